@@ -1,0 +1,579 @@
+/* commands.c — the command table and its parser: lookup by name, alias or
+ * unique prefix; tokenising; help and completion generated from the table. */
+#include "commands.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../engine/engine.h"
+#include "../model/model.h"
+
+#define MAX_ARGS 64
+
+void command_printf(struct cmd_host *h, int kind, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    h->print(h->self, kind, line);
+}
+
+#define OUT(...) command_printf(h, OUT_INFO, __VA_ARGS__)
+#define ERR(...) command_printf(h, OUT_ERROR, __VA_ARGS__)
+
+static bool need_engine(struct cmd_host *h)
+{
+    if (h->engine)
+        return true;
+    ERR("this command needs the dashboard (try: ipcplay run NAME)");
+    return false;
+}
+
+static bool need_run(struct cmd_host *h)
+{
+    if (!need_engine(h))
+        return false;
+    if (engine_active(h->engine))
+        return true;
+    ERR("nothing is running (start one with: run NAME)");
+    return false;
+}
+
+/* A process of the run by pid or by name ("worker-3"). */
+static const struct model_proc *find_proc(struct cmd_host *h, const char *word)
+{
+    const struct model *m = h->model;
+    if (!m)
+        return NULL;
+    char *end;
+    long pid = strtol(word, &end, 10);
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (*end == '\0' && p->pid == pid)
+            return p;
+        if (strcmp(p->name, word) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static int parse_signal(const char *s)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*end == '\0' && n > 0 && n < NSIG)
+        return (int)n;
+    if (strncasecmp(s, "SIG", 3) == 0)
+        s += 3;
+    for (int i = 1; i < NSIG; i++) {
+        const char *ab = sigabbrev_np(i);
+        if (ab && strcasecmp(ab, s) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static void print_scenario_params(struct cmd_host *h, const struct scenario_def *s)
+{
+    for (int i = 0; i < s->nparams; i++) {
+        const struct param_def *p = &s->params[i];
+        char def[48], range[160];
+        scenario_param_value(p, p->def, def, sizeof def);
+        scenario_param_range(p, range, sizeof range);
+        OUT("    %-9s default %-7s %-22s %s", p->name, def, range, p->help);
+    }
+}
+
+static int c_list(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc > 2) {
+        ERR("usage: list [SCENARIO]");
+        return CMD_ERROR;
+    }
+    if (argc == 2) {
+        const struct scenario_def *s = scenario_find(argv[1]);
+        if (!s) {
+            char names[256] = "";
+            for (int i = 0; i < nscenarios; i++) {
+                strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
+                strncat(names, scenarios[i]->name, sizeof names - strlen(names) - 1);
+            }
+            ERR("unknown scenario: %s (accepted: %s)", argv[1], names);
+            return CMD_ERROR;
+        }
+        OUT("%s — %s", s->name, s->summary);
+        OUT("  parameters:");
+        print_scenario_params(h, s);
+        OUT("  what to watch: %s", s->watch);
+        return CMD_OK;
+    }
+    for (int i = 0; i < nscenarios; i++) {
+        const struct scenario_def *s = scenarios[i];
+        OUT("%-9s %s", s->name, s->summary);
+        print_scenario_params(h, s);
+    }
+    return CMD_OK;
+}
+
+static int c_run(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc < 2) {
+        ERR("usage: run SCENARIO [name=value ...]  (see: list)");
+        return CMD_ERROR;
+    }
+    const struct scenario_def *s = scenario_find(argv[1]);
+    if (!s) {
+        char names[256] = "";
+        for (int i = 0; i < nscenarios; i++) {
+            strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
+            strncat(names, scenarios[i]->name, sizeof names - strlen(names) - 1);
+        }
+        ERR("unknown scenario: %s (accepted: %s)", argv[1], names);
+        return CMD_ERROR;
+    }
+    long vals[SCENARIO_MAX_PARAMS];
+    char err[256];
+    if (scenario_parse_params(s, argc - 2, argv + 2, vals, err, sizeof err) < 0) {
+        ERR("%s", err);
+        return CMD_ERROR;
+    }
+    return h->run(h->self, s, vals) < 0 ? CMD_ERROR : CMD_OK;
+}
+
+static int c_stop(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_run(h))
+        return CMD_ERROR;
+    engine_stop(h->engine);
+    return CMD_OK;
+}
+
+static int c_pause(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_run(h))
+        return CMD_ERROR;
+    engine_pause(h->engine);
+    OUT("paused: every process stops at its next op (press F3 or type resume)");
+    return CMD_OK;
+}
+
+static int c_resume(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_run(h))
+        return CMD_ERROR;
+    engine_resume(h->engine);
+    return CMD_OK;
+}
+
+static int c_step(struct cmd_host *h, int argc, char **argv)
+{
+    long n = 1;
+    if (argc > 2) {
+        ERR("usage: step [N]  (N from 1 to 1000)");
+        return CMD_ERROR;
+    }
+    if (argc == 2) {
+        char *end;
+        n = strtol(argv[1], &end, 10);
+        if (*end || n < 1 || n > 1000) {
+            ERR("bad step count '%s': accepted 1..1000", argv[1]);
+            return CMD_ERROR;
+        }
+    }
+    if (!need_run(h))
+        return CMD_ERROR;
+    engine_step(h->engine, (int)n);
+    return CMD_OK;
+}
+
+/* "max", "2", "0.25", "2x", "1/4" */
+static int parse_speed(const char *s, double *out)
+{
+    if (strcasecmp(s, "max") == 0) {
+        *out = 0;
+        return 0;
+    }
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && *end == '/') {
+        double d = strtod(end + 1, &end);
+        if (d <= 0)
+            return -1;
+        v /= d;
+    }
+    if (end != s && (*end == 'x' || *end == 'X'))
+        end++;
+    if (end == s || *end || !(v >= 0.05 && v <= 100))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int c_speed(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_engine(h))
+        return CMD_ERROR;
+    if (argc != 2) {
+        double s = engine_speed(h->engine);
+        if (s == 0)
+            OUT("speed max (no delays)");
+        else
+            OUT("speed %gx", s);
+        if (argc > 2) {
+            ERR("usage: speed X|max  (X from 0.05 to 100, e.g. 0.25 for slow motion)");
+            return CMD_ERROR;
+        }
+        return CMD_OK;
+    }
+    double v;
+    if (parse_speed(argv[1], &v) < 0) {
+        ERR("bad speed '%s': accepted a factor from 0.05 to 100 (0.25, 2x, 1/4) or max", argv[1]);
+        return CMD_ERROR;
+    }
+    engine_set_speed(h->engine, v);
+    return CMD_OK;
+}
+
+int command_parse_speed(const char *s, double *out)
+{
+    return parse_speed(s, out);
+}
+
+static int c_kill(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc < 2 || argc > 3) {
+        ERR("usage: kill ROLE|PID [SIGNAL]  (e.g. kill worker-2 KILL)");
+        return CMD_ERROR;
+    }
+    int sig = SIGTERM;
+    if (argc == 3 && (sig = parse_signal(argv[2])) < 0) {
+        ERR("unknown signal '%s': accepted a name (TERM, KILL, INT, STOP, CONT...) or a number",
+            argv[2]);
+        return CMD_ERROR;
+    }
+    if (!need_run(h))
+        return CMD_ERROR;
+    const struct model_proc *p = find_proc(h, argv[1]);
+    if (!p || p->role < 0 || p->exited) {
+        ERR("no live process '%s' in this run (give a role like worker-2 or one of its pids)",
+            argv[1]);
+        return CMD_ERROR;
+    }
+    pid_t pid = p->pid;
+    if (engine_kill(h->engine, pid, sig) < 0) {
+        ERR("cannot signal %s: it is not one of this run's processes", argv[1]);
+        return CMD_ERROR;
+    }
+    OUT("sent SIG%s to %s (pid %d)", sigabbrev_np(sig), p->name, (int)pid);
+    return CMD_OK;
+}
+
+static int c_inspect(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc != 2) {
+        ERR("usage: inspect ROLE|PID|ID");
+        return CMD_ERROR;
+    }
+    if (!h->inspect) {
+        ERR("inspect needs the dashboard");
+        return CMD_ERROR;
+    }
+    h->inspect(h->self, argv[1]);
+    return CMD_OK;
+}
+
+static int c_ipcs(struct cmd_host *h, int argc, char **argv)
+{
+    const struct model *m = h->model;
+    if (!m || (m->nsemsets == 0 && m->nshmsegs == 0)) {
+        OUT("this session has no IPC objects");
+        return CMD_OK;
+    }
+    bool live = h->engine && engine_active(h->engine);
+    if (m->nshmsegs) {
+        OUT("------ Shared Memory Segments (this session) --------");
+        OUT("%-10s %-10s %-6s %-10s %-7s %-7s %-7s", "shmid", "perms", "bytes", "nattch", "cpid",
+            "lpid", "");
+        for (int i = 0; i < m->nshmsegs; i++) {
+            const struct model_shmseg *s = &m->shmsegs[i];
+            OUT("%-10d %-10o %-6zu %-10ld %-7d %-7d %s", s->shmid, s->mode, s->segsz, s->nattch,
+                (int)s->cpid, (int)s->lpid, live ? "" : "(removed)");
+        }
+    }
+    if (m->nsemsets) {
+        OUT("------ Semaphore Arrays (this session) --------");
+        OUT("%-10s %-10s %-6s %s", "semid", "perms", "nsems", "");
+        for (int i = 0; i < m->nsemsets; i++) {
+            const struct model_semset *s = &m->semsets[i];
+            OUT("%-10d %-10o %-6d %s", s->semid, s->mode, s->nsems, live ? "" : "(removed)");
+        }
+    }
+    return CMD_OK;
+}
+
+static int c_clear(struct cmd_host *h, int argc, char **argv)
+{
+    if (h->clear)
+        h->clear(h->self);
+    return CMD_OK;
+}
+
+static int c_quit(struct cmd_host *h, int argc, char **argv)
+{
+    return CMD_QUIT;
+}
+
+static int c_version(struct cmd_host *h, int argc, char **argv)
+{
+    OUT("ipcplay %s", IPCPLAY_VERSION);
+    return CMD_OK;
+}
+
+static int c_help(struct cmd_host *h, int argc, char **argv);
+
+const struct command commands[] = {
+    {"help", "?", "[COMMAND]", "list commands, or explain one",
+     "With no argument, lists every command. `help run` explains one.", CMD_CLI | CMD_CONSOLE,
+     c_help, 4},
+    {"list", "ls", "[SCENARIO]", "list scenarios and their parameters",
+     "Each scenario with its parameters (default, accepted values, meaning). `list sem` adds "
+     "what to watch.",
+     CMD_CLI | CMD_CONSOLE, c_list, 1},
+    {"run", NULL, "SCENARIO [name=value ...]", "start a scenario",
+     "Starts SCENARIO with the given parameters; a running one is stopped first. "
+     "Example: run sem workers=6 hold=1s",
+     CMD_CLI | CMD_CONSOLE, c_run, 2},
+    {"stop", NULL, "", "stop the running scenario",
+     "Kills the run's processes, removes its objects and shows the checks.", CMD_CONSOLE, c_stop,
+     0},
+    {"pause", NULL, "", "pause: every process stops at its next op",
+     "Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real.",
+     CMD_CONSOLE, c_pause, 0},
+    {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
+     CMD_CONSOLE, c_resume, 0},
+    {"step", NULL, "[N]", "let exactly N ops happen (default 1), then pause",
+     "Each op (P, V, a sleep, ...) of any process counts as one.", CMD_CONSOLE, c_step, 0},
+    {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
+     "Scales every delay (hold, think, sleep). Without an argument, shows the speed.",
+     CMD_CONSOLE, c_speed, 0},
+    {"kill", NULL, "ROLE|PID [SIGNAL]", "send a signal to one process of the run",
+     "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
+     CMD_CONSOLE, c_kill, 3},
+    {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
+     "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set or "
+     "segment (by id).",
+     CMD_CONSOLE, c_inspect, 3},
+    {"ipcs", NULL, "", "this session's IPC objects, the way ipcs shows them",
+     "Only the objects ipcplay created for this run.", CMD_CONSOLE, c_ipcs, 0},
+    {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, c_clear, 0},
+    {"quit", "exit", "", "quit ipcplay", "Stops the run, removes everything, restores the terminal.",
+     CMD_CONSOLE, c_quit, 0},
+    {"version", NULL, "", "print the version", "Prints ipcplay's version.", CMD_CLI, c_version,
+     0},
+};
+const int ncommands = (int)(sizeof commands / sizeof commands[0]);
+
+static int c_help(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc >= 2) {
+        char err[256];
+        const struct command *c = command_find(argv[1], h->where, err, sizeof err);
+        if (!c) {
+            ERR("%s", err);
+            return CMD_ERROR;
+        }
+        OUT("usage: %s %s", c->name, c->args);
+        OUT("  %s", c->summary);
+        OUT("  %s", c->help);
+        if (c->alias)
+            OUT("  alias: %s", c->alias);
+        return CMD_OK;
+    }
+    for (int i = 0; i < ncommands; i++) {
+        const struct command *c = &commands[i];
+        if (!(c->where & h->where))
+            continue;
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", c->name, c->args);
+        OUT("  %-32s %s", head, c->summary);
+    }
+    return CMD_OK;
+}
+
+const struct command *command_find(const char *word, unsigned where, char *err, size_t errlen)
+{
+    for (int i = 0; i < ncommands; i++)
+        if ((commands[i].where & where) &&
+            (strcmp(commands[i].name, word) == 0 ||
+             (commands[i].alias && strcmp(commands[i].alias, word) == 0)))
+            return &commands[i];
+    const struct command *found = NULL;
+    int matches = 0;
+    char cands[256] = "";
+    size_t wl = strlen(word);
+    for (int i = 0; i < ncommands && wl > 0; i++) {
+        if (!(commands[i].where & where) || strncmp(commands[i].name, word, wl) != 0)
+            continue;
+        found = &commands[i];
+        matches++;
+        strncat(cands, matches > 1 ? ", " : "", sizeof cands - strlen(cands) - 1);
+        strncat(cands, commands[i].name, sizeof cands - strlen(cands) - 1);
+    }
+    if (matches == 1)
+        return found;
+    if (matches > 1)
+        snprintf(err, errlen, "ambiguous command: %s, could be: %s", word, cands);
+    else
+        snprintf(err, errlen, "unknown command: %s (type help for the list)", word);
+    return NULL;
+}
+
+int command_split(const char *line, char **argv, int max, char *buf, size_t buflen)
+{
+    int argc = 0;
+    size_t o = 0;
+    const char *p = line;
+    for (;;) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p || *p == '#')
+            break;
+        if (argc >= max - 1)
+            return -1;
+        argv[argc++] = buf + o;
+        char quote = 0;
+        while (*p && (quote || !isspace((unsigned char)*p))) {
+            if (quote && *p == quote) {
+                quote = 0;
+                p++;
+                continue;
+            }
+            if (!quote && (*p == '"' || *p == '\'')) {
+                quote = *p++;
+                continue;
+            }
+            if (*p == '\\' && p[1] && quote != '\'')
+                p++;
+            if (o + 1 >= buflen)
+                return -1;
+            buf[o++] = *p++;
+        }
+        if (quote)
+            return -1;
+        if (o + 1 >= buflen)
+            return -1;
+        buf[o++] = '\0';
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+int command_run_argv(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc == 0)
+        return CMD_OK;
+    char err[256];
+    const struct command *c = command_find(argv[0], h->where, err, sizeof err);
+    if (!c) {
+        ERR("%s", err);
+        return CMD_ERROR;
+    }
+    return c->exec(h, argc, argv);
+}
+
+int command_run_line(struct cmd_host *h, const char *line)
+{
+    char *argv[MAX_ARGS];
+    char buf[1024];
+    int argc = command_split(line, argv, MAX_ARGS, buf, sizeof buf);
+    if (argc < 0) {
+        ERR("cannot parse that line: unbalanced quotes or too long");
+        return CMD_ERROR;
+    }
+    return command_run_argv(h, argc, argv);
+}
+
+void command_complete(const struct cmd_host *h, const char *line, int word_start,
+                      const char *prefix, void (*add)(void *ctx, const char *cand), void *ctx)
+{
+    char *argv[MAX_ARGS];
+    char buf[1024];
+    char head[1024];
+    snprintf(head, sizeof head, "%.*s", word_start, line);
+    int argc = command_split(head, argv, MAX_ARGS, buf, sizeof buf);
+    if (argc < 0)
+        return;
+    size_t pl = strlen(prefix);
+    if (argc == 0) {
+        for (int i = 0; i < ncommands; i++)
+            if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)
+                add(ctx, commands[i].name);
+        return;
+    }
+    char err[128];
+    const struct command *c = command_find(argv[0], h->where, err, sizeof err);
+    if (!c)
+        return;
+    int kind = c->complete;
+    if (kind == 2 && argc == 1)
+        kind = 1;
+    if (kind == 1 && argc == 1) {
+        for (int i = 0; i < nscenarios; i++)
+            if (strncmp(scenarios[i]->name, prefix, pl) == 0)
+                add(ctx, scenarios[i]->name);
+    } else if (kind == 2) {
+        const struct scenario_def *s = scenario_find(argv[1]);
+        if (!s)
+            return;
+        const char *eq = strchr(prefix, '=');
+        if (eq) {
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - prefix), prefix);
+            int idx = scenario_param_index(s, name);
+            if (idx < 0)
+                return;
+            const struct param_def *p = &s->params[idx];
+            const char *bools[] = {"on", "off", NULL};
+            const char *const *ch = p->type == PARAM_BOOL ? bools
+                                  : p->type == PARAM_ENUM ? p->choices
+                                                          : NULL;
+            for (int i = 0; ch && ch[i]; i++) {
+                char cand[96];
+                snprintf(cand, sizeof cand, "%s=%s", name, ch[i]);
+                if (strncmp(cand, prefix, pl) == 0)
+                    add(ctx, cand);
+            }
+            return;
+        }
+        for (int i = 0; i < s->nparams; i++) {
+            char cand[64];
+            snprintf(cand, sizeof cand, "%s=", s->params[i].name);
+            if (strncmp(cand, prefix, pl) == 0)
+                add(ctx, cand);
+        }
+    } else if (kind == 3 && argc == 1 && h->model) {
+        const struct model *m = h->model;
+        for (int i = 0; i < m->nprocs; i++) {
+            const struct model_proc *p = &m->procs[i];
+            if (p->role < 0 || p->exited)
+                continue;
+            char pid[16];
+            snprintf(pid, sizeof pid, "%d", (int)p->pid);
+            if (strncmp(p->name, prefix, pl) == 0)
+                add(ctx, p->name);
+            if (pl && strncmp(pid, prefix, pl) == 0)
+                add(ctx, pid);
+        }
+    } else if (kind == 4 && argc == 1) {
+        for (int i = 0; i < ncommands; i++)
+            if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)
+                add(ctx, commands[i].name);
+    }
+}

@@ -1,0 +1,423 @@
+/* engine.c — one run's life: create the scenario's objects (registered first),
+ * spawn its roles, and in the front end's poll() loop turn signals, events and
+ * the sample timer into model updates. When every child is gone: final
+ * sample, judge, remove every object. */
+#include "engine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "procfs.h"
+#include "registry.h"
+
+union semun {
+    int val;
+    struct semid_ds *buf;
+    unsigned short *array;
+};
+
+struct engine *engine_new(struct model *m)
+{
+    struct engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->m = m;
+    e->self = getpid();
+    e->sample_ms = 100;
+    e->speed = 1.0;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    e->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    e->procfd = procfs_open_root(NULL);
+    e->self_statfd = procfs_open(e->procfd, e->self, "stat");
+    e->gate = gate_new();
+    e->ev.rfd = e->ev.wfd = -1;
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (e->sigfd < 0 || e->timerfd < 0 || e->procfd < 0 || !e->gate) {
+        engine_free(e);
+        return NULL;
+    }
+    model_init(m);
+    return e;
+}
+
+void engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    if (e->active)
+        engine_stop(e);
+    if (e->sigfd >= 0)
+        close(e->sigfd);
+    if (e->timerfd >= 0)
+        close(e->timerfd);
+    if (e->self_statfd >= 0)
+        close(e->self_statfd);
+    if (e->procfd >= 0)
+        close(e->procfd);
+    events_close(&e->ev);
+    gate_free(e->gate);
+    free(e);
+}
+
+static void arm_timer(struct engine *e, int ms)
+{
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (ms > 0) {
+        its.it_interval.tv_sec = ms / 1000;
+        its.it_interval.tv_nsec = (long)(ms % 1000) * 1000000L;
+        its.it_value = its.it_interval;
+    }
+    timerfd_settime(e->timerfd, 0, &its, NULL);
+}
+
+static void release_objects(struct engine *e)
+{
+    for (int i = 0; i < PLAN_MAX_SHMSEGS; i++)
+        if (e->shm_ro[i]) {
+            shmdt(e->shm_ro[i]);
+            e->shm_ro[i] = NULL;
+        }
+    registry_remove_all();
+}
+
+static int create_objects(struct engine *e, char *err, size_t errlen)
+{
+    struct plan *p = &e->plan;
+    struct model *m = e->m;
+    for (int i = 0; i < p->nsemsets; i++) {
+        int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
+        if (id < 0) {
+            snprintf(err, errlen, "semget failed: %s (see /proc/sys/kernel/sem)", strerror(errno));
+            return -1;
+        }
+        if (registry_add(REG_SEM, id, NULL) < 0) {
+            semctl(id, 0, IPC_RMID);
+            snprintf(err, errlen, "too many objects");
+            return -1;
+        }
+        e->semids[i] = id;
+        unsigned short init[PLAN_MAX_SEMS];
+        for (int k = 0; k < p->semsets[i].nsems; k++)
+            init[k] = (unsigned short)p->semsets[i].init[k];
+        union semun arg = {.array = init};
+        if (semctl(id, 0, SETALL, arg) < 0) {
+            snprintf(err, errlen, "semctl SETALL failed: %s", strerror(errno));
+            return -1;
+        }
+        struct model_semset *ms = &m->semsets[m->nsemsets++];
+        memset(ms, 0, sizeof *ms);
+        ms->index = i;
+        ms->semid = id;
+        ms->nsems = p->semsets[i].nsems;
+        for (int k = 0; k < ms->nsems; k++)
+            ms->val[k] = p->semsets[i].init[k];
+    }
+    for (int i = 0; i < p->nshmsegs; i++) {
+        int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
+        if (id < 0) {
+            snprintf(err, errlen, "shmget failed: %s (see /proc/sys/kernel/shmmax)",
+                     strerror(errno));
+            return -1;
+        }
+        if (registry_add(REG_SHM, id, NULL) < 0) {
+            shmctl(id, IPC_RMID, NULL);
+            snprintf(err, errlen, "too many objects");
+            return -1;
+        }
+        e->shmids[i] = id;
+        struct model_shmseg *ms = &m->shmsegs[m->nshmsegs++];
+        memset(ms, 0, sizeof *ms);
+        ms->index = i;
+        ms->shmid = id;
+        ms->segsz = p->shmsegs[i].size;
+        ms->stats = p->shmsegs[i].stats;
+    }
+    return 0;
+}
+
+static void attach_readonly(struct engine *e)
+{
+    for (int i = 0; i < e->plan.nshmsegs; i++) {
+        void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
+        if (p == (void *)-1)
+            continue;
+        /* Children forked later must not inherit this attachment (it would
+         * count in shm_nattch as theirs). */
+        madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
+        e->shm_ro[i] = p;
+    }
+}
+
+int engine_start(struct engine *e, const struct scenario_def *s, const long *vals, double speed,
+                 char *err, size_t errlen)
+{
+    if (e->active)
+        engine_stop(e);
+    struct plan plan;
+    memset(&plan, 0, sizeof plan);
+    if (s->build(vals, &plan, err, errlen) < 0)
+        return -1;
+
+    model_init(e->m);
+    struct model *m = e->m;
+    m->live = true;
+    snprintf(m->scenario, sizeof m->scenario, "%s", s->name);
+    scenario_format_params(s, vals, m->params, sizeof m->params);
+    m->nroles = plan.nroles;
+    for (int i = 0; i < plan.nroles && i < MODEL_MAX_ROLES; i++)
+        snprintf(m->role_names[i], sizeof m->role_names[i], "%s", plan.roles[i].name);
+    model_add_proc(m, e->self, getppid(), -1, 0, "ipcplay");
+    m->procs[0].state = 'R';
+    snprintf(m->procs[0].doing, sizeof m->procs[0].doing, "supervising");
+
+    e->scenario = s;
+    memcpy(e->vals, vals, sizeof(long) * (size_t)s->nparams);
+    e->plan = plan;
+    e->pgid = 0;
+    e->nchildren = 0;
+    e->nalive = 0;
+    memset(e->semids, -1, sizeof e->semids);
+    memset(e->shmids, -1, sizeof e->shmids);
+    events_close(&e->ev);
+    if (events_open(&e->ev) < 0) {
+        snprintf(err, errlen, "cannot create the event pipe: %s", strerror(errno));
+        return -1;
+    }
+    e->t0_ns = e->ev.t0_ns;
+    e->speed = speed;
+    gate_set_speed(e->gate, speed);
+    /* Hold everyone at the gate until all are forked and we are watching. */
+    gate_set_mode(e->gate, GATE_PAUSE);
+    e->active = true;
+
+    if (create_objects(e, err, errlen) < 0 || supervisor_spawn_all(e, err, errlen) < 0) {
+        supervisor_kill_all(e);
+        release_objects(e);
+        e->active = false;
+        model_init(e->m);
+        return -1;
+    }
+    attach_readonly(e);
+    m->speed = speed;
+    m->state = RUN_RUNNING;
+    m->gen_header++;
+    sampler_sample(e);
+    if (s->judge)
+        s->judge(m, e->vals, 0);
+    gate_set_mode(e->gate, GATE_RUN);
+    arm_timer(e, e->sample_ms);
+    return 0;
+}
+
+bool engine_active(const struct engine *e)
+{
+    return e->active;
+}
+
+static void drain_events(struct engine *e, int *flags)
+{
+    struct event batch[256];
+    int n;
+    while ((n = events_read(&e->ev, batch, 256)) > 0) {
+        for (int i = 0; i < n; i++)
+            model_apply_event(e->m, &batch[i]);
+        *flags |= ENGINE_EVENT | ENGINE_CHANGED;
+        if (n < 256)
+            break;
+    }
+}
+
+static void finish(struct engine *e, bool judge_final)
+{
+    struct model *m = e->m;
+    sampler_sample(e); /* last look at the objects before they go */
+    if (e->scenario && e->scenario->judge)
+        e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
+    release_objects(e);
+    arm_timer(e, 0);
+    e->active = false;
+    m->state = RUN_DONE;
+    m->procs[0].state = 'S';
+    snprintf(m->procs[0].doing, sizeof m->procs[0].doing, "done");
+    m->gen_header++;
+    m->gen_procs++;
+    m->gen_objects++;
+}
+
+void engine_stop(struct engine *e)
+{
+    if (!e->active)
+        return;
+    int flags = 0;
+    gate_set_mode(e->gate, GATE_RUN);
+    supervisor_kill_all(e);
+    drain_events(e, &flags);
+    model_say(e->m, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    finish(e, false);
+}
+
+int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
+{
+    int n = 0;
+    if (n < max)
+        pfds[n++] = (struct pollfd){e->sigfd, POLLIN, 0};
+    if (n < max)
+        pfds[n++] = (struct pollfd){e->timerfd, POLLIN, 0};
+    if (n < max && e->ev.rfd >= 0)
+        pfds[n++] = (struct pollfd){e->ev.rfd, POLLIN, 0};
+    return n;
+}
+
+static void update_state(struct engine *e)
+{
+    struct model *m = e->m;
+    if (!e->active)
+        return;
+    int mode = gate_mode(e->gate);
+    int tokens = gate_tokens(e->gate);
+    int st = mode == GATE_RUN ? RUN_RUNNING
+           : mode == GATE_PAUSE ? RUN_PAUSED
+           : tokens > 0 ? RUN_STEP : RUN_PAUSED;
+    if (st != m->state || tokens != m->step_tokens) {
+        m->state = st;
+        m->step_tokens = tokens;
+        m->gen_header++;
+    }
+}
+
+int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
+{
+    int flags = 0;
+    for (int i = 0; i < n; i++) {
+        if (!pfds[i].revents)
+            continue;
+        if (pfds[i].fd == e->sigfd) {
+            struct signalfd_siginfo si;
+            while (read(e->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                switch (si.ssi_signo) {
+                case SIGCHLD:
+                    if (e->active && supervisor_reap(e) > 0)
+                        flags |= ENGINE_CHANGED;
+                    break;
+                case SIGWINCH: flags |= ENGINE_RESIZE; break;
+                default:
+                    e->quit_signal = (int)si.ssi_signo;
+                    flags |= ENGINE_QUIT;
+                    break;
+                }
+            }
+        } else if (pfds[i].fd == e->timerfd) {
+            uint64_t ticks;
+            if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
+                drain_events(e, &flags);
+                sampler_sample(e);
+                if (e->scenario->judge)
+                    e->scenario->judge(e->m, e->vals, 0);
+                flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
+            }
+        } else if (pfds[i].fd == e->ev.rfd) {
+            drain_events(e, &flags);
+        }
+    }
+    if (e->active) {
+        update_state(e);
+        if (e->nalive <= 0) {
+            drain_events(e, &flags);
+            finish(e, true);
+            flags |= ENGINE_DONE | ENGINE_CHANGED;
+        }
+    }
+    if (e->active || (flags & ENGINE_DONE))
+        e->m->now_ns = events_now_ns() - e->t0_ns;
+    return flags;
+}
+
+int engine_quit_signal(const struct engine *e)
+{
+    return e->quit_signal;
+}
+
+void engine_pause(struct engine *e)
+{
+    gate_set_mode(e->gate, GATE_PAUSE);
+    update_state(e);
+}
+
+void engine_resume(struct engine *e)
+{
+    gate_set_mode(e->gate, GATE_RUN);
+    update_state(e);
+}
+
+void engine_step(struct engine *e, int n)
+{
+    if (gate_mode(e->gate) != GATE_STEP)
+        gate_set_mode(e->gate, GATE_STEP);
+    gate_add_tokens(e->gate, n);
+    update_state(e);
+}
+
+void engine_set_speed(struct engine *e, double speed)
+{
+    e->speed = speed;
+    gate_set_speed(e->gate, speed);
+    e->m->speed = speed;
+    e->m->gen_header++;
+}
+
+double engine_speed(const struct engine *e)
+{
+    return e->speed;
+}
+
+int engine_kill(struct engine *e, pid_t pid, int sig)
+{
+    struct child *c = supervisor_find(e, pid);
+    if (!c || c->reaped)
+        return -1;
+    return kill(pid, sig);
+}
+
+void engine_set_sample_ms(struct engine *e, int ms)
+{
+    e->sample_ms = ms;
+    if (e->active)
+        arm_timer(e, ms);
+}
+
+void engine_sample_now(struct engine *e)
+{
+    if (e->active)
+        sampler_sample(e);
+}
+
+const struct scenario_def *engine_scenario(const struct engine *e)
+{
+    return e->scenario;
+}
+
+const long *engine_values(const struct engine *e)
+{
+    return e->vals;
+}

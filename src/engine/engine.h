@@ -1,0 +1,62 @@
+/* engine.h — the live machinery seen from a front end (headless or TUI):
+ * start a scenario, hand over the fds to poll, dispatch what became ready,
+ * and steer (pause / step / speed / kill / stop). Everything the engine learns
+ * goes into the model; the engine never prints. */
+#ifndef IPCPLAY_ENGINE_H
+#define IPCPLAY_ENGINE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "../model/model.h"
+#include "../scenarios/scenario.h"
+
+struct engine;
+
+enum engine_flag {
+    ENGINE_CHANGED = 1 << 0,  /* the model changed: views should redraw */
+    ENGINE_DONE = 1 << 1,     /* the run just ended (checks are final) */
+    ENGINE_RESIZE = 1 << 2,   /* SIGWINCH */
+    ENGINE_QUIT = 1 << 3,     /* SIGINT / SIGTERM / SIGHUP: the front end must quit */
+    ENGINE_EVENT = 1 << 4,    /* new events were applied */
+    ENGINE_SAMPLE = 1 << 5,   /* a sample was taken */
+};
+
+#define ENGINE_MAX_POLLFDS 4
+
+/* Create the engine for this process: blocks SIGCHLD/SIGINT/SIGTERM/SIGHUP/
+ * SIGWINCH into a signalfd, becomes a child subreaper. One per process. */
+struct engine *engine_new(struct model *m);
+void engine_free(struct engine *e);
+
+/* Start a run. speed: 1.0 human pace, 0 = max. Returns 0, or -1 with a one-line
+ * message in err (nothing is left created). */
+int engine_start(struct engine *e, const struct scenario_def *s, const long *vals,
+                 double speed, char *err, size_t errlen);
+/* End the run now: kill its processes, reap them, remove its objects, judge. */
+void engine_stop(struct engine *e);
+bool engine_active(const struct engine *e);
+
+int engine_pollfds(struct engine *e, struct pollfd *pfds, int max);
+/* Handle what poll() reported on the fds engine_pollfds() gave. Returns flags. */
+int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n);
+/* The signal that asked us to quit (SIGINT, SIGTERM, SIGHUP), or 0. */
+int engine_quit_signal(const struct engine *e);
+
+void engine_pause(struct engine *e);
+void engine_resume(struct engine *e);
+void engine_step(struct engine *e, int n);
+void engine_set_speed(struct engine *e, double speed);
+double engine_speed(const struct engine *e);
+/* Send a signal to one process of the run (by pid); -1 if it is not ours. */
+int engine_kill(struct engine *e, pid_t pid, int sig);
+void engine_set_sample_ms(struct engine *e, int ms);
+/* Take one sample now (also done on the timer). */
+void engine_sample_now(struct engine *e);
+/* The scenario and values of the current (or last) run. */
+const struct scenario_def *engine_scenario(const struct engine *e);
+const long *engine_values(const struct engine *e);
+
+#endif

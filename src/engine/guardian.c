@@ -1,0 +1,215 @@
+/* guardian.c — see guardian.h. Deliberately small: it runs before ncurses and
+ * before any scenario, and does nothing but wait, remember and clean. */
+#include "guardian.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "registry.h"
+
+#define G_MAX 1024
+
+struct g_entry {
+    int kind;
+    long id;
+    char name[108];
+};
+
+static struct g_entry gtab[G_MAX];
+static int gn;
+
+static void g_apply(const char *line)
+{
+    char verb, kind;
+    long id;
+    char name[108];
+    if (sscanf(line, "%c %c %ld %107s", &verb, &kind, &id, name) != 4)
+        return;
+    const char *nm = strcmp(name, "-") == 0 ? "" : name;
+    if (verb == '+') {
+        if (gn < G_MAX) {
+            gtab[gn].kind = kind;
+            gtab[gn].id = id;
+            snprintf(gtab[gn].name, sizeof gtab[gn].name, "%s", nm);
+            gn++;
+        }
+    } else if (verb == '-') {
+        for (int i = gn - 1; i >= 0; i--)
+            if (gtab[i].kind == kind && gtab[i].id == id && strcmp(gtab[i].name, nm) == 0) {
+                gtab[i] = gtab[--gn];
+                break;
+            }
+    }
+}
+
+static void g_cleanup(void)
+{
+    /* Processes first, so nothing recreates or holds what we remove. */
+    for (int i = 0; i < gn; i++)
+        if (gtab[i].kind == REG_PGID && gtab[i].id > 1)
+            kill(-(pid_t)gtab[i].id, SIGKILL);
+    for (int i = 0; i < gn; i++)
+        if (gtab[i].kind == REG_PID && gtab[i].id > 1)
+            kill((pid_t)gtab[i].id, SIGKILL);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = gn - 1; i >= 0; i--) {
+            int k = gtab[i].kind;
+            if (k == REG_PID || k == REG_PGID || (pass == 0) == (k == REG_DIR))
+                continue;
+            registry_destroy(k, gtab[i].id, gtab[i].name);
+        }
+}
+
+/* Reap everything that is (or becomes, as an adopted orphan) our child, for a
+ * bounded time. */
+static void g_reap_all(int ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        pid_t p;
+        while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+            ;
+        if (p < 0 && errno == ECHILD)
+            return;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long el = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (el > ms)
+            return;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void g_restore_terminal(const struct termios *saved)
+{
+    tcsetattr(STDIN_FILENO, TCSANOW, saved);
+    /* Leave the alternate screen, show the cursor, reset attributes. */
+    static const char seq[] = "\033[?1049l\033[?25h\033[0m\r\n";
+    if (isatty(STDOUT_FILENO))
+        (void)!write(STDOUT_FILENO, seq, sizeof seq - 1);
+}
+
+static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct termios *saved)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTSTP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+    char buf[4096];
+    size_t have = 0;
+    bool clean = false, eof = false;
+    while (!eof) {
+        struct pollfd pf[2] = {{rfd, POLLIN, 0}, {sfd, POLLIN, 0}};
+        if (poll(pf, sfd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (sfd >= 0 && (pf[1].revents & POLLIN)) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                /* Signals someone sent us with kill() go on to the dashboard;
+                 * terminal signals (si_code SI_KERNEL) reached it already. */
+                if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGTSTP && si.ssi_code == SI_USER)
+                    kill(child, (int)si.ssi_signo);
+            }
+        }
+        if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = read(rfd, buf + have, sizeof buf - 1 - have);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                eof = true;
+            } else {
+                have += (size_t)n;
+            }
+            buf[have] = '\0';
+            char *line = buf, *nl;
+            while ((nl = strchr(line, '\n'))) {
+                *nl = '\0';
+                if (line[0] == '.')
+                    clean = true;
+                else
+                    g_apply(line);
+                line = nl + 1;
+            }
+            have = strlen(line);
+            memmove(buf, line, have);
+            if (have == sizeof buf - 1)
+                have = 0; /* a line too long to be ours: drop it */
+        }
+    }
+    close(rfd);
+
+    int status = 0;
+    pid_t w;
+    do
+        w = waitpid(child, &status, 0);
+    while (w < 0 && errno == EINTR);
+
+    if (!clean)
+        g_cleanup();
+    g_reap_all(clean ? 200 : 1500);
+    if (!clean && restore && WIFSIGNALED(status))
+        g_restore_terminal(saved);
+    if (WIFEXITED(status))
+        _exit(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        if (!clean && !restore)
+            fprintf(stderr, "ipcplay: the dashboard was killed by signal %d; its processes and "
+                            "objects were removed\n", WTERMSIG(status));
+        _exit(128 + WTERMSIG(status));
+    }
+    _exit(3);
+}
+
+int guardian_start(bool restore_terminal)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    struct termios saved;
+    bool have_tty = restore_terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
+
+    /* Orphans of the dashboard come to us, so nothing escapes to init. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    fflush(NULL);
+    pid_t guardian = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        /* The dashboard: if the guardian dies, clean up as on SIGTERM. */
+        close(fds[0]);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != guardian)
+            raise(SIGTERM);
+        prctl(PR_SET_CHILD_SUBREAPER, 0);
+        return fds[1];
+    }
+    close(fds[1]);
+    prctl(PR_SET_NAME, "ipcplay-guard");
+    g_run(pid, fds[0], have_tty, have_tty ? &saved : NULL);
+}

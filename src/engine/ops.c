@@ -1,0 +1,221 @@
+/* ops.c — the op table's behaviour, executed inside a child (see ops.h).
+ * Each op: pass the gate, emit begin, do the real system call, emit end. */
+#include "ops.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/sem.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../model/event.h"
+#include "events.h"
+
+#define A(p) ((_Atomic __typeof__(*(p)) *)(p))
+
+struct op_result {
+    int32_t result, err;
+    int64_t value, value2;
+};
+
+static void emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.t_ns = events_now_ns() - r->t0_ns;
+    ev.pid = getpid();
+    ev.role = (int16_t)r->role;
+    ev.instance = (int16_t)r->instance;
+    ev.op = op->kind;
+    ev.phase = (uint8_t)phase;
+    ev.flags = op->flags;
+    ev.obj = op->obj;
+    ev.arg0 = op->arg0;
+    ev.arg1 = op->arg1;
+    if (res) {
+        ev.result = res->result;
+        ev.err = res->err;
+        ev.value = res->value;
+        ev.value2 = res->value2;
+    } else if (op->kind == OP_SLEEP || op->kind == OP_CS_UPDATE) {
+        ev.value = (int64_t)gate_scale_ns(r->gate, op->ms);
+    }
+    events_emit(r->evfd, &ev);
+}
+
+static void real_sleep_us(long us)
+{
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+/* P, V and wait-for-zero: one semop on one semaphore. With IPC_NOWAIT a P
+ * that finds the semaphore taken reports EAGAIN, waits `ms`, and tries again. */
+static int do_semop(struct runner *r, const struct op *op)
+{
+    short delta = op->kind == OP_P ? (short)-(op->arg1 ? op->arg1 : 1)
+                : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
+                                   : 0;
+    struct sembuf sb = {
+        .sem_num = (unsigned short)op->arg0,
+        .sem_op = delta,
+        .sem_flg = (short)(((op->flags & OPF_UNDO) ? SEM_UNDO : 0) |
+                           ((op->flags & OPF_NOWAIT) ? IPC_NOWAIT : 0)),
+    };
+    int semid = r->semids[op->obj];
+    uint64_t first = 0;
+    for (;;) {
+        gate_pass(r->gate);
+        uint64_t t = events_now_ns();
+        if (!first)
+            first = t;
+        emit(r, op, PH_BEGIN, NULL);
+        int rc;
+        do
+            rc = semop(semid, &sb, 1);
+        while (rc < 0 && errno == EINTR);
+        struct op_result res = {rc, rc < 0 ? errno : 0,
+                                (int64_t)(events_now_ns() - first), 0};
+        emit(r, op, PH_END, &res);
+        if (rc == 0)
+            return 0;
+        if (res.err == EAGAIN && (op->flags & OPF_NOWAIT)) {
+            uint64_t ns = gate_scale_ns(r->gate, op->ms ? op->ms : 100);
+            if (ns)
+                gate_delay(r->gate, op->ms ? op->ms : 100);
+            else
+                sched_yield();
+            continue;
+        }
+        return -1;
+    }
+}
+
+static int run_one(struct runner *r, const struct op *op)
+{
+    struct cs_stats *st = r->stats;
+    struct op_result res = {0, 0, 0, 0};
+    switch (op->kind) {
+    case OP_P:
+    case OP_V:
+    case OP_WAIT0:
+        return do_semop(r, op);
+    case OP_SLEEP:
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        gate_delay(r->gate, op->ms);
+        emit(r, op, PH_END, &res);
+        return 0;
+    case OP_CS_ENTER: {
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        if (st) {
+            int occ = atomic_fetch_add(A(&st->occupancy), 1) + 1;
+            int max = atomic_load(A(&st->max_occupancy));
+            while (occ > max && !atomic_compare_exchange_weak(A(&st->max_occupancy), &max, occ))
+                ;
+            res.value = occ;
+        }
+        emit(r, op, PH_END, &res);
+        return 0;
+    }
+    case OP_CS_UPDATE: {
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        if (st) {
+            /* The read-modify-write a lock must protect: read, take our
+             * time (the hold), write back. Without the lock, two workers
+             * read the same value and one update is lost. */
+            volatile int64_t *counter = &st->counter;
+            int64_t v = *counter;
+            if (gate_scale_ns(r->gate, op->ms))
+                gate_delay(r->gate, op->ms);
+            else
+                sched_yield();
+            *counter = v + 1;
+            res.value = v + 1;
+            res.value2 = v;
+        }
+        emit(r, op, PH_END, &res);
+        return 0;
+    }
+    case OP_CS_LEAVE:
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        if (st) {
+            res.value = atomic_fetch_add(A(&st->entries), 1) + 1;
+            res.value2 = atomic_fetch_sub(A(&st->occupancy), 1) - 1;
+        }
+        emit(r, op, PH_END, &res);
+        return 0;
+    case OP_LOCKVAR_ACQUIRE: {
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        if (st) {
+            /* The seed chapter's warning: test, then set, in two steps. */
+            volatile int32_t *lock = &st->lockvar;
+            long spins = 0;
+            while (*lock != 0) {
+                real_sleep_us(1000);
+                spins++;
+            }
+            real_sleep_us(500); /* the gap between test and set, made visible */
+            *lock = 1;
+            res.value = spins;
+        }
+        emit(r, op, PH_END, &res);
+        return 0;
+    }
+    case OP_LOCKVAR_RELEASE:
+        gate_pass(r->gate);
+        emit(r, op, PH_BEGIN, NULL);
+        if (st)
+            *(volatile int32_t *)&st->lockvar = 0;
+        emit(r, op, PH_END, &res);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int run_list(struct runner *r, const struct op *ops, int nops, int *exit_code)
+{
+    for (int i = 0; i < nops; i++) {
+        const struct op *op = &ops[i];
+        if (op->kind == OP_REPEAT) {
+            int body = op->body;
+            if (body > nops - i - 1)
+                body = nops - i - 1;
+            for (int k = 0; k < op->count; k++)
+                if (run_list(r, op + 1, body, exit_code))
+                    return 1;
+            i += body;
+            continue;
+        }
+        if (op->kind == OP_EXIT) {
+            gate_pass(r->gate);
+            struct op_result res = {op->arg1, 0, op->arg1, 0};
+            emit(r, op, PH_BEGIN, &res);
+            *exit_code = op->arg1;
+            return 1;
+        }
+        if (run_one(r, op) < 0) {
+            *exit_code = 3;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int runner_run(struct runner *r, const struct op *ops, int nops)
+{
+    int code = 0;
+    struct op start = {.kind = OP_START};
+    struct op_result res = {0, 0, getppid(), 0};
+    emit(r, &start, PH_NOTE, &res);
+    run_list(r, ops, nops, &code);
+    return code;
+}

@@ -1,0 +1,77 @@
+/* plan.h — what a scenario hands the engine: the kernel objects to create and
+ * the roles (each a list of ops) to run. Plain data; scenarios build it, the
+ * supervisor creates objects and forks roles, the op runner executes ops. */
+#ifndef IPCPLAY_PLAN_H
+#define IPCPLAY_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_MAX_SEMSETS 4
+#define PLAN_MAX_SEMS 32
+#define PLAN_MAX_SHMSEGS 4
+#define PLAN_MAX_ROLES 8
+#define PLAN_MAX_OPS 48
+#define PLAN_NAME_LEN 24
+
+struct op {
+    uint8_t kind;    /* enum op_kind */
+    uint16_t flags;  /* enum op_flag */
+    int32_t obj;     /* object index (semset or segment) */
+    int32_t arg0;    /* semaphore number */
+    int32_t arg1;    /* sem_op value, exit code */
+    int32_t ms;      /* a delay in ms at speed 1 (sleep, hold, retry) */
+    int32_t count;   /* repeat: how many times */
+    int32_t body;    /* repeat: how many following ops form the body */
+};
+
+struct plan_semset {
+    int nsems;
+    int init[PLAN_MAX_SEMS];
+};
+
+struct plan_shmseg {
+    size_t size;
+    int stats; /* 1: holds struct cs_stats (critical-section bookkeeping) */
+};
+
+struct plan_role {
+    char name[PLAN_NAME_LEN]; /* "worker": instances are named worker-1.. */
+    int count;                /* how many processes run this role */
+    struct op ops[PLAN_MAX_OPS];
+    int nops;
+};
+
+struct plan {
+    struct plan_semset semsets[PLAN_MAX_SEMSETS];
+    int nsemsets;
+    struct plan_shmseg shmsegs[PLAN_MAX_SHMSEGS];
+    int nshmsegs;
+    struct plan_role roles[PLAN_MAX_ROLES];
+    int nroles;
+};
+
+/* Critical-section bookkeeping kept in a System V segment the scenario
+ * declares with .stats = 1. Atomic fields are updated with atomics; `counter`
+ * is deliberately updated with a plain read-modify-write (the thing a lock
+ * must protect), and `lockvar` is the seed chapter's broken "plain variable"
+ * lock. */
+struct cs_stats {
+    int32_t occupancy;     /* processes inside now (atomic) */
+    int32_t max_occupancy; /* highest ever seen (atomic) */
+    int64_t entries;       /* critical sections completed (atomic) */
+    int64_t counter;       /* plain read-modify-write counter */
+    int32_t lockvar;       /* the plain-variable "lock" */
+    int32_t pad;
+};
+
+/* Builders: append one op to a role; return the op's index or -1 when full. */
+struct plan_role *plan_add_role(struct plan *p, const char *name, int count);
+int plan_op(struct plan_role *r, struct op op);
+int plan_add_semset(struct plan *p, int nsems, int init_value);
+int plan_add_shmseg(struct plan *p, size_t size, int stats);
+/* Close a repeat opened at index `at`: the body is everything after it. */
+void plan_end_repeat(struct plan_role *r, int at);
+int plan_total_procs(const struct plan *p);
+
+#endif

@@ -1,0 +1,40 @@
+/* registry.h — every kernel object a run creates is recorded here the moment
+ * it exists, and removed on every exit path. Each change is also told to the
+ * guardian process (see guardian.h), which removes what is left if the
+ * dashboard dies without cleaning up (kill -9). */
+#ifndef IPCPLAY_REGISTRY_H
+#define IPCPLAY_REGISTRY_H
+
+#include <sys/types.h>
+
+enum reg_kind {
+    REG_SEM = 's',       /* System V semaphore set id */
+    REG_MSG = 'm',       /* System V message queue id */
+    REG_SHM = 'h',       /* System V shared memory id */
+    REG_POSIX_SHM = 'p', /* /dev/shm name, "/ipcplay-..." */
+    REG_PATH = 'f',      /* a FIFO, socket file or temp file */
+    REG_DIR = 'd',       /* a temp directory (removed after its files) */
+    REG_PID = 'k',       /* a process we started */
+    REG_PGID = 'g',      /* the process group of a run's children */
+};
+
+/* fd: write end of the guardian's pipe, or -1 when there is no guardian. */
+void registry_init(int guardian_fd);
+int registry_guardian_fd(void);
+/* Record an object that now exists. Returns 0, -1 if the table is full (the
+ * caller must then remove the object itself). */
+int registry_add(int kind, long id, const char *name);
+/* Forget without removing (the object is gone already, e.g. a reaped pid). */
+void registry_forget(int kind, long id, const char *name);
+/* Remove every recorded object (processes are not killed here). Returns how
+ * many removals failed. */
+int registry_remove_all(void);
+int registry_count(int kind);
+/* Tell the guardian the dashboard is exiting with nothing left behind. */
+void registry_clean_exit(void);
+
+/* Remove one object by kind and id/name: IPC_RMID, shm_unlink, unlink, rmdir.
+ * Shared by the registry and the guardian. 0 on success or already gone. */
+int registry_destroy(int kind, long id, const char *name);
+
+#endif

@@ -1,0 +1,208 @@
+/* supervisor.c — forks a run's children into their own process group with a
+ * parent-death signal, reaps only the pids it owns (plus orphans adopted as
+ * subreaper), and kills and reaps everything when a run ends. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../model/model.h"
+#include "engine_internal.h"
+#include "ops.h"
+#include "procfs.h"
+#include "registry.h"
+
+struct child *supervisor_find(struct engine *e, pid_t pid)
+{
+    for (int i = 0; i < e->nchildren; i++)
+        if (e->children[i].pid == pid)
+            return &e->children[i];
+    return NULL;
+}
+
+/* In the child, before any op runs: a clean slate. */
+static void child_reset(pid_t parent, int evfd)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(3);
+    sigset_t none;
+    sigemptyset(&none);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Children never touch the terminal; keep only the event pipe (as fd 3). */
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+    }
+    if (evfd != 3) {
+        dup2(evfd, 3);
+    }
+    fcntl(3, F_SETFD, 0);
+    close_range(4, ~0u, 0);
+}
+
+static _Noreturn void child_main(struct engine *e, int role, int instance)
+{
+    pid_t parent = e->self;
+    struct runner r;
+    memset(&r, 0, sizeof r);
+    r.gate = e->gate; /* shared mapping survives close_range: it is memory */
+    r.role = role;
+    r.instance = instance;
+    r.t0_ns = e->t0_ns;
+    child_reset(parent, e->ev.wfd);
+    r.evfd = 3;
+    for (int i = 0; i < e->plan.nsemsets; i++)
+        r.semids[i] = e->semids[i];
+    for (int i = 0; i < e->plan.nshmsegs; i++) {
+        void *p = shmat(e->shmids[i], NULL, 0);
+        if (p == (void *)-1)
+            _exit(3);
+        r.shm[i] = p;
+        if (e->plan.shmsegs[i].stats)
+            r.stats = p;
+    }
+    const struct plan_role *pr = &e->plan.roles[role];
+    int code = runner_run(&r, pr->ops, pr->nops);
+    _exit(code);
+}
+
+int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
+{
+    fflush(NULL);
+    for (int ri = 0; ri < e->plan.nroles; ri++) {
+        const struct plan_role *pr = &e->plan.roles[ri];
+        for (int k = 1; k <= pr->count; k++) {
+            if (e->nchildren >= ENGINE_MAX_CHILDREN) {
+                snprintf(err, errlen, "too many processes (at most %d)", ENGINE_MAX_CHILDREN);
+                return -1;
+            }
+            pid_t pid = fork();
+            if (pid < 0) {
+                snprintf(err, errlen, "fork failed: %s", strerror(errno));
+                return -1;
+            }
+            if (pid == 0) {
+                setpgid(0, e->pgid); /* 0 for the first: it leads the group */
+                child_main(e, ri, k);
+            }
+            if (e->pgid == 0) {
+                e->pgid = pid;
+                setpgid(pid, pid);
+                registry_add(REG_PGID, pid, NULL);
+            } else {
+                setpgid(pid, e->pgid);
+            }
+            registry_add(REG_PID, pid, NULL);
+            struct child *c = &e->children[e->nchildren++];
+            memset(c, 0, sizeof *c);
+            c->pid = pid;
+            c->role = ri;
+            c->instance = k;
+            c->statfd = procfs_open(e->procfd, pid, "stat");
+            c->scfd = procfs_open(e->procfd, pid, "syscall");
+            char name[32];
+            snprintf(name, sizeof name, "%s-%d", pr->name, k);
+            c->model_idx = model_add_proc(e->m, pid, e->self, ri, k, name);
+            e->nalive++;
+            struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = pid,
+                               .role = (int16_t)ri, .instance = (int16_t)k,
+                               .op = OP_SPAWNED, .phase = PH_NOTE};
+            model_apply_event(e->m, &ev);
+        }
+    }
+    return 0;
+}
+
+static void note_exit(struct engine *e, struct child *c, int status)
+{
+    c->reaped = true;
+    c->status = status;
+    e->nalive--;
+    sampler_close_child(c);
+    registry_forget(REG_PID, c->pid, NULL);
+    struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = c->pid,
+                       .role = (int16_t)c->role, .instance = (int16_t)c->instance,
+                       .op = OP_EXITED, .phase = PH_NOTE, .value = status};
+    model_apply_event(e->m, &ev);
+}
+
+int supervisor_reap(struct engine *e)
+{
+    int n = 0;
+    /* Several children can exit behind one SIGCHLD: ask about each. */
+    for (int i = 0; i < e->nchildren; i++) {
+        struct child *c = &e->children[i];
+        if (c->reaped)
+            continue;
+        int status;
+        pid_t w = waitpid(c->pid, &status, WNOHANG);
+        if (w == c->pid) {
+            note_exit(e, c, status);
+            n++;
+        } else if (w < 0 && errno == ECHILD) {
+            note_exit(e, c, 0);
+            n++;
+        }
+    }
+    /* Orphans adopted as subreaper: peek, and reap only pids we do not own
+     * yet (never a scenario's own children: those are not ours). */
+    for (;;) {
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+            break;
+        if (supervisor_find(e, si.si_pid))
+            break; /* one of ours, handled above on the next pass */
+        int status;
+        waitpid(si.si_pid, &status, WNOHANG);
+        n++;
+    }
+    return n;
+}
+
+void supervisor_kill_all(struct engine *e)
+{
+    for (int i = 0; i < e->nchildren; i++)
+        if (!e->children[i].reaped)
+            kill(e->children[i].pid, SIGKILL);
+    if (e->pgid > 0)
+        kill(-e->pgid, SIGKILL);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (e->nalive > 0) {
+        for (int i = 0; i < e->nchildren; i++) {
+            struct child *c = &e->children[i];
+            if (c->reaped)
+                continue;
+            int status;
+            pid_t w = waitpid(c->pid, &status, WNOHANG);
+            if (w == c->pid || (w < 0 && errno == ECHILD))
+                note_exit(e, c, w == c->pid ? status : 0);
+        }
+        if (e->nalive <= 0)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 > 3000)
+            break;
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    /* Adopted orphans: reap whatever exited. */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    if (e->pgid > 0) {
+        registry_forget(REG_PGID, e->pgid, NULL);
+    }
+}

@@ -1,0 +1,68 @@
+/* event.h — the one record that travels from a child's op runner (or the
+ * supervisor) to the model: fixed size, so a write of one record to the event
+ * pipe is atomic (PIPE_BUF), and plain data, so it can be recorded and replayed. */
+#ifndef IPCPLAY_EVENT_H
+#define IPCPLAY_EVENT_H
+
+#include <stdint.h>
+
+/* X(enum, short name, plain-language verb). One list drives the enum, the
+ * names used in output and recordings, and the story text. */
+#define IPCPLAY_OPS(X)                                                   \
+    X(NONE, "none", "does nothing")                                      \
+    X(START, "start", "starts")                                          \
+    X(P, "P", "P: take the semaphore")                                   \
+    X(V, "V", "V: give the semaphore back")                              \
+    X(WAIT0, "wait0", "waits for zero")                                  \
+    X(SLEEP, "sleep", "sleeps")                                          \
+    X(REPEAT, "repeat", "repeats")                                       \
+    X(CS_ENTER, "cs_enter", "enters the critical section")              \
+    X(CS_UPDATE, "cs_update", "updates the shared counter")              \
+    X(CS_LEAVE, "cs_leave", "leaves the critical section")              \
+    X(LOCKVAR_ACQUIRE, "lockvar_acquire", "takes the plain-variable lock") \
+    X(LOCKVAR_RELEASE, "lockvar_release", "clears the plain-variable lock") \
+    X(EXIT, "exit", "exits")                                             \
+    X(EXITED, "exited", "has exited")                                    \
+    X(SPAWNED, "spawned", "was forked")                                  \
+    X(RUN, "run", "run")
+
+enum op_kind {
+#define IPCPLAY_OP_ENUM(e, n, d) OP_##e,
+    IPCPLAY_OPS(IPCPLAY_OP_ENUM)
+#undef IPCPLAY_OP_ENUM
+    OP__COUNT
+};
+
+enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
+
+/* Op flags (a subset mirrors semop's, kept independent of sys/sem.h). */
+enum op_flag {
+    OPF_UNDO = 1u << 0,   /* SEM_UNDO */
+    OPF_NOWAIT = 1u << 1, /* IPC_NOWAIT */
+};
+
+struct event {
+    uint64_t t_ns;     /* CLOCK_MONOTONIC ns since the run started */
+    int32_t pid;       /* who did it */
+    int16_t role;      /* role index in the plan, -1 for the engine */
+    int16_t instance;  /* 1-based instance of that role */
+    uint8_t op;        /* enum op_kind */
+    uint8_t phase;     /* enum ev_phase */
+    uint16_t flags;    /* enum op_flag */
+    int32_t result;    /* the call's return value */
+    int32_t err;       /* errno when result < 0, else 0 */
+    int32_t obj;       /* object index in the plan (semset, segment) */
+    int32_t arg0;      /* e.g. semaphore number */
+    int32_t arg1;      /* e.g. sem_op value */
+    int32_t pad;
+    int64_t value;     /* op-specific: waited ns, counter, occupancy, status */
+    int64_t value2;    /* op-specific: second value */
+};
+
+_Static_assert(sizeof(struct event) == 64, "event record must stay 64 bytes");
+
+const char *op_name(int op);
+const char *op_verb(int op);
+int op_from_name(const char *name);
+
+#endif

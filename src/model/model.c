@@ -1,0 +1,432 @@
+/* model.c — applying events to the model and telling the story in plain words.
+ * Pure: no I/O, no syscalls. Live runs and replays go through the same code. */
+#include "model.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *const op_names[] = {
+#define N(e, n, d) n,
+    IPCPLAY_OPS(N)
+#undef N
+};
+static const char *const op_verbs[] = {
+#define N(e, n, d) d,
+    IPCPLAY_OPS(N)
+#undef N
+};
+
+const char *op_name(int op)
+{
+    return op >= 0 && op < OP__COUNT ? op_names[op] : "?";
+}
+
+const char *op_verb(int op)
+{
+    return op >= 0 && op < OP__COUNT ? op_verbs[op] : "?";
+}
+
+int op_from_name(const char *name)
+{
+    for (int i = 0; i < OP__COUNT; i++)
+        if (strcmp(op_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void model_init(struct model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->speed = 1.0;
+}
+
+int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance,
+                   const char *name)
+{
+    int i = model_find_proc(m, pid);
+    if (i >= 0)
+        return i;
+    if (m->nprocs >= MODEL_MAX_PROCS)
+        return -1;
+    i = m->nprocs++;
+    struct model_proc *p = &m->procs[i];
+    memset(p, 0, sizeof *p);
+    p->pid = pid;
+    p->ppid = ppid;
+    p->role = role;
+    p->instance = instance;
+    p->state = '?';
+    p->kernel.nr = -3;
+    p->kernel.semid = -1;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    m->gen_procs++;
+    return i;
+}
+
+int model_find_proc(const struct model *m, pid_t pid)
+{
+    for (int i = 0; i < m->nprocs; i++)
+        if (m->procs[i].pid == pid)
+            return i;
+    return -1;
+}
+
+const char *model_role_name(const struct model *m, int role)
+{
+    if (role < 0)
+        return "ipcplay";
+    if (role < m->nroles)
+        return m->role_names[role];
+    return "?";
+}
+
+const char *model_state_name(int state)
+{
+    switch (state) {
+    case RUN_RUNNING: return "RUNNING";
+    case RUN_PAUSED: return "PAUSED";
+    case RUN_STEP: return "STEP";
+    case RUN_DONE: return "DONE";
+    default: return "IDLE";
+    }
+}
+
+static struct model_line *new_line(struct model *m, uint64_t t, int proc, int kind)
+{
+    struct model_line *l = &m->story[m->story_count % MODEL_STORY_CAP];
+    memset(l, 0, sizeof *l);
+    l->t_ns = t;
+    l->proc = proc;
+    l->kind = kind;
+    m->story_count++;
+    m->gen_story++;
+    return l;
+}
+
+void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt,
+               ...)
+{
+    struct model_line *l = new_line(m, m->now_ns, -1, kind);
+    snprintf(l->who, sizeof l->who, "%s", who ? who : "");
+    snprintf(l->what, sizeof l->what, "%s", what ? what : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->detail, sizeof l->detail, fmt, ap);
+    va_end(ap);
+}
+
+const struct model_line *model_story_line(const struct model *m, uint64_t i)
+{
+    if (i >= m->story_count || i < model_story_first(m))
+        return NULL;
+    return &m->story[i % MODEL_STORY_CAP];
+}
+
+uint64_t model_story_first(const struct model *m)
+{
+    return m->story_count > MODEL_STORY_CAP ? m->story_count - MODEL_STORY_CAP : 0;
+}
+
+void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
+{
+    struct model_check *c = NULL;
+    for (int i = 0; i < m->nchecks; i++)
+        if (strcmp(m->checks[i].name, name) == 0)
+            c = &m->checks[i];
+    if (!c) {
+        if (m->nchecks >= MODEL_MAX_CHECKS)
+            return;
+        c = &m->checks[m->nchecks++];
+        snprintf(c->name, sizeof c->name, "%s", name);
+    }
+    char detail[sizeof c->detail];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    if (c->status != status || strcmp(c->detail, detail) != 0)
+        m->gen_header++;
+    c->status = status;
+    memcpy(c->detail, detail, sizeof detail);
+}
+
+static struct model_semset *semset_by_index(struct model *m, int index)
+{
+    for (int i = 0; i < m->nsemsets; i++)
+        if (m->semsets[i].index == index)
+            return &m->semsets[i];
+    return NULL;
+}
+
+static void describe_op(const struct event *ev, char *buf, size_t len)
+{
+    switch (ev->op) {
+    case OP_P:
+    case OP_V:
+    case OP_WAIT0: {
+        const char *nm = ev->op == OP_P ? "P" : ev->op == OP_V ? "V" : "wait0";
+        int amount = ev->arg1 ? ev->arg1 : 1;
+        if (ev->op != OP_WAIT0 && amount != 1)
+            snprintf(buf, len, "%s(sem %d, %d)", nm, ev->arg0, amount);
+        else
+            snprintf(buf, len, "%s(sem %d)", nm, ev->arg0);
+        break;
+    }
+    case OP_SLEEP: snprintf(buf, len, "thinking"); break;
+    case OP_CS_ENTER:
+    case OP_CS_UPDATE:
+    case OP_CS_LEAVE: snprintf(buf, len, "in critical"); break;
+    case OP_LOCKVAR_ACQUIRE: snprintf(buf, len, "lock(var)"); break;
+    case OP_LOCKVAR_RELEASE: snprintf(buf, len, "unlock(var)"); break;
+    default: snprintf(buf, len, "%s", op_name(ev->op)); break;
+    }
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+    if (WIFEXITED(status))
+        snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, len, "was killed by %s", sigabbrev_np(WTERMSIG(status))
+                 ? sigabbrev_np(WTERMSIG(status)) : "a signal");
+    else
+        snprintf(buf, len, "ended (status 0x%x)", status);
+}
+
+void model_apply_event(struct model *m, const struct event *ev)
+{
+    m->events++;
+    if (ev->t_ns > m->now_ns)
+        m->now_ns = ev->t_ns;
+    int pi = model_find_proc(m, ev->pid);
+    if (pi < 0 && ev->op == OP_SPAWNED) {
+        char name[32];
+        snprintf(name, sizeof name, "%s-%d", model_role_name(m, ev->role), ev->instance);
+        pi = model_add_proc(m, ev->pid, 0, ev->role, ev->instance, name);
+    }
+    struct model_proc *p = pi >= 0 ? &m->procs[pi] : NULL;
+    char who[32];
+    if (p)
+        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
+    else
+        snprintf(who, sizeof who, "pid %d", (int)ev->pid);
+    char what[40];
+    describe_op(ev, what, sizeof what);
+    struct model_semset *ss = semset_by_index(m, ev->obj);
+    int semn = ev->arg0 >= 0 && ev->arg0 < MODEL_MAX_SEMS ? ev->arg0 : 0;
+
+    if (p) {
+        m->gen_procs++;
+        if (ev->phase == PH_BEGIN) {
+            p->op = ev->op;
+            p->doing_since = ev->t_ns;
+            snprintf(p->doing, sizeof p->doing, "%s", what);
+        } else if (ev->phase == PH_END) {
+            p->ops_done++;
+            if (ev->op == OP_P && ev->result == 0) {
+                p->op = OP_NONE;
+                snprintf(p->doing, sizeof p->doing, "holds sem %d", ev->arg0);
+                p->doing_since = ev->t_ns;
+            } else if (ev->op == OP_CS_ENTER || ev->op == OP_CS_UPDATE) {
+                snprintf(p->doing, sizeof p->doing, "in critical");
+            } else {
+                p->op = OP_NONE;
+            }
+        }
+    }
+
+    struct model_line *l = NULL;
+    switch (ev->op) {
+    case OP_SPAWNED:
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->what, sizeof l->what, "fork");
+        snprintf(l->detail, sizeof l->detail, "ipcplay forks %s (pid %d)", p ? p->name : "?",
+                 (int)ev->pid);
+        break;
+    case OP_START:
+        break;
+    case OP_P:
+    case OP_V:
+    case OP_WAIT0:
+        if (ev->phase != PH_END)
+            break;
+        l = new_line(m, ev->t_ns, pi, 0);
+        if (ev->result == 0) {
+            if (ev->op == OP_P) {
+                if (ss && ev->arg1 <= 1)
+                    ss->holder[semn] = ev->pid;
+                snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
+                         (double)ev->value / 1e9);
+            } else if (ev->op == OP_V) {
+                if (ss && ss->holder[semn] == ev->pid)
+                    ss->holder[semn] = 0;
+                if (ss && ss->ncnt[semn] > 0)
+                    snprintf(l->detail, sizeof l->detail,
+                             "-> released; the kernel wakes a waiter (semncnt was %d)",
+                             ss->ncnt[semn]);
+                else
+                    snprintf(l->detail, sizeof l->detail, "-> released");
+            } else {
+                snprintf(l->detail, sizeof l->detail, "-> semval reached 0, waited %.3f s",
+                         (double)ev->value / 1e9);
+            }
+        } else if (ev->err == 11 /* EAGAIN */) {
+            snprintf(l->detail, sizeof l->detail,
+                     "-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry");
+        } else {
+            snprintf(l->detail, sizeof l->detail, "-> failed: %s", strerrorname_np(ev->err)
+                     ? strerrorname_np(ev->err) : "error");
+        }
+        break;
+    case OP_CS_ENTER:
+        if (ev->phase != PH_END)
+            break;
+        if (ev->value > m->cs.max_occupancy)
+            m->cs.max_occupancy = (int)ev->value;
+        l = new_line(m, ev->t_ns, pi, 0);
+        if (ev->value > 1)
+            snprintf(l->detail, sizeof l->detail,
+                     "-> enters the critical section: %lld inside at once! mutual exclusion broken",
+                     (long long)ev->value);
+        else
+            snprintf(l->detail, sizeof l->detail, "-> enters the critical section (alone)");
+        break;
+    case OP_CS_UPDATE:
+        if (ev->phase != PH_END)
+            break;
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->detail, sizeof l->detail, "-> counter %lld -> %lld (read, hold, write)",
+                 (long long)ev->value2, (long long)ev->value);
+        break;
+    case OP_CS_LEAVE:
+        if (ev->phase != PH_END)
+            break;
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->detail, sizeof l->detail, "-> leaves the critical section");
+        break;
+    case OP_LOCKVAR_ACQUIRE:
+        if (ev->phase != PH_END)
+            break;
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->detail, sizeof l->detail,
+                 "-> saw lock == 0, then set it to 1: two steps, not atomic");
+        break;
+    case OP_LOCKVAR_RELEASE:
+        if (ev->phase != PH_END)
+            break;
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->detail, sizeof l->detail, "-> lock = 0");
+        break;
+    case OP_EXIT:
+        if (p)
+            snprintf(p->doing, sizeof p->doing, "exit(%d)", ev->arg1);
+        break;
+    case OP_EXITED: {
+        if (p) {
+            p->exited = true;
+            p->wait_status = (int)ev->value;
+            p->state = 'x';
+            p->kernel.text[0] = '\0';
+            p->kernel.semid = -1;
+            snprintf(p->doing, sizeof p->doing, "gone");
+        }
+        for (int i = 0; i < m->nsemsets; i++)
+            for (int k = 0; k < MODEL_MAX_SEMS; k++)
+                if (m->semsets[i].holder[k] == ev->pid)
+                    m->semsets[i].holder[k] = 0;
+        l = new_line(m, ev->t_ns, pi, 0);
+        snprintf(l->what, sizeof l->what, "reaped");
+        char st[48];
+        describe_status((int)ev->value, st, sizeof st);
+        snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)", st);
+        break;
+    }
+    default:
+        break;
+    }
+    if (l) {
+        snprintf(l->who, sizeof l->who, "%s", who);
+        if (!l->what[0])
+            snprintf(l->what, sizeof l->what, "%s", what);
+    }
+}
+
+void model_describe_kernel(const struct model *m, struct model_kernel *k)
+{
+    if (k->nr == -2) {
+        snprintf(k->text, sizeof k->text, "running");
+        return;
+    }
+    if (k->nr == -1) {
+        snprintf(k->text, sizeof k->text, "user space");
+        return;
+    }
+    if (k->nr == -4) {
+        snprintf(k->text, sizeof k->text, "(no permission)");
+        return;
+    }
+    if (k->nr < 0) {
+        k->text[0] = '\0';
+        return;
+    }
+    const char *name = syscall_name(k->nr);
+    char nbuf[24];
+    if (!name) {
+        snprintf(nbuf, sizeof nbuf, "syscall %ld", k->nr);
+        name = nbuf;
+    }
+    if (k->semid >= 0) {
+        if (k->nsops < 0) {
+            snprintf(k->text, sizeof k->text, "%s(semid %d, ?)", name, k->semid);
+            return;
+        }
+        int idx = -1;
+        for (int i = 0; i < m->nsemsets; i++)
+            if (m->semsets[i].semid == k->semid)
+                idx = i;
+        if (m->nsemsets <= 1 && idx >= 0)
+            snprintf(k->text, sizeof k->text, "%s(sem %d, %+d)", name, k->sem_num, k->sem_op);
+        else
+            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %+d)", name, k->semid,
+                     k->sem_num, k->sem_op);
+        /* "semtimedop(sem 0, -1)": show -1 not +-1 */
+        return;
+    }
+    snprintf(k->text, sizeof k->text, "%s", name);
+}
+
+int model_format_state(const struct model *m, char *buf, size_t len)
+{
+    size_t off = 0;
+#define PUT(...)                                                               \
+    do {                                                                       \
+        if (off < len) {                                                       \
+            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);              \
+            if (w_ > 0)                                                        \
+                off += (size_t)w_;                                             \
+        }                                                                      \
+    } while (0)
+    for (int i = 0; i < m->nsemsets; i++) {
+        const struct model_semset *s = &m->semsets[i];
+        for (int k = 0; k < s->nsems; k++)
+            PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
+                s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+    }
+    if (m->cs.present)
+        PUT("%scs: inside %d max %d counter %lld", off ? " | " : "", m->cs.occupancy,
+            m->cs.max_occupancy, m->cs.counter);
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role < 0 || p->exited)
+            continue;
+        PUT("%s%s[%d] %c %s", off ? " | " : "", p->name, (int)p->pid, p->state,
+            p->kernel.text[0] ? p->kernel.text : "-");
+    }
+#undef PUT
+    if (off >= len && len > 0)
+        off = len - 1;
+    return (int)off;
+}

@@ -1,0 +1,19 @@
+/* scenarios.c — the list of scenarios, in the order `ipcplay list` shows. */
+#include <string.h>
+
+#include "scenario.h"
+
+extern const struct scenario_def scenario_sem;
+
+const struct scenario_def *const scenarios[] = {
+    &scenario_sem,
+};
+const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
+
+const struct scenario_def *scenario_find(const char *name)
+{
+    for (int i = 0; i < nscenarios; i++)
+        if (strcmp(scenarios[i]->name, name) == 0)
+            return scenarios[i];
+    return NULL;
+}

@@ -1,0 +1,96 @@
+/* sem.c — the `sem` scenario: N workers contend for a binary System V
+ * semaphore guarding a critical section (a read-modify-write of a shared
+ * counter). sem=off replaces it with the seed chapter's plain-variable "lock",
+ * which fails: the checks must see it fail. */
+#include <stdio.h>
+
+#include "scenario.h"
+
+enum { P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P__N };
+
+static const struct param_def params[] = {
+    [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
+    [P_ROUNDS] = {"rounds", PARAM_INT, 5, 1, 100000, NULL, "critical sections per worker"},
+    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL, "time spent inside (between read and write)"},
+    [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "time spent outside between rounds"},
+    [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
+                "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
+    [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
+                  "try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry"},
+    [P_SEM] = {"sem", PARAM_BOOL, 1, 0, 1, NULL,
+               "off: guard with a plain shared variable instead (the race the chapter warns of)"},
+};
+
+static int build(const long *v, struct plan *p, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    int set = -1;
+    if (v[P_SEM])
+        set = plan_add_semset(p, 1, 1);
+    plan_add_shmseg(p, 4096, 1);
+    struct plan_role *w = plan_add_role(p, "worker", (int)v[P_WORKERS]);
+    uint16_t pflags = (uint16_t)((v[P_UNDO] ? OPF_UNDO : 0) | (v[P_NOWAIT] ? OPF_NOWAIT : 0));
+    uint16_t vflags = (uint16_t)(v[P_UNDO] ? OPF_UNDO : 0);
+    int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
+    if (v[P_SEM])
+        plan_op(w, (struct op){.kind = OP_P, .flags = pflags, .obj = set, .arg0 = 0, .ms = 100});
+    else
+        plan_op(w, (struct op){.kind = OP_LOCKVAR_ACQUIRE});
+    plan_op(w, (struct op){.kind = OP_CS_ENTER});
+    plan_op(w, (struct op){.kind = OP_CS_UPDATE, .ms = (int32_t)v[P_HOLD]});
+    plan_op(w, (struct op){.kind = OP_CS_LEAVE});
+    if (v[P_SEM])
+        plan_op(w, (struct op){.kind = OP_V, .flags = vflags, .obj = set, .arg0 = 0});
+    else
+        plan_op(w, (struct op){.kind = OP_LOCKVAR_RELEASE});
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_THINK]});
+    plan_end_repeat(w, rep);
+    plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    return 0;
+}
+
+static void judge(struct model *m, const long *v, int final)
+{
+    long long expected = (long long)v[P_WORKERS] * v[P_ROUNDS];
+    m->cs.expected = expected;
+    int maxocc = m->cs.max_occupancy;
+    if (maxocc > 1)
+        model_set_check(m, "mutual_exclusion", CHECK_FAILED,
+                        "%d processes were inside the critical section at once", maxocc);
+    else if (final)
+        model_set_check(m, "mutual_exclusion", CHECK_OK,
+                        "never more than 1 inside the critical section");
+    else
+        model_set_check(m, "mutual_exclusion", CHECK_OK, "at most 1 inside so far");
+
+    long long entries = m->cs.entries, counter = m->cs.counter;
+    if (!final) {
+        model_set_check(m, "no_lost_updates", CHECK_PENDING, "counter %lld, %lld of %lld done",
+                        counter, entries, expected);
+    } else if (counter != entries) {
+        model_set_check(m, "no_lost_updates", CHECK_FAILED,
+                        "counter is %lld after %lld updates: %lld lost", counter, entries,
+                        entries - counter);
+    } else if (entries != expected) {
+        model_set_check(m, "no_lost_updates", CHECK_OK,
+                        "counter %lld = updates %lld (run ended early: %lld of %lld)", counter,
+                        entries, entries, expected);
+    } else {
+        model_set_check(m, "no_lost_updates", CHECK_OK, "counter %lld = %lld workers x rounds",
+                        counter, expected);
+    }
+}
+
+const struct scenario_def scenario_sem = {
+    .name = "sem",
+    .summary = "workers contend for a binary semaphore guarding a critical section",
+    .watch = "Watch semval drop to 0 when a worker passes P, and the others sleep in "
+             "semtimedop: semncnt counts them. V wakes one. Inside, the shared counter is "
+             "read, held and written back; with sem=off two workers get in at once and "
+             "updates are lost.",
+    .params = params,
+    .nparams = P__N,
+    .build = build,
+    .judge = judge,
+};

@@ -1,0 +1,244 @@
+/* headless.c — see headless.h. Output is flushed line by line so it can be
+ * piped; JSON lines are built with json-c. */
+#include "headless.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "../engine/events.h"
+
+struct hl {
+    FILE *out;
+    bool json;
+    struct model *m;
+    uint64_t next_line;
+    char last_state[2048];
+};
+
+static void emit_json(struct hl *h, json_object *o)
+{
+    fprintf(h->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    fflush(h->out);
+    json_object_put(o);
+}
+
+static void print_lines(struct hl *h)
+{
+    const struct model *m = h->m;
+    uint64_t first = model_story_first(m);
+    if (h->next_line < first)
+        h->next_line = first;
+    for (; h->next_line < m->story_count; h->next_line++) {
+        const struct model_line *l = model_story_line(m, h->next_line);
+        if (!l)
+            continue;
+        if (h->json) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "type", json_object_new_string(
+                                                  l->kind == 2 ? "error" : l->kind == 1 ? "note" : "event"));
+            json_object_object_add(o, "t", json_object_new_double((double)l->t_ns / 1e9));
+            json_object_object_add(o, "who", json_object_new_string(l->who));
+            if (l->proc >= 0 && l->proc < m->nprocs)
+                json_object_object_add(o, "pid", json_object_new_int(m->procs[l->proc].pid));
+            json_object_object_add(o, "what", json_object_new_string(l->what));
+            json_object_object_add(o, "detail", json_object_new_string(l->detail));
+            emit_json(h, o);
+        } else {
+            fprintf(h->out, "%7.3f  %-16s %-12s %s\n", (double)l->t_ns / 1e9, l->who, l->what,
+                    l->detail);
+            fflush(h->out);
+        }
+    }
+}
+
+static void print_state(struct hl *h)
+{
+    const struct model *m = h->m;
+    char buf[2048];
+    model_format_state(m, buf, sizeof buf);
+    if (strcmp(buf, h->last_state) == 0)
+        return;
+    memcpy(h->last_state, buf, sizeof buf);
+    if (!h->json) {
+        fprintf(h->out, "%7.3f  state  %s\n", (double)m->now_ns / 1e9, buf);
+        fflush(h->out);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string("state"));
+    json_object_object_add(o, "t", json_object_new_double((double)m->now_ns / 1e9));
+    json_object *sets = json_object_new_array();
+    for (int i = 0; i < m->nsemsets; i++) {
+        const struct model_semset *s = &m->semsets[i];
+        json_object *so = json_object_new_object();
+        json_object_object_add(so, "semid", json_object_new_int(s->semid));
+        json_object *sems = json_object_new_array();
+        for (int k = 0; k < s->nsems; k++) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "num", json_object_new_int(k));
+            json_object_object_add(e, "semval", json_object_new_int(s->val[k]));
+            json_object_object_add(e, "semncnt", json_object_new_int(s->ncnt[k]));
+            json_object_object_add(e, "semzcnt", json_object_new_int(s->zcnt[k]));
+            json_object_object_add(e, "sempid", json_object_new_int(s->lastpid[k]));
+            json_object_array_add(sems, e);
+        }
+        json_object_object_add(so, "sems", sems);
+        json_object_array_add(sets, so);
+    }
+    json_object_object_add(o, "semsets", sets);
+    if (m->cs.present) {
+        json_object *cs = json_object_new_object();
+        json_object_object_add(cs, "occupancy", json_object_new_int(m->cs.occupancy));
+        json_object_object_add(cs, "max_occupancy", json_object_new_int(m->cs.max_occupancy));
+        json_object_object_add(cs, "counter", json_object_new_int64(m->cs.counter));
+        json_object_object_add(cs, "entries", json_object_new_int64(m->cs.entries));
+        json_object_object_add(o, "cs", cs);
+    }
+    json_object *procs = json_object_new_array();
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role < 0 || p->exited)
+            continue;
+        json_object *po = json_object_new_object();
+        json_object_object_add(po, "name", json_object_new_string(p->name));
+        json_object_object_add(po, "pid", json_object_new_int(p->pid));
+        char st[2] = {p->state, 0};
+        json_object_object_add(po, "state", json_object_new_string(st));
+        json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
+        json_object_object_add(po, "doing", json_object_new_string(p->doing));
+        json_object_array_add(procs, po);
+    }
+    json_object_object_add(o, "procs", procs);
+    emit_json(h, o);
+}
+
+static int print_summary(struct hl *h, double elapsed)
+{
+    const struct model *m = h->m;
+    int failed = 0;
+    long long exited = 0;
+    for (int i = 0; i < m->nprocs; i++)
+        if (m->procs[i].role >= 0 && m->procs[i].exited)
+            exited++;
+    if (h->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "type", json_object_new_string("summary"));
+        json_object_object_add(o, "scenario", json_object_new_string(m->scenario));
+        json_object_object_add(o, "params", json_object_new_string(m->params));
+        json_object_object_add(o, "elapsed", json_object_new_double(elapsed));
+        json_object_object_add(o, "events", json_object_new_int64((int64_t)m->events));
+        json_object_object_add(o, "samples", json_object_new_int64((int64_t)m->samples));
+        json_object_object_add(o, "processes", json_object_new_int64(exited));
+        if (m->cs.present) {
+            json_object_object_add(o, "counter", json_object_new_int64(m->cs.counter));
+            json_object_object_add(o, "entries", json_object_new_int64(m->cs.entries));
+            json_object_object_add(o, "max_occupancy", json_object_new_int(m->cs.max_occupancy));
+        }
+        emit_json(h, o);
+    } else {
+        fprintf(h->out, "summary: %s %s\n", m->scenario, m->params);
+        fprintf(h->out, "summary: %.3f s, %llu events, %llu samples, %lld processes reaped\n",
+                elapsed, (unsigned long long)m->events, (unsigned long long)m->samples, exited);
+        if (m->cs.present)
+            fprintf(h->out,
+                    "summary: critical sections %lld of %lld, counter %lld, max inside at once %d\n",
+                    m->cs.entries, m->cs.expected, m->cs.counter, m->cs.max_occupancy);
+    }
+    for (int i = 0; i < m->nchecks; i++) {
+        const struct model_check *c = &m->checks[i];
+        const char *st = c->status == CHECK_OK ? "ok" : c->status == CHECK_FAILED ? "FAILED"
+                                                                                  : "pending";
+        if (c->status != CHECK_OK)
+            failed = 1;
+        if (h->json) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "type", json_object_new_string("check"));
+            json_object_object_add(o, "name", json_object_new_string(c->name));
+            json_object_object_add(o, "status", json_object_new_string(st));
+            json_object_object_add(o, "detail", json_object_new_string(c->detail));
+            emit_json(h, o);
+        } else {
+            fprintf(h->out, "check: %s %s (%s)\n", c->name, st, c->detail);
+        }
+    }
+    fflush(h->out);
+    return failed;
+}
+
+int headless_run(struct engine *e, struct model *m, const struct scenario_def *s,
+                 const long *vals, const struct headless_opts *o)
+{
+    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m};
+    char err[256];
+    if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);
+        return 3;
+    }
+    if (h.json) {
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "type", json_object_new_string("start"));
+        json_object_object_add(j, "scenario", json_object_new_string(s->name));
+        json_object_object_add(j, "params", json_object_new_string(m->params));
+        json_object_object_add(j, "speed", json_object_new_double(o->speed));
+        emit_json(&h, j);
+    } else {
+        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params,
+                o->speed == 0 ? "max" : "1x");
+        if (o->speed != 0 && o->speed != 1.0)
+            fprintf(h.out, "speed %gx\n", o->speed);
+        fprintf(h.out, "what to watch: %s\n", s->watch);
+        fflush(h.out);
+    }
+    uint64_t start = events_now_ns();
+    uint64_t deadline = o->for_seconds > 0 ? start + (uint64_t)(o->for_seconds * 1e9) : 0;
+    int rc = -1;
+    print_lines(&h);
+    print_state(&h);
+    while (rc < 0) {
+        struct pollfd pfds[ENGINE_MAX_POLLFDS];
+        int n = engine_pollfds(e, pfds, ENGINE_MAX_POLLFDS);
+        int timeout = -1;
+        if (deadline) {
+            uint64_t now = events_now_ns();
+            timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
+        }
+        int pr = poll(pfds, (nfds_t)n, timeout);
+        if (pr < 0 && errno != EINTR) {
+            engine_stop(e);
+            rc = 3;
+            break;
+        }
+        int flags = pr > 0 ? engine_dispatch(e, pfds, n) : 0;
+        print_lines(&h);
+        if (flags & ENGINE_SAMPLE)
+            print_state(&h);
+        if (flags & ENGINE_QUIT) {
+            int sig = engine_quit_signal(e);
+            engine_stop(e);
+            print_lines(&h);
+            fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
+                            "removed\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
+            print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+            rc = 128 + sig;
+            break;
+        }
+        if (!(flags & ENGINE_DONE) && deadline && events_now_ns() >= deadline &&
+            engine_active(e)) {
+            engine_stop(e);
+            flags |= ENGINE_DONE;
+        }
+        if (flags & ENGINE_DONE) {
+            print_lines(&h);
+            print_state(&h);
+            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+        }
+        if (ferror(h.out)) {
+            engine_stop(e);
+            rc = 3;
+        }
+    }
+    return rc;
+}
