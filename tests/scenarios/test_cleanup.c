@@ -1,0 +1,136 @@
+/* test_cleanup.c — nothing is left behind: after a normal run, after SIGINT,
+ * SIGTERM and SIGHUP (to ipcplay, to the dashboard, to the whole job), and
+ * within 2 seconds after SIGKILL of ipcplay or of its dashboard process, no
+ * System V object, /dev/shm object or process of the run remains. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "support.h"
+
+static struct ipc_counts before;
+
+static void setup(void)
+{
+    support_isolate_ipc();
+    support_ipc_counts(&before);
+}
+
+TestSuite(cleanup, .init = setup, .timeout = 120);
+
+static void assert_clean(struct run *r, double within)
+{
+    struct ipc_counts got;
+    cr_expect(support_ipc_settles(&before, within, &got),
+              "objects left: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem,
+              got.sem, before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
+    pid_t pids[16];
+    bool gone = support_procs_gone(r->token, within);
+    int n = gone ? 0 : support_token_procs(r->token, pids, 16);
+    cr_expect(gone, "%d process(es) of the run still alive, first pid %d", n, n ? pids[0] : 0);
+    /* Leave nothing behind even when the assertion failed. */
+    for (int i = 0; i < n && i < 16; i++)
+        kill(pids[i], SIGKILL);
+}
+
+static const char *const long_run[] = {"ipcplay", "run", "sem", "workers=6", "rounds=100",
+                                       "hold=200", "think=50", "--headless", NULL};
+
+/* Start a long run and wait until workers are really contending. */
+static void start_busy(struct run *r)
+{
+    cr_assert_eq(support_start(r, long_run), 0);
+    cr_assert(support_wait_output(r, "acquired", 20), "the run never got going:\n%s",
+              r->out ? r->out : "");
+    struct ipc_counts now;
+    support_ipc_counts(&now);
+    cr_assert(now.sem > before.sem && now.shm > before.shm, "objects not visible during run");
+    pid_t pids[16];
+    cr_assert_geq(support_token_procs(r->token, pids, 16), 8, "guardian+dashboard+6 workers");
+}
+
+Test(cleanup, normal_run)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=3", "--speed",
+                                "max", "--headless", NULL};
+    cr_assert_eq(support_run(&r, argv, 60), 0, "output:\n%s", r.out ? r.out : "");
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+static void signal_guardian(int sig)
+{
+    struct run r;
+    start_busy(&r);
+    kill(r.pid, sig);
+    int rc = support_wait_exit(&r, 20);
+    cr_expect_eq(rc, 128 + sig, "exit status %d after SIG%s", rc, sigabbrev_np(sig));
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, sigint) { signal_guardian(SIGINT); }
+Test(cleanup, sigterm) { signal_guardian(SIGTERM); }
+Test(cleanup, sighup) { signal_guardian(SIGHUP); }
+
+Test(cleanup, sigint_whole_job)
+{
+    /* What Ctrl-C in a shell does: every process of the foreground job. */
+    struct run r;
+    start_busy(&r);
+    kill(-r.pid, SIGINT);
+    int rc = support_wait_exit(&r, 20);
+    cr_expect_eq(rc, 128 + SIGINT);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, sigterm_dashboard)
+{
+    struct run r;
+    start_busy(&r);
+    pid_t d = support_dashboard_pid(&r, 5);
+    cr_assert_gt(d, 0);
+    kill(d, SIGTERM);
+    int rc = support_wait_exit(&r, 20);
+    cr_expect_eq(rc, 128 + SIGTERM);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, sigkill_ipcplay)
+{
+    struct run r;
+    start_busy(&r);
+    kill(r.pid, SIGKILL);
+    waitpid(r.pid, &r.status, 0);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, sigkill_dashboard)
+{
+    struct run r;
+    start_busy(&r);
+    pid_t d = support_dashboard_pid(&r, 5);
+    cr_assert_gt(d, 0);
+    kill(d, SIGKILL);
+    int rc = support_wait_exit(&r, 20);
+    cr_expect_eq(rc, 128 + SIGKILL);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, start_error_leaves_nothing)
+{
+    /* 300 workers exceed what a run may fork: the start fails part way. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=256", "rounds=1",
+                                "--speed", "max", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect(rc == 0 || rc == 3, "rc %d", rc);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}

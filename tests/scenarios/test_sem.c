@@ -1,0 +1,135 @@
+/* test_sem.c — the sem scenario run headless with real processes: its checks
+ * hold with the semaphore and are seen to fail without it; the JSON output
+ * agrees with itself; bad parameters change nothing. */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <string.h>
+
+#include "support.h"
+
+static void setup(void)
+{
+    support_isolate_ipc();
+}
+
+TestSuite(sem, .init = setup, .timeout = 180);
+
+Test(sem, holds_with_8_workers_50_rounds)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=8", "rounds=50", "--speed",
+                                "max", "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion ok"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 400 = 400"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, nowait_and_no_undo_still_hold)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=10", "nowait=on",
+                                "undo=off", "hold=5", "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "EAGAIN"), "a try-P should have met a taken semaphore:\n%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 40 = 40"));
+    support_free(&r);
+}
+
+Test(sem, without_semaphore_the_checks_fail)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=4", "hold=20",
+                                "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 1, "the race must be detected (exit 1), got %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates FAILED"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, kernel_view_shows_blocked_workers)
+{
+    /* At human pace the sampler must see workers asleep in semtimedop on
+     * semaphore 0 with op -1, and semncnt > 0. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=2", "hold=300",
+                                "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "S semtimedop(sem 0, -1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "ncnt 2"), "two waiters should be counted:\n%s", r.out);
+    cr_expect(strstr(r.out, "blocks: semval is 0"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, json_lines_parse_and_agree)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=4", "--speed",
+                                "max", "--headless", "--json", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    int lines = 0, checks = 0, acquired = 0;
+    char *save, *line = strtok_r(r.out, "\n", &save);
+    for (; line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *o = json_tokener_parse(line);
+        cr_assert_not_null(o, "not JSON: %s", line);
+        const char *type = json_object_get_string(json_object_object_get(o, "type"));
+        cr_assert_not_null(type);
+        if (strcmp(type, "check") == 0) {
+            checks++;
+            cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "status")), "ok");
+        }
+        if (strcmp(type, "event") == 0 &&
+            strstr(json_object_get_string(json_object_object_get(o, "detail")), "acquired"))
+            acquired++;
+        json_object_put(o);
+        lines++;
+    }
+    cr_expect_eq(checks, 2);
+    cr_expect_eq(acquired, 12, "every P should be reported once: %d", acquired);
+    support_free(&r);
+}
+
+static void expect_usage_error(const char *const argv[], const char *message)
+{
+    struct ipc_counts before, after;
+    support_ipc_counts(&before);
+    struct run r;
+    int rc = support_run(&r, argv, 30);
+    cr_expect_eq(rc, 2, "usage errors exit 2, got %d", rc);
+    support_ipc_counts(&after);
+    cr_expect_eq(before.sem, after.sem);
+    cr_expect_eq(before.shm, after.shm);
+    cr_expect(r.out == NULL || strstr(r.out, "summary") == NULL, "nothing should run");
+    (void)message;
+    support_free(&r);
+}
+
+Test(sem, bad_parameters_start_nothing)
+{
+    const char *const a1[] = {"ipcplay", "run", "sem", "workers=0", "--headless", NULL};
+    expect_usage_error(a1, "out of range");
+    const char *const a2[] = {"ipcplay", "run", "sem", "wokers=3", "--headless", NULL};
+    expect_usage_error(a2, "unknown parameter");
+    const char *const a3[] = {"ipcplay", "run", "nosuch", "--headless", NULL};
+    expect_usage_error(a3, "unknown scenario");
+    const char *const a4[] = {"ipcplay", "run", "sem", "undo=maybe", "--headless", NULL};
+    expect_usage_error(a4, "on|off");
+    const char *const a5[] = {"ipcplay", "run", "sem", "--speed", "fast", "--headless", NULL};
+    expect_usage_error(a5, "speed");
+    const char *const a6[] = {"ipcplay", "frobnicate", NULL};
+    expect_usage_error(a6, "unknown command");
+}
+
+Test(sem, no_terminal_points_to_headless)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", NULL};
+    int rc = support_run(&r, argv, 30);
+    cr_expect_eq(rc, 2, "without a terminal the dashboard must refuse, got %d", rc);
+    support_free(&r);
+}
