@@ -15,11 +15,6 @@
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
 
-struct op_result {
-    int32_t result, err;
-    int64_t value, value2;
-};
-
 static void emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
 {
     struct event ev;
@@ -40,9 +35,15 @@ static void emit(struct runner *r, const struct op *op, int phase, const struct 
         ev.value = res->value;
         ev.value2 = res->value2;
     } else if (op->kind == OP_SLEEP || op->kind == OP_CS_UPDATE) {
-        ev.value = (int64_t)gate_scale_ns(r->gate, op->ms);
+        int ms = (op->flags & OPF_PER_INSTANCE) ? op->ms * r->instance : op->ms;
+        ev.value = (int64_t)gate_scale_ns(r->gate, ms);
     }
     events_emit(r->evfd, &ev);
+}
+
+void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
+{
+    emit(r, op, phase, res);
 }
 
 static void real_sleep_us(long us)
@@ -106,7 +107,7 @@ static int run_one(struct runner *r, const struct op *op)
     case OP_SLEEP:
         gate_pass(r->gate);
         emit(r, op, PH_BEGIN, NULL);
-        gate_delay(r->gate, op->ms);
+        gate_delay(r->gate, (op->flags & OPF_PER_INSTANCE) ? op->ms * r->instance : op->ms);
         emit(r, op, PH_END, &res);
         return 0;
     case OP_CS_ENTER: {
@@ -177,7 +178,7 @@ static int run_one(struct runner *r, const struct op *op)
         emit(r, op, PH_END, &res);
         return 0;
     default:
-        return 0;
+        return ops_proc_run(r, op);
     }
 }
 
@@ -197,9 +198,12 @@ static int run_list(struct runner *r, const struct op *ops, int nops, int *exit_
         }
         if (op->kind == OP_EXIT) {
             gate_pass(r->gate);
-            struct op_result res = {op->arg1, 0, op->arg1, 0};
-            emit(r, op, PH_BEGIN, &res);
-            *exit_code = op->arg1;
+            struct op x = *op;
+            if (op->flags & OPF_PER_INSTANCE)
+                x.arg1 += r->instance;
+            struct op_result res = {x.arg1, 0, x.arg1, 0};
+            emit(r, &x, PH_BEGIN, &res);
+            *exit_code = x.arg1;
             return 1;
         }
         if (run_one(r, op) < 0) {

@@ -17,7 +17,19 @@ struct runner {
     int semids[PLAN_MAX_SEMSETS];
     void *shm[PLAN_MAX_SHMSEGS];     /* this child's attachments */
     struct cs_stats *stats;          /* the stats segment, if any */
+    const struct plan *plan;         /* for ops that need files or sub-roles */
+    int32_t engine_pid;              /* ipcplay's engine (the children's subreaper) */
 };
+
+struct op_result {
+    int32_t result, err;
+    int64_t value, value2;
+};
+
+/* Emit one event for `op` (pass a copy to change what is reported). */
+void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res);
+/* Ops for processes, pipes and fd passing (ops_proc.c): 0 ok, -1 failed. */
+int ops_proc_run(struct runner *r, const struct op *op);
 
 /* Run ops; returns the exit code the child should exit with. */
 int runner_run(struct runner *r, const struct op *ops, int nops);

@@ -56,3 +56,15 @@ int plan_total_procs(const struct plan *p)
         n += p->roles[i].count;
     return n;
 }
+
+int plan_add_file(struct plan *p, int kind, const char *name, int size)
+{
+    if (p->nfiles >= PLAN_MAX_FILES)
+        return -1;
+    struct plan_file *f = &p->files[p->nfiles];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->size = size;
+    return p->nfiles++;
+}

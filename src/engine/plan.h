@@ -13,6 +13,8 @@
 #define PLAN_MAX_ROLES 8
 #define PLAN_MAX_OPS 48
 #define PLAN_NAME_LEN 24
+#define PLAN_MAX_FILES 4
+#define PLAN_PATH_LEN 108 /* fits sun_path */
 
 struct op {
     uint8_t kind;    /* enum op_kind */
@@ -35,6 +37,24 @@ struct plan_shmseg {
     int stats; /* 1: holds struct cs_stats (critical-section bookkeeping) */
 };
 
+/* A path in the run's private directory: a file with known content, a FIFO
+ * or socket path (created by an op), or the exec helper. The engine creates
+ * the directory, registers every path before it can exist, and fills in
+ * `path`. */
+enum plan_file_kind {
+    PLANF_FILE = 1, /* regular file, `size` bytes of pattern content, mode 0600 */
+    PLANF_FIFO,     /* path only: an mkfifo op creates it */
+    PLANF_SOCKET,   /* path only: a listen op binds it */
+    PLANF_HELPER,   /* ipcplay itself under another name, for the exec op */
+};
+
+struct plan_file {
+    int kind;
+    char name[PLAN_NAME_LEN];
+    int size;
+    char path[PLAN_PATH_LEN]; /* filled by the engine */
+};
+
 struct plan_role {
     char name[PLAN_NAME_LEN]; /* "worker": instances are named worker-1.. */
     int count;                /* how many processes run this role */
@@ -49,6 +69,11 @@ struct plan {
     int nshmsegs;
     struct plan_role roles[PLAN_MAX_ROLES];
     int nroles;
+    /* processes, pipes, fd passing. A role with count 0 is started only by a
+     * fork op of another role. */
+    struct plan_file files[PLAN_MAX_FILES];
+    int nfiles;
+    int observe; /* sample fd tables and comm/exe; ops may hold for the sampler */
 };
 
 /* Critical-section bookkeeping kept in a System V segment the scenario
@@ -73,5 +98,7 @@ int plan_add_shmseg(struct plan *p, size_t size, int stats);
 /* Close a repeat opened at index `at`: the body is everything after it. */
 void plan_end_repeat(struct plan_role *r, int at);
 int plan_total_procs(const struct plan *p);
+/* Declare a path in the run directory; returns its index or -1. */
+int plan_add_file(struct plan *p, int kind, const char *name, int size);
 
 #endif
