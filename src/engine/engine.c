@@ -105,6 +105,8 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
 {
     struct plan *p = &e->plan;
     struct model *m = e->m;
+    if (rundir_create(e, err, errlen) < 0)
+        return -1;
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
@@ -240,8 +242,10 @@ static void drain_events(struct engine *e, int *flags)
     struct event batch[256];
     int n;
     while ((n = events_read(&e->ev, batch, 256)) > 0) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            family_on_event(e, &batch[i]);
             model_apply_event(e->m, &batch[i]);
+        }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         if (n < 256)
             break;
@@ -271,6 +275,7 @@ void engine_stop(struct engine *e)
         return;
     int flags = 0;
     gate_set_mode(e->gate, GATE_RUN);
+    drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
     model_say(e->m, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
@@ -317,6 +322,10 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             while (read(e->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 switch (si.ssi_signo) {
                 case SIGCHLD:
+                    /* Events first: they say which processes roles forked
+                     * and which their parents reaped already. */
+                    if (e->active)
+                        drain_events(e, &flags);
                     if (e->active && supervisor_reap(e) > 0)
                         flags |= ENGINE_CHANGED;
                     break;

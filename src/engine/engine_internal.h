@@ -22,6 +22,17 @@ struct child {
     bool reaped;
     bool adopted;        /* an orphan that came to us as subreaper */
     int status;
+    /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
+    bool forked;         /* a role forked it: its parent reaps it, we never do
+                            unless it is adopted */
+    pid_t parent;        /* who forked it */
+    int fddirfd, fdinfofd; /* /proc/PID/fd and fdinfo, kept open; -1 */
+    int pidfd;           /* to signal it safely (pid reuse); -1 */
+    bool fds_dirty;      /* an event says its fd table may have changed */
+    bool started;        /* its op runner started (its fds are the scenario's) */
+    bool execd;          /* it ran exec: the helper waits to be released */
+    unsigned seen;       /* enum model_seen */
+    char comm[16];       /* last comm seen */
 };
 
 struct engine {
@@ -61,5 +72,27 @@ struct child *supervisor_find(struct engine *e, pid_t pid);
 /* sampler.c */
 void sampler_sample(struct engine *e);
 void sampler_close_child(struct child *c);
+/* Sample one process now (outside the timer). */
+void sampler_sample_one(struct engine *e, struct child *c);
+
+/* family.c: processes forked by a role's fork op (not by us) */
+void family_init_child(struct child *c);
+/* Before an event is applied to the model: track forked processes, notice
+ * reaps and execs, mark fd tables dirty. */
+void family_on_event(struct engine *e, const struct event *ev);
+/* Its parent reaped it (or it is gone): stop tracking, count it out. */
+void family_gone(struct engine *e, struct child *c);
+/* Still there (running or zombie)? */
+bool family_exists(const struct child *c);
+
+/* sampler_fds.c: zombies, blocked fd calls, fd tables, comm/exe, the board.
+ * `stat` is the /proc/PID/stat text just read, NULL if it is gone. */
+void sampler_fds_child(struct engine *e, struct child *c, const char *stat);
+void sampler_fds_close(struct child *c);
+/* After a regular sample: let exec'd helpers that were shown go on. */
+void sampler_fds_release(struct engine *e);
+
+/* rundir.c: the run's private directory and its files (plan.files) */
+int rundir_create(struct engine *e, char *err, size_t errlen);
 
 #endif

@@ -30,6 +30,7 @@ void sampler_close_child(struct child *c)
     if (c->scfd >= 0)
         close(c->scfd);
     c->statfd = c->scfd = -1;
+    sampler_fds_close(c);
 }
 
 static void sample_semset(struct engine *e, int i)
@@ -109,11 +110,14 @@ static void sample_child(struct engine *e, struct child *c)
     if (c->model_idx < 0)
         return;
     struct model_proc *p = &m->procs[c->model_idx];
-    char buf[512];
+    char buf[512], statbuf[512];
     char old_state = p->state;
-    if (c->statfd >= 0 && procfs_pread(c->statfd, buf, sizeof buf) > 0) {
+    bool stat_ok = false;
+    if (c->statfd >= 0 && procfs_pread(c->statfd, statbuf, sizeof statbuf) > 0) {
         struct proc_stat st;
-        if (procfs_parse_stat(buf, strlen(buf), &st) == 0) {
+        if (procfs_parse_stat(statbuf, strlen(statbuf), &st) == 0) {
+            stat_ok = true;
+            snprintf(p->comm, sizeof p->comm, "%.15s", st.comm);
             p->state = st.state;
             p->ppid = st.ppid;
             p->minflt = st.minflt;
@@ -179,6 +183,13 @@ static void sample_child(struct engine *e, struct child *c)
                       ncnt);
         m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = c->model_idx;
     }
+    sampler_fds_child(e, c, stat_ok ? statbuf : NULL);
+}
+
+void sampler_sample_one(struct engine *e, struct child *c)
+{
+    if (!c->reaped)
+        sample_child(e, c);
 }
 
 void sampler_sample(struct engine *e)
@@ -202,5 +213,6 @@ void sampler_sample(struct engine *e)
             m->procs[0].rss_pages = st.rss_pages;
         }
     }
+    sampler_fds_release(e);
     m->samples++;
 }
