@@ -118,6 +118,11 @@ void model_say(struct model *m, int kind, const char *who, const char *what, con
     va_end(ap);
 }
 
+struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind)
+{
+    return new_line(m, t, proc, kind);
+}
+
 const struct model_line *model_story_line(const struct model *m, uint64_t i)
 {
     if (i >= m->story_count || i < model_story_first(m))
@@ -181,7 +186,10 @@ static void describe_op(const struct event *ev, char *buf, size_t len)
     case OP_CS_LEAVE: snprintf(buf, len, "in critical"); break;
     case OP_LOCKVAR_ACQUIRE: snprintf(buf, len, "lock(var)"); break;
     case OP_LOCKVAR_RELEASE: snprintf(buf, len, "unlock(var)"); break;
-    default: snprintf(buf, len, "%s", op_name(ev->op)); break;
+    default:
+        if (!model_proc_describe(ev, buf, len))
+            snprintf(buf, len, "%s", op_name(ev->op));
+        break;
     }
 }
 
@@ -321,8 +329,10 @@ void model_apply_event(struct model *m, const struct event *ev)
         snprintf(l->detail, sizeof l->detail, "-> lock = 0");
         break;
     case OP_EXIT:
-        if (p)
+        if (p) {
             snprintf(p->doing, sizeof p->doing, "exit(%d)", ev->arg1);
+            p->exit_ns = ev->t_ns;
+        }
         break;
     case OP_EXITED: {
         if (p) {
@@ -341,10 +351,14 @@ void model_apply_event(struct model *m, const struct event *ev)
         snprintf(l->what, sizeof l->what, "reaped");
         char st[48];
         describe_status((int)ev->value, st, sizeof st);
-        snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)", st);
+        if (ev->arg0 == 1 && p)
+            p->adopted = true;
+        snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)%s", st,
+                 ev->arg0 == 1 ? " as its new parent (child subreaper)" : "");
         break;
     }
     default:
+        l = model_proc_story(m, ev, pi); /* processes, pipes, fd passing */
         break;
     }
     if (l) {
@@ -401,6 +415,8 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
 int model_format_state(const struct model *m, char *buf, size_t len)
 {
     size_t off = 0;
+    if (len > 0)
+        buf[0] = '\0'; /* nothing to say is an empty line, not stale bytes */
 #define PUT(...)                                                               \
     do {                                                                       \
         if (off < len) {                                                       \
@@ -424,6 +440,8 @@ int model_format_state(const struct model *m, char *buf, size_t len)
             continue;
         PUT("%s%s[%d] %c %s", off ? " | " : "", p->name, (int)p->pid, p->state,
             p->kernel.text[0] ? p->kernel.text : "-");
+        if (off < len)
+            off += model_proc_format(m, p, buf + off, len - off);
     }
 #undef PUT
     if (off >= len && len > 0)

@@ -19,6 +19,12 @@
 #define MODEL_MAX_CHECKS 8
 #define MODEL_STORY_CAP 4096
 #define MODEL_MAX_ROLES 8
+#define MODEL_MAX_FILES 4
+#define MODEL_MAX_FDTABLES 16
+#define MODEL_MAX_FDS 8
+#define MODEL_MAX_STREAMS 4
+#define MODEL_MAX_CHUNKS 64
+#define MODEL_MAX_FACTS 40
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
@@ -34,6 +40,21 @@ struct model_kernel {
     int sem_op;           /* and which operation */
     int sem_flg;
     char text[64];        /* "semtimedop(sem 0, -1)", "clock_nanosleep", ... */
+};
+
+/* What the sampler has seen of a process (kept per process; also shared
+ * with the children through the engine's board so ops can wait for it). */
+enum model_seen {
+    SEEN_ZOMBIE = 1u << 0,  /* state Z */
+    SEEN_READ = 1u << 1,    /* asleep in read/recvmsg/... */
+    SEEN_WRITE = 1u << 2,   /* asleep in write/sendmsg/... */
+    SEEN_OPEN = 1u << 3,    /* asleep in open (a FIFO without a partner) */
+    SEEN_WAIT = 1u << 4,    /* asleep in wait4/waitid */
+    SEEN_ACCEPT = 1u << 5,  /* asleep in accept */
+    SEEN_SCM = 1u << 6,     /* one of its sockets has fds in flight (scm_fds) */
+    SEEN_EXITED = 1u << 7,  /* zombie or gone */
+    SEEN_ADOPTED = 1u << 8, /* its parent is now ipcplay (subreaper) */
+    SEEN_EXEC = 1u << 9,    /* ipcplay looked at it after its exec */
 };
 
 struct model_proc {
@@ -55,6 +76,59 @@ struct model_proc {
     unsigned long minflt, majflt;
     unsigned long long utime, stime; /* clock ticks */
     long rss_pages;
+    /* processes forked by a role, exec, fds (model_proc.c, sampler_fds.c) */
+    bool forked;          /* forked by a role's fork op, not by ipcplay */
+    pid_t parent0;        /* the parent that forked it */
+    bool adopted;         /* reparented to ipcplay, the child subreaper */
+    pid_t reaped_by;      /* who reaped it with wait(): its parent; 0 ipcplay */
+    unsigned seen;        /* enum model_seen */
+    uint64_t exit_ns;     /* when it called exit */
+    int zombie_status;    /* its exit status while a zombie (/proc/PID/stat) */
+    char comm[16];        /* from /proc/PID/stat */
+    char exe[96];         /* /proc/PID/exe (processes of observed scenarios) */
+};
+
+/* One open fd as /proc/PID/fd and /proc/PID/fdinfo show it. */
+struct model_fd {
+    int fd;
+    char target[40];      /* "pipe:[1234]", "socket:[5678]", "data.txt" */
+    unsigned long ino;
+    long long pos;
+    unsigned flags;       /* open flags (octal in fdinfo) */
+    int scm_fds;          /* UNIX socket: fds in flight in its queue, -1 n/a */
+};
+
+struct model_fdtable {
+    pid_t pid;
+    int nfds;             /* shown (fds 0-3 are /dev/null and ipcplay's event pipe) */
+    int more;             /* beyond MODEL_MAX_FDS */
+    struct model_fd fds[MODEL_MAX_FDS];
+};
+
+/* A byte stream through a pipe, FIFO or socket: what its writer put in and
+ * its reader got out, with order-sensitive checksums (pattern.h). */
+struct model_stream {
+    bool used;
+    long long written, read;
+    long long wsum, rsum;
+    bool eof;             /* the reader saw read() return 0 */
+    int werr, rerr;       /* last error (EPIPE, ETIMEDOUT waiting for EOF) */
+    pid_t writer, reader;
+};
+
+/* One read of a file with known content: who, where, how much, and whether
+ * the bytes were the file's. */
+struct model_chunk {
+    pid_t pid;
+    long long off;
+    int n;
+    bool ok;
+};
+
+/* A named number a judge reads ("fork.child_saw_0", "cow.unchanged"). */
+struct model_fact {
+    char key[28];
+    long long v;
 };
 
 struct model_semset {
@@ -138,6 +212,18 @@ struct model {
     uint64_t events;
     /* bumped whenever something views show changes, per area */
     uint64_t gen_procs, gen_objects, gen_story, gen_header;
+
+    /* processes, pipes, fd passing (model_proc.c) */
+    char files[MODEL_MAX_FILES][24]; /* the run directory's names, by plan index */
+    int nfiles;
+    char rundir[108];
+    struct model_fdtable fdtables[MODEL_MAX_FDTABLES];
+    int nfdtables;
+    struct model_stream streams[MODEL_MAX_STREAMS];
+    struct model_chunk chunks[MODEL_MAX_CHUNKS];
+    int nchunks;
+    struct model_fact facts[MODEL_MAX_FACTS];
+    int nfacts;
 };
 
 void model_init(struct model *m);
@@ -162,5 +248,24 @@ int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */
 const char *syscall_name(long nr);
+/* A new story line at time t for proc index (or -1); kind as model_line. */
+struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind);
+
+/* model_proc.c: processes, pipes and fd passing */
+/* Story line for one of these ops (NULL when the event tells nothing). */
+struct model_line *model_proc_story(struct model *m, const struct event *ev, int pi);
+/* "read(fd 4)" for the processes' "doing"; false if the op is not ours. */
+bool model_proc_describe(const struct event *ev, char *buf, size_t len);
+/* Append ppid, comm/exe and the fd table of p to a state line; returns the
+ * number of characters written (always < len). */
+size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
+                         size_t len);
+void model_fact_set(struct model *m, const char *key, long long v);
+void model_fact_add(struct model *m, const char *key, long long d);
+long long model_fact(const struct model *m, const char *key, long long dflt);
+bool model_has_fact(const struct model *m, const char *key);
+struct model_fdtable *model_fdtable(struct model *m, pid_t pid, bool create);
+const struct model_fdtable *model_fdtable_find(const struct model *m, pid_t pid);
+const char *model_file_name(const struct model *m, int obj);
 
 #endif
