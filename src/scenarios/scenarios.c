@@ -4,9 +4,17 @@
 #include "scenario.h"
 
 extern const struct scenario_def scenario_sem;
+extern const struct scenario_def scenario_fork;
+extern const struct scenario_def scenario_zombie;
+extern const struct scenario_def scenario_pipe;
+extern const struct scenario_def scenario_fdpass;
 
 const struct scenario_def *const scenarios[] = {
     &scenario_sem,
+    &scenario_fork,
+    &scenario_zombie,
+    &scenario_pipe,
+    &scenario_fdpass,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 
