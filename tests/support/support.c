@@ -305,3 +305,62 @@ bool support_procs_gone(const char *token, double timeout_s)
         nanosleep(&ts, NULL);
     }
 }
+
+static char tmpdir[64];
+
+const char *support_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/ipcplay-test-XXXXXX");
+        if (!mkdtemp(tmpdir)) {
+            tmpdir[0] = '\0';
+            return "/tmp";
+        }
+        setenv("TMPDIR", tmpdir, 1);
+    }
+    return tmpdir;
+}
+
+void support_tmpdir_done(void)
+{
+    if (tmpdir[0]) {
+        rmdir(tmpdir);
+        tmpdir[0] = '\0';
+    }
+}
+
+int support_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        n++;
+        if (de->d_type == DT_DIR) {
+            char sub[512];
+            snprintf(sub, sizeof sub, "%s/%s", dir, de->d_name);
+            int k = support_dir_entries(sub);
+            if (k > 0)
+                n += k;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+bool support_dir_empties(const char *dir, double timeout_s)
+{
+    double end = support_now() + timeout_s;
+    for (;;) {
+        if (support_dir_entries(dir) == 0)
+            return true;
+        if (support_now() > end)
+            return false;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}

@@ -54,4 +54,14 @@ bool support_ipc_settles(const struct ipc_counts *want, double timeout_s,
 bool support_procs_gone(const char *token, double timeout_s);
 double support_now(void);
 
+/* A private TMPDIR for the runs this test process starts, so their run
+ * directories (FIFOs, socket files, temp files) can be counted: created on
+ * first call and exported. support_tmpdir_done() removes it if empty. */
+const char *support_tmpdir(void);
+void support_tmpdir_done(void);
+/* Entries in dir, recursively (not counting dir itself); -1 if unreadable. */
+int support_dir_entries(const char *dir);
+/* Poll until dir holds nothing (or timeout). */
+bool support_dir_empties(const char *dir, double timeout_s);
+
 #endif
