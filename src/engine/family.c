@@ -66,7 +66,8 @@ static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, in
 #endif
     c->fds_dirty = true;
     e->nalive++;
-    board_mark(board_get(), pid, role, instance, 0);
+    if (e->plan.observe)
+        board_mark(board_get(), pid, role, instance, 0);
     return c;
 }
 
@@ -76,7 +77,8 @@ void family_gone(struct engine *e, struct child *c)
         return;
     c->reaped = true;
     e->nalive--;
-    board_mark(board_get(), c->pid, c->role, c->instance, SEEN_EXITED);
+    if (e->plan.observe)
+        board_mark(board_get(), c->pid, c->role, c->instance, SEEN_EXITED);
     sampler_close_child(c);
 }
 

@@ -73,7 +73,8 @@ struct plan {
      * fork op of another role. */
     struct plan_file files[PLAN_MAX_FILES];
     int nfiles;
-    int observe; /* sample fd tables and comm/exe; ops may hold for the sampler */
+    int observe; /* sample fd tables, comm/exe, zombies and what processes sleep
+                    in, and share it on the board: hold ops need this */
 };
 
 /* Critical-section bookkeeping kept in a System V segment the scenario
