@@ -222,7 +222,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     m->speed = speed;
     m->state = RUN_RUNNING;
     m->gen_header++;
-    sampler_sample(e);
+    sampler_sample(e, true);
     if (s->judge)
         s->judge(m, e->vals, 0);
     gate_set_mode(e->gate, GATE_RUN);
@@ -240,8 +240,12 @@ static void drain_events(struct engine *e, int *flags)
     struct event batch[256];
     int n;
     while ((n = events_read(&e->ev, batch, 256)) > 0) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
             model_apply_event(e->m, &batch[i]);
+            struct child *c = supervisor_find(e, batch[i].pid);
+            if (c)
+                c->dirty = true;
+        }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         if (n < 256)
             break;
@@ -251,7 +255,7 @@ static void drain_events(struct engine *e, int *flags)
 static void finish(struct engine *e, bool judge_final)
 {
     struct model *m = e->m;
-    sampler_sample(e); /* last look at the objects before they go */
+    sampler_sample(e, true); /* last look at the objects before they go */
     if (e->scenario && e->scenario->judge)
         e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
     release_objects(e);
@@ -331,7 +335,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             uint64_t ticks;
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events(e, &flags);
-                sampler_sample(e);
+                sampler_sample(e, false);
                 if (e->scenario->judge)
                     e->scenario->judge(e->m, e->vals, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
@@ -409,7 +413,13 @@ void engine_set_sample_ms(struct engine *e, int ms)
 void engine_sample_now(struct engine *e)
 {
     if (e->active)
-        sampler_sample(e);
+        sampler_sample(e, false);
+}
+
+void engine_sample_full(struct engine *e)
+{
+    if (e->active)
+        sampler_sample(e, true);
 }
 
 const struct scenario_def *engine_scenario(const struct engine *e)
