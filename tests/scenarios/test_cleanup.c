@@ -134,3 +134,25 @@ Test(cleanup, start_error_leaves_nothing)
     assert_clean(&r, 2.0);
     support_free(&r);
 }
+
+Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
+{
+    /* kill -9 of the whole job: dashboard and guardian die together. The
+     * workers die with their parent (PR_SET_PDEATHSIG); the objects stay until
+     * the next ipcplay start proves they were that run's and removes them. */
+    struct run r;
+    start_busy(&r);
+    pid_t d = support_dashboard_pid(&r, 5);
+    cr_assert_gt(d, 0);
+    kill(-r.pid, SIGKILL);
+    kill(d, SIGKILL); /* in case the dashboard is not in that group */
+    waitpid(r.pid, &r.status, 0);
+    cr_expect(support_procs_gone(r.token, 2.0), "workers must die with the dashboard");
+    struct run next;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
+                                "max", "--headless", NULL};
+    cr_expect_eq(support_run(&next, argv, 60), 0);
+    assert_clean(&next, 2.0);
+    support_free(&next);
+    support_free(&r);
+}
