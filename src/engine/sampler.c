@@ -174,12 +174,14 @@ static void sample_child(struct engine *e, struct child *c, bool full)
         snprintf(what, sizeof what, "%s(sem %d)", verb, k.sem_num);
         int ncnt = si >= 0 ? m->semsets[si].ncnt[k.sem_num % MODEL_MAX_SEMS] : 0;
         int val = si >= 0 ? m->semsets[si].val[k.sem_num % MODEL_MAX_SEMS] : 0;
+        char who[48];
+        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
         if (k.sem_op == 0)
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)",
                       val, si >= 0 ? m->semsets[si].zcnt[k.sem_num % MODEL_MAX_SEMS] : 0);
         else
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
                       ncnt);
         m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = c->model_idx;
