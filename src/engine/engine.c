@@ -108,7 +108,10 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s (see /proc/sys/kernel/sem)", strerror(errno));
+            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
+                                       "kernel.sem, is reached: see ipcs -l)"
+                                     : "");
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -136,8 +139,11 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     for (int i = 0; i < p->nshmsegs; i++) {
         int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "shmget failed: %s (see /proc/sys/kernel/shmmax)",
-                     strerror(errno));
+            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on segments, kernel.shmmni or "
+                                       "shmall, is reached: see ipcs -l)"
+                     : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
+                                       : "");
             return -1;
         }
         if (registry_add(REG_SHM, id, NULL) < 0) {
