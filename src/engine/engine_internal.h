@@ -21,6 +21,8 @@ struct child {
     int statfd, scfd;    /* /proc/PID/stat and /proc/PID/syscall, kept open */
     bool reaped;
     bool adopted;        /* an orphan that came to us as subreaper */
+    bool dirty;          /* an event came from it since its last /proc read */
+    bool settled;        /* last read: asleep in a system call */
     int status;
     /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
     bool forked;         /* a role forked it: its parent reaps it, we never do
@@ -59,6 +61,7 @@ struct engine {
     int shmids[PLAN_MAX_SHMSEGS];
     void *shm_ro[PLAN_MAX_SHMSEGS];  /* the engine's read-only attachments */
     uint64_t t0_ns;
+    uint64_t sample_seq;
 };
 
 /* supervisor.c */
@@ -70,7 +73,12 @@ void supervisor_kill_all(struct engine *e);
 struct child *supervisor_find(struct engine *e, pid_t pid);
 
 /* sampler.c */
-void sampler_sample(struct engine *e);
+/* full: re-read every child's /proc files; otherwise skip a child that was
+ * asleep in a system call at its last read and has sent no event since
+ * (nothing can have changed that a view shows), except for a staggered full
+ * re-read of each child once every SAMPLER_REFRESH samples. */
+#define SAMPLER_REFRESH 10
+void sampler_sample(struct engine *e, bool full);
 void sampler_close_child(struct child *c);
 /* Sample one process now (outside the timer). */
 void sampler_sample_one(struct engine *e, struct child *c);

@@ -136,7 +136,9 @@ void family_on_event(struct engine *e, const struct event *ev)
     default:
         break;
     }
+    /* One process's fd op can move another's offsets (shared open files):
+     * every process of the run gets looked at again, fd table included. */
     if (e->plan.observe && touches_fds(ev->op))
         for (int i = 0; i < e->nchildren; i++)
-            e->children[i].fds_dirty = true;
+            e->children[i].fds_dirty = e->children[i].dirty = true;
 }
