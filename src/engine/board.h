@@ -12,7 +12,6 @@
 
 #include "../model/model.h" /* enum model_seen: the flags */
 
-
 #define BOARD_MAX 240
 
 struct board_entry {

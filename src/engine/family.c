@@ -85,12 +85,22 @@ void family_gone(struct engine *e, struct child *c)
 static bool touches_fds(int op)
 {
     switch (op) {
-    case OP_FORK: case OP_EXEC: case OP_OPEN: case OP_CLOSE: case OP_PIPE:
-    case OP_SOCKETPAIR: case OP_READ: case OP_WRITE: case OP_SHUTDOWN: case OP_LISTEN:
-    case OP_ACCEPT: case OP_CONNECT: case OP_SENDFD: case OP_RECVFD: case OP_RECORD:
-        return true;
-    default:
-        return false;
+    case OP_FORK:
+    case OP_EXEC:
+    case OP_OPEN:
+    case OP_CLOSE:
+    case OP_PIPE:
+    case OP_SOCKETPAIR:
+    case OP_READ:
+    case OP_WRITE:
+    case OP_SHUTDOWN:
+    case OP_LISTEN:
+    case OP_ACCEPT:
+    case OP_CONNECT:
+    case OP_SENDFD:
+    case OP_RECVFD:
+    case OP_RECORD: return true;
+    default: return false;
     }
 }
 
@@ -133,8 +143,7 @@ void family_on_event(struct engine *e, const struct event *ev)
             c->fds_dirty = true;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     /* One process's fd op can move another's offsets (shared open files):
      * every process of the run gets looked at again, fd table included. */

@@ -100,8 +100,7 @@ static void begin(struct runner *r, const struct op *x)
     runner_emit(r, x, PH_BEGIN, NULL);
 }
 
-static int end(struct runner *r, const struct op *x, int32_t result, int err, int64_t v,
-               int64_t v2)
+static int end(struct runner *r, const struct op *x, int32_t result, int err, int64_t v, int64_t v2)
 {
     struct op_result res = {result, result < 0 ? err : 0, v, v2};
     runner_emit(r, x, PH_END, &res);
@@ -720,8 +719,8 @@ static int op_sendfd(struct runner *r, const struct op *op)
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof u);
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof u.buf};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -751,8 +750,8 @@ static int op_recvfd(struct runner *r, const struct op *op)
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof u);
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                        .msg_controllen = sizeof u.buf};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
     ssize_t n;
     do
         n = recvmsg(x.arg0, &mh, 0);
@@ -826,8 +825,7 @@ static int op_record(struct runner *r, const struct op *op)
     x.arg0 = slot(op->arg0);
     x.arg1 = ++record_seq;
     char name[32], rec[RECORD_LEN + 8];
-    snprintf(name, sizeof name, "%s-%d", r->plan ? r->plan->roles[r->role].name : "p",
-             r->instance);
+    snprintf(name, sizeof name, "%s-%d", r->plan ? r->plan->roles[r->role].name : "p", r->instance);
     snprintf(rec, sizeof rec, "%-10.10s#%04u\n", name, (unsigned)x.arg1 % 10000u);
     begin(r, &x);
     ssize_t n;

@@ -10,10 +10,10 @@
 
 struct proc_fdinfo {
     long long pos;
-    unsigned flags;      /* octal in the file */
+    unsigned flags; /* octal in the file */
     int mnt_id;
-    unsigned long ino;   /* 0 when the kernel does not say */
-    int scm_fds;         /* UNIX sockets: fds in flight; -1 when absent */
+    unsigned long ino; /* 0 when the kernel does not say */
+    int scm_fds;       /* UNIX sockets: fds in flight; -1 when absent */
 };
 
 /* 0 on success, -1 if pos or flags is missing. */

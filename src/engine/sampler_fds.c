@@ -216,8 +216,8 @@ void sampler_fds_child(struct engine *e, struct child *c, const char *stat)
             int qi = model_find_proc(m, p->ppid);
             say_proc(e, c->model_idx, "zombie",
                      "state Z: it has %s, but its parent %s has not called wait() yet; the "
-                     "kernel keeps its pid and status", st,
-                     qi >= 0 ? m->procs[qi].name : "(someone)");
+                     "kernel keeps its pid and status",
+                     st, qi >= 0 ? m->procs[qi].name : "(someone)");
         }
     } else {
         seen |= refine(e, c, p);
@@ -227,7 +227,8 @@ void sampler_fds_child(struct engine *e, struct child *c, const char *stat)
         p->adopted = true;
         say_proc(e, c->model_idx, "adopted",
                  "PPID %d -> %d: its parent is gone, ipcplay (the child subreaper) is its "
-                 "parent now", (int)c->parent, (int)e->self);
+                 "parent now",
+                 (int)c->parent, (int)e->self);
     }
     if (!p->exe[0])
         read_exe(e, c->pid, p->exe, sizeof p->exe);
@@ -239,8 +240,8 @@ void sampler_fds_child(struct engine *e, struct child *c, const char *stat)
         bool exe_changed = p->exe[0] && strcmp(p->exe, before) != 0;
         model_fact_set(m, "exec.comm_changed", comm_changed);
         model_fact_set(m, "exec.exe_changed", exe_changed);
-        say_proc(e, c->model_idx, "exec", "/proc says: comm ipcplay -> %s, exe %s -> %s",
-                 p->comm, before, p->exe[0] ? p->exe : "?");
+        say_proc(e, c->model_idx, "exec", "/proc says: comm ipcplay -> %s, exe %s -> %s", p->comm,
+                 before, p->exe[0] ? p->exe : "?");
         seen |= SEEN_EXEC;
     }
     snprintf(c->comm, sizeof c->comm, "%s", p->comm);

@@ -245,7 +245,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         l = model_new_line(m, ev->t_ns, pi, 0);
         if (!end) {
             SAY("execve(%s): the program is replaced, the pid stays; fds without FD_CLOEXEC "
-                "stay open", model_file_name(m, ev->obj));
+                "stay open",
+                model_file_name(m, ev->obj));
         } else if (ev->result == 0) {
             model_fact_set(m, "exec.done", ev->pid);
             SAY("now runs fdreport in the same process (pid %d): the op runner is gone",
@@ -307,7 +308,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
             break;
         l = model_new_line(m, ev->t_ns, pi, 0);
         SAY("sigaction(SIGCHLD, handler): the handler calls waitpid(-1, WNOHANG) %s; SIGCHLD "
-            "blocked for now", (ev->flags & OPF_LOOP) ? "in a loop" : "ONCE");
+            "blocked for now",
+            (ev->flags & OPF_LOOP) ? "in a loop" : "ONCE");
         break;
     case OP_SIGCHLD_AWAIT:
         l = model_new_line(m, ev->t_ns, pi, 0);
@@ -396,11 +398,12 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         if (ev->result < 0)
             SAY("%s failed: %s", op_name(ev->op), err_name(ev->err));
         else if (ev->op == OP_PIPE)
-            SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld",
-                ev->arg0, ev->arg1, (long long)ev->value);
+            SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld", ev->arg0,
+                ev->arg1, (long long)ev->value);
         else
             SAY("socketpair(AF_UNIX) -> fd %d and fd %d: two connected sockets, each end "
-                "reads and writes", ev->arg0, ev->arg1);
+                "reads and writes",
+                ev->arg0, ev->arg1);
         break;
     case OP_MKFIFO:
         if (!end)
@@ -417,8 +420,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
             break;
         bool pat = ev->flags & OPF_PATTERN;
         if (pat && ev->result > 0 && m->nchunks < MODEL_MAX_CHUNKS)
-            m->chunks[m->nchunks++] = (struct model_chunk){ev->pid, ev->arg1, ev->result,
-                                                           ev->value2 == 0};
+            m->chunks[m->nchunks++] =
+                (struct model_chunk){ev->pid, ev->arg1, ev->result, ev->value2 == 0};
         struct model_stream *s = pat ? NULL : stream(m, ev->obj);
         if (s) {
             s->reader = ev->pid;
@@ -471,7 +474,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
                 (long long)ev->value);
         else if (ev->err == EPIPE)
             SAY("write(fd %d) -> EPIPE: nobody has the read end open any more (SIGPIPE is "
-                "ignored, so the call fails instead of killing)", ev->arg0);
+                "ignored, so the call fails instead of killing)",
+                ev->arg0);
         else
             SAY("write(fd %d) failed: %s", ev->arg0, err_name(ev->err));
         break;
@@ -480,8 +484,7 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         if (!end)
             break;
         l = model_new_line(m, ev->t_ns, pi, 0);
-        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read",
-            ev->arg0);
+        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read", ev->arg0);
         break;
     case OP_LISTEN:
         if (!end)
@@ -489,7 +492,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         l = model_new_line(m, ev->t_ns, pi, 0);
         if (ev->result >= 0)
             SAY("socket(AF_UNIX) + bind(%s) + listen -> fd %d; the socket file now exists "
-                "(mode 0600)", model_file_name(m, ev->obj), ev->result);
+                "(mode 0600)",
+                model_file_name(m, ev->obj), ev->result);
         else
             SAY("listen on %s failed: %s", model_file_name(m, ev->obj), err_name(ev->err));
         break;
@@ -524,7 +528,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         model_fact_set(m, "fdpass.sent_dev", ev->value2);
         model_fact_set(m, "fdpass.sender", ev->pid);
         SAY("sendmsg(fd %d, SCM_RIGHTS [fd %d]): the open file (inode %lld) is now in flight, "
-            "held by the kernel", ev->arg0, ev->arg1, (long long)ev->value);
+            "held by the kernel",
+            ev->arg0, ev->arg1, (long long)ev->value);
         break;
     case OP_RECVFD:
         if (!end)
@@ -539,8 +544,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         model_fact_set(m, "fdpass.recv_dev", ev->value2);
         model_fact_set(m, "fdpass.receiver", ev->pid);
         SAY("recvmsg(fd %d) -> a NEW fd %d in this process for the same open file (inode "
-            "%lld; the sender's was fd %lld)", ev->arg0, ev->result, (long long)ev->value,
-            model_fact(m, "fdpass.sent_fd", -1));
+            "%lld; the sender's was fd %lld)",
+            ev->arg0, ev->result, (long long)ev->value, model_fact(m, "fdpass.sent_fd", -1));
         break;
     case OP_COW_INIT:
         if (!end)
@@ -577,8 +582,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         l = model_new_line(m, ev->t_ns, pi, 0);
         if (ev->result == 16)
             model_fact_add(m, "records.written", 1);
-        SAY("write(fd %d, record %d, 16 bytes) -> the fd's offset is now %lld", ev->arg0,
-            ev->arg1, (long long)ev->value);
+        SAY("write(fd %d, record %d, 16 bytes) -> the fd's offset is now %lld", ev->arg0, ev->arg1,
+            (long long)ev->value);
         break;
     case OP_FILE_CHECK:
         if (!end)
@@ -595,10 +600,10 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
             break;
         l = model_new_line(m, ev->t_ns, pi, 0);
         SAY("signal(SIG%s, SIG_IGN): a write with no reader now fails with EPIPE instead of "
-            "killing it", sigabbrev_np(ev->arg0) ? sigabbrev_np(ev->arg0) : "?");
+            "killing it",
+            sigabbrev_np(ev->arg0) ? sigabbrev_np(ev->arg0) : "?");
         break;
-    default:
-        break;
+    default: break;
     }
     return l;
 }
@@ -629,8 +634,7 @@ static const char *acc_mode(unsigned flags)
     }
 }
 
-size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
-                         size_t len)
+size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf, size_t len)
 {
     size_t off = 0;
     if (len == 0)

@@ -35,9 +35,10 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     long in_turns = 2 * v[P_TURNS] * v[P_CHUNK];
     if (v[P_BYTES] <= in_turns) {
-        snprintf(err, errlen, "bytes=%ld leaves nothing to read after the sender closes its "
-                              "fd: make it more than 2 x turns x chunk = %ld", v[P_BYTES],
-                 in_turns);
+        snprintf(err, errlen,
+                 "bytes=%ld leaves nothing to read after the sender closes its "
+                 "fd: make it more than 2 x turns x chunk = %ld",
+                 v[P_BYTES], in_turns);
         return -1;
     }
     int32_t chunk = (int32_t)v[P_CHUNK], gap = (int32_t)v[P_GAP];
@@ -49,8 +50,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     struct plan_role *r = plan_add_role(p, "receiver", 1);
     struct op token_out = {.kind = OP_WRITE, .obj = -1, .arg0 = S_SOCK, .arg1 = 1, .count = 1};
     struct op token_in = {.kind = OP_READ, .obj = -1, .arg0 = S_SOCK, .arg1 = 1, .count = 1};
-    struct op read_chunk = {.kind = OP_READ, .obj = F_DATA, .arg1 = chunk, .count = chunk,
-                            .flags = OPF_PATTERN};
+    struct op read_chunk = {
+        .kind = OP_READ, .obj = F_DATA, .arg1 = chunk, .count = chunk, .flags = OPF_PATTERN};
 
     OP(s, .kind = OP_OPEN, .obj = F_DATA, .arg0 = S_FILE, .arg1 = 0);
     OP(s, .kind = OP_CONNECT, .obj = F_SOCK, .arg0 = S_SOCK);
@@ -117,16 +118,16 @@ static void judge(struct model *m, const long *v, int final)
 
     /* Same file: the receiver's fd leads to the sender's inode. */
     long long s_ino = model_fact(m, "open.1.ino", -1);
-    long long r_ino = v[P_PASS] ? model_fact(m, "open.2.ino", -2)
-                                : model_fact(m, "fdpass.recv_ino", -2);
+    long long r_ino =
+        v[P_PASS] ? model_fact(m, "open.2.ino", -2) : model_fact(m, "fdpass.recv_ino", -2);
     long long s_fd = model_fact(m, "open.1.fd", -1);
-    long long r_fd = v[P_PASS] ? model_fact(m, "open.2.fd", -1)
-                               : model_fact(m, "fdpass.recv_fd", -1);
-    if (s_ino == r_ino && (v[P_PASS] || model_fact(m, "fdpass.sent_dev", 0) ==
-                                            model_fact(m, "fdpass.recv_dev", 1)))
+    long long r_fd =
+        v[P_PASS] ? model_fact(m, "open.2.fd", -1) : model_fact(m, "fdpass.recv_fd", -1);
+    if (s_ino == r_ino &&
+        (v[P_PASS] || model_fact(m, "fdpass.sent_dev", 0) == model_fact(m, "fdpass.recv_dev", 1)))
         model_set_check(m, "same_file", CHECK_OK,
-                        "sender's fd %lld and receiver's fd %lld: same device and inode %lld",
-                        s_fd, r_fd, s_ino);
+                        "sender's fd %lld and receiver's fd %lld: same device and inode %lld", s_fd,
+                        r_fd, s_ino);
     else
         model_set_check(m, "same_file", pend, "inodes %lld and %lld", s_ino, r_ino);
 
@@ -150,8 +151,7 @@ static void judge(struct model *m, const long *v, int final)
                         m->nchunks);
     else if (gaps > 0)
         model_set_check(m, "shared_offset", CHECK_FAILED,
-                        "%d read(s) did not start where the previous one ended: two offsets",
-                        gaps);
+                        "%d read(s) did not start where the previous one ended: two offsets", gaps);
     else
         model_set_check(m, "shared_offset", pend, "%d reads so far", m->nchunks);
 
@@ -175,7 +175,8 @@ static void judge(struct model *m, const long *v, int final)
     if (at >= 0 && after > 0 && expect == size)
         model_set_check(m, "carried_on", CHECK_OK,
                         "after the sender closed fd %lld, the receiver read %d more time(s) "
-                        "to EOF", s_fd, after);
+                        "to EOF",
+                        s_fd, after);
     else
         model_set_check(m, "carried_on", pend, "the receiver has not read on after the close");
 }

@@ -43,10 +43,12 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     struct plan_role *ch = plan_add_role(p, "child", 0); /* forked by the parent */
 
     plan_op(par, (struct op){.kind = OP_OPEN, .obj = F_SHARED, .arg0 = S_FILE, .arg1 = 2});
-    plan_op(par, (struct op){.kind = OP_OPEN, .obj = F_SHARED, .arg0 = S_SECOND, .arg1 = 0,
+    plan_op(par, (struct op){.kind = OP_OPEN,
+                             .obj = F_SHARED,
+                             .arg0 = S_SECOND,
+                             .arg1 = 0,
                              .flags = (uint16_t)(v[P_CLOEXEC] ? OPF_CLOEXEC : 0)});
-    plan_op(par, (struct op){.kind = OP_COW_INIT,
-                             .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
+    plan_op(par, (struct op){.kind = OP_COW_INIT, .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
     plan_op(par, (struct op){.kind = OP_RECORD, .arg0 = S_FILE});
     plan_op(par, (struct op){.kind = OP_SLEEP, .ms = gap});
     plan_op(par, (struct op){.kind = OP_FORK, .arg0 = R_CHILD, .count = 1});
@@ -68,8 +70,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     plan_op(ch, (struct op){.kind = OP_RECORD, .arg0 = S_FILE});
     plan_op(ch, (struct op){.kind = OP_SLEEP, .ms = gap});
     plan_end_repeat(ch, rep);
-    plan_op(ch, (struct op){.kind = OP_COW_WRITE,
-                            .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
+    plan_op(ch, (struct op){.kind = OP_COW_WRITE, .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
     plan_op(ch, (struct op){.kind = OP_SLEEP, .ms = gap});
     plan_op(ch, (struct op){.kind = OP_EXEC, .obj = F_HELPER});
     /* Never runs when exec works: the op runner is gone. */
@@ -115,12 +116,13 @@ static void judge(struct model *m, const long *v, int final)
         if (intact == written && bad == 0 && size == 16 * written)
             model_set_check(m, "shared_offset", CHECK_OK,
                             "all %lld records of both processes follow each other (%lld bytes): "
-                            "one offset", written, size);
+                            "one offset",
+                            written, size);
         else
-            model_set_check(m, "shared_offset", CHECK_FAILED,
-                            "%lld of %lld records survived in %lld bytes: %s", intact, written,
-                            size, v[P_OFFSET] ? "two offsets, the child overwrote the parent"
-                                              : "records were lost");
+            model_set_check(
+                m, "shared_offset", CHECK_FAILED, "%lld of %lld records survived in %lld bytes: %s",
+                intact, written, size,
+                v[P_OFFSET] ? "two offsets, the child overwrote the parent" : "records were lost");
     }
 
     if (!model_has_fact(m, "cow.unchanged")) {
@@ -130,7 +132,8 @@ static void judge(struct model *m, const long *v, int final)
         if (model_fact(m, "cow.unchanged", 0) == 1 && model_fact(m, "cow.child_wrote", 0) && d >= 1)
             model_set_check(m, "copy_on_write", CHECK_OK,
                             "the child's write cost it %lld minor fault(s); the parent's page "
-                            "is unchanged", d);
+                            "is unchanged",
+                            d);
         else if (model_fact(m, "cow.unchanged", 0) != 1)
             model_set_check(m, "copy_on_write", CHECK_FAILED,
                             "the parent's page changed: the child wrote the %s page itself",
@@ -142,14 +145,15 @@ static void judge(struct model *m, const long *v, int final)
 
     long long execd = model_fact(m, "exec.done", 0);
     bool comm = model_fact(m, "exec.comm_changed", 0), exe = model_fact(m, "exec.exe_changed", 0);
-    bool exited_ok = ch && ch->exited && WIFEXITED(ch->wait_status) &&
-                     WEXITSTATUS(ch->wait_status) == 0;
+    bool exited_ok =
+        ch && ch->exited && WIFEXITED(ch->wait_status) && WEXITSTATUS(ch->wait_status) == 0;
     if (!execd || !ch || !ch->exited)
         model_set_check(m, "exec_image", pend, "the child has not exec'd and ended yet");
     else if (execd == ch->pid && comm && exe && exited_ok)
         model_set_check(m, "exec_image", CHECK_OK,
                         "pid %d now runs %s: comm and exe changed; the op runner's exit(7) "
-                        "never ran (status 0)", (int)ch->pid, ch->comm);
+                        "never ran (status 0)",
+                        (int)ch->pid, ch->comm);
     else
         model_set_check(m, "exec_image", CHECK_FAILED, "comm changed %d, exe changed %d, status %d",
                         comm, exe, ch->wait_status);
@@ -164,7 +168,8 @@ static void judge(struct model *m, const long *v, int final)
         if (kept_open && !second_open)
             model_set_check(m, "cloexec", CHECK_OK,
                             "fd %lld (no FD_CLOEXEC) stayed open across exec; fd %lld "
-                            "(FD_CLOEXEC) was closed", kept, second);
+                            "(FD_CLOEXEC) was closed",
+                            kept, second);
         else if (second_open)
             model_set_check(m, "cloexec", CHECK_FAILED,
                             "fd %lld survived exec: it had no FD_CLOEXEC", second);

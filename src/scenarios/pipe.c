@@ -34,7 +34,7 @@ static const struct param_def params[] = {
                    "the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)"},
 };
 
-enum { R_A, R_B }; /* parent/child, or writer/reader for fifo */
+enum { R_A, R_B };               /* parent/child, or writer/reader for fifo */
 enum { S_AR, S_AW, S_BR, S_BW }; /* slots: pipe A read/write, pipe B read/write */
 enum { F_FIFO };
 
@@ -46,9 +46,11 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     int32_t bytes = (int32_t)v[P_BYTES], chunk = (int32_t)v[P_CHUNK], gap = (int32_t)v[P_GAP];
     bool gone = v[P_CLOSE_READER], cu = v[P_CLOSE_UNUSED] || mode == M_FIFO;
     if (gone && !cu && bytes > 4096) {
-        snprintf(err, errlen, "close_reader=on with close_unused=off: the writer's own read "
-                              "end keeps the pipe open, so %d bytes could block it forever; "
-                              "use bytes=4096 or less", bytes);
+        snprintf(err, errlen,
+                 "close_reader=on with close_unused=off: the writer's own read "
+                 "end keeps the pipe open, so %d bytes could block it forever; "
+                 "use bytes=4096 or less",
+                 bytes);
         return -1;
     }
     p->observe = 1;
@@ -84,8 +86,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         if (gone) {
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
         } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
         }
         break;
@@ -104,16 +106,16 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         OP(a, .kind = OP_SLEEP, .ms = gap);
         OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
         if (!gone) {
-            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_BR, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_BR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
             OP(a, .kind = OP_CLOSE, .arg0 = S_BR);
         }
         plan_op(a, wait_child);
         if (gone) {
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
         } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
             OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
                .ms = gap);
@@ -134,16 +136,16 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         OP(a, .kind = OP_SLEEP, .ms = gap);
         if (!gone) {
             OP(a, .kind = OP_SHUTDOWN, .arg0 = S_AR);
-            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_AR, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
         }
         OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
         plan_op(a, wait_child);
         if (gone) {
             OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
         } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
             OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
                .ms = gap);
             OP(b, .kind = OP_SLEEP, .ms = gap);
@@ -156,8 +158,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         if (gone) {
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
         } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes,
-               .ms = gap, .flags = OPF_EOF);
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
             OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
         }
         /* Open only once the reader sleeps in its open: then the FIFO exists. */
@@ -198,13 +200,12 @@ static void judge(struct model *m, const long *v, int final)
     for (int s = 0; s < nstreams && s < MODEL_MAX_STREAMS; s++) {
         const struct model_stream *st = &m->streams[s];
         long long expect = (long long)pattern_sum(s, (uint64_t)bytes);
-        if (st->written == bytes && st->read == bytes && st->wsum == st->rsum &&
-            st->rsum == expect)
+        if (st->written == bytes && st->read == bytes && st->wsum == st->rsum && st->rsum == expect)
             ok++;
         else if (!why[0])
             snprintf(why, sizeof why, "stream %d: %lld written, %lld read%s", s, st->written,
-                     st->read, st->read == st->written && st->rsum != st->wsum
-                                   ? ", checksums differ" : "");
+                     st->read,
+                     st->read == st->written && st->rsum != st->wsum ? ", checksums differ" : "");
         if (st->eof)
             eofs++;
     }
@@ -240,7 +241,9 @@ static void judge(struct model *m, const long *v, int final)
     if (blocked)
         model_set_check(m, "reader_blocked", CHECK_OK,
                         "a reader was seen asleep in read() on an empty %s",
-                        mode == M_SOCKETPAIR ? "socket" : mode == M_FIFO ? "FIFO" : "pipe");
+                        mode == M_SOCKETPAIR ? "socket"
+                        : mode == M_FIFO     ? "FIFO"
+                                             : "pipe");
     else
         model_set_check(m, "reader_blocked", pend, "no reader seen asleep in read() (yet)");
 }

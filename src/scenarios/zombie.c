@@ -20,10 +20,12 @@ static const struct param_def params[] = {
     [P_CHILDREN] = {"children", PARAM_INT, 3, 1, 16, NULL, "children the parent forks"},
     [P_STAGGER] = {"stagger", PARAM_MS, 400, 0, 10000, NULL,
                    "child k exits k x stagger after it starts (exit status k)"},
-    [P_DELAY] = {"delay", PARAM_MS, 1000, 0, 60000, NULL,
-                 "how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)"},
-    [P_REAP] = {"reap", PARAM_ENUM, REAP_WAIT, 0, 0, reap_choices,
-                "how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler"},
+    [P_DELAY] =
+        {"delay", PARAM_MS, 1000, 0, 60000, NULL,
+         "how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)"},
+    [P_REAP] =
+        {"reap", PARAM_ENUM, REAP_WAIT, 0, 0, reap_choices,
+         "how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler"},
     [P_HANDLER] = {"handler", PARAM_ENUM, 0, 0, 0, handler_choices,
                    "reap=sigchld: the handler loops waitpid(-1, WNOHANG), or calls it once"},
     [P_ORPHAN] = {"orphan", PARAM_BOOL, 0, 0, 1, NULL,
@@ -50,15 +52,17 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (!v[P_ORPHAN] && v[P_REAP] == REAP_SIGCHLD)
         plan_op(par, (struct op){.kind = OP_SIGCHLD_INSTALL,
                                  .flags = (uint16_t)(v[P_HANDLER] == 0 ? OPF_LOOP : 0)});
-    plan_op(par, (struct op){.kind = OP_FORK, .arg0 = R_CHILD, .count = n,
+    plan_op(par, (struct op){.kind = OP_FORK,
+                             .arg0 = R_CHILD,
+                             .count = n,
                              .flags = (uint16_t)(v[P_ORPHAN] ? OPF_ORPHAN : 0)});
     if (v[P_ORPHAN]) {
         plan_op(par, (struct op){.kind = OP_SLEEP, .ms = stagger / 2});
     } else {
         switch (v[P_REAP]) {
         case REAP_NONE:
-            plan_op(par, (struct op){.kind = OP_HOLD, .arg0 = SEEN_ZOMBIE, .arg1 = R_CHILD,
-                                     .count = n});
+            plan_op(par,
+                    (struct op){.kind = OP_HOLD, .arg0 = SEEN_ZOMBIE, .arg1 = R_CHILD, .count = n});
             plan_op(par, (struct op){.kind = OP_SLEEP, .ms = delay});
             break;
         case REAP_WAIT: {
@@ -71,8 +75,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
             /* Newest first: waitpid waits for that one child while the older
              * ones, already dead, stay zombies. */
             for (int k = n; k >= 1; k--)
-                plan_op(par, (struct op){.kind = OP_WAIT, .arg0 = 1, .arg1 = k, .ms = delay,
-                                         .flags = hold});
+                plan_op(
+                    par,
+                    (struct op){.kind = OP_WAIT, .arg0 = 1, .arg1 = k, .ms = delay, .flags = hold});
             break;
         default:
             plan_op(par, (struct op){.kind = OP_SIGCHLD_AWAIT, .ms = delay, .flags = hold});
@@ -122,14 +127,15 @@ static void judge(struct model *m, const long *v, int final)
         if (adopted == n && by_us == n)
             model_set_check(m, "adopted", CHECK_OK,
                             "all %d children outlived %s: PPID became ipcplay's, which reaped "
-                            "them", n, pname);
+                            "them",
+                            n, pname);
         else
             model_set_check(m, "adopted", pend, "%d of %d adopted, %d reaped by ipcplay", adopted,
                             n, by_us);
     } else if (by_parent == n) {
         static const char *const how[] = {"", "wait()", "waitpid()", "its SIGCHLD handler"};
-        model_set_check(m, "reaped_by_parent", CHECK_OK, "%s reaped all %d children with %s",
-                        pname, n, how[v[P_REAP]]);
+        model_set_check(m, "reaped_by_parent", CHECK_OK, "%s reaped all %d children with %s", pname,
+                        n, how[v[P_REAP]]);
     } else if (!final) {
         model_set_check(m, "reaped_by_parent", CHECK_PENDING, "%d of %d reaped by %s so far",
                         by_parent, n, pname);
@@ -137,11 +143,13 @@ static void judge(struct model *m, const long *v, int final)
         if (v[P_REAP] == REAP_SIGCHLD)
             model_set_check(m, "reaped_by_parent", CHECK_FAILED,
                             "%d of %d reaped by the handler (one waitpid per SIGCHLD); %d left "
-                            "for ipcplay", by_parent, n, by_us);
+                            "for ipcplay",
+                            by_parent, n, by_us);
         else
             model_set_check(m, "reaped_by_parent", CHECK_FAILED,
                             "%d of %d reaped by %s; %d stayed zombies until it exited, then "
-                            "ipcplay reaped them", by_parent, n, pname, by_us);
+                            "ipcplay reaped them",
+                            by_parent, n, pname, by_us);
     }
 
     if (!final)

@@ -14,8 +14,8 @@ Test(fdpass, default_run_all_checks_hold)
     struct run r;
     int rc = run_max(&r, "fdpass", NULL);
     cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: same_file ok (sender's fd 4 and receiver's fd 6: same device"),
-              "%s", r.out);
+    cr_expect(has(&r, "check: same_file ok (sender's fd 4 and receiver's fd 6: same device"), "%s",
+              r.out);
     cr_expect(has(&r, "check: shared_offset ok (6 reads"), "%s", r.out);
     cr_expect(has(&r, "check: content ok (all 96 bytes"), "%s", r.out);
     cr_expect(has(&r, "check: carried_on ok"), "%s", r.out);

@@ -26,10 +26,22 @@ static void mode_holds(const char *mode, const char *blocked_in)
     support_free(&r);
 }
 
-Test(pipe, mode_pipe) { mode_holds("pipe", "S read(fd 4 pipe:["); }
-Test(pipe, mode_duplex) { mode_holds("duplex", " S read(fd 4 pipe:["); }
-Test(pipe, mode_socketpair) { mode_holds("socketpair", " S read(fd 5 socket:["); }
-Test(pipe, mode_fifo) { mode_holds("fifo", "S openat(fifo)"); }
+Test(pipe, mode_pipe)
+{
+    mode_holds("pipe", "S read(fd 4 pipe:[");
+}
+Test(pipe, mode_duplex)
+{
+    mode_holds("duplex", " S read(fd 4 pipe:[");
+}
+Test(pipe, mode_socketpair)
+{
+    mode_holds("socketpair", " S read(fd 5 socket:[");
+}
+Test(pipe, mode_fifo)
+{
+    mode_holds("fifo", "S openat(fifo)");
+}
 
 Test(pipe, a_megabyte_through_a_socketpair)
 {
@@ -61,8 +73,7 @@ Test(pipe, reader_gone_with_sigpipe_ignored_means_epipe)
     int rc = run_max(&r, "pipe", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
     cr_expect(has(&r, "-> EPIPE"), "%s", r.out);
-    cr_expect(has(&r, "check: sigpipe ok (the reader was gone: the writer got EPIPE"), "%s",
-              r.out);
+    cr_expect(has(&r, "check: sigpipe ok (the reader was gone: the writer got EPIPE"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
@@ -90,21 +101,21 @@ Test(pipe, endless_combination_is_refused)
 
 Test(pipe, interrupted_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay", "run", "pipe", "mode=fifo", "gap=3000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
+                                "gap=3000", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGINT, false);
 }
 
 Test(pipe, killed_dashboard_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay", "run", "pipe", "mode=fifo", "gap=3000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
+                                "gap=3000", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGKILL, true);
 }
 
 Test(pipe, interrupted_duplex_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay", "run", "pipe", "mode=duplex", "gap=3000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=duplex",
+                                "gap=3000", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGTERM, false);
 }

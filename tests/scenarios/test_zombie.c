@@ -46,7 +46,8 @@ Test(zombie, sigchld_handler_loops)
     const char *const w[] = {"reap=sigchld", "children=5", "stagger=0", NULL};
     int rc = run_max(&r, "zombie", w);
     cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
-    expect_all_ok(&r, "check: reaped_by_parent ok (parent-1 reaped all 5 children with its SIGCHLD");
+    expect_all_ok(&r,
+                  "check: reaped_by_parent ok (parent-1 reaped all 5 children with its SIGCHLD");
     /* All five were zombies behind one pending signal: one call reaped them. */
     cr_expect(has(&r, "(5 in this call)"), "%s", r.out);
     support_free(&r);
@@ -58,8 +59,7 @@ Test(zombie, sigchld_handler_once_leaves_zombies)
     const char *const w[] = {"reap=sigchld", "handler=once", NULL};
     int rc = run_max(&r, "zombie", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: reaped_by_parent FAILED (1 of 3 reaped by the handler"), "%s",
-              r.out);
+    cr_expect(has(&r, "check: reaped_by_parent FAILED (1 of 3 reaped by the handler"), "%s", r.out);
     cr_expect(has(&r, "2 child(ren) left as zombies"), "%s", r.out);
     cr_expect(has(&r, "check: none_left ok"), "ipcplay must reap what is left:\n%s", r.out);
     assert_left_nothing(&r, 3.0);
@@ -73,8 +73,8 @@ Test(zombie, reap_none_keeps_zombies_until_the_parent_exits)
     int rc = run_max(&r, "zombie", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
     cr_expect(has(&r, "check: seen_zombie ok (all 3"), "%s", r.out);
-    cr_expect(has(&r, "check: reaped_by_parent FAILED (0 of 3 reaped by parent-1; 3 stayed"),
-              "%s", r.out);
+    cr_expect(has(&r, "check: reaped_by_parent FAILED (0 of 3 reaped by parent-1; 3 stayed"), "%s",
+              r.out);
     cr_expect(has(&r, "as its new parent (child subreaper)"), "%s", r.out);
     cr_expect(has(&r, "check: none_left ok"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
@@ -110,8 +110,8 @@ Test(zombie, parent_seen_blocked_in_wait4)
     /* delay=0 at human pace: the parent calls wait() long before the child
      * exits, and sleeps in wait4 meanwhile. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "zombie", "children=1", "stagger=2000",
-                                "delay=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",      "run",     "zombie",     "children=1",
+                                "stagger=2000", "delay=0", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
     cr_expect(has(&r, "parent-1[") && has(&r, "] S wait4(any child)"), "%s", r.out);
@@ -120,14 +120,14 @@ Test(zombie, parent_seen_blocked_in_wait4)
 
 Test(zombie, interrupted_with_zombies_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay", "run", "zombie", "reap=none", "delay=20000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",     "run",        "zombie", "reap=none",
+                                "delay=20000", "--headless", NULL};
     interrupt_midway(argv, "Z zombie, exit status 3", SIGINT, false);
 }
 
 Test(zombie, orphans_when_dashboard_killed)
 {
-    const char *const argv[] = {"ipcplay", "run", "zombie", "orphan=on", "stagger=5000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",      "run",        "zombie", "orphan=on",
+                                "stagger=5000", "--headless", NULL};
     interrupt_midway(argv, "getppid()", SIGKILL, true);
 }

@@ -123,8 +123,7 @@ Test(model_proc, state_line_shows_ppid_comm_and_fds)
     t->nfds = 2;
     t->fds[0] = (struct model_fd){.fd = 4, .ino = 9, .flags = 0, .scm_fds = -1};
     snprintf(t->fds[0].target, sizeof t->fds[0].target, "pipe:[9]");
-    t->fds[1] = (struct model_fd){.fd = 6, .ino = 733, .pos = 16, .flags = 02000000,
-                                  .scm_fds = -1};
+    t->fds[1] = (struct model_fd){.fd = 6, .ino = 733, .pos = 16, .flags = 02000000, .scm_fds = -1};
     snprintf(t->fds[1].target, sizeof t->fds[1].target, "data.txt");
     char buf[1024];
     model_format_state(&m, buf, sizeof buf);
