@@ -639,7 +639,7 @@ static int op_listen(struct runner *r, const struct op *op)
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0)
         return end(r, &x, -1, errno, 0, 0);
-    mode_t old = umask(077); /* the socket file: mode 0600 */
+    mode_t old = umask(0177); /* the socket file: mode 0600 */
     int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
     umask(old);
     if (rc == 0)
