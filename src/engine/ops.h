@@ -17,7 +17,20 @@ struct runner {
     int semids[PLAN_MAX_SEMSETS];
     void *shm[PLAN_MAX_SHMSEGS];     /* this child's attachments */
     struct cs_stats *stats;          /* the stats segment, if any */
+    const struct plan *plan;         /* the whole plan (set sizes, ring slots) */
+    int instances;                   /* how many processes run this role */
+    int msqids[PLAN_MAX_MSGQS];
+    int32_t msg_seq;                 /* messages this process has sent */
+    int32_t ring_seq;                /* items this process has put */
 };
+
+/* ops_ipc.c: message queue and ring ops. Returns 0, -1 on failure, or
+ * OPS_END_ROLE when the role should end normally (its queue is gone). */
+#define OPS_END_ROLE 1
+int ops_ipc_run(struct runner *r, const struct op *op);
+/* The semaphore (or section) number an op means, after OPF_REL, OPF_LOW and
+ * OPF_HIGH; nsems is the size of the set it refers to. */
+int ops_ipc_number(const struct runner *r, const struct op *op, int nsems);
 
 /* Run ops; returns the exit code the child should exit with. */
 int runner_run(struct runner *r, const struct op *ops, int nops);

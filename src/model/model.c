@@ -181,7 +181,10 @@ static void describe_op(const struct event *ev, char *buf, size_t len)
     case OP_CS_LEAVE: snprintf(buf, len, "in critical"); break;
     case OP_LOCKVAR_ACQUIRE: snprintf(buf, len, "lock(var)"); break;
     case OP_LOCKVAR_RELEASE: snprintf(buf, len, "unlock(var)"); break;
-    default: snprintf(buf, len, "%s", op_name(ev->op)); break;
+    default:
+        if (!model_ipc_describe_op(ev, buf, len))
+            snprintf(buf, len, "%s", op_name(ev->op));
+        break;
     }
 }
 
@@ -258,8 +261,15 @@ void model_apply_event(struct model *m, const struct event *ev)
             if (ev->op == OP_P) {
                 if (ss && ev->arg1 <= 1)
                     ss->holder[semn] = ev->pid;
-                snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
-                         (double)ev->value / 1e9);
+                int amount = ev->arg1 ? ev->arg1 : 1;
+                if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
+                    snprintf(l->detail, sizeof l->detail,
+                             "-> acquired; semval is 0 now: the kernel wakes all %d waiting "
+                             "for zero (semzcnt)",
+                             ss->zcnt[semn]);
+                else
+                    snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
+                             (double)ev->value / 1e9);
             } else if (ev->op == OP_V) {
                 if (ss && ss->holder[semn] == ev->pid)
                     ss->holder[semn] = 0;
@@ -331,6 +341,7 @@ void model_apply_event(struct model *m, const struct event *ev)
             p->state = 'x';
             p->kernel.text[0] = '\0';
             p->kernel.semid = -1;
+            p->kernel.msgcall = 0;
             snprintf(p->doing, sizeof p->doing, "gone");
         }
         for (int i = 0; i < m->nsemsets; i++)
@@ -344,6 +355,13 @@ void model_apply_event(struct model *m, const struct event *ev)
         snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)", st);
         break;
     }
+    case OP_MSGSND:
+    case OP_MSGRCV:
+    case OP_MSGQ_RMID:
+    case OP_RING_PUT:
+    case OP_RING_GET:
+        model_ipc_apply_event(m, ev, pi, who);
+        break;
     default:
         break;
     }
@@ -372,6 +390,10 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         k->text[0] = '\0';
         return;
     }
+    if (k->msgcall) {
+        model_ipc_describe_kernel(m, k);
+        return;
+    }
     const char *name = syscall_name(k->nr);
     char nbuf[24];
     if (!name) {
@@ -387,11 +409,13 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         for (int i = 0; i < m->nsemsets; i++)
             if (m->semsets[i].semid == k->semid)
                 idx = i;
+        /* wait-for-zero reads "0", not "+0" */
+        const char *fmt1 = k->sem_op ? "%s(sem %d, %+d)" : "%s(sem %d, %d)";
+        const char *fmt2 = k->sem_op ? "%s(set %d sem %d, %+d)" : "%s(set %d sem %d, %d)";
         if (m->nsemsets <= 1 && idx >= 0)
-            snprintf(k->text, sizeof k->text, "%s(sem %d, %+d)", name, k->sem_num, k->sem_op);
+            snprintf(k->text, sizeof k->text, fmt1, name, k->sem_num, k->sem_op);
         else
-            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %+d)", name, k->semid,
-                     k->sem_num, k->sem_op);
+            snprintf(k->text, sizeof k->text, fmt2, name, k->semid, k->sem_num, k->sem_op);
         /* "semtimedop(sem 0, -1)": show -1 not +-1 */
         return;
     }
@@ -411,13 +435,19 @@ int model_format_state(const struct model *m, char *buf, size_t len)
     } while (0)
     for (int i = 0; i < m->nsemsets; i++) {
         const struct model_semset *s = &m->semsets[i];
-        for (int k = 0; k < s->nsems; k++)
-            PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
-                s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        for (int k = 0; k < s->nsems; k++) {
+            if (s->name[k][0])
+                PUT("%ssem %d (%s): val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k,
+                    s->name[k], s->val[k], s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+            else
+                PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
+                    s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        }
     }
     if (m->cs.present)
         PUT("%scs: inside %d max %d counter %lld", off ? " | " : "", m->cs.occupancy,
             m->cs.max_occupancy, m->cs.counter);
+    off = model_ipc_format_state(m, buf, len, off);
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
         if (p->role < 0 || p->exited)
