@@ -4,9 +4,15 @@
 #include "scenario.h"
 
 extern const struct scenario_def scenario_sem;
+extern const struct scenario_def scenario_msgq;
+extern const struct scenario_def scenario_shm;
+extern const struct scenario_def scenario_deadlock;
 
 const struct scenario_def *const scenarios[] = {
     &scenario_sem,
+    &scenario_msgq,
+    &scenario_shm,
+    &scenario_deadlock,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 
