@@ -15,7 +15,7 @@
  *
  * Deadlocks: after each sample, the wait-for graph (model/waitfor.c) is
  * searched; a cycle seen in two samples in a row is reported by name and,
- * after a moment to look at it, ends the run. */
+ * after a moment to look at it (and never while paused), ends the run. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -236,6 +236,9 @@ int sampler_ipc_deadlock(struct engine *e)
                   "one holds: no one can ever V",
                   cy.n);
     }
+    /* Paused or stepping: someone is looking at it; end nothing yet. */
+    if (gate_mode(e->gate) != GATE_RUN)
+        return 0;
     /* Leave the cycle on screen for a moment (1.5 s at 1x; none at max). */
     int linger = 0;
     if (e->speed > 0 && e->sample_ms > 0)

@@ -97,6 +97,51 @@ static void print_state(struct hl *h)
         json_object_object_add(cs, "entries", json_object_new_int64(m->cs.entries));
         json_object_object_add(o, "cs", cs);
     }
+    if (m->nmsgqs > 0) {
+        json_object *qs = json_object_new_array();
+        for (int i = 0; i < m->nmsgqs; i++) {
+            const struct model_msgq *q = &m->msgqs[i];
+            json_object *qo = json_object_new_object();
+            json_object_object_add(qo, "msqid", json_object_new_int(q->msqid));
+            json_object_object_add(qo, "removed", json_object_new_boolean(q->removed));
+            json_object_object_add(qo, "qnum", json_object_new_int64(q->qnum));
+            json_object_object_add(qo, "cbytes", json_object_new_int64(q->cbytes));
+            json_object_object_add(qo, "qbytes", json_object_new_int64(q->qbytes));
+            json_object_object_add(qo, "lspid", json_object_new_int(q->lspid));
+            json_object_object_add(qo, "lrpid", json_object_new_int(q->lrpid));
+            json_object *types = json_object_new_array();
+            for (int k = 0; k < q->npeek; k++)
+                json_object_array_add(types, json_object_new_int64(q->peek[k].type));
+            json_object_object_add(qo, q->peek_state ? "types_unknown" : "types", types);
+            json_object_array_add(qs, qo);
+        }
+        json_object_object_add(o, "msgqs", qs);
+    }
+    if (m->nshmsegs > 0) {
+        json_object *ss = json_object_new_array();
+        for (int i = 0; i < m->nshmsegs; i++) {
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            static const char *const kinds[] = {"sysv", "posix", "anon"};
+            json_object *so = json_object_new_object();
+            json_object_object_add(so, "kind", json_object_new_string(
+                                                   sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind]
+                                                                                 : "?"));
+            if (sg->kind == 0)
+                json_object_object_add(so, "shmid", json_object_new_int(sg->shmid));
+            if (sg->name[0])
+                json_object_object_add(so, "name", json_object_new_string(sg->name));
+            json_object_object_add(so, "segsz", json_object_new_int64((int64_t)sg->segsz));
+            if (sg->kind == 0) {
+                json_object_object_add(so, "nattch", json_object_new_int64(sg->nattch));
+                json_object_object_add(so, "cpid", json_object_new_int(sg->cpid));
+                json_object_object_add(so, "lpid", json_object_new_int(sg->lpid));
+            }
+            json_object_array_add(ss, so);
+        }
+        json_object_object_add(o, "shmsegs", ss);
+    }
+    if (m->deadlock.found)
+        json_object_object_add(o, "deadlock", json_object_new_string(m->deadlock.text));
     json_object *procs = json_object_new_array();
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
