@@ -13,6 +13,7 @@
 #include "commands/commands.h"
 #include "engine/engine.h"
 #include "engine/guardian.h"
+#include "engine/journal.h"
 #include "engine/registry.h"
 #include "model/model.h"
 #include "ui/ui.h"
@@ -73,6 +74,9 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    char note[160];
+    if (journal_sweep(note, sizeof note) > 0)
+        fprintf(stderr, "ipcplay: %s\n", note);
     int gfd = guardian_start(tui);
     registry_init(gfd);
     static struct model model;

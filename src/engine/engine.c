@@ -109,7 +109,10 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s (see /proc/sys/kernel/sem)", strerror(errno));
+            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
+                                       "kernel.sem, is reached: see ipcs -l)"
+                                     : "");
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -144,8 +147,11 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         }
         int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "shmget failed: %s (see /proc/sys/kernel/shmmax)",
-                     strerror(errno));
+            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on segments, kernel.shmmni or "
+                                       "shmall, is reached: see ipcs -l)"
+                     : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
+                                       : "");
             return -1;
         }
         if (registry_add(REG_SHM, id, NULL) < 0) {
@@ -235,7 +241,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     m->speed = speed;
     m->state = RUN_RUNNING;
     m->gen_header++;
-    sampler_sample(e);
+    sampler_sample(e, true);
     if (s->judge)
         s->judge(m, e->vals, 0);
     gate_set_mode(e->gate, GATE_RUN);
@@ -255,6 +261,9 @@ static void drain_events(struct engine *e, int *flags)
     while ((n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             model_apply_event(e->m, &batch[i]);
+            struct child *c = supervisor_find(e, batch[i].pid);
+            if (c)
+                c->dirty = true;
             /* A child removed a queue: it is no longer ours to remove. */
             if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
                 batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
@@ -269,7 +278,7 @@ static void drain_events(struct engine *e, int *flags)
 static void finish(struct engine *e, bool judge_final)
 {
     struct model *m = e->m;
-    sampler_sample(e); /* last look at the objects before they go */
+    sampler_sample(e, true); /* last look at the objects before they go */
     if (e->scenario && e->scenario->judge)
         e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
     release_objects(e);
@@ -362,7 +371,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             uint64_t ticks;
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events(e, &flags);
-                sampler_sample(e);
+                sampler_sample(e, false);
                 if (e->scenario->judge)
                     e->scenario->judge(e->m, e->vals, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
@@ -444,7 +453,13 @@ void engine_set_sample_ms(struct engine *e, int ms)
 void engine_sample_now(struct engine *e)
 {
     if (e->active)
-        sampler_sample(e);
+        sampler_sample(e, false);
+}
+
+void engine_sample_full(struct engine *e)
+{
+    if (e->active)
+        sampler_sample(e, true);
 }
 
 const struct scenario_def *engine_scenario(const struct engine *e)

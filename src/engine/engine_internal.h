@@ -21,6 +21,8 @@ struct child {
     int statfd, scfd;    /* /proc/PID/stat and /proc/PID/syscall, kept open */
     bool reaped;
     bool adopted;        /* an orphan that came to us as subreaper */
+    bool dirty;          /* an event came from it since its last /proc read */
+    bool settled;        /* last read: asleep in a system call */
     int status;
 };
 
@@ -61,6 +63,7 @@ struct engine {
     int shmids[PLAN_MAX_SHMSEGS];
     void *shm_ro[PLAN_MAX_SHMSEGS];  /* the engine's read-only attachments */
     uint64_t t0_ns;
+    uint64_t sample_seq;
     struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
 };
 
@@ -99,7 +102,12 @@ void sampler_ipc_note(struct engine *e, struct child *c, const struct model_kern
 int sampler_ipc_deadlock(struct engine *e);
 
 /* sampler.c */
-void sampler_sample(struct engine *e);
+/* full: re-read every child's /proc files; otherwise skip a child that was
+ * asleep in a system call at its last read and has sent no event since
+ * (nothing can have changed that a view shows), except for a staggered full
+ * re-read of each child once every SAMPLER_REFRESH samples. */
+#define SAMPLER_REFRESH 10
+void sampler_sample(struct engine *e, bool full);
 void sampler_close_child(struct child *c);
 
 #endif

@@ -122,11 +122,15 @@ static int semset_index(const struct engine *e, int semid)
     return -1;
 }
 
-static void sample_child(struct engine *e, struct child *c)
+static void sample_child(struct engine *e, struct child *c, bool full)
 {
     struct model *m = e->m;
     if (c->model_idx < 0)
         return;
+    if (!full && !c->dirty && c->settled &&
+        (e->sample_seq + (uint64_t)(c - e->children)) % SAMPLER_REFRESH != 0)
+        return;
+    c->dirty = false;
     struct model_proc *p = &m->procs[c->model_idx];
     char buf[512];
     char old_state = p->state;
@@ -183,6 +187,7 @@ static void sample_child(struct engine *e, struct child *c)
         m->gen_procs++;
     sampler_ipc_note(e, c, &p->kernel, &k);
     p->kernel = k;
+    c->settled = k.nr >= 0 && (p->state == 'S' || p->state == 'D');
     bool blocked = k.semid >= 0 && (p->state == 'S' || p->state == 'D');
     if (blocked && !was_blocked && k.nsops > 0) {
         int si = semset_index(e, k.semid);
@@ -191,20 +196,23 @@ static void sample_child(struct engine *e, struct child *c)
         snprintf(what, sizeof what, "%s(sem %d)", verb, k.sem_num);
         int ncnt = si >= 0 ? m->semsets[si].ncnt[k.sem_num % MODEL_MAX_SEMS] : 0;
         int val = si >= 0 ? m->semsets[si].val[k.sem_num % MODEL_MAX_SEMS] : 0;
+        char who[48];
+        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
         if (k.sem_op == 0)
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)",
                       val, si >= 0 ? m->semsets[si].zcnt[k.sem_num % MODEL_MAX_SEMS] : 0);
         else
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
                       ncnt);
         m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = c->model_idx;
     }
 }
 
-void sampler_sample(struct engine *e)
+void sampler_sample(struct engine *e, bool full)
 {
+    e->sample_seq++;
     struct model *m = e->m;
     for (int i = 0; i < e->plan.nsemsets; i++)
         sample_semset(e, i);
@@ -213,7 +221,7 @@ void sampler_sample(struct engine *e)
     sampler_ipc_sample(e);
     for (int i = 0; i < e->nchildren; i++)
         if (!e->children[i].reaped)
-            sample_child(e, &e->children[i]);
+            sample_child(e, &e->children[i], full);
     /* ipcplay itself: state only (it is running: it is the one looking). */
     if (m->nprocs > 0 && m->procs[0].role == -1 && e->self_statfd >= 0) {
         char buf[512];

@@ -409,14 +409,13 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         for (int i = 0; i < m->nsemsets; i++)
             if (m->semsets[i].semid == k->semid)
                 idx = i;
-        /* wait-for-zero reads "0", not "+0" */
-        const char *fmt1 = k->sem_op ? "%s(sem %d, %+d)" : "%s(sem %d, %d)";
-        const char *fmt2 = k->sem_op ? "%s(set %d sem %d, %+d)" : "%s(set %d sem %d, %d)";
+        char op[16];
+        snprintf(op, sizeof op, k->sem_op > 0 ? "+%d" : "%d", k->sem_op);
         if (m->nsemsets <= 1 && idx >= 0)
-            snprintf(k->text, sizeof k->text, fmt1, name, k->sem_num, k->sem_op);
+            snprintf(k->text, sizeof k->text, "%s(sem %d, %s)", name, k->sem_num, op);
         else
-            snprintf(k->text, sizeof k->text, fmt2, name, k->semid, k->sem_num, k->sem_op);
-        /* "semtimedop(sem 0, -1)": show -1 not +-1 */
+            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %s)", name, k->semid,
+                     k->sem_num, op);
         return;
     }
     snprintf(k->text, sizeof k->text, "%s", name);

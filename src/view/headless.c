@@ -228,13 +228,37 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
         json_object_object_add(j, "scenario", json_object_new_string(s->name));
         json_object_object_add(j, "params", json_object_new_string(m->params));
         json_object_object_add(j, "speed", json_object_new_double(o->speed));
+        json_object *objs = json_object_new_array();
+        for (int i = 0; i < m->nsemsets; i++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("semset"));
+            json_object_object_add(x, "semid", json_object_new_int(m->semsets[i].semid));
+            json_object_object_add(x, "nsems", json_object_new_int(m->semsets[i].nsems));
+            json_object_array_add(objs, x);
+        }
+        for (int i = 0; i < m->nshmsegs; i++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("shmseg"));
+            json_object_object_add(x, "shmid", json_object_new_int(m->shmsegs[i].shmid));
+            json_object_object_add(x, "size", json_object_new_int64((int64_t)m->shmsegs[i].segsz));
+            json_object_array_add(objs, x);
+        }
+        json_object_object_add(j, "objects", objs);
         emit_json(&h, j);
     } else {
-        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params,
-                o->speed == 0 ? "max" : "1x");
-        if (o->speed != 0 && o->speed != 1.0)
-            fprintf(h.out, "speed %gx\n", o->speed);
+        char sp[24];
+        if (o->speed == 0)
+            snprintf(sp, sizeof sp, "max");
+        else
+            snprintf(sp, sizeof sp, "%gx", o->speed);
+        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params, sp);
         fprintf(h.out, "what to watch: %s\n", s->watch);
+        for (int i = 0; i < m->nsemsets; i++)
+            fprintf(h.out, "object: semaphore set semid=%d nsems=%d mode=0600\n",
+                    m->semsets[i].semid, m->semsets[i].nsems);
+        for (int i = 0; i < m->nshmsegs; i++)
+            fprintf(h.out, "object: shared memory shmid=%d size=%zu mode=0600\n",
+                    m->shmsegs[i].shmid, m->shmsegs[i].segsz);
         fflush(h.out);
     }
     uint64_t start = events_now_ns();

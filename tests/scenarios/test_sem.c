@@ -3,7 +3,12 @@
  * agrees with itself; bad parameters change nothing. */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "support.h"
 
@@ -188,5 +193,77 @@ Test(sem, sems_need_the_semaphore)
     int rc = support_run(&r, argv, 30);
     cr_expect(rc == 2 || rc == 3, "got %d", rc);
     cr_expect(r.out == NULL || !strstr(r.out, "summary"));
+    support_free(&r);
+}
+
+/* Run a program (no shell) in this IPC namespace and return its stdout. */
+static char *capture(const char *const argv[])
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    static char buf[8192];
+    size_t len = 0;
+    ssize_t n;
+    while ((n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return buf;
+}
+
+Test(sem, numbers_agree_with_ipcs)
+{
+    /* One worker holds the semaphore for a long time; two wait. While that
+     * is stable, ipcs(1) and our state line must say the same. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1", "hold=8000",
+                                "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "val 0 ncnt 2", 30), "%s", r.out);
+    const char *p = strstr(r.out, "semid=");
+    cr_assert_not_null(p);
+    int semid = atoi(p + 6);
+    char id[16];
+    snprintf(id, sizeof id, "%d", semid);
+    const char *const ipcs[] = {"ipcs", "-s", "-i", id, NULL};
+    char *text = capture(ipcs);
+    cr_assert_not_null(text);
+    /* "semnum value ncount zcount pid" then "0 0 2 0 PID" */
+    const char *row = strstr(text, "\n0 ");
+    cr_assert_not_null(row, "ipcs said:\n%s", text);
+    int num, val, ncnt, zcnt, pid;
+    cr_assert_eq(sscanf(row + 1, "%d %d %d %d %d", &num, &val, &ncnt, &zcnt, &pid), 5, "%s", text);
+    cr_expect_eq(val, 0);
+    cr_expect_eq(ncnt, 2);
+    cr_expect_eq(zcnt, 0);
+    char ours[64];
+    snprintf(ours, sizeof ours, "val %d ncnt %d zcnt %d pid %d", val, ncnt, zcnt, pid);
+    cr_expect(strstr(r.out, ours), "ipcs says '%s' but ours:\n%s", ours, r.out);
+    cr_expect(strstr(text, "mode=0600") || strstr(text, "access_perms=0600"), "%s", text);
+    kill(r.pid, SIGINT);
+    support_wait_exit(&r, 20);
+    support_free(&r);
+}
+
+Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1000", "hold=100",
+                                "think=0", "--for", "1", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "the run was stopped"), "%s", r.out);
+    cr_expect(strstr(r.out, "run ended early"), "%s", r.out);
+    cr_expect(support_procs_gone(r.token, 2.0));
     support_free(&r);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +28,16 @@ double support_now(void)
 
 bool support_isolate_ipc(void)
 {
+    /* Orphans of the runs we start come to us, not to init (which may not
+     * reap them in a container): the test reaps its own descendants. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     return unshare(CLONE_NEWIPC) == 0;
+}
+
+void support_reap_strays(void)
+{
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
 }
 
 static void append(struct run *r, const char *buf, size_t n)
@@ -298,6 +308,7 @@ bool support_procs_gone(const char *token, double timeout_s)
     double end = support_now() + timeout_s;
     pid_t pids[8];
     for (;;) {
+        support_reap_strays();
         if (support_token_procs(token, pids, 8) == 0)
             return true;
         if (support_now() > end)

@@ -20,8 +20,10 @@ struct run {
 
 /* Put this test process (and every run it starts) in a private IPC namespace
  * when we may (root), so counting objects is not disturbed by anything else
- * on the machine. Returns true when isolated. */
+ * on the machine, and become a child subreaper. Returns true when isolated. */
 bool support_isolate_ipc(void);
+/* Reap any exited orphan that came to us as subreaper. */
+void support_reap_strays(void);
 
 /* Start ipcplay with argv (argv[0] ignored; NULL-terminated). stderr goes to
  * the test's stderr. */
