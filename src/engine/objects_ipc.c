@@ -113,8 +113,7 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
             if (msgctl(id, IPC_SET, &ds) < 0) {
                 snprintf(err, errlen, "msgctl IPC_SET msg_qbytes=%ld failed: %s%s", want,
                          strerror(errno),
-                         errno == EPERM ? " (raising it above msgmnb needs CAP_SYS_RESOURCE)"
-                                        : "");
+                         errno == EPERM ? " (raising it above msgmnb needs CAP_SYS_RESOURCE)" : "");
                 return -1;
             }
         }

@@ -116,8 +116,8 @@ static int do_msgsnd(struct runner *r, const struct op *op)
         len = (int)sizeof(struct msgwire_head);
     if (len > MSG_MAX_TEXT)
         len = MSG_MAX_TEXT;
-    struct msgwire_head h = {MSGWIRE_MAGIC, (int16_t)r->role, (int16_t)r->instance, seq,
-                             (int32_t)type, len, 0};
+    struct msgwire_head h = {
+        MSGWIRE_MAGIC, (int16_t)r->role, (int16_t)r->instance, seq, (int32_t)type, len, 0};
     for (size_t i = sizeof h; i < (size_t)len; i++)
         msg.mtext[i] = msgwire_fill(&h, i);
     h.sum = msgwire_sum(msg.mtext + sizeof h, (size_t)len - sizeof h);
@@ -183,10 +183,10 @@ static int do_msgrcv(struct runner *r, const struct op *op)
             int full = known ? h.len : (int)n;
             bool sum_ok = known && n == h.len &&
                           msgwire_sum(msg.mtext + sizeof h, (size_t)n - sizeof h) == h.sum;
-            struct ipc_result res = {(int32_t)n, 0, (int32_t)msg.mtype,
-                                     msgwire_who(known ? h.role : -1, known ? h.instance : 0,
-                                                 known ? h.seq : 0),
-                                     msgwire_how(full, sum_ok, bufsz)};
+            struct ipc_result res = {
+                (int32_t)n, 0, (int32_t)msg.mtype,
+                msgwire_who(known ? h.role : -1, known ? h.instance : 0, known ? h.seq : 0),
+                msgwire_how(full, sum_ok, bufsz)};
             emit(r, op, PH_END, (int32_t)sel, &res);
             count_down(r, op);
             return 0;

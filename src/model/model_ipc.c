@@ -131,8 +131,10 @@ static void apply_msgrcv(struct model *m, const struct event *ev, int pi, const 
                  "-> ENOMSG: nothing of %s queued and IPC_NOWAIT says do not sleep; will retry",
                  sel);
     } else if (ev->err == EIDRM || ev->err == EINVAL) {
-        snprintf(l->detail, sizeof l->detail, "-> %s: the queue was removed; nothing more will come, "
-                 "it stops", errname(ev->err));
+        snprintf(l->detail, sizeof l->detail,
+                 "-> %s: the queue was removed; nothing more will come, "
+                 "it stops",
+                 errname(ev->err));
     } else {
         snprintf(l->detail, sizeof l->detail, "-> failed: %s", errname(ev->err));
     }
@@ -255,13 +257,13 @@ void model_ipc_describe_kernel(const struct model *m, struct model_kernel *k)
     snprintf(k->text, sizeof k->text, "%s(%s)", name, sel);
 }
 
-#define PUT(...)                                                                \
-    do {                                                                        \
-        if (off < len) {                                                        \
-            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);               \
-            if (w_ > 0)                                                         \
-                off += (size_t)w_;                                              \
-        }                                                                       \
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        if (off < len) {                                                                           \
+            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);                                  \
+            if (w_ > 0)                                                                            \
+                off += (size_t)w_;                                                                 \
+        }                                                                                          \
     } while (0)
 
 static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, size_t off)
@@ -271,8 +273,8 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
         PUT("removed (IPC_RMID)");
         return off;
     }
-    PUT("qnum %ld cbytes %ld/%ld lspid %d lrpid %d", q->qnum, q->cbytes, q->qbytes,
-        (int)q->lspid, (int)q->lrpid);
+    PUT("qnum %ld cbytes %ld/%ld lspid %d lrpid %d", q->qnum, q->cbytes, q->qbytes, (int)q->lspid,
+        (int)q->lrpid);
     if (q->peek_state == 1) {
         PUT(" contents ? (kernel lacks MSG_COPY)");
         return off;

@@ -45,12 +45,18 @@ static inline int64_t msgwire_who(int role, int instance, int seq)
     return (int64_t)(((uint64_t)(uint16_t)role << 48) | ((uint64_t)(uint16_t)instance << 32) |
                      (uint32_t)seq);
 }
-static inline int msgwire_who_role(int64_t v) { return (int16_t)(uint16_t)((uint64_t)v >> 48); }
+static inline int msgwire_who_role(int64_t v)
+{
+    return (int16_t)(uint16_t)((uint64_t)v >> 48);
+}
 static inline int msgwire_who_instance(int64_t v)
 {
     return (int16_t)(uint16_t)((uint64_t)v >> 32);
 }
-static inline int msgwire_who_seq(int64_t v) { return (int32_t)(uint32_t)v; }
+static inline int msgwire_who_seq(int64_t v)
+{
+    return (int32_t)(uint32_t)v;
+}
 
 /* full_len: what the sender sent; sum_ok: the checksum held; bufsz: the
  * buffer the receiver offered. */
@@ -59,8 +65,17 @@ static inline int64_t msgwire_how(int full_len, int sum_ok, int bufsz)
     return (int64_t)(((uint64_t)(uint32_t)bufsz << 33) | ((uint64_t)(sum_ok ? 1 : 0) << 32) |
                      (uint32_t)full_len);
 }
-static inline int msgwire_how_len(int64_t v) { return (int32_t)(uint32_t)v; }
-static inline int msgwire_how_sum_ok(int64_t v) { return (int)(((uint64_t)v >> 32) & 1u); }
-static inline int msgwire_how_bufsz(int64_t v) { return (int)((uint64_t)v >> 33); }
+static inline int msgwire_how_len(int64_t v)
+{
+    return (int32_t)(uint32_t)v;
+}
+static inline int msgwire_how_sum_ok(int64_t v)
+{
+    return (int)(((uint64_t)v >> 32) & 1u);
+}
+static inline int msgwire_how_bufsz(int64_t v)
+{
+    return (int)((uint64_t)v >> 33);
+}
 
 #endif

@@ -31,13 +31,13 @@ int ring_decode(const void *bytes, size_t len, int slots, struct ring_view *out)
 int ring_format(const struct ring_view *v, char *buf, size_t len)
 {
     size_t off = 0;
-#define PUT(...)                                                          \
-    do {                                                                  \
-        if (off < len) {                                                  \
-            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);         \
-            if (w_ > 0)                                                   \
-                off += (size_t)w_;                                        \
-        }                                                                 \
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        if (off < len) {                                                                           \
+            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);                                  \
+            if (w_ > 0)                                                                            \
+                off += (size_t)w_;                                                                 \
+        }                                                                                          \
     } while (0)
     if (len)
         buf[0] = '\0';

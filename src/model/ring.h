@@ -15,9 +15,9 @@
  * below them are updated atomically, so they stay true witnesses even when
  * the ring itself is corrupted (sync=off). A slot holding 0 is empty. */
 struct shm_ring {
-    int32_t head;     /* total puts as the producers count them (slot = head % slots) */
-    int32_t tail;     /* total takes as the consumers count them */
-    int32_t slots;    /* written by every put, so a reader can decode alone */
+    int32_t head;  /* total puts as the producers count them (slot = head % slots) */
+    int32_t tail;  /* total takes as the consumers count them */
+    int32_t slots; /* written by every put, so a reader can decode alone */
     int32_t pad;
     int64_t produced; /* atomic: puts done */
     int64_t consumed; /* atomic: takes done */
@@ -46,8 +46,8 @@ static inline int64_t ring_mix(int64_t v)
 
 struct ring_view {
     int slots;
-    int head, tail;        /* as stored */
-    int used;              /* head - tail, what the indexes claim is in the ring */
+    int head, tail; /* as stored */
+    int used;       /* head - tail, what the indexes claim is in the ring */
     long long produced, consumed, sum_in, sum_out;
     long long slot[RING_MAX_SLOTS];
 };

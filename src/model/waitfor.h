@@ -10,11 +10,11 @@
 #define WAITFOR_MAX 32
 
 struct waitfor_cycle {
-    int n;                    /* processes in the cycle */
-    int proc[WAITFOR_MAX];    /* model proc indexes: proc[i] waits for proc[i+1] */
-    int set[WAITFOR_MAX];     /* ... through lock `sem[i]` of semaphore set `set[i]` */
+    int n;                 /* processes in the cycle */
+    int proc[WAITFOR_MAX]; /* model proc indexes: proc[i] waits for proc[i+1] */
+    int set[WAITFOR_MAX];  /* ... through lock `sem[i]` of semaphore set `set[i]` */
     int sem[WAITFOR_MAX];
-    char text[192];           /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
+    char text[192]; /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
 };
 
 /* The graph itself: node i waits for node next[i] (-1: for nobody). Writes

@@ -50,8 +50,12 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 
     /* Numbers relative to the worker: lock (0 + i-1) % n and (1 + i-1) % n. */
     uint16_t rel = OPF_REL;
-    struct op first = {.kind = OP_P, .flags = (uint16_t)(rel | OPF_UNDO), .obj = set, .arg0 = 0,
-                       .arg2 = 1, .arg3 = n};
+    struct op first = {.kind = OP_P,
+                       .flags = (uint16_t)(rel | OPF_UNDO),
+                       .obj = set,
+                       .arg0 = 0,
+                       .arg2 = 1,
+                       .arg3 = n};
     struct op second = first;
     if (safe) {
         first.flags |= OPF_LOW;
@@ -116,8 +120,8 @@ static void judge(struct model *m, const long *v, int final)
     const struct model_deadlock *d = &m->deadlock;
     if (safe) {
         if (d->found)
-            model_set_check(m, "deadlock", CHECK_FAILED,
-                            "safe order, yet a cycle was found: %s", d->text);
+            model_set_check(m, "deadlock", CHECK_FAILED, "safe order, yet a cycle was found: %s",
+                            d->text);
         else if (final)
             model_set_check(m, "deadlock", CHECK_OK,
                             "no cycle: everyone took the lower lock first");

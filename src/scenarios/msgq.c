@@ -18,8 +18,18 @@
 #include "scenario.h"
 
 enum {
-    P_SENDERS, P_MESSAGES, P_TYPES, P_SIZE, P_LONG, P_SEL, P_NOERROR, P_NOWAIT, P_QBYTES,
-    P_GAP, P_WORK, P__N
+    P_SENDERS,
+    P_MESSAGES,
+    P_TYPES,
+    P_SIZE,
+    P_LONG,
+    P_SEL,
+    P_NOERROR,
+    P_NOWAIT,
+    P_QBYTES,
+    P_GAP,
+    P_WORK,
+    P__N
 };
 
 #define MAX_SENDERS 6
@@ -72,9 +82,14 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 
     struct plan_role *s = plan_add_role(p, "sender", (int)v[P_SENDERS]);
     int rep = plan_op(s, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_MESSAGES]});
-    plan_op(s, (struct op){.kind = OP_MSGSND, .flags = nowait, .obj = q, .arg0 = 1,
-                           .arg1 = (int32_t)v[P_SIZE], .arg2 = (int32_t)v[P_TYPES],
-                           .arg3 = (int32_t)v[P_LONG], .ms = 100});
+    plan_op(s, (struct op){.kind = OP_MSGSND,
+                           .flags = nowait,
+                           .obj = q,
+                           .arg0 = 1,
+                           .arg1 = (int32_t)v[P_SIZE],
+                           .arg2 = (int32_t)v[P_TYPES],
+                           .arg3 = (int32_t)v[P_LONG],
+                           .ms = 100});
     plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_GAP]});
     plan_end_repeat(s, rep);
 
@@ -96,8 +111,13 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         struct plan_role *r = plan_add_role(p, rcv[i].name, 1);
         uint16_t f = (uint16_t)(rcv[i].flags | nowait | (v[P_NOERROR] ? OPF_NOERROR : 0));
         rep = plan_op(r, (struct op){.kind = OP_REPEAT, .count = 0x7fffffff});
-        plan_op(r, (struct op){.kind = OP_MSGRCV, .flags = f, .obj = q, .arg0 = rcv[i].msgtyp,
-                               .arg1 = (int32_t)v[P_SIZE], .arg2 = set + 1, .arg3 = 0,
+        plan_op(r, (struct op){.kind = OP_MSGRCV,
+                               .flags = f,
+                               .obj = q,
+                               .arg0 = rcv[i].msgtyp,
+                               .arg1 = (int32_t)v[P_SIZE],
+                               .arg2 = set + 1,
+                               .arg3 = 0,
                                .ms = 200});
         plan_op(r, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_WORK]});
         plan_end_repeat(r, rep);
@@ -148,8 +168,7 @@ static void judge(struct model *m, const long *v, int final)
         const struct model_msg_recv *r = &g->recv[i];
         const char *who = r->proc >= 0 && r->proc < m->nprocs ? m->procs[r->proc].name : "?";
         bool known = r->role == R_SENDER && r->instance >= 1 && r->instance <= MAX_SENDERS &&
-                     r->seq >= 1 && r->seq <= MAX_MESSAGES &&
-                     sent[r->instance - 1][r->seq - 1] > 0;
+                     r->seq >= 1 && r->seq <= MAX_MESSAGES && sent[r->instance - 1][r->seq - 1] > 0;
         received++;
         if (!known) {
             unknown++;
@@ -180,8 +199,8 @@ static void judge(struct model *m, const long *v, int final)
         if (r->proc >= 0 && r->proc < MODEL_MAX_PROCS) {
             int32_t *l = &last[r->proc][si][cls];
             if (r->seq <= *l && !disorder++)
-                snprintf(first_disorder, sizeof first_disorder,
-                         "%s got sender-%d #%d after #%d", who, r->instance, r->seq, *l);
+                snprintf(first_disorder, sizeof first_disorder, "%s got sender-%d #%d after #%d",
+                         who, r->instance, r->seq, *l);
             if (r->seq > *l)
                 *l = r->seq;
         }

@@ -69,7 +69,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     plan_end_repeat(pr, rep);
 
     struct plan_role *cr = plan_add_role(p, "consumer", (int)v[P_CONSUMERS]);
-    rep = plan_op(cr, (struct op){.kind = OP_REPEAT, .flags = OPF_SPLIT,
+    rep = plan_op(cr, (struct op){.kind = OP_REPEAT,
+                                  .flags = OPF_SPLIT,
                                   .count = (int32_t)(v[P_PRODUCERS] * v[P_ITEMS])});
     plan_op(cr, (struct op){.kind = OP_P, .obj = set, .arg0 = SEM_FULL});
     if (sync)
@@ -105,22 +106,22 @@ static void judge(struct model *m, const long *v, int final)
     long long broken = twice + r->empty_reads + r->bad_reads + never_put;
     if (broken)
         model_set_check(m, "every_item_once", CHECK_FAILED,
-                        "%lld taken twice, %lld empty slots read, %lld never put; %lld lost",
-                        twice, r->empty_reads, r->bad_reads + never_put, final ? lost : 0);
+                        "%lld taken twice, %lld empty slots read, %lld never put; %lld lost", twice,
+                        r->empty_reads, r->bad_reads + never_put, final ? lost : 0);
     else if (!final)
         model_set_check(m, "every_item_once", CHECK_PENDING, "%lld of %lld taken, each once so far",
                         taken, total);
     else if (final == 1 && (lost || r->put < total))
         model_set_check(m, "every_item_once", CHECK_FAILED,
-                        "%lld items were put and never taken; %lld of %lld were put", lost,
-                        r->put, total);
+                        "%lld items were put and never taken; %lld of %lld were put", lost, r->put,
+                        total);
     else if (lost || r->put < total)
         model_set_check(m, "every_item_once", CHECK_OK,
                         "%lld taken once each (run stopped early: %lld of %lld)", taken, taken,
                         total);
     else
-        model_set_check(m, "every_item_once", CHECK_OK,
-                        "all %lld items taken, each exactly once", total);
+        model_set_check(m, "every_item_once", CHECK_OK, "all %lld items taken, each exactly once",
+                        total);
 
     /* The ring's own counters, read from the shared memory itself. */
     struct ring_view rv;
@@ -137,8 +138,8 @@ static void judge(struct model *m, const long *v, int final)
         model_set_check(m, "checksum", CHECK_FAILED,
                         "the ring's checksums differ: in %016llx, out %016llx (%lld put, %lld "
                         "taken)",
-                        (unsigned long long)rv.sum_in, (unsigned long long)rv.sum_out,
-                        rv.produced, rv.consumed);
+                        (unsigned long long)rv.sum_in, (unsigned long long)rv.sum_out, rv.produced,
+                        rv.consumed);
     } else if (rv.sum_in != r->sum_put) {
         model_set_check(m, "checksum", CHECK_FAILED,
                         "the ring's checksum %016llx is not what the producers reported (%016llx)",

@@ -25,8 +25,8 @@ static void expect_clean(struct run *r)
 {
     struct ipc_counts got;
     cr_expect(support_ipc_settles(&before, 3.0, &got),
-              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem,
-              got.sem, before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
+              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
+              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
     cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
 }
 
@@ -51,9 +51,9 @@ Test(msgq, defaults_hold_at_max_speed)
 Test(msgq, other_parameters_hold)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "senders=4", "messages=40", "types=5",
-                                "sel=3", "long=0", "size=100", "qbytes=1000", "--headless",
-                                "--speed", "max", NULL};
+    const char *const argv[] = {"ipcplay",    "run",     "msgq",   "senders=4", "messages=40",
+                                "types=5",    "sel=3",   "long=0", "size=100",  "qbytes=1000",
+                                "--headless", "--speed", "max",    NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: every_message_once ok (all 160 messages"), "%s", r.out);
@@ -69,8 +69,8 @@ Test(msgq, nowait_gives_enomsg_and_still_holds)
     /* Nobody sends type 9: recv-type9 polls with IPC_NOWAIT and meets
      * ENOMSG until the queue is removed. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "nowait=on", "sel=9", "types=3",
-                                "gap=20", "work=10", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",    "msgq",    "nowait=on",  "sel=9",
+                                "types=3", "gap=20", "work=10", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "recv-type9-1"), "%s", r.out);
@@ -83,8 +83,8 @@ Test(msgq, nowait_gives_enomsg_and_still_holds)
 Test(msgq, msg_noerror_truncation_fails_a_check)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "noerror=on", "--headless", "--speed",
-                                "max", NULL};
+    const char *const argv[] = {"ipcplay",    "run",     "msgq", "noerror=on",
+                                "--headless", "--speed", "max",  NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "truncation must be caught (exit 1), got %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: whole_messages FAILED (4 cut short"), "%s", r.out);
@@ -120,9 +120,9 @@ Test(msgq, kernel_view_at_human_pace)
      * message, so senders sleep on the full queue. Nobody sends type 9, so
      * recv-type9 sleeps in msgrcv the whole run. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "senders=2", "messages=6", "types=3",
-                                "sel=9", "long=0", "qbytes=144", "gap=0", "work=1000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "msgq",   "senders=2",  "messages=6",
+                                "types=3",   "sel=9",      "long=0", "qbytes=144", "gap=0",
+                                "work=1000", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "S msgrcv(type 9)"), "%s", r.out);
@@ -143,9 +143,9 @@ Test(msgq, ipcs_agrees_during_a_run)
     /* A stable moment: the queue is full (5 x 48 = 240 = qbytes) and every
      * receiver works for 4 s. Compare our last state line with ipcs. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "senders=1", "messages=40", "types=1",
-                                "sel=1", "long=0", "size=48", "qbytes=240", "gap=0",
-                                "work=4000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",       "msgq",       "senders=1", "messages=40",
+                                "types=1", "sel=1",     "long=0",     "size=48",   "qbytes=240",
+                                "gap=0",   "work=4000", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "cbytes 240/240", 30), "%s", r.out ? r.out : "");
     bool agreed = false;
@@ -178,8 +178,8 @@ Test(msgq, ipcs_agrees_during_a_run)
 static void interrupt_midway(bool kill_dashboard)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "messages=50", "work=1000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "msgq", "messages=50",
+                                "work=1000", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "-> got type", 30), "%s", r.out ? r.out : "");
     struct ipc_counts now;
@@ -198,14 +198,20 @@ static void interrupt_midway(bool kill_dashboard)
     support_free(&r);
 }
 
-Test(msgq, sigint_midway_leaves_nothing) { interrupt_midway(false); }
-Test(msgq, sigkill_of_the_dashboard_leaves_nothing) { interrupt_midway(true); }
+Test(msgq, sigint_midway_leaves_nothing)
+{
+    interrupt_midway(false);
+}
+Test(msgq, sigkill_of_the_dashboard_leaves_nothing)
+{
+    interrupt_midway(true);
+}
 
 Test(msgq, impossible_queue_size_starts_nothing)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "msgq", "qbytes=100", "size=48", "long=2",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",    "msgq",       "qbytes=100",
+                                "size=48", "long=2", "--headless", NULL};
     int rc = support_run(&r, argv, 30);
     cr_expect(rc == 2 || rc == 3, "a plan that cannot run must be refused, got %d", rc);
     cr_expect(r.out == NULL || !strstr(r.out, "summary"), "nothing should run");

@@ -24,8 +24,8 @@ static void expect_clean(struct run *r)
 {
     struct ipc_counts got;
     cr_expect(support_ipc_settles(&before, 3.0, &got),
-              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem,
-              got.sem, before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
+              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
+              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
     cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
 }
 
@@ -45,15 +45,25 @@ static void run_kind(const char *kind, const char *shows)
     support_free(&r);
 }
 
-Test(shm, sysv_holds_at_max_speed) { run_kind("sysv", "(1 is ipcplay's read-only view)"); }
-Test(shm, posix_holds_at_max_speed) { run_kind("posix", "shm /ipcplay-"); }
-Test(shm, anon_holds_at_max_speed) { run_kind("anon", "shm anonymous (MAP_SHARED"); }
+Test(shm, sysv_holds_at_max_speed)
+{
+    run_kind("sysv", "(1 is ipcplay's read-only view)");
+}
+Test(shm, posix_holds_at_max_speed)
+{
+    run_kind("posix", "shm /ipcplay-");
+}
+Test(shm, anon_holds_at_max_speed)
+{
+    run_kind("anon", "shm anonymous (MAP_SHARED");
+}
 
 Test(shm, other_parameters_hold)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "shm", "producers=3", "consumers=2", "slots=2",
-                                "items=50", "kind=posix", "--headless", "--speed", "max", NULL};
+    const char *const argv[] = {"ipcplay",     "run",     "shm",      "producers=3",
+                                "consumers=2", "slots=2", "items=50", "kind=posix",
+                                "--headless",  "--speed", "max",      NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: every_item_once ok (all 150 items"), "%s", r.out);
@@ -66,8 +76,8 @@ Test(shm, without_the_mutex_the_checks_fail)
 {
     /* Two producers read the same head within the 50 ms hold. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "shm", "sync=off", "hold=50", "think=0",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",     "shm",        "sync=off",
+                                "hold=50", "think=0", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "the corruption must be caught (exit 1), got %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: every_item_once FAILED"), "%s", r.out);
@@ -79,8 +89,8 @@ Test(shm, without_the_mutex_the_checks_fail)
 Test(shm, kernel_view_at_human_pace)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "shm", "items=2", "hold=300", "think=100",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",       "shm",        "items=2",
+                                "hold=300", "think=100", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     /* 2 producers + 2 consumers attached, plus ipcplay's read-only view */
@@ -96,8 +106,8 @@ Test(shm, kernel_view_at_human_pace)
 Test(shm, ipcs_agrees_during_a_run)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "shm", "items=50", "hold=50", "think=500",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",       "shm",        "items=50",
+                                "hold=50", "think=500", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "nattch 5 ", 30), "%s", r.out ? r.out : "");
     char line[4096], ipcs[2048] = "";
@@ -111,10 +121,8 @@ Test(shm, ipcs_agrees_during_a_run)
     cr_expect_eq(support_field(ipcs, "bytes="), support_field(line, "segsz "), "%s\n%s", ipcs,
                  line);
     cr_expect_eq(support_field(ipcs, "nattch="), 5, "%s", ipcs);
-    cr_expect_eq(support_field(ipcs, "cpid="), support_field(line, "cpid "), "%s\n%s", ipcs,
-                 line);
-    cr_expect_eq(support_field(ipcs, "lpid="), support_field(line, "lpid "), "%s\n%s", ipcs,
-                 line);
+    cr_expect_eq(support_field(ipcs, "cpid="), support_field(line, "cpid "), "%s\n%s", ipcs, line);
+    cr_expect_eq(support_field(ipcs, "lpid="), support_field(line, "lpid "), "%s\n%s", ipcs, line);
     kill(r.pid, SIGINT);
     cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
     expect_clean(&r);
@@ -147,11 +155,26 @@ static void interrupt_midway(const char *kind, bool kill_dashboard)
     support_free(&r);
 }
 
-Test(shm, sigint_midway_sysv) { interrupt_midway("sysv", false); }
-Test(shm, sigint_midway_posix) { interrupt_midway("posix", false); }
-Test(shm, sigint_midway_anon) { interrupt_midway("anon", false); }
-Test(shm, sigkill_dashboard_posix) { interrupt_midway("posix", true); }
-Test(shm, sigkill_dashboard_sysv) { interrupt_midway("sysv", true); }
+Test(shm, sigint_midway_sysv)
+{
+    interrupt_midway("sysv", false);
+}
+Test(shm, sigint_midway_posix)
+{
+    interrupt_midway("posix", false);
+}
+Test(shm, sigint_midway_anon)
+{
+    interrupt_midway("anon", false);
+}
+Test(shm, sigkill_dashboard_posix)
+{
+    interrupt_midway("posix", true);
+}
+Test(shm, sigkill_dashboard_sysv)
+{
+    interrupt_midway("sysv", true);
+}
 
 Test(shm, listed_with_what_to_watch)
 {

@@ -72,15 +72,26 @@ static void msgq_world(void)
 
 static void sent(int seq, int type)
 {
-    apply((struct event){.pid = 300, .role = R_SENDER, .instance = 1, .op = OP_MSGSND,
-                         .arg0 = type, .arg1 = 48, .value = seq});
+    apply((struct event){.pid = 300,
+                         .role = R_SENDER,
+                         .instance = 1,
+                         .op = OP_MSGSND,
+                         .arg0 = type,
+                         .arg1 = 48,
+                         .value = seq});
 }
 
 static void got(int role, int sel, uint16_t flags, int seq, int type, int bytes, int full)
 {
-    apply((struct event){.pid = 300 + role, .role = (int16_t)role, .instance = 1,
-                         .op = OP_MSGRCV, .flags = flags, .arg0 = sel, .arg1 = type,
-                         .result = bytes, .value = msgwire_who(R_SENDER, 1, seq),
+    apply((struct event){.pid = 300 + role,
+                         .role = (int16_t)role,
+                         .instance = 1,
+                         .op = OP_MSGRCV,
+                         .flags = flags,
+                         .arg0 = sel,
+                         .arg1 = type,
+                         .result = bytes,
+                         .value = msgwire_who(R_SENDER, 1, seq),
                          .value2 = msgwire_how(full, bytes == full, 48)});
 }
 
@@ -231,8 +242,11 @@ static void shm_world(void)
 static void put(int producer, int k)
 {
     int64_t v = ring_item(producer, k);
-    apply((struct event){.pid = 400 + producer, .role = 0, .instance = (int16_t)producer,
-                         .op = OP_RING_PUT, .value = v});
+    apply((struct event){.pid = 400 + producer,
+                         .role = 0,
+                         .instance = (int16_t)producer,
+                         .op = OP_RING_PUT,
+                         .value = v});
     ring.produced++;
     ring.sum_in = (int64_t)((uint64_t)ring.sum_in + (uint64_t)ring_mix(v));
 }
