@@ -238,9 +238,23 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
         }
         for (int i = 0; i < m->nshmsegs; i++) {
             json_object *x = json_object_new_object();
-            json_object_object_add(x, "kind", json_object_new_string("shmseg"));
-            json_object_object_add(x, "shmid", json_object_new_int(m->shmsegs[i].shmid));
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            json_object_object_add(x, "kind", json_object_new_string(
+                                                  sg->kind == 1   ? "posix_shm"
+                                                  : sg->kind == 2 ? "anon_shm"
+                                                                  : "shmseg"));
+            if (sg->kind == 0)
+                json_object_object_add(x, "shmid", json_object_new_int(sg->shmid));
+            if (sg->name[0])
+                json_object_object_add(x, "name", json_object_new_string(sg->name));
             json_object_object_add(x, "size", json_object_new_int64((int64_t)m->shmsegs[i].segsz));
+            json_object_array_add(objs, x);
+        }
+        for (int i = 0; i < m->nmsgqs; i++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("msgq"));
+            json_object_object_add(x, "msqid", json_object_new_int(m->msgqs[i].msqid));
+            json_object_object_add(x, "qbytes", json_object_new_int64(m->msgqs[i].qbytes));
             json_object_array_add(objs, x);
         }
         json_object_object_add(j, "objects", objs);
@@ -256,9 +270,22 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
         for (int i = 0; i < m->nsemsets; i++)
             fprintf(h.out, "object: semaphore set semid=%d nsems=%d mode=0600\n",
                     m->semsets[i].semid, m->semsets[i].nsems);
-        for (int i = 0; i < m->nshmsegs; i++)
-            fprintf(h.out, "object: shared memory shmid=%d size=%zu mode=0600\n",
-                    m->shmsegs[i].shmid, m->shmsegs[i].segsz);
+        for (int i = 0; i < m->nshmsegs; i++) {
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            if (sg->kind == 1)
+                fprintf(h.out, "object: POSIX shared memory name=%s size=%zu mode=0600\n",
+                        sg->name, sg->segsz);
+            else if (sg->kind == 2)
+                fprintf(h.out, "object: anonymous shared memory (MAP_SHARED, inherited across "
+                               "fork) size=%zu\n",
+                        sg->segsz);
+            else
+                fprintf(h.out, "object: shared memory shmid=%d size=%zu mode=0600\n", sg->shmid,
+                        sg->segsz);
+        }
+        for (int i = 0; i < m->nmsgqs; i++)
+            fprintf(h.out, "object: message queue msqid=%d qbytes=%ld mode=0600\n",
+                    m->msgqs[i].msqid, m->msgqs[i].qbytes);
         fflush(h.out);
     }
     uint64_t start = events_now_ns();
