@@ -131,7 +131,11 @@ static void judge(struct model *m, const long *v, int final)
                         "the ring could not be read");
         return;
     }
-    if (!final) {
+    if (final == 2 && rv.produced != rv.consumed) {
+        model_set_check(m, "checksum", CHECK_PENDING,
+                        "the run was stopped with %lld items still in the ring",
+                        rv.produced - rv.consumed);
+    } else if (!final) {
         model_set_check(m, "checksum", CHECK_PENDING, "in %016llx, out %016llx so far",
                         (unsigned long long)rv.sum_in, (unsigned long long)rv.sum_out);
     } else if (rv.sum_in != rv.sum_out || rv.produced != rv.consumed) {

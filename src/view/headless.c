@@ -109,6 +109,8 @@ static void print_state(struct hl *h)
             json_object_object_add(qo, "qbytes", json_object_new_int64(q->qbytes));
             json_object_object_add(qo, "lspid", json_object_new_int(q->lspid));
             json_object_object_add(qo, "lrpid", json_object_new_int(q->lrpid));
+            json_object_object_add(qo, "stime", json_object_new_int64(q->stime));
+            json_object_object_add(qo, "rtime", json_object_new_int64(q->rtime));
             json_object *types = json_object_new_array();
             for (int k = 0; k < q->npeek; k++)
                 json_object_array_add(types, json_object_new_int64(q->peek[k].type));
@@ -135,6 +137,9 @@ static void print_state(struct hl *h)
                 json_object_object_add(so, "nattch", json_object_new_int64(sg->nattch));
                 json_object_object_add(so, "cpid", json_object_new_int(sg->cpid));
                 json_object_object_add(so, "lpid", json_object_new_int(sg->lpid));
+                json_object_object_add(so, "atime", json_object_new_int64(sg->atime));
+                json_object_object_add(so, "dtime", json_object_new_int64(sg->dtime));
+                json_object_object_add(so, "ctime", json_object_new_int64(sg->ctime));
             }
             json_object_array_add(ss, so);
         }
