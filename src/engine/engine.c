@@ -93,6 +93,7 @@ static void arm_timer(struct engine *e, int ms)
 
 static void release_objects(struct engine *e)
 {
+    objects_ipc_release(e);
     for (int i = 0; i < PLAN_MAX_SHMSEGS; i++)
         if (e->shm_ro[i]) {
             shmdt(e->shm_ro[i]);
@@ -137,8 +138,15 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         ms->nsems = p->semsets[i].nsems;
         for (int k = 0; k < ms->nsems; k++)
             ms->val[k] = p->semsets[i].init[k];
+        ms->lockmask = p->semsets[i].lockmask;
+        memcpy(ms->name, p->semsets[i].name, sizeof ms->name);
     }
     for (int i = 0; i < p->nshmsegs; i++) {
+        if (p->shmsegs[i].kind != PLAN_SHM_SYSV) {
+            if (objects_ipc_create_shm(e, i, err, errlen) < 0)
+                return -1;
+            continue;
+        }
         int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
         if (id < 0) {
             snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
@@ -160,13 +168,16 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         ms->shmid = id;
         ms->segsz = p->shmsegs[i].size;
         ms->stats = p->shmsegs[i].stats;
+        ms->ring_slots = p->shmsegs[i].ring;
     }
-    return 0;
+    return objects_ipc_create_msgqs(e, err, errlen);
 }
 
 static void attach_readonly(struct engine *e)
 {
     for (int i = 0; i < e->plan.nshmsegs; i++) {
+        if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV)
+            continue;
         void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
         if (p == (void *)-1)
             continue;
@@ -175,6 +186,7 @@ static void attach_readonly(struct engine *e)
         madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
         e->shm_ro[i] = p;
     }
+    objects_ipc_attach_readonly(e);
 }
 
 int engine_start(struct engine *e, const struct scenario_def *s, const long *vals, double speed,
@@ -207,6 +219,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->nalive = 0;
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
+    objects_ipc_reset(e);
     events_close(&e->ev);
     if (events_open(&e->ev) < 0) {
         snprintf(err, errlen, "cannot create the event pipe: %s", strerror(errno));
@@ -254,6 +267,10 @@ static void drain_events(struct engine *e, int *flags)
             struct child *c = supervisor_find(e, batch[i].pid);
             if (c)
                 c->dirty = true;
+            /* A child removed a queue: it is no longer ours to remove. */
+            if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
+                batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
+                registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
         }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         if (n < 256)
@@ -276,6 +293,19 @@ static void finish(struct engine *e, bool judge_final)
     m->gen_header++;
     m->gen_procs++;
     m->gen_objects++;
+}
+
+/* The wait-for graph has a cycle: nobody in it can ever go on. Report it,
+ * end the run, and judge it as finished (the deadlock was the outcome). */
+static void end_deadlocked(struct engine *e, int *flags)
+{
+    gate_set_mode(e->gate, GATE_RUN);
+    model_say(e->m, 0, "ipcplay", "deadlock",
+              "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
+              "removes its objects)");
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, true);
 }
 
 void engine_stop(struct engine *e)
@@ -353,6 +383,10 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 if (e->scenario->judge)
                     e->scenario->judge(e->m, e->vals, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
+                if (sampler_ipc_deadlock(e)) {
+                    end_deadlocked(e, &flags);
+                    flags |= ENGINE_DONE;
+                }
             }
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events(e, &flags);

@@ -37,6 +37,19 @@ struct child {
     char comm[16];       /* last comm seen */
 };
 
+/* Message queues, POSIX and anonymous shared memory, and the deadlock watch
+ * (objects_ipc.c, sampler_ipc.c). */
+struct engine_ipc {
+    int msqids[PLAN_MAX_MSGQS];
+    int shm_fd[PLAN_MAX_SHMSEGS];        /* POSIX: kept open (O_CLOEXEC) for fstat */
+    char shm_name[PLAN_MAX_SHMSEGS][64]; /* POSIX: "/ipcplay-PID-RUN-I" */
+    void *shm_map[PLAN_MAX_SHMSEGS];     /* anonymous: the shared mapping children inherit */
+    int msg_copy;                        /* MSG_COPY: 0 untried, 1 works, -1 missing, -2 refused */
+    unsigned run;                        /* runs started by this process (for names) */
+    int deadlock_seen;                   /* samples in a row that showed the same cycle */
+    char deadlock_text[192];
+};
+
 struct engine {
     struct model *m;
     int sigfd, timerfd, procfd;
@@ -62,6 +75,7 @@ struct engine {
     void *shm_ro[PLAN_MAX_SHMSEGS];  /* the engine's read-only attachments */
     uint64_t t0_ns;
     uint64_t sample_seq;
+    struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
 };
 
 /* supervisor.c */
@@ -71,6 +85,32 @@ int supervisor_reap(struct engine *e);
 /* SIGKILL every live child and reap them all (bounded wait). */
 void supervisor_kill_all(struct engine *e);
 struct child *supervisor_find(struct engine *e, pid_t pid);
+
+/* objects_ipc.c: create, attach and release queues and non-System V memory. */
+void objects_ipc_reset(struct engine *e);
+int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen);
+int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen);
+/* After the children are forked: the engine's own read-only views. */
+void objects_ipc_attach_readonly(struct engine *e);
+/* In a child: map segment i read-write (any kind). NULL on failure. */
+void *objects_ipc_child_attach(struct engine *e, int i);
+/* Unmap what objects_ipc_* mapped, close its fds (removal is the registry's). */
+void objects_ipc_release(struct engine *e);
+
+/* sampler_ipc.c */
+void sampler_ipc_sample(struct engine *e);
+/* Segment i of a kind other than System V: size from fstat, no shmid_ds. */
+void sampler_ipc_shm_stat(struct engine *e, int i);
+struct proc_syscall;
+/* Fill k from a msgsnd/msgrcv the child sleeps in; false if it is not one. */
+bool sampler_ipc_decode(struct engine *e, struct child *c, const struct proc_syscall *sc,
+                        struct model_kernel *k);
+/* A story line when a child has just started to sleep in msgsnd/msgrcv. */
+void sampler_ipc_note(struct engine *e, struct child *c, const struct model_kernel *before,
+                      const struct model_kernel *now);
+/* Look for a cycle in the wait-for graph; returns 1 once the same cycle was
+ * seen in two samples in a row (the run should then end). */
+int sampler_ipc_deadlock(struct engine *e);
 
 /* sampler.c */
 /* full: re-read every child's /proc files; otherwise skip a child that was

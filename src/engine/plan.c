@@ -49,6 +49,14 @@ int plan_add_shmseg(struct plan *p, size_t size, int stats)
     return p->nshmsegs++;
 }
 
+int plan_add_msgq(struct plan *p, long qbytes)
+{
+    if (p->nmsgqs >= PLAN_MAX_MSGQS)
+        return -1;
+    p->msgqs[p->nmsgqs].qbytes = qbytes;
+    return p->nmsgqs++;
+}
+
 int plan_total_procs(const struct plan *p)
 {
     int n = 0;

@@ -17,6 +17,9 @@
 #include "engine_internal.h"
 #include "procfs.h"
 
+_Static_assert(sizeof(struct cs_stats) <= MODEL_SHM_PEEK,
+              "the sampler's copy of a stats segment must hold struct cs_stats");
+
 union semun {
     int val;
     struct semid_ds *buf;
@@ -67,16 +70,22 @@ static void sample_shmseg(struct engine *e, int i)
     struct model *m = e->m;
     struct model_shmseg *s = &m->shmsegs[i];
     struct shmid_ds ds;
-    if (shmctl(e->shmids[i], IPC_STAT, &ds) < 0)
-        return;
-    s->segsz = ds.shm_segsz;
-    s->mode = ds.shm_perm.mode & 0777;
-    s->nattch = (long)ds.shm_nattch;
-    s->cpid = ds.shm_cpid;
-    s->lpid = ds.shm_lpid;
-    s->atime = ds.shm_atime;
-    s->dtime = ds.shm_dtime;
-    s->ctime = ds.shm_ctime;
+    if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV) {
+        sampler_ipc_shm_stat(e, i);
+    } else {
+        if (shmctl(e->shmids[i], IPC_STAT, &ds) < 0)
+            return;
+        if (s->nattch != (long)ds.shm_nattch || s->lpid != ds.shm_lpid)
+            m->gen_objects++;
+        s->segsz = ds.shm_segsz;
+        s->mode = ds.shm_perm.mode & 0777;
+        s->nattch = (long)ds.shm_nattch;
+        s->cpid = ds.shm_cpid;
+        s->lpid = ds.shm_lpid;
+        s->atime = ds.shm_atime;
+        s->dtime = ds.shm_dtime;
+        s->ctime = ds.shm_ctime;
+    }
     if (e->shm_ro[i]) {
         size_t n = s->segsz < MODEL_SHM_PEEK ? s->segsz : MODEL_SHM_PEEK;
         if (memcmp(s->peek, e->shm_ro[i], n) != 0)
@@ -91,7 +100,17 @@ static void sample_shmseg(struct engine *e, int i)
             if (st.max_occupancy > m->cs.max_occupancy)
                 m->cs.max_occupancy = st.max_occupancy;
             m->cs.entries = st.entries;
-            m->cs.counter = st.counter;
+            /* the plain read-modify-write counters live per section */
+            long long counter = 0;
+            for (int k = 0; k < PLAN_MAX_SECTIONS && k < MODEL_MAX_SECTIONS; k++) {
+                m->cs.sect_occupancy[k] = st.sect[k].occupancy;
+                if (st.sect[k].max_occupancy > m->cs.sect_max[k])
+                    m->cs.sect_max[k] = st.sect[k].max_occupancy;
+                m->cs.sect_counter[k] = st.sect[k].counter;
+                m->cs.sect_entries[k] = st.sect[k].entries;
+                counter += st.sect[k].counter;
+            }
+            m->cs.counter = counter;
         }
     }
 }
@@ -159,6 +178,8 @@ static void sample_child(struct engine *e, struct child *c, bool full)
                 } else {
                     k.nsops = -1; /* could not read its memory: say so */
                 }
+            } else {
+                sampler_ipc_decode(e, c, &sc, &k);
             }
         }
     } else if (c->scfd < 0) {
@@ -168,6 +189,7 @@ static void sample_child(struct engine *e, struct child *c, bool full)
     model_describe_kernel(m, &k);
     if (strcmp(k.text, p->kernel.text) != 0)
         m->gen_procs++;
+    sampler_ipc_note(e, c, &p->kernel, &k);
     p->kernel = k;
     c->settled = k.nr >= 0 && (p->state == 'S' || p->state == 'D');
     bool blocked = k.semid >= 0 && (p->state == 'S' || p->state == 'D');
@@ -207,6 +229,7 @@ void sampler_sample(struct engine *e, bool full)
         sample_semset(e, i);
     for (int i = 0; i < e->plan.nshmsegs; i++)
         sample_shmseg(e, i);
+    sampler_ipc_sample(e);
     for (int i = 0; i < e->nchildren; i++)
         if (!e->children[i].reaped)
             sample_child(e, &e->children[i], full);

@@ -68,9 +68,13 @@ static _Noreturn void child_main(struct engine *e, int role, int instance)
     r.evfd = 3;
     for (int i = 0; i < e->plan.nsemsets; i++)
         r.semids[i] = e->semids[i];
+    for (int i = 0; i < e->plan.nmsgqs; i++)
+        r.msqids[i] = e->ipc.msqids[i];
+    r.plan = &e->plan;
+    r.instances = e->plan.roles[role].count;
     for (int i = 0; i < e->plan.nshmsegs; i++) {
-        void *p = shmat(e->shmids[i], NULL, 0);
-        if (p == (void *)-1)
+        void *p = objects_ipc_child_attach(e, i);
+        if (!p)
             _exit(3);
         r.shm[i] = p;
         if (e->plan.shmsegs[i].stats)

@@ -25,6 +25,11 @@
     X(EXITED, "exited", "has exited")                                    \
     X(SPAWNED, "spawned", "was forked")                                  \
     X(RUN, "run", "run")                                                 \
+    X(MSGSND, "msgsnd", "sends a message")                               \
+    X(MSGRCV, "msgrcv", "receives a message")                            \
+    X(MSGQ_RMID, "msgq_rmid", "removes the message queue")               \
+    X(RING_PUT, "ring_put", "puts an item into the shared ring")         \
+    X(RING_GET, "ring_get", "takes an item from the shared ring")        \
     /* processes, pipes and fd passing (ops_proc.c) */                   \
     X(FORK, "fork", "forks")                                             \
     X(EXEC, "exec", "replaces its program (execve)")                     \
@@ -68,6 +73,15 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 enum op_flag {
     OPF_UNDO = 1u << 0,   /* SEM_UNDO */
     OPF_NOWAIT = 1u << 1, /* IPC_NOWAIT */
+    /* Bits 2 to 7: message queues, rings, lock ordering (ops_ipc.c). Bits 8
+     * and up are left to the process/pipe ops. */
+    OPF_NOERROR = 1u << 2, /* msgrcv: MSG_NOERROR (truncate instead of E2BIG) */
+    OPF_EXCEPT = 1u << 3,  /* msgrcv: MSG_EXCEPT (any type but arg0) */
+    OPF_REL = 1u << 4,     /* semaphore/section number counted from the instance:
+                              (arg0 + instance - 1) mod arg3 (arg3 0: the set's size) */
+    OPF_LOW = 1u << 5,     /* take the lower of the numbers arg0 and arg2 (lock order) */
+    OPF_HIGH = 1u << 6,    /* take the higher of the numbers arg0 and arg2 */
+    OPF_SPLIT = 1u << 7,   /* repeat: the count is shared out among the role's instances */
     /* processes, pipes, fd passing (ops_proc.c): bits 8 and up, so other
      * op families can take the low bits */
     OPF_CLOEXEC = 1u << 8,       /* open: O_CLOEXEC */

@@ -187,7 +187,7 @@ static void describe_op(const struct event *ev, char *buf, size_t len)
     case OP_LOCKVAR_ACQUIRE: snprintf(buf, len, "lock(var)"); break;
     case OP_LOCKVAR_RELEASE: snprintf(buf, len, "unlock(var)"); break;
     default:
-        if (!model_proc_describe(ev, buf, len))
+        if (!model_ipc_describe_op(ev, buf, len) && !model_proc_describe(ev, buf, len))
             snprintf(buf, len, "%s", op_name(ev->op));
         break;
     }
@@ -266,8 +266,15 @@ void model_apply_event(struct model *m, const struct event *ev)
             if (ev->op == OP_P) {
                 if (ss && ev->arg1 <= 1)
                     ss->holder[semn] = ev->pid;
-                snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
-                         (double)ev->value / 1e9);
+                int amount = ev->arg1 ? ev->arg1 : 1;
+                if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
+                    snprintf(l->detail, sizeof l->detail,
+                             "-> acquired; semval is 0 now: the kernel wakes all %d waiting "
+                             "for zero (semzcnt)",
+                             ss->zcnt[semn]);
+                else
+                    snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
+                             (double)ev->value / 1e9);
             } else if (ev->op == OP_V) {
                 if (ss && ss->holder[semn] == ev->pid)
                     ss->holder[semn] = 0;
@@ -341,6 +348,7 @@ void model_apply_event(struct model *m, const struct event *ev)
             p->state = 'x';
             p->kernel.text[0] = '\0';
             p->kernel.semid = -1;
+            p->kernel.msgcall = 0;
             snprintf(p->doing, sizeof p->doing, "gone");
         }
         for (int i = 0; i < m->nsemsets; i++)
@@ -357,6 +365,13 @@ void model_apply_event(struct model *m, const struct event *ev)
                  ev->arg0 == 1 ? " as its new parent (child subreaper)" : "");
         break;
     }
+    case OP_MSGSND:
+    case OP_MSGRCV:
+    case OP_MSGQ_RMID:
+    case OP_RING_PUT:
+    case OP_RING_GET:
+        model_ipc_apply_event(m, ev, pi, who);
+        break;
     default:
         l = model_proc_story(m, ev, pi); /* processes, pipes, fd passing */
         break;
@@ -384,6 +399,10 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
     }
     if (k->nr < 0) {
         k->text[0] = '\0';
+        return;
+    }
+    if (k->msgcall) {
+        model_ipc_describe_kernel(m, k);
         return;
     }
     const char *name = syscall_name(k->nr);
@@ -428,13 +447,19 @@ int model_format_state(const struct model *m, char *buf, size_t len)
     } while (0)
     for (int i = 0; i < m->nsemsets; i++) {
         const struct model_semset *s = &m->semsets[i];
-        for (int k = 0; k < s->nsems; k++)
-            PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
-                s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        for (int k = 0; k < s->nsems; k++) {
+            if (s->name[k][0])
+                PUT("%ssem %d (%s): val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k,
+                    s->name[k], s->val[k], s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+            else
+                PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
+                    s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        }
     }
     if (m->cs.present)
         PUT("%scs: inside %d max %d counter %lld", off ? " | " : "", m->cs.occupancy,
             m->cs.max_occupancy, m->cs.counter);
+    off = model_ipc_format_state(m, buf, len, off);
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
         if (p->role < 0 || p->exited)

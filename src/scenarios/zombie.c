@@ -112,7 +112,9 @@ static void judge(struct model *m, const long *v, int final)
                 by_us++;
         }
     }
-    int pend = final ? CHECK_FAILED : CHECK_PENDING;
+    /* Not reached yet is a failure only when the run ended by itself; a run
+     * stopped early (final 2) leaves it pending. */
+    int pend = final == 1 ? CHECK_FAILED : CHECK_PENDING;
     bool required = v[P_DELAY] > 0 || v[P_REAP] == REAP_NONE || v[P_ORPHAN];
     if (seen == n && total == n)
         model_set_check(m, "seen_zombie", CHECK_OK,
@@ -136,7 +138,7 @@ static void judge(struct model *m, const long *v, int final)
         static const char *const how[] = {"", "wait()", "waitpid()", "its SIGCHLD handler"};
         model_set_check(m, "reaped_by_parent", CHECK_OK, "%s reaped all %d children with %s", pname,
                         n, how[v[P_REAP]]);
-    } else if (!final) {
+    } else if (final != 1) {
         model_set_check(m, "reaped_by_parent", CHECK_PENDING, "%d of %d reaped by %s so far",
                         by_parent, n, pname);
     } else {
@@ -152,7 +154,7 @@ static void judge(struct model *m, const long *v, int final)
                             by_parent, n, pname, by_us);
     }
 
-    if (!final)
+    if (!final || (final == 2 && gone != n))
         model_set_check(m, "none_left", CHECK_PENDING, "%d of %d children gone", gone, n);
     else if (gone == n && total == n)
         model_set_check(m, "none_left", CHECK_OK, "every child was reaped: no zombie is left");

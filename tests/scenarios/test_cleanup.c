@@ -157,6 +157,38 @@ Test(cleanup, start_error_leaves_nothing)
     support_free(&r);
 }
 
+static void interrupt_run(const char *const argv[], const char *needle, int sig)
+{
+    struct run r;
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, needle, 20), "the run never got going:\n%s",
+              r.out ? r.out : "");
+    kill(r.pid, sig);
+    cr_expect_eq(support_wait_exit(&r, 20), 128 + sig);
+    assert_clean(&r, 2.0);
+    support_free(&r);
+}
+
+Test(cleanup, sigint_sem_wait0_while_zero_waiting)
+{
+    const char *const argv[] = {"ipcplay", "run", "sem", "op=wait0", "sems=3", "hold=10s",
+                                "--headless", NULL};
+    interrupt_run(argv, "zcnt 4", SIGINT);
+}
+
+Test(cleanup, sigterm_msgq_midway)
+{
+    const char *const argv[] = {"ipcplay", "run", "msgq", "messages=100", "--headless", NULL};
+    interrupt_run(argv, "-> got type", SIGTERM);
+}
+
+Test(cleanup, sighup_shm_posix_midway)
+{
+    const char *const argv[] = {"ipcplay", "run", "shm", "kind=posix", "items=100",
+                                "--headless", NULL};
+    interrupt_run(argv, "-> read ", SIGHUP);
+}
+
 Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
 {
     /* kill -9 of the whole job: dashboard and guardian die together. The

@@ -139,6 +139,63 @@ Test(sem, no_terminal_points_to_headless)
     support_free(&r);
 }
 
+Test(sem, wait0_shows_semzcnt_and_wakes_everyone)
+{
+    /* Four workers wait for zero on `start` (semzcnt 4) until the starter
+     * takes it to 0 after 600 ms. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "op=wait0", "rounds=1", "think=0",
+                                "hold=600", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 1 (start): val 1 ncnt 0 zcnt 4"), "%s", r.out);
+    cr_expect(strstr(r.out, "S semtimedop(sem 1, 0)"), "%s", r.out);
+    cr_expect(strstr(r.out, "wait0(sem 1) -> semval reached 0"), "%s", r.out);
+    cr_expect(strstr(r.out, "wakes all 4 waiting for zero"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 4 = 4"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, a_set_of_semaphores_guards_sections_side_by_side)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=3", "workers=6", "rounds=20",
+                                "--speed", "max", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 2: val"), "three semaphores shown together:\n%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion ok (never more than 1 inside any of the 3"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 120 = 120"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, a_set_of_semaphores_at_human_pace)
+{
+    /* workers 1 and 3 share semaphore 0, 2 and 4 share semaphore 1: two
+     * critical sections are busy at once, one waiter on each. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "workers=4", "rounds=2",
+                                "hold=300", "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "cs: inside 2 max 1"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, sems_need_the_semaphore)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "sem=off", "--headless",
+                                NULL};
+    int rc = support_run(&r, argv, 30);
+    cr_expect(rc == 2 || rc == 3, "got %d", rc);
+    cr_expect(r.out == NULL || !strstr(r.out, "summary"));
+    support_free(&r);
+}
+
 /* Run a program (no shell) in this IPC namespace and return its stdout. */
 static char *capture(const char *const argv[])
 {

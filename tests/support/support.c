@@ -1,6 +1,7 @@
 /* support.c — see support.h. */
 #include "support.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -315,6 +316,77 @@ bool support_procs_gone(const char *token, double timeout_s)
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+}
+
+int support_capture(const char *const argv[], char *out, size_t len)
+{
+    int fds[2];
+    if (len == 0 || pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return -1;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = read(fds[0], out + got, len - 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        if (got >= len - 1)
+            break;
+    }
+    out[got] = '\0';
+    close(fds[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+long support_field(const char *text, const char *key)
+{
+    const char *p = text;
+    size_t kl = strlen(key);
+    while ((p = strstr(p, key))) {
+        /* a whole key: not the tail of a longer word */
+        if ((p == text || !isalnum((unsigned char)p[-1])) && p[kl] != '\0') {
+            char *end;
+            long v = strtol(p + kl, &end, 10);
+            if (end != p + kl)
+                return v;
+        }
+        p += kl;
+    }
+    return -1;
+}
+
+const char *support_last_line(const char *text, const char *needle, char *buf, size_t len)
+{
+    const char *hit = NULL;
+    for (const char *p = text; p && (p = strstr(p, needle)); p++)
+        hit = p;
+    if (!hit || len == 0)
+        return NULL;
+    const char *start = hit;
+    while (start > text && start[-1] != '\n')
+        start--;
+    const char *end = strchr(hit, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n >= len)
+        n = len - 1;
+    memcpy(buf, start, n);
+    buf[n] = '\0';
+    return buf;
 }
 
 static char tmpdir[64];

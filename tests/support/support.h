@@ -56,6 +56,14 @@ bool support_ipc_settles(const struct ipc_counts *want, double timeout_s,
 bool support_procs_gone(const char *token, double timeout_s);
 double support_now(void);
 
+/* Run a program (found on PATH, no shell) and capture its stdout into out
+ * (NUL-terminated). Returns its exit status, or -1 if it could not start. */
+int support_capture(const char *const argv[], char *out, size_t len);
+/* The number after `key` in text ("qnum=" -> 3), or -1 when absent. */
+long support_field(const char *text, const char *key);
+/* The last line of text containing needle, copied into buf; NULL if none. */
+const char *support_last_line(const char *text, const char *needle, char *buf, size_t len);
+
 /* A private TMPDIR for the runs this test process starts, so their run
  * directories (FIFOs, socket files, temp files) can be counted: created on
  * first call and exported. support_tmpdir_done() removes it if empty. */

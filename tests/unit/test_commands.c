@@ -146,6 +146,8 @@ Test(commands, completion_from_the_tables)
     c = complete("s");
     cr_expect_eq(c.n, 3);
     c = complete("run s");
+    cr_expect_eq(c.n, 2); /* sem, shm */
+    c = complete("run se");
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "sem");
     c = complete("run sem wor");
