@@ -113,11 +113,15 @@ static int run_one(struct runner *r, const struct op *op)
 {
     struct cs_stats *st = r->stats;
     struct op_result res = {0, 0, 0, 0};
-    /* Critical-section ops work on one section (sem scenario's sems=N). */
+    /* Critical-section ops work on one section (sem scenario's sems=N); their
+     * events carry the resolved section number in arg0. */
     struct cs_section *sect = NULL;
+    struct op cs_op = *op;
     if (st) {
         int s = ops_ipc_number(r, op, PLAN_MAX_SECTIONS);
-        sect = &st->sect[s >= 0 && s < PLAN_MAX_SECTIONS ? s : 0];
+        s = s >= 0 && s < PLAN_MAX_SECTIONS ? s : 0;
+        sect = &st->sect[s];
+        cs_op.arg0 = s;
     }
     switch (op->kind) {
     case OP_MSGSND:
@@ -138,7 +142,7 @@ static int run_one(struct runner *r, const struct op *op)
         return 0;
     case OP_CS_ENTER: {
         gate_pass(r->gate);
-        emit(r, op, PH_BEGIN, NULL);
+        emit(r, &cs_op, PH_BEGIN, NULL);
         if (st) {
             atomic_fetch_add(A(&st->occupancy), 1);
             int occ = atomic_fetch_add(A(&sect->occupancy), 1) + 1;
@@ -150,12 +154,12 @@ static int run_one(struct runner *r, const struct op *op)
                 ;
             res.value = occ;
         }
-        emit(r, op, PH_END, &res);
+        emit(r, &cs_op, PH_END, &res);
         return 0;
     }
     case OP_CS_UPDATE: {
         gate_pass(r->gate);
-        emit(r, op, PH_BEGIN, NULL);
+        emit(r, &cs_op, PH_BEGIN, NULL);
         if (st) {
             /* The read-modify-write a lock must protect: read, take our
              * time (the hold), write back. Without the lock, two workers
@@ -170,19 +174,19 @@ static int run_one(struct runner *r, const struct op *op)
             res.value = v + 1;
             res.value2 = v;
         }
-        emit(r, op, PH_END, &res);
+        emit(r, &cs_op, PH_END, &res);
         return 0;
     }
     case OP_CS_LEAVE:
         gate_pass(r->gate);
-        emit(r, op, PH_BEGIN, NULL);
+        emit(r, &cs_op, PH_BEGIN, NULL);
         if (st) {
             atomic_fetch_add(A(&sect->entries), 1);
             res.value = atomic_fetch_add(A(&st->entries), 1) + 1;
             atomic_fetch_sub(A(&st->occupancy), 1);
             res.value2 = atomic_fetch_sub(A(&sect->occupancy), 1) - 1;
         }
-        emit(r, op, PH_END, &res);
+        emit(r, &cs_op, PH_END, &res);
         return 0;
     case OP_LOCKVAR_ACQUIRE: {
         gate_pass(r->gate);

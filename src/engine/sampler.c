@@ -97,14 +97,16 @@ static void sample_shmseg(struct engine *e, int i)
             memcpy(&st, s->peek, sizeof st);
             m->cs.present = true;
             m->cs.occupancy = st.occupancy;
-            if (st.max_occupancy > m->cs.max_occupancy)
-                m->cs.max_occupancy = st.max_occupancy;
+            /* After a death inside, the shared count keeps the dead one:
+             * only the event count judges then (see model_cs). */
+            m->cs.shm_max = st.max_occupancy;
+            model_cs_judge_max(m);
             m->cs.entries = st.entries;
             /* the plain read-modify-write counters live per section */
             long long counter = 0;
             for (int k = 0; k < PLAN_MAX_SECTIONS && k < MODEL_MAX_SECTIONS; k++) {
                 m->cs.sect_occupancy[k] = st.sect[k].occupancy;
-                if (st.sect[k].max_occupancy > m->cs.sect_max[k])
+                if (m->cs.died_inside == 0 && st.sect[k].max_occupancy > m->cs.sect_max[k])
                     m->cs.sect_max[k] = st.sect[k].max_occupancy;
                 m->cs.sect_counter[k] = st.sect[k].counter;
                 m->cs.sect_entries[k] = st.sect[k].entries;

@@ -193,11 +193,13 @@ int supervisor_reap(struct engine *e)
 
 void supervisor_kill_all(struct engine *e)
 {
+    /* The whole group at once first: killed one by one, a holder's SEM_UNDO
+     * would let a waiter in before the waiter's own SIGKILL lands. */
+    if (e->pgid > 0)
+        kill(-e->pgid, SIGKILL);
     for (int i = 0; i < e->nchildren; i++)
         if (!e->children[i].reaped)
             kill(e->children[i].pid, SIGKILL);
-    if (e->pgid > 0)
-        kill(-e->pgid, SIGKILL);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (e->nalive > 0) {

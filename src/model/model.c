@@ -38,6 +38,52 @@ int op_from_name(const char *name)
     return -1;
 }
 
+static bool cs_dead(const struct model_cs *cs, pid_t pid)
+{
+    for (int i = 0; i < cs->ndead; i++)
+        if (cs->dead[i] == pid)
+            return true;
+    return false;
+}
+
+void model_cs_judge_max(struct model *m)
+{
+    struct model_cs *cs = &m->cs;
+    int max = cs->ev_max > 0 ? 1 : 0;
+    for (int i = 0; i < cs->ncrowds; i++) {
+        int alive = 0;
+        for (int k = 0; k < cs->crowds[i].n; k++)
+            alive += !cs_dead(cs, cs->crowds[i].who[k]);
+        if (alive > max)
+            max = alive;
+    }
+    if (cs->died_inside == 0 && cs->shm_max > max)
+        max = cs->shm_max;
+    cs->max_occupancy = max;
+}
+
+/* Remember who was inside section `sect` now that more than one is. */
+static void cs_note_crowd(struct model *m, int sect)
+{
+    struct model_cs *cs = &m->cs;
+    struct model_cs_crowd c = {.n = 0};
+    for (int i = 0; i < m->nprocs && c.n < 8; i++)
+        if (m->procs[i].cs_inside == sect + 1)
+            c.who[c.n++] = m->procs[i].pid;
+    int slot = cs->ncrowds;
+    if (slot >= 32) { /* full: replace the smallest crowd if this one is larger */
+        slot = 0;
+        for (int i = 1; i < 32; i++)
+            if (cs->crowds[i].n < cs->crowds[slot].n)
+                slot = i;
+        if (cs->crowds[slot].n >= c.n)
+            return;
+    } else {
+        cs->ncrowds++;
+    }
+    cs->crowds[slot] = c;
+}
+
 void model_init(struct model *m)
 {
     memset(m, 0, sizeof *m);
@@ -300,8 +346,14 @@ void model_apply_event(struct model *m, const struct event *ev)
     case OP_CS_ENTER:
         if (ev->phase != PH_END)
             break;
-        if (ev->value > m->cs.max_occupancy)
-            m->cs.max_occupancy = (int)ev->value;
+        if (p && !p->cs_inside && semn < MODEL_MAX_SECTIONS) {
+            p->cs_inside = semn + 1;
+            if (++m->cs.ev_inside[semn] > m->cs.ev_max)
+                m->cs.ev_max = m->cs.ev_inside[semn];
+            if (m->cs.ev_inside[semn] > 1)
+                cs_note_crowd(m, semn);
+            model_cs_judge_max(m);
+        }
         l = new_line(m, ev->t_ns, pi, 0);
         if (ev->value > 1)
             snprintf(l->detail, sizeof l->detail,
@@ -320,6 +372,10 @@ void model_apply_event(struct model *m, const struct event *ev)
     case OP_CS_LEAVE:
         if (ev->phase != PH_END)
             break;
+        if (p && p->cs_inside) {
+            m->cs.ev_inside[p->cs_inside - 1]--;
+            p->cs_inside = 0;
+        }
         l = new_line(m, ev->t_ns, pi, 0);
         snprintf(l->detail, sizeof l->detail, "-> leaves the critical section");
         break;
@@ -356,6 +412,20 @@ void model_apply_event(struct model *m, const struct event *ev)
             for (int k = 0; k < MODEL_MAX_SEMS; k++)
                 if (m->semsets[i].holder[k] == ev->pid)
                     m->semsets[i].holder[k] = 0;
+        if (p && p->cs_inside) {
+            m->cs.ev_inside[p->cs_inside - 1]--;
+            p->cs_inside = 0;
+            m->cs.died_inside++;
+            if (m->cs.ndead < 16)
+                m->cs.dead[m->cs.ndead++] = ev->pid;
+            model_cs_judge_max(m);
+            struct model_line *d = new_line(m, ev->t_ns, pi, 0);
+            snprintf(d->who, sizeof d->who, "%s", who);
+            snprintf(d->what, sizeof d->what, "died inside");
+            snprintf(d->detail, sizeof d->detail,
+                     "it died in the critical section: its SEM_UNDO gives the semaphore back, "
+                     "so the next one may enter");
+        }
         l = new_line(m, ev->t_ns, pi, 0);
         snprintf(l->what, sizeof l->what, "reaped");
         char st[48];

@@ -76,6 +76,7 @@ struct model_proc {
     int role;             /* plan role index; -1 for ipcplay itself */
     int instance;         /* 1-based */
     char name[32];        /* "worker-3" */
+    int cs_inside;        /* 1 + the critical section it is inside, or 0 */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */
@@ -255,6 +256,24 @@ struct model_cs {
     int sect_max[MODEL_MAX_SECTIONS];
     long long sect_counter[MODEL_MAX_SECTIONS];
     long long sect_entries[MODEL_MAX_SECTIONS];
+    /* The same, counted from events: a process is inside from its cs_enter to
+     * its cs_leave, or until it dies. The shared counters cannot forget a
+     * process killed inside (with SEM_UNDO the kernel then lets the next one
+     * in), so once that happened only these counts judge. */
+    int ev_inside[MODEL_MAX_SECTIONS];
+    int ev_max;           /* most inside at once by events, dead or alive */
+    int died_inside;
+    int shm_max;          /* max_occupancy as the shared counters say */
+    /* Moments when events showed more than one inside. A death is reported
+     * (SIGCHLD) after the next process may already have entered, so such a
+     * moment counts only the insiders that did not turn out to be dead. */
+    struct model_cs_crowd {
+        int n;
+        pid_t who[8];
+    } crowds[32];
+    int ncrowds;
+    pid_t dead[16];       /* processes that died inside */
+    int ndead;
 };
 
 struct model_check {
@@ -336,6 +355,9 @@ uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 const char *model_state_name(int state);
+/* Recompute cs.max_occupancy from the event count and the shared counters
+ * (the latter only while no process has died inside). */
+void model_cs_judge_max(struct model *m);
 /* "semtimedop(sem 0, -1)" for a kernel view; buffer must hold 64 bytes. */
 void model_describe_kernel(const struct model *m, struct model_kernel *k);
 /* Write one-line state summaries (used by headless). */

@@ -262,3 +262,29 @@ Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
     cr_expect(support_procs_gone(r.token, 2.0));
     support_free(&r);
 }
+
+Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
+{
+    /* kill -9 a worker inside its critical section: SEM_UNDO gives the
+     * semaphore back and the next worker enters. Mutual exclusion held: the
+     * dead one was not inside any more. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=2", "hold=3000",
+                                "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "-> enters the critical section", 30), "%s", r.out);
+    const char *line = strstr(r.out, "-> enters the critical section");
+    while (line > r.out && line[-1] != '\n')
+        line--;
+    const char *br = strchr(line, '[');
+    cr_assert_not_null(br);
+    pid_t victim = (pid_t)atoi(br + 1);
+    cr_assert_gt(victim, 0);
+    kill(victim, SIGKILL);
+    int rc = support_wait_exit(&r, 120);
+    cr_expect(strstr(r.out, "died inside"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion ok"), "%s", r.out);
+    cr_expect_eq(rc, 0, "%s", r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+}

@@ -1,0 +1,94 @@
+/* test_model_cs.c — the model's count of who is inside a critical section,
+ * from events: entering and leaving, two at once (mutual exclusion broken),
+ * and a process that dies inside (forgotten, so SEM_UNDO letting the next
+ * one in is not taken for a broken lock). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/model.h"
+
+static struct model m;
+
+static void setup(void)
+{
+    model_init(&m);
+    m.nroles = 1;
+    strcpy(m.role_names[0], "worker");
+    for (int i = 1; i <= 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "worker-%d", i);
+        model_add_proc(&m, 100 + i, 1, 0, i, name);
+    }
+}
+
+TestSuite(model_cs, .init = setup);
+
+static void ev(int pid, int op, int phase, long long value)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.pid = pid;
+    e.op = (uint8_t)op;
+    e.phase = (uint8_t)phase;
+    e.value = value;
+    model_apply_event(&m, &e);
+}
+
+Test(model_cs, one_at_a_time)
+{
+    for (int pid = 101; pid <= 103; pid++) {
+        ev(pid, OP_CS_ENTER, PH_END, 1);
+        cr_expect_eq(m.cs.ev_inside[0], 1);
+        ev(pid, OP_CS_LEAVE, PH_END, 0);
+        cr_expect_eq(m.cs.ev_inside[0], 0);
+    }
+    cr_expect_eq(m.cs.max_occupancy, 1);
+}
+
+Test(model_cs, two_inside_is_seen)
+{
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_eq(m.cs.max_occupancy, 2);
+}
+
+Test(model_cs, a_death_inside_is_forgotten)
+{
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(101, OP_EXITED, PH_NOTE, 9); /* killed by SIGKILL */
+    cr_expect_eq(m.cs.died_inside, 1);
+    cr_expect_eq(m.cs.ev_inside[0], 0);
+    /* SEM_UNDO gave the semaphore back: the next one enters, alone. The
+     * shared counter (value) still counts the dead one: it says 2. */
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_eq(m.cs.max_occupancy, 1, "a dead process is not inside");
+    bool told = false;
+    for (uint64_t i = model_story_first(&m); i < m.story_count; i++)
+        if (strstr(model_story_line(&m, i)->what, "died inside"))
+            told = true;
+    cr_expect(told, "the story says it died inside");
+}
+
+Test(model_cs, a_death_reported_after_the_next_entry_is_forgotten_too)
+{
+    /* The kernel undoes the dead holder's P and wakes the next one, whose
+     * cs_enter may reach the model before the death (SIGCHLD) does. */
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_eq(m.cs.max_occupancy, 2, "two inside, as far as the model knows yet");
+    ev(101, OP_EXITED, PH_NOTE, 9);
+    cr_expect_eq(m.cs.max_occupancy, 1, "the first was dead: only one was inside");
+    ev(102, OP_CS_LEAVE, PH_END, 0);
+    ev(103, OP_CS_ENTER, PH_END, 1);
+    cr_expect_eq(m.cs.max_occupancy, 1);
+}
+
+Test(model_cs, live_crowds_stay_violations)
+{
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    ev(103, OP_CS_ENTER, PH_END, 3);
+    ev(103, OP_EXITED, PH_NOTE, 9);
+    cr_expect_eq(m.cs.max_occupancy, 2, "101 and 102 were both alive inside");
+}
