@@ -22,6 +22,9 @@ struct child {
     bool reaped;
     bool adopted;        /* an orphan that came to us as subreaper */
     int status;
+    /* The op during which its struct sembuf was last read (from events):
+     * while it is still blocked in that same call, the sembuf is unchanged. */
+    uint64_t sembuf_since, sembuf_ops;
 };
 
 struct engine {
