@@ -473,8 +473,12 @@ static int semset_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int se
     time_hms(ss->otime, otime, sizeof otime);
     const char *dot = theme_glyphs()->dot;
     if (wide) {
-        snprintf(extra, sizeof extra, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
-                 ss->mode, dot, otime);
+        if (m->state == RUN_DONE)
+            snprintf(extra, sizeof extra, "semid %d %s removed (run over)", ss->semid,
+                     dot);
+        else
+            snprintf(extra, sizeof extra, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
+                     ss->mode, dot, otime);
         y += section_heading(w, y, width, "SEMAPHORE SET", extra);
         if (y >= h)
             return y - y0;
@@ -592,7 +596,7 @@ static int cs_draw(struct ui *u, WINDOW *w, int y0, int h, int width, bool wide)
     }
     char extra[64] = "";
     if (shm >= 0)
-        snprintf(extra, sizeof extra, "the shared counter lives in shm %d", shm);
+        snprintf(extra, sizeof extra, "the counter lives in shm %d", shm);
     y += section_heading(w, y, width, "CRITICAL SECTION", extra);
     if (y >= h)
         return y - y0;
@@ -690,7 +694,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int i, bo
     }
     char extra[96];
     snprintf(extra, sizeof extra, "shmid %d %s %zu bytes%s", s->shmid, dot, s->segsz,
-             m->state == RUN_DONE ? " (removed when the run ended)" : "");
+             m->state == RUN_DONE ? " (removed)" : "");
     y += section_heading(w, y, width, "SHARED MEMORY", extra);
     if (y >= h)
         return y - y0;

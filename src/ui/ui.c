@@ -43,11 +43,16 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
     do {
         size_t n = len - off;
         if (n > max) {
-            n = max;
-            while (n > max / 2 && text[off + n] != ' ')
-                n--;
-            if (text[off + n] != ' ')
-                n = max;
+            /* the last sentence or clause end that fits, else the last space */
+            size_t cut = 0;
+            for (size_t i = max / 3; i + 1 < max; i++)
+                if (strchr(".;:", text[off + i]) && text[off + i + 1] == ' ')
+                    cut = i + 1;
+            if (!cut)
+                for (size_t i = max / 2; i < max; i++)
+                    if (text[off + i] == ' ')
+                        cut = i;
+            n = cut ? cut : max;
             while (n > 0 && ((unsigned char)text[off + n] & 0xc0) == 0x80)
                 n--; /* never split a UTF-8 character */
         }
@@ -93,6 +98,7 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
         return -1;
     }
     panels_reset(u);
+    u->last_run_failed = false;
     if (current_line)
         ui_say_line(u, OUT_INFO, "you", current_line);
     ui_welcome_run(u, s);
@@ -598,6 +604,7 @@ static void ui_on_done(struct ui *u)
     for (int i = 0; i < m->nchecks && off < sizeof buf; i++) {
         const struct model_check *c = &m->checks[i];
         failed += c->status == CHECK_FAILED;
+        u->last_run_failed = failed > 0;
         off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s %s", i ? ", " : "", c->name,
                                 c->status == CHECK_OK       ? "ok"
                                 : c->status == CHECK_FAILED ? "FAILED"
@@ -605,19 +612,17 @@ static void ui_on_done(struct ui *u)
     }
     ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "",
                 m->nchecks ? buf : "the run is over");
-    ui_say(u, OUT_INFO, "the run is over and its objects are removed: the panels show the last "
-                        "sample. run %s starts it again (add name=value to change it), quit "
-                        "leaves", m->scenario);
+    ui_say(u, OUT_INFO, "the run is over and its objects are removed (the panels keep the "
+                        "last sample): run %s starts it again, quit leaves", m->scenario);
     if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0])
         overlay_inspect(u, u->inspect_what);
 }
 
-static int ui_exit_status(const struct model *m)
+/* 1 when the last run that ended on its own failed a check (like a headless
+ * run); a run the user stopped or quit is not judged for the exit status. */
+static int ui_exit_status(const struct ui *u)
 {
-    for (int i = 0; i < m->nchecks; i++)
-        if (m->checks[i].status == CHECK_FAILED)
-            return 1;
-    return 0;
+    return u->last_run_failed ? 1 : 0;
 }
 
 int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
@@ -744,7 +749,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
         return 3;
     }
-    return ui_exit_status(m);
+    return ui_exit_status(u);
 }
 
 int ui_available(void)

@@ -100,7 +100,7 @@ struct ui {
     int nlines;
     bool eof;                /* Ctrl-D on an empty line */
     bool quit;
-    int quit_status;
+    bool last_run_failed;    /* the last run that ended by itself failed a check */
     char history_path[512];
 };
 
