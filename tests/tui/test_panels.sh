@@ -28,5 +28,5 @@ check "at 80x24 the story is still shown" wait_for 'STORY'
 check "at 80x24 the hints are still shown" wait_for 'F10 Quit'
 
 type_keys 'quit' Enter
-check "quit returns to the shell" wait_for 'ipcplay-rc='
+check "quit returns to the shell" wait_for 'ipcplay-rc=0'
 finish

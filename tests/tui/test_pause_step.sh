@@ -59,5 +59,5 @@ grows() { local a; a="$(ops)"; eventually "$TIMEOUT" bash -c "[ \"\$(tmux -L '$S
 check "after resume ops happen again" grows
 
 type_keys 'quit' Enter
-check "quit returns to the shell" wait_for 'ipcplay-rc='
+check "quit returns to the shell" wait_for 'ipcplay-rc=0'
 finish

@@ -15,5 +15,5 @@ check "there is no worker-4" has_no_worker4
 check "the tree says 4 processes (ipcplay and three workers)" wait_for 'PROCESSES  4,'
 check "the typed command is echoed in the story" wait_for_re 'you +run sem workers=3'
 type_keys 'quit' Enter
-check "quit returns to the shell" wait_for 'ipcplay-rc='
+check "quit returns to the shell" wait_for 'ipcplay-rc=0'
 finish
