@@ -485,10 +485,10 @@ static int semset_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int se
         attr_t hd = theme_style(S_DIM) | A_BOLD;
         draw_text(w, y, 2, 3, hd, "#");
         draw_text(w, y, 5, 14, hd, "semval");
-        draw_text(w, y, 20, 8, hd, "semncnt");
-        draw_text(w, y, 29, 8, hd, "semzcnt");
-        draw_text(w, y, 38, 8, hd, "sempid");
-        draw_text(w, y, 46, width - 46, hd, "held by");
+        draw_text(w, y, 19, 8, hd, "semncnt");
+        draw_text(w, y, 27, 8, hd, "semzcnt");
+        draw_text(w, y, 35, 8, hd, "sempid");
+        draw_text(w, y, 43, width - 44, hd, "held by");
         y++;
     }
     for (int k = 0; k < ss->nsems && y < h; k++) {
@@ -506,12 +506,12 @@ static int semset_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int se
             draw_textf(w, y, 2, 3, A_BOLD, "%d", k);
             draw_bar(w, y, 5, 10, ss->val[k], peak, ss->ncnt[k] > 0);
             draw_textf(w, y, 16, 4, A_BOLD, "%d", ss->val[k]);
-            draw_textf(w, y, 20, 8, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
+            draw_textf(w, y, 19, 8, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
                        ss->ncnt[k]);
-            draw_textf(w, y, 29, 8, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
+            draw_textf(w, y, 27, 8, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
                        ss->zcnt[k]);
-            draw_textf(w, y, 38, 8, A_NORMAL, "%d", (int)ss->lastpid[k]);
-            draw_text(w, y, 46, width - 47, holder ? theme_proc(hidx) : theme_style(S_DIM),
+            draw_textf(w, y, 35, 8, A_NORMAL, "%d", (int)ss->lastpid[k]);
+            draw_text(w, y, 43, width - 44, holder ? theme_proc(hidx) : theme_style(S_DIM),
                       holder ? holder : "nobody");
             y++;
             if (y >= h)
@@ -999,15 +999,15 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
     const struct model *m = u->m;
     const struct ui_glyphs *g = theme_glyphs();
     uint64_t first = story_first(u);
-    char extra[96] = "";
+    if (u->story_anchor && u->story_anchor - 1 < first)
+        u->story_anchor = first + 1; /* what we were looking at left the ring */
+    draw_rule(w, 0, 0, width, "STORY", NULL);
     if (u->story_anchor) {
         uint64_t newer = m->story_count - u->story_anchor;
-        snprintf(extra, sizeof extra, "%s scrolled back: %llu newer line%s below (PgDn)", g->up,
-                 (unsigned long long)newer, newer == 1 ? "" : "s");
+        draw_textf(w, 0, 10, width - 11, theme_style(S_BADGE_PAUSE),
+                   " %s scrolled back: %llu newer line%s below, PgDn returns ", g->up,
+                   (unsigned long long)newer, newer == 1 ? "" : "s");
     }
-    draw_rule(w, 0, 0, width, "STORY", extra);
-    if (u->story_anchor)
-        draw_text(w, 0, 10, width - 11, theme_style(S_BADGE_PAUSE), extra);
     if (u->lay.wide) {
         int sx = u->lay.area[AREA_PROCS].w - 1;
         if (sx > 0 && sx < width)

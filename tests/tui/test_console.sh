@@ -58,6 +58,15 @@ check "Ctrl-R finds an older command" wait_for_re "reverse-i-search.*frob.*frobn
 t send-keys C-c
 check "Ctrl-C leaves the search and clears the line" prompt_shows ''
 
+type_keys 'help' Enter
+check "help lists the commands in the story" wait_for_re 'inspect ROLE\|PID\|ID +details of a process'
+type_keys 'list' Enter
+check "list shows the scenarios" wait_for_re 'sem +workers contend'
+t send-keys PPage
+check "PgUp scrolls the story back" wait_for 'scrolled back:'
+t send-keys NPage NPage NPage
+check "PgDn comes back to the newest lines" wait_gone 'scrolled back:'
+
 t send-keys F1
 check "F1 shows the help" wait_for 'Process states'
 t send-keys Escape
@@ -79,7 +88,7 @@ note_pids
 t send-keys Up
 check "the history is back after a restart (Up shows quit)" prompt_shows 'quit'
 t send-keys Up
-check "and the command before it" prompt_shows 'speed 2'
+check "and the command before it" prompt_shows 'list'
 t send-keys C-c
 t send-keys C-d
 check "Ctrl-D on an empty line quits" wait_for 'ipcplay-rc=0'
