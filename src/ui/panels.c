@@ -1027,6 +1027,8 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
         int top = y - rows;
         int skip = 0;
         if (top < 1) {
+            if (y < h)
+                break; /* only whole lines, except one taller than the panel */
             skip = 1 - top;
             top = 1;
         }
