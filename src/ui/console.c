@@ -31,7 +31,8 @@ static int console_getc(FILE *f)
 {
     (void)f;
     if (qhead == qtail)
-        return 0; /* never reached: we only call readline with bytes queued */
+        return 0; /* not reached: readline is only called with bytes queued (and
+                     EOF here would read as Ctrl-D) */
     return queue[qhead++];
 }
 
@@ -288,6 +289,11 @@ void console_cancel(struct ui *u)
     rl_reset_line_state();
     console_clear_matches(u);
     u->dirty |= DIRTY_CONSOLE;
+}
+
+bool console_searching(void)
+{
+    return RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH) != 0;
 }
 
 bool console_empty(void)

@@ -223,7 +223,6 @@ bool overlay_key(struct ui *u, int key)
         return false;
     int page = overlay_page(u);
     int maxscroll = u->overlay_nlines - page > 0 ? u->overlay_nlines - page : 0;
-    int before = u->overlay_scroll;
     switch (key) {
     case 27: overlay_close(u); return true;
     case KEY_UP:
@@ -254,7 +253,6 @@ bool overlay_key(struct ui *u, int key)
         u->overlay_scroll = maxscroll;
     if (u->overlay_scroll < 0)
         u->overlay_scroll = 0;
-    (void)before;
     u->dirty |= DIRTY_OVERLAY;
     return true;
 }
@@ -331,15 +329,18 @@ void overlay_draw(struct ui *u)
         memcpy(buf, p, n);
         buf[n] = '\0';
         attr_t a = A_NORMAL;
-        if (buf[0] && buf[0] != ' ')
-            a = theme_style(S_HEADING);
+        bool selected = false;
         if (u->overlay == OVERLAY_SCENARIOS) {
-            a = A_NORMAL;
             for (int i = 0; i < nscenarios && i < 64; i++)
-                if (scen_line[i] == line)
-                    a = i == u->overlay_sel ? theme_style(S_SELECT) | A_BOLD : A_BOLD;
+                if (scen_line[i] == line) {
+                    a = A_BOLD;
+                    selected = i == u->overlay_sel;
+                }
+        } else if (buf[0] && buf[0] != ' ') {
+            a = theme_style(S_HEADING);
         }
-        if (a & A_REVERSE || (u->overlay == OVERLAY_SCENARIOS && a == (theme_style(S_SELECT) | A_BOLD))) {
+        if (selected) {
+            a = theme_style(S_SELECT) | A_BOLD;
             wattrset(w, a);
             wmove(w, y, 1);
             for (int i = 1; i < b.w - 1; i++)

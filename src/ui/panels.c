@@ -939,9 +939,6 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             }
             if (l->what[0])
                 draw_text(w, yy, c->what, c->detail - c->what - 1, pa, l->what);
-            if (l->kind == 2 && !l->who[0]) {
-                /* errors are marked in the who column */
-            }
         }
         char part[256];
         size_t n = lens[r] < sizeof part - 1 ? lens[r] : sizeof part - 1;

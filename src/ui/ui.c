@@ -280,6 +280,10 @@ static void ui_key_escape_seq(struct ui *u, wint_t intro)
 
 static void ui_key_esc(struct ui *u)
 {
+    if (console_searching()) { /* Esc ends a history search, keeping the line */
+        ui_feed(u, "\033");
+        return;
+    }
     if (u->nmatches)
         console_clear_matches(u);
     else if (u->overlay)
@@ -403,7 +407,7 @@ static void ui_key_char(struct ui *u, wint_t wc)
     ui_run_lines(u);
 }
 
-/* Read every key waiting (nodelay). Returns false when the terminal is gone. */
+/* Read every key waiting (the input pad is nodelay). */
 static void ui_read_keys(struct ui *u)
 {
     for (int guard = 0; guard < 4096 && !u->quit && !u->eof; guard++) {

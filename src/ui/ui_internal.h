@@ -178,6 +178,8 @@ void console_feed(struct ui *u, const char *bytes, size_t n);
 /* Ctrl-C: drop the line being typed (and any search or completion state). */
 void console_cancel(struct ui *u);
 bool console_empty(void);
+/* Ctrl-R (or a non-incremental search) is in progress. */
+bool console_searching(void);
 void console_set_line(struct ui *u, const char *text);
 void console_resize(struct ui *u);
 void console_draw(struct ui *u, WINDOW *w, int h, int wdt);
