@@ -13,6 +13,8 @@
 #include "commands/commands.h"
 #include "engine/engine.h"
 #include "engine/guardian.h"
+#include "engine/helper.h"
+#include "engine/journal.h"
 #include "engine/registry.h"
 #include "model/model.h"
 #include "ui/ui.h"
@@ -73,6 +75,9 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    char note[160];
+    if (journal_sweep(note, sizeof note) > 0)
+        fprintf(stderr, "ipcplay: %s\n", note);
     int gfd = guardian_start(tui);
     registry_init(gfd);
     static struct model model;
@@ -98,6 +103,9 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
 
 int main(int argc, char **argv)
 {
+    /* Hidden helper modes, exec'd by scenarios; not in --help. */
+    if (argc >= 2 && strcmp(argv[1], "__fdreport") == 0)
+        return helper_fdreport(argc - 2, argv + 2);
     setlocale(LC_ALL, "");
     struct cli cli = {.speed = 1.0, .status = 0};
     static const struct option longopts[] = {

@@ -87,7 +87,7 @@ static void print_scenario_params(struct cmd_host *h, const struct scenario_def 
         char def[48], range[160];
         scenario_param_value(p, p->def, def, sizeof def);
         scenario_param_range(p, range, sizeof range);
-        OUT("    %-9s default %-7s %-22s %s", p->name, def, range, p->help);
+        OUT("    %-12s default %-7s %-22s %s", p->name, def, range, p->help);
     }
 }
 
@@ -142,6 +142,15 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
     char err[256];
     if (scenario_parse_params(s, argc - 2, argv + 2, vals, err, sizeof err) < 0) {
         ERR("%s", err);
+        return CMD_ERROR;
+    }
+    /* Values can be fine one by one and impossible together: building the
+     * plan (pure, creates nothing) says so before anything starts. */
+    static struct plan trial;
+    memset(&trial, 0, sizeof trial);
+    err[0] = '\0';
+    if (s->build(vals, &trial, err, sizeof err) < 0) {
+        ERR("%s: %s", s->name, err[0] ? err : "these parameters do not go together");
         return CMD_ERROR;
     }
     return h->run(h->self, s, vals) < 0 ? CMD_ERROR : CMD_OK;

@@ -93,6 +93,7 @@ static void arm_timer(struct engine *e, int ms)
 
 static void release_objects(struct engine *e)
 {
+    objects_ipc_release(e);
     for (int i = 0; i < PLAN_MAX_SHMSEGS; i++)
         if (e->shm_ro[i]) {
             shmdt(e->shm_ro[i]);
@@ -105,10 +106,15 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
 {
     struct plan *p = &e->plan;
     struct model *m = e->m;
+    if (rundir_create(e, err, errlen) < 0)
+        return -1;
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s (see /proc/sys/kernel/sem)", strerror(errno));
+            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
+                                       "kernel.sem, is reached: see ipcs -l)"
+                                     : "");
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -132,12 +138,22 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         ms->nsems = p->semsets[i].nsems;
         for (int k = 0; k < ms->nsems; k++)
             ms->val[k] = p->semsets[i].init[k];
+        ms->lockmask = p->semsets[i].lockmask;
+        memcpy(ms->name, p->semsets[i].name, sizeof ms->name);
     }
     for (int i = 0; i < p->nshmsegs; i++) {
+        if (p->shmsegs[i].kind != PLAN_SHM_SYSV) {
+            if (objects_ipc_create_shm(e, i, err, errlen) < 0)
+                return -1;
+            continue;
+        }
         int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "shmget failed: %s (see /proc/sys/kernel/shmmax)",
-                     strerror(errno));
+            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
+                     errno == ENOSPC ? " (the system's limit on segments, kernel.shmmni or "
+                                       "shmall, is reached: see ipcs -l)"
+                     : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
+                                       : "");
             return -1;
         }
         if (registry_add(REG_SHM, id, NULL) < 0) {
@@ -152,13 +168,16 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         ms->shmid = id;
         ms->segsz = p->shmsegs[i].size;
         ms->stats = p->shmsegs[i].stats;
+        ms->ring_slots = p->shmsegs[i].ring;
     }
-    return 0;
+    return objects_ipc_create_msgqs(e, err, errlen);
 }
 
 static void attach_readonly(struct engine *e)
 {
     for (int i = 0; i < e->plan.nshmsegs; i++) {
+        if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV)
+            continue;
         void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
         if (p == (void *)-1)
             continue;
@@ -167,6 +186,7 @@ static void attach_readonly(struct engine *e)
         madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
         e->shm_ro[i] = p;
     }
+    objects_ipc_attach_readonly(e);
 }
 
 int engine_start(struct engine *e, const struct scenario_def *s, const long *vals, double speed,
@@ -199,6 +219,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->nalive = 0;
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
+    objects_ipc_reset(e);
     events_close(&e->ev);
     if (events_open(&e->ev) < 0) {
         snprintf(err, errlen, "cannot create the event pipe: %s", strerror(errno));
@@ -222,7 +243,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     m->speed = speed;
     m->state = RUN_RUNNING;
     m->gen_header++;
-    sampler_sample(e);
+    sampler_sample(e, true);
     if (s->judge)
         s->judge(m, e->vals, 0);
     gate_set_mode(e->gate, GATE_RUN);
@@ -240,8 +261,17 @@ static void drain_events(struct engine *e, int *flags)
     struct event batch[256];
     int n;
     while ((n = events_read(&e->ev, batch, 256)) > 0) {
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) {
+            family_on_event(e, &batch[i]);
             model_apply_event(e->m, &batch[i]);
+            struct child *c = supervisor_find(e, batch[i].pid);
+            if (c)
+                c->dirty = true;
+            /* A child removed a queue: it is no longer ours to remove. */
+            if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
+                batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
+                registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
+        }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         if (n < 256)
             break;
@@ -251,7 +281,7 @@ static void drain_events(struct engine *e, int *flags)
 static void finish(struct engine *e, bool judge_final)
 {
     struct model *m = e->m;
-    sampler_sample(e); /* last look at the objects before they go */
+    sampler_sample(e, true); /* last look at the objects before they go */
     if (e->scenario && e->scenario->judge)
         e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
     release_objects(e);
@@ -265,12 +295,26 @@ static void finish(struct engine *e, bool judge_final)
     m->gen_objects++;
 }
 
+/* The wait-for graph has a cycle: nobody in it can ever go on. Report it,
+ * end the run, and judge it as finished (the deadlock was the outcome). */
+static void end_deadlocked(struct engine *e, int *flags)
+{
+    gate_set_mode(e->gate, GATE_RUN);
+    model_say(e->m, 0, "ipcplay", "deadlock",
+              "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
+              "removes its objects)");
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, true);
+}
+
 void engine_stop(struct engine *e)
 {
     if (!e->active)
         return;
     int flags = 0;
     gate_set_mode(e->gate, GATE_RUN);
+    drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
     model_say(e->m, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
@@ -317,6 +361,10 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             while (read(e->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 switch (si.ssi_signo) {
                 case SIGCHLD:
+                    /* Events first: they say which processes roles forked
+                     * and which their parents reaped already. */
+                    if (e->active)
+                        drain_events(e, &flags);
                     if (e->active && supervisor_reap(e) > 0)
                         flags |= ENGINE_CHANGED;
                     break;
@@ -331,10 +379,14 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             uint64_t ticks;
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events(e, &flags);
-                sampler_sample(e);
+                sampler_sample(e, false);
                 if (e->scenario->judge)
                     e->scenario->judge(e->m, e->vals, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
+                if (sampler_ipc_deadlock(e)) {
+                    end_deadlocked(e, &flags);
+                    flags |= ENGINE_DONE;
+                }
             }
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events(e, &flags);
@@ -409,7 +461,13 @@ void engine_set_sample_ms(struct engine *e, int ms)
 void engine_sample_now(struct engine *e)
 {
     if (e->active)
-        sampler_sample(e);
+        sampler_sample(e, false);
+}
+
+void engine_sample_full(struct engine *e)
+{
+    if (e->active)
+        sampler_sample(e, true);
 }
 
 const struct scenario_def *engine_scenario(const struct engine *e)

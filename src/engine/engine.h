@@ -55,6 +55,8 @@ int engine_kill(struct engine *e, pid_t pid, int sig);
 void engine_set_sample_ms(struct engine *e, int ms);
 /* Take one sample now (also done on the timer). */
 void engine_sample_now(struct engine *e);
+/* The same, re-reading every child's /proc files (benchmarks). */
+void engine_sample_full(struct engine *e);
 /* The scenario and values of the current (or last) run. */
 const struct scenario_def *engine_scenario(const struct engine *e);
 const long *engine_values(const struct engine *e);

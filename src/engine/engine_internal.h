@@ -21,10 +21,36 @@ struct child {
     int statfd, scfd;    /* /proc/PID/stat and /proc/PID/syscall, kept open */
     bool reaped;
     bool adopted;        /* an orphan that came to us as subreaper */
+    bool dirty;          /* an event came from it since its last /proc read */
+    bool settled;        /* last read: asleep in a system call */
     int status;
     /* The op during which its struct sembuf was last read (from events):
      * while it is still blocked in that same call, the sembuf is unchanged. */
     uint64_t sembuf_since, sembuf_ops;
+    /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
+    bool forked;         /* a role forked it: its parent reaps it, we never do
+                            unless it is adopted */
+    pid_t parent;        /* who forked it */
+    int fddirfd, fdinfofd; /* /proc/PID/fd and fdinfo, kept open; -1 */
+    int pidfd;           /* to signal it safely (pid reuse); -1 */
+    bool fds_dirty;      /* an event says its fd table may have changed */
+    bool started;        /* its op runner started (its fds are the scenario's) */
+    bool execd;          /* it ran exec: the helper waits to be released */
+    unsigned seen;       /* enum model_seen */
+    char comm[16];       /* last comm seen */
+};
+
+/* Message queues, POSIX and anonymous shared memory, and the deadlock watch
+ * (objects_ipc.c, sampler_ipc.c). */
+struct engine_ipc {
+    int msqids[PLAN_MAX_MSGQS];
+    int shm_fd[PLAN_MAX_SHMSEGS];        /* POSIX: kept open (O_CLOEXEC) for fstat */
+    char shm_name[PLAN_MAX_SHMSEGS][64]; /* POSIX: "/ipcplay-PID-RUN-I" */
+    void *shm_map[PLAN_MAX_SHMSEGS];     /* anonymous: the shared mapping children inherit */
+    int msg_copy;                        /* MSG_COPY: 0 untried, 1 works, -1 missing, -2 refused */
+    unsigned run;                        /* runs started by this process (for names) */
+    int deadlock_seen;                   /* samples in a row that showed the same cycle */
+    char deadlock_text[192];
 };
 
 struct engine {
@@ -51,6 +77,8 @@ struct engine {
     int shmids[PLAN_MAX_SHMSEGS];
     void *shm_ro[PLAN_MAX_SHMSEGS];  /* the engine's read-only attachments */
     uint64_t t0_ns;
+    uint64_t sample_seq;
+    struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
 };
 
 /* supervisor.c */
@@ -61,8 +89,61 @@ int supervisor_reap(struct engine *e);
 void supervisor_kill_all(struct engine *e);
 struct child *supervisor_find(struct engine *e, pid_t pid);
 
+/* objects_ipc.c: create, attach and release queues and non-System V memory. */
+void objects_ipc_reset(struct engine *e);
+int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen);
+int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen);
+/* After the children are forked: the engine's own read-only views. */
+void objects_ipc_attach_readonly(struct engine *e);
+/* In a child: map segment i read-write (any kind). NULL on failure. */
+void *objects_ipc_child_attach(struct engine *e, int i);
+/* Unmap what objects_ipc_* mapped, close its fds (removal is the registry's). */
+void objects_ipc_release(struct engine *e);
+
+/* sampler_ipc.c */
+void sampler_ipc_sample(struct engine *e);
+/* Segment i of a kind other than System V: size from fstat, no shmid_ds. */
+void sampler_ipc_shm_stat(struct engine *e, int i);
+struct proc_syscall;
+/* Fill k from a msgsnd/msgrcv the child sleeps in; false if it is not one. */
+bool sampler_ipc_decode(struct engine *e, struct child *c, const struct proc_syscall *sc,
+                        struct model_kernel *k);
+/* A story line when a child has just started to sleep in msgsnd/msgrcv. */
+void sampler_ipc_note(struct engine *e, struct child *c, const struct model_kernel *before,
+                      const struct model_kernel *now);
+/* Look for a cycle in the wait-for graph; returns 1 once the same cycle was
+ * seen in two samples in a row (the run should then end). */
+int sampler_ipc_deadlock(struct engine *e);
+
 /* sampler.c */
-void sampler_sample(struct engine *e);
+/* full: re-read every child's /proc files; otherwise skip a child that was
+ * asleep in a system call at its last read and has sent no event since
+ * (nothing can have changed that a view shows), except for a staggered full
+ * re-read of each child once every SAMPLER_REFRESH samples. */
+#define SAMPLER_REFRESH 10
+void sampler_sample(struct engine *e, bool full);
 void sampler_close_child(struct child *c);
+/* Sample one process now (outside the timer). */
+void sampler_sample_one(struct engine *e, struct child *c);
+
+/* family.c: processes forked by a role's fork op (not by us) */
+void family_init_child(struct child *c);
+/* Before an event is applied to the model: track forked processes, notice
+ * reaps and execs, mark fd tables dirty. */
+void family_on_event(struct engine *e, const struct event *ev);
+/* Its parent reaped it (or it is gone): stop tracking, count it out. */
+void family_gone(struct engine *e, struct child *c);
+/* Still there (running or zombie)? */
+bool family_exists(const struct child *c);
+
+/* sampler_fds.c: zombies, blocked fd calls, fd tables, comm/exe, the board.
+ * `stat` is the /proc/PID/stat text just read, NULL if it is gone. */
+void sampler_fds_child(struct engine *e, struct child *c, const char *stat);
+void sampler_fds_close(struct child *c);
+/* After a regular sample: let exec'd helpers that were shown go on. */
+void sampler_fds_release(struct engine *e);
+
+/* rundir.c: the run's private directory and its files (plan.files) */
+int rundir_create(struct engine *e, char *err, size_t errlen);
 
 #endif

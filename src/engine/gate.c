@@ -110,13 +110,23 @@ uint64_t gate_scale_ns(const struct gate *g, int ms)
     return (uint64_t)ms * 1000000ull * 1000ull / milli;
 }
 
+/* Sleeps in slices of at most 100 ms of real time, re-reading the speed
+ * between slices: a teacher who goes from slow motion to full speed does not
+ * wait out a long slow sleep. Each slice is a real clock_nanosleep, which is
+ * what the kernel view shows for a "thinking" worker. */
 void gate_delay(struct gate *g, int ms)
 {
-    uint64_t ns = gate_scale_ns(g, ms);
-    if (ns == 0)
-        return;
-    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
-                          .tv_nsec = (long)(ns % 1000000000ull)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
-        ;
+    double left_1x_ns = (double)ms * 1e6; /* what is left, in 1x nanoseconds */
+    while (left_1x_ns > 0) {
+        uint32_t milli = atomic_load(A(&g->speed_milli));
+        if (milli == 0)
+            return;
+        double real_ns = left_1x_ns * 1000.0 / milli;
+        if (real_ns > 100e6)
+            real_ns = 100e6;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)real_ns};
+        while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+            ;
+        left_1x_ns -= real_ns * milli / 1000.0;
+    }
 }

@@ -110,7 +110,6 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGCHLD);
-    sigaddset(&set, SIGTSTP);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
@@ -129,7 +128,7 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
             while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
                 /* Signals someone sent us with kill() go on to the dashboard;
                  * terminal signals (si_code SI_KERNEL) reached it already. */
-                if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGTSTP && si.ssi_code == SI_USER)
+                if (si.ssi_signo != SIGCHLD && si.ssi_code == SI_USER)
                     kill(child, (int)si.ssi_signo);
             }
         }

@@ -15,11 +15,6 @@
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
 
-struct op_result {
-    int32_t result, err;
-    int64_t value, value2;
-};
-
 static void emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
 {
     struct event ev;
@@ -40,9 +35,15 @@ static void emit(struct runner *r, const struct op *op, int phase, const struct 
         ev.value = res->value;
         ev.value2 = res->value2;
     } else if (op->kind == OP_SLEEP || op->kind == OP_CS_UPDATE) {
-        ev.value = (int64_t)gate_scale_ns(r->gate, op->ms);
+        int ms = (op->flags & OPF_PER_INSTANCE) ? op->ms * r->instance : op->ms;
+        ev.value = (int64_t)gate_scale_ns(r->gate, ms);
     }
     events_emit(r->evfd, &ev);
+}
+
+void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
+{
+    emit(r, op, phase, res);
 }
 
 static void real_sleep_us(long us)
@@ -54,8 +55,16 @@ static void real_sleep_us(long us)
 
 /* P, V and wait-for-zero: one semop on one semaphore. With IPC_NOWAIT a P
  * that finds the semaphore taken reports EAGAIN, waits `ms`, and tries again. */
-static int do_semop(struct runner *r, const struct op *op)
+static int do_semop(struct runner *r, const struct op *orig)
 {
+    /* Resolve instance-relative and lock-ordered numbers once, so events
+     * name the semaphore really used. */
+    struct op resolved = *orig;
+    int nsems = r->plan && orig->obj >= 0 && orig->obj < PLAN_MAX_SEMSETS
+                    ? r->plan->semsets[orig->obj].nsems : 0;
+    resolved.arg0 = ops_ipc_number(r, orig, nsems);
+    resolved.flags &= (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+    const struct op *op = &resolved;
     short delta = op->kind == OP_P ? (short)-(op->arg1 ? op->arg1 : 1)
                 : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
                                    : 0;
@@ -98,7 +107,19 @@ static int run_one(struct runner *r, const struct op *op)
 {
     struct cs_stats *st = r->stats;
     struct op_result res = {0, 0, 0, 0};
+    /* Critical-section ops work on one section (sem scenario's sems=N). */
+    struct cs_section *sect = NULL;
+    if (st) {
+        int s = ops_ipc_number(r, op, PLAN_MAX_SECTIONS);
+        sect = &st->sect[s >= 0 && s < PLAN_MAX_SECTIONS ? s : 0];
+    }
     switch (op->kind) {
+    case OP_MSGSND:
+    case OP_MSGRCV:
+    case OP_MSGQ_RMID:
+    case OP_RING_PUT:
+    case OP_RING_GET:
+        return ops_ipc_run(r, op);
     case OP_P:
     case OP_V:
     case OP_WAIT0:
@@ -106,15 +127,19 @@ static int run_one(struct runner *r, const struct op *op)
     case OP_SLEEP:
         gate_pass(r->gate);
         emit(r, op, PH_BEGIN, NULL);
-        gate_delay(r->gate, op->ms);
+        gate_delay(r->gate, (op->flags & OPF_PER_INSTANCE) ? op->ms * r->instance : op->ms);
         emit(r, op, PH_END, &res);
         return 0;
     case OP_CS_ENTER: {
         gate_pass(r->gate);
         emit(r, op, PH_BEGIN, NULL);
         if (st) {
-            int occ = atomic_fetch_add(A(&st->occupancy), 1) + 1;
-            int max = atomic_load(A(&st->max_occupancy));
+            atomic_fetch_add(A(&st->occupancy), 1);
+            int occ = atomic_fetch_add(A(&sect->occupancy), 1) + 1;
+            int max = atomic_load(A(&sect->max_occupancy));
+            while (occ > max && !atomic_compare_exchange_weak(A(&sect->max_occupancy), &max, occ))
+                ;
+            max = atomic_load(A(&st->max_occupancy));
             while (occ > max && !atomic_compare_exchange_weak(A(&st->max_occupancy), &max, occ))
                 ;
             res.value = occ;
@@ -129,7 +154,7 @@ static int run_one(struct runner *r, const struct op *op)
             /* The read-modify-write a lock must protect: read, take our
              * time (the hold), write back. Without the lock, two workers
              * read the same value and one update is lost. */
-            volatile int64_t *counter = &st->counter;
+            volatile int64_t *counter = &sect->counter;
             int64_t v = *counter;
             if (gate_scale_ns(r->gate, op->ms))
                 gate_delay(r->gate, op->ms);
@@ -146,8 +171,10 @@ static int run_one(struct runner *r, const struct op *op)
         gate_pass(r->gate);
         emit(r, op, PH_BEGIN, NULL);
         if (st) {
+            atomic_fetch_add(A(&sect->entries), 1);
             res.value = atomic_fetch_add(A(&st->entries), 1) + 1;
-            res.value2 = atomic_fetch_sub(A(&st->occupancy), 1) - 1;
+            atomic_fetch_sub(A(&st->occupancy), 1);
+            res.value2 = atomic_fetch_sub(A(&sect->occupancy), 1) - 1;
         }
         emit(r, op, PH_END, &res);
         return 0;
@@ -177,7 +204,7 @@ static int run_one(struct runner *r, const struct op *op)
         emit(r, op, PH_END, &res);
         return 0;
     default:
-        return 0;
+        return ops_proc_run(r, op);
     }
 }
 
@@ -189,7 +216,13 @@ static int run_list(struct runner *r, const struct op *ops, int nops, int *exit_
             int body = op->body;
             if (body > nops - i - 1)
                 body = nops - i - 1;
-            for (int k = 0; k < op->count; k++)
+            int count = op->count;
+            if ((op->flags & OPF_SPLIT) && r->instances > 0) {
+                /* count shared out: the first (count % instances) get one more */
+                count = op->count / r->instances +
+                        (r->instance <= op->count % r->instances ? 1 : 0);
+            }
+            for (int k = 0; k < count; k++)
                 if (run_list(r, op + 1, body, exit_code))
                     return 1;
             i += body;
@@ -197,13 +230,21 @@ static int run_list(struct runner *r, const struct op *ops, int nops, int *exit_
         }
         if (op->kind == OP_EXIT) {
             gate_pass(r->gate);
-            struct op_result res = {op->arg1, 0, op->arg1, 0};
-            emit(r, op, PH_BEGIN, &res);
-            *exit_code = op->arg1;
+            struct op x = *op;
+            if (op->flags & OPF_PER_INSTANCE)
+                x.arg1 += r->instance;
+            struct op_result res = {x.arg1, 0, x.arg1, 0};
+            emit(r, &x, PH_BEGIN, &res);
+            *exit_code = x.arg1;
             return 1;
         }
-        if (run_one(r, op) < 0) {
+        int rc = run_one(r, op);
+        if (rc < 0) {
             *exit_code = 3;
+            return 1;
+        }
+        if (rc == OPS_END_ROLE) {
+            *exit_code = 0;
             return 1;
         }
     }

@@ -17,7 +17,31 @@ struct runner {
     int semids[PLAN_MAX_SEMSETS];
     void *shm[PLAN_MAX_SHMSEGS];     /* this child's attachments */
     struct cs_stats *stats;          /* the stats segment, if any */
+    const struct plan *plan;         /* the whole plan: sizes, rings, files, sub-roles */
+    int instances;                   /* how many processes run this role */
+    int msqids[PLAN_MAX_MSGQS];
+    int32_t msg_seq;                 /* messages this process has sent */
+    int32_t ring_seq;                /* items this process has put */
+    int32_t engine_pid;              /* ipcplay's engine (the children's subreaper) */
 };
+
+/* ops_ipc.c: message queue and ring ops. Returns 0, -1 on failure, or
+ * OPS_END_ROLE when the role should end normally (its queue is gone). */
+#define OPS_END_ROLE 1
+int ops_ipc_run(struct runner *r, const struct op *op);
+/* The semaphore (or section) number an op means, after OPF_REL, OPF_LOW and
+ * OPF_HIGH; nsems is the size of the set it refers to. */
+int ops_ipc_number(const struct runner *r, const struct op *op, int nsems);
+
+struct op_result {
+    int32_t result, err;
+    int64_t value, value2;
+};
+
+/* Emit one event for `op` (pass a copy to change what is reported). */
+void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res);
+/* Ops for processes, pipes and fd passing (ops_proc.c): 0 ok, -1 failed. */
+int ops_proc_run(struct runner *r, const struct op *op);
 
 /* Run ops; returns the exit code the child should exit with. */
 int runner_run(struct runner *r, const struct op *ops, int nops);

@@ -49,10 +49,30 @@ int plan_add_shmseg(struct plan *p, size_t size, int stats)
     return p->nshmsegs++;
 }
 
+int plan_add_msgq(struct plan *p, long qbytes)
+{
+    if (p->nmsgqs >= PLAN_MAX_MSGQS)
+        return -1;
+    p->msgqs[p->nmsgqs].qbytes = qbytes;
+    return p->nmsgqs++;
+}
+
 int plan_total_procs(const struct plan *p)
 {
     int n = 0;
     for (int i = 0; i < p->nroles; i++)
         n += p->roles[i].count;
     return n;
+}
+
+int plan_add_file(struct plan *p, int kind, const char *name, int size)
+{
+    if (p->nfiles >= PLAN_MAX_FILES)
+        return -1;
+    struct plan_file *f = &p->files[p->nfiles];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->size = size;
+    return p->nfiles++;
 }

@@ -3,6 +3,8 @@
  * atomic and the guardian never sees half an entry. */
 #include "registry.h"
 
+#include "journal.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,10 +28,14 @@ static struct reg_entry entries[REG_MAX];
 static int nentries;
 static int gfd = -1;
 
+static void tell(char verb, int kind, long id, const char *name);
+
 void registry_init(int guardian_fd)
 {
     gfd = guardian_fd;
     nentries = 0;
+    if (journal_open(guardian_fd >= 0 ? getppid() : 0) == 0)
+        tell('+', REG_JOURNAL, 0, journal_path());
 }
 
 int registry_guardian_fd(void)
@@ -58,6 +64,7 @@ int registry_add(int kind, long id, const char *name)
     e->id = id;
     snprintf(e->name, sizeof e->name, "%s", name ? name : "");
     tell('+', kind, id, name);
+    journal_add(kind, id, name);
     return 0;
 }
 
@@ -78,6 +85,7 @@ void registry_forget(int kind, long id, const char *name)
     if (i < 0)
         return;
     tell('-', kind, entries[i].id, entries[i].name[0] ? entries[i].name : NULL);
+    journal_forget(kind, entries[i].id, entries[i].name);
     entries[i] = entries[--nentries];
 }
 
@@ -91,6 +99,7 @@ int registry_destroy(int kind, long id, const char *name)
     case REG_POSIX_SHM: rc = shm_unlink(name); break;
     case REG_PATH: rc = unlink(name); break;
     case REG_DIR: rc = rmdir(name); break;
+    case REG_JOURNAL: rc = unlink(name); break;
     default: return 0;
     }
     if (rc < 0 && (errno == EINVAL || errno == EIDRM || errno == ENOENT))
@@ -105,13 +114,14 @@ int registry_remove_all(void)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = nentries - 1; i >= 0; i--) {
             struct reg_entry *e = &entries[i];
-            if (e->kind == REG_PID || e->kind == REG_PGID)
+            if (e->kind == REG_PID || e->kind == REG_PGID || e->kind == REG_JOURNAL)
                 continue;
             if ((pass == 0) == (e->kind == REG_DIR))
                 continue;
             if (registry_destroy(e->kind, e->id, e->name) < 0)
                 failed++;
             tell('-', e->kind, e->id, e->name[0] ? e->name : NULL);
+            journal_forget(e->kind, e->id, e->name);
             entries[i] = entries[--nentries];
         }
     }
@@ -129,6 +139,7 @@ int registry_count(int kind)
 
 void registry_clean_exit(void)
 {
+    journal_remove();
     if (gfd < 0)
         return;
     static const char done[] = ". . 0 -\n";

@@ -16,6 +16,7 @@ enum reg_kind {
     REG_DIR = 'd',       /* a temp directory (removed after its files) */
     REG_PID = 'k',       /* a process we started */
     REG_PGID = 'g',      /* the process group of a run's children */
+    REG_JOURNAL = 'J',   /* the on-disk journal (journal.h); the guardian removes it */
 };
 
 /* fd: write end of the guardian's pipe, or -1 when there is no guardian. */

@@ -17,6 +17,9 @@
 #include "engine_internal.h"
 #include "procfs.h"
 
+_Static_assert(sizeof(struct cs_stats) <= MODEL_SHM_PEEK,
+              "the sampler's copy of a stats segment must hold struct cs_stats");
+
 union semun {
     int val;
     struct semid_ds *buf;
@@ -30,6 +33,7 @@ void sampler_close_child(struct child *c)
     if (c->scfd >= 0)
         close(c->scfd);
     c->statfd = c->scfd = -1;
+    sampler_fds_close(c);
 }
 
 static void sample_semset(struct engine *e, int i)
@@ -66,16 +70,22 @@ static void sample_shmseg(struct engine *e, int i)
     struct model *m = e->m;
     struct model_shmseg *s = &m->shmsegs[i];
     struct shmid_ds ds;
-    if (shmctl(e->shmids[i], IPC_STAT, &ds) < 0)
-        return;
-    s->segsz = ds.shm_segsz;
-    s->mode = ds.shm_perm.mode & 0777;
-    s->nattch = (long)ds.shm_nattch;
-    s->cpid = ds.shm_cpid;
-    s->lpid = ds.shm_lpid;
-    s->atime = ds.shm_atime;
-    s->dtime = ds.shm_dtime;
-    s->ctime = ds.shm_ctime;
+    if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV) {
+        sampler_ipc_shm_stat(e, i);
+    } else {
+        if (shmctl(e->shmids[i], IPC_STAT, &ds) < 0)
+            return;
+        if (s->nattch != (long)ds.shm_nattch || s->lpid != ds.shm_lpid)
+            m->gen_objects++;
+        s->segsz = ds.shm_segsz;
+        s->mode = ds.shm_perm.mode & 0777;
+        s->nattch = (long)ds.shm_nattch;
+        s->cpid = ds.shm_cpid;
+        s->lpid = ds.shm_lpid;
+        s->atime = ds.shm_atime;
+        s->dtime = ds.shm_dtime;
+        s->ctime = ds.shm_ctime;
+    }
     if (e->shm_ro[i]) {
         size_t n = s->segsz < MODEL_SHM_PEEK ? s->segsz : MODEL_SHM_PEEK;
         if (memcmp(s->peek, e->shm_ro[i], n) != 0)
@@ -90,7 +100,17 @@ static void sample_shmseg(struct engine *e, int i)
             if (st.max_occupancy > m->cs.max_occupancy)
                 m->cs.max_occupancy = st.max_occupancy;
             m->cs.entries = st.entries;
-            m->cs.counter = st.counter;
+            /* the plain read-modify-write counters live per section */
+            long long counter = 0;
+            for (int k = 0; k < PLAN_MAX_SECTIONS && k < MODEL_MAX_SECTIONS; k++) {
+                m->cs.sect_occupancy[k] = st.sect[k].occupancy;
+                if (st.sect[k].max_occupancy > m->cs.sect_max[k])
+                    m->cs.sect_max[k] = st.sect[k].max_occupancy;
+                m->cs.sect_counter[k] = st.sect[k].counter;
+                m->cs.sect_entries[k] = st.sect[k].entries;
+                counter += st.sect[k].counter;
+            }
+            m->cs.counter = counter;
         }
     }
 }
@@ -103,17 +123,24 @@ static int semset_index(const struct engine *e, int semid)
     return -1;
 }
 
-static void sample_child(struct engine *e, struct child *c)
+static void sample_child(struct engine *e, struct child *c, bool full)
 {
     struct model *m = e->m;
     if (c->model_idx < 0)
         return;
+    if (!full && !c->dirty && c->settled &&
+        (e->sample_seq + (uint64_t)(c - e->children)) % SAMPLER_REFRESH != 0)
+        return;
+    c->dirty = false;
     struct model_proc *p = &m->procs[c->model_idx];
-    char buf[512];
+    char buf[512], statbuf[512];
     char old_state = p->state;
-    if (c->statfd >= 0 && procfs_pread(c->statfd, buf, sizeof buf) > 0) {
+    bool stat_ok = false;
+    if (c->statfd >= 0 && procfs_pread(c->statfd, statbuf, sizeof statbuf) > 0) {
         struct proc_stat st;
-        if (procfs_parse_stat(buf, strlen(buf), &st) == 0) {
+        if (procfs_parse_stat(statbuf, strlen(statbuf), &st) == 0) {
+            stat_ok = true;
+            snprintf(p->comm, sizeof p->comm, "%.15s", st.comm);
             p->state = st.state;
             p->ppid = st.ppid;
             p->minflt = st.minflt;
@@ -164,6 +191,8 @@ static void sample_child(struct engine *e, struct child *c)
                 } else {
                     k.nsops = -1; /* could not read its memory: say so */
                 }
+            } else {
+                sampler_ipc_decode(e, c, &sc, &k);
             }
         }
     } else if (c->scfd < 0) {
@@ -173,7 +202,9 @@ static void sample_child(struct engine *e, struct child *c)
     model_describe_kernel(m, &k);
     if (strcmp(k.text, p->kernel.text) != 0)
         m->gen_procs++;
+    sampler_ipc_note(e, c, &p->kernel, &k);
     p->kernel = k;
+    c->settled = k.nr >= 0 && (p->state == 'S' || p->state == 'D');
     bool blocked = k.semid >= 0 && (p->state == 'S' || p->state == 'D');
     if (blocked && !was_blocked && k.nsops > 0) {
         int si = semset_index(e, k.semid);
@@ -182,28 +213,39 @@ static void sample_child(struct engine *e, struct child *c)
         snprintf(what, sizeof what, "%s(sem %d)", verb, k.sem_num);
         int ncnt = si >= 0 ? m->semsets[si].ncnt[k.sem_num % MODEL_MAX_SEMS] : 0;
         int val = si >= 0 ? m->semsets[si].val[k.sem_num % MODEL_MAX_SEMS] : 0;
+        char who[48];
+        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
         if (k.sem_op == 0)
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)",
                       val, si >= 0 ? m->semsets[si].zcnt[k.sem_num % MODEL_MAX_SEMS] : 0);
         else
-            model_say(m, 0, p->name, what,
+            model_say(m, 0, who, what,
                       "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
                       ncnt);
         m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = c->model_idx;
     }
+    sampler_fds_child(e, c, stat_ok ? statbuf : NULL);
 }
 
-void sampler_sample(struct engine *e)
+void sampler_sample_one(struct engine *e, struct child *c)
 {
+    if (!c->reaped)
+        sample_child(e, c, true);
+}
+
+void sampler_sample(struct engine *e, bool full)
+{
+    e->sample_seq++;
     struct model *m = e->m;
     for (int i = 0; i < e->plan.nsemsets; i++)
         sample_semset(e, i);
     for (int i = 0; i < e->plan.nshmsegs; i++)
         sample_shmseg(e, i);
+    sampler_ipc_sample(e);
     for (int i = 0; i < e->nchildren; i++)
         if (!e->children[i].reaped)
-            sample_child(e, &e->children[i]);
+            sample_child(e, &e->children[i], full);
     /* ipcplay itself: state only (it is running: it is the one looking). */
     if (m->nprocs > 0 && m->procs[0].role == -1 && e->self_statfd >= 0) {
         char buf[512];
@@ -215,5 +257,6 @@ void sampler_sample(struct engine *e)
             m->procs[0].rss_pages = st.rss_pages;
         }
     }
+    sampler_fds_release(e);
     m->samples++;
 }

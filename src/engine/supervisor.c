@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../model/model.h"
+#include "board.h"
 #include "engine_internal.h"
 #include "ops.h"
 #include "procfs.h"
@@ -61,13 +62,19 @@ static _Noreturn void child_main(struct engine *e, int role, int instance)
     r.role = role;
     r.instance = instance;
     r.t0_ns = e->t0_ns;
+    r.plan = &e->plan;
+    r.engine_pid = parent;
     child_reset(parent, e->ev.wfd);
     r.evfd = 3;
     for (int i = 0; i < e->plan.nsemsets; i++)
         r.semids[i] = e->semids[i];
+    for (int i = 0; i < e->plan.nmsgqs; i++)
+        r.msqids[i] = e->ipc.msqids[i];
+    r.plan = &e->plan;
+    r.instances = e->plan.roles[role].count;
     for (int i = 0; i < e->plan.nshmsegs; i++) {
-        void *p = shmat(e->shmids[i], NULL, 0);
-        if (p == (void *)-1)
+        void *p = objects_ipc_child_attach(e, i);
+        if (!p)
             _exit(3);
         r.shm[i] = p;
         if (e->plan.shmsegs[i].stats)
@@ -107,6 +114,7 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             registry_add(REG_PID, pid, NULL);
             struct child *c = &e->children[e->nchildren++];
             memset(c, 0, sizeof *c);
+            family_init_child(c);
             c->pid = pid;
             c->role = ri;
             c->instance = k;
@@ -130,11 +138,14 @@ static void note_exit(struct engine *e, struct child *c, int status)
     c->reaped = true;
     c->status = status;
     e->nalive--;
+    if (e->plan.observe)
+        board_mark(board_get(), c->pid, c->role, c->instance, SEEN_EXITED);
     sampler_close_child(c);
     registry_forget(REG_PID, c->pid, NULL);
     struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = c->pid,
                        .role = (int16_t)c->role, .instance = (int16_t)c->instance,
-                       .op = OP_EXITED, .phase = PH_NOTE, .value = status};
+                       .op = OP_EXITED, .phase = PH_NOTE, .value = status,
+                       .arg0 = c->adopted ? 1 : 0};
     model_apply_event(e->m, &ev);
 }
 
@@ -144,8 +155,8 @@ int supervisor_reap(struct engine *e)
     /* Several children can exit behind one SIGCHLD: ask about each. */
     for (int i = 0; i < e->nchildren; i++) {
         struct child *c = &e->children[i];
-        if (c->reaped)
-            continue;
+        if (c->reaped || c->forked)
+            continue; /* a role's child: its parent reaps it, unless adopted */
         int status;
         pid_t w = waitpid(c->pid, &status, WNOHANG);
         if (w == c->pid) {
@@ -163,10 +174,18 @@ int supervisor_reap(struct engine *e)
         memset(&si, 0, sizeof si);
         if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
             break;
-        if (supervisor_find(e, si.si_pid))
+        struct child *c = supervisor_find(e, si.si_pid);
+        if (c && !c->forked)
             break; /* one of ours, handled above on the next pass */
+        if (c && !c->reaped) {
+            /* A role's child whose parent is gone: adopted by us. Look at
+             * it once more (a zombie now) before it goes. */
+            c->adopted = true;
+            sampler_sample_one(e, c);
+        }
         int status;
-        waitpid(si.si_pid, &status, WNOHANG);
+        if (waitpid(si.si_pid, &status, WNOHANG) == si.si_pid && c && !c->reaped)
+            note_exit(e, c, status);
         n++;
     }
     return n;
@@ -188,8 +207,10 @@ void supervisor_kill_all(struct engine *e)
                 continue;
             int status;
             pid_t w = waitpid(c->pid, &status, WNOHANG);
-            if (w == c->pid || (w < 0 && errno == ECHILD))
+            if (w == c->pid || (w < 0 && errno == ECHILD && !c->forked))
                 note_exit(e, c, w == c->pid ? status : 0);
+            else if (w < 0 && c->forked && !family_exists(c))
+                note_exit(e, c, 0); /* its parent reaped it */
         }
         if (e->nalive <= 0)
             break;

@@ -24,7 +24,41 @@
     X(EXIT, "exit", "exits")                                             \
     X(EXITED, "exited", "has exited")                                    \
     X(SPAWNED, "spawned", "was forked")                                  \
-    X(RUN, "run", "run")
+    X(RUN, "run", "run")                                                 \
+    X(MSGSND, "msgsnd", "sends a message")                               \
+    X(MSGRCV, "msgrcv", "receives a message")                            \
+    X(MSGQ_RMID, "msgq_rmid", "removes the message queue")               \
+    X(RING_PUT, "ring_put", "puts an item into the shared ring")         \
+    X(RING_GET, "ring_get", "takes an item from the shared ring")        \
+    /* processes, pipes and fd passing (ops_proc.c) */                   \
+    X(FORK, "fork", "forks")                                             \
+    X(EXEC, "exec", "replaces its program (execve)")                     \
+    X(FDREPORT, "fdreport", "reports an open fd after exec")             \
+    X(WAIT, "wait", "waits for a child")                                 \
+    X(SIGCHLD_INSTALL, "sigchld_handler", "installs a SIGCHLD handler")  \
+    X(SIGCHLD_AWAIT, "sigchld_await", "lets SIGCHLD in")                 \
+    X(REAPED, "reaped", "reaped a child in its SIGCHLD handler")         \
+    X(ORPHANED, "await_orphaned", "waits for its parent to exit")        \
+    X(HOLD, "hold", "waits until ipcplay has seen it")                   \
+    X(OPEN, "open", "opens a file")                                      \
+    X(CLOSE, "close", "closes an fd")                                    \
+    X(PIPE, "pipe", "creates a pipe")                                    \
+    X(SOCKETPAIR, "socketpair", "creates a pair of connected sockets")   \
+    X(MKFIFO, "mkfifo", "creates a FIFO")                                \
+    X(READ, "read", "reads")                                             \
+    X(WRITE, "write", "writes")                                          \
+    X(SHUTDOWN, "shutdown", "shuts down its sending side")               \
+    X(LISTEN, "listen", "listens on a UNIX socket path")                 \
+    X(ACCEPT, "accept", "accepts a connection")                          \
+    X(CONNECT, "connect", "connects to a UNIX socket path")              \
+    X(SENDFD, "sendfd", "sends an fd (SCM_RIGHTS)")                      \
+    X(RECVFD, "recvfd", "receives an fd (SCM_RIGHTS)")                   \
+    X(COW_INIT, "cow_init", "maps a page and fills it")                  \
+    X(COW_WRITE, "cow_write", "writes its page")                         \
+    X(COW_CHECK, "cow_check", "checks its page")                         \
+    X(RECORD, "record", "writes a record")                               \
+    X(FILE_CHECK, "file_check", "reads the file back")                   \
+    X(SIGIGN, "sigign", "ignores a signal")
 
 enum op_kind {
 #define IPCPLAY_OP_ENUM(e, n, d) OP_##e,
@@ -39,6 +73,25 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 enum op_flag {
     OPF_UNDO = 1u << 0,   /* SEM_UNDO */
     OPF_NOWAIT = 1u << 1, /* IPC_NOWAIT */
+    /* Bits 2 to 7: message queues, rings, lock ordering (ops_ipc.c). Bits 8
+     * and up are left to the process/pipe ops. */
+    OPF_NOERROR = 1u << 2, /* msgrcv: MSG_NOERROR (truncate instead of E2BIG) */
+    OPF_EXCEPT = 1u << 3,  /* msgrcv: MSG_EXCEPT (any type but arg0) */
+    OPF_REL = 1u << 4,     /* semaphore/section number counted from the instance:
+                              (arg0 + instance - 1) mod arg3 (arg3 0: the set's size) */
+    OPF_LOW = 1u << 5,     /* take the lower of the numbers arg0 and arg2 (lock order) */
+    OPF_HIGH = 1u << 6,    /* take the higher of the numbers arg0 and arg2 */
+    OPF_SPLIT = 1u << 7,   /* repeat: the count is shared out among the role's instances */
+    /* processes, pipes, fd passing (ops_proc.c): bits 8 and up, so other
+     * op families can take the low bits */
+    OPF_CLOEXEC = 1u << 8,       /* open: O_CLOEXEC */
+    OPF_ORPHAN = 1u << 9,        /* fork: the child may outlive its parent */
+    OPF_HOLD = 1u << 10,         /* wait: keep the zombie until ipcplay saw it */
+    OPF_PATTERN = 1u << 11,      /* read: compare with the file's known content */
+    OPF_EOF = 1u << 12,          /* read: until end of file */
+    OPF_SHARED = 1u << 13,       /* cow_init: MAP_SHARED instead of MAP_PRIVATE */
+    OPF_LOOP = 1u << 14,         /* sigchld handler: loop waitpid(-1, WNOHANG) */
+    OPF_PER_INSTANCE = 1u << 15, /* sleep: ms x instance; exit: code + instance */
 };
 
 struct event {

@@ -118,6 +118,11 @@ void model_say(struct model *m, int kind, const char *who, const char *what, con
     va_end(ap);
 }
 
+struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind)
+{
+    return new_line(m, t, proc, kind);
+}
+
 const struct model_line *model_story_line(const struct model *m, uint64_t i)
 {
     if (i >= m->story_count || i < model_story_first(m))
@@ -181,7 +186,10 @@ static void describe_op(const struct event *ev, char *buf, size_t len)
     case OP_CS_LEAVE: snprintf(buf, len, "in critical"); break;
     case OP_LOCKVAR_ACQUIRE: snprintf(buf, len, "lock(var)"); break;
     case OP_LOCKVAR_RELEASE: snprintf(buf, len, "unlock(var)"); break;
-    default: snprintf(buf, len, "%s", op_name(ev->op)); break;
+    default:
+        if (!model_ipc_describe_op(ev, buf, len) && !model_proc_describe(ev, buf, len))
+            snprintf(buf, len, "%s", op_name(ev->op));
+        break;
     }
 }
 
@@ -262,8 +270,15 @@ void model_apply_event(struct model *m, const struct event *ev)
             if (ev->op == OP_P) {
                 if (ss && ev->arg1 <= 1)
                     ss->holder[semn] = ev->pid;
-                snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
-                         (double)ev->value / 1e9);
+                int amount = ev->arg1 ? ev->arg1 : 1;
+                if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
+                    snprintf(l->detail, sizeof l->detail,
+                             "-> acquired; semval is 0 now: the kernel wakes all %d waiting "
+                             "for zero (semzcnt)",
+                             ss->zcnt[semn]);
+                else
+                    snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
+                             (double)ev->value / 1e9);
             } else if (ev->op == OP_V) {
                 if (ss && ss->holder[semn] == ev->pid)
                     ss->holder[semn] = 0;
@@ -325,8 +340,10 @@ void model_apply_event(struct model *m, const struct event *ev)
         snprintf(l->detail, sizeof l->detail, "-> lock = 0");
         break;
     case OP_EXIT:
-        if (p)
+        if (p) {
             snprintf(p->doing, sizeof p->doing, "exit(%d)", ev->arg1);
+            p->exit_ns = ev->t_ns;
+        }
         break;
     case OP_EXITED: {
         if (p) {
@@ -335,6 +352,7 @@ void model_apply_event(struct model *m, const struct event *ev)
             p->state = 'x';
             p->kernel.text[0] = '\0';
             p->kernel.semid = -1;
+            p->kernel.msgcall = 0;
             snprintf(p->doing, sizeof p->doing, "gone");
         }
         for (int i = 0; i < m->nsemsets; i++)
@@ -345,10 +363,21 @@ void model_apply_event(struct model *m, const struct event *ev)
         snprintf(l->what, sizeof l->what, "reaped");
         char st[48];
         describe_status((int)ev->value, st, sizeof st);
-        snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)", st);
+        if (ev->arg0 == 1 && p)
+            p->adopted = true;
+        snprintf(l->detail, sizeof l->detail, "%s; ipcplay reaped it (waitpid)%s", st,
+                 ev->arg0 == 1 ? " as its new parent (child subreaper)" : "");
         break;
     }
+    case OP_MSGSND:
+    case OP_MSGRCV:
+    case OP_MSGQ_RMID:
+    case OP_RING_PUT:
+    case OP_RING_GET:
+        model_ipc_apply_event(m, ev, pi, who);
+        break;
     default:
+        l = model_proc_story(m, ev, pi); /* processes, pipes, fd passing */
         break;
     }
     if (l) {
@@ -376,6 +405,10 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         k->text[0] = '\0';
         return;
     }
+    if (k->msgcall) {
+        model_ipc_describe_kernel(m, k);
+        return;
+    }
     const char *name = syscall_name(k->nr);
     char nbuf[24];
     if (!name) {
@@ -391,12 +424,13 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         for (int i = 0; i < m->nsemsets; i++)
             if (m->semsets[i].semid == k->semid)
                 idx = i;
+        char op[16];
+        snprintf(op, sizeof op, k->sem_op > 0 ? "+%d" : "%d", k->sem_op);
         if (m->nsemsets <= 1 && idx >= 0)
-            snprintf(k->text, sizeof k->text, "%s(sem %d, %+d)", name, k->sem_num, k->sem_op);
+            snprintf(k->text, sizeof k->text, "%s(sem %d, %s)", name, k->sem_num, op);
         else
-            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %+d)", name, k->semid,
-                     k->sem_num, k->sem_op);
-        /* "semtimedop(sem 0, -1)": show -1 not +-1 */
+            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %s)", name, k->semid,
+                     k->sem_num, op);
         return;
     }
     snprintf(k->text, sizeof k->text, "%s", name);
@@ -405,6 +439,8 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
 int model_format_state(const struct model *m, char *buf, size_t len)
 {
     size_t off = 0;
+    if (len > 0)
+        buf[0] = '\0'; /* nothing to say is an empty line, not stale bytes */
 #define PUT(...)                                                               \
     do {                                                                       \
         if (off < len) {                                                       \
@@ -415,19 +451,27 @@ int model_format_state(const struct model *m, char *buf, size_t len)
     } while (0)
     for (int i = 0; i < m->nsemsets; i++) {
         const struct model_semset *s = &m->semsets[i];
-        for (int k = 0; k < s->nsems; k++)
-            PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
-                s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        for (int k = 0; k < s->nsems; k++) {
+            if (s->name[k][0])
+                PUT("%ssem %d (%s): val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k,
+                    s->name[k], s->val[k], s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+            else
+                PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
+                    s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+        }
     }
     if (m->cs.present)
         PUT("%scs: inside %d max %d counter %lld", off ? " | " : "", m->cs.occupancy,
             m->cs.max_occupancy, m->cs.counter);
+    off = model_ipc_format_state(m, buf, len, off);
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
         if (p->role < 0 || p->exited)
             continue;
         PUT("%s%s[%d] %c %s", off ? " | " : "", p->name, (int)p->pid, p->state,
             p->kernel.text[0] ? p->kernel.text : "-");
+        if (off < len)
+            off += model_proc_format(m, p, buf + off, len - off);
     }
 #undef PUT
     if (off >= len && len > 0)

@@ -19,6 +19,18 @@
 #define MODEL_MAX_CHECKS 8
 #define MODEL_STORY_CAP 4096
 #define MODEL_MAX_ROLES 8
+#define MODEL_MAX_MSGQS 2
+#define MODEL_MSG_PEEK 32          /* queued messages the sampler copies per sample */
+#define MODEL_MSGLOG 4096          /* messages a run may send (and receive) */
+#define MODEL_RING_PRODUCERS 8
+#define MODEL_RING_ITEMS 4096      /* items per producer */
+#define MODEL_MAX_SECTIONS 8
+#define MODEL_MAX_FILES 4
+#define MODEL_MAX_FDTABLES 16
+#define MODEL_MAX_FDS 8
+#define MODEL_MAX_STREAMS 4
+#define MODEL_MAX_CHUNKS 64
+#define MODEL_MAX_FACTS 40
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
@@ -34,6 +46,28 @@ struct model_kernel {
     int sem_op;           /* and which operation */
     int sem_flg;
     char text[64];        /* "semtimedop(sem 0, -1)", "clock_nanosleep", ... */
+    /* for msgsnd / msgrcv (from the syscall's arguments; msgsnd's type is
+     * read from the caller's buffer) */
+    int msgcall;          /* 0 none, 1 msgsnd, 2 msgrcv */
+    int msqid;
+    long msgtyp;          /* msgrcv: the selector; msgsnd: the type being sent */
+    int msgflg;
+    long msgsz;
+};
+
+/* What the sampler has seen of a process (kept per process; also shared
+ * with the children through the engine's board so ops can wait for it). */
+enum model_seen {
+    SEEN_ZOMBIE = 1u << 0,  /* state Z */
+    SEEN_READ = 1u << 1,    /* asleep in read/recvmsg/... */
+    SEEN_WRITE = 1u << 2,   /* asleep in write/sendmsg/... */
+    SEEN_OPEN = 1u << 3,    /* asleep in open (a FIFO without a partner) */
+    SEEN_WAIT = 1u << 4,    /* asleep in wait4/waitid */
+    SEEN_ACCEPT = 1u << 5,  /* asleep in accept */
+    SEEN_SCM = 1u << 6,     /* one of its sockets has fds in flight (scm_fds) */
+    SEEN_EXITED = 1u << 7,  /* zombie or gone */
+    SEEN_ADOPTED = 1u << 8, /* its parent is now ipcplay (subreaper) */
+    SEEN_EXEC = 1u << 9,    /* ipcplay looked at it after its exec */
 };
 
 struct model_proc {
@@ -55,6 +89,59 @@ struct model_proc {
     unsigned long minflt, majflt;
     unsigned long long utime, stime; /* clock ticks */
     long rss_pages;
+    /* processes forked by a role, exec, fds (model_proc.c, sampler_fds.c) */
+    bool forked;          /* forked by a role's fork op, not by ipcplay */
+    pid_t parent0;        /* the parent that forked it */
+    bool adopted;         /* reparented to ipcplay, the child subreaper */
+    pid_t reaped_by;      /* who reaped it with wait(): its parent; 0 ipcplay */
+    unsigned seen;        /* enum model_seen */
+    uint64_t exit_ns;     /* when it called exit */
+    int zombie_status;    /* its exit status while a zombie (/proc/PID/stat) */
+    char comm[16];        /* from /proc/PID/stat */
+    char exe[96];         /* /proc/PID/exe (processes of observed scenarios) */
+};
+
+/* One open fd as /proc/PID/fd and /proc/PID/fdinfo show it. */
+struct model_fd {
+    int fd;
+    char target[40];      /* "pipe:[1234]", "socket:[5678]", "data.txt" */
+    unsigned long ino;
+    long long pos;
+    unsigned flags;       /* open flags (octal in fdinfo) */
+    int scm_fds;          /* UNIX socket: fds in flight in its queue, -1 n/a */
+};
+
+struct model_fdtable {
+    pid_t pid;
+    int nfds;             /* shown (fds 0-3 are /dev/null and ipcplay's event pipe) */
+    int more;             /* beyond MODEL_MAX_FDS */
+    struct model_fd fds[MODEL_MAX_FDS];
+};
+
+/* A byte stream through a pipe, FIFO or socket: what its writer put in and
+ * its reader got out, with order-sensitive checksums (pattern.h). */
+struct model_stream {
+    bool used;
+    long long written, read;
+    long long wsum, rsum;
+    bool eof;             /* the reader saw read() return 0 */
+    int werr, rerr;       /* last error (EPIPE, ETIMEDOUT waiting for EOF) */
+    pid_t writer, reader;
+};
+
+/* One read of a file with known content: who, where, how much, and whether
+ * the bytes were the file's. */
+struct model_chunk {
+    pid_t pid;
+    long long off;
+    int n;
+    bool ok;
+};
+
+/* A named number a judge reads ("fork.child_saw_0", "cow.unchanged"). */
+struct model_fact {
+    char key[28];
+    long long v;
 };
 
 struct model_semset {
@@ -68,6 +155,8 @@ struct model_semset {
     int zcnt[MODEL_MAX_SEMS];
     pid_t lastpid[MODEL_MAX_SEMS];
     pid_t holder[MODEL_MAX_SEMS]; /* from events: passed P and not yet V; 0 none */
+    uint32_t lockmask;    /* bit k: semaphore k is a lock (see plan.h) */
+    char name[MODEL_MAX_SEMS][12]; /* what the scenario calls it ("empty"); may be "" */
 };
 
 struct model_shmseg {
@@ -82,6 +171,75 @@ struct model_shmseg {
                                            read-only attach sees them */
     size_t peek_len;
     bool stats;           /* holds struct cs_stats */
+    int kind;             /* 0 System V, 1 POSIX (shm_open), 2 anonymous (MAP_SHARED) */
+    char name[64];        /* POSIX: "/ipcplay-..."; anonymous: "" */
+    int ring_slots;       /* > 0: holds a ring (see model/ring.h) */
+};
+
+/* One message a sampler copied out of a queue with MSG_COPY (not consumed). */
+struct model_msg_peek {
+    long type;
+    int32_t len;          /* mtext bytes */
+    int16_t role, instance; /* the sender, from the payload; -1 when unknown */
+    int32_t seq;          /* the sender's sequence number */
+};
+
+struct model_msgq {
+    int index;            /* plan index */
+    int msqid;
+    unsigned mode;
+    long qnum, cbytes, qbytes;
+    pid_t lspid, lrpid;
+    long long stime, rtime, ctime;
+    bool removed;         /* IPC_RMID during the run */
+    int peek_state;       /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
+    int npeek;
+    struct model_msg_peek peek[MODEL_MSG_PEEK];
+};
+
+/* Messages as the op runners reported them (events), for the checks. */
+struct model_msg_sent {
+    int16_t role, instance;
+    int32_t seq, type, len;
+};
+
+struct model_msg_recv {
+    int proc;             /* index into procs of the receiver */
+    int16_t role, instance; /* the sender, from the payload */
+    int32_t seq, type;
+    int32_t selector;     /* msgtyp the receiver passed */
+    uint16_t flags;       /* OPF_EXCEPT, OPF_NOERROR, ... */
+    int32_t got, full_len; /* bytes received / bytes sent */
+    bool sum_ok;          /* payload checksum held over what arrived */
+};
+
+struct model_msglog {
+    struct model_msg_sent sent[MODEL_MSGLOG];
+    int nsent;
+    struct model_msg_recv recv[MODEL_MSGLOG];
+    int nrecv;
+    int overflow;         /* records that did not fit */
+    int e2big, enomsg, eagain;
+};
+
+/* Producer/consumer ring bookkeeping from events (what each op says it put
+ * and took); the ring's own counters come from the shared memory itself. */
+struct model_ring {
+    bool present;
+    long long put, got;
+    long long sum_put, sum_got;
+    long long empty_reads; /* a consumer found 0 in a slot it was told was full */
+    long long bad_reads;   /* a value no producer put */
+    long long dups;        /* an item taken more than once */
+    uint8_t put_count[MODEL_RING_PRODUCERS][MODEL_RING_ITEMS];
+    uint8_t got_count[MODEL_RING_PRODUCERS][MODEL_RING_ITEMS];
+};
+
+/* A cycle in the wait-for graph, once the engine has confirmed it. */
+struct model_deadlock {
+    bool found;
+    uint64_t t_ns;
+    char text[192];       /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
 };
 
 /* Critical-section bookkeeping as last sampled from the stats segment. */
@@ -92,6 +250,11 @@ struct model_cs {
     long long entries;
     long long counter;
     long long expected;   /* entries the run should complete in total */
+    int nsections;        /* > 1: one critical section per semaphore */
+    int sect_occupancy[MODEL_MAX_SECTIONS];
+    int sect_max[MODEL_MAX_SECTIONS];
+    long long sect_counter[MODEL_MAX_SECTIONS];
+    long long sect_entries[MODEL_MAX_SECTIONS];
 };
 
 struct model_check {
@@ -140,6 +303,24 @@ struct model {
                              `step N` advances this by exactly N */
     /* bumped whenever something views show changes, per area */
     uint64_t gen_procs, gen_objects, gen_story, gen_header;
+
+    struct model_msgq msgqs[MODEL_MAX_MSGQS];
+    int nmsgqs;
+    struct model_msglog msglog;
+    struct model_ring ring;
+    struct model_deadlock deadlock;
+
+    /* processes, pipes, fd passing (model_proc.c) */
+    char files[MODEL_MAX_FILES][24]; /* the run directory's names, by plan index */
+    int nfiles;
+    char rundir[108];
+    struct model_fdtable fdtables[MODEL_MAX_FDTABLES];
+    int nfdtables;
+    struct model_stream streams[MODEL_MAX_STREAMS];
+    struct model_chunk chunks[MODEL_MAX_CHUNKS];
+    int nchunks;
+    struct model_fact facts[MODEL_MAX_FACTS];
+    int nfacts;
 };
 
 void model_init(struct model *m);
@@ -164,5 +345,37 @@ int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */
 const char *syscall_name(long nr);
+/* A new story line at time t for proc index (or -1); kind as model_line. */
+struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind);
+
+/* model_proc.c: processes, pipes and fd passing */
+/* Story line for one of these ops (NULL when the event tells nothing). */
+struct model_line *model_proc_story(struct model *m, const struct event *ev, int pi);
+/* "read(fd 4)" for the processes' "doing"; false if the op is not ours. */
+bool model_proc_describe(const struct event *ev, char *buf, size_t len);
+/* Append ppid, comm/exe and the fd table of p to a state line; returns the
+ * number of characters written (always < len). */
+size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
+                         size_t len);
+void model_fact_set(struct model *m, const char *key, long long v);
+void model_fact_add(struct model *m, const char *key, long long d);
+long long model_fact(const struct model *m, const char *key, long long dflt);
+bool model_has_fact(const struct model *m, const char *key);
+struct model_fdtable *model_fdtable(struct model *m, pid_t pid, bool create);
+const struct model_fdtable *model_fdtable_find(const struct model *m, pid_t pid);
+const char *model_file_name(const struct model *m, int obj);
+
+/* model_ipc.c: message queues, rings and deadlocks (called from model.c). */
+/* Apply a msgq / ring event (op MSGSND, MSGRCV, MSGQ_RMID, RING_PUT, RING_GET). */
+void model_ipc_apply_event(struct model *m, const struct event *ev, int pi, const char *who);
+/* What a process is doing, for these ops ("msgrcv(type 2)"); 0 if not ours. */
+int model_ipc_describe_op(const struct event *ev, char *buf, size_t len);
+/* "msgrcv(type 2)", "msgsnd(type 3, 48 B)" for a kernel view with msgcall set. */
+void model_ipc_describe_kernel(const struct model *m, struct model_kernel *k);
+/* Append queue, segment, ring and deadlock facts to a state line at off;
+ * returns the new offset (may exceed len when truncated). */
+size_t model_ipc_format_state(const struct model *m, char *buf, size_t len, size_t off);
+/* "recv-any-1" style name of a role instance. */
+void model_instance_name(const struct model *m, int role, int instance, char *buf, size_t len);
 
 #endif

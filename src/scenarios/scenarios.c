@@ -4,9 +4,24 @@
 #include "scenario.h"
 
 extern const struct scenario_def scenario_sem;
+extern const struct scenario_def scenario_fork;
+extern const struct scenario_def scenario_zombie;
+extern const struct scenario_def scenario_pipe;
+extern const struct scenario_def scenario_msgq;
+extern const struct scenario_def scenario_shm;
+extern const struct scenario_def scenario_fdpass;
+extern const struct scenario_def scenario_deadlock;
 
+/* sem first (the dashboard's default), then the chapter's order. */
 const struct scenario_def *const scenarios[] = {
     &scenario_sem,
+    &scenario_fork,
+    &scenario_zombie,
+    &scenario_pipe,
+    &scenario_msgq,
+    &scenario_shm,
+    &scenario_fdpass,
+    &scenario_deadlock,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 

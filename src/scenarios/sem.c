@@ -1,12 +1,23 @@
 /* sem.c — the `sem` scenario: N workers contend for a binary System V
  * semaphore guarding a critical section (a read-modify-write of a shared
  * counter). sem=off replaces it with the seed chapter's plain-variable "lock",
- * which fails: the checks must see it fail. */
+ * which fails: the checks must see it fail.
+ *
+ * sems=N: one set of N semaphores, each guarding its own critical section
+ * (its own counter); worker i uses semaphore (i-1) mod N, so only workers on
+ * the same semaphore wait for each other. op=wait0: before the first round
+ * every worker waits for zero on one more semaphore, `start` (value 1);
+ * semzcnt counts them, and when a starter process takes it to 0 the kernel
+ * wakes them all at once -- where V wakes one P waiter. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "scenario.h"
 
-enum { P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P__N };
+enum { P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P_OP, P_SEMS, P__N };
+enum { OP_PV, OP_WAIT0_START };
+
+static const char *const ops[] = {"pv", "wait0", NULL};
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
@@ -19,34 +30,63 @@ static const struct param_def params[] = {
                   "try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry"},
     [P_SEM] = {"sem", PARAM_BOOL, 1, 0, 1, NULL,
                "off: guard with a plain shared variable instead (the race the chapter warns of)"},
+    [P_OP] = {"op", PARAM_ENUM, OP_PV, 0, 1, ops,
+              "wait0: first all wait for zero on a start semaphore (semzcnt), woken at once"},
+    [P_SEMS] = {"sems", PARAM_INT, 1, 1, PLAN_MAX_SECTIONS, NULL,
+                "semaphores in the set, each guarding its own section; worker i uses (i-1) mod N"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
-    int set = -1;
-    if (v[P_SEM])
-        set = plan_add_semset(p, 1, 1);
+    int sems = (int)v[P_SEMS];
+    bool wait0 = v[P_OP] == OP_WAIT0_START;
+    if (sems > 1 && !v[P_SEM]) {
+        snprintf(err, errlen, "sems=%d needs sem=on (sem=off has one plain-variable lock)", sems);
+        return -1;
+    }
+    int set = -1, start = sems;
+    if (v[P_SEM] || wait0) {
+        set = plan_add_semset(p, (v[P_SEM] ? sems : 0) + (wait0 ? 1 : 0), 1);
+        if (v[P_SEM])
+            p->semsets[set].lockmask = (1u << sems) - 1;
+        else
+            start = 0;
+        if (wait0)
+            snprintf(p->semsets[set].name[start], sizeof p->semsets[set].name[start], "start");
+    }
     plan_add_shmseg(p, 4096, 1);
     struct plan_role *w = plan_add_role(p, "worker", (int)v[P_WORKERS]);
     uint16_t pflags = (uint16_t)((v[P_UNDO] ? OPF_UNDO : 0) | (v[P_NOWAIT] ? OPF_NOWAIT : 0));
     uint16_t vflags = (uint16_t)(v[P_UNDO] ? OPF_UNDO : 0);
+    /* With sems > 1, worker i's semaphore and section: (i-1) mod sems. */
+    uint16_t rel = sems > 1 ? OPF_REL : 0;
+    if (wait0)
+        plan_op(w, (struct op){.kind = OP_WAIT0, .obj = set, .arg0 = start});
     int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_P, .flags = pflags, .obj = set, .arg0 = 0, .ms = 100});
+        plan_op(w, (struct op){.kind = OP_P, .flags = (uint16_t)(pflags | rel), .obj = set,
+                               .arg0 = 0, .arg3 = sems, .ms = 100});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_ACQUIRE});
-    plan_op(w, (struct op){.kind = OP_CS_ENTER});
-    plan_op(w, (struct op){.kind = OP_CS_UPDATE, .ms = (int32_t)v[P_HOLD]});
-    plan_op(w, (struct op){.kind = OP_CS_LEAVE});
+    plan_op(w, (struct op){.kind = OP_CS_ENTER, .flags = rel, .arg3 = sems});
+    plan_op(w, (struct op){.kind = OP_CS_UPDATE, .flags = rel, .arg3 = sems,
+                           .ms = (int32_t)v[P_HOLD]});
+    plan_op(w, (struct op){.kind = OP_CS_LEAVE, .flags = rel, .arg3 = sems});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_V, .flags = vflags, .obj = set, .arg0 = 0});
+        plan_op(w, (struct op){.kind = OP_V, .flags = (uint16_t)(vflags | rel), .obj = set,
+                               .arg0 = 0, .arg3 = sems});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_RELEASE});
     plan_op(w, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_THINK]});
     plan_end_repeat(w, rep);
     plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    if (wait0) {
+        /* No SEM_UNDO: its exit must not put the start semaphore back. */
+        struct plan_role *s = plan_add_role(p, "starter", 1);
+        plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
+        plan_op(s, (struct op){.kind = OP_P, .obj = set, .arg0 = start});
+        plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    }
     return 0;
 }
 
@@ -54,10 +94,15 @@ static void judge(struct model *m, const long *v, int final)
 {
     long long expected = (long long)v[P_WORKERS] * v[P_ROUNDS];
     m->cs.expected = expected;
+    m->cs.nsections = (int)v[P_SEMS];
+    /* max_occupancy is the most ever inside one section */
     int maxocc = m->cs.max_occupancy;
     if (maxocc > 1)
         model_set_check(m, "mutual_exclusion", CHECK_FAILED,
                         "%d processes were inside the critical section at once", maxocc);
+    else if (final && v[P_SEMS] > 1)
+        model_set_check(m, "mutual_exclusion", CHECK_OK,
+                        "never more than 1 inside any of the %ld critical sections", v[P_SEMS]);
     else if (final)
         model_set_check(m, "mutual_exclusion", CHECK_OK,
                         "never more than 1 inside the critical section");
@@ -88,7 +133,9 @@ const struct scenario_def scenario_sem = {
     .watch = "Watch semval drop to 0 when a worker passes P, and the others sleep in "
              "semtimedop: semncnt counts them. V wakes one. Inside, the shared counter is "
              "read, held and written back; with sem=off two workers get in at once and "
-             "updates are lost.",
+             "updates are lost. sems=N: a set of N semaphores side by side, each with its own "
+             "waiters. op=wait0: everyone first sleeps waiting for zero on `start` (semzcnt "
+             "counts them) until the starter takes it to 0 and all wake at once.",
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -97,6 +97,56 @@ static void print_state(struct hl *h)
         json_object_object_add(cs, "entries", json_object_new_int64(m->cs.entries));
         json_object_object_add(o, "cs", cs);
     }
+    if (m->nmsgqs > 0) {
+        json_object *qs = json_object_new_array();
+        for (int i = 0; i < m->nmsgqs; i++) {
+            const struct model_msgq *q = &m->msgqs[i];
+            json_object *qo = json_object_new_object();
+            json_object_object_add(qo, "msqid", json_object_new_int(q->msqid));
+            json_object_object_add(qo, "removed", json_object_new_boolean(q->removed));
+            json_object_object_add(qo, "qnum", json_object_new_int64(q->qnum));
+            json_object_object_add(qo, "cbytes", json_object_new_int64(q->cbytes));
+            json_object_object_add(qo, "qbytes", json_object_new_int64(q->qbytes));
+            json_object_object_add(qo, "lspid", json_object_new_int(q->lspid));
+            json_object_object_add(qo, "lrpid", json_object_new_int(q->lrpid));
+            json_object_object_add(qo, "stime", json_object_new_int64(q->stime));
+            json_object_object_add(qo, "rtime", json_object_new_int64(q->rtime));
+            json_object *types = json_object_new_array();
+            for (int k = 0; k < q->npeek; k++)
+                json_object_array_add(types, json_object_new_int64(q->peek[k].type));
+            json_object_object_add(qo, q->peek_state ? "types_unknown" : "types", types);
+            json_object_array_add(qs, qo);
+        }
+        json_object_object_add(o, "msgqs", qs);
+    }
+    if (m->nshmsegs > 0) {
+        json_object *ss = json_object_new_array();
+        for (int i = 0; i < m->nshmsegs; i++) {
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            static const char *const kinds[] = {"sysv", "posix", "anon"};
+            json_object *so = json_object_new_object();
+            json_object_object_add(so, "kind", json_object_new_string(
+                                                   sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind]
+                                                                                 : "?"));
+            if (sg->kind == 0)
+                json_object_object_add(so, "shmid", json_object_new_int(sg->shmid));
+            if (sg->name[0])
+                json_object_object_add(so, "name", json_object_new_string(sg->name));
+            json_object_object_add(so, "segsz", json_object_new_int64((int64_t)sg->segsz));
+            if (sg->kind == 0) {
+                json_object_object_add(so, "nattch", json_object_new_int64(sg->nattch));
+                json_object_object_add(so, "cpid", json_object_new_int(sg->cpid));
+                json_object_object_add(so, "lpid", json_object_new_int(sg->lpid));
+                json_object_object_add(so, "atime", json_object_new_int64(sg->atime));
+                json_object_object_add(so, "dtime", json_object_new_int64(sg->dtime));
+                json_object_object_add(so, "ctime", json_object_new_int64(sg->ctime));
+            }
+            json_object_array_add(ss, so);
+        }
+        json_object_object_add(o, "shmsegs", ss);
+    }
+    if (m->deadlock.found)
+        json_object_object_add(o, "deadlock", json_object_new_string(m->deadlock.text));
     json_object *procs = json_object_new_array();
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
@@ -183,13 +233,80 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
         json_object_object_add(j, "scenario", json_object_new_string(s->name));
         json_object_object_add(j, "params", json_object_new_string(m->params));
         json_object_object_add(j, "speed", json_object_new_double(o->speed));
+        json_object *objs = json_object_new_array();
+        for (int i = 0; i < m->nsemsets; i++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("semset"));
+            json_object_object_add(x, "semid", json_object_new_int(m->semsets[i].semid));
+            json_object_object_add(x, "nsems", json_object_new_int(m->semsets[i].nsems));
+            json_object_array_add(objs, x);
+        }
+        for (int i = 0; i < m->nshmsegs; i++) {
+            json_object *x = json_object_new_object();
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            json_object_object_add(x, "kind", json_object_new_string(
+                                                  sg->kind == 1   ? "posix_shm"
+                                                  : sg->kind == 2 ? "anon_shm"
+                                                                  : "shmseg"));
+            if (sg->kind == 0)
+                json_object_object_add(x, "shmid", json_object_new_int(sg->shmid));
+            if (sg->name[0])
+                json_object_object_add(x, "name", json_object_new_string(sg->name));
+            json_object_object_add(x, "size", json_object_new_int64((int64_t)m->shmsegs[i].segsz));
+            json_object_array_add(objs, x);
+        }
+        for (int i = 0; i < m->nmsgqs; i++) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("msgq"));
+            json_object_object_add(x, "msqid", json_object_new_int(m->msgqs[i].msqid));
+            json_object_object_add(x, "qbytes", json_object_new_int64(m->msgqs[i].qbytes));
+            json_object_array_add(objs, x);
+        }
+        if (m->rundir[0]) {
+            json_object *x = json_object_new_object();
+            json_object_object_add(x, "kind", json_object_new_string("rundir"));
+            json_object_object_add(x, "path", json_object_new_string(m->rundir));
+            json_object *names = json_object_new_array();
+            for (int i = 0; i < m->nfiles; i++)
+                json_object_array_add(names, json_object_new_string(m->files[i]));
+            json_object_object_add(x, "names", names);
+            json_object_array_add(objs, x);
+        }
+        json_object_object_add(j, "objects", objs);
         emit_json(&h, j);
     } else {
-        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params,
-                o->speed == 0 ? "max" : "1x");
-        if (o->speed != 0 && o->speed != 1.0)
-            fprintf(h.out, "speed %gx\n", o->speed);
+        char sp[24];
+        if (o->speed == 0)
+            snprintf(sp, sizeof sp, "max");
+        else
+            snprintf(sp, sizeof sp, "%gx", o->speed);
+        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params, sp);
         fprintf(h.out, "what to watch: %s\n", s->watch);
+        for (int i = 0; i < m->nsemsets; i++)
+            fprintf(h.out, "object: semaphore set semid=%d nsems=%d mode=0600\n",
+                    m->semsets[i].semid, m->semsets[i].nsems);
+        for (int i = 0; i < m->nshmsegs; i++) {
+            const struct model_shmseg *sg = &m->shmsegs[i];
+            if (sg->kind == 1)
+                fprintf(h.out, "object: POSIX shared memory name=%s size=%zu mode=0600\n",
+                        sg->name, sg->segsz);
+            else if (sg->kind == 2)
+                fprintf(h.out, "object: anonymous shared memory (MAP_SHARED, inherited across "
+                               "fork) size=%zu\n",
+                        sg->segsz);
+            else
+                fprintf(h.out, "object: shared memory shmid=%d size=%zu mode=0600\n", sg->shmid,
+                        sg->segsz);
+        }
+        for (int i = 0; i < m->nmsgqs; i++)
+            fprintf(h.out, "object: message queue msqid=%d qbytes=%ld mode=0600\n",
+                    m->msgqs[i].msqid, m->msgqs[i].qbytes);
+        if (m->rundir[0]) {
+            fprintf(h.out, "object: run directory %s mode=0700:", m->rundir);
+            for (int i = 0; i < m->nfiles; i++)
+                fprintf(h.out, " %s", m->files[i]);
+            fprintf(h.out, "\n");
+        }
         fflush(h.out);
     }
     uint64_t start = events_now_ns();

@@ -1,0 +1,153 @@
+/* family.c — processes a role forks with the fork op. They are not the
+ * engine's children: their parent reaps them (the zombie scenario needs its
+ * zombies), so the engine only tracks them — in the model, with /proc fds
+ * kept open for sampling, counted among the run's live processes — from the
+ * events their parent and they themselves emit. When their parent exits
+ * first, the kernel hands them to the engine (a child subreaper): then, and
+ * only then, the supervisor reaps them as adopted. They share the run's
+ * process group and die with it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../model/model.h"
+#include "board.h"
+#include "engine_internal.h"
+#include "procfs.h"
+
+void family_init_child(struct child *c)
+{
+    c->fddirfd = c->fdinfofd = c->pidfd = -1;
+}
+
+bool family_exists(const struct child *c)
+{
+    char buf[64];
+    if (c->statfd < 0)
+        return false;
+    return pread(c->statfd, buf, sizeof buf, 0) > 0;
+}
+
+static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, int instance)
+{
+    struct child *c = supervisor_find(e, pid);
+    if (c)
+        return c;
+    if (pid <= 0 || e->nchildren >= ENGINE_MAX_CHILDREN)
+        return NULL;
+    c = &e->children[e->nchildren++];
+    memset(c, 0, sizeof *c);
+    family_init_child(c);
+    c->pid = pid;
+    c->role = role;
+    c->instance = instance;
+    c->forked = true;
+    c->parent = ppid;
+    char name[32];
+    snprintf(name, sizeof name, "%s-%d", model_role_name(e->m, role), instance);
+    c->model_idx = model_add_proc(e->m, pid, ppid, role, instance, name);
+    if (c->model_idx >= 0) {
+        e->m->procs[c->model_idx].forked = true;
+        e->m->procs[c->model_idx].parent0 = ppid;
+    }
+    c->statfd = procfs_open(e->procfd, pid, "stat");
+    if (c->statfd < 0) {
+        /* Gone already: its parent reaped it before we read its events. */
+        c->reaped = true;
+        c->scfd = -1;
+        return c;
+    }
+    c->scfd = procfs_open(e->procfd, pid, "syscall");
+#ifdef SYS_pidfd_open
+    c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
+#endif
+    c->fds_dirty = true;
+    e->nalive++;
+    if (e->plan.observe)
+        board_mark(board_get(), pid, role, instance, 0);
+    return c;
+}
+
+void family_gone(struct engine *e, struct child *c)
+{
+    if (c->reaped)
+        return;
+    c->reaped = true;
+    e->nalive--;
+    if (e->plan.observe)
+        board_mark(board_get(), c->pid, c->role, c->instance, SEEN_EXITED);
+    sampler_close_child(c);
+}
+
+static bool touches_fds(int op)
+{
+    switch (op) {
+    case OP_FORK:
+    case OP_EXEC:
+    case OP_OPEN:
+    case OP_CLOSE:
+    case OP_PIPE:
+    case OP_SOCKETPAIR:
+    case OP_READ:
+    case OP_WRITE:
+    case OP_SHUTDOWN:
+    case OP_LISTEN:
+    case OP_ACCEPT:
+    case OP_CONNECT:
+    case OP_SENDFD:
+    case OP_RECVFD:
+    case OP_RECORD: return true;
+    default: return false;
+    }
+}
+
+void family_on_event(struct engine *e, const struct event *ev)
+{
+    struct child *c;
+    switch (ev->op) {
+    case OP_START:
+        /* A forked child starts its sub-role: value is its parent. */
+        c = supervisor_find(e, ev->pid);
+        if (!c)
+            c = track(e, ev->pid, (pid_t)ev->value, ev->role, ev->instance);
+        if (c)
+            c->started = true;
+        break;
+    case OP_FORK:
+        if (ev->phase != PH_END)
+            break;
+        if (ev->result > 0) {
+            track(e, ev->result, ev->pid, ev->arg0, (int)ev->value);
+        } else if (ev->result == 0) {
+            c = track(e, ev->pid, (pid_t)ev->value, ev->role, ev->instance);
+            if (c)
+                c->started = true;
+        }
+        break;
+    case OP_WAIT:
+    case OP_REAPED:
+        if ((ev->op == OP_REAPED || ev->phase == PH_END) && ev->result > 0) {
+            c = supervisor_find(e, ev->result);
+            if (c && c->forked)
+                family_gone(e, c);
+        }
+        break;
+    case OP_EXEC:
+        /* The new program says hello: the next sample looks at it (comm,
+         * exe, fds) and then lets it go (sampler_fds.c). */
+        if (ev->phase == PH_END && ev->result == 0 && (c = supervisor_find(e, ev->pid))) {
+            c->execd = true;
+            c->fds_dirty = true;
+        }
+        break;
+    default: break;
+    }
+    /* One process's fd op can move another's offsets (shared open files):
+     * every process of the run gets looked at again, fd table included. */
+    if (e->plan.observe && touches_fds(ev->op))
+        for (int i = 0; i < e->nchildren; i++)
+            e->children[i].fds_dirty = e->children[i].dirty = true;
+}

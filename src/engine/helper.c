@@ -1,0 +1,77 @@
+/* helper.c — see helper.h. Runs in a fresh program image: no op runner, no
+ * gate, only the event pipe (fd 3) and whatever fds survived exec. */
+#include "helper.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../model/event.h"
+#include "events.h"
+
+static void emit(int role, int instance, uint64_t t0, int op, int phase, int32_t result,
+                 int32_t arg0, int32_t arg1, int64_t value, int64_t value2)
+{
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    uint64_t now = events_now_ns();
+    ev.t_ns = now > t0 ? now - t0 : 0;
+    ev.pid = getpid();
+    ev.role = (int16_t)role;
+    ev.instance = (int16_t)instance;
+    ev.op = (uint8_t)op;
+    ev.phase = (uint8_t)phase;
+    ev.result = result;
+    ev.obj = -1;
+    ev.arg0 = arg0;
+    ev.arg1 = arg1;
+    ev.value = value;
+    ev.value2 = value2;
+    events_emit(3, &ev);
+}
+
+int helper_fdreport(int argc, char **argv)
+{
+    if (argc < 3 || fcntl(3, F_GETFD) < 0)
+        return 2;
+    int role = atoi(argv[0]), instance = atoi(argv[1]);
+    uint64_t t0 = strtoull(argv[2], NULL, 10);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+
+    emit(role, instance, t0, OP_EXEC, PH_END, 0, 0, 0, getppid(), 0);
+    DIR *d = opendir("/proc/self/fd");
+    int count = 0;
+    if (d) {
+        int fds[64], n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && n < 64) {
+            char *end;
+            long fd = strtol(de->d_name, &end, 10);
+            if (*end || end == de->d_name || fd <= 3 || fd == dirfd(d))
+                continue;
+            fds[n++] = (int)fd;
+        }
+        closedir(d);
+        for (int i = 0; i < n; i++) {
+            struct stat st;
+            if (fstat(fds[i], &st) < 0)
+                continue;
+            off_t pos = lseek(fds[i], 0, SEEK_CUR);
+            emit(role, instance, t0, OP_FDREPORT, PH_NOTE, 0, fds[i], fcntl(fds[i], F_GETFL),
+                 (int64_t)st.st_ino, pos);
+            count++;
+        }
+    }
+    emit(role, instance, t0, OP_FDREPORT, PH_NOTE, 0, -1, 0, count, 0);
+    struct timespec limit = {10, 0};
+    sigtimedwait(&usr1, NULL, &limit);
+    return 0;
+}

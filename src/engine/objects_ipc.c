@@ -1,0 +1,197 @@
+/* objects_ipc.c — the kernel objects a run needs beyond semaphore sets and
+ * System V segments: message queues (msgget, then a lowered msg_qbytes with
+ * IPC_SET), POSIX shared memory (shm_open under "/ipcplay-PID-RUN-I", met by
+ * name in every child) and anonymous shared memory (MAP_SHARED |
+ * MAP_ANONYMOUS in the engine before fork, inherited by every child). Each
+ * object is registered the moment it exists; removal is the registry's job on
+ * every exit path. The engine keeps one read-only view of each segment. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "registry.h"
+
+void objects_ipc_reset(struct engine *e)
+{
+    struct engine_ipc *x = &e->ipc;
+    unsigned run = x->run + 1;
+    int msg_copy = x->msg_copy;
+    memset(x, 0, sizeof *x);
+    x->run = run;
+    x->msg_copy = msg_copy;
+    for (int i = 0; i < PLAN_MAX_MSGQS; i++)
+        x->msqids[i] = -1;
+    for (int i = 0; i < PLAN_MAX_SHMSEGS; i++)
+        x->shm_fd[i] = -1;
+}
+
+static void add_model_seg(struct engine *e, int i)
+{
+    struct model *m = e->m;
+    const struct plan_shmseg *ps = &e->plan.shmsegs[i];
+    struct model_shmseg *ms = &m->shmsegs[m->nshmsegs++];
+    memset(ms, 0, sizeof *ms);
+    ms->index = i;
+    ms->shmid = -1;
+    ms->segsz = ps->size;
+    ms->stats = ps->stats;
+    ms->kind = ps->kind;
+    ms->ring_slots = ps->ring;
+    snprintf(ms->name, sizeof ms->name, "%s", e->ipc.shm_name[i]);
+    ms->mode = 0600;
+}
+
+int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
+{
+    struct engine_ipc *x = &e->ipc;
+    const struct plan_shmseg *ps = &e->plan.shmsegs[i];
+    if (ps->kind == PLAN_SHM_ANON) {
+        void *p = mmap(NULL, ps->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            snprintf(err, errlen, "mmap(MAP_SHARED|MAP_ANONYMOUS) failed: %s", strerror(errno));
+            return -1;
+        }
+        /* Nothing to register: anonymous memory dies with its last mapping. */
+        x->shm_map[i] = p;
+        add_model_seg(e, i);
+        return 0;
+    }
+    snprintf(x->shm_name[i], sizeof x->shm_name[i], "/ipcplay-%d-%u-%d", (int)e->self, x->run, i);
+    int fd = shm_open(x->shm_name[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "shm_open %s failed: %s", x->shm_name[i], strerror(errno));
+        x->shm_name[i][0] = '\0';
+        return -1;
+    }
+    if (registry_add(REG_POSIX_SHM, 0, x->shm_name[i]) < 0) {
+        shm_unlink(x->shm_name[i]);
+        close(fd);
+        snprintf(err, errlen, "too many objects");
+        return -1;
+    }
+    x->shm_fd[i] = fd;
+    if (ftruncate(fd, (off_t)ps->size) < 0) {
+        snprintf(err, errlen, "ftruncate %s failed: %s", x->shm_name[i], strerror(errno));
+        return -1;
+    }
+    add_model_seg(e, i);
+    return 0;
+}
+
+int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
+{
+    struct model *m = e->m;
+    for (int i = 0; i < e->plan.nmsgqs; i++) {
+        int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        if (id < 0) {
+            snprintf(err, errlen, "msgget failed: %s (see /proc/sys/kernel/msgmni)",
+                     strerror(errno));
+            return -1;
+        }
+        if (registry_add(REG_MSG, id, NULL) < 0) {
+            msgctl(id, IPC_RMID, NULL);
+            snprintf(err, errlen, "too many objects");
+            return -1;
+        }
+        e->ipc.msqids[i] = id;
+        struct msqid_ds ds;
+        if (msgctl(id, IPC_STAT, &ds) < 0) {
+            snprintf(err, errlen, "msgctl IPC_STAT failed: %s", strerror(errno));
+            return -1;
+        }
+        long dflt = (long)ds.msg_qbytes;
+        long want = e->plan.msgqs[i].qbytes;
+        if (want > 0 && want != dflt) {
+            ds.msg_qbytes = (msglen_t)want;
+            if (msgctl(id, IPC_SET, &ds) < 0) {
+                snprintf(err, errlen, "msgctl IPC_SET msg_qbytes=%ld failed: %s%s", want,
+                         strerror(errno),
+                         errno == EPERM ? " (raising it above msgmnb needs CAP_SYS_RESOURCE)" : "");
+                return -1;
+            }
+        }
+        struct model_msgq *q = &m->msgqs[m->nmsgqs++];
+        memset(q, 0, sizeof *q);
+        q->index = i;
+        q->msqid = id;
+        q->mode = 0600;
+        q->qbytes = want > 0 ? want : dflt;
+        if (want > 0 && want != dflt)
+            model_say(m, 0, "ipcplay", "msgctl(IPC_SET)",
+                      "queue %d: msg_qbytes %ld -> %ld (the default comes from msgmnb): "
+                      "senders sleep once that many bytes wait in the queue",
+                      id, dflt, want);
+    }
+    return 0;
+}
+
+void objects_ipc_attach_readonly(struct engine *e)
+{
+    struct engine_ipc *x = &e->ipc;
+    for (int i = 0; i < e->plan.nshmsegs; i++) {
+        const struct plan_shmseg *ps = &e->plan.shmsegs[i];
+        if (ps->kind == PLAN_SHM_ANON && x->shm_map[i]) {
+            /* The children have their read-write copy of the mapping (fork
+             * copied the page tables); ours becomes read-only. */
+            if (mprotect(x->shm_map[i], ps->size, PROT_READ) == 0)
+                e->shm_ro[i] = x->shm_map[i];
+        } else if (ps->kind == PLAN_SHM_POSIX && x->shm_fd[i] >= 0) {
+            void *p = mmap(NULL, ps->size, PROT_READ, MAP_SHARED, x->shm_fd[i], 0);
+            if (p == MAP_FAILED)
+                continue;
+            madvise(p, ps->size, MADV_DONTFORK);
+            e->shm_ro[i] = p;
+        }
+    }
+}
+
+void *objects_ipc_child_attach(struct engine *e, int i)
+{
+    const struct plan_shmseg *ps = &e->plan.shmsegs[i];
+    switch (ps->kind) {
+    case PLAN_SHM_ANON: return e->ipc.shm_map[i];
+    case PLAN_SHM_POSIX: {
+        /* Meet it by name, as an unrelated process would. */
+        int fd = shm_open(e->ipc.shm_name[i], O_RDWR | O_CLOEXEC, 0);
+        if (fd < 0)
+            return NULL;
+        void *p = mmap(NULL, ps->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        close(fd);
+        return p == MAP_FAILED ? NULL : p;
+    }
+    default: {
+        void *p = shmat(e->shmids[i], NULL, 0);
+        return p == (void *)-1 ? NULL : p;
+    }
+    }
+}
+
+void objects_ipc_release(struct engine *e)
+{
+    struct engine_ipc *x = &e->ipc;
+    for (int i = 0; i < PLAN_MAX_SHMSEGS; i++) {
+        int kind = i < e->plan.nshmsegs ? e->plan.shmsegs[i].kind : PLAN_SHM_SYSV;
+        size_t size = i < e->plan.nshmsegs ? e->plan.shmsegs[i].size : 0;
+        if (kind == PLAN_SHM_POSIX && e->shm_ro[i]) {
+            munmap(e->shm_ro[i], size);
+            e->shm_ro[i] = NULL;
+        }
+        if (kind == PLAN_SHM_ANON) {
+            if (x->shm_map[i])
+                munmap(x->shm_map[i], size);
+            x->shm_map[i] = NULL;
+            e->shm_ro[i] = NULL;
+        }
+        if (x->shm_fd[i] >= 0) {
+            close(x->shm_fd[i]);
+            x->shm_fd[i] = -1;
+        }
+    }
+}

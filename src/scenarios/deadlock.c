@@ -1,0 +1,163 @@
+/* deadlock.c — the `deadlock` scenario: n workers and n lock semaphores;
+ * worker i needs locks i-1 and i (mod n). order=unsafe: each takes "its"
+ * lock first and then reaches for its neighbour's -- with everyone holding
+ * one, nobody gets a second: a cycle. order=safe: everyone takes the
+ * lower-numbered lock first, so there is no cycle; they take turns.
+ *
+ * barrier=on makes the unsafe outcome certain rather than likely: after its
+ * first lock each worker waits (wait-for-zero on a barrier semaphore) until
+ * every worker holds one. In safe order the barrier comes before the first
+ * lock, so they all start at once.
+ *
+ * The engine, not the scenario, finds the deadlock: from the kernel's view
+ * (who sleeps in semtimedop on which semaphore) and the events (who holds
+ * it) it builds the wait-for graph, names the cycle and ends the run. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+enum { P_WORKERS, P_ORDER, P_BARRIER, P_HOLD, P_ROUNDS, P__N };
+enum { ORDER_UNSAFE, ORDER_SAFE };
+
+static const char *const orders[] = {"unsafe", "safe", NULL};
+
+static const struct param_def params[] = {
+    [P_WORKERS] = {"workers", PARAM_INT, 2, 2, 8, NULL, "workers, and as many lock semaphores"},
+    [P_ORDER] = {"order", PARAM_ENUM, ORDER_UNSAFE, 0, 1, orders,
+                 "unsafe: own lock first, then the neighbour's; safe: lower number first"},
+    [P_BARRIER] = {"barrier", PARAM_BOOL, 1, 0, 1, NULL,
+                   "everyone holds a first lock before anyone reaches for a second (unsafe: "
+                   "makes the deadlock certain)"},
+    [P_HOLD] = {"hold", PARAM_MS, 500, 0, 60000, NULL,
+                "time between taking the first lock and reaching for the second"},
+    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, "times each worker takes both locks"},
+};
+
+static int build(const long *v, struct plan *p, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    int n = (int)v[P_WORKERS];
+    int set = plan_add_semset(p, n + 1, 1);
+    struct plan_semset *ss = &p->semsets[set];
+    ss->init[n] = n;
+    ss->lockmask = (1u << n) - 1;
+    snprintf(ss->name[n], sizeof ss->name[n], "barrier");
+    bool safe = v[P_ORDER] == ORDER_SAFE;
+    bool barrier = v[P_BARRIER] != 0;
+    int32_t ms = (int32_t)v[P_HOLD];
+
+    /* Numbers relative to the worker: lock (0 + i-1) % n and (1 + i-1) % n. */
+    uint16_t rel = OPF_REL;
+    struct op first = {.kind = OP_P,
+                       .flags = (uint16_t)(rel | OPF_UNDO),
+                       .obj = set,
+                       .arg0 = 0,
+                       .arg2 = 1,
+                       .arg3 = n};
+    struct op second = first;
+    if (safe) {
+        first.flags |= OPF_LOW;
+        second.flags |= OPF_HIGH;
+    } else {
+        second.arg0 = 1;
+        second.arg2 = 0;
+    }
+    struct op give_second = second, give_first = first;
+    give_second.kind = give_first.kind = OP_V;
+    struct op arrive = {.kind = OP_P, .obj = set, .arg0 = n};
+    struct op wait_all = {.kind = OP_WAIT0, .obj = set, .arg0 = n};
+
+    struct plan_role *w = plan_add_role(p, "worker", n);
+    if (!safe && barrier) {
+        /* Certain deadlock: nobody gets past the second P, so one round. */
+        plan_op(w, first);
+        plan_op(w, arrive);
+        plan_op(w, wait_all);
+        plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms});
+        plan_op(w, second);
+        plan_op(w, give_second);
+        plan_op(w, give_first);
+        plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+        return 0;
+    }
+    if (barrier) {
+        plan_op(w, arrive);
+        plan_op(w, wait_all);
+    }
+    int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
+    plan_op(w, first);
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms});
+    plan_op(w, second);
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms / 2});
+    plan_op(w, give_second);
+    plan_op(w, give_first);
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms / 2});
+    plan_end_repeat(w, rep);
+    plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    return 0;
+}
+
+/* The cycle the unsafe order must produce: worker-1 waits for lock 1, held
+ * by worker-2, ..., worker-n waits for lock 0, held by worker-1. */
+static void expected_cycle(int n, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 1; i <= n && off < len; i++) {
+        int w = snprintf(buf + off, len - off, "worker-%d -> sem %d -> ", i, i % n);
+        if (w > 0)
+            off += (size_t)w;
+    }
+    if (off < len)
+        snprintf(buf + off, len - off, "worker-1");
+}
+
+static void judge(struct model *m, const long *v, int final)
+{
+    bool safe = v[P_ORDER] == ORDER_SAFE;
+    const struct model_deadlock *d = &m->deadlock;
+    if (safe) {
+        if (d->found)
+            model_set_check(m, "deadlock", CHECK_FAILED, "safe order, yet a cycle was found: %s",
+                            d->text);
+        else if (final == 1)
+            model_set_check(m, "deadlock", CHECK_OK,
+                            "no cycle: everyone took the lower lock first");
+        else if (final)
+            model_set_check(m, "deadlock", CHECK_OK, "no cycle while it ran (stopped early)");
+        else
+            model_set_check(m, "deadlock", CHECK_PENDING, "no cycle so far (safe order)");
+        return;
+    }
+    char want[192];
+    expected_cycle((int)v[P_WORKERS], want, sizeof want);
+    if (d->found && strcmp(d->text, want) == 0)
+        model_set_check(m, "deadlock", CHECK_OK, "cycle found: %s", d->text);
+    else if (d->found)
+        model_set_check(m, "deadlock", CHECK_FAILED, "cycle %s, expected %s", d->text, want);
+    else if (final == 2)
+        model_set_check(m, "deadlock", CHECK_PENDING, "the run was stopped before a cycle formed");
+    else if (final)
+        model_set_check(m, "deadlock", CHECK_FAILED,
+                        "no cycle formed: the unsafe order deadlocks only when every worker "
+                        "holds its first lock at once (barrier=on makes that certain)");
+    else
+        model_set_check(m, "deadlock", CHECK_PENDING, "unsafe order: no cycle yet");
+}
+
+const struct scenario_def scenario_deadlock = {
+    .name = "deadlock",
+    .summary = "workers take two locks in opposite order and wait for each other forever",
+    .watch = "Each worker holds one semaphore (semval 0, holder: it) and sleeps in semtimedop "
+             "asking for the one its neighbour holds: semncnt 1 on every lock, and nobody can "
+             "V. ipcplay builds the wait-for graph -- who waits for which semaphore (the "
+             "kernel's /proc/PID/syscall and the sembuf it passed), who holds it (the P "
+             "events) -- names the cycle, and ends the run. order=safe: everyone takes the "
+             "lower-numbered lock first; they wait for each other but never in a circle.",
+    .params = params,
+    .nparams = P__N,
+    .build = build,
+    .judge = judge,
+};

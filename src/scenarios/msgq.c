@@ -1,0 +1,286 @@
+/* msgq.c — the `msgq` scenario: one System V message queue; senders send a
+ * mix of types, four receivers each take messages with one selector (0: the
+ * first message; >0: that type; <0: the lowest type up to |n|; MSG_EXCEPT:
+ * any type but that one). Long messages meet a short buffer: E2BIG (the
+ * message stays queued; the receiver asks again with room for it) or, with
+ * MSG_NOERROR, silent truncation. A lowered msg_qbytes makes senders sleep on
+ * a full queue; IPC_NOWAIT turns every sleep into ENOMSG / EAGAIN and a retry.
+ *
+ * How the run ends, with IPC only: every received message is counted down on
+ * semaphore 0 ("unread"); a closer waits for zero on it, then removes the
+ * queue, which wakes the receivers still asleep in msgrcv with EIDRM.
+ *
+ * The checks are proved from what each receiver reports it got: every
+ * message carries its sender and sequence number. */
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+
+enum {
+    P_SENDERS,
+    P_MESSAGES,
+    P_TYPES,
+    P_SIZE,
+    P_LONG,
+    P_SEL,
+    P_NOERROR,
+    P_NOWAIT,
+    P_QBYTES,
+    P_GAP,
+    P_WORK,
+    P__N
+};
+
+#define MAX_SENDERS 6
+#define MAX_MESSAGES 600
+#define MAX_TYPES 9
+
+static const struct param_def params[] = {
+    [P_SENDERS] = {"senders", PARAM_INT, 2, 1, MAX_SENDERS, NULL, "sender processes"},
+    [P_MESSAGES] = {"messages", PARAM_INT, 8, 1, MAX_MESSAGES, NULL, "messages each sender sends"},
+    [P_TYPES] = {"types", PARAM_INT, 3, 1, MAX_TYPES, NULL,
+                 "message types 1..N the senders cycle through"},
+    [P_SIZE] = {"size", PARAM_INT, 48, 24, 2048, NULL,
+                "bytes in a message (mtext); also the receivers' buffer"},
+    [P_LONG] = {"long", PARAM_INT, 4, 0, 100, NULL,
+                "every Nth message is 4x longer than the buffer (0: none)"},
+    [P_SEL] = {"sel", PARAM_INT, 2, 1, MAX_TYPES, NULL,
+               "the type in the selectors: type N, lowest type <= N, any type but N"},
+    [P_NOERROR] = {"noerror", PARAM_BOOL, 0, 0, 1, NULL,
+                   "MSG_NOERROR: cut long messages to the buffer instead of E2BIG"},
+    [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
+                  "IPC_NOWAIT: ENOMSG / EAGAIN instead of sleeping, then retry"},
+    [P_QBYTES] = {"qbytes", PARAM_INT, 256, 64, 16384, NULL,
+                  "msg_qbytes set with IPC_SET (16384 is the usual default)"},
+    [P_GAP] = {"gap", PARAM_MS, 150, 0, 60000, NULL, "a sender's pause between messages"},
+    [P_WORK] = {"work", PARAM_MS, 400, 0, 60000, NULL, "a receiver's time per message"},
+};
+
+/* Role order: the judge relies on senders being role 0. */
+enum { R_SENDER, R_ANY, R_TYPE, R_UPTO, R_NOT, R_CLOSER };
+
+static int build(const long *v, struct plan *p, char *err, size_t errlen)
+{
+    long total = v[P_SENDERS] * v[P_MESSAGES];
+    long longest = v[P_LONG] > 0 ? 4 * v[P_SIZE] : v[P_SIZE];
+    if (longest > v[P_QBYTES]) {
+        snprintf(err, errlen,
+                 "qbytes=%ld cannot hold a %ld-byte message (msgsnd would fail with EINVAL): "
+                 "raise qbytes or lower size",
+                 v[P_QBYTES], longest);
+        return -1;
+    }
+    if (total > MODEL_MSGLOG) {
+        snprintf(err, errlen, "senders x messages = %ld: at most %d", total, MODEL_MSGLOG);
+        return -1;
+    }
+    int q = plan_add_msgq(p, v[P_QBYTES]);
+    int set = plan_add_semset(p, 1, (int)total);
+    snprintf(p->semsets[set].name[0], sizeof p->semsets[set].name[0], "unread");
+    uint16_t nowait = v[P_NOWAIT] ? OPF_NOWAIT : 0;
+
+    struct plan_role *s = plan_add_role(p, "sender", (int)v[P_SENDERS]);
+    int rep = plan_op(s, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_MESSAGES]});
+    plan_op(s, (struct op){.kind = OP_MSGSND,
+                           .flags = nowait,
+                           .obj = q,
+                           .arg0 = 1,
+                           .arg1 = (int32_t)v[P_SIZE],
+                           .arg2 = (int32_t)v[P_TYPES],
+                           .arg3 = (int32_t)v[P_LONG],
+                           .ms = 100});
+    plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_GAP]});
+    plan_end_repeat(s, rep);
+
+    int sel = (int)v[P_SEL];
+    struct {
+        char name[PLAN_NAME_LEN];
+        int32_t msgtyp;
+        uint16_t flags;
+    } rcv[4] = {
+        {"recv-any", 0, 0},
+        {"", sel, 0},
+        {"", -sel, 0},
+        {"", sel, OPF_EXCEPT},
+    };
+    snprintf(rcv[1].name, sizeof rcv[1].name, "recv-type%d", sel);
+    snprintf(rcv[2].name, sizeof rcv[2].name, "recv-upto%d", sel);
+    snprintf(rcv[3].name, sizeof rcv[3].name, "recv-not%d", sel);
+    for (int i = 0; i < 4; i++) {
+        struct plan_role *r = plan_add_role(p, rcv[i].name, 1);
+        uint16_t f = (uint16_t)(rcv[i].flags | nowait | (v[P_NOERROR] ? OPF_NOERROR : 0));
+        rep = plan_op(r, (struct op){.kind = OP_REPEAT, .count = 0x7fffffff});
+        plan_op(r, (struct op){.kind = OP_MSGRCV,
+                               .flags = f,
+                               .obj = q,
+                               .arg0 = rcv[i].msgtyp,
+                               .arg1 = (int32_t)v[P_SIZE],
+                               .arg2 = set + 1,
+                               .arg3 = 0,
+                               .ms = 200});
+        plan_op(r, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_WORK]});
+        plan_end_repeat(r, rep);
+    }
+
+    struct plan_role *c = plan_add_role(p, "closer", 1);
+    plan_op(c, (struct op){.kind = OP_WAIT0, .obj = set, .arg0 = 0});
+    plan_op(c, (struct op){.kind = OP_MSGQ_RMID, .obj = q});
+    plan_op(c, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    return 0;
+}
+
+static bool selector_matches(long sel, bool except, long type)
+{
+    if (except)
+        return type != sel;
+    if (sel == 0)
+        return true;
+    if (sel > 0)
+        return type == sel;
+    return type <= -sel;
+}
+
+static void judge(struct model *m, const long *v, int final)
+{
+    static uint16_t sent[MAX_SENDERS][MAX_MESSAGES], got[MAX_SENDERS][MAX_MESSAGES];
+    static int32_t sent_type[MAX_SENDERS][MAX_MESSAGES];
+    /* last seq seen, per receiver x sender x (type, or 0 for "any type") */
+    static int32_t last[MODEL_MAX_PROCS][MAX_SENDERS][MAX_TYPES + 1];
+    memset(sent, 0, sizeof sent);
+    memset(got, 0, sizeof got);
+    memset(last, 0, sizeof last);
+    const struct model_msglog *g = &m->msglog;
+    long total = v[P_SENDERS] * v[P_MESSAGES];
+
+    for (int i = 0; i < g->nsent; i++) {
+        const struct model_msg_sent *s = &g->sent[i];
+        if (s->role != R_SENDER || s->instance < 1 || s->instance > MAX_SENDERS || s->seq < 1 ||
+            s->seq > MAX_MESSAGES)
+            continue;
+        sent[s->instance - 1][s->seq - 1]++;
+        sent_type[s->instance - 1][s->seq - 1] = s->type;
+    }
+
+    long unknown = 0, dups = 0, received = 0, mismatched = 0, disorder = 0, cut = 0, bad = 0;
+    char first_mismatch[112] = "", first_disorder[112] = "";
+    for (int i = 0; i < g->nrecv; i++) {
+        const struct model_msg_recv *r = &g->recv[i];
+        const char *who = r->proc >= 0 && r->proc < m->nprocs ? m->procs[r->proc].name : "?";
+        bool known = r->role == R_SENDER && r->instance >= 1 && r->instance <= MAX_SENDERS &&
+                     r->seq >= 1 && r->seq <= MAX_MESSAGES && sent[r->instance - 1][r->seq - 1] > 0;
+        received++;
+        if (!known) {
+            unknown++;
+            continue;
+        }
+        int si = r->instance - 1, sq = r->seq - 1;
+        if (got[si][sq]++ > 0)
+            dups++;
+        int type = sent_type[si][sq];
+        bool except = (r->flags & OPF_EXCEPT) != 0;
+        if (r->type != type || !selector_matches(r->selector, except, type)) {
+            if (!mismatched++)
+                snprintf(first_mismatch, sizeof first_mismatch,
+                         "%s (selector %s%d) got sender-%d #%d of type %d", who,
+                         except ? "not " : "", r->selector, r->instance, r->seq, r->type);
+        }
+        if (r->got < r->full_len)
+            cut++;
+        else if (!r->sum_ok)
+            bad++;
+        /* Order: the kernel takes the first message in the queue that the
+         * selector accepts, and a sender's messages enter the queue in the
+         * order it sends them. So a receiver gets one sender's messages in
+         * sequence order -- per type when it asks for "the lowest type",
+         * since that selector may take a later low type before an earlier
+         * higher one. */
+        int cls = (!except && r->selector < 0) ? (type >= 1 && type <= MAX_TYPES ? type : 0) : 0;
+        if (r->proc >= 0 && r->proc < MODEL_MAX_PROCS) {
+            int32_t *l = &last[r->proc][si][cls];
+            if (r->seq <= *l && !disorder++)
+                snprintf(first_disorder, sizeof first_disorder, "%s got sender-%d #%d after #%d",
+                         who, r->instance, r->seq, *l);
+            if (r->seq > *l)
+                *l = r->seq;
+        }
+    }
+
+    /* every_message_once */
+    long missing = 0;
+    for (int s = 0; s < MAX_SENDERS; s++)
+        for (int k = 0; k < MAX_MESSAGES; k++)
+            if (sent[s][k] && !got[s][k])
+                missing++;
+    if (g->overflow)
+        model_set_check(m, "every_message_once", CHECK_FAILED, "%d records did not fit the log",
+                        g->overflow);
+    else if (dups || unknown)
+        model_set_check(m, "every_message_once", CHECK_FAILED,
+                        "%ld received twice, %ld received that no sender sent", dups, unknown);
+    else if (!final)
+        model_set_check(m, "every_message_once", CHECK_PENDING,
+                        "%ld of %ld received, each once so far", received, total);
+    else if (final == 1 && (missing || g->nsent < total))
+        model_set_check(m, "every_message_once", CHECK_FAILED,
+                        "%ld of %d sent were never received; %ld of %ld were sent", missing,
+                        g->nsent, (long)g->nsent, total);
+    else if (missing || g->nsent < total)
+        model_set_check(m, "every_message_once", CHECK_OK,
+                        "%ld received once each (run stopped early: %ld of %ld)", received,
+                        received, total);
+    else
+        model_set_check(m, "every_message_once", CHECK_OK,
+                        "all %ld messages received, each exactly once", total);
+
+    /* selector_matches */
+    if (mismatched)
+        model_set_check(m, "selector_matches", CHECK_FAILED, "%ld wrong: %s", mismatched,
+                        first_mismatch);
+    else
+        model_set_check(m, "selector_matches", CHECK_OK,
+                        "each of %ld messages went to a receiver whose selector takes its type",
+                        received);
+
+    /* kernel_order */
+    if (disorder)
+        model_set_check(m, "kernel_order", CHECK_FAILED, "%ld out of order: %s", disorder,
+                        first_disorder);
+    else
+        model_set_check(m, "kernel_order", CHECK_OK,
+                        "every receiver got each sender's messages in the order sent%s",
+                        v[P_TYPES] > 1 ? " (the <0 one: per type)" : "");
+
+    /* whole_messages */
+    if (cut || bad)
+        model_set_check(m, "whole_messages", CHECK_FAILED,
+                        "%ld cut short by MSG_NOERROR (tail lost), %ld with a wrong checksum", cut,
+                        bad);
+    else if (g->e2big)
+        model_set_check(m, "whole_messages", CHECK_OK,
+                        "%ld arrived whole; %d E2BIG: a long one stayed queued until asked for "
+                        "with a bigger buffer",
+                        received, g->e2big);
+    else
+        model_set_check(m, "whole_messages", CHECK_OK, "%ld arrived whole (checksums held)",
+                        received);
+}
+
+const struct scenario_def scenario_msgq = {
+    .name = "msgq",
+    .summary = "a message queue: senders send typed messages, receivers pick by selector",
+    .watch = "Watch qnum and cbytes/qbytes rise as senders queue typed messages, and the "
+             "contents by type (copied with MSG_COPY, not consumed). Each receiver asks with "
+             "one selector: recv-any takes the first message, recv-typeN only type N, "
+             "recv-uptoN the lowest type <= N, recv-notN anything but N (MSG_EXCEPT); a "
+             "receiver with nothing to take sleeps in msgrcv -- the kernel view shows which "
+             "type it waits for. When cbytes reaches qbytes, senders sleep in msgsnd. A long "
+             "message meets a short buffer: E2BIG leaves it in the queue (noerror=on cuts it "
+             "instead, and the whole_messages check fails). lspid/lrpid name the last sender "
+             "and receiver. At the end the closer, waiting for zero on `unread`, removes the "
+             "queue: sleeping receivers wake with EIDRM.",
+    .params = params,
+    .nparams = P__N,
+    .build = build,
+    .judge = judge,
+};

@@ -1,0 +1,265 @@
+/* pipe.c — the `pipe` scenario: bytes from one process to another through
+ * a pipe (parent to child, unused ends closed), two pipes (duplex), a
+ * socketpair (both ways on one pair), or a FIFO (two unrelated processes
+ * meet at a path). The reader sleeps in read() on the empty pipe until data
+ * comes, and sees EOF only when the last write end is closed; with the
+ * reader gone, the writer gets SIGPIPE (or EPIPE when it ignores SIGPIPE).
+ * Every byte is checksummed by both sides. Knobs that break a claim:
+ * close_reader=on (nothing arrives), close_unused=off (no EOF). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include "../model/pattern.h"
+#include "scenario.h"
+
+enum { P_MODE, P_BYTES, P_CHUNK, P_GAP, P_CLOSE_READER, P_CLOSE_UNUSED, P_SIGPIPE, P__N };
+enum { M_PIPE, M_DUPLEX, M_SOCKETPAIR, M_FIFO };
+
+static const char *const mode_choices[] = {"pipe", "duplex", "socketpair", "fifo", NULL};
+static const char *const sigpipe_choices[] = {"default", "ignore", NULL};
+
+static const struct param_def params[] = {
+    [P_MODE] = {"mode", PARAM_ENUM, M_PIPE, 0, 0, mode_choices,
+                "pipe: parent to child; duplex: two pipes; socketpair; fifo: unrelated processes"},
+    [P_BYTES] = {"bytes", PARAM_INT, 4096, 1, 1 << 20, NULL, "bytes sent each way"},
+    [P_CHUNK] = {"chunk", PARAM_INT, 1024, 1, 65536, NULL, "bytes per write() and read()"},
+    [P_GAP] = {"gap", PARAM_MS, 400, 0, 10000, NULL, "time between writes"},
+    [P_CLOSE_READER] = {"close_reader", PARAM_BOOL, 0, 0, 1, NULL,
+                        "the reader closes its end and exits before the writer writes"},
+    [P_CLOSE_UNUSED] = {"close_unused", PARAM_BOOL, 1, 0, 1, NULL,
+                        "after fork each side closes the ends it does not use (off: no EOF)"},
+    [P_SIGPIPE] = {"sigpipe", PARAM_ENUM, 0, 0, 0, sigpipe_choices,
+                   "the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)"},
+};
+
+enum { R_A, R_B };               /* parent/child, or writer/reader for fifo */
+enum { S_AR, S_AW, S_BR, S_BW }; /* slots: pipe A read/write, pipe B read/write */
+enum { F_FIFO };
+
+#define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
+
+static int build(const long *v, struct plan *p, char *err, size_t errlen)
+{
+    int mode = (int)v[P_MODE];
+    int32_t bytes = (int32_t)v[P_BYTES], chunk = (int32_t)v[P_CHUNK], gap = (int32_t)v[P_GAP];
+    bool gone = v[P_CLOSE_READER], cu = v[P_CLOSE_UNUSED] || mode == M_FIFO;
+    if (gone && !cu && bytes > 4096) {
+        snprintf(err, errlen,
+                 "close_reader=on with close_unused=off: the writer's own read "
+                 "end keeps the pipe open, so %d bytes could block it forever; "
+                 "use bytes=4096 or less",
+                 bytes);
+        return -1;
+    }
+    p->observe = 1;
+    struct plan_role *a, *b;
+    if (mode == M_FIFO) {
+        plan_add_file(p, PLANF_FIFO, "fifo", 0);
+        a = plan_add_role(p, "writer", 1);
+        b = plan_add_role(p, "reader", 1);
+    } else {
+        a = plan_add_role(p, "parent", 1);
+        b = plan_add_role(p, "child", 0);
+    }
+    if (v[P_SIGPIPE])
+        OP(a, .kind = OP_SIGIGN, .arg0 = SIGPIPE);
+    struct op hold_reader = {.kind = OP_HOLD, .arg0 = SEEN_READ, .arg1 = R_B};
+    struct op hold_gone = {.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_B};
+    struct op wait_child = {.kind = OP_WAIT, .arg0 = 1, .arg1 = 1};
+    struct op leave = {.kind = OP_EXIT, .arg1 = 0};
+
+    switch (mode) {
+    case M_PIPE:
+        OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
+        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+        if (cu) {
+            OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+        }
+        plan_op(a, gone ? hold_gone : hold_reader);
+        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+        OP(a, .kind = OP_SLEEP, .ms = gap);
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+        plan_op(a, wait_child);
+        if (gone) {
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        } else {
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        }
+        break;
+    case M_DUPLEX:
+        OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
+        OP(a, .kind = OP_PIPE, .arg0 = S_BR, .arg1 = S_BW);
+        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+        if (cu) {
+            OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+            OP(a, .kind = OP_CLOSE, .arg0 = S_BW);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_BR);
+        }
+        plan_op(a, gone ? hold_gone : hold_reader);
+        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+        OP(a, .kind = OP_SLEEP, .ms = gap);
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+        if (!gone) {
+            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_BR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+            OP(a, .kind = OP_CLOSE, .arg0 = S_BR);
+        }
+        plan_op(a, wait_child);
+        if (gone) {
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        } else {
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+            OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
+               .ms = gap);
+            OP(b, .kind = OP_SLEEP, .ms = gap);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_BW);
+        }
+        break;
+    case M_SOCKETPAIR:
+        /* Slot S_AR is the parent's socket, S_AW the child's. */
+        OP(a, .kind = OP_SOCKETPAIR, .arg0 = S_AR, .arg1 = S_AW);
+        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+        if (cu) {
+            OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        }
+        plan_op(a, gone ? hold_gone : hold_reader);
+        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap);
+        OP(a, .kind = OP_SLEEP, .ms = gap);
+        if (!gone) {
+            OP(a, .kind = OP_SHUTDOWN, .arg0 = S_AR);
+            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+        }
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+        plan_op(a, wait_child);
+        if (gone) {
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+        } else {
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+            OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
+               .ms = gap);
+            OP(b, .kind = OP_SLEEP, .ms = gap);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+        }
+        break;
+    default: /* M_FIFO: two processes ipcplay started, related by nothing */
+        OP(b, .kind = OP_MKFIFO, .obj = F_FIFO);
+        OP(b, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AR, .arg1 = 0);
+        if (gone) {
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        } else {
+            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+               .flags = OPF_EOF);
+            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        }
+        /* Open only once the reader sleeps in its open: then the FIFO exists. */
+        OP(a, .kind = OP_HOLD, .arg0 = SEEN_OPEN, .arg1 = R_B);
+        OP(a, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AW, .arg1 = 1);
+        plan_op(a, gone ? hold_gone : hold_reader);
+        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+        OP(a, .kind = OP_SLEEP, .ms = gap);
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+        break;
+    }
+    plan_op(a, leave);
+    plan_op(b, leave);
+    return 0;
+}
+
+static bool killed_by_sigpipe(const struct model *m)
+{
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role >= 0 && p->exited && WIFSIGNALED(p->wait_status) &&
+            WTERMSIG(p->wait_status) == SIGPIPE)
+            return true;
+    }
+    return false;
+}
+
+static void judge(struct model *m, const long *v, int final)
+{
+    int mode = (int)v[P_MODE];
+    int nstreams = mode == M_DUPLEX || mode == M_SOCKETPAIR ? 2 : 1;
+    bool gone = v[P_CLOSE_READER];
+    long long bytes = v[P_BYTES];
+    /* Not reached yet is a failure only when the run ended by itself; a run
+     * stopped early (final 2) leaves it pending. */
+    int pend = final == 1 ? CHECK_FAILED : CHECK_PENDING;
+
+    int ok = 0, eofs = 0;
+    char why[96] = "";
+    for (int s = 0; s < nstreams && s < MODEL_MAX_STREAMS; s++) {
+        const struct model_stream *st = &m->streams[s];
+        long long expect = (long long)pattern_sum(s, (uint64_t)bytes);
+        if (st->written == bytes && st->read == bytes && st->wsum == st->rsum && st->rsum == expect)
+            ok++;
+        else if (!why[0])
+            snprintf(why, sizeof why, "stream %d: %lld written, %lld read%s", s, st->written,
+                     st->read,
+                     st->read == st->written && st->rsum != st->wsum ? ", checksums differ" : "");
+        if (st->eof)
+            eofs++;
+    }
+    if (ok == nstreams)
+        model_set_check(m, "delivery", CHECK_OK,
+                        "%lld bytes each way, %d way(s): all arrived once, in order (checksum)",
+                        bytes, nstreams);
+    else
+        model_set_check(m, "delivery", pend, "%s", why);
+
+    if (gone) {
+        bool epipe = m->streams[0].werr == EPIPE, killed = killed_by_sigpipe(m);
+        if (killed || epipe)
+            model_set_check(m, "sigpipe", CHECK_OK, "the reader was gone: the writer %s",
+                            killed ? "was killed by SIGPIPE" : "got EPIPE (SIGPIPE ignored)");
+        else
+            model_set_check(m, "sigpipe", pend, "no SIGPIPE or EPIPE seen (yet)");
+        return;
+    }
+    if (eofs == nstreams)
+        model_set_check(m, "eof", CHECK_OK,
+                        "every reader saw read() return 0 once the last write end was closed");
+    else if (m->streams[0].rerr == ETIMEDOUT || m->streams[1].rerr == ETIMEDOUT)
+        model_set_check(m, "eof", CHECK_FAILED,
+                        "no EOF: a write end stayed open (close_unused=off: the reader's own)");
+    else
+        model_set_check(m, "eof", pend, "%d of %d readers saw EOF", eofs, nstreams);
+
+    bool blocked = false;
+    for (int i = 0; i < m->nprocs; i++)
+        if (m->procs[i].role >= 0 && (m->procs[i].seen & SEEN_READ))
+            blocked = true;
+    if (blocked)
+        model_set_check(m, "reader_blocked", CHECK_OK,
+                        "a reader was seen asleep in read() on an empty %s",
+                        mode == M_SOCKETPAIR ? "socket"
+                        : mode == M_FIFO     ? "FIFO"
+                                             : "pipe");
+    else
+        model_set_check(m, "reader_blocked", pend, "no reader seen asleep in read() (yet)");
+}
+
+const struct scenario_def scenario_pipe = {
+    .name = "pipe",
+    .summary = "bytes through a pipe, two pipes, a socketpair or a FIFO; EOF and SIGPIPE",
+    .watch = "The reader sleeps in read() on the empty pipe (state S, read(fd N pipe:[inode])) "
+             "until the writer writes. Each side closes the ends it does not use: EOF (read "
+             "returns 0) comes only when every write end is closed. Two pipes or a socketpair "
+             "carry both directions; a FIFO lets unrelated processes meet by path (open blocks "
+             "until both sides are there). close_reader=on: the writer gets SIGPIPE.",
+    .params = params,
+    .nparams = P__N,
+    .build = build,
+    .judge = judge,
+};

@@ -1,0 +1,131 @@
+/* test_deadlock.c — the deadlock scenario run headless with real processes:
+ * the unsafe order ends in the cycle the engine names (for 2 and for 4
+ * workers), the safe order finishes with none, the kernel view shows every
+ * worker asleep in semtimedop on its neighbour's lock, and interrupting the
+ * run -- before or during the deadlock -- leaves nothing behind. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+
+#include "support.h"
+
+static struct ipc_counts before;
+
+static void setup(void)
+{
+    support_isolate_ipc();
+    support_ipc_counts(&before);
+}
+
+TestSuite(deadlock, .init = setup, .timeout = 240);
+
+static void expect_clean(struct run *r)
+{
+    struct ipc_counts got;
+    cr_expect(support_ipc_settles(&before, 3.0, &got),
+              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
+              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
+    cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
+}
+
+Test(deadlock, unsafe_order_is_reported_and_ends_the_run)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "deadlock", "--headless", "--speed", "max", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "deadlock: worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1"), "%s",
+              r.out);
+    cr_expect(strstr(r.out, "check: deadlock ok (cycle found"), "%s", r.out);
+    cr_expect(strstr(r.out, "ipcplay ends the run"), "%s", r.out);
+    expect_clean(&r);
+    support_free(&r);
+}
+
+Test(deadlock, four_workers_make_one_long_cycle)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay",    "run",     "deadlock", "workers=4",
+                                "--headless", "--speed", "max",      NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "deadlock: worker-1 -> sem 1 -> worker-2 -> sem 2 -> worker-3 -> "
+                            "sem 3 -> worker-4 -> sem 0 -> worker-1"),
+              "%s", r.out);
+    expect_clean(&r);
+    support_free(&r);
+}
+
+Test(deadlock, safe_order_finishes_without_a_cycle)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay",   "run",       "deadlock", "order=safe",
+                                "workers=3", "rounds=20", "hold=1",   "--headless",
+                                "--speed",   "max",       NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: deadlock ok (no cycle"), "%s", r.out);
+    cr_expect(!strstr(r.out, "deadlock: worker-"), "%s", r.out);
+    cr_expect(strstr(r.out, "exited with status 0"), "%s", r.out);
+    expect_clean(&r);
+    support_free(&r);
+}
+
+Test(deadlock, kernel_view_at_human_pace)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "deadlock", "hold=100", "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "worker-1[") && strstr(r.out, "S semtimedop(sem 1, -1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "S semtimedop(sem 0, -1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"), "%s",
+              r.out);
+    cr_expect(strstr(r.out, "sem 2 (barrier)"), "%s", r.out);
+    cr_expect(strstr(r.out, "was killed by KILL"), "%s", r.out);
+    expect_clean(&r);
+    support_free(&r);
+}
+
+static void interrupt_after(const char *needle, const char *const argv[])
+{
+    struct run r;
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, needle, 30), "%s", r.out ? r.out : "");
+    kill(r.pid, SIGINT);
+    cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
+    expect_clean(&r);
+    support_free(&r);
+}
+
+Test(deadlock, sigint_before_the_deadlock_leaves_nothing)
+{
+    const char *const argv[] = {"ipcplay", "run", "deadlock", "hold=10s", "--headless", NULL};
+    interrupt_after("wait0(sem 2) -> semval reached 0", argv);
+}
+
+Test(deadlock, sigint_while_deadlocked_leaves_nothing)
+{
+    /* At a quarter speed the cycle stays on screen for 6 s before the run
+     * ends: interrupt it then. */
+    const char *const argv[] = {"ipcplay", "run",  "deadlock",   "hold=0",
+                                "--speed", "0.25", "--headless", NULL};
+    interrupt_after("deadlock: worker-1", argv);
+}
+
+Test(deadlock, sigint_midway_in_safe_order_leaves_nothing)
+{
+    const char *const argv[] = {"ipcplay",   "run",        "deadlock", "order=safe",
+                                "rounds=50", "--headless", NULL};
+    interrupt_after("acquired", argv);
+}
+
+Test(deadlock, listed_with_what_to_watch)
+{
+    struct run r;
+    const char *const a[] = {"ipcplay", "list", "deadlock", NULL};
+    cr_assert_eq(support_run(&r, a, 30), 0);
+    cr_expect(strstr(r.out, "what to watch:"), "%s", r.out);
+    cr_expect(strstr(r.out, "unsafe|safe"), "%s", r.out);
+    support_free(&r);
+}

@@ -1,0 +1,269 @@
+/* test_sem.c — the sem scenario run headless with real processes: its checks
+ * hold with the semaphore and are seen to fail without it; the JSON output
+ * agrees with itself; bad parameters change nothing. */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support.h"
+
+static void setup(void)
+{
+    support_isolate_ipc();
+}
+
+TestSuite(sem, .init = setup, .timeout = 180);
+
+Test(sem, holds_with_8_workers_50_rounds)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=8", "rounds=50", "--speed",
+                                "max", "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion ok"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 400 = 400"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, nowait_and_no_undo_still_hold)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=10", "nowait=on",
+                                "undo=off", "hold=5", "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "EAGAIN"), "a try-P should have met a taken semaphore:\n%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 40 = 40"));
+    support_free(&r);
+}
+
+Test(sem, without_semaphore_the_checks_fail)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=4", "hold=20",
+                                "--headless", NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 1, "the race must be detected (exit 1), got %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates FAILED"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, kernel_view_shows_blocked_workers)
+{
+    /* At human pace the sampler must see workers asleep in semtimedop on
+     * semaphore 0 with op -1, and semncnt > 0. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=2", "hold=300",
+                                "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "S semtimedop(sem 0, -1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "ncnt 2"), "two waiters should be counted:\n%s", r.out);
+    cr_expect(strstr(r.out, "blocks: semval is 0"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, json_lines_parse_and_agree)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=4", "--speed",
+                                "max", "--headless", "--json", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    int lines = 0, checks = 0, acquired = 0;
+    char *save, *line = strtok_r(r.out, "\n", &save);
+    for (; line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *o = json_tokener_parse(line);
+        cr_assert_not_null(o, "not JSON: %s", line);
+        const char *type = json_object_get_string(json_object_object_get(o, "type"));
+        cr_assert_not_null(type);
+        if (strcmp(type, "check") == 0) {
+            checks++;
+            cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "status")), "ok");
+        }
+        if (strcmp(type, "event") == 0 &&
+            strstr(json_object_get_string(json_object_object_get(o, "detail")), "acquired"))
+            acquired++;
+        json_object_put(o);
+        lines++;
+    }
+    cr_expect_eq(checks, 2);
+    cr_expect_eq(acquired, 12, "every P should be reported once: %d", acquired);
+    support_free(&r);
+}
+
+static void expect_usage_error(const char *const argv[], const char *message)
+{
+    struct ipc_counts before, after;
+    support_ipc_counts(&before);
+    struct run r;
+    int rc = support_run(&r, argv, 30);
+    cr_expect_eq(rc, 2, "usage errors exit 2, got %d", rc);
+    support_ipc_counts(&after);
+    cr_expect_eq(before.sem, after.sem);
+    cr_expect_eq(before.shm, after.shm);
+    cr_expect(r.out == NULL || strstr(r.out, "summary") == NULL, "nothing should run");
+    (void)message;
+    support_free(&r);
+}
+
+Test(sem, bad_parameters_start_nothing)
+{
+    const char *const a1[] = {"ipcplay", "run", "sem", "workers=0", "--headless", NULL};
+    expect_usage_error(a1, "out of range");
+    const char *const a2[] = {"ipcplay", "run", "sem", "wokers=3", "--headless", NULL};
+    expect_usage_error(a2, "unknown parameter");
+    const char *const a3[] = {"ipcplay", "run", "nosuch", "--headless", NULL};
+    expect_usage_error(a3, "unknown scenario");
+    const char *const a4[] = {"ipcplay", "run", "sem", "undo=maybe", "--headless", NULL};
+    expect_usage_error(a4, "on|off");
+    const char *const a5[] = {"ipcplay", "run", "sem", "--speed", "fast", "--headless", NULL};
+    expect_usage_error(a5, "speed");
+    const char *const a6[] = {"ipcplay", "frobnicate", NULL};
+    expect_usage_error(a6, "unknown command");
+}
+
+Test(sem, no_terminal_points_to_headless)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", NULL};
+    int rc = support_run(&r, argv, 30);
+    cr_expect_eq(rc, 2, "without a terminal the dashboard must refuse, got %d", rc);
+    support_free(&r);
+}
+
+Test(sem, wait0_shows_semzcnt_and_wakes_everyone)
+{
+    /* Four workers wait for zero on `start` (semzcnt 4) until the starter
+     * takes it to 0 after 600 ms. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "op=wait0", "rounds=1", "think=0",
+                                "hold=600", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 1 (start): val 1 ncnt 0 zcnt 4"), "%s", r.out);
+    cr_expect(strstr(r.out, "S semtimedop(sem 1, 0)"), "%s", r.out);
+    cr_expect(strstr(r.out, "wait0(sem 1) -> semval reached 0"), "%s", r.out);
+    cr_expect(strstr(r.out, "wakes all 4 waiting for zero"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 4 = 4"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, a_set_of_semaphores_guards_sections_side_by_side)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=3", "workers=6", "rounds=20",
+                                "--speed", "max", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 2: val"), "three semaphores shown together:\n%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion ok (never more than 1 inside any of the 3"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 120 = 120"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, a_set_of_semaphores_at_human_pace)
+{
+    /* workers 1 and 3 share semaphore 0, 2 and 4 share semaphore 1: two
+     * critical sections are busy at once, one waiter on each. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "workers=4", "rounds=2",
+                                "hold=300", "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "cs: inside 2 max 1"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(sem, sems_need_the_semaphore)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "sem=off", "--headless",
+                                NULL};
+    int rc = support_run(&r, argv, 30);
+    cr_expect_eq(rc, 2, "got %d", rc);
+    cr_expect(r.out == NULL || !strstr(r.out, "summary"));
+    support_free(&r);
+}
+
+/* Run a program (no shell) in this IPC namespace and return its stdout. */
+static char *capture(const char *const argv[])
+{
+    int fds[2];
+    if (pipe(fds) < 0)
+        return NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    static char buf[8192];
+    size_t len = 0;
+    ssize_t n;
+    while ((n = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    return buf;
+}
+
+Test(sem, numbers_agree_with_ipcs)
+{
+    /* One worker holds the semaphore for a long time; two wait. While that
+     * is stable, ipcs(1) and our state line must say the same. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1", "hold=8000",
+                                "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "val 0 ncnt 2", 30), "%s", r.out);
+    const char *p = strstr(r.out, "semid=");
+    cr_assert_not_null(p);
+    int semid = atoi(p + 6);
+    char id[16];
+    snprintf(id, sizeof id, "%d", semid);
+    const char *const ipcs[] = {"ipcs", "-s", "-i", id, NULL};
+    char *text = capture(ipcs);
+    cr_assert_not_null(text);
+    /* "semnum value ncount zcount pid" then "0 0 2 0 PID" */
+    const char *row = strstr(text, "\n0 ");
+    cr_assert_not_null(row, "ipcs said:\n%s", text);
+    int num, val, ncnt, zcnt, pid;
+    cr_assert_eq(sscanf(row + 1, "%d %d %d %d %d", &num, &val, &ncnt, &zcnt, &pid), 5, "%s", text);
+    cr_expect_eq(val, 0);
+    cr_expect_eq(ncnt, 2);
+    cr_expect_eq(zcnt, 0);
+    char ours[64];
+    snprintf(ours, sizeof ours, "val %d ncnt %d zcnt %d pid %d", val, ncnt, zcnt, pid);
+    cr_expect(strstr(r.out, ours), "ipcs says '%s' but ours:\n%s", ours, r.out);
+    cr_expect(strstr(text, "mode=0600") || strstr(text, "access_perms=0600"), "%s", text);
+    kill(r.pid, SIGINT);
+    support_wait_exit(&r, 20);
+    support_free(&r);
+}
+
+Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
+{
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1000", "hold=100",
+                                "think=0", "--for", "1", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "the run was stopped"), "%s", r.out);
+    cr_expect(strstr(r.out, "run ended early"), "%s", r.out);
+    cr_expect(support_procs_gone(r.token, 2.0));
+    support_free(&r);
+}

@@ -1,0 +1,177 @@
+/* test_commands.c — the command table: exact/alias/prefix lookup with the
+ * "unknown"/"ambiguous" messages, word splitting, completion generated from
+ * the table, and every error being one line that changes nothing. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands/commands.h"
+#include "model/model.h"
+
+struct sink {
+    char text[8192];
+    int errors, infos, runs;
+};
+
+static void sink_print(void *self, int kind, const char *line)
+{
+    struct sink *s = self;
+    if (kind == OUT_ERROR)
+        s->errors++;
+    else
+        s->infos++;
+    strncat(s->text, line, sizeof s->text - strlen(s->text) - 2);
+    strcat(s->text, "\n");
+}
+
+static int sink_run(void *self, const struct scenario_def *sc, const long *vals)
+{
+    struct sink *s = self;
+    s->runs++;
+    (void)sc;
+    (void)vals;
+    return 0;
+}
+
+static struct model model;
+
+static struct cmd_host host(struct sink *s, unsigned where)
+{
+    memset(s, 0, sizeof *s);
+    model_init(&model);
+    struct cmd_host h = {.self = s, .where = where, .model = &model, .print = sink_print,
+                         .run = sink_run};
+    return h;
+}
+
+Test(commands, lookup_exact_alias_prefix)
+{
+    char err[256];
+    cr_expect_str_eq(command_find("run", CMD_CONSOLE, err, sizeof err)->name, "run");
+    cr_expect_str_eq(command_find("exit", CMD_CONSOLE, err, sizeof err)->name, "quit");
+    cr_expect_str_eq(command_find("ru", CMD_CONSOLE, err, sizeof err)->name, "run");
+    cr_expect_str_eq(command_find("pa", CMD_CONSOLE, err, sizeof err)->name, "pause");
+    cr_expect_null(command_find("s", CMD_CONSOLE, err, sizeof err));
+    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed");
+    cr_expect_null(command_find("frob", CMD_CONSOLE, err, sizeof err));
+    cr_expect(strstr(err, "unknown command: frob"));
+    cr_expect_null(command_find("pause", CMD_CLI, err, sizeof err), "console only");
+}
+
+Test(commands, split_words_and_quotes)
+{
+    char *argv[16], buf[256];
+    int n = command_split("  run  sem 'a b' \"c\\\"d\" e\\ f # comment", argv, 16, buf, sizeof buf);
+    cr_assert_eq(n, 5);
+    cr_expect_str_eq(argv[0], "run");
+    cr_expect_str_eq(argv[2], "a b");
+    cr_expect_str_eq(argv[3], "c\"d");
+    cr_expect_str_eq(argv[4], "e f");
+    cr_expect_eq(command_split("run 'unbalanced", argv, 16, buf, sizeof buf), -1);
+    cr_expect_eq(command_split("", argv, 16, buf, sizeof buf), 0);
+}
+
+Test(commands, run_parses_through_the_scenario_table)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    cr_expect_eq(command_run_line(&h, "run sem workers=3"), CMD_OK);
+    cr_expect_eq(s.runs, 1);
+    cr_expect_eq(command_run_line(&h, "run sem workers=0"), CMD_ERROR);
+    cr_expect_eq(command_run_line(&h, "run nosuch"), CMD_ERROR);
+    cr_expect_eq(command_run_line(&h, "run"), CMD_ERROR);
+    cr_expect_eq(s.runs, 1, "errors start nothing");
+    cr_expect_eq(s.errors, 3);
+    cr_expect(strstr(s.text, "unknown scenario: nosuch (accepted: sem"));
+}
+
+Test(commands, errors_are_one_line_and_change_nothing)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    const char *bad[] = {"frobnicate", "s", "step 0", "step x", "speed fast", "speed 1000",
+                         "kill", "kill worker-1 NOSIG", "pause", "stop", "'oops"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s.errors = 0;
+        s.text[0] = '\0';
+        cr_expect_eq(command_run_line(&h, bad[i]), CMD_ERROR, "%s", bad[i]);
+        cr_expect_eq(s.errors, 1, "'%s' gave %d error lines: %s", bad[i], s.errors, s.text);
+    }
+    cr_expect_eq(s.runs, 0);
+}
+
+Test(commands, quit_and_help)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    cr_expect_eq(command_run_line(&h, "quit"), CMD_QUIT);
+    cr_expect_eq(command_run_line(&h, "help"), CMD_OK);
+    cr_expect(strstr(s.text, "pause"));
+    cr_expect(strstr(s.text, "step [N]"));
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "help ru"), CMD_OK);
+    cr_expect(strstr(s.text, "usage: run SCENARIO"));
+    cr_expect_eq(command_run_line(&h, "list sem"), CMD_OK);
+    cr_expect(strstr(s.text, "what to watch"));
+}
+
+struct cands {
+    char list[16][64];
+    int n;
+};
+
+static void add(void *ctx, const char *c)
+{
+    struct cands *cs = ctx;
+    if (cs->n < 16)
+        snprintf(cs->list[cs->n++], 64, "%s", c);
+}
+
+static struct cands complete(const char *line)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    const char *sp = strrchr(line, ' ');
+    int start = sp ? (int)(sp - line) + 1 : 0;
+    struct cands c = {.n = 0};
+    command_complete(&h, line, start, line + start, add, &c);
+    return c;
+}
+
+Test(commands, completion_from_the_tables)
+{
+    struct cands c = complete("ru");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "run");
+    c = complete("s");
+    cr_expect_eq(c.n, 3);
+    c = complete("run s");
+    cr_expect_eq(c.n, 2); /* sem, shm */
+    c = complete("run se");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "sem");
+    c = complete("run sem wor");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "workers=");
+    c = complete("run sem undo=o");
+    cr_expect_eq(c.n, 2);
+    c = complete("help pa");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "pause");
+}
+
+Test(commands, speed_parsing)
+{
+    double v;
+    cr_expect_eq(command_parse_speed("max", &v), 0);
+    cr_expect_eq(v, 0);
+    cr_expect_eq(command_parse_speed("0.25", &v), 0);
+    cr_expect_float_eq(v, 0.25, 1e-9);
+    cr_expect_eq(command_parse_speed("2x", &v), 0);
+    cr_expect_float_eq(v, 2, 1e-9);
+    cr_expect_eq(command_parse_speed("1/4", &v), 0);
+    cr_expect_float_eq(v, 0.25, 1e-9);
+    cr_expect_eq(command_parse_speed("0", &v), -1);
+    cr_expect_eq(command_parse_speed("fast", &v), -1);
+    cr_expect_eq(command_parse_speed("1/0", &v), -1);
+}
