@@ -198,13 +198,19 @@ static void proc_doing(const struct model *m, const struct model_proc *p, char *
 {
     if (p->exited) {
         int st = p->wait_status;
+        char how[32];
         if (WIFEXITED(st))
-            snprintf(buf, len, "exited %d", WEXITSTATUS(st));
+            snprintf(how, sizeof how, "exited %d", WEXITSTATUS(st));
         else if (WIFSIGNALED(st))
-            snprintf(buf, len, "killed by %s",
+            snprintf(how, sizeof how, "killed by %s",
                      sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "signal");
         else
-            snprintf(buf, len, "gone");
+            snprintf(how, sizeof how, "gone");
+        int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;
+        if (ri >= 0 && m->procs[ri].role >= 0)
+            snprintf(buf, len, "%s, reaped by %s", how, m->procs[ri].name);
+        else
+            snprintf(buf, len, "%s", how);
         return;
     }
     if (p->role < 0 || !p->doing[0] || m->state == RUN_DONE || p->doing_since == 0 ||
@@ -262,7 +268,10 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
     int pidw = 7 + 2 * maxdepth;
     int x_pid = 1, x_role = x_pid + pidw, x_st = x_role + rolew + 2, x_doing = x_st + 3;
     int rest = inner - x_doing;
-    int doingw = rest >= 46 ? 20 : rest >= 38 ? 17 : rest / 2;
+    int doingw = rest >= 60 ? (rest * 2 / 5 < 34 ? rest * 2 / 5 : 34)
+               : rest >= 46 ? 20
+               : rest >= 38 ? 17
+                            : rest / 2;
     int x_kern = x_doing + doingw + 1;
     attr_t hd = theme_style(S_DIM) | A_BOLD;
     draw_text(w, 1, x_pid, pidw, hd, "PID");
@@ -337,493 +346,6 @@ void panels_procs_scroll(struct ui *u, int n)
     u->dirty |= DIRTY_PROCS;
 }
 
-/* ---- IPC objects -------------------------------------------------------- */
-
-/* Compact names of processes: "worker 1,2,4-9  reader 1". */
-static void names_compact(const struct model *m, const int *idx, int n, char *buf, size_t len)
-{
-    size_t off = 0;
-    buf[0] = '\0';
-    bool used[MODEL_MAX_PROCS] = {false};
-    for (int a = 0; a < n; a++) {
-        if (used[a])
-            continue;
-        const struct model_proc *pa = &m->procs[idx[a]];
-        int inst[MODEL_MAX_PROCS], ni = 0;
-        for (int b = a; b < n; b++)
-            if (!used[b] && m->procs[idx[b]].role == pa->role) {
-                used[b] = true;
-                inst[ni++] = m->procs[idx[b]].instance;
-            }
-        /* insertion sort: small */
-        for (int i = 1; i < ni; i++)
-            for (int j = i; j > 0 && inst[j - 1] > inst[j]; j--) {
-                int t = inst[j];
-                inst[j] = inst[j - 1];
-                inst[j - 1] = t;
-            }
-        off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s ", off ? "  " : "",
-                                pa->role < 0 ? "ipcplay" : model_role_name(m, pa->role));
-        for (int i = 0; i < ni && off < len; i++) {
-            int j = i;
-            while (j + 1 < ni && inst[j + 1] == inst[j] + 1)
-                j++;
-            if (j > i + 1)
-                off += (size_t)snprintf(buf + off, len - off, "%s%d-%d", i ? "," : "", inst[i],
-                                        inst[j]);
-            else if (j == i + 1)
-                off += (size_t)snprintf(buf + off, len - off, "%s%d,%d", i ? "," : "", inst[i],
-                                        inst[j]);
-            else
-                off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "", inst[i]);
-            i = j;
-        }
-    }
-}
-
-/* Processes asleep in the kernel on semaphore k of this set: P waiters
- * (sem_op < 0) or wait-for-zero (sem_op == 0). */
-static int sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
-                       int *idx)
-{
-    int n = 0;
-    for (int i = 0; i < m->nprocs; i++) {
-        const struct model_proc *p = &m->procs[i];
-        if (p->exited || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
-            p->kernel.sem_num != k || (p->state != 'S' && p->state != 'D'))
-            continue;
-        if ((p->kernel.sem_op == 0) == zero)
-            idx[n++] = i;
-    }
-    return n;
-}
-
-static const char *proc_name_by_pid(const struct model *m, pid_t pid)
-{
-    int i = pid > 0 ? model_find_proc(m, pid) : -1;
-    return i >= 0 ? m->procs[i].name : NULL;
-}
-
-static int sem_peak(struct ui *u, int set, int k, int val)
-{
-    if (set < MODEL_MAX_SEMSETS && k < MODEL_MAX_SEMS) {
-        if (val > u->sem_peak[set][k])
-            u->sem_peak[set][k] = val;
-        return u->sem_peak[set][k] > 0 ? u->sem_peak[set][k] : 1;
-    }
-    return val > 0 ? val : 1;
-}
-
-/* A value as a bar: filled cells for the value, relative to the highest
- * value seen (a binary semaphore is all or nothing). */
-static int draw_bar(WINDOW *w, int y, int x, int cells, int val, int peak, bool waiters)
-{
-    const struct ui_glyphs *g = theme_glyphs();
-    int fill = peak > 0 ? (val * cells + peak - 1) / peak : 0;
-    if (fill > cells)
-        fill = cells;
-    if (val > 0 && fill == 0)
-        fill = 1;
-    wmove(w, y, x);
-    wattrset(w, theme_style(S_BAR_ON));
-    for (int i = 0; i < fill; i++)
-        waddstr(w, g->bar_full);
-    wattrset(w, waiters ? theme_style(S_BAR_WAIT) : theme_style(S_BAR_OFF));
-    for (int i = fill; i < cells; i++)
-        waddstr(w, g->bar_empty);
-    wattrset(w, A_NORMAL);
-    return cells;
-}
-
-static void time_hms(long long t, char *buf, size_t len)
-{
-    if (t <= 0) {
-        snprintf(buf, len, "never");
-        return;
-    }
-    time_t tt = (time_t)t;
-    struct tm tm;
-    localtime_r(&tt, &tm);
-    strftime(buf, len, "%H:%M:%S", &tm);
-}
-
-static int section_heading(WINDOW *w, int y, int width, const char *title, const char *extra)
-{
-    if (y == 0) {
-        draw_rule(w, 0, 0, width, title, extra);
-    } else {
-        int x = 1 + draw_text(w, y, 1, width - 2, theme_style(S_HEADING), title);
-        if (extra && *extra)
-            draw_textf(w, y, x, width - x, theme_style(S_DIM), "  %s", extra);
-    }
-    return 1;
-}
-
-static int semset_rows(const struct model_semset *ss, bool wide)
-{
-    return wide ? 2 + 2 * ss->nsems : 2 * ss->nsems;
-}
-
-static int semset_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int set, bool wide)
-{
-    const struct model *m = u->m;
-    const struct model_semset *ss = &m->semsets[set];
-    int y = y0;
-    char extra[128], otime[16];
-    time_hms(ss->otime, otime, sizeof otime);
-    const char *dot = theme_glyphs()->dot;
-    if (wide) {
-        if (m->state == RUN_DONE)
-            snprintf(extra, sizeof extra, "semid %d %s removed (run over)", ss->semid,
-                     dot);
-        else
-            snprintf(extra, sizeof extra, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
-                     ss->mode, dot, otime);
-        y += section_heading(w, y, width, "SEMAPHORE SET", extra);
-        if (y >= h)
-            return y - y0;
-        attr_t hd = theme_style(S_DIM) | A_BOLD;
-        draw_text(w, y, 2, 3, hd, "#");
-        draw_text(w, y, 5, 14, hd, "semval");
-        draw_text(w, y, 19, 8, hd, "semncnt");
-        draw_text(w, y, 27, 8, hd, "semzcnt");
-        draw_text(w, y, 35, 8, hd, "sempid");
-        draw_text(w, y, 43, width - 44, hd, "held by");
-        y++;
-    }
-    for (int k = 0; k < ss->nsems && y < h; k++) {
-        int pidx[MODEL_MAX_PROCS], zidx[MODEL_MAX_PROCS];
-        int np = sem_waiters(m, ss, k, false, pidx);
-        int nz = sem_waiters(m, ss, k, true, zidx);
-        int peak = sem_peak(u, set, k, ss->val[k]);
-        const char *holder = ss->holder[k] ? proc_name_by_pid(m, ss->holder[k]) : NULL;
-        const char *last = proc_name_by_pid(m, ss->lastpid[k]);
-        char waiting[256] = "", zwaiting[256] = "";
-        names_compact(m, pidx, np, waiting, sizeof waiting);
-        names_compact(m, zidx, nz, zwaiting, sizeof zwaiting);
-        int hidx = holder ? model_find_proc(m, ss->holder[k]) : -1;
-        if (wide) {
-            draw_textf(w, y, 2, 3, A_BOLD, "%d", k);
-            draw_bar(w, y, 5, 10, ss->val[k], peak, ss->ncnt[k] > 0);
-            draw_textf(w, y, 16, 4, A_BOLD, "%d", ss->val[k]);
-            draw_textf(w, y, 19, 8, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
-                       ss->ncnt[k]);
-            draw_textf(w, y, 27, 8, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
-                       ss->zcnt[k]);
-            draw_textf(w, y, 35, 8, A_NORMAL, "%d", (int)ss->lastpid[k]);
-            draw_text(w, y, 43, width - 44, holder ? theme_proc(hidx) : theme_style(S_DIM),
-                      holder ? holder : "nobody");
-            y++;
-            if (y >= h)
-                break;
-            int x = 5;
-            if (np || nz) {
-                if (np) {
-                    x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
-                                   "asleep in P: ");
-                    x += draw_text(w, y, x, width - x - 1, A_NORMAL, waiting);
-                }
-                if (nz) {
-                    x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
-                                   np ? "   waiting for 0: " : "waiting for 0: ");
-                    x += draw_text(w, y, x, width - x - 1, A_NORMAL, zwaiting);
-                }
-            } else {
-                draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it%s%s",
-                           last ? "; last semop by " : "", last ? last : "");
-            }
-            y++;
-        } else {
-            int x = 2;
-            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d ", k);
-            x += draw_bar(w, y, x, 6, ss->val[k], peak, ss->ncnt[k] > 0);
-            x += draw_textf(w, y, x, width - x, A_BOLD, " %d", ss->val[k]);
-            x += draw_textf(w, y, x, width - x, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
-                            "  semncnt %d", ss->ncnt[k]);
-            x += draw_textf(w, y, x, width - x, A_NORMAL, "  semzcnt %d  sempid %d",
-                            ss->zcnt[k], (int)ss->lastpid[k]);
-            x += draw_text(w, y, x, width - x, A_NORMAL, "  held by ");
-            draw_text(w, y, x, width - x, holder ? theme_proc(hidx) : theme_style(S_DIM),
-                      holder ? holder : "nobody");
-            if (++y >= h)
-                break;
-            x = 8;
-            if (np) {
-                x += draw_text(w, y, x, width - x, theme_style(S_BAR_WAIT), "asleep in P: ");
-                x += draw_text(w, y, x, width - x - 1, A_NORMAL, waiting);
-            }
-            if (nz) {
-                x += draw_text(w, y, x, width - x, theme_style(S_BAR_WAIT), "  waiting for 0: ");
-                draw_text(w, y, x, width - x - 1, A_NORMAL, zwaiting);
-            }
-            if (!np && !nz)
-                draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it");
-            y++;
-        }
-    }
-    return y - y0;
-}
-
-static int cs_rows(bool wide)
-{
-    return wide ? 4 : 1;
-}
-
-static int cs_draw(struct ui *u, WINDOW *w, int y0, int h, int width, bool wide)
-{
-    const struct model *m = u->m;
-    const struct model_cs *cs = &m->cs;
-    const struct ui_glyphs *g = theme_glyphs();
-    int y = y0;
-    int shm = -1;
-    for (int i = 0; i < m->nshmsegs; i++)
-        if (m->shmsegs[i].stats)
-            shm = m->shmsegs[i].shmid;
-    long long lost = cs->entries - cs->counter;
-    bool broken = cs->max_occupancy > 1;
-    if (!wide) {
-        int x = 2;
-        x += draw_text(w, y, x, width - x, A_BOLD, "critical section: ");
-        x += draw_textf(w, y, x, width - x, cs->occupancy > 1 ? theme_style(S_FAIL) : A_NORMAL,
-                        "inside %d", cs->occupancy);
-        x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : A_NORMAL,
-                        ", most at once %d", cs->max_occupancy);
-        x += draw_textf(w, y, x, width - x, A_NORMAL, "  counter %lld, updates %lld of %lld",
-                        cs->counter, cs->entries, cs->expected);
-        if (lost > 0)
-            draw_textf(w, y, x, width - x, theme_style(S_FAIL), " (%lld lost)", lost);
-        return 1;
-    }
-    char extra[64] = "";
-    if (shm >= 0)
-        snprintf(extra, sizeof extra, "the counter lives in shm %d", shm);
-    y += section_heading(w, y, width, "CRITICAL SECTION", extra);
-    if (y >= h)
-        return y - y0;
-    int x = 2;
-    x += draw_text(w, y, x, width - x, A_NORMAL, "inside now ");
-    int cells = cs->occupancy < 12 ? cs->occupancy : 12;
-    wmove(w, y, x);
-    wattrset(w, cs->occupancy > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
-    for (int i = 0; i < cells; i++)
-        waddstr(w, g->bar_full);
-    wattrset(w, A_NORMAL);
-    x += cells;
-    x += draw_textf(w, y, x, width - x, A_BOLD, " %d", cs->occupancy);
-    x += draw_text(w, y, x, width - x, A_NORMAL, "   most at once ");
-    x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : theme_style(S_OK), "%d",
-                    cs->max_occupancy);
-    draw_text(w, y, x, width - x - 1, theme_style(S_DIM),
-              broken ? "  (over 1: mutual exclusion broken)" : "  (must stay 1)");
-    if (++y >= h)
-        return y - y0;
-    x = 2;
-    x += draw_textf(w, y, x, width - x, A_NORMAL, "counter ");
-    x += draw_textf(w, y, x, width - x, A_BOLD, "%lld", cs->counter);
-    x += draw_textf(w, y, x, width - x, A_NORMAL, "   updates done %lld of %lld", cs->entries,
-                    cs->expected);
-    if (lost > 0)
-        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL), "   %lld lost!", lost);
-    else
-        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "   none lost");
-    if (++y >= h)
-        return y - y0;
-    x = 2;
-    x += draw_text(w, y, x, width - x, A_NORMAL, "inside over time ");
-    int room = width - x - 2;
-    if (room > u->occ_n)
-        room = u->occ_n;
-    int top = 1;
-    for (int i = 0; i < u->occ_n; i++)
-        if (u->occ_hist[(u->occ_samples - 1 - (uint64_t)i) % UI_OCC_HIST] > top)
-            top = u->occ_hist[(u->occ_samples - 1 - (uint64_t)i) % UI_OCC_HIST];
-    if (top < 2)
-        top = 2; /* 1 inside fills half: 2 inside would be a full bar */
-    wmove(w, y, x);
-    for (int i = room - 1; i >= 0; i--) {
-        int v = u->occ_hist[(u->occ_samples - 1 - (uint64_t)i) % UI_OCC_HIST];
-        int level = v == 0 ? 0 : (v * 8 + top - 1) / top;
-        if (level > 8)
-            level = 8;
-        wattrset(w, v > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
-        waddstr(w, g->spark[level]);
-    }
-    wattrset(w, A_NORMAL);
-    y++;
-    return y - y0;
-}
-
-/* The stats segment's fields, to label its bytes. */
-static const struct {
-    const char *name;
-    size_t off, len;
-} cs_fields[] = {
-    {"occupancy", 0, 4}, {"max", 4, 4},      {"entries", 8, 8},
-    {"counter", 16, 8},  {"lockvar", 24, 4}, {"pad", 28, 4},
-};
-#define N_CS_FIELDS (sizeof cs_fields / sizeof cs_fields[0])
-
-static int shm_bytes_per_row(int width)
-{
-    return width >= 2 + 5 + 16 * 3 + 2 + 16 ? 16 : 8;
-}
-
-static int shm_rows(const struct model_shmseg *s, int width, bool wide)
-{
-    if (!wide)
-        return 1;
-    if (s->stats)
-        return 2 + 4;
-    int per = shm_bytes_per_row(width);
-    return 2 + (int)((s->segsz < 64 ? s->segsz : 64) + (size_t)per - 1) / per;
-}
-
-static int shm_draw(struct ui *u, WINDOW *w, int y0, int h, int width, int i, bool wide)
-{
-    const struct model *m = u->m;
-    const struct model_shmseg *s = &m->shmsegs[i];
-    const char *dot = theme_glyphs()->dot;
-    const char *cn = proc_name_by_pid(m, s->cpid), *ln = proc_name_by_pid(m, s->lpid);
-    int y = y0;
-    if (!wide) {
-        draw_textf(w, y, 2, width - 3, A_NORMAL,
-                   "shm %d: %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s", s->shmid,
-                   s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
-                   (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
-        return 1;
-    }
-    char extra[96];
-    snprintf(extra, sizeof extra, "shmid %d %s %zu bytes%s", s->shmid, dot, s->segsz,
-             m->state == RUN_DONE ? " (removed)" : "");
-    y += section_heading(w, y, width, "SHARED MEMORY", extra);
-    if (y >= h)
-        return y - y0;
-    draw_textf(w, y, 2, width - 3, A_NORMAL, "nattch %ld   cpid %d%s%s%s   lpid %d%s%s%s",
-               s->nattch, (int)s->cpid, cn ? " " : "", cn ? cn : "", "", (int)s->lpid,
-               ln ? " " : "", ln ? ln : "", "");
-    y++;
-    if (s->peek_len == 0) {
-        if (y < h)
-            draw_text(w, y, 2, width - 3, theme_style(S_DIM), "(not sampled yet)");
-        return y + 1 - y0;
-    }
-    if (s->stats) {
-        /* Two rows of fields, each with its name above its bytes (hex, as
-         * they sit in memory: little-endian). */
-        static const int rows[2][2] = {{0, 3}, {3, 6}};
-        for (int r = 0; r < 2 && y + 1 < h; r++) {
-            int x = 2;
-            draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
-            x += 5;
-            for (int f = rows[r][0]; f < rows[r][1]; f++) {
-                size_t off = cs_fields[f].off, len = cs_fields[f].len;
-                char hex[24] = "";
-                bool zero = true;
-                for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
-                    snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
-                    zero = zero && s->peek[off + b] == 0;
-                }
-                int fw = (int)(2 * len) + 2;
-                draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
-                draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
-                x += fw;
-            }
-            y += 2;
-        }
-        return y - y0;
-    }
-    int per = shm_bytes_per_row(width);
-    size_t n = s->peek_len < 64 ? s->peek_len : 64;
-    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
-        int x = 2;
-        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
-        char asc[17];
-        size_t k;
-        for (k = 0; k < (size_t)per && off + k < n; k++) {
-            unsigned char c = s->peek[off + k];
-            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
-            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
-        }
-        asc[k] = '\0';
-        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
-    }
-    return y - y0;
-}
-
-static int objects_want(const struct ui *u, int width, bool wide)
-{
-    const struct model *m = u->m;
-    int n = 0, sections = 0;
-    for (int i = 0; i < m->nsemsets; i++, sections++)
-        n += semset_rows(&m->semsets[i], wide);
-    if (m->cs.present || m->nshmsegs) {
-        n += cs_rows(wide);
-        sections++;
-    }
-    for (int i = 0; i < m->nshmsegs; i++, sections++)
-        n += shm_rows(&m->shmsegs[i], width, wide);
-    if (!wide)
-        return 1 + (n ? n : 1);
-    return (n ? n : 2) + (sections > 1 ? sections - 1 : 0); /* blank rows between */
-}
-
-static void objects_draw(struct ui *u, WINDOW *w, int h, int width)
-{
-    const struct model *m = u->m;
-    bool wide = u->lay.wide;
-    int y = 0;
-    if (!wide) {
-        char extra[96] = "";
-        size_t off = 0;
-        for (int i = 0; i < m->nsemsets && off < sizeof extra; i++)
-            off += (size_t)snprintf(extra + off, sizeof extra - off, "%ssemid %d", off ? ", " : "",
-                                    m->semsets[i].semid);
-        for (int i = 0; i < m->nshmsegs && off < sizeof extra; i++)
-            off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d", off ? ", " : "",
-                                    m->shmsegs[i].shmid);
-        draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);
-        y = 1;
-    }
-    if (m->nsemsets == 0 && m->nshmsegs == 0) {
-        if (wide)
-            draw_rule(w, 0, 0, width, "IPC OBJECTS", NULL);
-        draw_text(w, wide ? 1 : y, 2, width - 3, theme_style(S_DIM),
-                  "the run's semaphores, queues and segments appear here");
-        return;
-    }
-    bool first = true;
-    for (int i = 0; i < m->nsemsets && y < h; i++) {
-        if (!first && wide)
-            y++;
-        y += semset_draw(u, w, y, h, width, i, wide);
-        first = false;
-    }
-    if ((m->cs.present || m->nshmsegs) && y < h) {
-        if (!first && wide)
-            y++;
-        y += cs_draw(u, w, y, h, width, wide);
-        first = false;
-    }
-    for (int i = 0; i < m->nshmsegs && y < h; i++) {
-        if (!first && wide)
-            y++;
-        y += shm_draw(u, w, y, h, width, i, wide);
-        first = false;
-    }
-}
-
-void panels_note_sample(struct ui *u)
-{
-    const struct model *m = u->m;
-    if (!m->cs.present)
-        return;
-    u->occ_hist[u->occ_samples % UI_OCC_HIST] =
-        (unsigned char)(m->cs.occupancy < 0 ? 0 : m->cs.occupancy > 255 ? 255 : m->cs.occupancy);
-    u->occ_samples++;
-    if (u->occ_n < UI_OCC_HIST)
-        u->occ_n++;
-}
-
 void panels_reset(struct ui *u)
 {
     u->occ_n = 0;
@@ -843,12 +365,24 @@ struct story_cols {
     int width;
 };
 
-static void story_cols(int width, struct story_cols *c)
+static void story_cols(const struct model *m, int width, struct story_cols *c)
 {
     c->width = width;
     c->who = 1 + STORY_TIME_W;
-    int whow = width >= 110 ? 18 : 16;
-    int whatw = width >= 110 ? 14 : 13;
+    int longest = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        int n = (int)strlen(m->procs[i].name);
+        if (n > longest)
+            longest = n;
+    }
+    /* "worker-2[4711]": the name, the pid in brackets, a space */
+    int whow = longest + 9;
+    int maxw = width >= 110 ? 22 : 17;
+    if (whow < 16)
+        whow = 16;
+    if (whow > maxw)
+        whow = maxw;
+    int whatw = width >= 110 ? 16 : 13;
     c->what = c->who + whow;
     c->detail = c->what + whatw;
 }
@@ -1011,7 +545,7 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
             draw_text(w, 0, sx, 1, theme_style(S_RULE), g->tee_up);
     }
     struct story_cols c;
-    story_cols(width, &c);
+    story_cols(m, width, &c);
     int y = h; /* next row above which to draw */
     if (m->story_count == 0 || m->story_count <= first)
         return;

@@ -45,9 +45,10 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
         if (n > max) {
             /* the last sentence or clause end that fits, else the last space */
             size_t cut = 0;
-            for (size_t i = max / 3; i + 1 < max; i++)
-                if (strchr(".;:", text[off + i]) && text[off + i + 1] == ' ')
-                    cut = i + 1;
+            for (const char *ends = ".;:"; *ends && !cut; ends++)
+                for (size_t i = max / 3; i + 1 < max; i++)
+                    if (text[off + i] == *ends && text[off + i + 1] == ' ')
+                        cut = i + 1;
             if (!cut)
                 for (size_t i = max / 2; i < max; i++)
                     if (text[off + i] == ' ')
@@ -433,7 +434,8 @@ static void layout_compute(const struct ui *u, int rows, int cols, struct ui_lay
         L->small = true;
         return;
     }
-    L->wide = cols >= 116;
+    const struct model *m = u->m;
+    L->wide = cols >= 116 && objects_any(m) && !objects_prefer_full_width(m);
     int hh = panels_header_rows(u, cols);
     L->area[AREA_HEADER] = (struct ui_rect){0, 0, hh, cols};
     L->area[AREA_HINTS] = (struct ui_rect){rows - 2, 0, 1, cols};
@@ -441,31 +443,37 @@ static void layout_compute(const struct ui *u, int rows, int cols, struct ui_lay
     int y = hh, content = rows - 2 - hh;
     int pw = ui_panels[AREA_PROCS].want(u, cols, L->wide);
     if (L->wide) {
-        int ow = ui_panels[AREA_OBJECTS].want(u, cols, true);
+        L->detail = true;
+        int lw = cols - 54 > cols * 55 / 100 ? cols - 54 : cols * 55 / 100;
+        int ow = objects_want(u, cols - lw, true);
         int top = pw > ow ? pw : ow;
         int story_min = 7;
         if (top < 8)
             top = 8;
         if (top > content - story_min)
             top = content - story_min;
-        int lw = cols - 54 > cols * 55 / 100 ? cols - 54 : cols * 55 / 100;
         L->split = lw - 1;
         L->area[AREA_PROCS] = (struct ui_rect){y, 0, top, lw};
         L->area[AREA_OBJECTS] = (struct ui_rect){y, lw, top, cols - lw};
         L->area[AREA_STORY] = (struct ui_rect){y + top, 0, content - top, cols};
-    } else {
-        int ow = ui_panels[AREA_OBJECTS].want(u, cols, false);
-        int story_min = 6;
-        if (ow > content / 3)
-            ow = content / 3;
-        if (pw > content - ow - story_min)
-            pw = content - ow - story_min;
-        if (pw < 3)
-            pw = 3;
-        L->area[AREA_PROCS] = (struct ui_rect){y, 0, pw, cols};
-        L->area[AREA_OBJECTS] = (struct ui_rect){y + pw, 0, ow, cols};
-        L->area[AREA_STORY] = (struct ui_rect){y + pw + ow, 0, content - pw - ow, cols};
+        return;
     }
+    /* Stacked: processes, objects, story. Objects in detail when that
+     * leaves the processes and the story enough room. */
+    int story_min = 6;
+    int ow = objects_want(u, cols, true);
+    L->detail = ow <= (content - story_min) / 2;
+    if (!L->detail)
+        ow = objects_want(u, cols, false);
+    if (ow > content / 2)
+        ow = content / 2;
+    if (pw > content - ow - story_min)
+        pw = content - ow - story_min;
+    if (pw < 3)
+        pw = 3;
+    L->area[AREA_PROCS] = (struct ui_rect){y, 0, pw, cols};
+    L->area[AREA_OBJECTS] = (struct ui_rect){y + pw, 0, ow, cols};
+    L->area[AREA_STORY] = (struct ui_rect){y + pw + ow, 0, content - pw - ow, cols};
 }
 
 static void ui_free_windows(struct ui *u)
@@ -721,7 +729,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         if (flags & ENGINE_RESIZE)
             ui_resize(u);
         if (flags & ENGINE_SAMPLE)
-            panels_note_sample(u);
+            objects_note_sample(u);
         if (flags & ENGINE_DONE)
             ui_on_done(u);
         if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e) &&

@@ -40,6 +40,7 @@ struct ui_layout {
     int rows, cols;
     bool small;   /* below 80x24: one line saying so */
     bool wide;    /* processes and IPC objects side by side */
+    bool detail;  /* the IPC objects get several rows each (else a line or two) */
     int split;    /* wide: column of the vertical rule (in the procs window) */
     struct ui_rect area[AREA__N];
 };
@@ -158,13 +159,21 @@ struct ui_panel {
 extern const struct ui_panel ui_panels[];
 extern const int ui_npanels;
 int panels_header_rows(const struct ui *u, int width);
-/* Record per-sample history the panels draw (occupancy graph, peaks). */
-void panels_note_sample(struct ui *u);
 void panels_reset(struct ui *u);
 /* Scroll the story by n lines (negative: back in time). */
 void panels_story_scroll(struct ui *u, int n);
 int panels_story_page(const struct ui *u);
 void panels_procs_scroll(struct ui *u, int n);
+
+/* ---- IPC objects (objects.c) ------------------------------------------------ */
+
+int objects_want(const struct ui *u, int width, bool detail);
+void objects_draw(struct ui *u, WINDOW *w, int h, int width);
+bool objects_any(const struct model *m);
+/* fd tables and streams read better across the whole width */
+bool objects_prefer_full_width(const struct model *m);
+/* Record per-sample history the panel draws (the occupancy graph). */
+void objects_note_sample(struct ui *u);
 
 /* ---- console (console.c): GNU readline, callback interface --------------- */
 
