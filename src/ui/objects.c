@@ -627,7 +627,7 @@ static int shm_rows(const struct ui *u, int i, int width, bool detail)
 {
     const struct model_shmseg *s = &u->m->shmsegs[i];
     if (!detail)
-        return 1;
+        return s->ring_slots > 0 ? 2 : 1;
     if (s->stats)
         return 2 + 4;
     if (s->ring_slots > 0) {
@@ -713,13 +713,17 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, boo
                             (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
         else
             x += draw_textf(w, y, x, width - x, A_NORMAL, ": %zu bytes", s->segsz);
+        if (s->ring_slots <= 0 || y + 1 >= h)
+            return 1;
         struct ring_view v;
-        if (s->ring_slots > 0 && ring_decode(s->peek, s->peek_len, s->ring_slots, &v) == 0) {
+        if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) == 0) {
             char r[256];
             ring_format(&v, r, sizeof r);
-            draw_textf(w, y, x, width - x - 1, A_NORMAL, "  ring %s", r);
+            draw_textf(w, y + 1, 8, width - 9, A_NORMAL, "ring %s", r);
+        } else {
+            draw_text(w, y + 1, 8, width - 9, theme_style(S_DIM), "ring not written yet");
         }
-        return 1;
+        return 2;
     }
     char extra[128];
     snprintf(extra, sizeof extra, "%s %s %zu bytes%s", what, dot, s->segsz,
