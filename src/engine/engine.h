@@ -62,7 +62,7 @@ const struct scenario_def *engine_scenario(const struct engine *e);
 const long *engine_values(const struct engine *e);
 /* The `inspect` detail view as text: a process of the run (role name like
  * worker-3, or pid; ipcplay itself too) or one of the run's IPC objects (a
- * semid or shmid; "sem" / "shm" for the first one). Fills a title and
+ * semid, shmid or msqid; "sem" / "shm" / "msq" for the first one). Fills a title and
  * newline-separated lines (headings start in column 0) from /proc and
  * IPC_STAT, or from the model's last view once the run has ended. Returns 0,
  * or -1 with a one-line message in err. */

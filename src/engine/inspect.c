@@ -1,7 +1,8 @@
 /* inspect.c — the text behind the `inspect` command's detail view: for a
  * process of the run, its /proc status, what the kernel says it is blocked
- * in, its fd table and its System V attachments; for an IPC object, the whole
- * struct semid_ds / shmid_ds and the per-semaphore values. Reading /proc and
+ * in, its fd table and its shared-memory mappings; for an IPC object, the
+ * whole struct semid_ds / shmid_ds / msqid_ds, the per-semaphore values, a
+ * queue's messages, a segment's bytes. Reading /proc and
  * calling IPC_STAT live here (the engine), never in a view. When the run has
  * ended, the model's last view is all there is, and the text says so. */
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -326,9 +328,26 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
 {
     const struct model *m = e->m;
     const struct model_shmseg *ms = &m->shmsegs[idx];
-    put(t, "shared memory segment  shmid %d\n", ms->shmid);
+    if (ms->kind == 1)
+        put(t, "POSIX shared memory  %s  (shm_open + mmap; a file in /dev/shm)\n", ms->name);
+    else if (ms->kind == 2)
+        put(t, "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
+               "no id; children share it by inheritance)\n");
+    else
+        put(t, "shared memory segment  shmid %d\n", ms->shmid);
     struct shmid_ds ds;
-    bool got = live && shmctl(ms->shmid, IPC_STAT, &ds) == 0;
+    bool got = live && ms->kind == 0 && shmctl(ms->shmid, IPC_STAT, &ds) == 0;
+    if (ms->kind == 1 && live && idx < PLAN_MAX_SHMSEGS && e->ipc.shm_fd[idx] >= 0) {
+        struct stat st;
+        if (fstat(e->ipc.shm_fd[idx], &st) == 0) {
+            put(t, "\nfstat of the shm_open fd\n");
+            put(t, "  %-16s %lld\n", "st_size", (long long)st.st_size);
+            put(t, "  %-16s %04o\n", "st_mode", (unsigned)st.st_mode & 0777);
+            put(t, "  %-16s %u / %u\n", "st_uid / st_gid", (unsigned)st.st_uid,
+                (unsigned)st.st_gid);
+            put(t, "  %-16s %lu\n", "st_ino", (unsigned long)st.st_ino);
+        }
+    }
     char tbuf[64];
     if (got) {
         put(t, "\nstruct shmid_ds (shmctl IPC_STAT)\n");
@@ -348,14 +367,15 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
             ln ? ")" : "");
         put(t, "  %-16s %lu  (ipcplay's own read-only attach counts as one)\n", "shm_nattch",
             (unsigned long)ds.shm_nattch);
-    } else {
-        put(t, "  the segment was removed when the run ended; the last sample said:\n");
+    } else if (ms->kind == 0 || !live) {
+        put(t, "  %s; the last sample said:\n",
+            live ? "IPC_STAT failed" : "it was removed when the run ended");
         put(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch,
             (int)ms->cpid, (int)ms->lpid);
     }
     const unsigned char *b = ms->peek;
     size_t n = ms->peek_len < 64 ? ms->peek_len : 64;
-    if (got && idx < PLAN_MAX_SHMSEGS && e->shm_ro[idx]) {
+    if (live && idx < PLAN_MAX_SHMSEGS && e->shm_ro[idx]) {
         b = e->shm_ro[idx];
         n = ms->segsz < 64 ? ms->segsz : 64;
     }
@@ -377,9 +397,9 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
     }
     if (ms->stats)
         put(t, "  (struct cs_stats: occupancy, max_occupancy, entries, counter, lockvar)\n");
-    put(t, "\nour processes that have it attached\n");
+    put(t, "\nour processes that have it mapped\n");
     int found = 0;
-    if (got) {
+    if (live) {
         for (int i = 0; i < e->nchildren; i++) {
             const struct child *c = &e->children[i];
             if (c->reaped || c->model_idx < 0)
@@ -387,8 +407,14 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
             static char maps[16384];
             if (inspect_read(e->procfd, c->pid, "maps", maps, sizeof maps) < 0)
                 continue;
-            char needle[48];
-            snprintf(needle, sizeof needle, " %d ", ms->shmid);
+            if (ms->kind != 0) {
+                const char *key = ms->kind == 1 ? ms->name : "/dev/zero";
+                if (key[0] && strstr(maps, key)) {
+                    put(t, "  %s (pid %d)\n", m->procs[c->model_idx].name, (int)c->pid);
+                    found++;
+                }
+                continue;
+            }
             for (char *line = maps; (line = strstr(line, "SYSV"));) {
                 char *bol = line;
                 while (bol > maps && bol[-1] != '\n')
@@ -402,10 +428,74 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
                 line += 4;
             }
         }
-        put(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)e->self);
-        found++;
+        if (ms->kind != 2) {
+            put(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)e->self);
+            found++;
+        }
     }
     if (!found)
+        put(t, "  (none)\n");
+}
+
+static void inspect_msgq(struct engine *e, const struct model_msgq *q, bool live,
+                         struct text *t)
+{
+    const struct model *m = e->m;
+    put(t, "message queue  msqid %d\n", q->msqid);
+    struct msqid_ds ds;
+    bool got = live && !q->removed && msgctl(q->msqid, IPC_STAT, &ds) == 0;
+    char tbuf[64];
+    if (got) {
+        put(t, "\nstruct msqid_ds (msgctl IPC_STAT)\n");
+        inspect_perm(t, &ds.msg_perm);
+        inspect_time((long long)ds.msg_stime, tbuf, sizeof tbuf);
+        put(t, "  %-16s %s\n", "msg_stime", tbuf);
+        inspect_time((long long)ds.msg_rtime, tbuf, sizeof tbuf);
+        put(t, "  %-16s %s\n", "msg_rtime", tbuf);
+        inspect_time((long long)ds.msg_ctime, tbuf, sizeof tbuf);
+        put(t, "  %-16s %s\n", "msg_ctime", tbuf);
+        put(t, "  %-16s %lu\n", "__msg_cbytes", (unsigned long)ds.__msg_cbytes);
+        put(t, "  %-16s %lu\n", "msg_qnum", (unsigned long)ds.msg_qnum);
+        put(t, "  %-16s %lu\n", "msg_qbytes", (unsigned long)ds.msg_qbytes);
+        const char *sn = inspect_proc_name(m, ds.msg_lspid);
+        const char *rn = inspect_proc_name(m, ds.msg_lrpid);
+        put(t, "  %-16s %d%s%s%s\n", "msg_lspid", (int)ds.msg_lspid, sn ? " (" : "",
+            sn ? sn : "", sn ? ")" : "");
+        put(t, "  %-16s %d%s%s%s\n", "msg_lrpid", (int)ds.msg_lrpid, rn ? " (" : "",
+            rn ? rn : "", rn ? ")" : "");
+    } else {
+        put(t, "  %s; the last sample said:\n",
+            q->removed ? "it was removed with IPC_RMID" : "it was removed when the run ended");
+        put(t, "  qnum %ld  cbytes %ld  qbytes %ld  lspid %d  lrpid %d\n", q->qnum, q->cbytes,
+            q->qbytes, (int)q->lspid, (int)q->lrpid);
+    }
+    put(t, "\nmessages in it, oldest first (copied with MSG_COPY, not taken)\n");
+    if (q->peek_state == 1)
+        put(t, "  (this kernel lacks MSG_COPY)\n");
+    else if (q->peek_state == 2)
+        put(t, "  (MSG_COPY not permitted)\n");
+    else if (q->npeek == 0)
+        put(t, "  (none)\n");
+    for (int i = 0; i < q->npeek; i++) {
+        const struct model_msg_peek *p = &q->peek[i];
+        char who[48] = "?";
+        if (p->role >= 0)
+            snprintf(who, sizeof who, "%s-%d", model_role_name(m, p->role), p->instance);
+        put(t, "  %2d. type %-3ld %5d bytes   from %-12s #%d\n", i + 1, p->type, p->len, who,
+            p->seq);
+    }
+    if (q->qnum > q->npeek)
+        put(t, "  ... %ld more\n", q->qnum - q->npeek);
+    put(t, "\nprocesses the kernel has asleep on it\n");
+    int n = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->exited || p->kernel.msgcall == 0 || p->kernel.msqid != q->msqid)
+            continue;
+        put(t, "  %-12s pid %-7d %s\n", p->name, (int)p->pid, p->kernel.text);
+        n++;
+    }
+    if (!n)
         put(t, "  (none)\n");
 }
 
@@ -442,7 +532,7 @@ int engine_inspect(struct engine *e, const char *what, char *title, size_t title
     }
     for (int i = 0; i < m->nshmsegs; i++) {
         const struct model_shmseg *ms = &m->shmsegs[i];
-        if ((isnum && ms->shmid == num) || (strcmp(what, "shm") == 0 && i == 0)) {
+        if ((isnum && ms->kind == 0 && ms->shmid == num) || (strcmp(what, "shm") == 0 && i == 0)) {
             if (found)
                 put(&t, "\n");
             inspect_shmseg(e, i, e->active, &t);
@@ -454,11 +544,23 @@ int engine_inspect(struct engine *e, const char *what, char *title, size_t title
             found++;
         }
     }
+    for (int i = 0; i < m->nmsgqs; i++) {
+        const struct model_msgq *q = &m->msgqs[i];
+        if ((isnum && q->msqid == num) ||
+            ((strcmp(what, "msq") == 0 || strcmp(what, "msgq") == 0) && i == 0)) {
+            if (found)
+                put(&t, "\n");
+            inspect_msgq(e, q, e->active, &t);
+            if (!found)
+                snprintf(title, titlelen, "inspect message queue %d", q->msqid);
+            found++;
+        }
+    }
     if (found)
         return 0;
     snprintf(err, errlen,
-             "nothing called '%s' in this session (give a role like worker-2, a pid, a semid "
-             "or shmid, or sem / shm)",
+             "nothing called '%s' in this session (give a role like worker-2, a pid, a semid, "
+             "shmid or msqid, or sem / shm / msq)",
              what);
     return -1;
 }
