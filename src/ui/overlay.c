@@ -117,7 +117,7 @@ void overlay_scenarios(struct ui *u)
     for (int i = 0; i < nscenarios && i < 64; i++) {
         const struct scenario_def *sc = scenarios[i];
         scen_line[i] = line;
-        sb_put(&s, "%s — %s\n", sc->name, sc->summary);
+        sb_put(&s, "%s - %s\n", sc->name, sc->summary);
         line++;
         for (int k = 0; k < sc->nparams; k++) {
             const struct param_def *p = &sc->params[k];
@@ -261,10 +261,7 @@ static void box_frame(WINDOW *w, int h, int wd, const char *title, const char *f
 {
     const struct ui_glyphs *g = theme_glyphs();
     attr_t ra = theme_style(S_BOLD);
-    const char *tl = strcmp(g->hline, "-") == 0 ? "+" : "┌";
-    const char *tr = strcmp(g->hline, "-") == 0 ? "+" : "┐";
-    const char *bl = strcmp(g->hline, "-") == 0 ? "+" : "└";
-    const char *br = strcmp(g->hline, "-") == 0 ? "+" : "┘";
+    const char *tl = g->corner[0], *tr = g->corner[1], *bl = g->corner[2], *br = g->corner[3];
     draw_text(w, 0, 0, 1, ra, tl);
     draw_hline(w, 0, 1, wd - 2, ra);
     draw_text(w, 0, wd - 1, 1, ra, tr);

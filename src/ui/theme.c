@@ -18,6 +18,7 @@ static const struct ui_glyphs glyphs_utf8 = {
     .pipe_cont = "│ ", .bar_full = "█", .bar_empty = "░", .ok = "✔", .fail = "✘", .pending = "…",
     .ellipsis = "…", .dot = "·", .up = "▲", .down = "▼",
     .spark = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
+    .corner = {"┌", "┐", "└", "┘"},
 };
 
 static const struct ui_glyphs glyphs_ascii = {
@@ -25,6 +26,7 @@ static const struct ui_glyphs glyphs_ascii = {
     .pipe_cont = "| ", .bar_full = "#", .bar_empty = ".", .ok = "+", .fail = "X", .pending = "?",
     .ellipsis = "~", .dot = "-", .up = "^", .down = "v",
     .spark = {" ", ".", ".", ":", ":", "|", "|", "#", "#"},
+    .corner = {"+", "+", "+", "+"},
 };
 
 static const struct ui_glyphs *glyphs = &glyphs_ascii;

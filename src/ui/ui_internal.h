@@ -121,6 +121,7 @@ struct ui_glyphs {
     const char *hline, *vline, *tee_down, *tee_up, *branch, *last, *pipe_cont;
     const char *bar_full, *bar_empty, *ok, *fail, *pending, *ellipsis, *dot, *up, *down;
     const char *spark[9];
+    const char *corner[4]; /* top left, top right, bottom left, bottom right */
 };
 
 void theme_init(struct ui *u);
