@@ -14,6 +14,15 @@ note_pids
 check "C locale: ASCII rules" wait_for_re '^- PROCESSES .*-+\+- SEMAPHORE SET'
 check "C locale: ASCII tree" wait_for_re '\|- *[0-9]+ +worker-1'
 check "C locale: every character on screen is ASCII" ascii_only
+t send-keys F2
+check "C locale: the scenarios window" wait_for 'Scenarios'
+check "C locale: its frame and text are ASCII too" ascii_only
+t send-keys Escape
+check "C locale: Esc closes it" wait_gone '- Scenarios -'
+type_keys 's' Tab
+check "C locale: the completion list" wait_for_re '\| speed +step +stop'
+check "C locale: ASCII there too" ascii_only
+t send-keys C-c
 type_keys 'quit' Enter
 check "C locale: quit" wait_for 'ipcplay-rc=0'
 t kill-server
