@@ -236,10 +236,25 @@ static void inspect_proc(struct engine *e, const struct model_proc *p, struct te
     if (inspect_read(e->procfd, p->pid, "status", buf, sizeof buf) < 0) {
         put(t, "  (cannot read: %s)\n", strerror(errno));
     } else {
-        static const char *const keys[] = {
-            "Name:", "State:", "Tgid:", "Pid:", "PPid:", "Uid:", "Gid:", "VmSize:", "VmRSS:",
-            "Threads:", "SigQ:", "SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:",
-            "voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:", NULL};
+        static const char *const keys[] = {"Name:",
+                                           "State:",
+                                           "Tgid:",
+                                           "Pid:",
+                                           "PPid:",
+                                           "Uid:",
+                                           "Gid:",
+                                           "VmSize:",
+                                           "VmRSS:",
+                                           "Threads:",
+                                           "SigQ:",
+                                           "SigPnd:",
+                                           "ShdPnd:",
+                                           "SigBlk:",
+                                           "SigIgn:",
+                                           "SigCgt:",
+                                           "voluntary_ctxt_switches:",
+                                           "nonvoluntary_ctxt_switches:",
+                                           NULL};
         for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
             nl = strchr(line, '\n');
             if (nl)
@@ -306,8 +321,7 @@ static void inspect_semset(struct engine *e, const struct model_semset *ms, bool
         }
         char lp[48];
         const char *ln = inspect_proc_name(m, last);
-        snprintf(lp, sizeof lp, "%d%s%s%s", (int)last, ln ? " (" : "", ln ? ln : "",
-                 ln ? ")" : "");
+        snprintf(lp, sizeof lp, "%d%s%s%s", (int)last, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
         const char *hn = ms->holder[k] ? inspect_proc_name(m, ms->holder[k]) : NULL;
         put(t, "  %-4d %-7d %-8d %-8d %-20s %s\n", k, val, ncnt, zcnt, lp, hn ? hn : "-");
     }
@@ -370,8 +384,8 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
     } else if (ms->kind == 0 || !live) {
         put(t, "  %s; the last sample said:\n",
             live ? "IPC_STAT failed" : "it was removed when the run ended");
-        put(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch,
-            (int)ms->cpid, (int)ms->lpid);
+        put(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch, (int)ms->cpid,
+            (int)ms->lpid);
     }
     const unsigned char *b = ms->peek;
     size_t n = ms->peek_len < 64 ? ms->peek_len : 64;
@@ -420,7 +434,8 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
                 while (bol > maps && bol[-1] != '\n')
                     bol--;
                 unsigned long ino = 0;
-                if (sscanf(bol, "%*s %*s %*s %*s %lu", &ino) == 1 && ino == (unsigned long)ms->shmid) {
+                if (sscanf(bol, "%*s %*s %*s %*s %lu", &ino) == 1 &&
+                    ino == (unsigned long)ms->shmid) {
                     put(t, "  %s (pid %d)\n", m->procs[c->model_idx].name, (int)c->pid);
                     found++;
                     break;
@@ -437,8 +452,7 @@ static void inspect_shmseg(struct engine *e, int idx, bool live, struct text *t)
         put(t, "  (none)\n");
 }
 
-static void inspect_msgq(struct engine *e, const struct model_msgq *q, bool live,
-                         struct text *t)
+static void inspect_msgq(struct engine *e, const struct model_msgq *q, bool live, struct text *t)
 {
     const struct model *m = e->m;
     put(t, "message queue  msqid %d\n", q->msqid);
@@ -459,10 +473,10 @@ static void inspect_msgq(struct engine *e, const struct model_msgq *q, bool live
         put(t, "  %-16s %lu\n", "msg_qbytes", (unsigned long)ds.msg_qbytes);
         const char *sn = inspect_proc_name(m, ds.msg_lspid);
         const char *rn = inspect_proc_name(m, ds.msg_lrpid);
-        put(t, "  %-16s %d%s%s%s\n", "msg_lspid", (int)ds.msg_lspid, sn ? " (" : "",
-            sn ? sn : "", sn ? ")" : "");
-        put(t, "  %-16s %d%s%s%s\n", "msg_lrpid", (int)ds.msg_lrpid, rn ? " (" : "",
-            rn ? rn : "", rn ? ")" : "");
+        put(t, "  %-16s %d%s%s%s\n", "msg_lspid", (int)ds.msg_lspid, sn ? " (" : "", sn ? sn : "",
+            sn ? ")" : "");
+        put(t, "  %-16s %d%s%s%s\n", "msg_lrpid", (int)ds.msg_lrpid, rn ? " (" : "", rn ? rn : "",
+            rn ? ")" : "");
     } else {
         put(t, "  %s; the last sample said:\n",
             q->removed ? "it was removed with IPC_RMID" : "it was removed when the run ended");

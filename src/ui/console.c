@@ -175,8 +175,7 @@ static void history_path(struct ui *u)
         return;
     }
     if (mkdir_p(dir) < 0) {
-        ui_say(u, OUT_ERROR, "cannot create %s for the command history: %s", dir,
-               strerror(errno));
+        ui_say(u, OUT_ERROR, "cannot create %s for the command history: %s", dir, strerror(errno));
         u->history_path[0] = '\0';
         return;
     }
@@ -239,8 +238,8 @@ void console_save_history(struct ui *u)
         if (rc == 0)
             history_truncate_file(u->history_path, CONSOLE_HISTORY_MAX);
         else
-            fprintf(stderr, "ipcplay: cannot save the command history to %s: %s\n",
-                    u->history_path, strerror(rc));
+            fprintf(stderr, "ipcplay: cannot save the command history to %s: %s\n", u->history_path,
+                    strerror(rc));
     }
     clear_history();
     cand_clear();
@@ -279,7 +278,7 @@ void console_remember(const char *line)
 
 void console_cancel(struct ui *u)
 {
-    rl_callback_sigcleanup();   /* leaves i-search, multi-key and arg states */
+    rl_callback_sigcleanup(); /* leaves i-search, multi-key and arg states */
     rl_free_line_state();
     rl_replace_line("", 0);
     rl_point = rl_end = rl_mark = 0;

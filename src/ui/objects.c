@@ -361,8 +361,7 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool
     char extra[64] = "";
     if (shm >= 0)
         snprintf(extra, sizeof extra, "the counter lives in shm %d", shm);
-    y += heading(w, y, width, cs->nsections > 1 ? "CRITICAL SECTIONS" : "CRITICAL SECTION",
-                 extra);
+    y += heading(w, y, width, cs->nsections > 1 ? "CRITICAL SECTIONS" : "CRITICAL SECTION", extra);
     if (y >= h)
         return y - y0;
     if (cs->nsections > 1) {
@@ -492,8 +491,8 @@ static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
             break;
         for (int i = 0; i < q->npeek; i++)
             count += q->peek[i].type == next;
-        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", next,
-                                count);
+        off +=
+            (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", next, count);
         last = next;
     }
 }
@@ -516,8 +515,7 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bo
             x += draw_text(w, y, x, width - x, theme_style(S_DIM), " (removed)");
         x += draw_textf(w, y, x, width - x, A_NORMAL, ": qnum %ld  cbytes ", q->qnum);
         x += draw_bar(w, y, x, 8, q->cbytes, q->qbytes, ns > 0);
-        x += draw_textf(w, y, x, width - x, A_NORMAL, " %ld/%ld  %s", q->cbytes, q->qbytes,
-                        bytype);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, " %ld/%ld  %s", q->cbytes, q->qbytes, bytype);
         if (++y >= h)
             return 1;
         x = 8;
@@ -569,8 +567,8 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bo
         if (q->npeek == 0)
             x += draw_text(w, y, x, width - x, theme_style(S_DIM), "(empty)");
         for (int k = 0; k < q->npeek && x < width - 8; k++)
-            x += draw_textf(w, y, x, width - x, theme_proc((int)q->peek[k].type),
-                            "[%ld]", q->peek[k].type);
+            x += draw_textf(w, y, x, width - x, theme_proc((int)q->peek[k].type), "[%ld]",
+                            q->peek[k].type);
         if (q->qnum > q->npeek)
             x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%ld", q->qnum - q->npeek);
         draw_text(w, y, x, width - x - 1, theme_style(S_DIM), " newest");
@@ -669,9 +667,9 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
             x += draw_text(w, y, x, 7, v.slot[k] ? A_BOLD : theme_style(S_DIM), t);
             x += draw_text(w, y, x, 1, theme_style(S_DIM), "]");
             const char *mark = k == hslot && k == tslot ? "^head=tail"
-                             : k == hslot             ? "^head"
-                             : k == tslot             ? "^tail"
-                                                      : "";
+                               : k == hslot             ? "^head"
+                               : k == tslot             ? "^tail"
+                                                        : "";
             draw_text(w, y + 1, x - 8, 9, theme_style(S_PENDING), mark);
         }
         y += 2;
@@ -680,9 +678,8 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_NORMAL, "produced %lld  consumed %lld  ", v.produced,
                         v.consumed);
-        x += draw_textf(w, y, x, width - x, v.used < 0 || v.used > v.slots
-                                                ? theme_style(S_FAIL)
-                                                : A_NORMAL,
+        x += draw_textf(w, y, x, width - x,
+                        v.used < 0 || v.used > v.slots ? theme_style(S_FAIL) : A_NORMAL,
                         "head-tail %d of %d slots", v.used, v.slots);
         y++;
     }
@@ -937,8 +934,7 @@ static void fd_text(const struct model_fd *f, char *buf, size_t len)
         snprintf(extra, sizeof extra, " @%lld", f->pos); /* files: the offset */
     if (f->scm_fds > 0)
         snprintf(extra, sizeof extra, " +%d in flight", f->scm_fds);
-    snprintf(buf, len, "%-2d %s%s%s", f->fd, f->target, extra,
-             (f->flags & O_CLOEXEC) ? " ce" : "");
+    snprintf(buf, len, "%-2d %s%s%s", f->fd, f->target, extra, (f->flags & O_CLOEXEC) ? " ce" : "");
 }
 
 static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
@@ -978,11 +974,14 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, boo
                 p = &m->procs[pi];
             int used = draw_who(m, w, y, x, colw - 2, ft->pid);
             if (p && p->comm[0] && strcmp(p->comm, "ipcplay") != 0)
-                used += draw_textf(w, y, x + used, colw - 2 - used, theme_style(S_PENDING),
-                                   " (%s)", p->comm);
+                used += draw_textf(w, y, x + used, colw - 2 - used, theme_style(S_PENDING), " (%s)",
+                                   p->comm);
             if (p && y + 1 < h)
                 draw_textf(w, y + 1, x, colw - 2, theme_style(S_DIM), "%sminflt %lu",
-                           p->exited ? "gone; " : p->state == 'Z' ? "zombie; " : "", p->minflt);
+                           p->exited         ? "gone; "
+                           : p->state == 'Z' ? "zombie; "
+                                             : "",
+                           p->minflt);
             int f = ft->nfds + (ft->more ? 1 : 0);
             if (f > maxfds)
                 maxfds = f;
@@ -1099,7 +1098,9 @@ void objects_note_sample(struct ui *u)
     if (!m->cs.present)
         return;
     u->occ_hist[u->occ_samples % UI_OCC_HIST] =
-        (unsigned char)(m->cs.occupancy < 0 ? 0 : m->cs.occupancy > 255 ? 255 : m->cs.occupancy);
+        (unsigned char)(m->cs.occupancy < 0     ? 0
+                        : m->cs.occupancy > 255 ? 255
+                                                : m->cs.occupancy);
     u->occ_samples++;
     if (u->occ_n < UI_OCC_HIST)
         u->occ_n++;

@@ -87,23 +87,33 @@ void overlay_help(struct ui *u)
     sb_put(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
     sb_put(&s, "\nKeys\n");
     sb_put(&s, "  F1 this help    F2 scenarios    F3 pause / resume    F4 step one op\n");
-    sb_put(&s, "  F5 slower       F6 faster       F10 quit (so do: quit, Ctrl-D on an empty line)\n");
-    sb_put(&s, "  PgUp / PgDn     scroll the story (it follows the newest line again at the bottom)\n");
+    sb_put(&s,
+           "  F5 slower       F6 faster       F10 quit (so do: quit, Ctrl-D on an empty line)\n");
+    sb_put(&s,
+           "  PgUp / PgDn     scroll the story (it follows the newest line again at the bottom)\n");
     sb_put(&s, "  Shift-PgUp/PgDn scroll the process list when it is longer than its panel\n");
     sb_put(&s, "  Up / Down       command history      Ctrl-R  search the history\n");
     sb_put(&s, "  Tab             complete commands, scenarios, name=value, roles and pids\n");
     sb_put(&s, "  Ctrl-C          clear the line being typed (it does not quit)\n");
     sb_put(&s, "  Ctrl-L          repaint the screen      Esc  close this window\n");
     sb_put(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
-    sb_put(&s, "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
-    sb_put(&s, "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
+    sb_put(&s,
+           "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
+    sb_put(
+        &s,
+        "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
     sb_put(&s, "  -  gone: exited and reaped by ipcplay\n");
     sb_put(&s, "\nColumns\n");
     sb_put(&s, "  DOING        what the op runner in that process is doing (from its events)\n");
-    sb_put(&s, "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
-    sb_put(&s, "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
-    sb_put(&s, "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
-    sb_put(&s, "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
+    sb_put(
+        &s,
+        "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
+    sb_put(&s,
+           "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
+    sb_put(&s,
+           "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
+    sb_put(&s,
+           "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
     sb_put(&s, "\nThe story and the header are the same for a recording and a live run.\n");
     overlay_open(u, OVERLAY_HELP, "Help", text);
 }
@@ -157,8 +167,7 @@ int overlay_inspect(struct ui *u, const char *what)
     char title[128], err[256], target[64];
     snprintf(target, sizeof target, "%s", what); /* `what` may be u->inspect_what */
     bool refresh = u->overlay == OVERLAY_INSPECT && strcmp(u->inspect_what, target) == 0;
-    if (engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err,
-                       sizeof err) < 0) {
+    if (engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err, sizeof err) < 0) {
         if (refresh)
             u->inspect_what[0] = '\0'; /* keep the last text, stop refreshing */
         else

@@ -14,14 +14,26 @@
 static const char *state_badge(const struct model *m, char *buf, size_t len, int *style)
 {
     switch (m->state) {
-    case RUN_RUNNING: *style = S_BADGE_RUN; snprintf(buf, len, " RUNNING "); break;
-    case RUN_PAUSED: *style = S_BADGE_PAUSE; snprintf(buf, len, " PAUSED "); break;
+    case RUN_RUNNING:
+        *style = S_BADGE_RUN;
+        snprintf(buf, len, " RUNNING ");
+        break;
+    case RUN_PAUSED:
+        *style = S_BADGE_PAUSE;
+        snprintf(buf, len, " PAUSED ");
+        break;
     case RUN_STEP:
         *style = S_BADGE_STEP;
         snprintf(buf, len, " STEP %d ", m->step_tokens);
         break;
-    case RUN_DONE: *style = S_BADGE_DONE; snprintf(buf, len, " DONE "); break;
-    default: *style = S_BADGE_IDLE; snprintf(buf, len, " IDLE "); break;
+    case RUN_DONE:
+        *style = S_BADGE_DONE;
+        snprintf(buf, len, " DONE ");
+        break;
+    default:
+        *style = S_BADGE_IDLE;
+        snprintf(buf, len, " IDLE ");
+        break;
     }
     return buf;
 }
@@ -83,11 +95,12 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
         if (need <= width || mode == 2) {
             for (int i = 0; i < m->nchecks && x < width - 1; i++) {
                 const struct model_check *c = &m->checks[i];
-                int st = c->status == CHECK_OK ? S_OK : c->status == CHECK_FAILED ? S_FAIL
-                                                                                  : S_PENDING;
-                const char *gl = c->status == CHECK_OK ? g->ok : c->status == CHECK_FAILED
-                                                                     ? g->fail
-                                                                     : g->pending;
+                int st = c->status == CHECK_OK       ? S_OK
+                         : c->status == CHECK_FAILED ? S_FAIL
+                                                     : S_PENDING;
+                const char *gl = c->status == CHECK_OK       ? g->ok
+                                 : c->status == CHECK_FAILED ? g->fail
+                                                             : g->pending;
                 if (i)
                     x += draw_text(w, y, x, width - x, A_NORMAL, "  ");
                 x += draw_textf(w, y, x, width - x, theme_style(st), "%s", gl);
@@ -147,8 +160,8 @@ static int header_want(const struct ui *u, int width, bool wide)
 struct proc_row {
     int idx;
     int depth;
-    bool last;          /* last child of its parent */
-    unsigned cont;      /* bit d: an ancestor at depth d has siblings below */
+    bool last;     /* last child of its parent */
+    unsigned cont; /* bit d: an ancestor at depth d has siblings below */
 };
 
 static int procs_order(const struct model *m, struct proc_row *rows, int max)
@@ -268,10 +281,10 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
     int pidw = 7 + 2 * maxdepth;
     int x_pid = 1, x_role = x_pid + pidw, x_st = x_role + rolew + 2, x_doing = x_st + 3;
     int rest = inner - x_doing;
-    int doingw = rest >= 60 ? (rest * 2 / 5 < 34 ? rest * 2 / 5 : 34)
-               : rest >= 46 ? 20
-               : rest >= 38 ? 17
-                            : rest / 2;
+    int doingw = rest >= 60   ? (rest * 2 / 5 < 34 ? rest * 2 / 5 : 34)
+                 : rest >= 46 ? 20
+                 : rest >= 38 ? 17
+                              : rest / 2;
     int x_kern = x_doing + doingw + 1;
     attr_t hd = theme_style(S_DIM) | A_BOLD;
     draw_text(w, 1, x_pid, pidw, hd, "PID");
@@ -578,17 +591,21 @@ static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
     };
     const char *f3 = m->state == RUN_PAUSED || m->state == RUN_STEP ? "Resume" : "Pause";
     struct hint normal[] = {
-        {"F1", "Help", "Help"},       {"F2", "Scenarios", "Scen"}, {"F3", f3, f3},
-        {"F4", "Step", "Step"},       {"F5", "Slower", "Slow"},    {"F6", "Faster", "Fast"},
+        {"F1", "Help", "Help"},          {"F2", "Scenarios", "Scen"},  {"F3", f3, f3},
+        {"F4", "Step", "Step"},          {"F5", "Slower", "Slow"},     {"F6", "Faster", "Fast"},
         {"PgUp/PgDn", "Story", "Story"}, {"Tab", "Complete", "Compl"}, {"F10", "Quit", "Quit"},
     };
     struct hint over[] = {
-        {"Esc", "Close", "Close"}, {"Up/Down", "Scroll", "Scroll"},
-        {"PgUp/PgDn", "Page", "Page"}, {"F10", "Quit", "Quit"},
+        {"Esc", "Close", "Close"},
+        {"Up/Down", "Scroll", "Scroll"},
+        {"PgUp/PgDn", "Page", "Page"},
+        {"F10", "Quit", "Quit"},
     };
     struct hint scen[] = {
-        {"Esc", "Close", "Close"}, {"Up/Down", "Choose", "Choose"},
-        {"Enter", "Edit a run command", "Run"}, {"F10", "Quit", "Quit"},
+        {"Esc", "Close", "Close"},
+        {"Up/Down", "Choose", "Choose"},
+        {"Enter", "Edit a run command", "Run"},
+        {"F10", "Quit", "Quit"},
     };
     struct hint *hs = normal;
     int n = (int)(sizeof normal / sizeof normal[0]);
@@ -604,8 +621,8 @@ static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
         for (int i = 0; i < n; i++) {
             if (pass == 2 && strcmp(hs[i].key, "Tab") == 0)
                 continue;
-            need += draw_width(hs[i].key) + 1 +
-                    draw_width(pass == 0 ? hs[i].label : hs[i].shortl) + (pass == 0 ? 2 : 1);
+            need += draw_width(hs[i].key) + 1 + draw_width(pass == 0 ? hs[i].label : hs[i].shortl) +
+                    (pass == 0 ? 2 : 1);
         }
         if (need > width && pass < 2)
             continue;

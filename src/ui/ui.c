@@ -22,8 +22,8 @@
 
 #include "ui_internal.h"
 
-#define UI_FRAME_NS 100000000ull     /* engine-driven redraws: at most 10 a second */
-#define UI_INSPECT_NS 500000000ull   /* the inspect view re-reads /proc twice a second */
+#define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
+#define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
 
 static struct ui the_ui;
 
@@ -86,8 +86,9 @@ static void host_print(void *self, int kind, const char *line)
 static void ui_welcome_run(struct ui *u, const struct scenario_def *s)
 {
     ui_say(u, OUT_INFO, "what to watch: %s", s->watch);
-    ui_say(u, OUT_INFO, "F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
-                        "every command, F1 for keys");
+    ui_say(u, OUT_INFO,
+           "F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
+           "every command, F1 for keys");
 }
 
 static int host_run(void *self, const struct scenario_def *s, const long *vals)
@@ -204,9 +205,7 @@ static void ui_fkey(struct ui *u, int n)
         else
             overlay_scenarios(u);
         break;
-    case 3:
-        ui_command(u, st == RUN_PAUSED || st == RUN_STEP ? "resume" : "pause", "F3");
-        break;
+    case 3: ui_command(u, st == RUN_PAUSED || st == RUN_STEP ? "resume" : "pause", "F3"); break;
     case 4: ui_command(u, "step", "F4"); break;
     case 5: ui_speed_step(u, -1); break;
     case 6: ui_speed_step(u, +1); break;
@@ -249,25 +248,19 @@ static void ui_key_escape_seq(struct ui *u, wint_t intro)
         int key;          /* a curses key code, or 0 */
         const char *feed; /* or bytes for readline */
     } map[] = {
-        {"[1;2A", KEY_SR, NULL},       {"[1;2B", KEY_SF, NULL},
-        {"[5;2~", KEY_SPREVIOUS, NULL}, {"[6;2~", KEY_SNEXT, NULL},
-        {"[1;5C", 0, "\033f"},          {"[1;5D", 0, "\033b"},
-        {"[1;3C", 0, "\033f"},          {"[1;3D", 0, "\033b"},
-        {"[A", KEY_UP, NULL},           {"[B", KEY_DOWN, NULL},
-        {"[C", KEY_RIGHT, NULL},        {"[D", KEY_LEFT, NULL},
-        {"OA", KEY_UP, NULL},           {"OB", KEY_DOWN, NULL},
-        {"OC", KEY_RIGHT, NULL},        {"OD", KEY_LEFT, NULL},
-        {"[H", KEY_HOME, NULL},         {"[F", KEY_END, NULL},
-        {"OH", KEY_HOME, NULL},         {"OF", KEY_END, NULL},
-        {"[1~", KEY_HOME, NULL},        {"[4~", KEY_END, NULL},
-        {"[7~", KEY_HOME, NULL},        {"[8~", KEY_END, NULL},
-        {"[3~", KEY_DC, NULL},          {"[5~", KEY_PPAGE, NULL},
-        {"[6~", KEY_NPAGE, NULL},       {"OP", KEY_F(1), NULL},
-        {"OQ", KEY_F(2), NULL},         {"OR", KEY_F(3), NULL},
-        {"OS", KEY_F(4), NULL},         {"[11~", KEY_F(1), NULL},
-        {"[12~", KEY_F(2), NULL},       {"[13~", KEY_F(3), NULL},
-        {"[14~", KEY_F(4), NULL},       {"[15~", KEY_F(5), NULL},
-        {"[17~", KEY_F(6), NULL},       {"[21~", KEY_F(10), NULL},
+        {"[1;2A", KEY_SR, NULL},    {"[1;2B", KEY_SF, NULL},   {"[5;2~", KEY_SPREVIOUS, NULL},
+        {"[6;2~", KEY_SNEXT, NULL}, {"[1;5C", 0, "\033f"},     {"[1;5D", 0, "\033b"},
+        {"[1;3C", 0, "\033f"},      {"[1;3D", 0, "\033b"},     {"[A", KEY_UP, NULL},
+        {"[B", KEY_DOWN, NULL},     {"[C", KEY_RIGHT, NULL},   {"[D", KEY_LEFT, NULL},
+        {"OA", KEY_UP, NULL},       {"OB", KEY_DOWN, NULL},    {"OC", KEY_RIGHT, NULL},
+        {"OD", KEY_LEFT, NULL},     {"[H", KEY_HOME, NULL},    {"[F", KEY_END, NULL},
+        {"OH", KEY_HOME, NULL},     {"OF", KEY_END, NULL},     {"[1~", KEY_HOME, NULL},
+        {"[4~", KEY_END, NULL},     {"[7~", KEY_HOME, NULL},   {"[8~", KEY_END, NULL},
+        {"[3~", KEY_DC, NULL},      {"[5~", KEY_PPAGE, NULL},  {"[6~", KEY_NPAGE, NULL},
+        {"OP", KEY_F(1), NULL},     {"OQ", KEY_F(2), NULL},    {"OR", KEY_F(3), NULL},
+        {"OS", KEY_F(4), NULL},     {"[11~", KEY_F(1), NULL},  {"[12~", KEY_F(2), NULL},
+        {"[13~", KEY_F(3), NULL},   {"[14~", KEY_F(4), NULL},  {"[15~", KEY_F(5), NULL},
+        {"[17~", KEY_F(6), NULL},   {"[21~", KEY_F(10), NULL},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(seq, map[i].seq) == 0) {
@@ -314,9 +307,7 @@ static void ui_key_code(struct ui *u, int key)
         return;
     case KEY_SR: panels_procs_scroll(u, -1); return;
     case KEY_SF: panels_procs_scroll(u, 1); return;
-    case KEY_SPREVIOUS:
-        panels_procs_scroll(u, -(u->lay.area[AREA_PROCS].h - 3));
-        return;
+    case KEY_SPREVIOUS: panels_procs_scroll(u, -(u->lay.area[AREA_PROCS].h - 3)); return;
     case KEY_SNEXT: panels_procs_scroll(u, u->lay.area[AREA_PROCS].h - 3); return;
     case KEY_LEFT: ui_feed(u, "\033[D"); return;
     case KEY_RIGHT: ui_feed(u, "\033[C"); return;
@@ -354,16 +345,16 @@ static void ui_key_char(struct ui *u, wint_t wc)
         bool empty = console_empty();
         console_cancel(u);
         if (empty)
-            ui_say(u, OUT_INFO, "Ctrl-C clears the line being typed; to quit: quit, F10 or "
-                                "Ctrl-D");
+            ui_say(u, OUT_INFO,
+                   "Ctrl-C clears the line being typed; to quit: quit, F10 or "
+                   "Ctrl-D");
         return;
     }
     case 12: /* Ctrl-L: repaint everything */
         clearok(curscr, TRUE);
         u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
         return;
-    case 26: /* Ctrl-Z: nothing to suspend into */
-        return;
+    case 26: /* Ctrl-Z: nothing to suspend into */ return;
     case 27: {
         wint_t c2;
         int r = wget_wch(u->input, &c2);
@@ -622,10 +613,11 @@ static void ui_on_done(struct ui *u)
                                 : c->status == CHECK_FAILED ? "FAILED"
                                                             : "pending");
     }
-    ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "",
-                m->nchecks ? buf : "the run is over");
-    ui_say(u, OUT_INFO, "the run is over and its objects are removed (the panels keep the "
-                        "last sample): run %s starts it again, quit leaves", m->scenario);
+    ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : "the run is over");
+    ui_say(u, OUT_INFO,
+           "the run is over and its objects are removed (the panels keep the "
+           "last sample): run %s starts it again, quit leaves",
+           m->scenario);
     if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0])
         overlay_inspect(u, u->inspect_what);
 }
@@ -644,14 +636,21 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     memset(u, 0, sizeof *u);
     u->e = e;
     u->m = m;
-    u->host = (struct cmd_host){.self = u, .where = CMD_CONSOLE, .engine = e, .model = m,
-                                .print = host_print, .run = host_run, .clear = host_clear,
+    u->host = (struct cmd_host){.self = u,
+                                .where = CMD_CONSOLE,
+                                .engine = e,
+                                .model = m,
+                                .print = host_print,
+                                .run = host_run,
+                                .clear = host_clear,
                                 .inspect = host_inspect};
     const char *term = getenv("TERM");
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
-        fprintf(stderr, "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
-                        "terminfo); use --headless for text output\n", term ? term : "");
+        fprintf(stderr,
+                "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
+                "terminfo); use --headless for text output\n",
+                term ? term : "");
         return 2;
     }
     set_term(scr);
@@ -675,8 +674,9 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         else
             ui_welcome_run(u, s);
     } else {
-        ui_say(u, OUT_INFO, "type  run sem  (or press F2 to pick a scenario); help lists "
-                            "every command");
+        ui_say(u, OUT_INFO,
+               "type  run sem  (or press F2 to pick a scenario); help lists "
+               "every command");
     }
 
     int quit_sig = 0;
@@ -687,8 +687,8 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         int timeout = -1;
         if (u->dirty) {
             uint64_t due = u->last_draw_ns + UI_FRAME_NS;
-            bool urgent = (u->dirty & (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP |
-                                       DIRTY_LAYOUT | DIRTY_HINTS)) != 0;
+            bool urgent = (u->dirty & (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT |
+                                       DIRTY_HINTS)) != 0;
             if (urgent || now >= due) {
                 ui_draw(u);
             } else {
@@ -753,8 +753,10 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     u->nlines = 0;
     if (quit_sig > 0) {
         const char *ab = sigabbrev_np(quit_sig);
-        fprintf(stderr, "ipcplay: stopped by SIG%s; every process and object of the run was "
-                        "removed\n", ab ? ab : "?");
+        fprintf(stderr,
+                "ipcplay: stopped by SIG%s; every process and object of the run was "
+                "removed\n",
+                ab ? ab : "?");
         return 128 + quit_sig;
     }
     if (quit_sig < 0) {

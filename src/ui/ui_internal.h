@@ -16,8 +16,15 @@
 
 /* ---- areas, layout, dirty flags ---------------------------------------- */
 
-enum ui_area { AREA_HEADER, AREA_PROCS, AREA_OBJECTS, AREA_STORY, AREA_HINTS, AREA_CONSOLE,
-               AREA__N };
+enum ui_area {
+    AREA_HEADER,
+    AREA_PROCS,
+    AREA_OBJECTS,
+    AREA_STORY,
+    AREA_HINTS,
+    AREA_CONSOLE,
+    AREA__N
+};
 
 enum ui_dirty {
     DIRTY_HEADER = 1u << AREA_HEADER,
@@ -38,10 +45,10 @@ struct ui_rect {
 
 struct ui_layout {
     int rows, cols;
-    bool small;   /* below 80x24: one line saying so */
-    bool wide;    /* processes and IPC objects side by side */
-    bool detail;  /* the IPC objects get several rows each (else a line or two) */
-    int split;    /* wide: column of the vertical rule (in the procs window) */
+    bool small;  /* below 80x24: one line saying so */
+    bool wide;   /* processes and IPC objects side by side */
+    bool detail; /* the IPC objects get several rows each (else a line or two) */
+    int split;   /* wide: column of the vertical rule (in the procs window) */
     struct ui_rect area[AREA__N];
 };
 
@@ -60,29 +67,29 @@ struct ui {
     struct ui_layout lay;
     WINDOW *win[AREA__N];
     WINDOW *overlay_win, *popup_win, *small_win;
-    WINDOW *input;           /* a pad: reading keys from it never refreshes */
+    WINDOW *input; /* a pad: reading keys from it never refreshes */
     unsigned dirty;
     bool utf8, color;
 
     /* generations last drawn (the model bumps them; != means redraw) */
     uint64_t seen_gen[4];
-    uint64_t seen_tenths;    /* elapsed time shown, in 0.1 s */
+    uint64_t seen_tenths; /* elapsed time shown, in 0.1 s */
     uint64_t seen_ops;
     int seen_state;
     uint64_t last_draw_ns;
 
     /* story view */
-    uint64_t story_base;     /* `clear`: lines before this are hidden */
-    uint64_t story_anchor;   /* 0: follow the newest; else 1 + the bottom line shown */
+    uint64_t story_base;   /* `clear`: lines before this are hidden */
+    uint64_t story_anchor; /* 0: follow the newest; else 1 + the bottom line shown */
     int proc_scroll;
 
     /* overlay (help, scenarios, inspect) */
     int overlay;
     char overlay_title[128];
-    char *overlay_text;      /* newline-separated lines */
+    char *overlay_text; /* newline-separated lines */
     int overlay_nlines;
     int overlay_scroll;
-    int overlay_sel;         /* scenarios: the highlighted one */
+    int overlay_sel; /* scenarios: the highlighted one */
     char inspect_what[64];
     uint64_t inspect_at_ns;
 
@@ -99,20 +106,47 @@ struct ui {
     /* lines readline accepted, run by the loop after input is handled */
     char *lines[UI_MAX_LINES];
     int nlines;
-    bool eof;                /* Ctrl-D on an empty line */
+    bool eof; /* Ctrl-D on an empty line */
     bool quit;
-    bool last_run_failed;    /* the last run that ended by itself failed a check */
+    bool last_run_failed; /* the last run that ended by itself failed a check */
     char history_path[512];
 };
 
 /* ---- theme: colours and glyphs ----------------------------------------- */
 
 enum ui_style {
-    S_NORMAL, S_DIM, S_BOLD, S_TITLE, S_RULE, S_OK, S_FAIL, S_FAIL_TEXT, S_PENDING,
-    S_BADGE_RUN, S_BADGE_PAUSE, S_BADGE_STEP, S_BADGE_DONE, S_BADGE_IDLE,
-    S_STATE_R, S_STATE_S, S_STATE_D, S_STATE_Z, S_STATE_T, S_GONE,
-    S_KEY, S_KEYTEXT, S_ERROR, S_INFO, S_YOU, S_BAR_ON, S_BAR_OFF, S_BAR_WAIT, S_PROMPT,
-    S_SELECT, S_HEADING, S__COUNT
+    S_NORMAL,
+    S_DIM,
+    S_BOLD,
+    S_TITLE,
+    S_RULE,
+    S_OK,
+    S_FAIL,
+    S_FAIL_TEXT,
+    S_PENDING,
+    S_BADGE_RUN,
+    S_BADGE_PAUSE,
+    S_BADGE_STEP,
+    S_BADGE_DONE,
+    S_BADGE_IDLE,
+    S_STATE_R,
+    S_STATE_S,
+    S_STATE_D,
+    S_STATE_Z,
+    S_STATE_T,
+    S_GONE,
+    S_KEY,
+    S_KEYTEXT,
+    S_ERROR,
+    S_INFO,
+    S_YOU,
+    S_BAR_ON,
+    S_BAR_OFF,
+    S_BAR_WAIT,
+    S_PROMPT,
+    S_SELECT,
+    S_HEADING,
+    S__COUNT
 };
 
 #define UI_PROC_COLORS 8
