@@ -1080,16 +1080,25 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             return;
         }
     }
+    /* Not enough room for everything: say so on the last row. */
+    int want = objects_want(u, width, detail);
+    int room = h;
+    if (want > h && h > 2)
+        room = h - 1;
     bool first = true;
-    for (int s = 0; s < NSECTIONS && y < h; s++)
+    for (int s = 0; s < NSECTIONS && y < room; s++)
         for (int i = 0; i < sections[s].count(m) && y < h; i++) {
             if (!first && detail)
                 y++;
-            if (y >= h)
+            if (y >= room)
                 break;
-            y += sections[s].draw(u, w, i, y, h, width, detail);
+            y += sections[s].draw(u, w, i, y, room, width, detail);
             first = false;
         }
+    if (room < h)
+        draw_textf(w, h - 1, 2, width - 3, theme_style(S_DIM),
+                   "%s %d more rows: a taller terminal shows them; inspect shows any object",
+                   theme_glyphs()->down, want - room);
 }
 
 void objects_note_sample(struct ui *u)

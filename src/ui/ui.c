@@ -456,10 +456,19 @@ static void layout_compute(const struct ui *u, int rows, int cols, struct ui_lay
     L->detail = ow <= (content - story_min) / 2;
     if (!L->detail)
         ow = objects_want(u, cols, false);
-    if (ow > content / 2)
-        ow = content / 2;
-    if (pw > content - ow - story_min)
-        pw = content - ow - story_min;
+    /* When both want more than there is, share it: neither starves. */
+    int avail = content - story_min;
+    if (pw + ow > avail) {
+        int half = avail / 2;
+        if (pw <= half)
+            ow = avail - pw;
+        else if (ow <= half)
+            pw = avail - ow;
+        else {
+            pw = avail - half;
+            ow = half;
+        }
+    }
     if (pw < 3)
         pw = 3;
     L->area[AREA_PROCS] = (struct ui_rect){y, 0, pw, cols};
