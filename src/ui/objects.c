@@ -144,16 +144,16 @@ static int deadlock_count(const struct model *m)
     return m->deadlock.found ? 1 : 0;
 }
 
-static int deadlock_rows(const struct ui *u, int i, int width, bool detail)
+static int deadlock_rows(const struct ui *u, int i, int width, int level)
 {
-    return detail ? 3 : 1;
+    return (level >= 2) ? 3 : 1;
 }
 
-static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     int y0 = y;
-    if (!detail) {
+    if (level < 2) {
         int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), " DEADLOCK ");
         draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL_TEXT), " %s", m->deadlock.text);
         return 1;
@@ -177,10 +177,10 @@ static int semset_count(const struct model *m)
     return m->nsemsets;
 }
 
-static int semset_rows(const struct ui *u, int i, int width, bool detail)
+static int semset_rows(const struct ui *u, int i, int width, int level)
 {
     const struct model_semset *ss = &u->m->semsets[i];
-    return detail ? 2 + 2 * ss->nsems : 2 * ss->nsems;
+    return level >= 2 ? 2 + 2 * ss->nsems : level == 1 ? 2 * ss->nsems : ss->nsems;
 }
 
 static int sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
@@ -246,7 +246,7 @@ static void sem_words(struct ui *u, WINDOW *w, int y, int x, int width,
     }
 }
 
-static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width, bool detail)
+static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     const struct model_semset *ss = &m->semsets[set];
@@ -260,7 +260,7 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
     }
     if (namew)
         namew += 2;
-    if (detail) {
+    if (level >= 2) {
         char extra[128], otime[16];
         time_hms(ss->otime, otime, sizeof otime);
         if (m->state == RUN_DONE)
@@ -272,9 +272,9 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
         if (y >= h)
             return y - y0;
     }
-    int barw = detail ? (namew ? 8 : 10) : 6;
+    int barw = (level >= 2) ? (namew ? 8 : 10) : 6;
     int x_bar = 5 + namew, x_n = x_bar + barw + 5, x_z = x_n + 9, x_p = x_z + 9;
-    if (detail) {
+    if (level >= 2) {
         attr_t hd = theme_style(S_DIM) | A_BOLD;
         draw_text(w, y, 2, 3, hd, "#");
         draw_text(w, y, x_bar, barw + 4, hd, "semval");
@@ -285,7 +285,7 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
     }
     for (int k = 0; k < ss->nsems && y < h; k++) {
         int peak = sem_peak(u, set, k, ss->val[k]);
-        if (detail) {
+        if (level >= 2) {
             draw_textf(w, y, 2, 3, A_BOLD, "%d", k);
             if (namew)
                 draw_text(w, y, 5, namew - 1, A_BOLD, ss->name[k]);
@@ -304,15 +304,22 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
             x += draw_textf(w, y, x, width - x, A_BOLD, " %d", ss->val[k]);
             x += draw_textf(w, y, x, width - x, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
                             "  semncnt %d", ss->ncnt[k]);
-            x += draw_textf(w, y, x, width - x, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
-                            "  semzcnt %d", ss->zcnt[k]);
+            if (level > 0 || ss->zcnt[k]) /* tight: semzcnt only when it says something */
+                x +=
+                    draw_textf(w, y, x, width - x, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
+                               "  semzcnt %d", ss->zcnt[k]);
+            if (level == 0) {
+                sem_words(u, w, y, x + 2, width, ss, k);
+                y++;
+                continue;
+            }
             x += draw_textf(w, y, x, width - x, A_NORMAL, "  sempid %d", (int)ss->lastpid[k]);
             if (m->nsemsets > 1)
                 draw_textf(w, y, x, width - x, theme_style(S_DIM), "  (semid %d)", ss->semid);
         }
         if (++y >= h)
             break;
-        sem_words(u, w, y, detail ? 5 : 8, width, ss, k);
+        sem_words(u, w, y, level >= 2 ? 5 : 8, width, ss, k);
         y++;
     }
     return y - y0;
@@ -325,15 +332,15 @@ static int cs_count(const struct model *m)
     return m->cs.present ? 1 : 0;
 }
 
-static int cs_rows(const struct ui *u, int i, int width, bool detail)
+static int cs_rows(const struct ui *u, int i, int width, int level)
 {
     const struct model_cs *cs = &u->m->cs;
-    if (!detail)
+    if (level < 2)
         return 1;
     return cs->nsections > 1 ? 2 + cs->nsections + 1 : 4;
 }
 
-static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     const struct model_cs *cs = &m->cs;
@@ -345,7 +352,7 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool
             shm = m->shmsegs[k].shmid;
     long long lost = cs->entries - cs->counter;
     bool broken = cs->max_occupancy > 1;
-    if (!detail) {
+    if (level < 2) {
         int x = 2;
         x += draw_text(w, y, x, width - x, A_BOLD, "critical section: ");
         x += draw_textf(w, y, x, width - x, cs->occupancy > 1 ? theme_style(S_FAIL) : A_NORMAL,
@@ -430,11 +437,11 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool
     wmove(w, y, x);
     for (int k = room - 1; k >= 0; k--) {
         int v = u->occ_hist[(u->occ_samples - 1 - (uint64_t)k) % UI_OCC_HIST];
-        int level = v == 0 ? 0 : (v * 8 + top - 1) / top;
-        if (level > 8)
-            level = 8;
+        int lv = v == 0 ? 0 : (v * 8 + top - 1) / top;
+        if (lv > 8)
+            lv = 8;
         wattrset(w, v > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
-        waddstr(w, g->spark[level]);
+        waddstr(w, g->spark[lv]);
     }
     wattrset(w, A_NORMAL);
     y++;
@@ -448,9 +455,9 @@ static int msgq_count(const struct model *m)
     return m->nmsgqs;
 }
 
-static int msgq_rows(const struct ui *u, int i, int width, bool detail)
+static int msgq_rows(const struct ui *u, int i, int width, int level)
 {
-    return detail ? 1 + 5 : 2;
+    return (level >= 2) ? 1 + 5 : 2;
 }
 
 /* Processes asleep in msgrcv (dir 2) or msgsnd (dir 1) on this queue:
@@ -497,7 +504,7 @@ static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
     }
 }
 
-static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     const struct model_msgq *q = &m->msgqs[i];
@@ -508,7 +515,7 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bo
     int ns = msgq_waiters(m, q, 1, snd, sizeof snd);
     msgq_by_type(q, bytype, sizeof bytype);
     bool gone = q->removed || m->state == RUN_DONE;
-    if (!detail) {
+    if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "msq %d", q->msqid);
         if (q->removed)
@@ -621,10 +628,10 @@ static int ring_per_row(int width)
     return n < 1 ? 1 : n;
 }
 
-static int shm_rows(const struct ui *u, int i, int width, bool detail)
+static int shm_rows(const struct ui *u, int i, int width, int level)
 {
     const struct model_shmseg *s = &u->m->shmsegs[i];
-    if (!detail)
+    if (level < 2)
         return s->ring_slots > 0 ? 2 : 1;
     if (s->stats)
         return 2 + 4;
@@ -686,7 +693,7 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
     return y - y0;
 }
 
-static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     const struct model_shmseg *s = &m->shmsegs[i];
@@ -700,7 +707,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, boo
         snprintf(what, sizeof what, "anonymous MAP_SHARED");
     else
         snprintf(what, sizeof what, "shmid %d", s->shmid);
-    if (!detail) {
+    if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
         if (s->kind == 0)
@@ -805,9 +812,9 @@ static int streams_count(const struct model *m)
     return streams_used(m) ? 1 : 0;
 }
 
-static int streams_rows(const struct ui *u, int i, int width, bool detail)
+static int streams_rows(const struct ui *u, int i, int width, int level)
 {
-    return (detail ? 1 : 0) + streams_used(u->m);
+    return ((level >= 2) ? 1 : 0) + streams_used(u->m);
 }
 
 static const char *errname(int e)
@@ -816,11 +823,11 @@ static const char *errname(int e)
     return n ? n : "error";
 }
 
-static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     int y0 = y;
-    if (detail)
+    if (level >= 2)
         y += heading(w, y, width, "BYTE STREAMS", "what went in and what came out");
     for (int k = 0; k < MODEL_MAX_STREAMS && y < h; k++) {
         const struct model_stream *s = &m->streams[k];
@@ -876,12 +883,12 @@ static int fds_cols(int width, int n)
     return c < n ? c : n;
 }
 
-static int fds_rows(const struct ui *u, int i, int width, bool detail)
+static int fds_rows(const struct ui *u, int i, int width, int level)
 {
     const struct model *m = u->m;
     int idx[MODEL_MAX_FDTABLES];
     int n = fds_list(m, idx);
-    if (!detail)
+    if (level < 2)
         return n;
     int cols = fds_cols(width, n);
     int rows = 1;
@@ -937,14 +944,14 @@ static void fd_text(const struct model_fd *f, char *buf, size_t len)
     snprintf(buf, len, "%-2d %s%s%s", f->fd, f->target, extra, (f->flags & O_CLOEXEC) ? " ce" : "");
 }
 
-static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail)
+static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
     const struct ui_glyphs *g = theme_glyphs();
     int y0 = y;
     int idx[MODEL_MAX_FDTABLES];
     int n = fds_list(m, idx);
-    if (!detail) {
+    if (level < 2) {
         for (int t = 0; t < n && y < h; t++, y++) {
             const struct model_fdtable *ft = &m->fdtables[idx[t]];
             int x = 2 + draw_who(m, w, y, 2, 24, ft->pid);
@@ -1011,8 +1018,8 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, boo
 struct ui_section {
     const char *name;
     int (*count)(const struct model *m);
-    int (*rows)(const struct ui *u, int i, int width, bool detail);
-    int (*draw)(struct ui *u, WINDOW *w, int i, int y, int h, int width, bool detail);
+    int (*rows)(const struct ui *u, int i, int width, int level);
+    int (*draw)(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level);
 };
 
 static const struct ui_section sections[] = {
@@ -1039,16 +1046,16 @@ bool objects_prefer_full_width(const struct model *m)
     return fds_count(m) > 0 || streams_used(m) > 0;
 }
 
-int objects_want(const struct ui *u, int width, bool detail)
+int objects_want(const struct ui *u, int width, int level)
 {
     const struct model *m = u->m;
-    int n = detail ? 0 : 1, parts = 0;
+    int n = (level >= 2) ? 0 : 1, parts = 0;
     for (int s = 0; s < NSECTIONS; s++)
         for (int i = 0; i < sections[s].count(m); i++, parts++)
-            n += sections[s].rows(u, i, width, detail);
+            n += sections[s].rows(u, i, width, level);
     if (!parts)
         return 2;
-    if (detail)
+    if (level >= 2)
         n += parts - 1; /* a blank row between sections */
     return n;
 }
@@ -1056,9 +1063,9 @@ int objects_want(const struct ui *u, int width, bool detail)
 void objects_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
-    bool detail = u->lay.detail;
+    int level = u->lay.detail ? 2 : u->lay.tight ? 0 : 1;
     int y = 0;
-    if (!detail || !objects_any(m)) {
+    if (level < 2 || !objects_any(m)) {
         char extra[96] = "";
         size_t off = 0;
         for (int i = 0; i < m->nsemsets && off < sizeof extra; i++)
@@ -1081,18 +1088,18 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
         }
     }
     /* Not enough room for everything: say so on the last row. */
-    int want = objects_want(u, width, detail);
+    int want = objects_want(u, width, level);
     int room = h;
     if (want > h && h > 2)
         room = h - 1;
     bool first = true;
     for (int s = 0; s < NSECTIONS && y < room; s++)
         for (int i = 0; i < sections[s].count(m) && y < h; i++) {
-            if (!first && detail)
+            if (!first && (level >= 2))
                 y++;
             if (y >= room)
                 break;
-            y += sections[s].draw(u, w, i, y, room, width, detail);
+            y += sections[s].draw(u, w, i, y, room, width, level);
             first = false;
         }
     if (room < h)

@@ -150,7 +150,7 @@ static void header_draw(struct ui *u, WINDOW *w, int h, int width)
     }
 }
 
-static int header_want(const struct ui *u, int width, bool wide)
+static int header_want(const struct ui *u, int width, int level)
 {
     return panels_header_rows(u, width);
 }
@@ -235,7 +235,7 @@ static void proc_doing(const struct model *m, const struct model_proc *p, char *
     snprintf(buf, len, "%s %.1fs", p->doing, s);
 }
 
-static int procs_want(const struct ui *u, int width, bool wide)
+static int procs_want(const struct ui *u, int width, int level)
 {
     return 2 + (u->m->nprocs > 0 ? u->m->nprocs : 1);
 }
@@ -638,12 +638,12 @@ static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
     }
 }
 
-static int one_row(const struct ui *u, int width, bool wide)
+static int one_row(const struct ui *u, int width, int level)
 {
     return 1;
 }
 
-static int rest(const struct ui *u, int width, bool wide)
+static int rest(const struct ui *u, int width, int level)
 {
     return 0;
 }

@@ -432,11 +432,11 @@ static void layout_compute(const struct ui *u, int rows, int cols, struct ui_lay
     L->area[AREA_HINTS] = (struct ui_rect){rows - 2, 0, 1, cols};
     L->area[AREA_CONSOLE] = (struct ui_rect){rows - 1, 0, 1, cols};
     int y = hh, content = rows - 2 - hh;
-    int pw = ui_panels[AREA_PROCS].want(u, cols, L->wide);
+    int pw = ui_panels[AREA_PROCS].want(u, cols, 0);
     if (L->wide) {
         L->detail = true;
         int lw = cols - 54 > cols * 55 / 100 ? cols - 54 : cols * 55 / 100;
-        int ow = objects_want(u, cols - lw, true);
+        int ow = objects_want(u, cols - lw, 2);
         int top = pw > ow ? pw : ow;
         int story_min = 7;
         if (top < 8)
@@ -452,12 +452,17 @@ static void layout_compute(const struct ui *u, int rows, int cols, struct ui_lay
     /* Stacked: processes, objects, story. Objects in detail when that
      * leaves the processes and the story enough room. */
     int story_min = 6;
-    int ow = objects_want(u, cols, true);
-    L->detail = ow <= (content - story_min) / 2;
-    if (!L->detail)
-        ow = objects_want(u, cols, false);
-    /* When both want more than there is, share it: neither starves. */
     int avail = content - story_min;
+    int ow = objects_want(u, cols, 2);
+    L->detail = ow <= avail / 2;
+    if (!L->detail) {
+        ow = objects_want(u, cols, 1);
+        if (pw + ow > avail) {
+            L->tight = true;
+            ow = objects_want(u, cols, 0);
+        }
+    }
+    /* When both want more than there is, share it: neither starves. */
     if (pw + ow > avail) {
         int half = avail / 2;
         if (pw <= half)

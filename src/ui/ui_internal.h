@@ -48,6 +48,7 @@ struct ui_layout {
     bool small;  /* below 80x24: one line saying so */
     bool wide;   /* processes and IPC objects side by side */
     bool detail; /* the IPC objects get several rows each (else a line or two) */
+    bool tight;  /* not detailed, and short of rows: one line per semaphore */
     int split;   /* wide: column of the vertical rule (in the procs window) */
     struct ui_rect area[AREA__N];
 };
@@ -186,8 +187,9 @@ void draw_clock(uint64_t ns, char *buf, size_t len);
 struct ui_panel {
     const char *name;
     int area;
-    /* Rows this panel would like at a width (0: whatever it is given). */
-    int (*want)(const struct ui *u, int width, bool wide);
+    /* Rows this panel would like at a width and level (the objects: 2
+     * detailed, 1 compact, 0 tight; others ignore it). 0: what is left. */
+    int (*want)(const struct ui *u, int width, int level);
     void (*draw)(struct ui *u, WINDOW *w, int h, int wdt);
 };
 
@@ -202,7 +204,8 @@ void panels_procs_scroll(struct ui *u, int n);
 
 /* ---- IPC objects (objects.c) ------------------------------------------------ */
 
-int objects_want(const struct ui *u, int width, bool detail);
+/* Rows the objects want at a level: 2 detailed, 1 compact, 0 tight. */
+int objects_want(const struct ui *u, int width, int level);
 void objects_draw(struct ui *u, WINDOW *w, int h, int width);
 bool objects_any(const struct model *m);
 /* fd tables and streams read better across the whole width */
