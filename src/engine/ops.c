@@ -15,7 +15,7 @@
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
 
-static void emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
+struct event runner_event(const struct runner *r, const struct op *op, int phase)
 {
     struct event ev;
     memset(&ev, 0, sizeof ev);
@@ -29,6 +29,12 @@ static void emit(struct runner *r, const struct op *op, int phase, const struct 
     ev.obj = op->obj;
     ev.arg0 = op->arg0;
     ev.arg1 = op->arg1;
+    return ev;
+}
+
+static void emit(struct runner *r, const struct op *op, int phase, const struct op_result *res)
+{
+    struct event ev = runner_event(r, op, phase);
     if (res) {
         ev.result = res->result;
         ev.err = res->err;

@@ -40,6 +40,9 @@ struct op_result {
 
 /* Emit one event for `op` (pass a copy to change what is reported). */
 void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res);
+/* An event for op at phase, filled in from the runner and the op; the caller
+ * adds results and emits it with events_emit(r->evfd, &ev). */
+struct event runner_event(const struct runner *r, const struct op *op, int phase);
 /* Ops for processes, pipes and fd passing (ops_proc.c): 0 ok, -1 failed. */
 int ops_proc_run(struct runner *r, const struct op *op);
 

@@ -55,18 +55,8 @@ struct ipc_result {
 static void emit(struct runner *r, const struct op *op, int phase, int32_t arg0,
                  const struct ipc_result *res)
 {
-    struct event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.t_ns = events_now_ns() - r->t0_ns;
-    ev.pid = getpid();
-    ev.role = (int16_t)r->role;
-    ev.instance = (int16_t)r->instance;
-    ev.op = op->kind;
-    ev.phase = (uint8_t)phase;
-    ev.flags = op->flags;
-    ev.obj = op->obj;
+    struct event ev = runner_event(r, op, phase);
     ev.arg0 = arg0;
-    ev.arg1 = op->arg1;
     if (res) {
         ev.result = res->result;
         ev.err = res->err;

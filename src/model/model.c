@@ -1,6 +1,7 @@
 /* model.c — applying events to the model and telling the story in plain words.
  * Pure: no I/O, no syscalls. Live runs and replays go through the same code. */
 #include "model.h"
+#include "strbuf.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -441,14 +442,7 @@ int model_format_state(const struct model *m, char *buf, size_t len)
     size_t off = 0;
     if (len > 0)
         buf[0] = '\0'; /* nothing to say is an empty line, not stale bytes */
-#define PUT(...)                                                               \
-    do {                                                                       \
-        if (off < len) {                                                       \
-            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);              \
-            if (w_ > 0)                                                        \
-                off += (size_t)w_;                                             \
-        }                                                                      \
-    } while (0)
+#define PUT(...) strbuf_put(buf, len, &off, __VA_ARGS__)
     for (int i = 0; i < m->nsemsets; i++) {
         const struct model_semset *s = &m->semsets[i];
         for (int k = 0; k < s->nsems; k++) {

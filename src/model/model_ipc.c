@@ -9,6 +9,7 @@
 #include <sys/msg.h>
 
 #include "model.h"
+#include "strbuf.h"
 #include "msgwire.h"
 #include "ring.h"
 
@@ -257,14 +258,7 @@ void model_ipc_describe_kernel(const struct model *m, struct model_kernel *k)
     snprintf(k->text, sizeof k->text, "%s(%s)", name, sel);
 }
 
-#define PUT(...)                                                                                   \
-    do {                                                                                           \
-        if (off < len) {                                                                           \
-            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);                                  \
-            if (w_ > 0)                                                                            \
-                off += (size_t)w_;                                                                 \
-        }                                                                                          \
-    } while (0)
+#define PUT(...) strbuf_put(buf, len, &off, __VA_ARGS__)
 
 static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, size_t off)
 {

@@ -1,5 +1,6 @@
 /* ring.c — pure decoding and formatting of the shared ring (see ring.h). */
 #include "ring.h"
+#include "strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,14 +32,7 @@ int ring_decode(const void *bytes, size_t len, int slots, struct ring_view *out)
 int ring_format(const struct ring_view *v, char *buf, size_t len)
 {
     size_t off = 0;
-#define PUT(...)                                                                                   \
-    do {                                                                                           \
-        if (off < len) {                                                                           \
-            int w_ = snprintf(buf + off, len - off, __VA_ARGS__);                                  \
-            if (w_ > 0)                                                                            \
-                off += (size_t)w_;                                                                 \
-        }                                                                                          \
-    } while (0)
+#define PUT(...) strbuf_put(buf, len, &off, __VA_ARGS__)
     if (len)
         buf[0] = '\0';
     PUT("[");

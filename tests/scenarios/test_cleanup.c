@@ -8,32 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "support.h"
+#include "checks.h"
 
-static struct ipc_counts before;
-
-static void setup(void)
-{
-    support_isolate_ipc();
-    support_ipc_counts(&before);
-}
-
-TestSuite(cleanup, .init = setup, .timeout = 120);
-
-static void assert_clean(struct run *r, double within)
-{
-    struct ipc_counts got;
-    cr_expect(support_ipc_settles(&before, within, &got),
-              "objects left: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem,
-              got.sem, before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
-    pid_t pids[16];
-    bool gone = support_procs_gone(r->token, within);
-    int n = gone ? 0 : support_token_procs(r->token, pids, 16);
-    cr_expect(gone, "%d process(es) of the run still alive, first pid %d", n, n ? pids[0] : 0);
-    /* Leave nothing behind even when the assertion failed. */
-    for (int i = 0; i < n && i < 16; i++)
-        kill(pids[i], SIGKILL);
-}
+TestSuite(cleanup, .init = checks_setup, .fini = checks_teardown, .timeout = 120);
 
 static const char *const long_run[] = {"ipcplay", "run", "sem", "workers=6", "rounds=100",
                                        "hold=200", "think=50", "--headless", NULL};
@@ -46,7 +23,8 @@ static void start_busy(struct run *r)
               r->out ? r->out : "");
     struct ipc_counts now;
     support_ipc_counts(&now);
-    cr_assert(now.sem > before.sem && now.shm > before.shm, "objects not visible during run");
+    cr_assert(now.sem > checks_before.sem && now.shm > checks_before.shm,
+              "objects not visible during run");
     pid_t pids[16];
     cr_assert_geq(support_token_procs(r->token, pids, 16), 8, "guardian+dashboard+6 workers");
 }
@@ -57,7 +35,7 @@ Test(cleanup, normal_run)
     const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=3", "--speed",
                                 "max", "--headless", NULL};
     cr_assert_eq(support_run(&r, argv, 60), 0, "output:\n%s", r.out ? r.out : "");
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -68,7 +46,7 @@ static void signal_guardian(int sig)
     kill(r.pid, sig);
     int rc = support_wait_exit(&r, 20);
     cr_expect_eq(rc, 128 + sig, "exit status %d after SIG%s", rc, sigabbrev_np(sig));
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -84,7 +62,7 @@ Test(cleanup, sigint_whole_job)
     kill(-r.pid, SIGINT);
     int rc = support_wait_exit(&r, 20);
     cr_expect_eq(rc, 128 + SIGINT);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -97,7 +75,7 @@ Test(cleanup, sigterm_dashboard)
     kill(d, SIGTERM);
     int rc = support_wait_exit(&r, 20);
     cr_expect_eq(rc, 128 + SIGTERM);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -107,7 +85,7 @@ Test(cleanup, sigkill_ipcplay)
     start_busy(&r);
     kill(r.pid, SIGKILL);
     waitpid(r.pid, &r.status, 0);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -120,7 +98,7 @@ Test(cleanup, sigkill_dashboard)
     kill(d, SIGKILL);
     int rc = support_wait_exit(&r, 20);
     cr_expect_eq(rc, 128 + SIGKILL);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -153,7 +131,7 @@ Test(cleanup, start_error_leaves_nothing)
     write_sysctl("/proc/sys/kernel/shmmni", old);
     cr_expect_eq(rc, 3, "a runtime error exits 3, got %d:\n%s", rc, r.out ? r.out : "");
     cr_expect(r.out == NULL || strstr(r.out, "check:") == NULL);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -165,7 +143,7 @@ static void interrupt_run(const char *const argv[], const char *needle, int sig)
               r.out ? r.out : "");
     kill(r.pid, sig);
     cr_expect_eq(support_wait_exit(&r, 20), 128 + sig);
-    assert_clean(&r, 2.0);
+    assert_left_nothing(&r, 2.0);
     support_free(&r);
 }
 
@@ -206,7 +184,7 @@ Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
     const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
                                 "max", "--headless", NULL};
     cr_expect_eq(support_run(&next, argv, 60), 0);
-    assert_clean(&next, 2.0);
+    assert_left_nothing(&next, 2.0);
     support_free(&next);
     support_free(&r);
 }

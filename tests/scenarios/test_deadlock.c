@@ -7,26 +7,10 @@
 #include <signal.h>
 #include <string.h>
 
-#include "support.h"
+#include "checks.h"
 
-static struct ipc_counts before;
 
-static void setup(void)
-{
-    support_isolate_ipc();
-    support_ipc_counts(&before);
-}
-
-TestSuite(deadlock, .init = setup, .timeout = 240);
-
-static void expect_clean(struct run *r)
-{
-    struct ipc_counts got;
-    cr_expect(support_ipc_settles(&before, 3.0, &got),
-              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
-              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
-    cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
-}
+TestSuite(deadlock, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 Test(deadlock, unsafe_order_is_reported_and_ends_the_run)
 {
@@ -38,7 +22,7 @@ Test(deadlock, unsafe_order_is_reported_and_ends_the_run)
               r.out);
     cr_expect(strstr(r.out, "check: deadlock ok (cycle found"), "%s", r.out);
     cr_expect(strstr(r.out, "ipcplay ends the run"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -52,7 +36,7 @@ Test(deadlock, four_workers_make_one_long_cycle)
     cr_expect(strstr(r.out, "deadlock: worker-1 -> sem 1 -> worker-2 -> sem 2 -> worker-3 -> "
                             "sem 3 -> worker-4 -> sem 0 -> worker-1"),
               "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -67,7 +51,7 @@ Test(deadlock, safe_order_finishes_without_a_cycle)
     cr_expect(strstr(r.out, "check: deadlock ok (no cycle"), "%s", r.out);
     cr_expect(!strstr(r.out, "deadlock: worker-"), "%s", r.out);
     cr_expect(strstr(r.out, "exited with status 0"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -83,7 +67,7 @@ Test(deadlock, kernel_view_at_human_pace)
               r.out);
     cr_expect(strstr(r.out, "sem 2 (barrier)"), "%s", r.out);
     cr_expect(strstr(r.out, "was killed by KILL"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -94,7 +78,7 @@ static void interrupt_after(const char *needle, const char *const argv[])
     cr_assert(support_wait_output(&r, needle, 30), "%s", r.out ? r.out : "");
     kill(r.pid, SIGINT);
     cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 

@@ -5,9 +5,9 @@
  * data file and the run directory are gone after every kind of ending. */
 #include <criterion/criterion.h>
 
-#include "proc_checks.h"
+#include "checks.h"
 
-TestSuite(fdpass, .init = proc_setup, .fini = proc_teardown, .timeout = 180);
+TestSuite(fdpass, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 
 Test(fdpass, default_run_all_checks_hold)
 {

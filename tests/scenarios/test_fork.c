@@ -4,9 +4,9 @@
  * exe; an interrupted run leaves nothing. */
 #include <criterion/criterion.h>
 
-#include "proc_checks.h"
+#include "checks.h"
 
-TestSuite(fork, .init = proc_setup, .fini = proc_teardown, .timeout = 180);
+TestSuite(fork, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 
 Test(fork, default_run_all_checks_hold)
 {

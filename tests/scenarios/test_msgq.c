@@ -9,26 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support.h"
+#include "checks.h"
 
-static struct ipc_counts before;
 
-static void setup(void)
-{
-    support_isolate_ipc();
-    support_ipc_counts(&before);
-}
-
-TestSuite(msgq, .init = setup, .timeout = 240);
-
-static void expect_clean(struct run *r)
-{
-    struct ipc_counts got;
-    cr_expect(support_ipc_settles(&before, 3.0, &got),
-              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
-              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
-    cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
-}
+TestSuite(msgq, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 Test(msgq, defaults_hold_at_max_speed)
 {
@@ -44,7 +28,7 @@ Test(msgq, defaults_hold_at_max_speed)
     cr_expect(strstr(r.out, "E2BIG: the message it may take is longer"), "%s", r.out);
     cr_expect(strstr(r.out, "EIDRM") || strstr(r.out, "EINVAL"),
               "receivers must stop when the queue is removed:\n%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -60,7 +44,7 @@ Test(msgq, other_parameters_hold)
     cr_expect(strstr(r.out, "recv-upto3-1"), "%s", r.out);
     cr_expect(strstr(r.out, "recv-not3-1"), "%s", r.out);
     cr_expect(strstr(r.out, "msg_qbytes 16384 -> 1000"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -76,7 +60,7 @@ Test(msgq, nowait_gives_enomsg_and_still_holds)
     cr_expect(strstr(r.out, "recv-type9-1"), "%s", r.out);
     cr_expect(strstr(r.out, "ENOMSG: nothing of type 9 queued"), "%s", r.out);
     cr_expect(strstr(r.out, "check: every_message_once ok"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -91,7 +75,7 @@ Test(msgq, msg_noerror_truncation_fails_a_check)
     cr_expect(strstr(r.out, "MSG_NOERROR cut the rest"), "%s", r.out);
     cr_expect(strstr(r.out, "check: every_message_once ok"), "%s", r.out);
     cr_expect(!strstr(r.out, "E2BIG:"), "MSG_NOERROR never returns E2BIG:\n%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -134,7 +118,7 @@ Test(msgq, kernel_view_at_human_pace)
     cr_expect(strstr(line, "qnum 3 "), "%s", line);
     cr_expect_eq(by_type_total(line), 3, "the copied contents must count 3 messages: %s", line);
     cr_expect(strstr(r.out, "closer-1") && strstr(r.out, "wait0(sem 0)"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -171,11 +155,11 @@ Test(msgq, ipcs_agrees_during_a_run)
     cr_expect(agreed, "ipcs says:\n%s\nwe say:\n%s", ipcs, line);
     kill(r.pid, SIGINT);
     cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
-static void interrupt_midway(bool kill_dashboard)
+static void msgq_interrupt(bool kill_dashboard)
 {
     struct run r;
     const char *const argv[] = {"ipcplay",   "run",        "msgq", "messages=50",
@@ -184,7 +168,7 @@ static void interrupt_midway(bool kill_dashboard)
     cr_assert(support_wait_output(&r, "-> got type", 30), "%s", r.out ? r.out : "");
     struct ipc_counts now;
     support_ipc_counts(&now);
-    cr_expect_eq(now.msg, before.msg + 1, "the queue should exist during the run");
+    cr_expect_eq(now.msg, checks_before.msg + 1, "the queue should exist during the run");
     if (kill_dashboard) {
         pid_t d = support_dashboard_pid(&r, 5);
         cr_assert_gt(d, 0);
@@ -194,17 +178,17 @@ static void interrupt_midway(bool kill_dashboard)
         kill(r.pid, SIGINT);
         cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
     }
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
 Test(msgq, sigint_midway_leaves_nothing)
 {
-    interrupt_midway(false);
+    msgq_interrupt(false);
 }
 Test(msgq, sigkill_of_the_dashboard_leaves_nothing)
 {
-    interrupt_midway(true);
+    msgq_interrupt(true);
 }
 
 Test(msgq, impossible_queue_size_starts_nothing)
@@ -215,7 +199,7 @@ Test(msgq, impossible_queue_size_starts_nothing)
     int rc = support_run(&r, argv, 30);
     cr_expect_eq(rc, 2, "a plan that cannot run is a usage error, got %d", rc);
     cr_expect(r.out == NULL || !strstr(r.out, "summary"), "nothing should run");
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 

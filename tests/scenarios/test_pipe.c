@@ -5,9 +5,9 @@
  * after a normal, an interrupted and a killed run. */
 #include <criterion/criterion.h>
 
-#include "proc_checks.h"
+#include "checks.h"
 
-TestSuite(pipe, .init = proc_setup, .fini = proc_teardown, .timeout = 180);
+TestSuite(pipe, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 
 static void mode_holds(const char *mode, const char *blocked_in)
 {

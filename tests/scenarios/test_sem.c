@@ -10,14 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support.h"
+#include "checks.h"
 
-static void setup(void)
-{
-    support_isolate_ipc();
-}
-
-TestSuite(sem, .init = setup, .timeout = 180);
+TestSuite(sem, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 
 Test(sem, holds_with_8_workers_50_rounds)
 {

@@ -8,26 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "support.h"
+#include "checks.h"
 
-static struct ipc_counts before;
 
-static void setup(void)
-{
-    support_isolate_ipc();
-    support_ipc_counts(&before);
-}
-
-TestSuite(shm, .init = setup, .timeout = 240);
-
-static void expect_clean(struct run *r)
-{
-    struct ipc_counts got;
-    cr_expect(support_ipc_settles(&before, 3.0, &got),
-              "left behind: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", before.sem, got.sem,
-              before.msg, got.msg, before.shm, got.shm, before.devshm, got.devshm);
-    cr_expect(support_procs_gone(r->token, 3.0), "processes of the run are still alive");
-}
+TestSuite(shm, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 static void run_kind(const char *kind, const char *shows)
 {
@@ -41,7 +25,7 @@ static void run_kind(const char *kind, const char *shows)
     cr_expect(strstr(r.out, "check: checksum ok"), "%s", r.out);
     cr_expect(strstr(r.out, shows), "%s", r.out);
     cr_expect(strstr(r.out, "ring ["), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -68,7 +52,7 @@ Test(shm, other_parameters_hold)
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: every_item_once ok (all 150 items"), "%s", r.out);
     cr_expect(strstr(r.out, "check: checksum ok"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -82,7 +66,7 @@ Test(shm, without_the_mutex_the_checks_fail)
     cr_assert_eq(rc, 1, "the corruption must be caught (exit 1), got %d:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: every_item_once FAILED"), "%s", r.out);
     cr_expect(strstr(r.out, "check: checksum FAILED"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -99,7 +83,7 @@ Test(shm, kernel_view_at_human_pace)
     cr_expect(strstr(r.out, "semtimedop(sem 2, -1)"), "someone must wait for the mutex:\n%s",
               r.out);
     cr_expect(strstr(r.out, "-> wrote 1000001 into slot"), "%s", r.out);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
@@ -125,11 +109,11 @@ Test(shm, ipcs_agrees_during_a_run)
     cr_expect_eq(support_field(ipcs, "lpid="), support_field(line, "lpid "), "%s\n%s", ipcs, line);
     kill(r.pid, SIGINT);
     cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
-static void interrupt_midway(const char *kind, bool kill_dashboard)
+static void shm_interrupt(const char *kind, bool kill_dashboard)
 {
     struct run r;
     char k[32];
@@ -139,9 +123,9 @@ static void interrupt_midway(const char *kind, bool kill_dashboard)
     cr_assert(support_wait_output(&r, "-> read ", 30), "%s", r.out ? r.out : "");
     struct ipc_counts now;
     support_ipc_counts(&now);
-    cr_expect_eq(now.sem, before.sem + 1);
-    cr_expect_eq(now.shm, before.shm + (strcmp(kind, "sysv") == 0));
-    cr_expect_eq(now.devshm, before.devshm + (strcmp(kind, "posix") == 0));
+    cr_expect_eq(now.sem, checks_before.sem + 1);
+    cr_expect_eq(now.shm, checks_before.shm + (strcmp(kind, "sysv") == 0));
+    cr_expect_eq(now.devshm, checks_before.devshm + (strcmp(kind, "posix") == 0));
     if (kill_dashboard) {
         pid_t d = support_dashboard_pid(&r, 5);
         cr_assert_gt(d, 0);
@@ -151,29 +135,29 @@ static void interrupt_midway(const char *kind, bool kill_dashboard)
         kill(r.pid, SIGINT);
         cr_expect_eq(support_wait_exit(&r, 30), 128 + SIGINT);
     }
-    expect_clean(&r);
+    assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
 
 Test(shm, sigint_midway_sysv)
 {
-    interrupt_midway("sysv", false);
+    shm_interrupt("sysv", false);
 }
 Test(shm, sigint_midway_posix)
 {
-    interrupt_midway("posix", false);
+    shm_interrupt("posix", false);
 }
 Test(shm, sigint_midway_anon)
 {
-    interrupt_midway("anon", false);
+    shm_interrupt("anon", false);
 }
 Test(shm, sigkill_dashboard_posix)
 {
-    interrupt_midway("posix", true);
+    shm_interrupt("posix", true);
 }
 Test(shm, sigkill_dashboard_sysv)
 {
-    interrupt_midway("sysv", true);
+    shm_interrupt("sysv", true);
 }
 
 Test(shm, listed_with_what_to_watch)

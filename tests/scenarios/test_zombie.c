@@ -5,9 +5,9 @@
  * process behind. */
 #include <criterion/criterion.h>
 
-#include "proc_checks.h"
+#include "checks.h"
 
-TestSuite(zombie, .init = proc_setup, .fini = proc_teardown, .timeout = 180);
+TestSuite(zombie, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 
 static void expect_all_ok(struct run *r, const char *reap_check)
 {

@@ -1,10 +1,11 @@
-/* proc_checks.h — shared by the process scenario tests (fork, zombie, pipe,
- * fdpass): run the binary headless, assert a check line, and assert that a
- * run left nothing behind (no process carrying the run's token, no entry in
- * the private TMPDIR where the run directory lived). Static helpers: include
- * once per test file, after criterion.h. */
-#ifndef IPCPLAY_TEST_PROC_CHECKS_H
-#define IPCPLAY_TEST_PROC_CHECKS_H
+/* checks.h — shared by every scenario test: set up a private IPC namespace
+ * and TMPDIR, run the binary headless, and assert that a run left nothing
+ * behind (no System V or /dev/shm object beyond what was there before, no
+ * process carrying the run's token, no entry in the private TMPDIR where the
+ * run directory lived). Static helpers: include once per test file, after
+ * criterion.h. */
+#ifndef IPCPLAY_TEST_CHECKS_H
+#define IPCPLAY_TEST_CHECKS_H
 
 #include <signal.h>
 #include <stdio.h>
@@ -13,21 +14,29 @@
 
 #include "support.h"
 
-static void proc_setup(void)
+static struct ipc_counts checks_before __attribute__((unused));
+
+static inline void checks_setup(void)
 {
     support_isolate_ipc();
     support_tmpdir();
+    support_ipc_counts(&checks_before);
 }
 
-static void proc_teardown(void)
+static inline void checks_teardown(void)
 {
     support_tmpdir_done();
 }
 
-/* Nothing of run r is left: processes, run directory. Kills leftovers so a
- * failed test does not leave them either. */
-static void assert_left_nothing(struct run *r, double within)
+/* Nothing of run r is left: IPC objects, processes, run directory. Kills
+ * leftover processes so a failed test does not leave them either. */
+static inline void assert_left_nothing(struct run *r, double within)
 {
+    struct ipc_counts got;
+    cr_expect(support_ipc_settles(&checks_before, within, &got),
+              "objects left: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d",
+              checks_before.sem, got.sem, checks_before.msg, got.msg, checks_before.shm, got.shm,
+              checks_before.devshm, got.devshm);
     const char *dir = support_tmpdir();
     bool empty = support_dir_empties(dir, within);
     cr_expect(empty, "%d entries left in the run's TMPDIR %s", support_dir_entries(dir), dir);
@@ -40,7 +49,7 @@ static void assert_left_nothing(struct run *r, double within)
 }
 
 /* Run to the end at max speed with extra words; returns the exit code. */
-static int run_max(struct run *r, const char *scenario, const char *const *words)
+static inline int run_max(struct run *r, const char *scenario, const char *const *words)
 {
     const char *argv[24] = {"ipcplay", "run", scenario};
     int n = 3;
@@ -53,14 +62,14 @@ static int run_max(struct run *r, const char *scenario, const char *const *words
     return support_run(r, argv, 120);
 }
 
-static bool has(const struct run *r, const char *needle)
+static inline bool has(const struct run *r, const char *needle)
 {
     return r->out && strstr(r->out, needle);
 }
 
 /* Start at human pace, wait for `needle`, then interrupt with `sig` sent
  * to ipcplay (or its dashboard with to_dashboard); expect a clean end. */
-static void interrupt_midway(const char *const argv[], const char *needle, int sig,
+static inline void interrupt_midway(const char *const argv[], const char *needle, int sig,
                              bool to_dashboard)
 {
     struct run r;
