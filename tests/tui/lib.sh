@@ -43,11 +43,30 @@ start_shell() {
   local kv
   for kv in "$@"; do envs+=(-e "$kv"); done
   mkdir -p "$TMPD/home"
-  t -f /dev/null new-session -d -x "$w" -y "$h" "${envs[@]}" "bash --norc --noprofile"
+  stop_server
+  if ! t -f /dev/null new-session -d -x "$w" -y "$h" "${envs[@]}" "bash --norc --noprofile"; then
+    bad "tmux new-session failed"
+    finish
+  fi
   t set-option -g status off >/dev/null
   t send-keys -l -- "PS1='shell\$ '; clear"
   t send-keys Enter
-  wait_for 'shell$' || { echo "the test shell did not start" >&2; exit 2; }
+  if ! wait_for 'shell$'; then
+    bad "the test shell did not start"
+    finish
+  fi
+}
+
+# stop_server: kill this test's tmux server and wait until it is gone, so a
+# new one can take the socket
+stop_server() {
+  t kill-server 2>/dev/null || return 0
+  local i=0
+  while t has-session 2>/dev/null && [ $i -lt 50 ]; do
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 0
 }
 
 # type TEXT literally, then optional keys (Enter, Tab, F3, ...)

@@ -25,7 +25,7 @@ check "C locale: ASCII there too" ascii_only
 t send-keys C-c
 type_keys 'quit' Enter
 check "C locale: quit" wait_for 'ipcplay-rc=0'
-t kill-server
+stop_server
 
 start_shell 120 40 NO_COLOR=1
 launch run sem rounds=50
@@ -35,7 +35,7 @@ wait_for 'acquired' >/dev/null
 check "NO_COLOR: no colour on screen" no_color
 type_keys 'quit' Enter
 check "NO_COLOR: quit" wait_for 'ipcplay-rc=0'
-t kill-server
+stop_server
 
 start_shell 120 40
 launch run sem rounds=50
