@@ -60,5 +60,13 @@ void engine_sample_full(struct engine *e);
 /* The scenario and values of the current (or last) run. */
 const struct scenario_def *engine_scenario(const struct engine *e);
 const long *engine_values(const struct engine *e);
+/* The `inspect` detail view as text: a process of the run (role name like
+ * worker-3, or pid; ipcplay itself too) or one of the run's IPC objects (a
+ * semid, shmid or msqid; "sem" / "shm" / "msq" for the first one). Fills a title and
+ * newline-separated lines (headings start in column 0) from /proc and
+ * IPC_STAT, or from the model's last view once the run has ended. Returns 0,
+ * or -1 with a one-line message in err. */
+int engine_inspect(struct engine *e, const char *what, char *title, size_t titlelen, char *out,
+                   size_t outlen, char *err, size_t errlen);
 
 #endif

@@ -24,6 +24,9 @@ struct child {
     bool dirty;          /* an event came from it since its last /proc read */
     bool settled;        /* last read: asleep in a system call */
     int status;
+    /* The op during which its struct sembuf was last read (from events):
+     * while it is still blocked in that same call, the sembuf is unchanged. */
+    uint64_t sembuf_since, sembuf_ops;
     /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
     bool forked;         /* a role forked it: its parent reaps it, we never do
                             unless it is adopted */

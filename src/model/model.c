@@ -254,6 +254,10 @@ static void describe_status(int status, char *buf, size_t len)
 void model_apply_event(struct model *m, const struct event *ev)
 {
     m->events++;
+    if (ev->phase == PH_BEGIN) {
+        m->ops_begun++;
+        m->gen_header++;
+    }
     if (ev->t_ns > m->now_ns)
         m->now_ns = ev->t_ns;
     int pi = model_find_proc(m, ev->pid);

@@ -318,6 +318,8 @@ struct model {
     struct model_line story[MODEL_STORY_CAP];
     uint64_t story_count;
     uint64_t events;
+    uint64_t ops_begun;   /* ops that passed the gate (one begin event each):
+                             `step N` advances this by exactly N */
     /* bumped whenever something views show changes, per area */
     uint64_t gen_procs, gen_objects, gen_story, gen_header;
 

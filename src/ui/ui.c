@@ -1,19 +1,786 @@
-/* ui.c — placeholder until the dashboard lands: reports that it is missing so
- * main falls back to the headless view. */
-#include "ui.h"
+/* ui.c — the dashboard: one poll() loop over the terminal and the engine's
+ * fds (signals, events, sample timer). Key handlers and engine dispatch only
+ * change state and mark areas dirty; the loop then draws each dirty area once
+ * with wnoutrefresh() and pushes the frame with a single doupdate(). Input is
+ * read before anything else in a pass, and drawing after input happens at
+ * once; redraws the engine causes are paced (at most one per 50 ms).
+ * Commands, from the prompt or a function key, go through the one command
+ * table (commands.h). */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "ui_internal.h"
+
+#define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
+#define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
+
+static struct ui the_ui;
+
+uint64_t ui_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A story line of command output; long ones are split at spaces so nothing
+ * is lost to the model's fixed-size line. */
+static void ui_say_line(struct ui *u, int kind, const char *who, const char *text)
+{
+    size_t len = strlen(text), off = 0;
+    const size_t max = sizeof u->m->story[0].detail - 1;
+    do {
+        size_t n = len - off;
+        if (n > max) {
+            /* the last sentence or clause end that fits, else the last space */
+            size_t cut = 0;
+            for (const char *ends = ".;:"; *ends && !cut; ends++)
+                for (size_t i = max / 3; i + 1 < max; i++)
+                    if (text[off + i] == *ends && text[off + i + 1] == ' ')
+                        cut = i + 1;
+            if (!cut)
+                for (size_t i = max / 2; i < max; i++)
+                    if (text[off + i] == ' ')
+                        cut = i;
+            n = cut ? cut : max;
+            while (n > 0 && ((unsigned char)text[off + n] & 0xc0) == 0x80)
+                n--; /* never split a UTF-8 character */
+        }
+        model_say(u->m, kind, off ? "" : who, "", "%.*s", (int)n, text + off);
+        off += n;
+        while (off < len && text[off] == ' ')
+            off++;
+    } while (off < len);
+}
+
+void ui_say(struct ui *u, int kind, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ui_say_line(u, kind, "", buf);
+}
+
+/* ---- the command host ------------------------------------------------------ */
+
+static const char *current_line; /* the line being run, echoed again after a run starts */
+
+static void host_print(void *self, int kind, const char *line)
+{
+    ui_say_line(self, kind, "", line);
+}
+
+static void ui_welcome_run(struct ui *u, const struct scenario_def *s)
+{
+    ui_say(u, OUT_INFO, "what to watch: %s", s->watch);
+    ui_say(u, OUT_INFO,
+           "F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
+           "every command, F1 for keys");
+}
+
+static int host_run(void *self, const struct scenario_def *s, const long *vals)
+{
+    struct ui *u = self;
+    char err[256];
+    if (engine_start(u->e, s, vals, engine_speed(u->e), err, sizeof err) < 0) {
+        ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
+        return -1;
+    }
+    panels_reset(u);
+    u->last_run_failed = false;
+    if (current_line)
+        ui_say_line(u, OUT_INFO, "you", current_line);
+    ui_welcome_run(u, s);
+    u->dirty |= DIRTY_ALL;
+    return 0;
+}
+
+static void host_clear(void *self)
+{
+    struct ui *u = self;
+    u->story_base = u->m->story_count;
+    u->story_anchor = 0;
+    u->dirty |= DIRTY_STORY;
+}
+
+static void host_inspect(void *self, const char *what)
+{
+    overlay_inspect(self, what);
+}
+
+/* Run one command line as if typed (function keys use this too). */
+static void ui_command(struct ui *u, const char *line, const char *echo_note)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (!*line)
+        return;
+    if (echo_note)
+        model_say(u->m, OUT_INFO, "you", "", "%s   (%s)", line, echo_note);
+    else
+        ui_say_line(u, OUT_INFO, "you", line);
+    u->story_anchor = 0;
+    u->dirty |= DIRTY_STORY;
+    if (u->overlay)
+        overlay_close(u); /* `inspect` opens its own */
+    current_line = line;
+    int rc = command_run_line(&u->host, line);
+    current_line = NULL;
+    if (rc == CMD_QUIT)
+        u->quit = true;
+}
+
+static void ui_run_lines(struct ui *u)
+{
+    for (int i = 0; i < u->nlines; i++) {
+        char *line = u->lines[i];
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p) {
+            console_remember(line);
+            if (!u->quit)
+                ui_command(u, p, NULL);
+        }
+        free(line);
+    }
+    u->nlines = 0;
+}
+
+/* ---- function keys ---------------------------------------------------------- */
+
+static const double speed_ladder[] = {0.1, 0.25, 0.5, 1, 2, 4, 10};
+#define NLADDER ((int)(sizeof speed_ladder / sizeof speed_ladder[0]))
+
+static void ui_speed_step(struct ui *u, int dir)
+{
+    double cur = engine_speed(u->e);
+    double eff = cur == 0 ? 1e9 : cur; /* max is the fastest */
+    char cmd[32];
+    if (dir > 0) {
+        int i = 0;
+        while (i < NLADDER && speed_ladder[i] <= eff + 1e-9)
+            i++;
+        if (i < NLADDER)
+            snprintf(cmd, sizeof cmd, "speed %g", speed_ladder[i]);
+        else
+            snprintf(cmd, sizeof cmd, "speed max");
+    } else {
+        int i = NLADDER - 1;
+        while (i >= 0 && speed_ladder[i] >= eff - 1e-9)
+            i--;
+        if (i < 0)
+            i = 0;
+        snprintf(cmd, sizeof cmd, "speed %g", speed_ladder[i]);
+    }
+    ui_command(u, cmd, dir > 0 ? "F6" : "F5");
+}
+
+static void ui_fkey(struct ui *u, int n)
+{
+    int st = u->m->state;
+    switch (n) {
+    case 1:
+        if (u->overlay == OVERLAY_HELP)
+            overlay_close(u);
+        else
+            overlay_help(u);
+        break;
+    case 2:
+        if (u->overlay == OVERLAY_SCENARIOS)
+            overlay_close(u);
+        else
+            overlay_scenarios(u);
+        break;
+    case 3: ui_command(u, st == RUN_PAUSED || st == RUN_STEP ? "resume" : "pause", "F3"); break;
+    case 4: ui_command(u, "step", "F4"); break;
+    case 5: ui_speed_step(u, -1); break;
+    case 6: ui_speed_step(u, +1); break;
+    case 10: ui_command(u, "quit", "F10"); break;
+    default: break;
+    }
+    u->dirty |= DIRTY_HINTS;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static void ui_feed(struct ui *u, const char *bytes)
+{
+    console_feed(u, bytes, strlen(bytes));
+    ui_run_lines(u);
+}
+
+static void ui_key_code(struct ui *u, int key);
+
+/* Escape sequences ncurses did not recognise for this terminal (xterm-style
+ * modified keys, mostly): decode the few we use, drop the rest rather than
+ * let readline insert their bytes. */
+static void ui_key_escape_seq(struct ui *u, wint_t intro)
+{
+    char seq[32];
+    size_t n = 0;
+    seq[n++] = (char)intro;
+    for (;;) {
+        wint_t c;
+        int r = wget_wch(u->input, &c);
+        if (r != OK || n + 1 >= sizeof seq)
+            break;
+        seq[n++] = (char)c;
+        if (intro == 'O' || (c >= 0x40 && c <= 0x7e))
+            break;
+    }
+    seq[n] = '\0';
+    static const struct {
+        const char *seq;
+        int key;          /* a curses key code, or 0 */
+        const char *feed; /* or bytes for readline */
+    } map[] = {
+        {"[1;2A", KEY_SR, NULL},    {"[1;2B", KEY_SF, NULL},   {"[5;2~", KEY_SPREVIOUS, NULL},
+        {"[6;2~", KEY_SNEXT, NULL}, {"[1;5C", 0, "\033f"},     {"[1;5D", 0, "\033b"},
+        {"[1;3C", 0, "\033f"},      {"[1;3D", 0, "\033b"},     {"[A", KEY_UP, NULL},
+        {"[B", KEY_DOWN, NULL},     {"[C", KEY_RIGHT, NULL},   {"[D", KEY_LEFT, NULL},
+        {"OA", KEY_UP, NULL},       {"OB", KEY_DOWN, NULL},    {"OC", KEY_RIGHT, NULL},
+        {"OD", KEY_LEFT, NULL},     {"[H", KEY_HOME, NULL},    {"[F", KEY_END, NULL},
+        {"OH", KEY_HOME, NULL},     {"OF", KEY_END, NULL},     {"[1~", KEY_HOME, NULL},
+        {"[4~", KEY_END, NULL},     {"[7~", KEY_HOME, NULL},   {"[8~", KEY_END, NULL},
+        {"[3~", KEY_DC, NULL},      {"[5~", KEY_PPAGE, NULL},  {"[6~", KEY_NPAGE, NULL},
+        {"OP", KEY_F(1), NULL},     {"OQ", KEY_F(2), NULL},    {"OR", KEY_F(3), NULL},
+        {"OS", KEY_F(4), NULL},     {"[11~", KEY_F(1), NULL},  {"[12~", KEY_F(2), NULL},
+        {"[13~", KEY_F(3), NULL},   {"[14~", KEY_F(4), NULL},  {"[15~", KEY_F(5), NULL},
+        {"[17~", KEY_F(6), NULL},   {"[21~", KEY_F(10), NULL},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(seq, map[i].seq) == 0) {
+            if (map[i].key)
+                ui_key_code(u, map[i].key);
+            else
+                ui_feed(u, map[i].feed);
+            return;
+        }
+}
+
+static void ui_key_esc(struct ui *u)
+{
+    if (console_searching()) { /* Esc ends a history search, keeping the line */
+        ui_feed(u, "\033");
+        return;
+    }
+    if (u->nmatches)
+        console_clear_matches(u);
+    else if (u->overlay)
+        overlay_close(u);
+    u->dirty |= DIRTY_HINTS;
+}
+
+static void ui_key_code(struct ui *u, int key)
+{
+    if (key != '\t' && u->nmatches)
+        console_clear_matches(u);
+    if (key >= KEY_F(1) && key <= KEY_F(12)) {
+        ui_fkey(u, key - KEY_F(0));
+        return;
+    }
+    switch (key) {
+    case KEY_RESIZE: return; /* resizes come through the engine's signalfd */
+    case KEY_UP:
+    case KEY_DOWN:
+        if (!overlay_key(u, key))
+            ui_feed(u, key == KEY_UP ? "\033[A" : "\033[B");
+        return;
+    case KEY_PPAGE:
+    case KEY_NPAGE:
+        if (!overlay_key(u, key))
+            panels_story_scroll(u, (key == KEY_PPAGE ? -1 : 1) * (panels_story_page(u) - 1));
+        return;
+    case KEY_SR: panels_procs_scroll(u, -1); return;
+    case KEY_SF: panels_procs_scroll(u, 1); return;
+    case KEY_SPREVIOUS: panels_procs_scroll(u, -(u->lay.area[AREA_PROCS].h - 3)); return;
+    case KEY_SNEXT: panels_procs_scroll(u, u->lay.area[AREA_PROCS].h - 3); return;
+    case KEY_LEFT: ui_feed(u, "\033[D"); return;
+    case KEY_RIGHT: ui_feed(u, "\033[C"); return;
+    case KEY_HOME: ui_feed(u, "\033[H"); return;
+    case KEY_END: ui_feed(u, "\033[F"); return;
+    case KEY_DC: ui_feed(u, "\033[3~"); return;
+    case KEY_BACKSPACE: ui_feed(u, "\177"); return;
+    case KEY_ENTER: ui_feed(u, "\r"); return;
+    default: break;
+    }
+    /* Extended keys some terminfo entries name: Ctrl/Shift + arrows. */
+    const char *name = keyname(key);
+    if (!name)
+        return;
+    if (strcmp(name, "kUP2") == 0)
+        panels_procs_scroll(u, -1);
+    else if (strcmp(name, "kDN2") == 0)
+        panels_procs_scroll(u, 1);
+    else if (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0)
+        ui_feed(u, "\033f");
+    else if (strcmp(name, "kLFT5") == 0 || strcmp(name, "kLFT3") == 0)
+        ui_feed(u, "\033b");
+    else if (strcmp(name, "kPRV2") == 0)
+        ui_key_code(u, KEY_SPREVIOUS);
+    else if (strcmp(name, "kNXT2") == 0)
+        ui_key_code(u, KEY_SNEXT);
+}
+
+static void ui_key_char(struct ui *u, wint_t wc)
+{
+    if (wc != '\t' && u->nmatches)
+        console_clear_matches(u);
+    switch (wc) {
+    case 3: { /* Ctrl-C: clear the line, never quit */
+        bool empty = console_empty();
+        console_cancel(u);
+        if (empty)
+            ui_say(u, OUT_INFO,
+                   "Ctrl-C clears the line being typed; to quit: quit, F10 or "
+                   "Ctrl-D");
+        return;
+    }
+    case 12: /* Ctrl-L: repaint everything */
+        clearok(curscr, TRUE);
+        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+        return;
+    case 26: /* Ctrl-Z: nothing to suspend into */ return;
+    case 27: {
+        wint_t c2;
+        int r = wget_wch(u->input, &c2);
+        if (r == ERR)
+            ui_key_esc(u);
+        else if (r == KEY_CODE_YES)
+            ui_key_code(u, (int)c2);
+        else if (c2 == '[' || c2 == 'O')
+            ui_key_escape_seq(u, c2);
+        else {
+            char buf[8] = {27};
+            mbstate_t st;
+            memset(&st, 0, sizeof st);
+            size_t n = wcrtomb(buf + 1, (wchar_t)c2, &st);
+            if (n != (size_t)-1) {
+                console_feed(u, buf, n + 1);
+                ui_run_lines(u);
+            }
+        }
+        return;
+    }
+    case '\r':
+    case '\n':
+        if (u->overlay == OVERLAY_SCENARIOS && console_empty()) {
+            char line[64];
+            snprintf(line, sizeof line, "run %s ", scenarios[u->overlay_sel]->name);
+            overlay_close(u);
+            console_set_line(u, line);
+            return;
+        }
+        ui_feed(u, "\r");
+        return;
+    default: break;
+    }
+    char buf[MB_LEN_MAX + 1];
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t n = wcrtomb(buf, (wchar_t)wc, &st);
+    if (n == (size_t)-1)
+        return;
+    console_feed(u, buf, n);
+    ui_run_lines(u);
+}
+
+/* Read every key waiting (the input pad is nodelay). */
+static void ui_read_keys(struct ui *u)
+{
+    for (int guard = 0; guard < 4096 && !u->quit && !u->eof; guard++) {
+        wint_t wc;
+        int r = wget_wch(u->input, &wc);
+        if (r == ERR)
+            break;
+        if (r == KEY_CODE_YES)
+            ui_key_code(u, (int)wc);
+        else
+            ui_key_char(u, wc);
+    }
+}
+
+/* ---- layout and windows ---------------------------------------------------- */
+
+static void layout_compute(const struct ui *u, int rows, int cols, struct ui_layout *L)
+{
+    memset(L, 0, sizeof *L);
+    L->rows = rows;
+    L->cols = cols;
+    if (rows < UI_MIN_ROWS || cols < UI_MIN_COLS) {
+        L->small = true;
+        return;
+    }
+    const struct model *m = u->m;
+    L->wide = cols >= 116 && objects_any(m) && !objects_prefer_full_width(m);
+    int hh = panels_header_rows(u, cols);
+    L->area[AREA_HEADER] = (struct ui_rect){0, 0, hh, cols};
+    L->area[AREA_HINTS] = (struct ui_rect){rows - 2, 0, 1, cols};
+    L->area[AREA_CONSOLE] = (struct ui_rect){rows - 1, 0, 1, cols};
+    int y = hh, content = rows - 2 - hh;
+    int pw = ui_panels[AREA_PROCS].want(u, cols, 0);
+    if (L->wide) {
+        L->detail = true;
+        int lw = cols - 54 > cols * 55 / 100 ? cols - 54 : cols * 55 / 100;
+        int ow = objects_want(u, cols - lw, 2);
+        int top = pw > ow ? pw : ow;
+        int story_min = 7;
+        if (top < 8)
+            top = 8;
+        if (top > content - story_min)
+            top = content - story_min;
+        L->split = lw - 1;
+        L->area[AREA_PROCS] = (struct ui_rect){y, 0, top, lw};
+        L->area[AREA_OBJECTS] = (struct ui_rect){y, lw, top, cols - lw};
+        L->area[AREA_STORY] = (struct ui_rect){y + top, 0, content - top, cols};
+        return;
+    }
+    /* Stacked: processes, objects, story. Objects in detail when that
+     * leaves the processes and the story enough room. */
+    int story_min = 6;
+    int avail = content - story_min;
+    int ow = objects_want(u, cols, 2);
+    L->detail = ow <= avail / 2;
+    if (!L->detail) {
+        ow = objects_want(u, cols, 1);
+        if (pw + ow > avail) {
+            L->tight = true;
+            ow = objects_want(u, cols, 0);
+        }
+    }
+    /* When both want more than there is, share it: neither starves. */
+    if (pw + ow > avail) {
+        int half = avail / 2;
+        if (pw <= half)
+            ow = avail - pw;
+        else if (ow <= half)
+            pw = avail - ow;
+        else {
+            pw = avail - half;
+            ow = half;
+        }
+    }
+    if (pw < 3)
+        pw = 3;
+    L->area[AREA_PROCS] = (struct ui_rect){y, 0, pw, cols};
+    L->area[AREA_OBJECTS] = (struct ui_rect){y + pw, 0, ow, cols};
+    L->area[AREA_STORY] = (struct ui_rect){y + pw + ow, 0, content - pw - ow, cols};
+}
+
+static void ui_free_windows(struct ui *u)
+{
+    for (int i = 0; i < AREA__N; i++)
+        if (u->win[i]) {
+            delwin(u->win[i]);
+            u->win[i] = NULL;
+        }
+    if (u->overlay_win)
+        delwin(u->overlay_win);
+    if (u->popup_win)
+        delwin(u->popup_win);
+    if (u->small_win)
+        delwin(u->small_win);
+    u->overlay_win = u->popup_win = u->small_win = NULL;
+}
+
+static void ui_relayout(struct ui *u)
+{
+    ui_free_windows(u);
+    layout_compute(u, LINES, COLS, &u->lay);
+    if (u->lay.small) {
+        u->small_win = newwin(LINES > 0 ? LINES : 1, COLS > 0 ? COLS : 1, 0, 0);
+        if (u->small_win)
+            leaveok(u->small_win, TRUE);
+    } else {
+        for (int i = 0; i < AREA__N; i++) {
+            struct ui_rect r = u->lay.area[i];
+            if (r.h <= 0 || r.w <= 0)
+                continue;
+            u->win[i] = newwin(r.h, r.w, r.y, r.x);
+            if (u->win[i] && i != AREA_CONSOLE)
+                leaveok(u->win[i], TRUE);
+        }
+        u->overlay_win = newwin(1, 1, 0, 0);
+        u->popup_win = newwin(1, 1, 0, 0);
+        if (u->overlay_win)
+            leaveok(u->overlay_win, TRUE);
+        if (u->popup_win)
+            leaveok(u->popup_win, TRUE);
+    }
+    curs_set(u->lay.small ? 0 : 1);
+    console_resize(u);
+    u->dirty |= DIRTY_ALL;
+    u->dirty &= ~DIRTY_LAYOUT;
+}
+
+static void ui_resize(struct ui *u)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    clearok(curscr, TRUE);
+    u->dirty |= DIRTY_ALL;
+}
+
+/* Compare what the model says now with what was drawn. */
+static void ui_check_model(struct ui *u)
+{
+    const struct model *m = u->m;
+    uint64_t gens[4] = {m->gen_header, m->gen_procs, m->gen_objects, m->gen_story};
+    bool layout_may_change = false;
+    if (gens[0] != u->seen_gen[0] || m->state != u->seen_state || m->ops_begun != u->seen_ops) {
+        u->dirty |= DIRTY_HEADER | DIRTY_HINTS;
+        layout_may_change = true;
+    }
+    if (gens[1] != u->seen_gen[1]) {
+        u->dirty |= DIRTY_PROCS | DIRTY_OBJECTS;
+        layout_may_change = true;
+    }
+    if (gens[2] != u->seen_gen[2]) {
+        u->dirty |= DIRTY_OBJECTS;
+        layout_may_change = true;
+    }
+    if (gens[3] != u->seen_gen[3])
+        u->dirty |= DIRTY_STORY;
+    uint64_t tenths = m->now_ns / 100000000ull;
+    if (tenths != u->seen_tenths)
+        u->dirty |= DIRTY_HEADER | (m->state != RUN_DONE ? DIRTY_PROCS : 0);
+    memcpy(u->seen_gen, gens, sizeof gens);
+    u->seen_tenths = tenths;
+    u->seen_state = m->state;
+    u->seen_ops = m->ops_begun;
+    if (layout_may_change && !u->lay.small) {
+        struct ui_layout L;
+        layout_compute(u, u->lay.rows, u->lay.cols, &L);
+        if (memcmp(&L, &u->lay, sizeof L) != 0)
+            u->dirty |= DIRTY_LAYOUT;
+    }
+}
+
+static void ui_draw(struct ui *u)
+{
+    if (u->dirty & DIRTY_LAYOUT)
+        ui_relayout(u);
+    if (u->lay.small) {
+        small_draw(u);
+        doupdate();
+        u->dirty = 0;
+        u->last_draw_ns = ui_now_ns();
+        return;
+    }
+    bool any = false;
+    for (int i = 0; i < ui_npanels; i++) {
+        const struct ui_panel *p = &ui_panels[i];
+        WINDOW *w = u->win[p->area];
+        if (p->area == AREA_CONSOLE || !w || !(u->dirty & (1u << p->area)))
+            continue;
+        werase(w);
+        p->draw(u, w, u->lay.area[p->area].h, u->lay.area[p->area].w);
+        wnoutrefresh(w);
+        any = true;
+    }
+    if (u->overlay && (any || (u->dirty & DIRTY_OVERLAY)))
+        overlay_draw(u);
+    if (u->nmatches && (any || (u->dirty & (DIRTY_OVERLAY | DIRTY_POPUP))))
+        popup_draw(u);
+    WINDOW *cw = u->win[AREA_CONSOLE];
+    if (cw) {
+        if (u->dirty & DIRTY_CONSOLE) {
+            werase(cw);
+            console_draw(u, cw, 1, u->lay.area[AREA_CONSOLE].w);
+        }
+        wnoutrefresh(cw); /* last: the cursor goes where the console put it */
+    }
+    doupdate();
+    u->dirty = 0;
+    u->last_draw_ns = ui_now_ns();
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static void ui_on_done(struct ui *u)
+{
+    const struct model *m = u->m;
+    char buf[512];
+    size_t off = 0;
+    int failed = 0;
+    for (int i = 0; i < m->nchecks && off < sizeof buf; i++) {
+        const struct model_check *c = &m->checks[i];
+        failed += c->status == CHECK_FAILED;
+        u->last_run_failed = failed > 0;
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s %s", i ? ", " : "", c->name,
+                                c->status == CHECK_OK       ? "ok"
+                                : c->status == CHECK_FAILED ? "FAILED"
+                                                            : "pending");
+    }
+    ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : "the run is over");
+    ui_say(u, OUT_INFO,
+           "the run is over and its objects are removed (the panels keep the "
+           "last sample): run %s starts it again, quit leaves",
+           m->scenario);
+    if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0])
+        overlay_inspect(u, u->inspect_what);
+}
+
+/* 1 when the last run that ended on its own failed a check (like a headless
+ * run); a run the user stopped or quit is not judged for the exit status. */
+static int ui_exit_status(const struct ui *u)
+{
+    return u->last_run_failed ? 1 : 0;
+}
 
 int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
            const struct ui_opts *o)
 {
-    (void)e;
-    (void)m;
-    (void)s;
-    (void)vals;
-    (void)o;
-    return 3;
+    struct ui *u = &the_ui;
+    memset(u, 0, sizeof *u);
+    u->e = e;
+    u->m = m;
+    u->host = (struct cmd_host){.self = u,
+                                .where = CMD_CONSOLE,
+                                .engine = e,
+                                .model = m,
+                                .print = host_print,
+                                .run = host_run,
+                                .clear = host_clear,
+                                .inspect = host_inspect};
+    const char *term = getenv("TERM");
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        fprintf(stderr,
+                "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
+                "terminfo); use --headless for text output\n",
+                term ? term : "");
+        return 2;
+    }
+    set_term(scr);
+    raw(); /* Ctrl-C and Ctrl-Z arrive as keys: Ctrl-C clears the line */
+    noecho();
+    nonl();
+    set_escdelay(25);
+    theme_init(u);
+    u->input = newpad(1, 1);
+    keypad(u->input, TRUE);
+    nodelay(u->input, TRUE);
+    engine_set_speed(e, o ? o->speed : 1.0);
+    layout_compute(u, LINES, COLS, &u->lay);
+    console_init(u);
+    ui_relayout(u);
+
+    if (s) {
+        char err[256];
+        if (engine_start(e, s, vals, o ? o->speed : 1.0, err, sizeof err) < 0)
+            ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
+        else
+            ui_welcome_run(u, s);
+    } else {
+        ui_say(u, OUT_INFO,
+               "type  run sem  (or press F2 to pick a scenario); help lists "
+               "every command");
+    }
+
+    int quit_sig = 0;
+    u->dirty = DIRTY_ALL;
+    while (!u->quit && !u->eof) {
+        ui_check_model(u);
+        uint64_t now = ui_now_ns();
+        int timeout = -1;
+        if (u->dirty) {
+            uint64_t due = u->last_draw_ns + UI_FRAME_NS;
+            bool urgent = (u->dirty & (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT |
+                                       DIRTY_HINTS)) != 0;
+            if (urgent || now >= due) {
+                ui_draw(u);
+            } else {
+                timeout = (int)((due - now) / 1000000ull) + 1;
+            }
+        }
+        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e)) {
+            uint64_t due = u->inspect_at_ns + UI_INSPECT_NS;
+            int t = now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
+            if (timeout < 0 || t < timeout)
+                timeout = t;
+        }
+
+        struct pollfd pfds[1 + ENGINE_MAX_POLLFDS];
+        pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+        int n = 1 + engine_pollfds(e, pfds + 1, ENGINE_MAX_POLLFDS);
+        int pr = poll(pfds, (nfds_t)n, timeout);
+        if (pr < 0 && errno != EINTR) {
+            quit_sig = -1;
+            break;
+        }
+        if (pr > 0 && pfds[0].revents) {
+            if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                quit_sig = SIGHUP; /* the terminal went away */
+                break;
+            }
+            ui_read_keys(u);
+            /* what the user did shows at once, not at the next frame */
+            ui_check_model(u);
+            if (u->dirty && !u->quit && !u->eof)
+                ui_draw(u);
+        }
+        int flags = pr > 0 ? engine_dispatch(e, pfds + 1, n - 1) : 0;
+        if (flags & ENGINE_QUIT) {
+            quit_sig = engine_quit_signal(e);
+            break;
+        }
+        if (flags & ENGINE_RESIZE)
+            ui_resize(u);
+        if (flags & ENGINE_SAMPLE)
+            objects_note_sample(u);
+        if (flags & ENGINE_DONE)
+            ui_on_done(u);
+        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e) &&
+            ui_now_ns() >= u->inspect_at_ns + UI_INSPECT_NS)
+            overlay_inspect(u, u->inspect_what);
+    }
+
+    /* Leave: the run's processes and objects first, then the terminal. */
+    if (engine_active(e))
+        engine_stop(e);
+    console_fini(u);
+    overlay_close(u);
+    ui_free_windows(u);
+    if (u->input)
+        delwin(u->input);
+    endwin();
+    delscreen(scr);
+    console_save_history(u);
+    for (int i = 0; i < u->nlines; i++)
+        free(u->lines[i]);
+    u->nlines = 0;
+    if (quit_sig > 0) {
+        const char *ab = sigabbrev_np(quit_sig);
+        fprintf(stderr,
+                "ipcplay: stopped by SIG%s; every process and object of the run was "
+                "removed\n",
+                ab ? ab : "?");
+        return 128 + quit_sig;
+    }
+    if (quit_sig < 0) {
+        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
+        return 3;
+    }
+    return ui_exit_status(u);
 }
 
 int ui_available(void)
 {
-    return 0;
+    return 1;
 }

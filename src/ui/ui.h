@@ -6,7 +6,7 @@
 #include "../engine/engine.h"
 
 struct ui_opts {
-    double speed;          /* 0 = max */
+    double speed; /* 0 = max */
 };
 
 /* Run the dashboard on an engine already created, starting scenario s (or

@@ -1,0 +1,1123 @@
+/* objects.c — the IPC objects panel: a stack of sections, one small entry
+ * each in the table at the bottom (how many there are, the rows each wants,
+ * how it draws), for whatever the scenario at hand uses: a deadlock found in
+ * the wait-for graph, semaphore sets, the critical section, message queues,
+ * shared memory (the stats block, the producer/consumer ring, raw bytes),
+ * byte streams through pipes and sockets, and the fd tables side by side.
+ * Each section draws in a detailed form (several rows, kernel words beside
+ * plain ones) or a compact one (a line or two) when height is short. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../model/ring.h"
+#include "ui_internal.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static const char *proc_name_by_pid(const struct model *m, pid_t pid)
+{
+    int i = pid > 0 ? model_find_proc(m, pid) : -1;
+    return i >= 0 ? m->procs[i].name : NULL;
+}
+
+static attr_t proc_attr_by_pid(const struct model *m, pid_t pid)
+{
+    int i = pid > 0 ? model_find_proc(m, pid) : -1;
+    return i >= 0 ? theme_proc(i) : A_NORMAL;
+}
+
+/* Compact names of processes: "worker 1,2,4-9  reader 1". */
+static void names_compact(const struct model *m, const int *idx, int n, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    static bool used[MODEL_MAX_PROCS];
+    memset(used, 0, sizeof used);
+    for (int a = 0; a < n && off < len; a++) {
+        if (used[a])
+            continue;
+        const struct model_proc *pa = &m->procs[idx[a]];
+        int inst[MODEL_MAX_PROCS], ni = 0;
+        for (int b = a; b < n; b++)
+            if (!used[b] && m->procs[idx[b]].role == pa->role) {
+                used[b] = true;
+                inst[ni++] = m->procs[idx[b]].instance;
+            }
+        for (int i = 1; i < ni; i++)
+            for (int j = i; j > 0 && inst[j - 1] > inst[j]; j--) {
+                int t = inst[j];
+                inst[j] = inst[j - 1];
+                inst[j - 1] = t;
+            }
+        if (ni == 1) {
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "  " : "", pa->name);
+            continue;
+        }
+        off += (size_t)snprintf(buf + off, len - off, "%s%s ", off ? "  " : "",
+                                pa->role < 0 ? "ipcplay" : model_role_name(m, pa->role));
+        for (int i = 0; i < ni && off < len; i++) {
+            int j = i;
+            while (j + 1 < ni && inst[j + 1] == inst[j] + 1)
+                j++;
+            if (j > i + 1)
+                off += (size_t)snprintf(buf + off, len - off, "%s%d-%d", i ? "," : "", inst[i],
+                                        inst[j]);
+            else if (j == i + 1)
+                off += (size_t)snprintf(buf + off, len - off, "%s%d,%d", i ? "," : "", inst[i],
+                                        inst[j]);
+            else
+                off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "", inst[i]);
+            i = j;
+        }
+    }
+}
+
+static bool asleep(const struct model_proc *p)
+{
+    return !p->exited && (p->state == 'S' || p->state == 'D');
+}
+
+/* A value as a bar: filled cells for the value against a scale. */
+static int draw_bar(WINDOW *w, int y, int x, int cells, long val, long scale, bool alarm)
+{
+    const struct ui_glyphs *g = theme_glyphs();
+    if (cells <= 0)
+        return 0;
+    long fill = scale > 0 ? (val * cells + scale - 1) / scale : 0;
+    if (fill > cells)
+        fill = cells;
+    if (val > 0 && fill == 0)
+        fill = 1;
+    wmove(w, y, x);
+    wattrset(w, theme_style(S_BAR_ON));
+    for (long i = 0; i < fill; i++)
+        waddstr(w, g->bar_full);
+    wattrset(w, alarm ? theme_style(S_BAR_WAIT) : theme_style(S_BAR_OFF));
+    for (long i = fill; i < cells; i++)
+        waddstr(w, g->bar_empty);
+    wattrset(w, A_NORMAL);
+    return cells;
+}
+
+static void time_hms(long long t, char *buf, size_t len)
+{
+    if (t <= 0) {
+        snprintf(buf, len, "never");
+        return;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+/* A section's heading: the panel's rule on row 0, a bold line elsewhere. */
+static int heading(WINDOW *w, int y, int width, const char *title, const char *extra)
+{
+    if (y == 0) {
+        draw_rule(w, 0, 0, width, title, extra);
+    } else {
+        int x = 1 + draw_text(w, y, 1, width - 2, theme_style(S_HEADING), title);
+        if (extra && *extra)
+            draw_textf(w, y, x, width - x, theme_style(S_DIM), "  %s", extra);
+    }
+    return 1;
+}
+
+/* "name 4711" with the name in its process colour; returns columns. */
+static int draw_who(const struct model *m, WINDOW *w, int y, int x, int maxw, pid_t pid)
+{
+    const char *n = proc_name_by_pid(m, pid);
+    int used = draw_textf(w, y, x, maxw, A_NORMAL, "%d", (int)pid);
+    if (n && used < maxw - 2)
+        used += draw_textf(w, y, x + used, maxw - used, proc_attr_by_pid(m, pid), " %s", n);
+    return used;
+}
+
+/* ---- deadlock ----------------------------------------------------------- */
+
+static int deadlock_count(const struct model *m)
+{
+    return m->deadlock.found ? 1 : 0;
+}
+
+static int deadlock_rows(const struct ui *u, int i, int width, int level)
+{
+    return (level >= 2) ? 3 : 1;
+}
+
+static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    int y0 = y;
+    if (level < 2) {
+        int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), " DEADLOCK ");
+        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL_TEXT), " %s", m->deadlock.text);
+        return 1;
+    }
+    char when[16], extra[48];
+    draw_clock(m->deadlock.t_ns, when, sizeof when);
+    snprintf(extra, sizeof extra, "found at %s", when);
+    y += heading(w, y, width, "DEADLOCK", extra);
+    if (y < h)
+        draw_text(w, y++, 2, width - 3, theme_style(S_FAIL_TEXT), m->deadlock.text);
+    if (y < h)
+        draw_text(w, y++, 2, width - 3, theme_style(S_DIM),
+                  "each waits for a lock the next one holds: none can go on");
+    return y - y0;
+}
+
+/* ---- semaphore sets ------------------------------------------------------- */
+
+static int semset_count(const struct model *m)
+{
+    return m->nsemsets;
+}
+
+static int semset_rows(const struct ui *u, int i, int width, int level)
+{
+    const struct model_semset *ss = &u->m->semsets[i];
+    return level >= 2 ? 2 + 2 * ss->nsems : level == 1 ? 2 * ss->nsems : ss->nsems;
+}
+
+static int sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
+                       int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (!asleep(p) || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
+            p->kernel.sem_num != k)
+            continue;
+        if ((p->kernel.sem_op == 0) == zero)
+            idx[n++] = i;
+    }
+    return n;
+}
+
+static int sem_peak(struct ui *u, int set, int k, int val)
+{
+    if (set < MODEL_MAX_SEMSETS && k < MODEL_MAX_SEMS) {
+        if (val > u->sem_peak[set][k])
+            u->sem_peak[set][k] = val;
+        return u->sem_peak[set][k] > 0 ? u->sem_peak[set][k] : 1;
+    }
+    return val > 0 ? val : 1;
+}
+
+/* Second row of a semaphore: who holds it (a lock), who is asleep on it. */
+static void sem_words(struct ui *u, WINDOW *w, int y, int x, int width,
+                      const struct model_semset *ss, int k)
+{
+    const struct model *m = u->m;
+    static int pidx[MODEL_MAX_PROCS], zidx[MODEL_MAX_PROCS];
+    int np = sem_waiters(m, ss, k, false, pidx);
+    int nz = sem_waiters(m, ss, k, true, zidx);
+    char names[256];
+    bool lock = (ss->lockmask >> k) & 1;
+    if (lock) {
+        const char *holder = ss->holder[k] ? proc_name_by_pid(m, ss->holder[k]) : NULL;
+        x += draw_text(w, y, x, width - x - 1, A_NORMAL, holder ? "held by " : "free");
+        if (holder)
+            x += draw_text(w, y, x, width - x - 1, proc_attr_by_pid(m, ss->holder[k]), holder);
+        if (np || nz)
+            x += draw_text(w, y, x, width - x - 1, A_NORMAL, "   ");
+    }
+    if (np) {
+        names_compact(m, pidx, np, names, sizeof names);
+        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT), "asleep in P: ");
+        x += draw_text(w, y, x, width - x - 1, A_NORMAL, names);
+    }
+    if (nz) {
+        names_compact(m, zidx, nz, names, sizeof names);
+        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
+                       np ? "   waiting for 0: " : "waiting for 0: ");
+        x += draw_text(w, y, x, width - x - 1, A_NORMAL, names);
+    }
+    if (!np && !nz) {
+        const char *last = proc_name_by_pid(m, ss->lastpid[k]);
+        if (lock)
+            x += draw_text(w, y, x, width - x - 1, A_NORMAL, "   ");
+        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it%s%s",
+                   last ? "; last semop by " : "", last ? last : "");
+    }
+}
+
+static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    const struct model_semset *ss = &m->semsets[set];
+    const char *dot = theme_glyphs()->dot;
+    int y0 = y;
+    int namew = 0;
+    for (int k = 0; k < ss->nsems; k++) {
+        int nw = draw_width(ss->name[k]);
+        if (nw > namew)
+            namew = nw;
+    }
+    if (namew)
+        namew += 2;
+    if (level >= 2) {
+        char extra[128], otime[16];
+        time_hms(ss->otime, otime, sizeof otime);
+        if (m->state == RUN_DONE)
+            snprintf(extra, sizeof extra, "semid %d %s removed (run over)", ss->semid, dot);
+        else
+            snprintf(extra, sizeof extra, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
+                     ss->mode, dot, otime);
+        y += heading(w, y, width, m->nsemsets > 1 ? "SEMAPHORE SET" : "SEMAPHORE SET", extra);
+        if (y >= h)
+            return y - y0;
+    }
+    int barw = (level >= 2) ? (namew ? 8 : 10) : 6;
+    int x_bar = 5 + namew, x_n = x_bar + barw + 5, x_z = x_n + 9, x_p = x_z + 9;
+    if (level >= 2) {
+        attr_t hd = theme_style(S_DIM) | A_BOLD;
+        draw_text(w, y, 2, 3, hd, "#");
+        draw_text(w, y, x_bar, barw + 4, hd, "semval");
+        draw_text(w, y, x_n, 8, hd, "semncnt");
+        draw_text(w, y, x_z, 8, hd, "semzcnt");
+        draw_text(w, y, x_p, width - x_p - 1, hd, "sempid");
+        y++;
+    }
+    for (int k = 0; k < ss->nsems && y < h; k++) {
+        int peak = sem_peak(u, set, k, ss->val[k]);
+        if (level >= 2) {
+            draw_textf(w, y, 2, 3, A_BOLD, "%d", k);
+            if (namew)
+                draw_text(w, y, 5, namew - 1, A_BOLD, ss->name[k]);
+            draw_bar(w, y, x_bar, barw, ss->val[k], peak, ss->ncnt[k] > 0);
+            draw_textf(w, y, x_bar + barw + 1, 4, A_BOLD, "%d", ss->val[k]);
+            draw_textf(w, y, x_n, 8, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
+                       ss->ncnt[k]);
+            draw_textf(w, y, x_z, 8, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
+                       ss->zcnt[k]);
+            draw_who(m, w, y, x_p, width - x_p - 1, ss->lastpid[k]);
+        } else {
+            int x = 2;
+            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d%s%s ", k, namew ? " " : "",
+                            ss->name[k]);
+            x += draw_bar(w, y, x, barw, ss->val[k], peak, ss->ncnt[k] > 0);
+            x += draw_textf(w, y, x, width - x, A_BOLD, " %d", ss->val[k]);
+            x += draw_textf(w, y, x, width - x, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
+                            "  semncnt %d", ss->ncnt[k]);
+            if (level > 0 || ss->zcnt[k]) /* tight: semzcnt only when it says something */
+                x +=
+                    draw_textf(w, y, x, width - x, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
+                               "  semzcnt %d", ss->zcnt[k]);
+            if (level == 0) {
+                sem_words(u, w, y, x + 2, width, ss, k);
+                y++;
+                continue;
+            }
+            x += draw_textf(w, y, x, width - x, A_NORMAL, "  sempid %d", (int)ss->lastpid[k]);
+            if (m->nsemsets > 1)
+                draw_textf(w, y, x, width - x, theme_style(S_DIM), "  (semid %d)", ss->semid);
+        }
+        if (++y >= h)
+            break;
+        sem_words(u, w, y, level >= 2 ? 5 : 8, width, ss, k);
+        y++;
+    }
+    return y - y0;
+}
+
+/* ---- critical section ----------------------------------------------------- */
+
+static int cs_count(const struct model *m)
+{
+    return m->cs.present ? 1 : 0;
+}
+
+static int cs_rows(const struct ui *u, int i, int width, int level)
+{
+    const struct model_cs *cs = &u->m->cs;
+    if (level < 2)
+        return 1;
+    return cs->nsections > 1 ? 2 + cs->nsections + 1 : 4;
+}
+
+static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    const struct model_cs *cs = &m->cs;
+    const struct ui_glyphs *g = theme_glyphs();
+    int y0 = y;
+    int shm = -1;
+    for (int k = 0; k < m->nshmsegs; k++)
+        if (m->shmsegs[k].stats)
+            shm = m->shmsegs[k].shmid;
+    long long lost = cs->entries - cs->counter;
+    bool broken = cs->max_occupancy > 1;
+    if (level < 2) {
+        int x = 2;
+        x += draw_text(w, y, x, width - x, A_BOLD, "critical section: ");
+        x += draw_textf(w, y, x, width - x, cs->occupancy > 1 ? theme_style(S_FAIL) : A_NORMAL,
+                        "inside %d", cs->occupancy);
+        x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : A_NORMAL,
+                        ", most at once %d", cs->max_occupancy);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, "  counter %lld, updates %lld of %lld",
+                        cs->counter, cs->entries, cs->expected);
+        if (lost > 0)
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL), " (%lld lost)", lost);
+        return 1;
+    }
+    char extra[64] = "";
+    if (shm >= 0)
+        snprintf(extra, sizeof extra, "the counter lives in shm %d", shm);
+    y += heading(w, y, width, cs->nsections > 1 ? "CRITICAL SECTIONS" : "CRITICAL SECTION", extra);
+    if (y >= h)
+        return y - y0;
+    if (cs->nsections > 1) {
+        attr_t hd = theme_style(S_DIM) | A_BOLD;
+        draw_text(w, y, 2, width - 3, hd, "sem  inside        most  counter  updates");
+        y++;
+        for (int s = 0; s < cs->nsections && s < MODEL_MAX_SECTIONS && y < h; s++, y++) {
+            int occ = cs->sect_occupancy[s];
+            draw_textf(w, y, 2, 4, A_BOLD, "%d", s);
+            draw_bar(w, y, 7, 6, occ, 2, occ > 1);
+            draw_textf(w, y, 14, 4, A_BOLD, "%d", occ);
+            draw_textf(w, y, 21, 5, cs->sect_max[s] > 1 ? theme_style(S_FAIL) : A_NORMAL, "%d",
+                       cs->sect_max[s]);
+            draw_textf(w, y, 27, 9, A_NORMAL, "%lld", cs->sect_counter[s]);
+            long long sl = cs->sect_entries[s] - cs->sect_counter[s];
+            draw_textf(w, y, 36, width - 37, sl > 0 ? theme_style(S_FAIL) : A_NORMAL, "%lld%s",
+                       cs->sect_entries[s], sl > 0 ? "  lost!" : "");
+        }
+        if (y < h) {
+            draw_textf(w, y, 2, width - 3, lost > 0 ? theme_style(S_FAIL_TEXT) : theme_style(S_DIM),
+                       "all: counter %lld, updates %lld of %lld, %s", cs->counter, cs->entries,
+                       cs->expected, lost > 0 ? "updates lost" : "none lost");
+            y++;
+        }
+        return y - y0;
+    }
+    int x = 2;
+    x += draw_text(w, y, x, width - x, A_NORMAL, "inside now ");
+    int cells = cs->occupancy < 12 ? cs->occupancy : 12;
+    wmove(w, y, x);
+    wattrset(w, cs->occupancy > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
+    for (int k = 0; k < cells; k++)
+        waddstr(w, g->bar_full);
+    wattrset(w, A_NORMAL);
+    x += cells;
+    x += draw_textf(w, y, x, width - x, A_BOLD, " %d", cs->occupancy);
+    x += draw_text(w, y, x, width - x, A_NORMAL, "   most at once ");
+    x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : theme_style(S_OK), "%d",
+                    cs->max_occupancy);
+    draw_text(w, y, x, width - x - 1, theme_style(S_DIM),
+              broken ? "  (over 1: mutual exclusion broken)" : "  (must stay 1)");
+    if (++y >= h)
+        return y - y0;
+    x = 2;
+    x += draw_text(w, y, x, width - x, A_NORMAL, "counter ");
+    x += draw_textf(w, y, x, width - x, A_BOLD, "%lld", cs->counter);
+    x += draw_textf(w, y, x, width - x, A_NORMAL, "   updates done %lld of %lld", cs->entries,
+                    cs->expected);
+    if (lost > 0)
+        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL), "   %lld lost!", lost);
+    else
+        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "   none lost");
+    if (++y >= h)
+        return y - y0;
+    x = 2;
+    x += draw_text(w, y, x, width - x, A_NORMAL, "inside over time ");
+    int room = width - x - 2;
+    if (room > u->occ_n)
+        room = u->occ_n;
+    int top = 2; /* 1 inside fills half: 2 inside would be a full bar */
+    for (int k = 0; k < u->occ_n; k++) {
+        int v = u->occ_hist[(u->occ_samples - 1 - (uint64_t)k) % UI_OCC_HIST];
+        if (v > top)
+            top = v;
+    }
+    wmove(w, y, x);
+    for (int k = room - 1; k >= 0; k--) {
+        int v = u->occ_hist[(u->occ_samples - 1 - (uint64_t)k) % UI_OCC_HIST];
+        int lv = v == 0 ? 0 : (v * 8 + top - 1) / top;
+        if (lv > 8)
+            lv = 8;
+        wattrset(w, v > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
+        waddstr(w, g->spark[lv]);
+    }
+    wattrset(w, A_NORMAL);
+    y++;
+    return y - y0;
+}
+
+/* ---- message queues ----------------------------------------------------- */
+
+static int msgq_count(const struct model *m)
+{
+    return m->nmsgqs;
+}
+
+static int msgq_rows(const struct ui *u, int i, int width, int level)
+{
+    return (level >= 2) ? 1 + 5 : 2;
+}
+
+/* Processes asleep in msgrcv (dir 2) or msgsnd (dir 1) on this queue:
+ * "recv-type2-1 (type 2)  recv-not2-1 (not 2)". */
+static int msgq_waiters(const struct model *m, const struct model_msgq *q, int dir, char *buf,
+                        size_t len)
+{
+    size_t off = 0;
+    int n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->nprocs && off < len; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (!asleep(p) || p->kernel.msgcall != dir || p->kernel.msqid != q->msqid)
+            continue;
+        const char *paren = strchr(p->kernel.text, '(');
+        char sel[48] = "";
+        if (paren) {
+            snprintf(sel, sizeof sel, "%s", paren);
+        }
+        off += (size_t)snprintf(buf + off, len - off, "%s%s %s", n ? "  " : "", p->name, sel);
+        n++;
+    }
+    return n;
+}
+
+static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
+{
+    size_t off = 0;
+    long last = 0;
+    buf[0] = '\0';
+    for (;;) {
+        long next = 0;
+        int count = 0;
+        for (int i = 0; i < q->npeek; i++)
+            if (q->peek[i].type > last && (next == 0 || q->peek[i].type < next))
+                next = q->peek[i].type;
+        if (next == 0 || off >= len)
+            break;
+        for (int i = 0; i < q->npeek; i++)
+            count += q->peek[i].type == next;
+        off +=
+            (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", next, count);
+        last = next;
+    }
+}
+
+static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    const struct model_msgq *q = &m->msgqs[i];
+    const char *dot = theme_glyphs()->dot;
+    int y0 = y;
+    char rcv[256], snd[256], bytype[160];
+    int nr = msgq_waiters(m, q, 2, rcv, sizeof rcv);
+    int ns = msgq_waiters(m, q, 1, snd, sizeof snd);
+    msgq_by_type(q, bytype, sizeof bytype);
+    bool gone = q->removed || m->state == RUN_DONE;
+    if (level < 2) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, A_BOLD, "msq %d", q->msqid);
+        if (q->removed)
+            x += draw_text(w, y, x, width - x, theme_style(S_DIM), " (removed)");
+        x += draw_textf(w, y, x, width - x, A_NORMAL, ": qnum %ld  cbytes ", q->qnum);
+        x += draw_bar(w, y, x, 8, q->cbytes, q->qbytes, ns > 0);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, " %ld/%ld  %s", q->cbytes, q->qbytes, bytype);
+        if (++y >= h)
+            return 1;
+        x = 8;
+        if (nr)
+            x += draw_textf(w, y, x, width - x - 1, A_NORMAL, "asleep in msgrcv: %s  ", rcv);
+        if (ns)
+            x += draw_textf(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
+                            "asleep in msgsnd (full): %s", snd);
+        if (!nr && !ns)
+            draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it");
+        return 2;
+    }
+    char extra[96];
+    if (q->removed)
+        snprintf(extra, sizeof extra, "msqid %d %s removed (IPC_RMID)", q->msqid, dot);
+    else if (m->state == RUN_DONE)
+        snprintf(extra, sizeof extra, "msqid %d %s removed (run over)", q->msqid, dot);
+    else
+        snprintf(extra, sizeof extra, "msqid %d %s mode %04o", q->msqid, dot, q->mode);
+    y += heading(w, y, width, "MESSAGE QUEUE", extra);
+    if (y >= h)
+        return y - y0;
+    int x = 2;
+    x += draw_textf(w, y, x, width - x, A_NORMAL, "qnum ");
+    x += draw_textf(w, y, x, width - x, A_BOLD, "%-4ld", q->qnum);
+    x += draw_text(w, y, x, width - x, A_NORMAL, " cbytes ");
+    x += draw_bar(w, y, x, 10, q->cbytes, q->qbytes, ns > 0);
+    x += draw_textf(w, y, x, width - x, A_BOLD, " %ld", q->cbytes);
+    draw_textf(w, y, x, width - x - 1, A_NORMAL, " of qbytes %ld", q->qbytes);
+    if (++y >= h)
+        return y - y0;
+    x = 2;
+    x += draw_text(w, y, x, width - x, A_NORMAL, "lspid ");
+    x += draw_who(m, w, y, x, width / 2 - x, q->lspid);
+    x += draw_text(w, y, x, width - x, A_NORMAL, "   lrpid ");
+    draw_who(m, w, y, x, width - x - 1, q->lrpid);
+    if (++y >= h)
+        return y - y0;
+    x = 2;
+    if (gone && q->npeek == 0) {
+        draw_text(w, y, x, width - 3, theme_style(S_DIM), "(gone: nothing to look at)");
+    } else if (q->peek_state == 1) {
+        draw_text(w, y, x, width - 3, theme_style(S_DIM),
+                  "contents: this kernel lacks MSG_COPY, so they cannot be peeked");
+    } else if (q->peek_state == 2) {
+        draw_text(w, y, x, width - 3, theme_style(S_DIM), "contents: MSG_COPY not permitted");
+    } else {
+        x += draw_text(w, y, x, width - x, theme_style(S_DIM), "oldest ");
+        if (q->npeek == 0)
+            x += draw_text(w, y, x, width - x, theme_style(S_DIM), "(empty)");
+        for (int k = 0; k < q->npeek && x < width - 8; k++)
+            x += draw_textf(w, y, x, width - x, theme_proc((int)q->peek[k].type), "[%ld]",
+                            q->peek[k].type);
+        if (q->qnum > q->npeek)
+            x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%ld", q->qnum - q->npeek);
+        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), " newest");
+    }
+    if (++y >= h)
+        return y - y0;
+    draw_text(w, y, 2, width - 3, A_NORMAL, bytype[0] ? bytype : "");
+    if (++y >= h)
+        return y - y0;
+    x = 2;
+    if (nr) {
+        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT), "asleep in msgrcv: ");
+        x += draw_text(w, y, x, width - x - 1, A_NORMAL, rcv);
+    }
+    if (ns) {
+        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
+                       nr ? "   in msgsnd (full): " : "asleep in msgsnd (queue full): ");
+        x += draw_text(w, y, x, width - x - 1, A_NORMAL, snd);
+    }
+    if (!nr && !ns)
+        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it");
+    y++;
+    return y - y0;
+}
+
+/* ---- shared memory ---------------------------------------------------------- */
+
+/* The stats segment's fields, to label its bytes. */
+static const struct {
+    const char *name;
+    size_t off, len;
+} cs_fields[] = {
+    {"occupancy", 0, 4}, {"max", 4, 4},      {"entries", 8, 8},
+    {"counter", 16, 8},  {"lockvar", 24, 4}, {"pad", 28, 4},
+};
+
+static int shm_count(const struct model *m)
+{
+    return m->nshmsegs;
+}
+
+static int shm_per_row(int width)
+{
+    return width >= 2 + 5 + 16 * 3 + 2 + 16 ? 16 : 8;
+}
+
+static int ring_per_row(int width)
+{
+    int n = (width - 4) / 9;
+    return n < 1 ? 1 : n;
+}
+
+static int shm_rows(const struct ui *u, int i, int width, int level)
+{
+    const struct model_shmseg *s = &u->m->shmsegs[i];
+    if (level < 2)
+        return s->ring_slots > 0 ? 2 : 1;
+    if (s->stats)
+        return 2 + 4;
+    if (s->ring_slots > 0) {
+        int per = ring_per_row(width);
+        return 2 + 2 * ((s->ring_slots + per - 1) / per) + 1;
+    }
+    int per = shm_per_row(width);
+    size_t n = s->segsz < 64 ? s->segsz : 64;
+    return 2 + (int)((n + (size_t)per - 1) / (size_t)per);
+}
+
+static void ring_slot_text(long long v, char *buf, size_t len)
+{
+    if (v == 0)
+        snprintf(buf, len, "   .   ");
+    else if (v >= 1000000 && v < 100000000)
+        snprintf(buf, len, " p%lld#%-3lld", v / 1000000, v % 1000000);
+    else
+        snprintf(buf, len, " %-6lld", v);
+}
+
+static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, int width)
+{
+    int y0 = y;
+    struct ring_view v;
+    if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) < 0) {
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), "(the ring is not written yet)");
+        return 1;
+    }
+    int per = ring_per_row(width);
+    int hslot = v.slots > 0 ? ((v.head % v.slots) + v.slots) % v.slots : 0;
+    int tslot = v.slots > 0 ? ((v.tail % v.slots) + v.slots) % v.slots : 0;
+    for (int first = 0; first < v.slots && y + 1 < h; first += per) {
+        int x = 2;
+        for (int k = first; k < v.slots && k < first + per; k++) {
+            char t[16];
+            ring_slot_text(v.slot[k], t, sizeof t);
+            x += draw_text(w, y, x, 1, theme_style(S_DIM), "[");
+            x += draw_text(w, y, x, 7, v.slot[k] ? A_BOLD : theme_style(S_DIM), t);
+            x += draw_text(w, y, x, 1, theme_style(S_DIM), "]");
+            const char *mark = k == hslot && k == tslot ? "^head=tail"
+                               : k == hslot             ? "^head"
+                               : k == tslot             ? "^tail"
+                                                        : "";
+            draw_text(w, y + 1, x - 8, 9, theme_style(S_PENDING), mark);
+        }
+        y += 2;
+    }
+    if (y < h) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, A_NORMAL, "produced %lld  consumed %lld  ", v.produced,
+                        v.consumed);
+        x += draw_textf(w, y, x, width - x,
+                        v.used < 0 || v.used > v.slots ? theme_style(S_FAIL) : A_NORMAL,
+                        "head-tail %d of %d slots", v.used, v.slots);
+        y++;
+    }
+    return y - y0;
+}
+
+static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    const struct model_shmseg *s = &m->shmsegs[i];
+    const char *dot = theme_glyphs()->dot;
+    const char *cn = proc_name_by_pid(m, s->cpid), *ln = proc_name_by_pid(m, s->lpid);
+    int y0 = y;
+    char what[96];
+    if (s->kind == 1)
+        snprintf(what, sizeof what, "POSIX %s", s->name);
+    else if (s->kind == 2)
+        snprintf(what, sizeof what, "anonymous MAP_SHARED");
+    else
+        snprintf(what, sizeof what, "shmid %d", s->shmid);
+    if (level < 2) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
+        if (s->kind == 0)
+            x += draw_textf(w, y, x, width - x, A_NORMAL,
+                            ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s", s->segsz,
+                            s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
+                            (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
+        else
+            x += draw_textf(w, y, x, width - x, A_NORMAL, ": %zu bytes", s->segsz);
+        if (s->ring_slots <= 0 || y + 1 >= h)
+            return 1;
+        struct ring_view v;
+        if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) == 0) {
+            char r[256];
+            ring_format(&v, r, sizeof r);
+            draw_textf(w, y + 1, 8, width - 9, A_NORMAL, "ring %s", r);
+        } else {
+            draw_text(w, y + 1, 8, width - 9, theme_style(S_DIM), "ring not written yet");
+        }
+        return 2;
+    }
+    char extra[128];
+    snprintf(extra, sizeof extra, "%s %s %zu bytes%s", what, dot, s->segsz,
+             m->state == RUN_DONE ? " (removed)" : "");
+    y += heading(w, y, width, "SHARED MEMORY", extra);
+    if (y >= h)
+        return y - y0;
+    if (s->kind == 0)
+        draw_textf(w, y, 2, width - 3, A_NORMAL, "nattch %ld   cpid %d%s%s   lpid %d%s%s",
+                   s->nattch, (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid,
+                   ln ? " " : "", ln ? ln : "");
+    else if (s->kind == 1)
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM),
+                  "shm_open + mmap: a file in /dev/shm, mapped by whoever opens it");
+    else
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM),
+                  "mmap MAP_SHARED|MAP_ANONYMOUS before fork: only children share it");
+    y++;
+    if (y >= h)
+        return y - y0;
+    if (s->peek_len == 0) {
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), "(not sampled yet)");
+        return y + 1 - y0;
+    }
+    if (s->ring_slots > 0)
+        return y - y0 + shm_ring_draw(s, w, y, h, width);
+    if (s->stats) {
+        /* Two rows of fields, each name above its bytes (hex, as they sit in
+         * memory: little-endian). */
+        static const int rows[2][2] = {{0, 3}, {3, 6}};
+        for (int r = 0; r < 2 && y + 1 < h; r++) {
+            int x = 2;
+            draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
+            x += 5;
+            for (int f = rows[r][0]; f < rows[r][1]; f++) {
+                size_t off = cs_fields[f].off, len = cs_fields[f].len;
+                char hex[24] = "";
+                bool zero = true;
+                for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
+                    snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
+                    zero = zero && s->peek[off + b] == 0;
+                }
+                int fw = (int)(2 * len) + 2;
+                draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
+                draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
+                x += fw;
+            }
+            y += 2;
+        }
+        return y - y0;
+    }
+    int per = shm_per_row(width);
+    size_t n = s->peek_len < 64 ? s->peek_len : 64;
+    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
+        char asc[17];
+        size_t k;
+        for (k = 0; k < (size_t)per && off + k < n; k++) {
+            unsigned char c = s->peek[off + k];
+            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
+            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
+        }
+        asc[k] = '\0';
+        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
+    }
+    return y - y0;
+}
+
+/* ---- byte streams (pipes, FIFOs, sockets) ----------------------------------- */
+
+static int streams_used(const struct model *m)
+{
+    int n = 0;
+    for (int i = 0; i < MODEL_MAX_STREAMS; i++)
+        n += m->streams[i].used;
+    return n;
+}
+
+static int streams_count(const struct model *m)
+{
+    return streams_used(m) ? 1 : 0;
+}
+
+static int streams_rows(const struct ui *u, int i, int width, int level)
+{
+    return ((level >= 2) ? 1 : 0) + streams_used(u->m);
+}
+
+static const char *errname(int e)
+{
+    const char *n = e > 0 ? strerrorname_np(e) : NULL;
+    return n ? n : "error";
+}
+
+static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    int y0 = y;
+    if (level >= 2)
+        y += heading(w, y, width, "BYTE STREAMS", "what went in and what came out");
+    for (int k = 0; k < MODEL_MAX_STREAMS && y < h; k++) {
+        const struct model_stream *s = &m->streams[k];
+        if (!s->used)
+            continue;
+        int x = 2;
+        x += draw_who(m, w, y, x, 22, s->writer);
+        x += draw_text(w, y, x, width - x, theme_style(S_DIM), " -> ");
+        x += draw_who(m, w, y, x, 22, s->reader);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, "  written %lld, read %lld", s->written,
+                        s->read);
+        if (s->written > s->read)
+            x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), ", %lld in transit",
+                            s->written - s->read);
+        if (s->eof)
+            x += draw_text(w, y, x, width - x, theme_style(S_OK), "  EOF");
+        if (s->werr)
+            x += draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  write: %s",
+                            errname(s->werr));
+        if (s->rerr)
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  read: %s",
+                       errname(s->rerr));
+        y++;
+    }
+    return y - y0;
+}
+
+/* ---- fd tables side by side ------------------------------------------------- */
+
+#define FD_COL_MIN 27
+
+/* The tables worth showing: those with an fd beyond 0-3. */
+static int fds_list(const struct model *m, int *idx)
+{
+    int n = 0;
+    for (int t = 0; t < m->nfdtables; t++)
+        if (m->fdtables[t].nfds > 0 || m->fdtables[t].more > 0)
+            idx[n++] = t;
+    return n;
+}
+
+static int fds_count(const struct model *m)
+{
+    int idx[MODEL_MAX_FDTABLES];
+    return fds_list(m, idx) ? 1 : 0;
+}
+
+static int fds_cols(int width, int n)
+{
+    int c = (width - 2) / FD_COL_MIN;
+    if (c < 1)
+        c = 1;
+    return c < n ? c : n;
+}
+
+static int fds_rows(const struct ui *u, int i, int width, int level)
+{
+    const struct model *m = u->m;
+    int idx[MODEL_MAX_FDTABLES];
+    int n = fds_list(m, idx);
+    if (level < 2)
+        return n;
+    int cols = fds_cols(width, n);
+    int rows = 1;
+    for (int first = 0; first < n; first += cols) {
+        int maxfds = 0;
+        for (int k = first; k < n && k < first + cols; k++) {
+            const struct model_fdtable *ft = &m->fdtables[idx[k]];
+            int f = ft->nfds + (ft->more ? 1 : 0);
+            if (f > maxfds)
+                maxfds = f;
+        }
+        rows += 2 + (maxfds ? maxfds : 1);
+    }
+    return rows;
+}
+
+/* An inode that appears in more than one table (or twice in one): the same
+ * open file seen from two places. Returns a colour index, or 0. */
+static int fds_shared(const struct model *m, unsigned long ino)
+{
+    if (!ino)
+        return 0;
+    int seen = 0, rank = 0;
+    unsigned long order[64];
+    int norder = 0;
+    for (int t = 0; t < m->nfdtables; t++)
+        for (int f = 0; f < m->fdtables[t].nfds; f++) {
+            unsigned long x = m->fdtables[t].fds[f].ino;
+            if (x == ino)
+                seen++;
+            bool known = false;
+            for (int k = 0; k < norder; k++)
+                known = known || order[k] == x;
+            if (!known && norder < 64)
+                order[norder++] = x;
+        }
+    if (seen < 2)
+        return 0;
+    for (int k = 0; k < norder; k++)
+        if (order[k] == ino)
+            rank = k + 1;
+    return rank;
+}
+
+static void fd_text(const struct model_fd *f, char *buf, size_t len)
+{
+    char extra[32] = "";
+    if (strncmp(f->target, "pipe:", 5) != 0 && strncmp(f->target, "socket:", 7) != 0 &&
+        strncmp(f->target, "anon_inode:", 11) != 0)
+        snprintf(extra, sizeof extra, " @%lld", f->pos); /* files: the offset */
+    if (f->scm_fds > 0)
+        snprintf(extra, sizeof extra, " +%d in flight", f->scm_fds);
+    snprintf(buf, len, "%-2d %s%s%s", f->fd, f->target, extra, (f->flags & O_CLOEXEC) ? " ce" : "");
+}
+
+static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    const struct ui_glyphs *g = theme_glyphs();
+    int y0 = y;
+    int idx[MODEL_MAX_FDTABLES];
+    int n = fds_list(m, idx);
+    if (level < 2) {
+        for (int t = 0; t < n && y < h; t++, y++) {
+            const struct model_fdtable *ft = &m->fdtables[idx[t]];
+            int x = 2 + draw_who(m, w, y, 2, 24, ft->pid);
+            x += draw_text(w, y, x, width - x, A_NORMAL, ": ");
+            for (int f = 0; f < ft->nfds && x < width - 4; f++) {
+                char txt[80];
+                fd_text(&ft->fds[f], txt, sizeof txt);
+                int sh = fds_shared(m, ft->fds[f].ino);
+                x += draw_textf(w, y, x, width - x - 1, sh ? theme_proc(sh) : A_NORMAL, "%s   ",
+                                txt);
+            }
+        }
+        return y - y0;
+    }
+    y += heading(w, y, width, "FILE DESCRIPTORS",
+                 "fd -> what it refers to (@offset, ce = FD_CLOEXEC); same colour = same file");
+    int cols = fds_cols(width, n);
+    int colw = (width - 2) / cols;
+    for (int first = 0; first < n && y < h; first += cols) {
+        int maxfds = 0;
+        for (int c = 0; c < cols && first + c < n; c++) {
+            const struct model_fdtable *ft = &m->fdtables[idx[first + c]];
+            int x = 2 + c * colw;
+            const struct model_proc *p = NULL;
+            int pi = model_find_proc(m, ft->pid);
+            if (pi >= 0)
+                p = &m->procs[pi];
+            int used = draw_who(m, w, y, x, colw - 2, ft->pid);
+            if (p && p->comm[0] && strcmp(p->comm, "ipcplay") != 0)
+                used += draw_textf(w, y, x + used, colw - 2 - used, theme_style(S_PENDING), " (%s)",
+                                   p->comm);
+            if (p && y + 1 < h)
+                draw_textf(w, y + 1, x, colw - 2, theme_style(S_DIM), "%sminflt %lu",
+                           p->exited         ? "gone; "
+                           : p->state == 'Z' ? "zombie; "
+                                             : "",
+                           p->minflt);
+            int f = ft->nfds + (ft->more ? 1 : 0);
+            if (f > maxfds)
+                maxfds = f;
+        }
+        y += 2;
+        for (int r = 0; r < (maxfds ? maxfds : 1) && y < h; r++, y++)
+            for (int c = 0; c < cols && first + c < n; c++) {
+                const struct model_fdtable *ft = &m->fdtables[idx[first + c]];
+                int x = 2 + c * colw;
+                if (r < ft->nfds) {
+                    char txt[80];
+                    fd_text(&ft->fds[r], txt, sizeof txt);
+                    int sh = fds_shared(m, ft->fds[r].ino);
+                    if (sh)
+                        draw_text(w, y, x - 1, 1, theme_proc(sh), g->bar_full);
+                    draw_text(w, y, x, colw - 2, sh ? theme_proc(sh) : A_NORMAL, txt);
+                } else if (r == ft->nfds && ft->more) {
+                    draw_textf(w, y, x, colw - 2, theme_style(S_DIM), "... %d more", ft->more);
+                }
+            }
+    }
+    return y - y0;
+}
+
+/* ---- the panel ------------------------------------------------------------ */
+
+struct ui_section {
+    const char *name;
+    int (*count)(const struct model *m);
+    int (*rows)(const struct ui *u, int i, int width, int level);
+    int (*draw)(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level);
+};
+
+static const struct ui_section sections[] = {
+    {.name = "deadlock", .count = deadlock_count, .rows = deadlock_rows, .draw = deadlock_draw},
+    {.name = "semaphores", .count = semset_count, .rows = semset_rows, .draw = semset_draw},
+    {.name = "critical section", .count = cs_count, .rows = cs_rows, .draw = cs_draw},
+    {.name = "message queues", .count = msgq_count, .rows = msgq_rows, .draw = msgq_draw},
+    {.name = "shared memory", .count = shm_count, .rows = shm_rows, .draw = shm_draw},
+    {.name = "streams", .count = streams_count, .rows = streams_rows, .draw = streams_draw},
+    {.name = "fd tables", .count = fds_count, .rows = fds_rows, .draw = fds_draw},
+};
+#define NSECTIONS ((int)(sizeof sections / sizeof sections[0]))
+
+bool objects_any(const struct model *m)
+{
+    for (int s = 0; s < NSECTIONS; s++)
+        if (sections[s].count(m))
+            return true;
+    return false;
+}
+
+bool objects_prefer_full_width(const struct model *m)
+{
+    return fds_count(m) > 0 || streams_used(m) > 0;
+}
+
+int objects_want(const struct ui *u, int width, int level)
+{
+    const struct model *m = u->m;
+    int n = (level >= 2) ? 0 : 1, parts = 0;
+    for (int s = 0; s < NSECTIONS; s++)
+        for (int i = 0; i < sections[s].count(m); i++, parts++)
+            n += sections[s].rows(u, i, width, level);
+    if (!parts)
+        return 2;
+    if (level >= 2)
+        n += parts - 1; /* a blank row between sections */
+    return n;
+}
+
+void objects_draw(struct ui *u, WINDOW *w, int h, int width)
+{
+    const struct model *m = u->m;
+    int level = u->lay.detail ? 2 : u->lay.tight ? 0 : 1;
+    int y = 0;
+    if (level < 2 || !objects_any(m)) {
+        char extra[96] = "";
+        size_t off = 0;
+        for (int i = 0; i < m->nsemsets && off < sizeof extra; i++)
+            off += (size_t)snprintf(extra + off, sizeof extra - off, "%ssemid %d", off ? ", " : "",
+                                    m->semsets[i].semid);
+        for (int i = 0; i < m->nmsgqs && off < sizeof extra; i++)
+            off += (size_t)snprintf(extra + off, sizeof extra - off, "%smsqid %d", off ? ", " : "",
+                                    m->msgqs[i].msqid);
+        for (int i = 0; i < m->nshmsegs && off < sizeof extra; i++)
+            if (m->shmsegs[i].kind == 0)
+                off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
+                                        off ? ", " : "", m->shmsegs[i].shmid);
+        draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);
+        y = 1;
+        if (!objects_any(m)) {
+            draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
+                      m->scenario[0] ? "this scenario uses no IPC object: watch the processes"
+                                     : "the run's semaphores, queues and segments appear here");
+            return;
+        }
+    }
+    /* Not enough room for everything: say so on the last row. */
+    int want = objects_want(u, width, level);
+    int room = h;
+    if (want > h && h > 2)
+        room = h - 1;
+    bool first = true;
+    for (int s = 0; s < NSECTIONS && y < room; s++)
+        for (int i = 0; i < sections[s].count(m) && y < h; i++) {
+            if (!first && (level >= 2))
+                y++;
+            if (y >= room)
+                break;
+            y += sections[s].draw(u, w, i, y, room, width, level);
+            first = false;
+        }
+    if (room < h)
+        draw_textf(w, h - 1, 2, width - 3, theme_style(S_DIM),
+                   "%s %d more rows: a taller terminal shows them; inspect shows any object",
+                   theme_glyphs()->down, want - room);
+}
+
+void objects_note_sample(struct ui *u)
+{
+    const struct model *m = u->m;
+    if (!m->cs.present)
+        return;
+    u->occ_hist[u->occ_samples % UI_OCC_HIST] =
+        (unsigned char)(m->cs.occupancy < 0     ? 0
+                        : m->cs.occupancy > 255 ? 255
+                                                : m->cs.occupancy);
+    u->occ_samples++;
+    if (u->occ_n < UI_OCC_HIST)
+        u->occ_n++;
+}

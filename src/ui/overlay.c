@@ -1,0 +1,433 @@
+/* overlay.c — what is drawn over the panels: the F1 help (generated from the
+ * command table), the F2 scenario list, the `inspect` detail view (text from
+ * the engine, refreshed while open), the completion matches above the
+ * prompt, and the one-line "terminal too small" screen. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_internal.h"
+
+#define HELP_MAX 16384
+
+static int scen_line[64]; /* scenarios overlay: line of each scenario's name */
+
+static void overlay_set_text(struct ui *u, const char *text)
+{
+    free(u->overlay_text);
+    u->overlay_text = strdup(text ? text : "");
+    u->overlay_nlines = 0;
+    if (!u->overlay_text)
+        return;
+    for (const char *p = u->overlay_text; *p; p++)
+        if (*p == '\n')
+            u->overlay_nlines++;
+    size_t len = strlen(u->overlay_text);
+    if (len && u->overlay_text[len - 1] != '\n')
+        u->overlay_nlines++;
+}
+
+void overlay_open(struct ui *u, int kind, const char *title, const char *text)
+{
+    u->overlay = kind;
+    snprintf(u->overlay_title, sizeof u->overlay_title, "%s", title);
+    overlay_set_text(u, text);
+    u->overlay_scroll = 0;
+    u->dirty |= DIRTY_OVERLAY | DIRTY_HINTS;
+}
+
+void overlay_close(struct ui *u)
+{
+    if (!u->overlay)
+        return;
+    u->overlay = OVERLAY_NONE;
+    free(u->overlay_text);
+    u->overlay_text = NULL;
+    u->overlay_nlines = 0;
+    u->inspect_what[0] = '\0';
+    /* Everything under it must be painted again. */
+    u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+}
+
+struct sbuf {
+    char *b;
+    size_t len, off;
+};
+
+static void sb_put(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_put(struct sbuf *s, const char *fmt, ...)
+{
+    if (s->off + 1 >= s->len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(s->b + s->off, s->len - s->off, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        s->off += (size_t)n;
+    if (s->off >= s->len)
+        s->off = s->len - 1;
+}
+
+void overlay_help(struct ui *u)
+{
+    static char text[HELP_MAX];
+    struct sbuf s = {text, sizeof text, 0};
+    text[0] = '\0';
+    sb_put(&s, "Commands (type at the prompt; a unique prefix is enough, Tab completes)\n");
+    for (int i = 0; i < ncommands; i++) {
+        const struct command *c = &commands[i];
+        if (!(c->where & CMD_CONSOLE))
+            continue;
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", c->name, c->args);
+        sb_put(&s, "  %-30s %s\n", head, c->summary);
+    }
+    sb_put(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
+    sb_put(&s, "\nKeys\n");
+    sb_put(&s, "  F1 this help    F2 scenarios    F3 pause / resume    F4 step one op\n");
+    sb_put(&s,
+           "  F5 slower       F6 faster       F10 quit (so do: quit, Ctrl-D on an empty line)\n");
+    sb_put(&s,
+           "  PgUp / PgDn     scroll the story (it follows the newest line again at the bottom)\n");
+    sb_put(&s, "  Shift-PgUp/PgDn scroll the process list when it is longer than its panel\n");
+    sb_put(&s, "  Up / Down       command history      Ctrl-R  search the history\n");
+    sb_put(&s, "  Tab             complete commands, scenarios, name=value, roles and pids\n");
+    sb_put(&s, "  Ctrl-C          clear the line being typed (it does not quit)\n");
+    sb_put(&s, "  Ctrl-L          repaint the screen      Esc  close this window\n");
+    sb_put(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
+    sb_put(&s,
+           "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
+    sb_put(
+        &s,
+        "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
+    sb_put(&s, "  -  gone: exited and reaped by ipcplay\n");
+    sb_put(&s, "\nColumns\n");
+    sb_put(&s, "  DOING        what the op runner in that process is doing (from its events)\n");
+    sb_put(
+        &s,
+        "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
+    sb_put(&s,
+           "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
+    sb_put(&s,
+           "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
+    sb_put(&s,
+           "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
+    sb_put(&s, "\nThe story and the header are the same for a recording and a live run.\n");
+    overlay_open(u, OVERLAY_HELP, "Help", text);
+}
+
+void overlay_scenarios(struct ui *u)
+{
+    static char text[HELP_MAX];
+    struct sbuf s = {text, sizeof text, 0};
+    text[0] = '\0';
+    int line = 0;
+    for (int i = 0; i < nscenarios && i < 64; i++) {
+        const struct scenario_def *sc = scenarios[i];
+        scen_line[i] = line;
+        sb_put(&s, "%s - %s\n", sc->name, sc->summary);
+        line++;
+        for (int k = 0; k < sc->nparams; k++) {
+            const struct param_def *p = &sc->params[k];
+            char def[48], range[96];
+            scenario_param_value(p, p->def, def, sizeof def);
+            scenario_param_range(p, range, sizeof range);
+            sb_put(&s, "    %-9s %-7s %-14s %s\n", p->name, def, range, p->help);
+            line++;
+        }
+        /* the watch text, wrapped at about 90 columns */
+        const char *w = sc->watch;
+        while (w && *w) {
+            int n = (int)strlen(w);
+            if (n > 88) {
+                n = 88;
+                while (n > 40 && w[n] != ' ')
+                    n--;
+            }
+            sb_put(&s, "    %s %.*s\n", w == sc->watch ? "watch:" : "      ", n, w);
+            line++;
+            w += n;
+            while (*w == ' ')
+                w++;
+        }
+        sb_put(&s, "\n");
+        line++;
+    }
+    sb_put(&s, "  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n");
+    if (u->overlay_sel >= nscenarios || u->overlay_sel < 0)
+        u->overlay_sel = 0;
+    overlay_open(u, OVERLAY_SCENARIOS, "Scenarios", text);
+}
+
+int overlay_inspect(struct ui *u, const char *what)
+{
+    static char text[65536];
+    char title[128], err[256], target[64];
+    snprintf(target, sizeof target, "%s", what); /* `what` may be u->inspect_what */
+    bool refresh = u->overlay == OVERLAY_INSPECT && strcmp(u->inspect_what, target) == 0;
+    if (engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err, sizeof err) < 0) {
+        if (refresh)
+            u->inspect_what[0] = '\0'; /* keep the last text, stop refreshing */
+        else
+            ui_say(u, OUT_ERROR, "%s", err);
+        return -1;
+    }
+    int keep = refresh ? u->overlay_scroll : 0;
+    overlay_open(u, OVERLAY_INSPECT, title, text);
+    u->overlay_scroll = keep;
+    snprintf(u->inspect_what, sizeof u->inspect_what, "%s", target);
+    u->inspect_at_ns = ui_now_ns();
+    return 0;
+}
+
+struct obox {
+    int y, x, h, w;
+};
+
+static struct obox overlay_box(const struct ui *u)
+{
+    int maxw = 0, cur = 0;
+    const char *t = u->overlay_text ? u->overlay_text : "";
+    for (const char *p = t;; p++) {
+        if (*p == '\n' || *p == '\0') {
+            if (cur > maxw)
+                maxw = cur;
+            cur = 0;
+            if (!*p)
+                break;
+        } else if (((unsigned char)*p & 0xc0) != 0x80) {
+            cur++;
+        }
+    }
+    struct obox b;
+    int rows = u->lay.rows, cols = u->lay.cols;
+    b.w = maxw + 4;
+    if (b.w < 40)
+        b.w = 40;
+    if (b.w > cols - 4)
+        b.w = cols - 4;
+    b.h = u->overlay_nlines + 2;
+    if (b.h > rows - 5)
+        b.h = rows - 5;
+    if (b.h < 5)
+        b.h = 5;
+    b.y = (rows - 2 - b.h) / 2;
+    if (b.y < 1)
+        b.y = 1;
+    b.x = (cols - b.w) / 2;
+    return b;
+}
+
+static int overlay_page(const struct ui *u)
+{
+    struct obox b = overlay_box(u);
+    return b.h - 2 > 1 ? b.h - 2 : 1;
+}
+
+bool overlay_key(struct ui *u, int key)
+{
+    if (!u->overlay)
+        return false;
+    int page = overlay_page(u);
+    int maxscroll = u->overlay_nlines - page > 0 ? u->overlay_nlines - page : 0;
+    switch (key) {
+    case 27: overlay_close(u); return true;
+    case KEY_UP:
+        if (u->overlay == OVERLAY_SCENARIOS) {
+            if (u->overlay_sel > 0)
+                u->overlay_sel--;
+            u->overlay_scroll = scen_line[u->overlay_sel];
+        } else {
+            u->overlay_scroll--;
+        }
+        break;
+    case KEY_DOWN:
+        if (u->overlay == OVERLAY_SCENARIOS) {
+            if (u->overlay_sel < nscenarios - 1)
+                u->overlay_sel++;
+            u->overlay_scroll = scen_line[u->overlay_sel];
+        } else {
+            u->overlay_scroll++;
+        }
+        break;
+    case KEY_PPAGE: u->overlay_scroll -= page - 1; break;
+    case KEY_NPAGE: u->overlay_scroll += page - 1; break;
+    case KEY_HOME: u->overlay_scroll = 0; break;
+    case KEY_END: u->overlay_scroll = maxscroll; break;
+    default: return false;
+    }
+    if (u->overlay_scroll > maxscroll)
+        u->overlay_scroll = maxscroll;
+    if (u->overlay_scroll < 0)
+        u->overlay_scroll = 0;
+    u->dirty |= DIRTY_OVERLAY;
+    return true;
+}
+
+static void box_frame(WINDOW *w, int h, int wd, const char *title, const char *foot)
+{
+    const struct ui_glyphs *g = theme_glyphs();
+    attr_t ra = theme_style(S_BOLD);
+    const char *tl = g->corner[0], *tr = g->corner[1], *bl = g->corner[2], *br = g->corner[3];
+    draw_text(w, 0, 0, 1, ra, tl);
+    draw_hline(w, 0, 1, wd - 2, ra);
+    draw_text(w, 0, wd - 1, 1, ra, tr);
+    for (int y = 1; y < h - 1; y++) {
+        draw_text(w, y, 0, 1, ra, g->vline);
+        draw_text(w, y, wd - 1, 1, ra, g->vline);
+    }
+    draw_text(w, h - 1, 0, 1, ra, bl);
+    draw_hline(w, h - 1, 1, wd - 2, ra);
+    draw_text(w, h - 1, wd - 1, 1, ra, br);
+    if (title)
+        draw_textf(w, 0, 2, wd - 4, theme_style(S_TITLE), " %s ", title);
+    if (foot) {
+        int fw = draw_width(foot) + 2;
+        int fx = wd - 2 - fw;
+        if (fx < 2)
+            fx = 2;
+        draw_textf(w, h - 1, fx, wd - fx - 1, theme_style(S_DIM), " %s ", foot);
+    }
+}
+
+void overlay_draw(struct ui *u)
+{
+    if (!u->overlay || !u->overlay_win)
+        return;
+    WINDOW *w = u->overlay_win;
+    struct obox b = overlay_box(u);
+    int oh, ow;
+    getmaxyx(w, oh, ow);
+    int oy, ox;
+    getbegyx(w, oy, ox);
+    if (oh != b.h || ow != b.w || oy != b.y || ox != b.x) {
+        delwin(w);
+        w = u->overlay_win = newwin(b.h, b.w, b.y, b.x);
+        if (!w)
+            return;
+        leaveok(w, TRUE);
+    }
+    werase(w);
+    int page = b.h - 2;
+    char foot[64];
+    if (u->overlay_nlines > page)
+        snprintf(foot, sizeof foot, "%d-%d of %d  Esc closes", u->overlay_scroll + 1,
+                 u->overlay_scroll + page < u->overlay_nlines ? u->overlay_scroll + page
+                                                              : u->overlay_nlines,
+                 u->overlay_nlines);
+    else
+        snprintf(foot, sizeof foot, "Esc closes");
+    box_frame(w, b.h, b.w, u->overlay_title, foot);
+    const char *p = u->overlay_text ? u->overlay_text : "";
+    int line = 0;
+    while (*p && line < u->overlay_scroll) {
+        if (*p++ == '\n')
+            line++;
+    }
+    for (int y = 1; y < b.h - 1 && *p; y++, line++) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char buf[512];
+        if (n >= sizeof buf)
+            n = sizeof buf - 1;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        attr_t a = A_NORMAL;
+        bool selected = false;
+        if (u->overlay == OVERLAY_SCENARIOS) {
+            for (int i = 0; i < nscenarios && i < 64; i++)
+                if (scen_line[i] == line) {
+                    a = A_BOLD;
+                    selected = i == u->overlay_sel;
+                }
+        } else if (buf[0] && buf[0] != ' ') {
+            a = theme_style(S_HEADING);
+        }
+        if (selected) {
+            a = theme_style(S_SELECT) | A_BOLD;
+            wattrset(w, a);
+            wmove(w, y, 1);
+            for (int i = 1; i < b.w - 1; i++)
+                waddch(w, ' ');
+        }
+        draw_text(w, y, 2, b.w - 4, a, buf);
+        p = nl ? nl + 1 : p + n;
+    }
+    wnoutrefresh(w);
+}
+
+void popup_draw(struct ui *u)
+{
+    if (!u->nmatches || !u->popup_win)
+        return;
+    int maxlen = 0;
+    for (int i = 0; i < u->nmatches; i++) {
+        int wl = draw_width(u->matches[i]);
+        if (wl > maxlen)
+            maxlen = wl;
+    }
+    int cols = u->lay.cols;
+    int colw = maxlen + 2;
+    int width = cols - 2;
+    int ncol = (width - 2) / colw;
+    if (ncol < 1)
+        ncol = 1;
+    int nrow = (u->nmatches + ncol - 1) / ncol;
+    int maxrows = u->lay.rows / 3;
+    if (maxrows < 3)
+        maxrows = 3;
+    bool cut = nrow > maxrows;
+    if (cut)
+        nrow = maxrows;
+    if (ncol > u->nmatches)
+        ncol = u->nmatches;
+    int bw = ncol * colw + 3;
+    if (bw < 30)
+        bw = 30;
+    if (bw > cols)
+        bw = cols;
+    int bh = nrow + 2;
+    int by = u->lay.area[AREA_CONSOLE].y - bh;
+    if (by < 0)
+        by = 0;
+    WINDOW *w = u->popup_win;
+    int oh, ow, oy, ox;
+    getmaxyx(w, oh, ow);
+    getbegyx(w, oy, ox);
+    if (oh != bh || ow != bw || oy != by || ox != 0) {
+        delwin(w);
+        w = u->popup_win = newwin(bh, bw, by, 0);
+        if (!w)
+            return;
+        leaveok(w, TRUE);
+    }
+    werase(w);
+    char title[48], foot[48];
+    snprintf(title, sizeof title, "%d matches", u->nmatches);
+    snprintf(foot, sizeof foot, "%s", cut ? "more: type to narrow" : "Tab again, or type");
+    box_frame(w, bh, bw, title, foot);
+    int shown = cut ? nrow * ncol - 1 : u->nmatches;
+    for (int i = 0; i < shown && i < u->nmatches; i++) {
+        int r = i % nrow, c = i / nrow;
+        draw_text(w, 1 + r, 2 + c * colw, colw - 1, A_NORMAL, u->matches[i]);
+    }
+    if (cut)
+        draw_textf(w, nrow, 2 + (ncol - 1) * colw, colw, theme_style(S_DIM), "+%d",
+                   u->nmatches - shown);
+    wnoutrefresh(w);
+}
+
+void small_draw(struct ui *u)
+{
+    WINDOW *w = u->small_win;
+    if (!w)
+        return;
+    werase(w);
+    char msg[96];
+    snprintf(msg, sizeof msg, "terminal too small: need %dx%d, have %dx%d", UI_MIN_COLS,
+             UI_MIN_ROWS, u->lay.cols, u->lay.rows);
+    draw_text(w, 0, 0, u->lay.cols, A_BOLD, msg);
+    wnoutrefresh(w);
+}
