@@ -371,3 +371,24 @@ Test(judge_deadlock, safe_with_a_cycle_fails)
     sc->judge(m, vals, 1);
     cr_expect_eq(check("deadlock")->status, CHECK_FAILED);
 }
+
+TestSuite(judge_sem, .init = setup, .fini = teardown);
+
+Test(judge_sem, stopped_inside_the_section_is_not_a_lost_update)
+{
+    /* Stopped after one worker wrote the counter but before it left: the
+     * counter is one ahead of the completed sections, and nothing was lost. */
+    use("sem", 0, NULL);
+    m->cs.present = true;
+    m->cs.entries = 3;
+    m->cs.counter = 4;
+    m->cs.occupancy = 1;
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_OK, "%s", check("no_lost_updates")->detail);
+    m->cs.counter = 2; /* behind the completed sections: an update was lost */
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_FAILED);
+    m->cs.counter = 6; /* more than could have been in flight */
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_FAILED);
+}
