@@ -310,7 +310,20 @@ void model_apply_event(struct model *m, const struct event *ev)
     case OP_P:
     case OP_V:
     case OP_WAIT0:
-        if (ev->phase != PH_END)
+        /* V never sleeps: it is told as it starts, so the story never shows a
+         * woken waiter's P before the V that woke it (their end events race). */
+        if (ev->op == OP_V && ev->phase == PH_BEGIN) {
+            l = new_line(m, ev->t_ns, pi, 0);
+            if (ss && ss->holder[semn] == ev->pid)
+                ss->holder[semn] = 0;
+            if (ss && ss->ncnt[semn] > 0)
+                snprintf(l->detail, sizeof l->detail,
+                         "-> releases; the kernel wakes a waiter (semncnt %d)", ss->ncnt[semn]);
+            else
+                snprintf(l->detail, sizeof l->detail, "-> releases");
+            break;
+        }
+        if (ev->phase != PH_END || (ev->op == OP_V && ev->result == 0))
             break;
         l = new_line(m, ev->t_ns, pi, 0);
         if (ev->result == 0) {
@@ -326,15 +339,6 @@ void model_apply_event(struct model *m, const struct event *ev)
                 else
                     snprintf(l->detail, sizeof l->detail, "-> acquired, waited %.3f s",
                              (double)ev->value / 1e9);
-            } else if (ev->op == OP_V) {
-                if (ss && ss->holder[semn] == ev->pid)
-                    ss->holder[semn] = 0;
-                if (ss && ss->ncnt[semn] > 0)
-                    snprintf(l->detail, sizeof l->detail,
-                             "-> released; the kernel wakes a waiter (semncnt was %d)",
-                             ss->ncnt[semn]);
-                else
-                    snprintf(l->detail, sizeof l->detail, "-> released");
             } else {
                 snprintf(l->detail, sizeof l->detail, "-> semval reached 0, waited %.3f s",
                          (double)ev->value / 1e9);
