@@ -18,6 +18,14 @@ struct hl {
     char last_state[2048];
 };
 
+/* Seconds with millisecond precision, written as "1.234" (not 1.2339999). */
+static json_object *jtime(uint64_t ns)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.3f", (double)ns / 1e9);
+    return json_object_new_double_s((double)ns / 1e9, buf);
+}
+
 static void emit_json(struct hl *h, json_object *o)
 {
     fprintf(h->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -39,7 +47,7 @@ static void print_lines(struct hl *h)
             json_object *o = json_object_new_object();
             json_object_object_add(o, "type", json_object_new_string(
                                                   l->kind == 2 ? "error" : l->kind == 1 ? "note" : "event"));
-            json_object_object_add(o, "t", json_object_new_double((double)l->t_ns / 1e9));
+            json_object_object_add(o, "t", jtime(l->t_ns));
             json_object_object_add(o, "who", json_object_new_string(l->who));
             if (l->proc >= 0 && l->proc < m->nprocs)
                 json_object_object_add(o, "pid", json_object_new_int(m->procs[l->proc].pid));
@@ -69,7 +77,7 @@ static void print_state(struct hl *h)
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string("state"));
-    json_object_object_add(o, "t", json_object_new_double((double)m->now_ns / 1e9));
+    json_object_object_add(o, "t", jtime(m->now_ns));
     json_object *sets = json_object_new_array();
     for (int i = 0; i < m->nsemsets; i++) {
         const struct model_semset *s = &m->semsets[i];
@@ -159,6 +167,30 @@ static void print_state(struct hl *h)
         json_object_object_add(po, "state", json_object_new_string(st));
         json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
         json_object_object_add(po, "doing", json_object_new_string(p->doing));
+        json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
+        if (p->comm[0])
+            json_object_object_add(po, "comm", json_object_new_string(p->comm));
+        if (p->exe[0])
+            json_object_object_add(po, "exe", json_object_new_string(p->exe));
+        const struct model_fdtable *ft = model_fdtable_find(m, p->pid);
+        if (ft) {
+            json_object *fds = json_object_new_array();
+            for (int k = 0; k < ft->nfds && k < MODEL_MAX_FDS; k++) {
+                const struct model_fd *f = &ft->fds[k];
+                json_object *fo = json_object_new_object();
+                json_object_object_add(fo, "fd", json_object_new_int(f->fd));
+                json_object_object_add(fo, "target", json_object_new_string(f->target));
+                json_object_object_add(fo, "ino", json_object_new_int64((int64_t)f->ino));
+                json_object_object_add(fo, "pos", json_object_new_int64(f->pos));
+                char flags[16];
+                snprintf(flags, sizeof flags, "0%o", f->flags);
+                json_object_object_add(fo, "flags", json_object_new_string(flags));
+                if (f->scm_fds >= 0)
+                    json_object_object_add(fo, "scm_fds", json_object_new_int(f->scm_fds));
+                json_object_array_add(fds, fo);
+            }
+            json_object_object_add(po, "fds", fds);
+        }
         json_object_array_add(procs, po);
     }
     json_object_object_add(o, "procs", procs);
