@@ -130,13 +130,16 @@ struct model_stream {
     pid_t writer, reader;
 };
 
-/* One read of a file with known content: who, where, how much, and whether
- * the bytes were the file's. */
+/* Reads of a file with known content: who, where, how much, and whether the
+ * bytes were the file's. Reads by one process that continue each other (same
+ * outcome, no close in between) are one record, so reading a big file in
+ * small chunks does not run out of records. */
 struct model_chunk {
     pid_t pid;
     long long off;
-    int n;
+    long long n;          /* bytes, over all its reads */
     bool ok;
+    int reads;            /* read() calls it stands for */
 };
 
 /* A named number a judge reads ("fork.child_saw_0", "cow.unchanged"). */
@@ -338,6 +341,8 @@ struct model {
     struct model_stream streams[MODEL_MAX_STREAMS];
     struct model_chunk chunks[MODEL_MAX_CHUNKS];
     int nchunks;
+    int chunk_seal;       /* records before this index are never extended */
+    long long chunks_lost; /* reads that found no free record */
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 };
