@@ -3,10 +3,13 @@
  * within 2 seconds after SIGKILL of ipcplay or of its dashboard process, no
  * System V object, /dev/shm object or process of the run remains. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "checks.h"
 
@@ -187,4 +190,34 @@ Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
     assert_left_nothing(&next, 2.0);
     support_free(&next);
     support_free(&r);
+}
+
+Test(cleanup, another_run_s_dev_shm_name_is_not_counted_as_ours)
+{
+    /* /dev/shm is shared by everyone on the machine: while we check that
+     * our run left nothing, someone else's run may hold its own name there.
+     * That is not our leak; a name whose dashboard is gone is. */
+    pid_t other = fork();
+    cr_assert_geq(other, 0);
+    if (other == 0) {
+        pause(); /* stands for another user's live dashboard */
+        _exit(0);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "/ipcplay-%d-1-0", (int)other);
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_expect_not(support_devshm_ours(name + 1));
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=2", "rounds=2",
+                                "--speed", "max", "--headless", NULL};
+    cr_expect_eq(support_run(&r, argv, 60), 0, "output:\n%s", r.out ? r.out : "");
+    assert_left_nothing(&r, 2.0);
+    support_free(&r);
+    kill(other, SIGKILL);
+    waitpid(other, NULL, 0);
+    /* Its dashboard gone, the name is a leak whoever made it. */
+    cr_expect(support_devshm_ours(name + 1));
+    shm_unlink(name);
 }
