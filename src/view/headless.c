@@ -197,7 +197,10 @@ static void print_state(struct hl *h)
     emit_json(h, o);
 }
 
-static int print_summary(struct hl *h, double elapsed)
+/* Returns 1 when a check failed. A check still pending fails too when the
+ * run ended by itself (its judge had everything); after --for stopped it, a
+ * pending check is only what was not reached in time. */
+static int print_summary(struct hl *h, double elapsed, bool stopped)
 {
     const struct model *m = h->m;
     int failed = 0;
@@ -233,7 +236,7 @@ static int print_summary(struct hl *h, double elapsed)
         const struct model_check *c = &m->checks[i];
         const char *st = c->status == CHECK_OK ? "ok" : c->status == CHECK_FAILED ? "FAILED"
                                                                                   : "pending";
-        if (c->status != CHECK_OK)
+        if (c->status == CHECK_FAILED || (c->status == CHECK_PENDING && !stopped))
             failed = 1;
         if (h->json) {
             json_object *o = json_object_new_object();
@@ -370,19 +373,21 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
             print_lines(&h);
             fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
                             "removed\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
-            print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+            print_summary(&h, (double)(events_now_ns() - start) / 1e9, true);
             rc = 128 + sig;
             break;
         }
+        bool stopped = false;
         if (!(flags & ENGINE_DONE) && deadline && events_now_ns() >= deadline &&
             engine_active(e)) {
             engine_stop(e);
             flags |= ENGINE_DONE;
+            stopped = true;
         }
         if (flags & ENGINE_DONE) {
             print_lines(&h);
             print_state(&h);
-            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9, stopped);
         }
         if (ferror(h.out)) {
             engine_stop(e);
