@@ -314,8 +314,11 @@ void model_apply_event(struct model *m, const struct event *ev)
          * woken waiter's P before the V that woke it (their end events race). */
         if (ev->op == OP_V && ev->phase == PH_BEGIN) {
             l = new_line(m, ev->t_ns, pi, 0);
-            if (ss && ss->holder[semn] == ev->pid)
+            if (ss && ss->holder[semn] == ev->pid) {
                 ss->holder[semn] = 0;
+                if (p)
+                    p->holds_undo = false;
+            }
             if (ss && ss->ncnt[semn] > 0)
                 snprintf(l->detail, sizeof l->detail,
                          "-> releases; the kernel wakes a waiter (semncnt %d)", ss->ncnt[semn]);
@@ -328,8 +331,11 @@ void model_apply_event(struct model *m, const struct event *ev)
         l = new_line(m, ev->t_ns, pi, 0);
         if (ev->result == 0) {
             if (ev->op == OP_P) {
-                if (ss && ev->arg1 <= 1)
+                if (ss && ev->arg1 <= 1) {
                     ss->holder[semn] = ev->pid;
+                    if (p && (ss->lockmask & (1u << semn)))
+                        p->holds_undo = (ev->flags & OPF_UNDO) != 0;
+                }
                 int amount = ev->arg1 ? ev->arg1 : 1;
                 if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
                     snprintf(l->detail, sizeof l->detail,
@@ -423,17 +429,32 @@ void model_apply_event(struct model *m, const struct event *ev)
         if (p && p->cs_inside) {
             m->cs.ev_inside[p->cs_inside - 1]--;
             p->cs_inside = 0;
-            m->cs.died_inside++;
-            if (m->cs.ndead < 16)
-                m->cs.dead[m->cs.ndead++] = ev->pid;
-            model_cs_judge_max(m);
             struct model_line *d = new_line(m, ev->t_ns, pi, 0);
             snprintf(d->who, sizeof d->who, "%s", who);
-            snprintf(d->what, sizeof d->what, "died inside");
-            snprintf(d->detail, sizeof d->detail,
-                     "it died in the critical section: its SEM_UNDO gives the semaphore back, "
-                     "so the next one may enter");
+            if (ev->arg1 == 1) {
+                /* Killed because the run ended: nobody entered after it,
+                 * so whoever was inside with it really was. */
+                snprintf(d->what, sizeof d->what, "stopped inside");
+                snprintf(d->detail, sizeof d->detail,
+                         "it was in the critical section when the run was stopped");
+            } else {
+                m->cs.died_inside++;
+                if (m->cs.ndead < 16)
+                    m->cs.dead[m->cs.ndead++] = ev->pid;
+                model_cs_judge_max(m);
+                snprintf(d->what, sizeof d->what, "died inside");
+                if (p->holds_undo)
+                    snprintf(d->detail, sizeof d->detail,
+                             "it died in the critical section: its SEM_UNDO gives the semaphore "
+                             "back, so the next one may enter");
+                else
+                    snprintf(d->detail, sizeof d->detail,
+                             "it died in the critical section holding the lock; without "
+                             "SEM_UNDO nothing gives it back");
+            }
         }
+        if (p)
+            p->holds_undo = false;
         l = new_line(m, ev->t_ns, pi, 0);
         snprintf(l->what, sizeof l->what, "reaped");
         char st[48];

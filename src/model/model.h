@@ -77,6 +77,7 @@ struct model_proc {
     int instance;         /* 1-based */
     char name[32];        /* "worker-3" */
     int cs_inside;        /* 1 + the critical section it is inside, or 0 */
+    bool holds_undo;      /* holds a lock it took with SEM_UNDO (its death gives it back) */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */

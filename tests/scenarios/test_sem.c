@@ -263,6 +263,19 @@ Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
     support_free(&r);
 }
 
+Test(sem, for_seconds_still_fails_a_check_that_failed)
+{
+    /* Stopped by --for, a check that did fail still makes the exit status 1. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=8", "rounds=100",
+                                "hold=300", "think=0", "--for", "3", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
+    cr_expect_eq(rc, 1, "%s", r.out);
+    cr_expect(support_procs_gone(r.token, 2.0));
+    support_free(&r);
+}
+
 Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
 {
     /* kill -9 a worker inside its critical section: SEM_UNDO gives the
