@@ -46,6 +46,17 @@ static bool cs_dead(const struct model_cs *cs, pid_t pid)
     return false;
 }
 
+/* Was pid, an insider of a crowd that formed at t, really inside then? A
+ * live one was; a dead one only if it did something after t (a holder that
+ * died and let the next one in did nothing after its death). */
+static bool cs_was_inside(const struct model *m, pid_t pid, uint64_t t)
+{
+    if (!cs_dead(&m->cs, pid))
+        return true;
+    int i = model_find_proc(m, pid);
+    return i >= 0 && m->procs[i].last_ev_ns > t;
+}
+
 void model_cs_judge_max(struct model *m)
 {
     struct model_cs *cs = &m->cs;
@@ -53,7 +64,7 @@ void model_cs_judge_max(struct model *m)
     for (int i = 0; i < cs->ncrowds; i++) {
         int alive = 0;
         for (int k = 0; k < cs->crowds[i].n; k++)
-            alive += !cs_dead(cs, cs->crowds[i].who[k]);
+            alive += cs_was_inside(m, cs->crowds[i].who[k], cs->crowds[i].t_ns);
         if (alive > max)
             max = alive;
     }
@@ -63,10 +74,10 @@ void model_cs_judge_max(struct model *m)
 }
 
 /* Remember who was inside section `sect` now that more than one is. */
-static void cs_note_crowd(struct model *m, int sect)
+static void cs_note_crowd(struct model *m, int sect, uint64_t t)
 {
     struct model_cs *cs = &m->cs;
-    struct model_cs_crowd c = {.n = 0};
+    struct model_cs_crowd c = {.n = 0, .t_ns = t};
     for (int i = 0; i < m->nprocs && c.n < 8; i++)
         if (m->procs[i].cs_inside == sect + 1)
             c.who[c.n++] = m->procs[i].pid;
@@ -279,6 +290,9 @@ void model_apply_event(struct model *m, const struct event *ev)
 
     if (p) {
         m->gen_procs++;
+        /* EXITED and SPAWNED come from the engine, not from the process. */
+        if (ev->op != OP_EXITED && ev->op != OP_SPAWNED && ev->t_ns > p->last_ev_ns)
+            p->last_ev_ns = ev->t_ns;
         if (ev->phase == PH_BEGIN) {
             p->op = ev->op;
             p->doing_since = ev->t_ns;
@@ -365,7 +379,7 @@ void model_apply_event(struct model *m, const struct event *ev)
             if (++m->cs.ev_inside[semn] > m->cs.ev_max)
                 m->cs.ev_max = m->cs.ev_inside[semn];
             if (m->cs.ev_inside[semn] > 1)
-                cs_note_crowd(m, semn);
+                cs_note_crowd(m, semn, ev->t_ns);
             model_cs_judge_max(m);
         }
         l = new_line(m, ev->t_ns, pi, 0);

@@ -78,6 +78,7 @@ struct model_proc {
     char name[32];        /* "worker-3" */
     int cs_inside;        /* 1 + the critical section it is inside, or 0 */
     bool holds_undo;      /* holds a lock it took with SEM_UNDO (its death gives it back) */
+    uint64_t last_ev_ns;  /* its own latest event: it was alive then */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */
@@ -270,10 +271,12 @@ struct model_cs {
     int shm_max;          /* max_occupancy as the shared counters say */
     /* Moments when events showed more than one inside. A death is reported
      * (SIGCHLD) after the next process may already have entered, so such a
-     * moment counts only the insiders that did not turn out to be dead. */
+     * moment does not count an insider that turned out to be dead -- unless
+     * it was seen alive after that moment (an event of its own came later). */
     struct model_cs_crowd {
         int n;
         pid_t who[8];
+        uint64_t t_ns;    /* when the crowd formed */
     } crowds[32];
     int ncrowds;
     pid_t dead[16];       /* processes that died inside */
