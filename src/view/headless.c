@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,8 +16,12 @@ struct hl {
     bool json;
     struct model *m;
     uint64_t next_line;
-    char last_state[2048];
+    /* A state line names every process: 256 workers need far more than a
+     * line usually takes. Both the same size (HL_STATE). */
+    char *state, *last_state;
 };
+
+#define HL_STATE 65536
 
 /* Seconds with millisecond precision, written as "1.234" (not 1.2339999). */
 static json_object *jtime(uint64_t ns)
@@ -65,11 +70,13 @@ static void print_lines(struct hl *h)
 static void print_state(struct hl *h)
 {
     const struct model *m = h->m;
-    char buf[2048];
-    model_format_state(m, buf, sizeof buf);
+    char *buf = h->state;
+    int n = model_format_state(m, buf, HL_STATE);
+    if (n >= HL_STATE - 1) /* cut short: say so rather than drop the rest silently */
+        snprintf(buf + HL_STATE - 8, 8, " | ...");
     if (strcmp(buf, h->last_state) == 0)
         return;
-    memcpy(h->last_state, buf, sizeof buf);
+    memcpy(h->last_state, buf, HL_STATE);
     if (!h->json) {
         fprintf(h->out, "%7.3f  state  %s\n", (double)m->now_ns / 1e9, buf);
         fflush(h->out);
@@ -253,10 +260,32 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
     return failed;
 }
 
+static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
+                         const long *vals, const struct headless_opts *o);
+
 int headless_run(struct engine *e, struct model *m, const struct scenario_def *s,
                  const long *vals, const struct headless_opts *o)
 {
     struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m};
+    h.state = malloc(HL_STATE);
+    h.last_state = calloc(1, HL_STATE);
+    if (!h.state || !h.last_state) {
+        free(h.state);
+        free(h.last_state);
+        fprintf(stderr, "ipcplay: out of memory\n");
+        return 3;
+    }
+    int rc = headless_loop(e, &h, s, vals, o);
+    free(h.state);
+    free(h.last_state);
+    return rc;
+}
+
+static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
+                         const long *vals, const struct headless_opts *o)
+{
+    struct hl h = *hp;
+    struct model *m = h.m;
     char err[256];
     if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
         fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);

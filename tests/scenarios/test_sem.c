@@ -322,6 +322,24 @@ Test(sem, a_worker_killed_after_a_real_crowd_does_not_hide_it)
     support_free(&r);
 }
 
+Test(sem, a_state_line_names_all_of_many_workers)
+{
+    /* The first state line (everyone just forked) shows every worker: with
+     * 100 of them it is far longer than a short line buffer. */
+    struct run r;
+    const char *const w[] = {"workers=100", "rounds=1", "hold=0", "think=0", NULL};
+    int rc = run_max(&r, "sem", w);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    const char *st = strstr(r.out, "  state  ");
+    cr_assert_not_null(st, "%s", r.out);
+    const char *eol = strchr(st, '\n');
+    cr_assert_not_null(eol);
+    const char *last = strstr(st, "worker-100[");
+    cr_expect(last && last < eol, "worker-100 missing from the first state line:\n%.*s",
+              (int)(eol - st), st);
+    support_free(&r);
+}
+
 Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
 {
     /* kill -9 a worker inside its critical section: SEM_UNDO gives the
