@@ -22,6 +22,7 @@
 #define MODEL_MAX_MSGQS 2
 #define MODEL_MSG_PEEK 32          /* queued messages the sampler copies per sample */
 #define MODEL_MSGLOG 4096          /* messages a run may send (and receive) */
+#define MODEL_MSG_SENDERS 16       /* instances of a sending role the story orders */
 #define MODEL_RING_PRODUCERS 8
 #define MODEL_RING_ITEMS 4096      /* items per producer */
 #define MODEL_MAX_SECTIONS 8
@@ -226,6 +227,10 @@ struct model_msglog {
     int nrecv;
     int overflow;         /* records that did not fit */
     int e2big, enomsg, eagain;
+    /* Per sender (role x instance), the last seq whose send the story has
+     * told: a receiver's end event can reach the model before the sender's
+     * (both wake at once), and the send is then told first. */
+    int32_t told_seq[MODEL_MAX_ROLES][MODEL_MSG_SENDERS];
 };
 
 /* Producer/consumer ring bookkeeping from events (what each op says it put
