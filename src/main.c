@@ -2,6 +2,8 @@
  * run, or a one-shot command (list, help, version). Commands go through the
  * same table as the console. Bad input: one line on stderr, exit 2, nothing
  * started. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdbool.h>
@@ -101,8 +103,25 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     return 0;
 }
 
+/* A closed stdin, stdout or stderr would be handed out again by the next
+ * open: the guardian's pipe or the journal would get our output. Park
+ * /dev/null on them, read-only, so writing there fails as it would have. */
+static void reserve_stdio(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        int n = open("/dev/null", O_RDONLY);
+        if (n >= 0 && n != fd) {
+            dup2(n, fd);
+            close(n);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
+    reserve_stdio();
     /* Hidden helper modes, exec'd by scenarios; not in --help. */
     if (argc >= 2 && strcmp(argv[1], "__fdreport") == 0)
         return helper_fdreport(argc - 2, argv + 2);

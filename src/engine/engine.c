@@ -448,6 +448,9 @@ int engine_kill(struct engine *e, pid_t pid, int sig)
     struct child *c = supervisor_find(e, pid);
     if (!c || c->reaped)
         return -1;
+    /* No event will say it changed (stopped, continued, woken): look at it
+     * again at the next sample instead of trusting its last read. */
+    c->dirty = true;
     return kill(pid, sig);
 }
 

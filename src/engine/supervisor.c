@@ -133,7 +133,10 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
     return 0;
 }
 
-static void note_exit(struct engine *e, struct child *c, int status)
+/* stopping: reaped by supervisor_kill_all, i.e. killed because the run is
+ * being ended (stop, --for, a found deadlock): the model must not take that
+ * for a death that let another process in. */
+static void note_exit(struct engine *e, struct child *c, int status, bool stopping)
 {
     c->reaped = true;
     c->status = status;
@@ -145,7 +148,7 @@ static void note_exit(struct engine *e, struct child *c, int status)
     struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = c->pid,
                        .role = (int16_t)c->role, .instance = (int16_t)c->instance,
                        .op = OP_EXITED, .phase = PH_NOTE, .value = status,
-                       .arg0 = c->adopted ? 1 : 0};
+                       .arg0 = c->adopted ? 1 : 0, .arg1 = stopping ? 1 : 0};
     model_apply_event(e->m, &ev);
 }
 
@@ -160,10 +163,10 @@ int supervisor_reap(struct engine *e)
         int status;
         pid_t w = waitpid(c->pid, &status, WNOHANG);
         if (w == c->pid) {
-            note_exit(e, c, status);
+            note_exit(e, c, status, false);
             n++;
         } else if (w < 0 && errno == ECHILD) {
-            note_exit(e, c, 0);
+            note_exit(e, c, 0, false);
             n++;
         }
     }
@@ -185,7 +188,7 @@ int supervisor_reap(struct engine *e)
         }
         int status;
         if (waitpid(si.si_pid, &status, WNOHANG) == si.si_pid && c && !c->reaped)
-            note_exit(e, c, status);
+            note_exit(e, c, status, false);
         n++;
     }
     return n;
@@ -210,9 +213,9 @@ void supervisor_kill_all(struct engine *e)
             int status;
             pid_t w = waitpid(c->pid, &status, WNOHANG);
             if (w == c->pid || (w < 0 && errno == ECHILD && !c->forked))
-                note_exit(e, c, w == c->pid ? status : 0);
+                note_exit(e, c, w == c->pid ? status : 0, true);
             else if (w < 0 && c->forked && !family_exists(c))
-                note_exit(e, c, 0); /* its parent reaped it */
+                note_exit(e, c, 0, true); /* its parent reaped it */
         }
         if (e->nalive <= 0)
             break;

@@ -46,6 +46,17 @@ static bool cs_dead(const struct model_cs *cs, pid_t pid)
     return false;
 }
 
+/* Was pid, an insider of a crowd that formed at t, really inside then? A
+ * live one was; a dead one only if it did something after t (a holder that
+ * died and let the next one in did nothing after its death). */
+static bool cs_was_inside(const struct model *m, pid_t pid, uint64_t t)
+{
+    if (!cs_dead(&m->cs, pid))
+        return true;
+    int i = model_find_proc(m, pid);
+    return i >= 0 && m->procs[i].last_ev_ns > t;
+}
+
 void model_cs_judge_max(struct model *m)
 {
     struct model_cs *cs = &m->cs;
@@ -53,7 +64,7 @@ void model_cs_judge_max(struct model *m)
     for (int i = 0; i < cs->ncrowds; i++) {
         int alive = 0;
         for (int k = 0; k < cs->crowds[i].n; k++)
-            alive += !cs_dead(cs, cs->crowds[i].who[k]);
+            alive += cs_was_inside(m, cs->crowds[i].who[k], cs->crowds[i].t_ns);
         if (alive > max)
             max = alive;
     }
@@ -63,10 +74,10 @@ void model_cs_judge_max(struct model *m)
 }
 
 /* Remember who was inside section `sect` now that more than one is. */
-static void cs_note_crowd(struct model *m, int sect)
+static void cs_note_crowd(struct model *m, int sect, uint64_t t)
 {
     struct model_cs *cs = &m->cs;
-    struct model_cs_crowd c = {.n = 0};
+    struct model_cs_crowd c = {.n = 0, .t_ns = t};
     for (int i = 0; i < m->nprocs && c.n < 8; i++)
         if (m->procs[i].cs_inside == sect + 1)
             c.who[c.n++] = m->procs[i].pid;
@@ -279,6 +290,9 @@ void model_apply_event(struct model *m, const struct event *ev)
 
     if (p) {
         m->gen_procs++;
+        /* EXITED and SPAWNED come from the engine, not from the process. */
+        if (ev->op != OP_EXITED && ev->op != OP_SPAWNED && ev->t_ns > p->last_ev_ns)
+            p->last_ev_ns = ev->t_ns;
         if (ev->phase == PH_BEGIN) {
             p->op = ev->op;
             p->doing_since = ev->t_ns;
@@ -314,8 +328,11 @@ void model_apply_event(struct model *m, const struct event *ev)
          * woken waiter's P before the V that woke it (their end events race). */
         if (ev->op == OP_V && ev->phase == PH_BEGIN) {
             l = new_line(m, ev->t_ns, pi, 0);
-            if (ss && ss->holder[semn] == ev->pid)
+            if (ss && ss->holder[semn] == ev->pid) {
                 ss->holder[semn] = 0;
+                if (p)
+                    p->holds_undo = false;
+            }
             if (ss && ss->ncnt[semn] > 0)
                 snprintf(l->detail, sizeof l->detail,
                          "-> releases; the kernel wakes a waiter (semncnt %d)", ss->ncnt[semn]);
@@ -328,8 +345,11 @@ void model_apply_event(struct model *m, const struct event *ev)
         l = new_line(m, ev->t_ns, pi, 0);
         if (ev->result == 0) {
             if (ev->op == OP_P) {
-                if (ss && ev->arg1 <= 1)
+                if (ss && ev->arg1 <= 1) {
                     ss->holder[semn] = ev->pid;
+                    if (p && (ss->lockmask & (1u << semn)))
+                        p->holds_undo = (ev->flags & OPF_UNDO) != 0;
+                }
                 int amount = ev->arg1 ? ev->arg1 : 1;
                 if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
                     snprintf(l->detail, sizeof l->detail,
@@ -359,7 +379,7 @@ void model_apply_event(struct model *m, const struct event *ev)
             if (++m->cs.ev_inside[semn] > m->cs.ev_max)
                 m->cs.ev_max = m->cs.ev_inside[semn];
             if (m->cs.ev_inside[semn] > 1)
-                cs_note_crowd(m, semn);
+                cs_note_crowd(m, semn, ev->t_ns);
             model_cs_judge_max(m);
         }
         l = new_line(m, ev->t_ns, pi, 0);
@@ -423,17 +443,32 @@ void model_apply_event(struct model *m, const struct event *ev)
         if (p && p->cs_inside) {
             m->cs.ev_inside[p->cs_inside - 1]--;
             p->cs_inside = 0;
-            m->cs.died_inside++;
-            if (m->cs.ndead < 16)
-                m->cs.dead[m->cs.ndead++] = ev->pid;
-            model_cs_judge_max(m);
             struct model_line *d = new_line(m, ev->t_ns, pi, 0);
             snprintf(d->who, sizeof d->who, "%s", who);
-            snprintf(d->what, sizeof d->what, "died inside");
-            snprintf(d->detail, sizeof d->detail,
-                     "it died in the critical section: its SEM_UNDO gives the semaphore back, "
-                     "so the next one may enter");
+            if (ev->arg1 == 1) {
+                /* Killed because the run ended: nobody entered after it,
+                 * so whoever was inside with it really was. */
+                snprintf(d->what, sizeof d->what, "stopped inside");
+                snprintf(d->detail, sizeof d->detail,
+                         "it was in the critical section when the run was stopped");
+            } else {
+                m->cs.died_inside++;
+                if (m->cs.ndead < 16)
+                    m->cs.dead[m->cs.ndead++] = ev->pid;
+                model_cs_judge_max(m);
+                snprintf(d->what, sizeof d->what, "died inside");
+                if (p->holds_undo)
+                    snprintf(d->detail, sizeof d->detail,
+                             "it died in the critical section: its SEM_UNDO gives the semaphore "
+                             "back, so the next one may enter");
+                else
+                    snprintf(d->detail, sizeof d->detail,
+                             "it died in the critical section holding the lock; without "
+                             "SEM_UNDO nothing gives it back");
+            }
         }
+        if (p)
+            p->holds_undo = false;
         l = new_line(m, ev->t_ns, pi, 0);
         snprintf(l->what, sizeof l->what, "reaped");
         char st[48];

@@ -22,6 +22,7 @@
 #define MODEL_MAX_MSGQS 2
 #define MODEL_MSG_PEEK 32          /* queued messages the sampler copies per sample */
 #define MODEL_MSGLOG 4096          /* messages a run may send (and receive) */
+#define MODEL_MSG_SENDERS 16       /* instances of a sending role the story orders */
 #define MODEL_RING_PRODUCERS 8
 #define MODEL_RING_ITEMS 4096      /* items per producer */
 #define MODEL_MAX_SECTIONS 8
@@ -77,6 +78,8 @@ struct model_proc {
     int instance;         /* 1-based */
     char name[32];        /* "worker-3" */
     int cs_inside;        /* 1 + the critical section it is inside, or 0 */
+    bool holds_undo;      /* holds a lock it took with SEM_UNDO (its death gives it back) */
+    uint64_t last_ev_ns;  /* its own latest event: it was alive then */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */
@@ -130,13 +133,16 @@ struct model_stream {
     pid_t writer, reader;
 };
 
-/* One read of a file with known content: who, where, how much, and whether
- * the bytes were the file's. */
+/* Reads of a file with known content: who, where, how much, and whether the
+ * bytes were the file's. Reads by one process that continue each other (same
+ * outcome, no close in between) are one record, so reading a big file in
+ * small chunks does not run out of records. */
 struct model_chunk {
     pid_t pid;
     long long off;
-    int n;
+    long long n;          /* bytes, over all its reads */
     bool ok;
+    int reads;            /* read() calls it stands for */
 };
 
 /* A named number a judge reads ("fork.child_saw_0", "cow.unchanged"). */
@@ -221,6 +227,10 @@ struct model_msglog {
     int nrecv;
     int overflow;         /* records that did not fit */
     int e2big, enomsg, eagain;
+    /* Per sender (role x instance), the last seq whose send the story has
+     * told: a receiver's end event can reach the model before the sender's
+     * (both wake at once), and the send is then told first. */
+    int32_t told_seq[MODEL_MAX_ROLES][MODEL_MSG_SENDERS];
 };
 
 /* Producer/consumer ring bookkeeping from events (what each op says it put
@@ -266,10 +276,12 @@ struct model_cs {
     int shm_max;          /* max_occupancy as the shared counters say */
     /* Moments when events showed more than one inside. A death is reported
      * (SIGCHLD) after the next process may already have entered, so such a
-     * moment counts only the insiders that did not turn out to be dead. */
+     * moment does not count an insider that turned out to be dead -- unless
+     * it was seen alive after that moment (an event of its own came later). */
     struct model_cs_crowd {
         int n;
         pid_t who[8];
+        uint64_t t_ns;    /* when the crowd formed */
     } crowds[32];
     int ncrowds;
     pid_t dead[16];       /* processes that died inside */
@@ -338,6 +350,8 @@ struct model {
     struct model_stream streams[MODEL_MAX_STREAMS];
     struct model_chunk chunks[MODEL_MAX_CHUNKS];
     int nchunks;
+    int chunk_seal;       /* records before this index are never extended */
+    long long chunks_lost; /* reads that found no free record */
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 };

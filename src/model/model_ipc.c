@@ -47,13 +47,52 @@ static const char *errname(int err)
     return n ? n : "error";
 }
 
+/* The slot that remembers how far a sender's sends were told, or NULL. */
+static int32_t *told_seq(struct model *m, int role, int instance)
+{
+    if (role < 0 || role >= MODEL_MAX_ROLES || instance < 1 || instance > MODEL_MSG_SENDERS)
+        return NULL;
+    return &m->msglog.told_seq[role][instance - 1];
+}
+
+static void tell_queued(struct model_line *l, long long seq, int type, int len)
+{
+    snprintf(l->detail, sizeof l->detail, "-> queued #%lld: type %d, %d bytes", seq, type, len);
+}
+
+/* A message was received whose send the story has not told yet (the two end
+ * events raced): tell the send now, just before the receive. */
+static void tell_send_first(struct model *m, const struct event *ev, int role, int inst, int seq,
+                            int len)
+{
+    int32_t *told = told_seq(m, role, inst);
+    if (!told || *told >= seq)
+        return;
+    *told = seq;
+    int si = -1;
+    for (int i = 0; i < m->nprocs; i++)
+        if (m->procs[i].role == role && m->procs[i].instance == inst)
+            si = i;
+    char who[32], what[40];
+    if (si >= 0)
+        snprintf(who, sizeof who, "%s[%d]", m->procs[si].name, (int)m->procs[si].pid);
+    else
+        model_instance_name(m, role, inst, who, sizeof who);
+    snprintf(what, sizeof what, "msgsnd(type %d)", ev->arg1);
+    tell_queued(line(m, ev, si, who, what), seq, ev->arg1, len);
+}
+
 static void apply_msgsnd(struct model *m, const struct event *ev, int pi, const char *who)
 {
     if (ev->phase != PH_END)
         return;
+    int32_t *told = ev->result == 0 ? told_seq(m, ev->role, ev->instance) : NULL;
+    bool early = told && *told >= ev->value; /* already told with its receive */
+    if (told && !early)
+        *told = (int32_t)ev->value;
     char what[40];
     snprintf(what, sizeof what, "msgsnd(type %d)", ev->arg0);
-    struct model_line *l = line(m, ev, pi, who, what);
+    struct model_line *l = early ? NULL : line(m, ev, pi, who, what);
     if (ev->result == 0) {
         struct model_msglog *g = &m->msglog;
         if (g->nsent < MODEL_MSGLOG) {
@@ -66,8 +105,8 @@ static void apply_msgsnd(struct model *m, const struct event *ev, int pi, const 
         } else {
             g->overflow++;
         }
-        snprintf(l->detail, sizeof l->detail, "-> queued #%lld: type %d, %d bytes",
-                 (long long)ev->value, ev->arg0, ev->arg1);
+        if (l)
+            tell_queued(l, (long long)ev->value, ev->arg0, ev->arg1);
     } else if (ev->err == EAGAIN) {
         m->msglog.eagain++;
         snprintf(l->detail, sizeof l->detail,
@@ -85,6 +124,9 @@ static void apply_msgrcv(struct model *m, const struct event *ev, int pi, const 
     char sel[32], what[48];
     selector_text(ev->arg0, (ev->flags & OPF_EXCEPT) != 0, sel, sizeof sel);
     snprintf(what, sizeof what, "msgrcv(%s)", sel);
+    if (ev->result >= 0)
+        tell_send_first(m, ev, msgwire_who_role(ev->value), msgwire_who_instance(ev->value),
+                        msgwire_who_seq(ev->value), msgwire_how_len(ev->value2));
     struct model_line *l = line(m, ev, pi, who, what);
     int bufsz = msgwire_how_bufsz(ev->value2);
     if (ev->result >= 0) {

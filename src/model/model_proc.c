@@ -201,6 +201,26 @@ static void say(struct model_line *l, const char *fmt, ...)
 
 #define SAY(...) say(l, __VA_ARGS__)
 
+/* A read of a file with known content. One that continues the last record
+ * (same process, same outcome, starting where it ended, no close since)
+ * extends it: a reader going through a big file in small chunks takes one
+ * record, not thousands. */
+static void chunk_add(struct model *m, pid_t pid, long long off, int n, bool ok)
+{
+    if (m->nchunks > 0 && m->nchunks > m->chunk_seal) {
+        struct model_chunk *last = &m->chunks[m->nchunks - 1];
+        if (last->pid == pid && last->ok == ok && last->off + last->n == off) {
+            last->n += n;
+            last->reads++;
+            return;
+        }
+    }
+    if (m->nchunks < MODEL_MAX_CHUNKS)
+        m->chunks[m->nchunks++] = (struct model_chunk){pid, off, n, ok, 1};
+    else
+        m->chunks_lost++;
+}
+
 struct model_line *model_proc_story(struct model *m, const struct event *ev, int pi)
 {
     struct model_proc *p = pi >= 0 ? &m->procs[pi] : NULL;
@@ -384,6 +404,7 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
             char key[28];
             snprintf(key, sizeof key, "close.%d.%d", (int)ev->pid % 10000000, ev->arg0 % 1000);
             model_fact_set(m, key, m->nchunks);
+            m->chunk_seal = m->nchunks; /* reads after it start a new record */
         }
         if (ev->result == 0)
             SAY("close(fd %d)", ev->arg0);
@@ -419,9 +440,8 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         if (!end)
             break;
         bool pat = ev->flags & OPF_PATTERN;
-        if (pat && ev->result > 0 && m->nchunks < MODEL_MAX_CHUNKS)
-            m->chunks[m->nchunks++] =
-                (struct model_chunk){ev->pid, ev->arg1, ev->result, ev->value2 == 0};
+        if (pat && ev->result > 0)
+            chunk_add(m, ev->pid, ev->arg1, ev->result, ev->value2 == 0);
         struct model_stream *s = pat ? NULL : stream(m, ev->obj);
         if (s) {
             s->reader = ev->pid;

@@ -133,8 +133,9 @@ static void judge(struct model *m, const long *v, int final)
     else
         model_set_check(m, "same_file", pend, "inodes %lld and %lld", s_ino, r_ino);
 
-    /* Reads in turn: each starts where the previous (either process's) ended. */
-    int alternations = 0, gaps = 0;
+    /* Reads in turn: each starts where the previous (either process's) ended.
+     * A record stands for one process's reads that continued each other. */
+    int alternations = 0, gaps = 0, reads = 0;
     long long expect = 0, covered = 0;
     bool all_ok = true;
     for (int i = 0; i < m->nchunks; i++) {
@@ -145,19 +146,25 @@ static void judge(struct model *m, const long *v, int final)
             alternations++;
         expect = c->off + c->n;
         covered += c->n;
+        reads += c->reads;
         all_ok = all_ok && c->ok;
     }
-    if (gaps == 0 && alternations > 0)
+    if (m->chunks_lost > 0)
+        model_set_check(m, "shared_offset", pend, "%lld reads could not be recorded",
+                        m->chunks_lost);
+    else if (gaps == 0 && alternations > 0)
         model_set_check(m, "shared_offset", CHECK_OK,
                         "%d reads by both in turn, each where the other's ended: one offset",
-                        m->nchunks);
+                        reads);
     else if (gaps > 0)
         model_set_check(m, "shared_offset", CHECK_FAILED,
                         "%d read(s) did not start where the previous one ended: two offsets", gaps);
     else
-        model_set_check(m, "shared_offset", pend, "%d reads so far", m->nchunks);
+        model_set_check(m, "shared_offset", pend, "%d reads so far", reads);
 
-    if (covered == size && gaps == 0 && all_ok && m->nchunks > 0)
+    if (m->chunks_lost > 0)
+        model_set_check(m, "content", pend, "%lld reads could not be recorded", m->chunks_lost);
+    else if (covered == size && gaps == 0 && all_ok && m->nchunks > 0)
         model_set_check(m, "content", CHECK_OK,
                         "all %lld bytes read once, in order, each the file's own", size);
     else if (final != 1 && gaps == 0 && all_ok && covered <= size)
@@ -173,7 +180,7 @@ static void judge(struct model *m, const long *v, int final)
     int after = 0;
     for (int i = at < 0 ? m->nchunks : (int)at; i < m->nchunks; i++)
         if (m->chunks[i].pid == receiver && m->chunks[i].n > 0)
-            after++;
+            after += m->chunks[i].reads;
     if (at >= 0 && after > 0 && expect == size)
         model_set_check(m, "carried_on", CHECK_OK,
                         "after the sender closed fd %lld, the receiver read %d more time(s) "

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,8 +16,12 @@ struct hl {
     bool json;
     struct model *m;
     uint64_t next_line;
-    char last_state[2048];
+    /* A state line names every process: 256 workers need far more than a
+     * line usually takes. Both the same size (HL_STATE). */
+    char *state, *last_state;
 };
+
+#define HL_STATE 65536
 
 /* Seconds with millisecond precision, written as "1.234" (not 1.2339999). */
 static json_object *jtime(uint64_t ns)
@@ -65,11 +70,13 @@ static void print_lines(struct hl *h)
 static void print_state(struct hl *h)
 {
     const struct model *m = h->m;
-    char buf[2048];
-    model_format_state(m, buf, sizeof buf);
+    char *buf = h->state;
+    int n = model_format_state(m, buf, HL_STATE);
+    if (n >= HL_STATE - 1) /* cut short: say so rather than drop the rest silently */
+        snprintf(buf + HL_STATE - 8, 8, " | ...");
     if (strcmp(buf, h->last_state) == 0)
         return;
-    memcpy(h->last_state, buf, sizeof buf);
+    memcpy(h->last_state, buf, HL_STATE);
     if (!h->json) {
         fprintf(h->out, "%7.3f  state  %s\n", (double)m->now_ns / 1e9, buf);
         fflush(h->out);
@@ -197,7 +204,10 @@ static void print_state(struct hl *h)
     emit_json(h, o);
 }
 
-static int print_summary(struct hl *h, double elapsed)
+/* Returns 1 when a check failed. A check still pending fails too when the
+ * run ended by itself (its judge had everything); after --for stopped it, a
+ * pending check is only what was not reached in time. */
+static int print_summary(struct hl *h, double elapsed, bool stopped)
 {
     const struct model *m = h->m;
     int failed = 0;
@@ -233,7 +243,7 @@ static int print_summary(struct hl *h, double elapsed)
         const struct model_check *c = &m->checks[i];
         const char *st = c->status == CHECK_OK ? "ok" : c->status == CHECK_FAILED ? "FAILED"
                                                                                   : "pending";
-        if (c->status != CHECK_OK)
+        if (c->status == CHECK_FAILED || (c->status == CHECK_PENDING && !stopped))
             failed = 1;
         if (h->json) {
             json_object *o = json_object_new_object();
@@ -250,10 +260,32 @@ static int print_summary(struct hl *h, double elapsed)
     return failed;
 }
 
+static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
+                         const long *vals, const struct headless_opts *o);
+
 int headless_run(struct engine *e, struct model *m, const struct scenario_def *s,
                  const long *vals, const struct headless_opts *o)
 {
     struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m};
+    h.state = malloc(HL_STATE);
+    h.last_state = calloc(1, HL_STATE);
+    if (!h.state || !h.last_state) {
+        free(h.state);
+        free(h.last_state);
+        fprintf(stderr, "ipcplay: out of memory\n");
+        return 3;
+    }
+    int rc = headless_loop(e, &h, s, vals, o);
+    free(h.state);
+    free(h.last_state);
+    return rc;
+}
+
+static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
+                         const long *vals, const struct headless_opts *o)
+{
+    struct hl h = *hp;
+    struct model *m = h.m;
     char err[256];
     if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
         fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);
@@ -370,19 +402,21 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
             print_lines(&h);
             fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
                             "removed\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
-            print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+            print_summary(&h, (double)(events_now_ns() - start) / 1e9, true);
             rc = 128 + sig;
             break;
         }
+        bool stopped = false;
         if (!(flags & ENGINE_DONE) && deadline && events_now_ns() >= deadline &&
             engine_active(e)) {
             engine_stop(e);
             flags |= ENGINE_DONE;
+            stopped = true;
         }
         if (flags & ENGINE_DONE) {
             print_lines(&h);
             print_state(&h);
-            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9);
+            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9, stopped);
         }
         if (ferror(h.out)) {
             engine_stop(e);

@@ -3,10 +3,16 @@
  * within 2 seconds after SIGKILL of ipcplay or of its dashboard process, no
  * System V object, /dev/shm object or process of the run remains. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "checks.h"
 
@@ -187,4 +193,69 @@ Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
     assert_left_nothing(&next, 2.0);
     support_free(&next);
     support_free(&r);
+}
+
+Test(cleanup, another_run_s_dev_shm_name_is_not_counted_as_ours)
+{
+    /* /dev/shm is shared by everyone on the machine: while we check that
+     * our run left nothing, someone else's run may hold its own name there.
+     * That is not our leak; a name whose dashboard is gone is. */
+    pid_t other = fork();
+    cr_assert_geq(other, 0);
+    if (other == 0) {
+        pause(); /* stands for another user's live dashboard */
+        _exit(0);
+    }
+    char name[64];
+    snprintf(name, sizeof name, "/ipcplay-%d-1-0", (int)other);
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_expect_not(support_devshm_ours(name + 1));
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=2", "rounds=2",
+                                "--speed", "max", "--headless", NULL};
+    cr_expect_eq(support_run(&r, argv, 60), 0, "output:\n%s", r.out ? r.out : "");
+    assert_left_nothing(&r, 2.0);
+    support_free(&r);
+    kill(other, SIGKILL);
+    waitpid(other, NULL, 0);
+    /* Its dashboard gone, the name is a leak whoever made it. */
+    cr_expect(support_devshm_ours(name + 1));
+    shm_unlink(name);
+}
+
+Test(cleanup, closed_stdout_is_a_runtime_error_not_output_elsewhere)
+{
+    /* Started with stdout closed, the next fd ipcplay opened took number 1
+     * (the journal), and the whole story was written into it: exit 0 and a
+     * journal full of text. Writing must fail instead: exit 3, nothing left. */
+    extern char **environ;
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.out_fd = -1;
+    r.status = -1;
+    snprintf(r.token, sizeof r.token, "t%d-closed-%ld", (int)getpid(), (long)time(NULL));
+    char tok[96];
+    snprintf(tok, sizeof tok, "IPCPLAY_TEST_TOKEN=%s", r.token);
+    int ne = 0;
+    while (environ[ne])
+        ne++;
+    char **env = calloc((size_t)ne + 2, sizeof *env);
+    cr_assert_not_null(env);
+    for (int i = 0; i < ne; i++)
+        env[i] = environ[i];
+    env[ne] = tok;
+    char *const argv[] = {(char *)IPCPLAY_BIN, "run", "sem", "workers=2", "rounds=2", "--speed",
+                          "max", "--headless", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addclose(&fa, 1);
+    cr_assert_eq(posix_spawn(&r.pid, IPCPLAY_BIN, &fa, NULL, argv, env), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    free(env);
+    int rc = support_wait_exit(&r, 60);
+    cr_expect_eq(rc, 3, "exit %d", rc);
+    assert_left_nothing(&r, 2.0);
 }

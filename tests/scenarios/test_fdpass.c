@@ -36,6 +36,22 @@ Test(fdpass, bigger_file_more_turns)
     support_free(&r);
 }
 
+Test(fdpass, many_small_reads_after_the_close)
+{
+    /* 4000 one-byte reads after the sender closes: far more reads than the
+     * model keeps records, and every check must still hold. */
+    struct run r;
+    const char *const w[] = {"bytes=4096", "chunk=1", "turns=3", "gap=0", NULL};
+    int rc = run_max(&r, "fdpass", w);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    cr_expect(has(&r, "check: content ok (all 4096 bytes"), "%s", r.out);
+    cr_expect(has(&r, "check: carried_on ok (after the sender closed fd 4, the receiver read "
+                      "4090 more time(s)"),
+              "%s", r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+}
+
 Test(fdpass, by_path_the_offsets_are_separate)
 {
     struct run r;

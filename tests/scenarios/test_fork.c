@@ -28,6 +28,22 @@ Test(fork, default_run_all_checks_hold)
     support_free(&r);
 }
 
+Test(fork, stopped_by_for_leaves_checks_pending_not_failed)
+{
+    /* --for ends the run before the child execs: what was not reached is
+     * pending, nothing failed, so the exit status is 0 (1 means a check
+     * failed). */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "fork", "gap=10000", "--for", "0.5",
+                                "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect(has(&r, "check: exec_image pending"), "%s", r.out);
+    cr_expect_not(has(&r, "FAILED"), "%s", r.out);
+    cr_expect_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+}
+
 Test(fork, more_rounds_no_gap)
 {
     struct run r;

@@ -263,6 +263,83 @@ Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
     support_free(&r);
 }
 
+Test(sem, for_seconds_still_fails_a_check_that_failed)
+{
+    /* Stopped by --for, a check that did fail still makes the exit status 1. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=8", "rounds=100",
+                                "hold=300", "think=0", "--for", "3", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
+    cr_expect_eq(rc, 1, "%s", r.out);
+    cr_expect(support_procs_gone(r.token, 2.0));
+    support_free(&r);
+}
+
+/* Wait until `needle` appears in the output at or after offset `from`;
+ * returns its offset, or -1. */
+static long wait_after(struct run *r, long from, const char *needle, double timeout_s)
+{
+    double end = support_now() + timeout_s;
+    for (;;) {
+        const char *hit = r->out && (long)r->len >= from ? strstr(r->out + from, needle) : NULL;
+        if (hit)
+            return hit - r->out;
+        if (support_now() > end || r->out_fd < 0)
+            return -1;
+        support_wait_output(r, "\n\n\n", 0.1); /* never there: just reads on */
+    }
+}
+
+Test(sem, a_worker_killed_after_a_real_crowd_does_not_hide_it)
+{
+    /* sem=off: two workers inside at once, both alive (each writes its
+     * update afterwards). Killing one of them later, inside its critical
+     * section, must not make the check forget that crowd. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=2", "rounds=100",
+                                "hold=500", "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    long at = wait_after(&r, 0, "2 inside at once", 30);
+    cr_assert_geq(at, 0, "no crowd:\n%s", r.out);
+    at = wait_after(&r, at, "worker-1[", 30);
+    cr_assert_geq(at, 0, "%s", r.out);
+    at = wait_after(&r, at, "-> counter", 30); /* worker-1 alive after the crowd */
+    cr_assert_geq(at, 0, "%s", r.out);
+    long in = wait_after(&r, at, "-> enters the critical section", 30);
+    cr_assert_geq(in, 0, "%s", r.out);
+    const char *line = r.out + in;
+    while (line > r.out && line[-1] != '\n')
+        line--;
+    const char *br = strchr(line, '[');
+    cr_assert_not_null(br);
+    kill((pid_t)atoi(br + 1), SIGKILL);
+    cr_assert_geq(wait_after(&r, in, "died inside", 30), 0, "%s", r.out);
+    kill(r.pid, SIGINT);
+    support_wait_exit(&r, 30);
+    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED (2 processes"), "%s", r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+}
+
+Test(sem, a_state_line_names_all_of_many_workers)
+{
+    /* The first state line (everyone just forked) shows every worker: with
+     * 100 of them it is far longer than a short line buffer. */
+    struct run r;
+    const char *const w[] = {"workers=100", "rounds=1", "hold=0", "think=0", NULL};
+    int rc = run_max(&r, "sem", w);
+    cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
+    const char *st = strstr(r.out, "  state  ");
+    cr_assert_not_null(st, "%s", r.out);
+    const char *eol = strchr(st, '\n');
+    cr_assert_not_null(eol);
+    const char *last = strstr(st, "worker-100[");
+    cr_expect(last && last < eol, "worker-100 missing from the first state line:\n%.*s",
+              (int)(eol - st), st);
+    support_free(&r);
+}
+
 Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
 {
     /* kill -9 a worker inside its critical section: SEM_UNDO gives the

@@ -272,6 +272,42 @@ static int count_lines(const char *path)
     return n > 0 ? n - 1 : 0; /* minus the header */
 }
 
+/* Does a live process carry a token of a run this test process started
+ * ("IPCPLAY_TEST_TOKEN=t<our pid>-...")? */
+static bool started_by_us(pid_t pid)
+{
+    char path[64], want[64];
+    static char buf[1 << 16];
+    snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+    int wl = snprintf(want, sizeof want, "IPCPLAY_TEST_TOKEN=t%d-", (int)getpid());
+    size_t got;
+    if (!read_file(path, buf, sizeof buf, &got))
+        return false;
+    for (size_t off = 0; off < got;) {
+        size_t l = strnlen(buf + off, got - off);
+        if (l >= (size_t)wl && memcmp(buf + off, want, (size_t)wl) == 0)
+            return true;
+        off += l + 1;
+    }
+    return false;
+}
+
+/* /dev/shm is not in the private IPC namespace: runs of other tests or other
+ * people on the same machine put their "ipcplay-PID-RUN-I" names there too.
+ * Ours are those whose dashboard (PID) is one of our runs, or is gone (a
+ * name nobody can remove any more: a leak). */
+bool support_devshm_ours(const char *name)
+{
+    if (strncmp(name, "ipcplay", 7) != 0)
+        return false;
+    long pid = 0;
+    if (sscanf(name, "ipcplay-%ld-", &pid) != 1 || pid <= 0)
+        return true;
+    if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+        return true;
+    return started_by_us((pid_t)pid);
+}
+
 void support_ipc_counts(struct ipc_counts *c)
 {
     c->sem = count_lines("/proc/sysvipc/sem");
@@ -282,7 +318,7 @@ void support_ipc_counts(struct ipc_counts *c)
     if (d) {
         struct dirent *de;
         while ((de = readdir(d)))
-            if (strncmp(de->d_name, "ipcplay", 7) == 0)
+            if (support_devshm_ours(de->d_name))
                 c->devshm++;
         closedir(d);
     }

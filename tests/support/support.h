@@ -46,9 +46,12 @@ int support_token_procs(const char *token, pid_t *pids, int max);
 struct ipc_counts {
     int sem, msg, shm, devshm;
 };
-/* Objects visible now in /proc/sysvipc/ and /dev/shm entries starting with
- * "ipcplay". */
+/* Objects visible now in /proc/sysvipc/ and the /dev/shm entries that are
+ * ours (support_devshm_ours). */
 void support_ipc_counts(struct ipc_counts *c);
+/* A /dev/shm name ("ipcplay-PID-RUN-I") of a run this test process started,
+ * or one whose dashboard is gone; not one of a run someone else has going. */
+bool support_devshm_ours(const char *name);
 /* Poll until counts equal `want` (or timeout). */
 bool support_ipc_settles(const struct ipc_counts *want, double timeout_s,
                          struct ipc_counts *got);

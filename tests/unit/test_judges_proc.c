@@ -167,7 +167,7 @@ Test(judges, pipe_no_sigpipe_when_the_reader_is_gone_fails)
 
 static void chunk(pid_t pid, long long off, int n)
 {
-    m.chunks[m.nchunks++] = (struct model_chunk){pid, off, n, true};
+    m.chunks[m.nchunks++] = (struct model_chunk){pid, off, n, true, 1};
 }
 
 Test(judges, fdpass_other_inode_or_no_read_after_close_fails)

@@ -92,3 +92,69 @@ Test(model_cs, live_crowds_stay_violations)
     ev(103, OP_EXITED, PH_NOTE, 9);
     cr_expect_eq(m.cs.max_occupancy, 2, "101 and 102 were both alive inside");
 }
+
+static void stopped(int pid)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.pid = pid;
+    e.op = OP_EXITED;
+    e.phase = PH_NOTE;
+    e.value = 9;
+    e.arg1 = 1; /* killed because the run was stopped */
+    model_apply_event(&m, &e);
+}
+
+Test(model_cs, killed_by_the_stop_inside_is_still_a_crowd)
+{
+    /* sem=off stopped by --for: two were inside at once, then the stop
+     * killed both. Nobody entered after those deaths, so the crowd was
+     * real: mutual exclusion stays broken. */
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    stopped(101);
+    stopped(102);
+    cr_expect_eq(m.cs.died_inside, 0);
+    cr_expect_eq(m.cs.ev_inside[0], 0);
+    cr_expect_eq(m.cs.max_occupancy, 2);
+    bool undo_told = false;
+    for (uint64_t i = model_story_first(&m); i < m.story_count; i++)
+        if (strstr(model_story_line(&m, i)->detail, "SEM_UNDO gives"))
+            undo_told = true;
+    cr_expect_not(undo_told, "a stop is not SEM_UNDO letting the next one in");
+}
+
+static void ev_at(int pid, int op, int phase, long long value, uint64_t t)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.pid = pid;
+    e.op = (uint8_t)op;
+    e.phase = (uint8_t)phase;
+    e.value = value;
+    e.t_ns = t;
+    model_apply_event(&m, &e);
+}
+
+Test(model_cs, a_death_after_being_seen_alive_in_a_crowd_erases_nothing)
+{
+    /* sem=off: 101 and 102 inside at once; 101 still wrote its update after
+     * that (so it was alive and inside), and only then was killed. The
+     * crowd was real. */
+    ev_at(101, OP_CS_ENTER, PH_END, 1, 100);
+    ev_at(102, OP_CS_ENTER, PH_END, 2, 200);
+    ev_at(101, OP_CS_UPDATE, PH_END, 1, 300);
+    ev_at(101, OP_EXITED, PH_NOTE, 9, 400);
+    cr_expect_eq(m.cs.died_inside, 1);
+    cr_expect_eq(m.cs.max_occupancy, 2, "101 was seen alive after 102 came in");
+}
+
+Test(model_cs, a_holder_dead_before_the_next_one_entered_is_discounted_with_times)
+{
+    /* The SEM_UNDO case with real times: 101's last sign of life came before
+     * 102 entered; its death is told after (the reap is the engine's). */
+    ev_at(101, OP_CS_ENTER, PH_END, 1, 100);
+    ev_at(102, OP_CS_ENTER, PH_END, 2, 300);
+    ev_at(101, OP_EXITED, PH_NOTE, 9, 400);
+    cr_expect_eq(m.cs.max_occupancy, 1);
+}

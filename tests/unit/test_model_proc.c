@@ -109,6 +109,38 @@ Test(model_proc, file_reads_become_chunks)
     cr_expect_not(m.chunks[1].ok);
 }
 
+Test(model_proc, a_file_read_in_many_small_chunks_fits_the_records)
+{
+    /* 1000 one-byte reads that continue each other are one record: a big
+     * file in small chunks must not run out of the 64 records. */
+    struct event r = ev(OP_READ, PH_END, 101, 0, 1);
+    r.flags = OPF_PATTERN;
+    for (int k = 0; k < 1000; k++) {
+        r.arg1 = k;
+        model_apply_event(&m, &r);
+    }
+    cr_assert_eq(m.nchunks, 1);
+    cr_expect_eq(m.chunks[0].n, 1000);
+    cr_expect_eq(m.chunks[0].reads, 1000);
+    cr_expect_eq(m.chunks_lost, 0);
+    /* Another process goes on where it ended: a new record (a turn). */
+    r.pid = 102;
+    r.arg1 = 1000;
+    model_apply_event(&m, &r);
+    cr_assert_eq(m.nchunks, 2);
+    /* A close in between: what is read after it starts a new record. */
+    struct event c = ev(OP_CLOSE, PH_END, 101, 0, 0);
+    c.arg0 = 4;
+    model_apply_event(&m, &c);
+    r.arg1 = 1001;
+    model_apply_event(&m, &r);
+    cr_expect_eq(m.nchunks, 3);
+    /* A read that does not continue the last one: a new record too. */
+    r.arg1 = 5000;
+    model_apply_event(&m, &r);
+    cr_expect_eq(m.nchunks, 4);
+}
+
 Test(model_proc, state_line_shows_ppid_comm_and_fds)
 {
     int ci = model_add_proc(&m, 102, 101, 1, 1, "child-1");
