@@ -156,6 +156,9 @@ struct model_semset {
     int zcnt[MODEL_MAX_SEMS];
     pid_t lastpid[MODEL_MAX_SEMS];
     pid_t holder[MODEL_MAX_SEMS]; /* from events: passed P and not yet V; 0 none */
+    uint32_t holder_undo; /* bit k: the holder's P used SEM_UNDO (its death gives it back) */
+    uint32_t holder_dead; /* bit k: the holder died holding it without SEM_UNDO: the
+                             semaphore stays taken and nobody will V it */
     uint32_t lockmask;    /* bit k: semaphore k is a lock (see plan.h) */
     char name[MODEL_MAX_SEMS][12]; /* what the scenario calls it ("empty"); may be "" */
 };
