@@ -331,6 +331,14 @@ void model_apply_event(struct model *m, const struct event *ev)
         if (ev->result == 0) {
             if (ev->op == OP_P) {
                 if (ss && ev->arg1 <= 1) {
+                    /* A lock passed P while another holds it: the kernel
+                     * undid that one's P as it died (SEM_UNDO), a death
+                     * SIGCHLD reports only after this event. */
+                    pid_t prev = ss->holder[semn];
+                    int prev_i = prev && prev != ev->pid ? model_find_proc(m, prev) : -1;
+                    if (prev_i >= 0 && ((ss->lockmask >> semn) & 1) &&
+                        ((ss->holder_undo >> semn) & 1) && !m->procs[prev_i].exited)
+                        m->procs[prev_i].lost_lock = true;
                     ss->holder[semn] = ev->pid;
                     ss->holder_dead &= ~(1u << semn);
                     if (ev->flags & OPF_UNDO)
@@ -376,8 +384,11 @@ void model_apply_event(struct model *m, const struct event *ev)
              * inside: once one did, the events' count of the living says
              * who is really in there. */
             long long inside = ev->value;
-            if (m->cs.died_inside > 0 && semn < MODEL_MAX_SECTIONS)
-                inside = m->cs.ev_inside[semn];
+            int dying = 0;
+            for (int i = 0; i < m->nprocs; i++)
+                dying += m->procs[i].lost_lock && m->procs[i].cs_inside == semn + 1;
+            if ((m->cs.died_inside > 0 || dying) && semn < MODEL_MAX_SECTIONS)
+                inside = m->cs.ev_inside[semn] - dying;
             if (inside > 1)
                 snprintf(l->detail, sizeof l->detail,
                          "-> enters the critical section: %lld inside at once! mutual exclusion "
@@ -385,8 +396,8 @@ void model_apply_event(struct model *m, const struct event *ev)
                          inside);
             else if (ev->value > inside)
                 snprintf(l->detail, sizeof l->detail,
-                         "-> enters the critical section (alone: the shared count says %lld, "
-                         "it still counts the dead)",
+                         "-> enters the critical section (alone; the shared count %lld "
+                         "includes the dead)",
                          (long long)ev->value);
             else
                 snprintf(l->detail, sizeof l->detail, "-> enters the critical section (alone)");
@@ -440,7 +451,7 @@ void model_apply_event(struct model *m, const struct event *ev)
         }
         /* A lock taken with SEM_UNDO is given back by the kernel as the
          * holder exits; one taken without stays taken by the dead. */
-        int held_undo = 0, held_dead = 0;
+        int held_undo = p && p->lost_lock ? 1 : 0, held_dead = 0;
         for (int i = 0; i < m->nsemsets; i++)
             for (int k = 0; k < MODEL_MAX_SEMS; k++) {
                 struct model_semset *hs = &m->semsets[i];

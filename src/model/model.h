@@ -77,6 +77,8 @@ struct model_proc {
     int instance;         /* 1-based */
     char name[32];        /* "worker-3" */
     int cs_inside;        /* 1 + the critical section it is inside, or 0 */
+    bool lost_lock;       /* the kernel gave the lock it held to another: it died with
+                             SEM_UNDO, and its death is not reported yet */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */

@@ -163,3 +163,21 @@ Test(model_cs, a_holder_killed_without_undo_keeps_the_lock)
     cr_expect_null(strstr(d, "gives the semaphore back"), "said: %s", d);
     cr_expect(strstr(d, "without SEM_UNDO") != NULL, "said: %s", d);
 }
+
+Test(model_cs, a_holder_whose_death_is_reported_after_the_next_entry)
+{
+    /* SEM_UNDO hands the lock to the next worker, whose P and cs_enter reach
+     * the model before the holder's death (SIGCHLD) does. */
+    with_lock();
+    p_ok(101, true);
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    p_ok(102, true); /* the kernel gave 101's lock away: 101 is dying */
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_null(strstr(last_line(), "broken"), "said: %s", last_line());
+    ev(101, OP_EXITED, PH_NOTE, 9);
+    const char *d = last_died_inside();
+    cr_assert_not_null(d);
+    cr_expect(strstr(d, "its SEM_UNDO gives the semaphore back") != NULL, "said: %s", d);
+    cr_expect_eq(m.semsets[0].holder[0], 102);
+    cr_expect_eq(m.cs.max_occupancy, 1);
+}
