@@ -43,6 +43,14 @@ check "120x40 F1: a summary fits on its row" \
 t send-keys Escape
 check "Esc closes it" wait_gone 'let exactly N ops happen (default 1)'
 
+# Esc and the keys after it in one write (a fast typist, a script): the
+# window closes and the keys reach the prompt, not readline as Alt-keys
+t send-keys F2
+check "F2 opens the scenarios again" wait_for_re 'sem +workers contend'
+t send-keys Escape c l e a r
+check "Esc then typing at once: the window closes" wait_gone 'workers contend'
+check "... and what was typed is at the prompt, whole" wait_for_re 'ipcplay> clear *$'
+t send-keys C-c
 
 type_keys 'quit' Enter
 check "quit returns to the shell" wait_for 'ipcplay-rc=0'
