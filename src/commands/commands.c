@@ -229,16 +229,16 @@ static int c_speed(struct cmd_host *h, int argc, char **argv)
 {
     if (!need_engine(h))
         return CMD_ERROR;
+    if (argc > 2) {
+        ERR("usage: speed X|max  (X from 0.05 to 100, e.g. 0.25 for slow motion)");
+        return CMD_ERROR;
+    }
     if (argc != 2) {
         double s = engine_speed(h->engine);
         if (s == 0)
             OUT("speed max (no delays)");
         else
             OUT("speed %gx", s);
-        if (argc > 2) {
-            ERR("usage: speed X|max  (X from 0.05 to 100, e.g. 0.25 for slow motion)");
-            return CMD_ERROR;
-        }
         return CMD_OK;
     }
     double v;
@@ -301,17 +301,35 @@ static int c_inspect(struct cmd_host *h, int argc, char **argv)
 static int c_ipcs(struct cmd_host *h, int argc, char **argv)
 {
     const struct model *m = h->model;
-    if (!m || (m->nsemsets == 0 && m->nshmsegs == 0)) {
+    int nsysv = 0;
+    for (int i = 0; m && i < m->nshmsegs; i++)
+        nsysv += m->shmsegs[i].kind == 0;
+    if (!m || (m->nsemsets == 0 && m->nshmsegs == 0 && m->nmsgqs == 0)) {
         OUT("this session has no IPC objects");
         return CMD_OK;
     }
     bool live = h->engine && engine_active(h->engine);
-    if (m->nshmsegs) {
+    if (m->nmsgqs) {
+        OUT("------ Message Queues (this session) --------");
+        OUT("%-10s %-10s %-12s %-10s %-7s %-7s", "msqid", "perms", "used-bytes", "messages",
+            "lspid", "lrpid");
+        for (int i = 0; i < m->nmsgqs; i++) {
+            const struct model_msgq *q = &m->msgqs[i];
+            OUT("%-10d %-10o %-12ld %-10ld %-7d %-7d %s", q->msqid, q->mode, q->cbytes, q->qnum,
+                (int)q->lspid, (int)q->lrpid,
+                q->removed ? "(removed: IPC_RMID)"
+                : live     ? ""
+                           : "(removed)");
+        }
+    }
+    if (nsysv) {
         OUT("------ Shared Memory Segments (this session) --------");
         OUT("%-10s %-10s %-6s %-10s %-7s %-7s %-7s", "shmid", "perms", "bytes", "nattch", "cpid",
             "lpid", "");
         for (int i = 0; i < m->nshmsegs; i++) {
             const struct model_shmseg *s = &m->shmsegs[i];
+            if (s->kind != 0)
+                continue;
             OUT("%-10d %-10o %-6zu %-10ld %-7d %-7d %s", s->shmid, s->mode, s->segsz, s->nattch,
                 (int)s->cpid, (int)s->lpid, live ? "" : "(removed)");
         }
@@ -323,6 +341,17 @@ static int c_ipcs(struct cmd_host *h, int argc, char **argv)
             const struct model_semset *s = &m->semsets[i];
             OUT("%-10d %-10o %-6d %s", s->semid, s->mode, s->nsems, live ? "" : "(removed)");
         }
+    }
+    /* Shared memory that is not System V: ipcs does not list it. */
+    for (int i = 0; m && i < m->nshmsegs; i++) {
+        const struct model_shmseg *s = &m->shmsegs[i];
+        if (s->kind == 1)
+            OUT("POSIX shared memory /dev/shm%s, %zu bytes %s(ipcs does not list it)", s->name,
+                s->segsz, live ? "" : "(removed) ");
+        else if (s->kind == 2)
+            OUT("anonymous MAP_SHARED mapping, %zu bytes: no name, shared by fork only (ipcs "
+                "does not list it)",
+                s->segsz);
     }
     return CMD_OK;
 }
@@ -376,9 +405,9 @@ const struct command commands[] = {
      "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
      CMD_CONSOLE, c_kill, 3},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
-     "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set or "
-     "segment (by id).",
-     CMD_CONSOLE, c_inspect, 3},
+     "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
+     "segment or queue (by id, or sem / shm / msq for the run's first one).",
+     CMD_CONSOLE, c_inspect, 5},
     {"ipcs", NULL, "", "this session's IPC objects, the way ipcs shows them",
      "Only the objects ipcplay created for this run.", CMD_CONSOLE, c_ipcs, 0},
     {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, c_clear, 0},
@@ -567,11 +596,13 @@ void command_complete(const struct cmd_host *h, const char *line, int word_start
             if (strncmp(cand, prefix, pl) == 0)
                 add(ctx, cand);
         }
-    } else if (kind == 3 && argc == 1 && h->model) {
+    } else if ((kind == 3 || kind == 5) && argc == 1 && h->model) {
+        /* kill: the run's live processes; inspect: every process (a dead
+         * one's exit is worth a look), then the objects, by word or id */
         const struct model *m = h->model;
         for (int i = 0; i < m->nprocs; i++) {
             const struct model_proc *p = &m->procs[i];
-            if (p->role < 0 || p->exited)
+            if (kind == 3 && (p->role < 0 || p->exited))
                 continue;
             char pid[16];
             snprintf(pid, sizeof pid, "%d", (int)p->pid);
@@ -580,6 +611,33 @@ void command_complete(const struct cmd_host *h, const char *line, int word_start
             if (pl && strncmp(pid, prefix, pl) == 0)
                 add(ctx, pid);
         }
+        if (kind == 5) {
+            const char *words[] = {m->nsemsets ? "sem" : NULL, m->nshmsegs ? "shm" : NULL,
+                                   m->nmsgqs ? "msq" : NULL};
+            for (int i = 0; i < 3; i++)
+                if (words[i] && strncmp(words[i], prefix, pl) == 0)
+                    add(ctx, words[i]);
+            char id[16];
+            for (int i = 0; pl && i < m->nsemsets; i++)
+                if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0 &&
+                    strncmp(id, prefix, pl) == 0)
+                    add(ctx, id);
+            for (int i = 0; pl && i < m->nshmsegs; i++)
+                if (m->shmsegs[i].kind == 0 &&
+                    snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0 &&
+                    strncmp(id, prefix, pl) == 0)
+                    add(ctx, id);
+            for (int i = 0; pl && i < m->nmsgqs; i++)
+                if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0 &&
+                    strncmp(id, prefix, pl) == 0)
+                    add(ctx, id);
+        }
+    } else if (kind == 3 && argc == 2) {
+        static const char *const sigs[] = {"TERM", "KILL", "INT",  "HUP",  "QUIT",
+                                           "STOP", "CONT", "USR1", "USR2", NULL};
+        for (int i = 0; sigs[i]; i++)
+            if (strncasecmp(sigs[i], prefix, pl) == 0)
+                add(ctx, sigs[i]);
     } else if (kind == 4 && argc == 1) {
         for (int i = 0; i < ncommands; i++)
             if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)

@@ -40,7 +40,8 @@ struct command {
     unsigned where;
     int (*exec)(struct cmd_host *h, int argc, char **argv);
     /* What argument word N completes to: 0 none, 1 scenario, 2 params of
-       the scenario in argv[1], 3 roles and pids, 4 command names. */
+       the scenario in argv[1], 3 live roles and pids then a signal, 4
+       command names, 5 any process, sem / shm / msq and the objects' ids. */
     int complete;
 };
 

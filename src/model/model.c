@@ -333,6 +333,8 @@ void model_apply_event(struct model *m, const struct event *ev)
                 if (p)
                     p->holds_undo = false;
             }
+            if (ss)
+                ss->holder_dead &= ~(1u << semn);
             if (ss && ss->ncnt[semn] > 0)
                 snprintf(l->detail, sizeof l->detail,
                          "-> releases; the kernel wakes a waiter (semncnt %d)", ss->ncnt[semn]);
@@ -346,7 +348,20 @@ void model_apply_event(struct model *m, const struct event *ev)
         if (ev->result == 0) {
             if (ev->op == OP_P) {
                 if (ss && ev->arg1 <= 1) {
+                    /* A lock passed P while another holds it: the kernel
+                     * undid that one's P as it died (SEM_UNDO), a death
+                     * SIGCHLD reports only after this event. */
+                    pid_t prev = ss->holder[semn];
+                    int prev_i = prev && prev != ev->pid ? model_find_proc(m, prev) : -1;
+                    if (prev_i >= 0 && ((ss->lockmask >> semn) & 1) &&
+                        ((ss->holder_undo >> semn) & 1) && !m->procs[prev_i].exited)
+                        m->procs[prev_i].lost_lock = true;
                     ss->holder[semn] = ev->pid;
+                    ss->holder_dead &= ~(1u << semn);
+                    if (ev->flags & OPF_UNDO)
+                        ss->holder_undo |= 1u << semn;
+                    else
+                        ss->holder_undo &= ~(1u << semn);
                     if (p && (ss->lockmask & (1u << semn)))
                         p->holds_undo = (ev->flags & OPF_UNDO) != 0;
                 }
@@ -383,12 +398,29 @@ void model_apply_event(struct model *m, const struct event *ev)
             model_cs_judge_max(m);
         }
         l = new_line(m, ev->t_ns, pi, 0);
-        if (ev->value > 1)
-            snprintf(l->detail, sizeof l->detail,
-                     "-> enters the critical section: %lld inside at once! mutual exclusion broken",
-                     (long long)ev->value);
-        else
-            snprintf(l->detail, sizeof l->detail, "-> enters the critical section (alone)");
+        {
+            /* The shared count (value) cannot forget a process that died
+             * inside: once one did, the events' count of the living says
+             * who is really in there. */
+            long long inside = ev->value;
+            int dying = 0;
+            for (int i = 0; i < m->nprocs; i++)
+                dying += m->procs[i].lost_lock && m->procs[i].cs_inside == semn + 1;
+            if ((m->cs.died_inside > 0 || dying) && semn < MODEL_MAX_SECTIONS)
+                inside = m->cs.ev_inside[semn] - dying;
+            if (inside > 1)
+                snprintf(l->detail, sizeof l->detail,
+                         "-> enters the critical section: %lld inside at once! mutual exclusion "
+                         "broken",
+                         inside);
+            else if (ev->value > inside)
+                snprintf(l->detail, sizeof l->detail,
+                         "-> enters the critical section (alone; the shared count %lld "
+                         "includes the dead)",
+                         (long long)ev->value);
+            else
+                snprintf(l->detail, sizeof l->detail, "-> enters the critical section (alone)");
+        }
         break;
     case OP_CS_UPDATE:
         if (ev->phase != PH_END)
@@ -436,10 +468,23 @@ void model_apply_event(struct model *m, const struct event *ev)
             p->kernel.msgcall = 0;
             snprintf(p->doing, sizeof p->doing, "gone");
         }
+        /* A lock taken with SEM_UNDO is given back by the kernel as the
+         * holder exits; one taken without stays taken by the dead. */
+        int held_undo = p && p->lost_lock ? 1 : 0, held_dead = 0;
         for (int i = 0; i < m->nsemsets; i++)
-            for (int k = 0; k < MODEL_MAX_SEMS; k++)
-                if (m->semsets[i].holder[k] == ev->pid)
-                    m->semsets[i].holder[k] = 0;
+            for (int k = 0; k < MODEL_MAX_SEMS; k++) {
+                struct model_semset *hs = &m->semsets[i];
+                if (hs->holder[k] != ev->pid)
+                    continue;
+                if (hs->holder_undo & (1u << k)) {
+                    hs->holder[k] = 0;
+                    held_undo++;
+                } else {
+                    hs->holder_dead |= 1u << k;
+                    held_dead++;
+                }
+                m->gen_objects++;
+            }
         if (p && p->cs_inside) {
             m->cs.ev_inside[p->cs_inside - 1]--;
             p->cs_inside = 0;
@@ -457,14 +502,17 @@ void model_apply_event(struct model *m, const struct event *ev)
                     m->cs.dead[m->cs.ndead++] = ev->pid;
                 model_cs_judge_max(m);
                 snprintf(d->what, sizeof d->what, "died inside");
-                if (p->holds_undo)
+                if (held_dead)
+                    snprintf(d->detail, sizeof d->detail,
+                             "it died in the critical section without SEM_UNDO: the semaphore "
+                             "stays taken and nobody will V it; its waiters wait forever");
+                else if (held_undo)
                     snprintf(d->detail, sizeof d->detail,
                              "it died in the critical section: its SEM_UNDO gives the semaphore "
                              "back, so the next one may enter");
                 else
                     snprintf(d->detail, sizeof d->detail,
-                             "it died in the critical section holding the lock; without "
-                             "SEM_UNDO nothing gives it back");
+                             "it died in the critical section (it held no semaphore)");
             }
         }
         if (p)

@@ -80,6 +80,8 @@ struct model_proc {
     int cs_inside;        /* 1 + the critical section it is inside, or 0 */
     bool holds_undo;      /* holds a lock it took with SEM_UNDO (its death gives it back) */
     uint64_t last_ev_ns;  /* its own latest event: it was alive then */
+    bool lost_lock;       /* the kernel gave the lock it held to another: it died with
+                             SEM_UNDO, and its death is not reported yet */
     char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
     bool exited;          /* reaped by the engine */
     int wait_status;      /* when exited */
@@ -162,6 +164,9 @@ struct model_semset {
     int zcnt[MODEL_MAX_SEMS];
     pid_t lastpid[MODEL_MAX_SEMS];
     pid_t holder[MODEL_MAX_SEMS]; /* from events: passed P and not yet V; 0 none */
+    uint32_t holder_undo; /* bit k: the holder's P used SEM_UNDO (its death gives it back) */
+    uint32_t holder_dead; /* bit k: the holder died holding it without SEM_UNDO: the
+                             semaphore stays taken and nobody will V it */
     uint32_t lockmask;    /* bit k: semaphore k is a lock (see plan.h) */
     char name[MODEL_MAX_SEMS][12]; /* what the scenario calls it ("empty"); may be "" */
 };

@@ -191,7 +191,15 @@ static void apply_rmid(struct model *m, const struct event *ev, int pi, const ch
     if (ev->result == 0) {
         for (int i = 0; i < m->nmsgqs; i++)
             if (m->msgqs[i].index == ev->obj) {
-                m->msgqs[i].removed = true;
+                struct model_msgq *q = &m->msgqs[i];
+                q->removed = true;
+                /* No sample can follow IPC_RMID: what the remover counted
+                 * just before is the queue's last state. */
+                q->qnum = (long)ev->value;
+                if (q->qnum == 0) {
+                    q->cbytes = 0;
+                    q->npeek = 0;
+                }
                 m->gen_objects++;
             }
         snprintf(l->detail, sizeof l->detail,

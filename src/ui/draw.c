@@ -57,6 +57,37 @@ size_t draw_fit(const char *s, int maxw, int *cols)
     return off;
 }
 
+size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols)
+{
+    size_t off = 0;
+    int used = 0;
+    while (off < n && s[off]) {
+        int cw;
+        bool bad;
+        size_t k = draw_char(s + off, &cw, &bad);
+        if (used + cw > maxw || off + k > n)
+            break;
+        used += cw;
+        off += k;
+    }
+    if (cols)
+        *cols = used;
+    return off;
+}
+
+int draw_width_n(const char *s, size_t n)
+{
+    int used = 0;
+    size_t off = 0;
+    while (off < n && s[off]) {
+        int cw;
+        bool bad;
+        off += draw_char(s + off, &cw, &bad);
+        used += cw;
+    }
+    return used;
+}
+
 int draw_width(const char *s)
 {
     int used = 0;

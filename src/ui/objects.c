@@ -127,14 +127,71 @@ static int heading(WINDOW *w, int y, int width, const char *title, const char *e
     return 1;
 }
 
-/* "name 4711" with the name in its process colour; returns columns. */
+/* Columns a heading at row y leaves for its `extra` text (see heading()
+ * and draw_rule()). */
+static int heading_room(int y, int width, const char *title)
+{
+    int tw = draw_width(title);
+    return y == 0 ? width - tw - 6 : width - tw - 4;
+}
+
+/* The first of n alternatives (longest first) that fits in room columns;
+ * the last one when none does. */
+static const char *first_fit(int room, const char *const *alts, int n)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (alts[i][0] && draw_width(alts[i]) <= room)
+            return alts[i];
+    return alts[n - 1];
+}
+
+/* "name 4711" with the name in its process colour; returns columns. The
+ * name is shown whole or not at all: a cut name reads as nonsense. */
 static int draw_who(const struct model *m, WINDOW *w, int y, int x, int maxw, pid_t pid)
 {
     const char *n = proc_name_by_pid(m, pid);
     int used = draw_textf(w, y, x, maxw, A_NORMAL, "%d", (int)pid);
-    if (n && used < maxw - 2)
+    if (n && used + 1 + draw_width(n) <= maxw)
         used += draw_textf(w, y, x + used, maxw - used, proc_attr_by_pid(m, pid), " %s", n);
     return used;
+}
+
+/* Write text over rows from (y, x), at most w columns each, breaking at
+ * spaces; rows after the first start at x + indent. Draws nothing when w
+ * is NULL. Returns the rows used (at most maxrows). */
+static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxrows, attr_t a,
+                        const char *text)
+{
+    int rows = 0;
+    const char *p = text;
+    while (*p && rows < maxrows) {
+        int room = width - (rows ? indent : 0);
+        if (room < 8)
+            room = 8;
+        int cols;
+        size_t fit = draw_fit(p, room, &cols);
+        if (p[fit] && rows + 1 < maxrows) {
+            size_t cut = fit;
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut > 0)
+                fit = cut;
+        } else if (p[fit]) {
+            fit = strlen(p); /* the last row allowed: draw_text ends it in an ellipsis */
+        }
+        if (w) {
+            char buf[512];
+            size_t n = fit < sizeof buf - 1 ? fit : sizeof buf - 1;
+            memcpy(buf, p, n);
+            buf[n] = '\0';
+            draw_text(w, y + rows, x + (rows ? indent : 0), room, a, buf);
+        }
+        rows++;
+        p += fit;
+        while (*p == ' ')
+            p++;
+    }
+    return rows ? rows : 1;
 }
 
 /* ---- deadlock ----------------------------------------------------------- */
@@ -144,9 +201,19 @@ static int deadlock_count(const struct model *m)
     return m->deadlock.found ? 1 : 0;
 }
 
+#define DEADLOCK_BADGE " DEADLOCK "
+#define DEADLOCK_WHY "each waits for the next one's lock: none can go on"
+
+/* The cycle is the scenario's point: it is wrapped, never cut. */
 static int deadlock_rows(const struct ui *u, int i, int width, int level)
 {
-    return (level >= 2) ? 3 : 1;
+    const char *text = u->m->deadlock.text;
+    if (level < 2) {
+        int x = 2 + (int)strlen(DEADLOCK_BADGE) + 1;
+        return draw_wrapped(NULL, 0, x, width - x - 1, 0, 4, A_NORMAL, text);
+    }
+    return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 4, A_NORMAL, text) +
+           draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, DEADLOCK_WHY);
 }
 
 static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -154,19 +221,20 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     const struct model *m = u->m;
     int y0 = y;
     if (level < 2) {
-        int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), " DEADLOCK ");
-        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL_TEXT), " %s", m->deadlock.text);
-        return 1;
+        int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), DEADLOCK_BADGE) + 1;
+        return draw_wrapped(w, y, x, width - x - 1, 0, h - y, theme_style(S_FAIL_TEXT),
+                            m->deadlock.text);
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
     snprintf(extra, sizeof extra, "found at %s", when);
     y += heading(w, y, width, "DEADLOCK", extra);
     if (y < h)
-        draw_text(w, y++, 2, width - 3, theme_style(S_FAIL_TEXT), m->deadlock.text);
+        y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 4 ? h - y : 4, theme_style(S_FAIL_TEXT),
+                          m->deadlock.text);
     if (y < h)
-        draw_text(w, y++, 2, width - 3, theme_style(S_DIM),
-                  "each waits for a lock the next one holds: none can go on");
+        y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2, theme_style(S_DIM),
+                          DEADLOCK_WHY);
     return y - y0;
 }
 
@@ -177,10 +245,18 @@ static int semset_count(const struct model *m)
     return m->nsemsets;
 }
 
+static int sem_words(const struct ui *u, WINDOW *w, int y, int x, int width,
+                     const struct model_semset *ss, int k, int maxrows);
+
 static int semset_rows(const struct ui *u, int i, int width, int level)
 {
     const struct model_semset *ss = &u->m->semsets[i];
-    return level >= 2 ? 2 + 2 * ss->nsems : level == 1 ? 2 * ss->nsems : ss->nsems;
+    if (level == 0)
+        return ss->nsems;
+    int n = level >= 2 ? 2 : 0;
+    for (int k = 0; k < ss->nsems && k < MODEL_MAX_SEMS; k++)
+        n += 1 + sem_words(u, NULL, 0, level >= 2 ? 5 : 8, width, ss, k, 2);
+    return n;
 }
 
 static int sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
@@ -208,42 +284,119 @@ static int sem_peak(struct ui *u, int set, int k, int val)
     return val > 0 ? val : 1;
 }
 
-/* Second row of a semaphore: who holds it (a lock), who is asleep on it. */
-static void sem_words(struct ui *u, WINDOW *w, int y, int x, int width,
-                      const struct model_semset *ss, int k)
+/* A line built of pieces, each in its own attribute, laid out over rows:
+ * groups stay whole on a row when they fit, and a group that does not fit
+ * after another starts a new row (so a list of waiters is moved, not cut). */
+struct piece {
+    attr_t a;
+    int group; /* pieces of one group go on the same row */
+    char text[256];
+};
+
+#define MAX_PIECES 12
+
+struct pieces {
+    struct piece p[MAX_PIECES];
+    int n;
+};
+
+static void piece_add(struct pieces *ps, int group, attr_t a, const char *text)
+{
+    if (ps->n >= MAX_PIECES || !text[0])
+        return;
+    struct piece *p = &ps->p[ps->n++];
+    p->a = a;
+    p->group = group;
+    snprintf(p->text, sizeof p->text, "%s", text);
+}
+
+static int group_width(const struct pieces *ps, int g)
+{
+    int n = 0;
+    for (int i = 0; i < ps->n; i++)
+        if (ps->p[i].group == g)
+            n += draw_width(ps->p[i].text);
+    return n;
+}
+
+/* Lay the groups out from (y, x) within width, on at most maxrows rows,
+ * groups separated by three spaces; rows after the first are indented by
+ * two. Draws nothing when w is NULL. Returns the rows used. */
+static int pieces_draw(WINDOW *w, int y, int x, int width, int maxrows, const struct pieces *ps)
+{
+    int room = width - x - 1, row = 0, col = 0;
+    const int indent = 2;
+    int last_group = -1;
+    for (int i = 0; i < ps->n; i++) {
+        const struct piece *p = &ps->p[i];
+        if (p->group != last_group) {
+            int gw = group_width(ps, p->group);
+            if (col > 0 && col + 3 + gw > room && row + 1 < maxrows) {
+                row++;
+                col = indent;
+            } else if (col > (row ? indent : 0)) {
+                if (w)
+                    draw_text(w, y + row, x + col, room - col, A_NORMAL, "   ");
+                col += 3;
+            }
+            last_group = p->group;
+        }
+        if (w && col < room)
+            draw_text(w, y + row, x + col, room - col, p->a, p->text);
+        col += draw_width(p->text);
+    }
+    return row + 1;
+}
+
+/* What to say under a semaphore: who holds it (a lock), who is asleep on
+ * it, or that nobody is. */
+static void sem_pieces(const struct ui *u, const struct model_semset *ss, int k, int room,
+                       struct pieces *ps)
 {
     const struct model *m = u->m;
     static int pidx[MODEL_MAX_PROCS], zidx[MODEL_MAX_PROCS];
     int np = sem_waiters(m, ss, k, false, pidx);
     int nz = sem_waiters(m, ss, k, true, zidx);
     char names[256];
+    ps->n = 0;
     bool lock = (ss->lockmask >> k) & 1;
     if (lock) {
         const char *holder = ss->holder[k] ? proc_name_by_pid(m, ss->holder[k]) : NULL;
-        x += draw_text(w, y, x, width - x - 1, A_NORMAL, holder ? "held by " : "free");
-        if (holder)
-            x += draw_text(w, y, x, width - x - 1, proc_attr_by_pid(m, ss->holder[k]), holder);
-        if (np || nz)
-            x += draw_text(w, y, x, width - x - 1, A_NORMAL, "   ");
+        piece_add(ps, 0, A_NORMAL, holder ? "held by " : "free");
+        if (holder) {
+            piece_add(ps, 0, proc_attr_by_pid(m, ss->holder[k]), holder);
+            if ((ss->holder_dead >> k) & 1)
+                piece_add(ps, 0, theme_style(S_FAIL_TEXT), " (dead)");
+        }
     }
     if (np) {
         names_compact(m, pidx, np, names, sizeof names);
-        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT), "asleep in P: ");
-        x += draw_text(w, y, x, width - x - 1, A_NORMAL, names);
+        piece_add(ps, 1, theme_style(S_BAR_WAIT), "asleep in P: ");
+        piece_add(ps, 1, A_NORMAL, names);
     }
     if (nz) {
         names_compact(m, zidx, nz, names, sizeof names);
-        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
-                       np ? "   waiting for 0: " : "waiting for 0: ");
-        x += draw_text(w, y, x, width - x - 1, A_NORMAL, names);
+        piece_add(ps, 2, theme_style(S_BAR_WAIT), "waiting for 0: ");
+        piece_add(ps, 2, A_NORMAL, names);
     }
     if (!np && !nz) {
         const char *last = proc_name_by_pid(m, ss->lastpid[k]);
-        if (lock)
-            x += draw_text(w, y, x, width - x - 1, A_NORMAL, "   ");
-        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it%s%s",
-                   last ? "; last semop by " : "", last ? last : "");
+        char idle[96];
+        snprintf(idle, sizeof idle, "nobody asleep on it%s%s", last ? "; last semop by " : "",
+                 last ? last : "");
+        int used = lock ? group_width(ps, 0) + 3 : 0;
+        if (used + draw_width(idle) > room)
+            snprintf(idle, sizeof idle, "nobody asleep on it");
+        piece_add(ps, 3, theme_style(S_DIM), idle);
     }
+}
+
+static int sem_words(const struct ui *u, WINDOW *w, int y, int x, int width,
+                     const struct model_semset *ss, int k, int maxrows)
+{
+    struct pieces ps;
+    sem_pieces(u, ss, k, width - x - 1, &ps);
+    return pieces_draw(w, y, x, width, maxrows, &ps);
 }
 
 static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width, int level)
@@ -261,14 +414,20 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
     if (namew)
         namew += 2;
     if (level >= 2) {
-        char extra[128], otime[16];
+        char full[128], shorter[96], least[48], otime[16];
         time_hms(ss->otime, otime, sizeof otime);
-        if (m->state == RUN_DONE)
-            snprintf(extra, sizeof extra, "semid %d %s removed (run over)", ss->semid, dot);
-        else
-            snprintf(extra, sizeof extra, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
+        if (m->state == RUN_DONE) {
+            snprintf(full, sizeof full, "semid %d %s removed (run over)", ss->semid, dot);
+            snprintf(shorter, sizeof shorter, "semid %d %s removed", ss->semid, dot);
+        } else {
+            snprintf(full, sizeof full, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
                      ss->mode, dot, otime);
-        y += heading(w, y, width, m->nsemsets > 1 ? "SEMAPHORE SET" : "SEMAPHORE SET", extra);
+            snprintf(shorter, sizeof shorter, "semid %d %s otime %s", ss->semid, dot, otime);
+        }
+        snprintf(least, sizeof least, "semid %d", ss->semid);
+        const char *alts[] = {full, shorter, least};
+        const char *title = "SEMAPHORE SET";
+        y += heading(w, y, width, title, first_fit(heading_room(y, width, title), alts, 3));
         if (y >= h)
             return y - y0;
     }
@@ -309,7 +468,7 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
                     draw_textf(w, y, x, width - x, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
                                "  semzcnt %d", ss->zcnt[k]);
             if (level == 0) {
-                sem_words(u, w, y, x + 2, width, ss, k);
+                sem_words(u, w, y, x + 2, width, ss, k, 1);
                 y++;
                 continue;
             }
@@ -319,8 +478,7 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
         }
         if (++y >= h)
             break;
-        sem_words(u, w, y, level >= 2 ? 5 : 8, width, ss, k);
-        y++;
+        y += sem_words(u, w, y, level >= 2 ? 5 : 8, width, ss, k, h - y < 2 ? h - y : 2);
     }
     return y - y0;
 }
@@ -330,6 +488,22 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
 static int cs_count(const struct model *m)
 {
     return m->cs.present ? 1 : 0;
+}
+
+/* Who is inside now. The shared counters cannot forget a process killed
+ * inside (SEM_UNDO lets the next one in while the count still has the dead
+ * one); once that happened the events' count of the living is the truth.
+ * sect < 0: all sections. */
+static int cs_live(const struct model_cs *cs, int sect)
+{
+    if (cs->died_inside <= 0)
+        return sect < 0 ? cs->occupancy : cs->sect_occupancy[sect];
+    if (sect >= 0)
+        return cs->ev_inside[sect] > 0 ? cs->ev_inside[sect] : 0;
+    int n = 0, ns = cs->nsections > 1 ? cs->nsections : 1;
+    for (int s = 0; s < ns && s < MODEL_MAX_SECTIONS; s++)
+        n += cs->ev_inside[s] > 0 ? cs->ev_inside[s] : 0;
+    return n;
 }
 
 static int cs_rows(const struct ui *u, int i, int width, int level)
@@ -352,11 +526,12 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
             shm = m->shmsegs[k].shmid;
     long long lost = cs->entries - cs->counter;
     bool broken = cs->max_occupancy > 1;
+    int inside = cs_live(cs, -1);
     if (level < 2) {
         int x = 2;
         x += draw_text(w, y, x, width - x, A_BOLD, "critical section: ");
-        x += draw_textf(w, y, x, width - x, cs->occupancy > 1 ? theme_style(S_FAIL) : A_NORMAL,
-                        "inside %d", cs->occupancy);
+        x += draw_textf(w, y, x, width - x, inside > 1 ? theme_style(S_FAIL) : A_NORMAL,
+                        "inside %d", inside);
         x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : A_NORMAL,
                         ", most at once %d", cs->max_occupancy);
         x += draw_textf(w, y, x, width - x, A_NORMAL, "  counter %lld, updates %lld of %lld",
@@ -376,7 +551,7 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
         draw_text(w, y, 2, width - 3, hd, "sem  inside        most  counter  updates");
         y++;
         for (int s = 0; s < cs->nsections && s < MODEL_MAX_SECTIONS && y < h; s++, y++) {
-            int occ = cs->sect_occupancy[s];
+            int occ = cs_live(cs, s);
             draw_textf(w, y, 2, 4, A_BOLD, "%d", s);
             draw_bar(w, y, 7, 6, occ, 2, occ > 1);
             draw_textf(w, y, 14, 4, A_BOLD, "%d", occ);
@@ -397,19 +572,25 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
     }
     int x = 2;
     x += draw_text(w, y, x, width - x, A_NORMAL, "inside now ");
-    int cells = cs->occupancy < 12 ? cs->occupancy : 12;
+    int cells = inside < 12 ? inside : 12;
     wmove(w, y, x);
-    wattrset(w, cs->occupancy > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
+    wattrset(w, inside > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
     for (int k = 0; k < cells; k++)
         waddstr(w, g->bar_full);
     wattrset(w, A_NORMAL);
     x += cells;
-    x += draw_textf(w, y, x, width - x, A_BOLD, " %d", cs->occupancy);
+    x += draw_textf(w, y, x, width - x, A_BOLD, " %d", inside);
     x += draw_text(w, y, x, width - x, A_NORMAL, "   most at once ");
     x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : theme_style(S_OK), "%d",
                     cs->max_occupancy);
-    draw_text(w, y, x, width - x - 1, theme_style(S_DIM),
-              broken ? "  (over 1: mutual exclusion broken)" : "  (must stay 1)");
+    char note[64];
+    if (broken)
+        snprintf(note, sizeof note, "  (over 1: mutual exclusion broken)");
+    else if (cs->died_inside > 0)
+        snprintf(note, sizeof note, "  (%d died inside)", cs->died_inside);
+    else
+        snprintf(note, sizeof note, "  (must stay 1)");
+    draw_text(w, y, x, width - x - 1, theme_style(S_DIM), note);
     if (++y >= h)
         return y - y0;
     x = 2;
@@ -455,32 +636,54 @@ static int msgq_count(const struct model *m)
     return m->nmsgqs;
 }
 
-static int msgq_rows(const struct ui *u, int i, int width, int level)
+/* How many processes are asleep in msgrcv (dir 2) or msgsnd (dir 1) on
+ * this queue. */
+static int msgq_sleepers(const struct model *m, const struct model_msgq *q, int dir)
 {
-    return (level >= 2) ? 1 + 5 : 2;
-}
-
-/* Processes asleep in msgrcv (dir 2) or msgsnd (dir 1) on this queue:
- * "recv-type2-1 (type 2)  recv-not2-1 (not 2)". */
-static int msgq_waiters(const struct model *m, const struct model_msgq *q, int dir, char *buf,
-                        size_t len)
-{
-    size_t off = 0;
     int n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < m->nprocs && off < len; i++) {
+    for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
-        if (!asleep(p) || p->kernel.msgcall != dir || p->kernel.msqid != q->msqid)
-            continue;
-        const char *paren = strchr(p->kernel.text, '(');
-        char sel[48] = "";
-        if (paren) {
-            snprintf(sel, sizeof sel, "%s", paren);
-        }
-        off += (size_t)snprintf(buf + off, len - off, "%s%s %s", n ? "  " : "", p->name, sel);
-        n++;
+        n += asleep(p) && p->kernel.msgcall == dir && p->kernel.msqid == q->msqid;
     }
     return n;
+}
+
+/* Who is asleep on the queue, as pieces ("recv-type2-1 (type 2)"), one
+ * group per process, so a long list moves to the next row instead of being
+ * cut. */
+static void msgq_waiter_pieces(const struct model *m, const struct model_msgq *q, struct pieces *ps)
+{
+    ps->n = 0;
+    int group = 0;
+    for (int dir = 2; dir >= 1; dir--) {
+        bool first = true;
+        for (int i = 0; i < m->nprocs; i++) {
+            const struct model_proc *p = &m->procs[i];
+            if (!asleep(p) || p->kernel.msgcall != dir || p->kernel.msqid != q->msqid)
+                continue;
+            if (first)
+                piece_add(ps, group, theme_style(S_BAR_WAIT),
+                          dir == 2 ? "asleep in msgrcv: " : "asleep in msgsnd (full): ");
+            first = false;
+            const char *paren = strchr(p->kernel.text, '(');
+            char txt[96];
+            snprintf(txt, sizeof txt, "%s %s", p->name, paren ? paren : "");
+            piece_add(ps, group++, A_NORMAL, txt);
+        }
+    }
+    if (ps->n == 0)
+        piece_add(ps, 0, theme_style(S_DIM), "nobody asleep on it");
+}
+
+#define MSGQ_WAIT_ROWS 3
+
+static int msgq_rows(const struct ui *u, int i, int width, int level)
+{
+    struct pieces ps;
+    msgq_waiter_pieces(u->m, &u->m->msgqs[i], &ps);
+    if (level < 2)
+        return 1 + pieces_draw(NULL, 0, 8, width, 2, &ps);
+    return 5 + pieces_draw(NULL, 0, 2, width, MSGQ_WAIT_ROWS, &ps);
 }
 
 static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
@@ -510,9 +713,8 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     const struct model_msgq *q = &m->msgqs[i];
     const char *dot = theme_glyphs()->dot;
     int y0 = y;
-    char rcv[256], snd[256], bytype[160];
-    int nr = msgq_waiters(m, q, 2, rcv, sizeof rcv);
-    int ns = msgq_waiters(m, q, 1, snd, sizeof snd);
+    char bytype[160];
+    int ns = msgq_sleepers(m, q, 1);
     msgq_by_type(q, bytype, sizeof bytype);
     bool gone = q->removed || m->state == RUN_DONE;
     if (level < 2) {
@@ -525,15 +727,9 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
         x += draw_textf(w, y, x, width - x, A_NORMAL, " %ld/%ld  %s", q->cbytes, q->qbytes, bytype);
         if (++y >= h)
             return 1;
-        x = 8;
-        if (nr)
-            x += draw_textf(w, y, x, width - x - 1, A_NORMAL, "asleep in msgrcv: %s  ", rcv);
-        if (ns)
-            x += draw_textf(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
-                            "asleep in msgsnd (full): %s", snd);
-        if (!nr && !ns)
-            draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it");
-        return 2;
+        struct pieces ps;
+        msgq_waiter_pieces(m, q, &ps);
+        return 1 + pieces_draw(w, y, 8, width, h - y < 2 ? h - y : 2, &ps);
     }
     char extra[96];
     if (q->removed)
@@ -585,19 +781,9 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     draw_text(w, y, 2, width - 3, A_NORMAL, bytype[0] ? bytype : "");
     if (++y >= h)
         return y - y0;
-    x = 2;
-    if (nr) {
-        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT), "asleep in msgrcv: ");
-        x += draw_text(w, y, x, width - x - 1, A_NORMAL, rcv);
-    }
-    if (ns) {
-        x += draw_text(w, y, x, width - x - 1, theme_style(S_BAR_WAIT),
-                       nr ? "   in msgsnd (full): " : "asleep in msgsnd (queue full): ");
-        x += draw_text(w, y, x, width - x - 1, A_NORMAL, snd);
-    }
-    if (!nr && !ns)
-        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "nobody asleep on it");
-    y++;
+    struct pieces ps;
+    msgq_waiter_pieces(m, q, &ps);
+    y += pieces_draw(w, y, 2, width, h - y < MSGQ_WAIT_ROWS ? h - y : MSGQ_WAIT_ROWS, &ps);
     return y - y0;
 }
 
@@ -677,7 +863,10 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
                                : k == hslot             ? "^head"
                                : k == tslot             ? "^tail"
                                                         : "";
-            draw_text(w, y + 1, x - 8, 9, theme_style(S_PENDING), mark);
+            /* under the slot's "[": "^head=tail" is one column wider than
+             * the slot, and the next slot then has no mark of its own */
+            if (*mark)
+                draw_text(w, y + 1, x - 9, width - (x - 9) - 1, theme_style(S_PENDING), mark);
         }
         y += 2;
     }
@@ -710,13 +899,21 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
-        if (s->kind == 0)
-            x += draw_textf(w, y, x, width - x, A_NORMAL,
-                            ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s", s->segsz,
-                            s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
-                            (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
-        else
+        if (s->kind == 0) {
+            char full[192], mid[160], least[96];
+            snprintf(full, sizeof full, ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s",
+                     s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
+                     (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
+            snprintf(mid, sizeof mid, ": %zu bytes, nattch %ld, cpid %d, lpid %d%s%s%s", s->segsz,
+                     s->nattch, (int)s->cpid, (int)s->lpid, ln ? " (" : "", ln ? ln : "",
+                     ln ? ")" : "");
+            snprintf(least, sizeof least, ": %zu bytes, nattch %ld, cpid %d, lpid %d", s->segsz,
+                     s->nattch, (int)s->cpid, (int)s->lpid);
+            const char *alts[] = {full, mid, least};
+            x += draw_text(w, y, x, width - x, A_NORMAL, first_fit(width - x - 1, alts, 3));
+        } else {
             x += draw_textf(w, y, x, width - x, A_NORMAL, ": %zu bytes", s->segsz);
+        }
         if (s->ring_slots <= 0 || y + 1 >= h)
             return 1;
         struct ring_view v;
@@ -735,16 +932,28 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     y += heading(w, y, width, "SHARED MEMORY", extra);
     if (y >= h)
         return y - y0;
-    if (s->kind == 0)
-        draw_textf(w, y, 2, width - 3, A_NORMAL, "nattch %ld   cpid %d%s%s   lpid %d%s%s",
-                   s->nattch, (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid,
-                   ln ? " " : "", ln ? ln : "");
-    else if (s->kind == 1)
-        draw_text(w, y, 2, width - 3, theme_style(S_DIM),
-                  "shm_open + mmap: a file in /dev/shm, mapped by whoever opens it");
-    else
-        draw_text(w, y, 2, width - 3, theme_style(S_DIM),
-                  "mmap MAP_SHARED|MAP_ANONYMOUS before fork: only children share it");
+    if (s->kind == 0) {
+        char full[160], mid[128], least[64];
+        snprintf(full, sizeof full, "nattch %ld   cpid %d%s%s   lpid %d%s%s", s->nattch,
+                 (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid, ln ? " " : "",
+                 ln ? ln : "");
+        snprintf(mid, sizeof mid, "nattch %ld   cpid %d   lpid %d%s%s", s->nattch, (int)s->cpid,
+                 (int)s->lpid, ln ? " " : "", ln ? ln : "");
+        snprintf(least, sizeof least, "nattch %ld   cpid %d   lpid %d", s->nattch, (int)s->cpid,
+                 (int)s->lpid);
+        const char *alts[] = {full, mid, least};
+        draw_text(w, y, 2, width - 3, A_NORMAL, first_fit(width - 3, alts, 3));
+    } else if (s->kind == 1) {
+        const char *alts[] = {"shm_open + mmap: a file in /dev/shm, mapped by whoever opens it",
+                              "shm_open + mmap: a file in /dev/shm anyone may open",
+                              "shm_open + mmap: a file in /dev/shm"};
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), first_fit(width - 3, alts, 3));
+    } else {
+        const char *alts[] = {"mmap MAP_SHARED|MAP_ANONYMOUS before fork: only children share it",
+                              "MAP_SHARED|MAP_ANONYMOUS: shared by fork only",
+                              "MAP_SHARED|MAP_ANONYMOUS"};
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), first_fit(width - 3, alts, 3));
+    }
     y++;
     if (y >= h)
         return y - y0;
@@ -1113,10 +1322,10 @@ void objects_note_sample(struct ui *u)
     const struct model *m = u->m;
     if (!m->cs.present)
         return;
-    u->occ_hist[u->occ_samples % UI_OCC_HIST] =
-        (unsigned char)(m->cs.occupancy < 0     ? 0
-                        : m->cs.occupancy > 255 ? 255
-                                                : m->cs.occupancy);
+    int inside = cs_live(&m->cs, -1);
+    u->occ_hist[u->occ_samples % UI_OCC_HIST] = (unsigned char)(inside < 0     ? 0
+                                                                : inside > 255 ? 255
+                                                                               : inside);
     u->occ_samples++;
     if (u->occ_n < UI_OCC_HIST)
         u->occ_n++;

@@ -28,6 +28,103 @@ static void overlay_set_text(struct ui *u, const char *text)
         u->overlay_nlines++;
 }
 
+/* Display rows of the overlay's text: a line wider than the box is wrapped
+ * at spaces, its continuation indented under its second column ("help
+ * [COMMAND]     list commands..." continues under "list"), so nothing is
+ * cut at 80 columns. */
+struct orow {
+    int start, len; /* bytes of overlay_text */
+    int indent;     /* columns before the text */
+    int src;        /* source line */
+};
+
+static struct orow *orows;
+static int norows, orows_cap;
+
+/* Where a wrapped line continues: under its last column ("help [COMMAND]
+ * <spaces> list commands" continues under "list"), the last run of two or
+ * more spaces after text that starts within max columns; else its own
+ * indentation plus two. */
+static int hanging_indent(const char *line, int len, int max)
+{
+    int i = 0;
+    while (i < len && line[i] == ' ')
+        i++;
+    int best = draw_width_n(line, (size_t)i) + 2;
+    for (; i + 2 < len; i++)
+        if (line[i] != ' ' && line[i + 1] == ' ' && line[i + 2] == ' ') {
+            int j = i + 1;
+            while (j < len && line[j] == ' ')
+                j++;
+            int col = draw_width_n(line, (size_t)j);
+            if (j < len && col <= max)
+                best = col;
+            i = j - 1;
+        }
+    return best <= max ? best : max;
+}
+
+static void orow_add(int start, int len, int indent, int src)
+{
+    if (norows == orows_cap) {
+        int cap = orows_cap ? orows_cap * 2 : 256;
+        struct orow *n = realloc(orows, (size_t)cap * sizeof *n);
+        if (!n)
+            return;
+        orows = n;
+        orows_cap = cap;
+    }
+    orows[norows++] = (struct orow){start, len, indent, src};
+}
+
+/* Lay the text out for a box `inner` columns wide; returns the rows. */
+static int overlay_wrap(struct ui *u, int inner)
+{
+    norows = 0;
+    const char *t = u->overlay_text ? u->overlay_text : "";
+    if (inner < 16)
+        inner = 16;
+    int src = 0;
+    for (const char *p = t; *p; src++) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        int off = 0, indent = 0;
+        int hang = -1;
+        do {
+            int room = inner - indent, cols;
+            int fit = (int)draw_fit_n(p + off, len - off, room, &cols);
+            if (off + fit < len) {
+                int cut = fit;
+                while (cut > 0 && p[off + cut] != ' ')
+                    cut--;
+                if (cut > fit / 3)
+                    fit = cut;
+                if (fit <= 0)
+                    fit = 1;
+            }
+            orow_add((int)(p - t) + off, fit, indent, src);
+            off += fit;
+            while (off < len && p[off] == ' ')
+                off++;
+            if (hang < 0)
+                hang = hanging_indent(p, len, inner * 2 / 3);
+            indent = hang;
+        } while (off < len);
+        p = nl ? nl + 1 : p + len;
+    }
+    u->overlay_nlines = norows;
+    return norows;
+}
+
+/* The first display row of a source line. */
+static int overlay_row_of(int src)
+{
+    for (int i = 0; i < norows; i++)
+        if (orows[i].src == src)
+            return i;
+    return 0;
+}
+
 void overlay_open(struct ui *u, int kind, const char *title, const char *text)
 {
     u->overlay = kind;
@@ -39,6 +136,9 @@ void overlay_open(struct ui *u, int kind, const char *title, const char *text)
 
 void overlay_close(struct ui *u)
 {
+    free(orows);
+    orows = NULL;
+    norows = orows_cap = 0;
     if (!u->overlay)
         return;
     u->overlay = OVERLAY_NONE;
@@ -124,36 +224,38 @@ void overlay_scenarios(struct ui *u)
     struct sbuf s = {text, sizeof text, 0};
     text[0] = '\0';
     int line = 0;
+    /* columns as wide as their widest entry (a range too long for its
+     * column takes the room it needs; the overlay wraps what is wider
+     * than the screen under the meaning column) */
+    int namew = 4, defw = 4, rangew = 6;
+    for (int i = 0; i < nscenarios && i < 64; i++)
+        for (int k = 0; k < scenarios[i]->nparams; k++) {
+            const struct param_def *p = &scenarios[i]->params[k];
+            char def[48], range[96];
+            scenario_param_value(p, p->def, def, sizeof def);
+            scenario_param_range(p, range, sizeof range);
+            int nw = draw_width(p->name), dw = draw_width(def), rw = draw_width(range);
+            namew = nw > namew ? nw : namew;
+            defw = dw > defw ? dw : defw;
+            rangew = rw > rangew && rw <= 16 ? rw : rangew;
+        }
     for (int i = 0; i < nscenarios && i < 64; i++) {
         const struct scenario_def *sc = scenarios[i];
         scen_line[i] = line;
-        sb_put(&s, "%s - %s\n", sc->name, sc->summary);
+        sb_put(&s, "%s  %s\n", sc->name, sc->summary);
         line++;
         for (int k = 0; k < sc->nparams; k++) {
             const struct param_def *p = &sc->params[k];
             char def[48], range[96];
             scenario_param_value(p, p->def, def, sizeof def);
             scenario_param_range(p, range, sizeof range);
-            sb_put(&s, "    %-9s %-7s %-14s %s\n", p->name, def, range, p->help);
+            sb_put(&s, "    %-*s  %-*s  %-*s  %s\n", namew, p->name, defw, def, rangew, range,
+                   p->help);
             line++;
         }
-        /* the watch text, wrapped at about 90 columns */
-        const char *w = sc->watch;
-        while (w && *w) {
-            int n = (int)strlen(w);
-            if (n > 88) {
-                n = 88;
-                while (n > 40 && w[n] != ' ')
-                    n--;
-            }
-            sb_put(&s, "    %s %.*s\n", w == sc->watch ? "watch:" : "      ", n, w);
-            line++;
-            w += n;
-            while (*w == ' ')
-                w++;
-        }
+        sb_put(&s, "    watch:  %s\n", sc->watch);
         sb_put(&s, "\n");
-        line++;
+        line += 2;
     }
     sb_put(&s, "  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n");
     if (u->overlay_sel >= nscenarios || u->overlay_sel < 0)
@@ -186,7 +288,7 @@ struct obox {
     int y, x, h, w;
 };
 
-static struct obox overlay_box(const struct ui *u)
+static struct obox overlay_box(struct ui *u)
 {
     int maxw = 0, cur = 0;
     const char *t = u->overlay_text ? u->overlay_text : "";
@@ -208,6 +310,7 @@ static struct obox overlay_box(const struct ui *u)
         b.w = 40;
     if (b.w > cols - 4)
         b.w = cols - 4;
+    overlay_wrap(u, b.w - 4);
     b.h = u->overlay_nlines + 2;
     if (b.h > rows - 5)
         b.h = rows - 5;
@@ -220,7 +323,7 @@ static struct obox overlay_box(const struct ui *u)
     return b;
 }
 
-static int overlay_page(const struct ui *u)
+static int overlay_page(struct ui *u)
 {
     struct obox b = overlay_box(u);
     return b.h - 2 > 1 ? b.h - 2 : 1;
@@ -238,7 +341,7 @@ bool overlay_key(struct ui *u, int key)
         if (u->overlay == OVERLAY_SCENARIOS) {
             if (u->overlay_sel > 0)
                 u->overlay_sel--;
-            u->overlay_scroll = scen_line[u->overlay_sel];
+            u->overlay_scroll = overlay_row_of(scen_line[u->overlay_sel]);
         } else {
             u->overlay_scroll--;
         }
@@ -247,7 +350,7 @@ bool overlay_key(struct ui *u, int key)
         if (u->overlay == OVERLAY_SCENARIOS) {
             if (u->overlay_sel < nscenarios - 1)
                 u->overlay_sel++;
-            u->overlay_scroll = scen_line[u->overlay_sel];
+            u->overlay_scroll = overlay_row_of(scen_line[u->overlay_sel]);
         } else {
             u->overlay_scroll++;
         }
@@ -320,30 +423,23 @@ void overlay_draw(struct ui *u)
     else
         snprintf(foot, sizeof foot, "Esc closes");
     box_frame(w, b.h, b.w, u->overlay_title, foot);
-    const char *p = u->overlay_text ? u->overlay_text : "";
-    int line = 0;
-    while (*p && line < u->overlay_scroll) {
-        if (*p++ == '\n')
-            line++;
-    }
-    for (int y = 1; y < b.h - 1 && *p; y++, line++) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    const char *t = u->overlay_text ? u->overlay_text : "";
+    for (int y = 1, r = u->overlay_scroll; y < b.h - 1 && r < norows; y++, r++) {
+        const struct orow *row = &orows[r];
         char buf[512];
-        if (n >= sizeof buf)
-            n = sizeof buf - 1;
-        memcpy(buf, p, n);
+        size_t n = row->len < (int)sizeof buf ? (size_t)row->len : sizeof buf - 1;
+        memcpy(buf, t + row->start, n);
         buf[n] = '\0';
         attr_t a = A_NORMAL;
         bool selected = false;
         if (u->overlay == OVERLAY_SCENARIOS) {
             for (int i = 0; i < nscenarios && i < 64; i++)
-                if (scen_line[i] == line) {
+                if (scen_line[i] == row->src) {
                     a = A_BOLD;
                     selected = i == u->overlay_sel;
                 }
-        } else if (buf[0] && buf[0] != ' ') {
-            a = theme_style(S_HEADING);
+        } else if ((r == 0 || orows[r - 1].src != row->src) && buf[0] && buf[0] != ' ') {
+            a = theme_style(S_HEADING); /* a line that starts in column 0 */
         }
         if (selected) {
             a = theme_style(S_SELECT) | A_BOLD;
@@ -352,8 +448,7 @@ void overlay_draw(struct ui *u)
             for (int i = 1; i < b.w - 1; i++)
                 waddch(w, ' ');
         }
-        draw_text(w, y, 2, b.w - 4, a, buf);
-        p = nl ? nl + 1 : p + n;
+        draw_text(w, y, 2 + row->indent, b.w - 4 - row->indent, a, buf);
     }
     wnoutrefresh(w);
 }

@@ -62,7 +62,11 @@ int panels_header_rows(const struct ui *u, int width)
     const struct model *m = u->m;
     int badge = 10, right = (int)strlen("  00:00.0  speed 0.25x  ops 000000 ");
     int need = 1 + 9 + 1 + draw_width(m->scenario) + 2 + draw_width(m->params) + 1 + badge + right;
-    return need <= width ? 2 : 3;
+    if (need <= width)
+        return 2;
+    /* The parameters on a line of their own, on two when they need it:
+     * every one of them is part of what the run is. */
+    return draw_width(m->params) <= width - 2 ? 3 : 4;
 }
 
 static const char *check_word(int status)
@@ -70,29 +74,65 @@ static const char *check_word(int status)
     return status == CHECK_OK ? "ok" : status == CHECK_FAILED ? "FAILED" : "pending";
 }
 
+/* "6 checks: ✔ 4 ok  … 1 pending  ✘ FAILED: cloexec" */
+static void header_check_counts_of(const struct model *m, WINDOW *w, int y, int x, int width)
+{
+    const struct ui_glyphs *g = theme_glyphs();
+    int n[3] = {0, 0, 0}; /* ok, pending, failed */
+    for (int i = 0; i < m->nchecks; i++)
+        n[m->checks[i].status == CHECK_OK ? 0 : m->checks[i].status == CHECK_FAILED ? 2 : 1]++;
+    x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "%d checks:", m->nchecks);
+    if (n[0])
+        x += draw_textf(w, y, x, width - x, theme_style(S_OK), " %s %d ok", g->ok, n[0]);
+    if (n[1])
+        x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), "  %s %d pending", g->pending,
+                        n[1]);
+    if (n[2]) {
+        x += draw_textf(w, y, x, width - x, theme_style(S_FAIL), "  %s FAILED:", g->fail);
+        for (int i = 0; i < m->nchecks; i++)
+            if (m->checks[i].status == CHECK_FAILED)
+                x += draw_textf(w, y, x, width - x, A_BOLD, " %s", m->checks[i].name);
+    }
+}
+
 static void header_checks(struct ui *u, WINDOW *w, int y, int width)
 {
     const struct model *m = u->m;
     const struct ui_glyphs *g = theme_glyphs();
     int x = 1;
-    x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
     if (m->nchecks == 0) {
+        x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
         draw_text(w, y, x, width - x, theme_style(S_DIM),
                   m->scenario[0] ? "(none yet)" : "(start a run: type  run sem  or press F2)");
         return;
     }
     /* With room, every check with its detail; otherwise details only for
-     * failed ones, then none. */
-    for (int mode = 0; mode < 3; mode++) {
-        int need = x;
+     * failed ones, then none, then the glyph alone says ok or pending (a
+     * failed check always says FAILED). */
+    for (int mode = 0; mode < 4; mode++) {
+        int need = x + (mode < 3 ? 7 : 0); /* "checks " */
+        if (mode == 3) {
+            /* names alone do not fit either: count them, name the failed */
+            int w3 = need;
+            for (int i = 0; i < m->nchecks; i++)
+                w3 += 4 + draw_width(m->checks[i].name);
+            if (w3 > width) {
+                header_check_counts_of(m, w, y, x, width);
+                return;
+            }
+        }
         for (int i = 0; i < m->nchecks; i++) {
             const struct model_check *c = &m->checks[i];
-            need += 3 + draw_width(c->name) + 1 + (int)strlen(check_word(c->status)) + 2;
+            bool word = mode < 3 || c->status == CHECK_FAILED;
+            need += 2 + draw_width(c->name) + (word ? 2 + (int)strlen(check_word(c->status)) : 0) +
+                    (i ? 2 : 0);
             bool detail = mode == 0 || (mode == 1 && c->status == CHECK_FAILED);
             if (detail && c->detail[0])
                 need += draw_width(c->detail) + 3;
         }
-        if (need <= width || mode == 2) {
+        if (need <= width || mode == 3) {
+            if (mode < 3)
+                x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
             for (int i = 0; i < m->nchecks && x < width - 1; i++) {
                 const struct model_check *c = &m->checks[i];
                 int st = c->status == CHECK_OK       ? S_OK
@@ -104,8 +144,12 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
                 if (i)
                     x += draw_text(w, y, x, width - x, A_NORMAL, "  ");
                 x += draw_textf(w, y, x, width - x, theme_style(st), "%s", gl);
-                x += draw_textf(w, y, x, width - x, A_BOLD, " %s ", c->name);
-                x += draw_text(w, y, x, width - x, theme_style(st), check_word(c->status));
+                if (mode < 3 || c->status == CHECK_FAILED) {
+                    x += draw_textf(w, y, x, width - x, A_BOLD, " %s ", c->name);
+                    x += draw_text(w, y, x, width - x, theme_style(st), check_word(c->status));
+                } else {
+                    x += draw_textf(w, y, x, width - x, A_BOLD, " %s", c->name);
+                }
                 bool detail = mode == 0 || (mode == 1 && c->status == CHECK_FAILED);
                 if (detail && c->detail[0])
                     x += draw_textf(w, y, x, width - x,
@@ -142,7 +186,24 @@ static void header_draw(struct ui *u, WINDOW *w, int h, int width)
         rx = x;
     rx += draw_text(w, 0, rx, width - rx, theme_style(st), badge);
     draw_text(w, 0, rx, width - rx, A_NORMAL, right);
-    if (h >= 3) {
+    if (h >= 4) {
+        /* two rows, broken at the last space that fits */
+        int cols;
+        size_t fit = draw_fit(m->params, width - 2, &cols);
+        size_t cut = fit;
+        while (cut > 0 && m->params[fit] && m->params[cut] != ' ')
+            cut--;
+        if (cut == 0)
+            cut = fit;
+        char first[sizeof m->params];
+        snprintf(first, sizeof first, "%.*s", (int)cut, m->params);
+        draw_text(w, 1, 1, width - 2, A_NORMAL, first);
+        const char *rest = m->params + cut;
+        while (*rest == ' ')
+            rest++;
+        draw_text(w, 2, 1, width - 2, A_NORMAL, rest);
+        header_checks(u, w, 3, width);
+    } else if (h >= 3) {
         draw_text(w, 1, 1, width - 2, A_NORMAL, m->params);
         header_checks(u, w, 2, width);
     } else if (h == 2) {
@@ -207,7 +268,8 @@ static int procs_order(const struct model *m, struct proc_row *rows, int max)
     return n;
 }
 
-static void proc_doing(const struct model *m, const struct model_proc *p, char *buf, size_t len)
+static void proc_doing(const struct model *m, const struct model_proc *p, int maxw, char *buf,
+                       size_t len)
 {
     if (p->exited) {
         int st = p->wait_status;
@@ -222,7 +284,7 @@ static void proc_doing(const struct model *m, const struct model_proc *p, char *
         int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;
         if (ri >= 0 && m->procs[ri].role >= 0)
             snprintf(buf, len, "%s, reaped by %s", how, m->procs[ri].name);
-        else
+        if (!(ri >= 0 && m->procs[ri].role >= 0) || draw_width(buf) > maxw)
             snprintf(buf, len, "%s", how);
         return;
     }
@@ -233,6 +295,9 @@ static void proc_doing(const struct model *m, const struct model_proc *p, char *
     }
     double s = (double)(m->now_ns - p->doing_since) / 1e9;
     snprintf(buf, len, "%s %.1fs", p->doing, s);
+    /* what it does matters more than for how long: no "msgrcv(type 2) 0…" */
+    if (draw_width(buf) > maxw)
+        snprintf(buf, len, "%s", p->doing);
 }
 
 static int procs_want(const struct ui *u, int width, int level)
@@ -279,7 +344,7 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
     if (rolew > 16)
         rolew = 16;
     int pidw = 7 + 2 * maxdepth;
-    int x_pid = 1, x_role = x_pid + pidw, x_st = x_role + rolew + 2, x_doing = x_st + 3;
+    int x_pid = 1, x_role = x_pid + pidw, x_st = x_role + rolew + 1, x_doing = x_st + 3;
     int rest = inner - x_doing;
     int doingw = rest >= 60   ? (rest * 2 / 5 < 34 ? rest * 2 / 5 : 34)
                  : rest >= 46 ? 20
@@ -332,7 +397,7 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
         else
             draw_text(w, y, x_st, 2, p->exited ? base : theme_state(st[0]), st);
         char doing[80];
-        proc_doing(m, p, doing, sizeof doing);
+        proc_doing(m, p, doingw, doing, sizeof doing);
         draw_text(w, y, x_doing, doingw, base, doing);
         const char *kern = p->kernel.text;
         attr_t ka = base;
@@ -376,26 +441,42 @@ void panels_reset(struct ui *u)
 struct story_cols {
     int who, what, detail; /* x of each column */
     int width;
+    bool pids; /* "worker-2[4711]"; false: the pids do not fit, names only */
 };
 
-static void story_cols(const struct model *m, int width, struct story_cols *c)
+static uint64_t story_first(const struct ui *u);
+
+/* Columns sized to what the story holds, so that nothing a student needs
+ * is cut: the longest process name (with its pid when that fits too), and
+ * the longest op ("msgctl(IPC_RMID)", "execve(fdreport)") up to a cap. */
+static void story_cols(const struct ui *u, int width, struct story_cols *c)
 {
+    const struct model *m = u->m;
     c->width = width;
     c->who = 1 + STORY_TIME_W;
-    int longest = 0;
+    int longest = 3; /* "you" */
     for (int i = 0; i < m->nprocs; i++) {
-        int n = (int)strlen(m->procs[i].name);
+        int n = draw_width(m->procs[i].name);
         if (n > longest)
             longest = n;
     }
-    /* "worker-2[4711]": the name, the pid in brackets, a space */
-    int whow = longest + 9;
     int maxw = width >= 110 ? 22 : 17;
-    if (whow < 16)
-        whow = 16;
+    /* "worker-2[4711]": the name, the pid in brackets, a space */
+    c->pids = longest + 9 <= maxw;
+    int whow = c->pids ? longest + 9 : longest + 2;
+    if (whow < (c->pids ? 16 : 10))
+        whow = c->pids ? 16 : 10;
     if (whow > maxw)
         whow = maxw;
-    int whatw = width >= 110 ? 16 : 13;
+    int cap = width >= 110 ? 19 : 16, whatw = 10;
+    for (uint64_t i = story_first(u); i < m->story_count; i++) {
+        const struct model_line *l = model_story_line(m, i);
+        int n = l && l->what[0] ? (int)strlen(l->what) + 1 : 0;
+        if (n > whatw)
+            whatw = n;
+    }
+    if (whatw > cap)
+        whatw = cap;
     c->what = c->who + whow;
     c->detail = c->what + whatw;
 }
@@ -442,6 +523,12 @@ static int story_line_layout(const struct model_line *l, const struct story_cols
 {
     bool plain = l->kind != 0 && !l->what[0];
     int x = plain ? (l->who[0] ? c->what : c->who) : c->detail;
+    /* an op wider than its column ("msgsnd(type 2, 192 B)") pushes this
+     * line's detail right rather than being cut */
+    if (!plain && l->what[0] && c->what + draw_width(l->what) + 1 > x)
+        x = c->what + draw_width(l->what) + 1;
+    if (x > c->width * 3 / 5)
+        x = c->width * 3 / 5 > c->detail ? c->width * 3 / 5 : c->detail;
     *x0 = x;
     return wrap_text(l->detail, c->width - x - 1, starts, lens, STORY_MAX_WRAP);
 }
@@ -482,10 +569,15 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             if (l->who[0]) {
                 bool you = l->kind == 1 && strcmp(l->who, "you") == 0;
                 int ww = (l->what[0] || l->kind == 0 ? c->what : x0) - c->who - 1;
-                draw_text(w, yy, c->who, ww, you ? theme_style(S_YOU) : pa, l->who);
+                char who[sizeof l->who];
+                snprintf(who, sizeof who, "%s", l->who);
+                char *br = strchr(who, '[');
+                if (br && (!c->pids || draw_width(who) > ww))
+                    *br = '\0'; /* the name whole rather than its pid cut */
+                draw_text(w, yy, c->who, ww, you ? theme_style(S_YOU) : pa, who);
             }
             if (l->what[0])
-                draw_text(w, yy, c->what, c->detail - c->what - 1, pa, l->what);
+                draw_text(w, yy, c->what, x0 - c->what - 1, pa, l->what);
         }
         char part[256];
         size_t n = lens[r] < sizeof part - 1 ? lens[r] : sizeof part - 1;
@@ -558,7 +650,7 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
             draw_text(w, 0, sx, 1, theme_style(S_RULE), g->tee_up);
     }
     struct story_cols c;
-    story_cols(m, width, &c);
+    story_cols(u, width, &c);
     int y = h; /* next row above which to draw */
     if (m->story_count == 0 || m->story_count <= first)
         return;

@@ -364,7 +364,13 @@ static void ui_key_char(struct ui *u, wint_t wc)
             ui_key_code(u, (int)c2);
         else if (c2 == '[' || c2 == 'O')
             ui_key_escape_seq(u, c2);
-        else {
+        else if ((u->overlay || u->nmatches) && !console_searching()) {
+            /* Esc and the next key in one read (typed fast, or sent by a
+             * script): with a window open an Alt-key means nothing, so
+             * this is Esc closing it, then a key for the prompt */
+            ui_key_esc(u);
+            ui_key_char(u, c2);
+        } else {
             char buf[8] = {27};
             mbstate_t st;
             memset(&st, 0, sizeof st);

@@ -179,6 +179,9 @@ void draw_rule(WINDOW *w, int y, int x, int n, const char *title, const char *ex
 void draw_hline(WINDOW *w, int y, int x, int n, attr_t a);
 /* How many bytes of s fit in maxw columns (no ellipsis). */
 size_t draw_fit(const char *s, int maxw, int *cols);
+/* The same within the first n bytes of s; and the width of those bytes. */
+size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols);
+int draw_width_n(const char *s, size_t n);
 /* "mm:ss.d" */
 void draw_clock(uint64_t ns, char *buf, size_t len);
 

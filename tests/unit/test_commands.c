@@ -175,3 +175,64 @@ Test(commands, speed_parsing)
     cr_expect_eq(command_parse_speed("fast", &v), -1);
     cr_expect_eq(command_parse_speed("1/0", &v), -1);
 }
+
+static struct cands complete_in(struct cmd_host *h, const char *line)
+{
+    const char *sp = strrchr(line, ' ');
+    int start = sp ? (int)(sp - line) + 1 : 0;
+    struct cands c = {.n = 0};
+    command_complete(h, line, start, line + start, add, &c);
+    return c;
+}
+
+static bool has(const struct cands *c, const char *want)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->list[i], want) == 0)
+            return true;
+    return false;
+}
+
+Test(commands, completion_of_kill_and_inspect_targets)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    model.nroles = 1;
+    strcpy(model.role_names[0], "worker");
+    model_add_proc(&model, 4711, 1, 0, 1, "worker-1");
+    model_add_proc(&model, 4712, 1, 0, 2, "worker-2");
+    model.procs[model_find_proc(&model, 4712)].exited = true;
+    model.semsets[model.nsemsets++] = (struct model_semset){.semid = 3001, .nsems = 1};
+    model.msgqs[model.nmsgqs++] = (struct model_msgq){.msqid = 3002};
+
+    struct cands c = complete_in(&h, "kill w");
+    cr_expect(has(&c, "worker-1"));
+    cr_expect(!has(&c, "worker-2"), "a dead process cannot be killed");
+    c = complete_in(&h, "kill worker-1 K");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "KILL");
+    c = complete_in(&h, "kill worker-1 ");
+    cr_expect(has(&c, "TERM") && has(&c, "STOP") && has(&c, "CONT"));
+
+    c = complete_in(&h, "inspect w");
+    cr_expect(has(&c, "worker-1") && has(&c, "worker-2"), "inspect a dead one too");
+    c = complete_in(&h, "inspect ");
+    cr_expect(has(&c, "sem") && has(&c, "msq"));
+    cr_expect(!has(&c, "shm"), "no segment in this run");
+    c = complete_in(&h, "inspect 300");
+    cr_expect(has(&c, "3001") && has(&c, "3002"));
+}
+
+Test(commands, ipcs_lists_queues_and_non_sysv_memory)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    model.msgqs[model.nmsgqs++] = (struct model_msgq){.msqid = 77, .qnum = 2, .cbytes = 96};
+    model.shmsegs[model.nshmsegs++] =
+        (struct model_shmseg){.kind = 1, .segsz = 80, .name = "/ipcplay-1-0"};
+    cr_expect_eq(command_run_line(&h, "ipcs"), CMD_OK);
+    cr_expect(strstr(s.text, "Message Queues (this session)"), "%s", s.text);
+    cr_expect(strstr(s.text, "77 "), "%s", s.text);
+    cr_expect(strstr(s.text, "POSIX shared memory /dev/shm/ipcplay-1-0"), "%s", s.text);
+    cr_expect(!strstr(s.text, "Shared Memory Segments"), "no System V segment: %s", s.text);
+}

@@ -158,3 +158,92 @@ Test(model_cs, a_holder_dead_before_the_next_one_entered_is_discounted_with_time
     ev_at(101, OP_EXITED, PH_NOTE, 9, 400);
     cr_expect_eq(m.cs.max_occupancy, 1);
 }
+
+/* A P on semaphore 0 of set 0 (a lock), with or without SEM_UNDO. */
+static void p_ok(int pid, bool undo)
+{
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.pid = pid;
+    e.op = OP_P;
+    e.phase = PH_END;
+    e.arg1 = -1;
+    e.flags = undo ? OPF_UNDO : 0;
+    model_apply_event(&m, &e);
+}
+
+static void with_lock(void)
+{
+    struct model_semset *s = &m.semsets[m.nsemsets++];
+    s->index = 0;
+    s->semid = 7;
+    s->nsems = 1;
+    s->lockmask = 1;
+}
+
+static const char *last_died_inside(void)
+{
+    const char *d = NULL;
+    for (uint64_t i = model_story_first(&m); i < m.story_count; i++)
+        if (strstr(model_story_line(&m, i)->what, "died inside"))
+            d = model_story_line(&m, i)->detail;
+    return d;
+}
+
+static const char *last_line(void)
+{
+    return model_story_line(&m, m.story_count - 1)->detail;
+}
+
+Test(model_cs, a_holder_killed_with_undo_gives_the_lock_back)
+{
+    with_lock();
+    p_ok(101, true);
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(101, OP_EXITED, PH_NOTE, 9);
+    cr_expect_eq(m.semsets[0].holder[0], 0, "the kernel undid its P: nobody holds it");
+    cr_expect_str_eq(last_died_inside(),
+                     "it died in the critical section: its SEM_UNDO gives the semaphore back, "
+                     "so the next one may enter");
+    /* The next one enters; the shared count still says 2 (it counts the
+     * dead one), but one is inside: the story must not cry "broken". */
+    p_ok(102, true);
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_null(strstr(last_line(), "broken"), "said: %s", last_line());
+    cr_expect(strstr(last_line(), "alone") != NULL, "said: %s", last_line());
+    ev(102, OP_CS_LEAVE, PH_END, 1);
+    ev(103, OP_CS_ENTER, PH_END, 2);
+    cr_expect_null(strstr(last_line(), "broken"), "said: %s", last_line());
+}
+
+Test(model_cs, a_holder_killed_without_undo_keeps_the_lock)
+{
+    with_lock();
+    p_ok(101, false);
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    ev(101, OP_EXITED, PH_NOTE, 15);
+    cr_expect_eq(m.semsets[0].holder[0], 101, "the dead still hold it");
+    cr_expect(m.semsets[0].holder_dead & 1u);
+    const char *d = last_died_inside();
+    cr_assert_not_null(d);
+    cr_expect_null(strstr(d, "gives the semaphore back"), "said: %s", d);
+    cr_expect(strstr(d, "without SEM_UNDO") != NULL, "said: %s", d);
+}
+
+Test(model_cs, a_holder_whose_death_is_reported_after_the_next_entry)
+{
+    /* SEM_UNDO hands the lock to the next worker, whose P and cs_enter reach
+     * the model before the holder's death (SIGCHLD) does. */
+    with_lock();
+    p_ok(101, true);
+    ev(101, OP_CS_ENTER, PH_END, 1);
+    p_ok(102, true); /* the kernel gave 101's lock away: 101 is dying */
+    ev(102, OP_CS_ENTER, PH_END, 2);
+    cr_expect_null(strstr(last_line(), "broken"), "said: %s", last_line());
+    ev(101, OP_EXITED, PH_NOTE, 9);
+    const char *d = last_died_inside();
+    cr_assert_not_null(d);
+    cr_expect(strstr(d, "its SEM_UNDO gives the semaphore back") != NULL, "said: %s", d);
+    cr_expect_eq(m.semsets[0].holder[0], 102);
+    cr_expect_eq(m.cs.max_occupancy, 1);
+}

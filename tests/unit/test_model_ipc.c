@@ -69,6 +69,25 @@ Test(model_ipc, removed_queue)
     cr_expect(strstr(buf, "msgq 42: removed (IPC_RMID)"), "%s", buf);
 }
 
+Test(model_ipc, a_removed_queue_keeps_what_its_remover_counted)
+{
+    /* The last sample saw a message that a receiver took before the queue
+     * was removed empty: the views must not keep showing it. */
+    struct model_msgq *q = queue();
+    q->index = 0;
+    struct event e;
+    memset(&e, 0, sizeof e);
+    e.op = OP_MSGQ_RMID;
+    e.phase = PH_END;
+    e.obj = 0;
+    e.value = 0; /* msg_qnum just before IPC_RMID */
+    model_apply_event(m, &e);
+    cr_expect(q->removed);
+    cr_expect_eq(q->qnum, 0);
+    cr_expect_eq(q->cbytes, 0);
+    cr_expect_eq(q->npeek, 0);
+}
+
 Test(model_ipc, segment_facts_and_ring)
 {
     struct model_shmseg *s = &m->shmsegs[m->nshmsegs++];
