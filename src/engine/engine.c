@@ -212,7 +212,8 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     snprintf(m->procs[0].doing, sizeof m->procs[0].doing, "supervising");
 
     e->scenario = s;
-    memcpy(e->vals, vals, sizeof(long) * (size_t)s->nparams);
+    if (s->nparams > 0) /* a scenario without parameters may pass no values */
+        memcpy(e->vals, vals, sizeof(long) * (size_t)s->nparams);
     e->plan = plan;
     e->pgid = 0;
     e->nchildren = 0;

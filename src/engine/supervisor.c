@@ -196,6 +196,9 @@ int supervisor_reap(struct engine *e)
 
 void supervisor_kill_all(struct engine *e)
 {
+    /* Whoever died before we kill (its SIGCHLD not handled yet) died on its
+     * own: reap it as such, not as one of ours ending the run. */
+    supervisor_reap(e);
     /* The whole group at once first: killed one by one, a holder's SEM_UNDO
      * would let a waiter in before the waiter's own SIGKILL lands. */
     if (e->pgid > 0)
