@@ -15,7 +15,7 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-#define REG_MAX 256
+#define REG_MAX 1024
 #define REG_NAME 108
 
 struct reg_entry {
