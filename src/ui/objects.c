@@ -171,9 +171,17 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         int cols;
         size_t fit = draw_fit(p, room, &cols);
         if (p[fit] && rows + 1 < maxrows) {
-            size_t cut = fit;
-            while (cut > 0 && p[cut] != ' ')
-                cut--;
+            /* a chain ("a -> b -> c") breaks before an arrow, so that
+             * "sem 5" stays together; other text at a space */
+            size_t cut = 0;
+            for (size_t k = fit / 2; k + 3 <= fit; k++)
+                if (strncmp(p + k, " -> ", 4) == 0)
+                    cut = k;
+            if (!cut) {
+                cut = fit;
+                while (cut > 0 && p[cut] != ' ')
+                    cut--;
+            }
             if (cut > 0)
                 fit = cut;
         } else if (p[fit]) {
@@ -212,7 +220,7 @@ static int deadlock_rows(const struct ui *u, int i, int width, int level)
         int x = 2 + (int)strlen(DEADLOCK_BADGE) + 1;
         return draw_wrapped(NULL, 0, x, width - x - 1, 0, 4, A_NORMAL, text);
     }
-    return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 4, A_NORMAL, text) +
+    return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 6, A_NORMAL, text) +
            draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, DEADLOCK_WHY);
 }
 
@@ -230,7 +238,7 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     snprintf(extra, sizeof extra, "found at %s", when);
     y += heading(w, y, width, "DEADLOCK", extra);
     if (y < h)
-        y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 4 ? h - y : 4, theme_style(S_FAIL_TEXT),
+        y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 6 ? h - y : 6, theme_style(S_FAIL_TEXT),
                           m->deadlock.text);
     if (y < h)
         y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2, theme_style(S_DIM),
