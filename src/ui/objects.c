@@ -465,8 +465,9 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
             draw_who(m, w, y, x_p, width - x_p - 1, ss->lastpid[k]);
         } else {
             int x = 2;
-            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d%s%s ", k, namew ? " " : "",
-                            ss->name[k]);
+            /* names padded to the longest, so the bars line up */
+            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d%s%-*s ", k, namew ? " " : "",
+                            namew ? namew - 2 : 0, ss->name[k]);
             x += draw_bar(w, y, x, barw, ss->val[k], peak, ss->ncnt[k] > 0);
             x += draw_textf(w, y, x, width - x, A_BOLD, " %d", ss->val[k]);
             x += draw_textf(w, y, x, width - x, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,
