@@ -156,9 +156,9 @@ static int draw_who(const struct model *m, WINDOW *w, int y, int x, int maxw, pi
     return used;
 }
 
-/* Write text over rows from (y, x), at most w columns each, breaking at
- * spaces; rows after the first start at x + indent. Draws nothing when w
- * is NULL. Returns the rows used (at most maxrows). */
+/* Write text over rows from (y, x), at most `width` columns each, breaking
+ * at spaces; rows after the first start at x + indent. Draws nothing when
+ * w is NULL (to count rows). Returns the rows used (at most maxrows). */
 static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxrows, attr_t a,
                         const char *text)
 {
@@ -230,8 +230,8 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     int y0 = y;
     if (level < 2) {
         int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), DEADLOCK_BADGE) + 1;
-        return draw_wrapped(w, y, x, width - x - 1, 0, h - y, theme_style(S_FAIL_TEXT),
-                            m->deadlock.text);
+        return draw_wrapped(w, y, x, width - x - 1, 0, h - y < 4 ? h - y : 4,
+                            theme_style(S_FAIL_TEXT), m->deadlock.text);
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
