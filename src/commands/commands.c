@@ -138,6 +138,13 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
         ERR("unknown scenario: %s (accepted: %s)", argv[1], names);
         return CMD_ERROR;
     }
+    for (int i = 2; i < argc && h->where == CMD_CONSOLE; i++)
+        if (strncmp(argv[i], "--", 2) == 0) {
+            ERR("%s is an option of the ipcplay command line; in the dashboard type: %s", argv[i],
+                strncmp(argv[i], "--speed", 7) == 0 ? "speed X|max (before or during the run)"
+                                                    : "run NAME [name=value ...]");
+            return CMD_ERROR;
+        }
     long vals[SCENARIO_MAX_PARAMS];
     char err[256];
     if (scenario_parse_params(s, argc - 2, argv + 2, vals, err, sizeof err) < 0) {

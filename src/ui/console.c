@@ -101,6 +101,11 @@ static char *cand_generate(const char *text, int state)
     return NULL;
 }
 
+static int cand_cmp(const void *a, const void *b)
+{
+    return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
 static char **console_complete(const char *text, int start, int end)
 {
     (void)end;
@@ -110,6 +115,8 @@ static char **console_complete(const char *text, int start, int end)
     command_complete(&u->host, rl_line_buffer, start, text, cand_add, NULL);
     if (ncands == 0)
         return NULL;
+    /* worker-2 before worker-10 (readline's own sort is plain strcmp) */
+    qsort(cands, (size_t)ncands, sizeof *cands, cand_cmp);
     /* `workers=` wants a value next, not a space */
     if (ncands == 1 && cands[0][0] && cands[0][strlen(cands[0]) - 1] == '=')
         rl_completion_suppress_append = 1;
@@ -209,6 +216,7 @@ int console_init(struct ui *u)
     rl_completer_word_break_characters = " \t";
     rl_completer_quote_characters = "\"'";
     rl_attempted_completion_function = console_complete;
+    rl_sort_completion_matches = 0; /* console_complete sorts them */
     rl_completion_display_matches_hook = console_show_matches;
     rl_set_screen_size(u->lay.rows > 0 ? u->lay.rows : 24, u->lay.cols > 0 ? u->lay.cols : 80);
 

@@ -156,9 +156,9 @@ static int draw_who(const struct model *m, WINDOW *w, int y, int x, int maxw, pi
     return used;
 }
 
-/* Write text over rows from (y, x), at most w columns each, breaking at
- * spaces; rows after the first start at x + indent. Draws nothing when w
- * is NULL. Returns the rows used (at most maxrows). */
+/* Write text over rows from (y, x), at most `width` columns each, breaking
+ * at spaces; rows after the first start at x + indent. Draws nothing when
+ * w is NULL (to count rows). Returns the rows used (at most maxrows). */
 static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxrows, attr_t a,
                         const char *text)
 {
@@ -171,9 +171,17 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         int cols;
         size_t fit = draw_fit(p, room, &cols);
         if (p[fit] && rows + 1 < maxrows) {
-            size_t cut = fit;
-            while (cut > 0 && p[cut] != ' ')
-                cut--;
+            /* a chain ("a -> b -> c") breaks before an arrow, so that
+             * "sem 5" stays together; other text at a space */
+            size_t cut = 0;
+            for (size_t k = fit / 2; k + 3 <= fit; k++)
+                if (strncmp(p + k, " -> ", 4) == 0)
+                    cut = k;
+            if (!cut) {
+                cut = fit;
+                while (cut > 0 && p[cut] != ' ')
+                    cut--;
+            }
             if (cut > 0)
                 fit = cut;
         } else if (p[fit]) {
@@ -212,7 +220,7 @@ static int deadlock_rows(const struct ui *u, int i, int width, int level)
         int x = 2 + (int)strlen(DEADLOCK_BADGE) + 1;
         return draw_wrapped(NULL, 0, x, width - x - 1, 0, 4, A_NORMAL, text);
     }
-    return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 4, A_NORMAL, text) +
+    return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 6, A_NORMAL, text) +
            draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, DEADLOCK_WHY);
 }
 
@@ -222,15 +230,15 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     int y0 = y;
     if (level < 2) {
         int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), DEADLOCK_BADGE) + 1;
-        return draw_wrapped(w, y, x, width - x - 1, 0, h - y, theme_style(S_FAIL_TEXT),
-                            m->deadlock.text);
+        return draw_wrapped(w, y, x, width - x - 1, 0, h - y < 4 ? h - y : 4,
+                            theme_style(S_FAIL_TEXT), m->deadlock.text);
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
     snprintf(extra, sizeof extra, "found at %s", when);
     y += heading(w, y, width, "DEADLOCK", extra);
     if (y < h)
-        y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 4 ? h - y : 4, theme_style(S_FAIL_TEXT),
+        y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 6 ? h - y : 6, theme_style(S_FAIL_TEXT),
                           m->deadlock.text);
     if (y < h)
         y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2, theme_style(S_DIM),
@@ -457,8 +465,9 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
             draw_who(m, w, y, x_p, width - x_p - 1, ss->lastpid[k]);
         } else {
             int x = 2;
-            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d%s%s ", k, namew ? " " : "",
-                            ss->name[k]);
+            /* names padded to the longest, so the bars line up */
+            x += draw_textf(w, y, x, width - x, A_BOLD, "sem %d%s%-*s ", k, namew ? " " : "",
+                            namew ? namew - 2 : 0, ss->name[k]);
             x += draw_bar(w, y, x, barw, ss->val[k], peak, ss->ncnt[k] > 0);
             x += draw_textf(w, y, x, width - x, A_BOLD, " %d", ss->val[k]);
             x += draw_textf(w, y, x, width - x, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL,

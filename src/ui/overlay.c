@@ -365,6 +365,22 @@ bool overlay_key(struct ui *u, int key)
         u->overlay_scroll = maxscroll;
     if (u->overlay_scroll < 0)
         u->overlay_scroll = 0;
+    if (u->overlay == OVERLAY_SCENARIOS && (key == KEY_PPAGE || key == KEY_NPAGE)) {
+        /* the highlight follows the page, so Enter picks what is shown:
+         * the first scenario that starts on it, else the one it is in */
+        int sel = -1;
+        for (int i = 0; i < nscenarios && i < 64 && sel < 0; i++) {
+            int r = overlay_row_of(scen_line[i]);
+            if (r >= u->overlay_scroll && r < u->overlay_scroll + page)
+                sel = i;
+        }
+        for (int i = 0; i < nscenarios && i < 64 && sel < 0; i++)
+            if (overlay_row_of(scen_line[i]) <= u->overlay_scroll &&
+                (i + 1 >= nscenarios || overlay_row_of(scen_line[i + 1]) > u->overlay_scroll))
+                sel = i;
+        if (sel >= 0)
+            u->overlay_sel = sel;
+    }
     u->dirty |= DIRTY_OVERLAY;
     return true;
 }

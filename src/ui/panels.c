@@ -310,11 +310,17 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
     const struct model *m = u->m;
     const struct ui_glyphs *g = theme_glyphs();
     int inner = u->lay.wide ? width - 1 : width; /* wide: last column is the rule */
-    int alive = 0;
-    for (int i = 0; i < m->nprocs; i++)
-        alive += !m->procs[i].exited;
+    /* a zombie has exited: it is not alive, it is waiting to be reaped */
+    int alive = 0, zombies = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        zombies += !m->procs[i].exited && m->procs[i].state == 'Z';
+        alive += !m->procs[i].exited && m->procs[i].state != 'Z';
+    }
     char extra[64] = "";
-    if (m->nprocs)
+    if (m->nprocs && zombies)
+        snprintf(extra, sizeof extra, "%d, %d alive, %d zombie%s", m->nprocs, alive, zombies,
+                 zombies > 1 ? "s" : "");
+    else if (m->nprocs)
         snprintf(extra, sizeof extra, "%d, %d alive", m->nprocs, alive);
     draw_rule(w, 0, 0, inner, "PROCESSES", extra);
     if (u->lay.wide) {

@@ -121,6 +121,8 @@ static void host_inspect(void *self, const char *what)
     overlay_inspect(self, what);
 }
 
+static void ui_on_stopped(struct ui *u);
+
 /* Run one command line as if typed (function keys use this too). */
 static void ui_command(struct ui *u, const char *line, const char *echo_note)
 {
@@ -137,10 +139,13 @@ static void ui_command(struct ui *u, const char *line, const char *echo_note)
     if (u->overlay)
         overlay_close(u); /* `inspect` opens its own */
     current_line = line;
+    bool was_active = engine_active(u->e);
     int rc = command_run_line(&u->host, line);
     current_line = NULL;
     if (rc == CMD_QUIT)
         u->quit = true;
+    else if (was_active && !engine_active(u->e))
+        ui_on_stopped(u);
 }
 
 static void ui_run_lines(struct ui *u)
@@ -618,21 +623,43 @@ static void ui_draw(struct ui *u)
 
 /* ---- the loop ----------------------------------------------------------------- */
 
-static void ui_on_done(struct ui *u)
+/* "mutual_exclusion ok, no_lost_updates FAILED"; returns the failed ones. */
+static int checks_text(const struct model *m, const char *lead, char *buf, size_t len)
 {
-    const struct model *m = u->m;
-    char buf[512];
-    size_t off = 0;
+    size_t off = (size_t)snprintf(buf, len, "%s", lead);
     int failed = 0;
-    for (int i = 0; i < m->nchecks && off < sizeof buf; i++) {
+    for (int i = 0; i < m->nchecks && off < len; i++) {
         const struct model_check *c = &m->checks[i];
         failed += c->status == CHECK_FAILED;
-        u->last_run_failed = failed > 0;
-        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s %s", i ? ", " : "", c->name,
+        off += (size_t)snprintf(buf + off, len - off, "%s%s %s", i ? ", " : "", c->name,
                                 c->status == CHECK_OK       ? "ok"
                                 : c->status == CHECK_FAILED ? "FAILED"
                                                             : "pending");
     }
+    return failed;
+}
+
+/* `stop` ended the run: say how its checks stand, as for a run that ended
+ * by itself (but it does not count for the exit status). */
+static void ui_on_stopped(struct ui *u)
+{
+    char buf[512];
+    if (u->m->nchecks) {
+        int failed = checks_text(u->m, "checks when stopped: ", buf, sizeof buf);
+        ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", buf);
+    }
+    ui_say(u, OUT_INFO,
+           "its objects are removed too (the panels keep the last sample): run %s starts it "
+           "again",
+           u->m->scenario);
+}
+
+static void ui_on_done(struct ui *u)
+{
+    const struct model *m = u->m;
+    char buf[512];
+    int failed = checks_text(m, "", buf, sizeof buf);
+    u->last_run_failed = failed > 0;
     ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : "the run is over");
     ui_say(u, OUT_INFO,
            "the run is over and its objects are removed (the panels keep the "

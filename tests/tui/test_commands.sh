@@ -2,7 +2,7 @@
 # run's message queue (not only semaphores and segments); a usage error is
 # one line (`speed 1 2` used to print the speed, then the error); Tab
 # completes a signal after `kill ROLE`, and `inspect` offers sem / msq and
-# the processes, a reaped one too.
+# the processes, a reaped one too; matches come in natural order.
 . "$(dirname "$0")/lib.sh"
 
 start_shell 120 40
@@ -44,6 +44,15 @@ t send-keys Enter
 check "inspect msq opens the queue's view" wait_for 'inspect message queue'
 t send-keys Escape
 check "Esc closes it" wait_gone 'inspect message queue'
+
+type_keys 'run sem workers=12 rounds=50' Enter
+check "a run with twelve workers" wait_for_re '[0-9]+ +worker-12 '
+note_pids
+type_keys 'kill w' Tab
+# the list goes down its columns: worker-1 then worker-2 (not worker-10)
+check "the match list is in natural order (worker-2 before worker-10)" \
+  wait_for_re '^│ worker-1 +worker-3 +worker-5 '
+t send-keys C-c
 
 type_keys 'quit' Enter
 check "quit returns to the shell" wait_for 'ipcplay-rc=0'

@@ -20,6 +20,7 @@ note_pids
 type_keys 'stop' Enter
 check "stop: DONE" wait_for ' DONE '
 check "stop: the story says so" wait_for 'the run was stopped; its processes were killed'
+check "stop: and says how its checks stand" wait_for_re 'checks when stopped: mutual_exclusion ok, no_lost_updates ok'
 
 type_keys 'run sem workers=4 rounds=3 hold=100ms think=0ms sem=off' Enter
 check "sem=off: running" wait_for_re 'sem=off'

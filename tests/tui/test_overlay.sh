@@ -35,6 +35,24 @@ check "80x24 F2: Down moves to the next scenario (its first row on top)" \
 t send-keys Enter
 check "Enter puts its run command at the prompt" wait_for_re 'ipcplay> run fork $'
 t send-keys C-c
+t send-keys F2
+check "F2 again" wait_for_re 'sem +workers contend'
+t send-keys NPage NPage NPage
+check "PgDn pages on" wait_gone 'sem  workers contend'
+# the highlighted scenario is one on the page: Enter picks it
+picked_shown() {
+  local name
+  name=$(screen | tail -1 | sed -n 's/^ipcplay> run \([a-z]*\) *$/\1/p')
+  [ -n "$name" ] && return 0
+  return 1
+}
+page_names() { screen | grep -oE '^ .│ [a-z]+  ' | awk '{print $2}'; }
+on_page="$(page_names | tr '\n' ' ')"
+t send-keys Enter
+check "Enter after PgDn picks a scenario shown on the page ($on_page)" eventually 5 picked_shown
+picked="$(screen | tail -1 | sed -n 's/^ipcplay> run \([a-z]*\) *$/\1/p')"
+check "... it was on the page" test -n "$picked" -a -z "${on_page##*$picked*}"
+t send-keys C-c
 
 t resize-window -x 120 -y 40
 t send-keys F1

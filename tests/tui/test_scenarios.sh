@@ -47,6 +47,8 @@ check "pipe: the pipe in both fd tables" wait_for_re 'pipe:\[[0-9]+\].*pipe:\[[0
 run "zombie delay=3000ms"
 check "zombie: a zombie in the tree (state Z)" wait_for_re 'child-[123] +Z '
 check "zombie: the kernel view says so" wait_for 'zombie, exit status'
+check "zombie: the panel counts zombies apart from the living" \
+  wait_for_re 'PROCESSES +5, 2 alive, 3 zombies'
 
 t resize-window -x 80 -y 24
 run "shm think=600ms"

@@ -80,8 +80,12 @@ Test(commands, run_parses_through_the_scenario_table)
     cr_expect_eq(command_run_line(&h, "run sem workers=0"), CMD_ERROR);
     cr_expect_eq(command_run_line(&h, "run nosuch"), CMD_ERROR);
     cr_expect_eq(command_run_line(&h, "run"), CMD_ERROR);
+    cr_expect_eq(command_run_line(&h, "run sem --speed max"), CMD_ERROR);
+    cr_expect(strstr(s.text, "--speed is an option of the ipcplay command line; in the "
+                             "dashboard type: speed X|max"),
+              "%s", s.text);
     cr_expect_eq(s.runs, 1, "errors start nothing");
-    cr_expect_eq(s.errors, 3);
+    cr_expect_eq(s.errors, 4);
     cr_expect(strstr(s.text, "unknown scenario: nosuch (accepted: sem"));
 }
 
