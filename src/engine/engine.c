@@ -14,6 +14,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -285,6 +286,7 @@ static void finish(struct engine *e, bool judge_final)
     sampler_sample(e, true); /* last look at the objects before they go */
     if (e->scenario && e->scenario->judge)
         e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
+    supervisor_release_group(e);
     release_objects(e);
     arm_timer(e, 0);
     e->active = false;
@@ -447,12 +449,23 @@ double engine_speed(const struct engine *e)
 int engine_kill(struct engine *e, pid_t pid, int sig)
 {
     struct child *c = supervisor_find(e, pid);
-    if (!c || c->reaped)
+    if (!c || c->reaped || pid == e->self) {
+        errno = ESRCH;
         return -1;
+    }
     /* No event will say it changed (stopped, continued, woken): look at it
      * again at the next sample instead of trusting its last read. */
     c->dirty = true;
-    return kill(pid, sig);
+    /* Our own child is ours while we have not reaped it. A process a role
+     * forked is reaped by its parent at any moment: only its pidfd (taken
+     * while it was known to be that process) still names it for sure. */
+    if (!c->forked)
+        return kill(pid, sig);
+    if (c->pidfd < 0) {
+        errno = ESRCH;
+        return -1;
+    }
+    return (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
 }
 
 void engine_set_sample_ms(struct engine *e, int ms)

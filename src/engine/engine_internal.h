@@ -69,7 +69,8 @@ struct engine {
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;
-    pid_t pgid;
+    pid_t pgid;                      /* the run's process group: the anchor's pid */
+    pid_t anchor;                    /* its leader, kept unreaped while it is registered */
     struct child children[ENGINE_MAX_CHILDREN];
     int nchildren;
     int nalive;
@@ -88,6 +89,9 @@ int supervisor_reap(struct engine *e);
 /* SIGKILL every live child and reap them all (bounded wait). */
 void supervisor_kill_all(struct engine *e);
 struct child *supervisor_find(struct engine *e, pid_t pid);
+/* The run is over: kill what is left in its group, forget the group, then
+ * reap its anchor. Idempotent. */
+void supervisor_release_group(struct engine *e);
 
 /* objects_ipc.c: create, attach and release queues and non-System V memory. */
 void objects_ipc_reset(struct engine *e);

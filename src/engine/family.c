@@ -61,9 +61,18 @@ static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, in
         return c;
     }
     c->scfd = procfs_open(e->procfd, pid, "syscall");
-#ifdef SYS_pidfd_open
     c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0); /* always close-on-exec */
-#endif
+    /* The stat fd still reading means the process it was opened on is still
+     * there, so the pidfd names that same process; and it must be in the
+     * run's group. Otherwise it is not ours to signal. */
+    char sbuf[1024];
+    struct proc_stat st;
+    ssize_t sn = procfs_pread(c->statfd, sbuf, sizeof sbuf);
+    if (c->pidfd >= 0 && (sn <= 0 || procfs_parse_stat(sbuf, (size_t)sn, &st) < 0 ||
+                          st.pgrp != e->pgid || e->pgid <= 0)) {
+        close(c->pidfd);
+        c->pidfd = -1;
+    }
     c->fds_dirty = true;
     e->nalive++;
     if (e->plan.observe)

@@ -1,6 +1,14 @@
 /* supervisor.c — forks a run's children into their own process group with a
  * parent-death signal, reaps only the pids it owns (plus orphans adopted as
- * subreaper), and kills and reaps everything when a run ends. */
+ * subreaper), and kills and reaps everything when a run ends.
+ *
+ * Signalling only what is ours: the group is led by an anchor, a process of
+ * the run's own that does nothing. While the anchor is unreaped, the group's
+ * number cannot be given to any other process or group, so kill(-pgid)
+ * reaches only the run. The group is forgotten (registry and guardian)
+ * before the anchor is reaped, and a child before it is reaped, so neither
+ * the dashboard nor the guardian ever holds a number that could already be
+ * someone else's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,9 +93,80 @@ static _Noreturn void child_main(struct engine *e, int role, int instance)
     _exit(code);
 }
 
+/* The anchor: leads the run's process group and waits to be killed, every
+ * signal but SIGKILL blocked, no fd open. */
+static _Noreturn void anchor_main(pid_t parent)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(0);
+    prctl(PR_SET_NAME, "ipcplay-group");
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    close_range(0, ~0u, 0);
+    for (;;)
+        pause();
+}
+
+static int spawn_anchor(struct engine *e, char *err, size_t errlen)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0)
+        anchor_main(e->self);
+    setpgid(pid, pid);
+    e->anchor = e->pgid = pid;
+    if (registry_add(REG_PGID, pid, NULL) < 0) {
+        supervisor_release_group(e);
+        snprintf(err, errlen, "too many objects");
+        return -1;
+    }
+    return 0;
+}
+
+void supervisor_release_group(struct engine *e)
+{
+    if (e->anchor <= 0)
+        return;
+    /* Whoever is still in the group goes (the anchor holds the number). */
+    kill(-e->anchor, SIGKILL);
+    registry_forget(REG_PGID, e->anchor, NULL);
+    pid_t w;
+    do
+        w = waitpid(e->anchor, NULL, 0);
+    while (w < 0 && errno == EINTR);
+    e->anchor = 0;
+    e->pgid = 0;
+}
+
+/* Reap a child of ours that has exited, forgetting it first. 1 reaped
+ * (*status set), 0 still running, -1 not (or no longer) our child. */
+static int reap_own(pid_t pid, int *status)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return -1;
+    if (si.si_pid != pid)
+        return 0;
+    registry_forget(REG_PID, pid, NULL);
+    pid_t w;
+    do
+        w = waitpid(pid, status, 0);
+    while (w < 0 && errno == EINTR);
+    return w == pid ? 1 : -1;
+}
+
 int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
 {
     fflush(NULL);
+    if (spawn_anchor(e, err, errlen) < 0)
+        return -1;
     for (int ri = 0; ri < e->plan.nroles; ri++) {
         const struct plan_role *pr = &e->plan.roles[ri];
         for (int k = 1; k <= pr->count; k++) {
@@ -101,17 +180,16 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
                 return -1;
             }
             if (pid == 0) {
-                setpgid(0, e->pgid); /* 0 for the first: it leads the group */
+                setpgid(0, e->pgid);
                 child_main(e, ri, k);
             }
-            if (e->pgid == 0) {
-                e->pgid = pid;
-                setpgid(pid, pid);
-                registry_add(REG_PGID, pid, NULL);
-            } else {
-                setpgid(pid, e->pgid);
+            setpgid(pid, e->pgid);
+            if (registry_add(REG_PID, pid, NULL) < 0) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                snprintf(err, errlen, "too many objects");
+                return -1;
             }
-            registry_add(REG_PID, pid, NULL);
             struct child *c = &e->children[e->nchildren++];
             memset(c, 0, sizeof *c);
             family_init_child(c);
@@ -160,13 +238,10 @@ int supervisor_reap(struct engine *e)
         struct child *c = &e->children[i];
         if (c->reaped || c->forked)
             continue; /* a role's child: its parent reaps it, unless adopted */
-        int status;
-        pid_t w = waitpid(c->pid, &status, WNOHANG);
-        if (w == c->pid) {
-            note_exit(e, c, status, false);
-            n++;
-        } else if (w < 0 && errno == ECHILD) {
-            note_exit(e, c, 0, false);
+        int status = 0;
+        int r = reap_own(c->pid, &status);
+        if (r != 0) {
+            note_exit(e, c, r > 0 ? status : 0, false);
             n++;
         }
     }
@@ -177,6 +252,11 @@ int supervisor_reap(struct engine *e)
         memset(&si, 0, sizeof si);
         if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
             break;
+        if (si.si_pid == e->anchor) {
+            /* Someone killed the anchor: the group is no longer held. */
+            supervisor_release_group(e);
+            continue;
+        }
         struct child *c = supervisor_find(e, si.si_pid);
         if (c && !c->forked)
             break; /* one of ours, handled above on the next pass */
@@ -213,11 +293,11 @@ void supervisor_kill_all(struct engine *e)
             struct child *c = &e->children[i];
             if (c->reaped)
                 continue;
-            int status;
-            pid_t w = waitpid(c->pid, &status, WNOHANG);
-            if (w == c->pid || (w < 0 && errno == ECHILD && !c->forked))
-                note_exit(e, c, w == c->pid ? status : 0, true);
-            else if (w < 0 && c->forked && !family_exists(c))
+            int status = 0;
+            int r = c->forked ? (int)waitpid(c->pid, &status, WNOHANG) : reap_own(c->pid, &status);
+            if (c->forked ? r == c->pid : r != 0)
+                note_exit(e, c, r > 0 ? status : 0, true);
+            else if (r < 0 && c->forked && !family_exists(c))
                 note_exit(e, c, 0, true); /* its parent reaped it */
         }
         if (e->nalive <= 0)
@@ -228,10 +308,10 @@ void supervisor_kill_all(struct engine *e)
         struct timespec ts = {0, 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* The group goes before anything is reaped blindly: the anchor must
+     * not be reaped while the group is still registered. */
+    supervisor_release_group(e);
     /* Adopted orphans: reap whatever exited. */
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
-    if (e->pgid > 0) {
-        registry_forget(REG_PGID, e->pgid, NULL);
-    }
 }
