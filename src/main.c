@@ -77,9 +77,11 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
-    char note[160];
+    char note[512];
     if (journal_sweep(note, sizeof note) > 0)
         fprintf(stderr, "ipcplay: %s\n", note);
+    if (journal_warning())
+        fprintf(stderr, "ipcplay: warning: %s\n", journal_warning());
     int gfd = guardian_start(tui);
     registry_init(gfd);
     static struct model model;

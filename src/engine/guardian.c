@@ -18,56 +18,31 @@
 
 #include "registry.h"
 
-#define G_MAX 1024
+#include "objline.h"
 
-struct g_entry {
-    int kind;
-    long id;
-    char name[108];
-};
-
-static struct g_entry gtab[G_MAX];
-static int gn;
-
-static void g_apply(const char *line)
-{
-    char verb, kind;
-    long id;
-    char name[108];
-    if (sscanf(line, "%c %c %ld %107s", &verb, &kind, &id, name) != 4)
-        return;
-    const char *nm = strcmp(name, "-") == 0 ? "" : name;
-    if (verb == '+') {
-        if (gn < G_MAX) {
-            gtab[gn].kind = kind;
-            gtab[gn].id = id;
-            snprintf(gtab[gn].name, sizeof gtab[gn].name, "%s", nm);
-            gn++;
-        }
-    } else if (verb == '-') {
-        for (int i = gn - 1; i >= 0; i--)
-            if (gtab[i].kind == kind && gtab[i].id == id && strcmp(gtab[i].name, nm) == 0) {
-                gtab[i] = gtab[--gn];
-                break;
-            }
-    }
-}
+/* As large as the registry's table, and the journal's line. */
+static struct objent gents[REG_MAX + 8];
+static struct objtab gtab = {gents, 0, REG_MAX + 8};
 
 static void g_cleanup(void)
 {
-    /* Processes first, so nothing recreates or holds what we remove. */
-    for (int i = 0; i < gn; i++)
-        if (gtab[i].kind == REG_PGID && gtab[i].id > 1)
-            kill(-(pid_t)gtab[i].id, SIGKILL);
-    for (int i = 0; i < gn; i++)
-        if (gtab[i].kind == REG_PID && gtab[i].id > 1)
-            kill((pid_t)gtab[i].id, SIGKILL);
+    /* Processes first, so nothing recreates or holds what we remove. Every
+     * pid and group still listed is ours: the dashboard forgets a process
+     * before it reaps it, and a group before it reaps the group's leader, so
+     * after its death they are unreaped and came to us (a subreaper), and
+     * their numbers cannot have been given to anyone else. */
+    for (int i = 0; i < gtab.n; i++)
+        if (gtab.ents[i].kind == REG_PGID && gtab.ents[i].id > 1)
+            kill(-(pid_t)gtab.ents[i].id, SIGKILL);
+    for (int i = 0; i < gtab.n; i++)
+        if (gtab.ents[i].kind == REG_PID && gtab.ents[i].id > 1)
+            kill((pid_t)gtab.ents[i].id, SIGKILL);
     for (int pass = 0; pass < 2; pass++)
-        for (int i = gn - 1; i >= 0; i--) {
-            int k = gtab[i].kind;
+        for (int i = gtab.n - 1; i >= 0; i--) {
+            int k = gtab.ents[i].kind;
             if (k == REG_PID || k == REG_PGID || (pass == 0) == (k == REG_DIR))
                 continue;
-            registry_destroy(k, gtab[i].id, gtab[i].name);
+            registry_destroy(k, gtab.ents[i].id, gtab.ents[i].name);
         }
 }
 
@@ -115,7 +90,7 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
 
     char buf[4096];
     size_t have = 0;
-    bool clean = false, eof = false;
+    bool clean = false, eof = false, dead = false;
     while (!eof) {
         struct pollfd pf[2] = {{rfd, POLLIN, 0}, {sfd, POLLIN, 0}};
         if (poll(pf, sfd >= 0 ? 2 : 1, -1) < 0) {
@@ -131,12 +106,24 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
                 if (si.ssi_signo != SIGCHLD && si.ssi_code == SI_USER)
                     kill(child, (int)si.ssi_signo);
             }
+            /* The dashboard is dead even if something it forked still holds
+             * the pipe open: read what is left without waiting, then clean. */
+            siginfo_t ci;
+            memset(&ci, 0, sizeof ci);
+            if (waitid(P_PID, (id_t)child, &ci, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                ci.si_pid == child) {
+                dead = true;
+                fcntl(rfd, F_SETFL, O_NONBLOCK);
+                pf[0].revents |= POLLIN;
+            }
         }
         if (pf[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = read(rfd, buf + have, sizeof buf - 1 - have);
             if (n < 0 && errno == EINTR)
                 continue;
-            if (n <= 0) {
+            if (n <= 0 || (dead && n < (ssize_t)(sizeof buf - 1 - have))) {
+                if (n > 0)
+                    have += (size_t)n;
                 eof = true;
             } else {
                 have += (size_t)n;
@@ -148,7 +135,7 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
                 if (line[0] == '.')
                     clean = true;
                 else
-                    g_apply(line);
+                    objtab_apply(&gtab, line, strlen(line));
                 line = nl + 1;
             }
             have = strlen(line);

@@ -1,9 +1,12 @@
-/* registry.c — the table of live kernel objects (see registry.h). Messages to
- * the guardian are single short lines written in one write(), so they are
- * atomic and the guardian never sees half an entry. */
+/* registry.c — the table of what a run holds (see registry.h). Every change
+ * is told to the guardian as one objline (objline.h) written in one write(),
+ * so it is atomic and the guardian never sees half an entry, and is written
+ * to the journal. */
 #include "registry.h"
 
 #include "journal.h"
+#include "objline.h"
+#include "safefs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,27 +18,31 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-#define REG_MAX 1024
-#define REG_NAME 108
-
-struct reg_entry {
-    int kind;
-    long id;
-    char name[REG_NAME];
-};
-
-static struct reg_entry entries[REG_MAX];
-static int nentries;
+static struct objent entries[REG_MAX];
+static struct objtab tab = {entries, 0, REG_MAX};
 static int gfd = -1;
 
-static void tell(char verb, int kind, long id, const char *name);
+static void tell(char verb, const struct objent *e)
+{
+    if (gfd < 0)
+        return;
+    char line[OBJ_LINE];
+    int n = objline_format(line, sizeof line, verb, e);
+    if (n < 0)
+        return;
+    while (write(gfd, line, (size_t)n) < 0 && errno == EINTR)
+        ;
+}
 
 void registry_init(int guardian_fd)
 {
     gfd = guardian_fd;
-    nentries = 0;
-    if (journal_open(guardian_fd >= 0 ? getppid() : 0) == 0)
-        tell('+', REG_JOURNAL, 0, journal_path());
+    tab.n = 0;
+    if (journal_open(guardian_fd >= 0 ? getppid() : 0) == 0) {
+        struct objent j = {.kind = REG_JOURNAL};
+        snprintf(j.name, sizeof j.name, "%s", journal_path());
+        tell('+', &j);
+    }
 }
 
 int registry_guardian_fd(void)
@@ -43,50 +50,68 @@ int registry_guardian_fd(void)
     return gfd;
 }
 
-static void tell(char verb, int kind, long id, const char *name)
+/* The object's ctime now: the journal's proof, at the next start, that an
+ * id still names the object this run created. */
+static long long stamp_of(int kind, long id)
 {
-    if (gfd < 0)
-        return;
-    char line[160];
-    int n = snprintf(line, sizeof line, "%c %c %ld %s\n", verb, kind, id, name ? name : "-");
-    if (n <= 0 || n >= (int)sizeof line)
-        return;
-    while (write(gfd, line, (size_t)n) < 0 && errno == EINTR)
-        ;
+    switch (kind) {
+    case REG_SEM: {
+        struct semid_ds ds;
+        union {
+            int val;
+            struct semid_ds *buf;
+        } arg = {.buf = &ds};
+        return semctl((int)id, 0, IPC_STAT, arg) == 0 ? (long long)ds.sem_ctime : -1;
+    }
+    case REG_SHM: {
+        struct shmid_ds ds;
+        return shmctl((int)id, IPC_STAT, &ds) == 0 ? (long long)ds.shm_ctime : -1;
+    }
+    case REG_MSG: {
+        struct msqid_ds ds;
+        return msgctl((int)id, IPC_STAT, &ds) == 0 ? (long long)ds.msg_ctime : -1;
+    }
+    default: return 0;
+    }
 }
 
 int registry_add(int kind, long id, const char *name)
 {
-    if (nentries >= REG_MAX)
+    struct objent e = {.kind = kind, .id = id};
+    snprintf(e.name, sizeof e.name, "%s", name ? name : "");
+    if (!objline_name_ok(kind, e.name) || objtab_add(&tab, &e) < 0)
         return -1;
-    struct reg_entry *e = &entries[nentries++];
-    e->kind = kind;
-    e->id = id;
-    snprintf(e->name, sizeof e->name, "%s", name ? name : "");
-    tell('+', kind, id, name);
-    journal_add(kind, id, name);
+    struct objent *in = &tab.ents[tab.n - 1];
+    in->stamp = stamp_of(kind, id);
+    tell('+', in);
+    journal_add(in);
     return 0;
 }
 
 static int find(int kind, long id, const char *name)
 {
-    for (int i = nentries - 1; i >= 0; i--) {
-        if (entries[i].kind != kind)
+    for (int i = tab.n - 1; i >= 0; i--) {
+        if (tab.ents[i].kind != kind)
             continue;
-        if (name && name[0] ? strcmp(entries[i].name, name) == 0 : entries[i].id == id)
+        if (name && name[0] ? strcmp(tab.ents[i].name, name) == 0 : tab.ents[i].id == id)
             return i;
     }
     return -1;
 }
 
+static void drop(int i)
+{
+    struct objent e = tab.ents[i];
+    tab.ents[i] = tab.ents[--tab.n];
+    tell('-', &e);
+    journal_forget(&e, &tab);
+}
+
 void registry_forget(int kind, long id, const char *name)
 {
     int i = find(kind, id, name);
-    if (i < 0)
-        return;
-    tell('-', kind, entries[i].id, entries[i].name[0] ? entries[i].name : NULL);
-    journal_forget(kind, entries[i].id, entries[i].name);
-    entries[i] = entries[--nentries];
+    if (i >= 0)
+        drop(i);
 }
 
 int registry_destroy(int kind, long id, const char *name)
@@ -97,9 +122,9 @@ int registry_destroy(int kind, long id, const char *name)
     case REG_MSG: rc = msgctl((int)id, IPC_RMID, NULL); break;
     case REG_SHM: rc = shmctl((int)id, IPC_RMID, NULL); break;
     case REG_POSIX_SHM: rc = shm_unlink(name); break;
-    case REG_PATH: rc = unlink(name); break;
-    case REG_DIR: rc = rmdir(name); break;
-    case REG_JOURNAL: rc = unlink(name); break;
+    case REG_PATH:
+    case REG_JOURNAL: rc = safefs_remove(name, SAFEFS_RUNFILE); break;
+    case REG_DIR: rc = safefs_remove(name, SAFEFS_RUNDIR); break;
     default: return 0;
     }
     if (rc < 0 && (errno == EINVAL || errno == EIDRM || errno == ENOENT))
@@ -112,17 +137,15 @@ int registry_remove_all(void)
     int failed = 0;
     /* Files before the directories that hold them: newest first. */
     for (int pass = 0; pass < 2; pass++) {
-        for (int i = nentries - 1; i >= 0; i--) {
-            struct reg_entry *e = &entries[i];
+        for (int i = tab.n - 1; i >= 0; i--) {
+            struct objent *e = &tab.ents[i];
             if (e->kind == REG_PID || e->kind == REG_PGID || e->kind == REG_JOURNAL)
                 continue;
             if ((pass == 0) == (e->kind == REG_DIR))
                 continue;
             if (registry_destroy(e->kind, e->id, e->name) < 0)
                 failed++;
-            tell('-', e->kind, e->id, e->name[0] ? e->name : NULL);
-            journal_forget(e->kind, e->id, e->name);
-            entries[i] = entries[--nentries];
+            drop(i);
         }
     }
     return failed;
@@ -131,8 +154,8 @@ int registry_remove_all(void)
 int registry_count(int kind)
 {
     int n = 0;
-    for (int i = 0; i < nentries; i++)
-        if (kind == 0 || entries[i].kind == kind)
+    for (int i = 0; i < tab.n; i++)
+        if (kind == 0 || tab.ents[i].kind == kind)
             n++;
     return n;
 }

@@ -7,6 +7,9 @@
 
 #include <sys/types.h>
 
+/* Entries a dashboard can hold at once; the guardian's table is as large. */
+#define REG_MAX 1024
+
 enum reg_kind {
     REG_SEM = 's',       /* System V semaphore set id */
     REG_MSG = 'm',       /* System V message queue id */
@@ -15,7 +18,8 @@ enum reg_kind {
     REG_PATH = 'f',      /* a FIFO, socket file or temp file */
     REG_DIR = 'd',       /* a temp directory (removed after its files) */
     REG_PID = 'k',       /* a process we started */
-    REG_PGID = 'g',      /* the process group of a run's children */
+    REG_PGID = 'g',      /* the process group of a run's children: registered only
+                            while its leader is ours and unreaped (supervisor.c) */
     REG_JOURNAL = 'J',   /* the on-disk journal (journal.h); the guardian removes it */
 };
 
@@ -34,8 +38,10 @@ int registry_count(int kind);
 /* Tell the guardian the dashboard is exiting with nothing left behind. */
 void registry_clean_exit(void);
 
-/* Remove one object by kind and id/name: IPC_RMID, shm_unlink, unlink, rmdir.
- * Shared by the registry and the guardian. 0 on success or already gone. */
+/* Remove one object by kind and id/name: IPC_RMID, shm_unlink, or unlinkat
+ * of a file or directory we own, reached without following a link
+ * (safefs.h). Shared by the registry, the guardian and the journal sweep.
+ * 0 on success or already gone. */
 int registry_destroy(int kind, long id, const char *name);
 
 #endif

@@ -104,8 +104,12 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     }
     if (p->nfiles == 0)
         return 0;
+    /* Paths travel to the guardian as one word and must fit sun_path; they
+     * are removed without following a link, so they must hold none. */
+    char real[PATH_MAX];
     const char *tmp = getenv("TMPDIR");
-    /* Paths travel to the guardian as one word and must fit sun_path. */
+    if (tmp && tmp[0] == '/' && realpath(tmp, real))
+        tmp = real;
     if (!tmp || tmp[0] != '/' || strpbrk(tmp, " \t\n") || strlen(tmp) > 48)
         tmp = "/tmp";
     char dir[PLAN_PATH_LEN];
