@@ -8,7 +8,7 @@
 /* Returned by value so a caller can write signame(sig).s straight into a
  * printf argument list: the array lives until the end of that statement. */
 struct signame {
-    char s[24]; /* "signal -2147483648" fits */
+    char s[20]; /* "signal -2147483648" fits */
 };
 
 /* "SIGTERM", "SIGRTMIN+2", "SIGRTMAX-1"; "signal N" for a number that has

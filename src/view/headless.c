@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../engine/events.h"
+#include "../model/signames.h"
 
 struct hl {
     FILE *out;
@@ -401,7 +402,7 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             engine_stop(e);
             print_lines(&h);
             fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
-                            "removed\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
+                            "removed\n", signame(sig).s);
             print_summary(&h, (double)(events_now_ns() - start) / 1e9, true);
             rc = 128 + sig;
             break;
