@@ -55,8 +55,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'j': o->json = true; break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
-                snprintf(err, errlen, "bad --speed '%s': accepted a factor from 0.05 to 100 "
-                                      "(0.25, 2x, 1/4) or max",
+                snprintf(err, errlen,
+                         "bad --speed '%s': accepted a factor from 0.05 to 100 "
+                         "(0.25, 2x, 1/4) or max",
                          optarg);
                 return CLI_ERROR;
             }
@@ -65,15 +66,13 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             char *end;
             o->for_seconds = strtod(optarg, &end);
             if (end == optarg || *end || !(o->for_seconds >= 0.1 && o->for_seconds <= 86400)) {
-                snprintf(err, errlen, "bad --for '%s': accepted seconds from 0.1 to 86400",
-                         optarg);
+                snprintf(err, errlen, "bad --for '%s': accepted seconds from 0.1 to 86400", optarg);
                 return CLI_ERROR;
             }
             break;
         }
         case ':':
-            snprintf(err, errlen, "option %s needs a value (see ipcplay --help)",
-                     argv[optind - 1]);
+            snprintf(err, errlen, "option %s needs a value (see ipcplay --help)", argv[optind - 1]);
             return CLI_ERROR;
         default:
             /* A short option inside a group (-xV) leaves optind on that
@@ -81,8 +80,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             if (optopt)
                 snprintf(err, errlen, "unknown option '-%c' (see ipcplay --help)", optopt);
             else
-                snprintf(err, errlen, "unknown option '%s' (see ipcplay --help)",
-                         argv[optind - 1]);
+                snprintf(err, errlen, "unknown option '%s' (see ipcplay --help)", argv[optind - 1]);
             return CLI_ERROR;
         }
     }

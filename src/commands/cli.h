@@ -10,9 +10,9 @@
 extern const char cli_usage[];
 
 enum cli_action {
-    CLI_ERROR = -1,   /* err says why: exit 2 */
-    CLI_WORDS = 0,    /* run words[0..nwords) through the command table */
-    CLI_HELP = 1,     /* print cli_usage */
+    CLI_ERROR = -1, /* err says why: exit 2 */
+    CLI_WORDS = 0,  /* run words[0..nwords) through the command table */
+    CLI_HELP = 1,   /* print cli_usage */
     CLI_VERSION = 2,
 };
 
@@ -21,7 +21,7 @@ struct cli_opts {
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
     int nwords;
-    char **words;       /* points into argv, or at the default "run sem" */
+    char **words; /* points into argv, or at the default "run sem" */
 };
 
 /* Reads argv with getopt_long (which may reorder argv; getopt's own state is

@@ -109,9 +109,9 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
     case PARAM_INT: {
         size_t n = number_length(text, false);
         if (n == 0 || text[n] != '\0') {
-            snprintf(err, errlen, "bad value '%s' for %s: accepted a whole number %s, in decimal "
-                                  "digits",
-                     echo, p->name, range);
+            snprintf(err, errlen,
+                     "bad value '%s' for %s: accepted a whole number %s, in decimal digits", echo,
+                     p->name, range);
             return -1;
         }
         errno = 0;
@@ -132,9 +132,9 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
         else if (*unit != '\0' && strcasecmp(unit, "ms") != 0)
             n = 0;
         if (n == 0) {
-            snprintf(err, errlen, "bad value '%s' for %s: accepted a duration %s (600, 600ms, "
-                                  "1.5s)",
-                     echo, p->name, range);
+            snprintf(err, errlen,
+                     "bad value '%s' for %s: accepted a duration %s (600, 600ms, 1.5s)", echo,
+                     p->name, range);
             return -1;
         }
         /* By hand rather than strtod: the decimal point stays '.' whatever

@@ -36,8 +36,7 @@ static void run_cli(struct run *r, struct outcome *o, const char *const argv[],
     memset(r, 0, sizeof *r);
     r->status = o->status = -1;
     r->out_fd = -1;
-    snprintf(r->token, sizeof r->token, "t%d-cli-%ld-%d", (int)getpid(), (long)time(NULL),
-             rand());
+    snprintf(r->token, sizeof r->token, "t%d-cli-%ld-%d", (int)getpid(), (long)time(NULL), rand());
     int po[2], pe[2];
     cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
     cr_assert_eq(pipe2(pe, O_CLOEXEC), 0);
@@ -140,7 +139,7 @@ static void expect_refused(const char *const argv[], const char *line)
 
 Test(cli, a_huge_whole_number_is_out_of_range)
 {
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=99999999999999999999",
+    const char *const argv[] = {"ipcplay",    "run", "sem", "workers=99999999999999999999",
                                 "--headless", NULL};
     expect_refused(argv, "ipcplay: workers=99999999999999999999 is out of range: accepted "
                          "1..256\n");
@@ -161,8 +160,8 @@ Test(cli, hex_and_exponents_are_not_numbers)
 
 Test(cli, a_parameter_given_twice_is_refused)
 {
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=2", "workers=3", "--headless",
-                                NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "sem", "workers=2",
+                                "workers=3", "--headless", NULL};
     expect_refused(argv, "ipcplay: workers given twice (workers=2, then workers=3): give each "
                          "parameter once\n");
 }
@@ -183,7 +182,7 @@ Test(cli, output_that_cannot_be_written_is_said_on_stderr)
 {
     struct run r;
     struct outcome o;
-    const char *const argv[] = {"ipcplay", "run",   "sem", "workers=2",  "rounds=1",
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=2", "rounds=1",
                                 "--speed", "max", "--headless", NULL};
     run_cli(&r, &o, argv, "/dev/full", NULL, 0);
     cr_expect_eq(o.status, 3, "exit %d", o.status);
@@ -203,8 +202,8 @@ Test(cli, a_stop_by_signal_names_it_the_one_way)
 {
     struct run r;
     struct outcome o;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=2", "hold=1000",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "sem", "workers=2",
+                                "hold=1000", "--headless", NULL};
     run_cli(&r, &o, argv, NULL, "acquired", SIGTERM);
     cr_expect_eq(o.status, 128 + SIGTERM, "exit %d", o.status);
     cr_expect_str_eq(o.err, "ipcplay: stopped by SIGTERM; every process and object of the run "

@@ -59,10 +59,10 @@ Test(signames, what_a_person_types)
 
 Test(signames, what_is_refused)
 {
-    const char *bad[] = {"",        "0",        "65",      "32",       "33",       "-9",
-                         "+9",      " 9",       "9 ",      "0x9",      "SIG",      "NOSIG",
-                         "RTMIN+",  "RTMIN-1",  "RTMAX+1", "RTMIN+31", "RTMAX-31", "RTMIN+1x",
-                         "RTMINX",  "99999999", "SIGSIGTERM"};
+    const char *bad[] = {"",       "0",        "65",        "32",       "33",       "-9",
+                         "+9",     " 9",       "9 ",        "0x9",      "SIG",      "NOSIG",
+                         "RTMIN+", "RTMIN-1",  "RTMAX+1",   "RTMIN+31", "RTMAX-31", "RTMIN+1x",
+                         "RTMINX", "99999999", "SIGSIGTERM"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(signame_parse(bad[i]), -1, "'%s' should be refused", bad[i]);
 }
