@@ -1,10 +1,9 @@
-/* main.c — parses argv and picks the mode: the dashboard (default), a headless
- * run, or a one-shot command (list, help, version). Commands go through the
- * same table as the console. Bad input: one line on stderr, exit 2, nothing
- * started. */
+/* main.c — picks the mode from the command line (read by commands/cli.c):
+ * the dashboard (default), a headless run, or a one-shot command (list,
+ * help, version). Commands go through the same table as the console. Bad
+ * input: one line on stderr, exit 2, nothing started. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands/cli.h"
 #include "commands/commands.h"
 #include "engine/engine.h"
 #include "engine/guardian.h"
@@ -22,29 +22,9 @@
 #include "ui/ui.h"
 #include "view/headless.h"
 
-static const char usage[] =
-    "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
-    "       ipcplay list [SCENARIO]\n"
-    "       ipcplay help [COMMAND] | --help | --version\n"
-    "\n"
-    "Real processes do real IPC (System V semaphores, queues, shared memory, pipes,\n"
-    "fd passing) under scripted scenarios; ipcplay shows what the kernel sees.\n"
-    "With no command it opens the dashboard on the sem scenario.\n"
-    "\n"
-    "options:\n"
-    "  --headless         no dashboard: print the story, state lines and checks\n"
-    "  --json             with --headless: print JSON lines instead of text\n"
-    "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
-    "  --for SECONDS      stop the run after SECONDS (0.1 to 86400)\n"
-    "  -h, --help         this text\n"
-    "  -V, --version      the version\n"
-    "\n"
-    "exit status: 0 every check held, 1 a check failed, 2 usage error,\n"
-    "3 runtime error, 128+N stopped by signal N.\n"
-    "See ipcplay(1), `ipcplay list` and `ipcplay help`.\n";
-
 struct cli {
     bool headless, json;
+    bool ran; /* a run's view (headless or dashboard) had stdout */
     double speed;
     double for_seconds;
     int status;
@@ -77,6 +57,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    c->ran = true;
     char note[512];
     if (journal_sweep(note, sizeof note) > 0)
         fprintf(stderr, "ipcplay: %s\n", note);
@@ -105,6 +86,17 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     return 0;
 }
 
+/* What could not be written is an error, said once, never a silent
+ * success: `ipcplay list > /dev/full`. */
+static int output_status(int status)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+    return 3;
+}
+
 /* A closed stdin, stdout or stderr would be handed out again by the next
  * open: the guardian's pipe or the journal would get our output. Park
  * /dev/null on them, read-only, so writing there fails as it would have. */
@@ -128,65 +120,25 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "__fdreport") == 0)
         return helper_fdreport(argc - 2, argv + 2);
     setlocale(LC_ALL, "");
-    struct cli cli = {.speed = 1.0, .status = 0};
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"headless", no_argument, NULL, 'H'},
-        {"json", no_argument, NULL, 'j'},
-        {"speed", required_argument, NULL, 's'},
-        {"for", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0},
-    };
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'h': fputs(usage, stdout); return 0;
-        case 'V': printf("ipcplay %s\n", IPCPLAY_VERSION); return 0;
-        case 'H': cli.headless = true; break;
-        case 'j': cli.json = true; break;
-        case 's':
-            if (command_parse_speed(optarg, &cli.speed) < 0) {
-                fprintf(stderr, "ipcplay: bad --speed '%s': accepted a factor from 0.05 to 100 "
-                                "(0.25, 2x, 1/4) or max\n", optarg);
-                return 2;
-            }
-            break;
-        case 'f': {
-            char *end;
-            cli.for_seconds = strtod(optarg, &end);
-            if (end == optarg || *end || !(cli.for_seconds >= 0.1 && cli.for_seconds <= 86400)) {
-                fprintf(stderr, "ipcplay: bad --for '%s': accepted seconds from 0.1 to 86400\n",
-                        optarg);
-                return 2;
-            }
-            break;
-        }
-        case ':':
-            fprintf(stderr, "ipcplay: option %s needs a value (see ipcplay --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        default:
-            fprintf(stderr, "ipcplay: unknown option '%s' (see ipcplay --help)\n",
-                    argv[optind - 1]);
-            return 2;
-        }
+    struct cli cli = {.status = 0};
+    struct cli_opts o;
+    char err[256];
+    switch (cli_parse(argc, argv, &o, err, sizeof err)) {
+    case CLI_HELP: fputs(cli_usage, stdout); return output_status(0);
+    case CLI_VERSION: printf("ipcplay %s\n", IPCPLAY_VERSION); return output_status(0);
+    case CLI_ERROR: fprintf(stderr, "ipcplay: %s\n", err); return 2;
+    default: break;
     }
-    if (cli.json && !cli.headless) {
-        fprintf(stderr, "ipcplay: --json needs --headless\n");
-        return 2;
-    }
-    char *dflt[] = {"run", "sem", NULL};
-    int nwords = argc - optind;
-    char **words = argv + optind;
-    if (nwords == 0) {
-        words = dflt;
-        nwords = 2;
-    }
+    cli.headless = o.headless;
+    cli.json = o.json;
+    cli.speed = o.speed;
+    cli.for_seconds = o.for_seconds;
     struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run};
-    int rc = command_run_argv(&host, nwords, words);
-    fflush(stdout);
+    int rc = command_run_argv(&host, o.nwords, o.words);
+    if (cli.ran) /* the run's view reported its own output errors */
+        fflush(stdout);
+    else
+        cli.status = output_status(cli.status);
     if (rc == CMD_ERROR)
         return cli.status ? cli.status : 2;
     return cli.status;

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "../engine/engine.h"
 #include "../model/model.h"
+#include "../model/signames.h"
 
 #define MAX_ARGS 64
 
@@ -62,22 +64,6 @@ static const struct model_proc *find_proc(struct cmd_host *h, const char *word)
             return p;
     }
     return NULL;
-}
-
-static int parse_signal(const char *s)
-{
-    char *end;
-    long n = strtol(s, &end, 10);
-    if (*end == '\0' && n > 0 && n < NSIG)
-        return (int)n;
-    if (strncasecmp(s, "SIG", 3) == 0)
-        s += 3;
-    for (int i = 1; i < NSIG; i++) {
-        const char *ab = sigabbrev_np(i);
-        if (ab && strcasecmp(ab, s) == 0)
-            return i;
-    }
-    return -1;
 }
 
 static void print_scenario_params(struct cmd_host *h, const struct scenario_def *s)
@@ -262,6 +248,21 @@ int command_parse_speed(const char *s, double *out)
     return parse_speed(s, out);
 }
 
+/* ipcplay itself (the front end the process panel lists as "ipcplay"), by
+ * name or pid: never signalled from its own console. */
+static const struct model_proc *find_self(struct cmd_host *h, const char *word)
+{
+    static const struct model_proc none;
+    const struct model_proc *p = find_proc(h, word);
+    if (p && p->role < 0)
+        return p;
+    char *end;
+    long pid = strtol(word, &end, 10);
+    if (strcmp(word, "ipcplay") == 0 || (*end == '\0' && end != word && pid == (long)getpid()))
+        return &none;
+    return NULL;
+}
+
 static int c_kill(struct cmd_host *h, int argc, char **argv)
 {
     if (argc < 2 || argc > 3) {
@@ -269,9 +270,16 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
         return CMD_ERROR;
     }
     int sig = SIGTERM;
-    if (argc == 3 && (sig = parse_signal(argv[2])) < 0) {
-        ERR("unknown signal '%s': accepted a name (TERM, KILL, INT, STOP, CONT...) or a number",
-            argv[2]);
+    if (argc == 3 && (sig = signame_parse(argv[2])) < 0) {
+        ERR("unknown signal '%s': accepted a name (TERM or SIGTERM, KILL, INT, STOP, CONT, "
+            "RTMIN+N, RTMAX-N ...) or a number 1..31, %d..%d",
+            argv[2], SIGRTMIN, SIGRTMAX);
+        return CMD_ERROR;
+    }
+    const struct model_proc *self = find_self(h, argv[1]);
+    if (self) {
+        ERR("that is ipcplay itself (pid %d); ipcplay does not signal itself: use quit",
+            self->pid > 0 ? (int)self->pid : (int)getpid());
         return CMD_ERROR;
     }
     if (!need_run(h))
@@ -287,7 +295,7 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
         ERR("cannot signal %s: it is not one of this run's processes", argv[1]);
         return CMD_ERROR;
     }
-    OUT("sent SIG%s to %s (pid %d)", sigabbrev_np(sig), p->name, (int)pid);
+    OUT("sent %s to %s (pid %d)", signame(sig).s, p->name, (int)pid);
     return CMD_OK;
 }
 
@@ -640,11 +648,17 @@ void command_complete(const struct cmd_host *h, const char *line, int word_start
                     add(ctx, id);
         }
     } else if (kind == 3 && argc == 2) {
-        static const char *const sigs[] = {"TERM", "KILL", "INT",  "HUP",  "QUIT",
-                                           "STOP", "CONT", "USR1", "USR2", NULL};
-        for (int i = 0; sigs[i]; i++)
+        /* Short names; the SIG form once the word starts with SIG. */
+        static const char *const sigs[] = {"TERM", "KILL", "INT",  "HUP",   "QUIT",  "STOP",
+                                           "CONT", "USR1", "USR2", "RTMIN", "RTMAX", NULL};
+        for (int i = 0; sigs[i]; i++) {
+            char full[16];
+            snprintf(full, sizeof full, "SIG%s", sigs[i]);
             if (strncasecmp(sigs[i], prefix, pl) == 0)
                 add(ctx, sigs[i]);
+            else if (pl >= 3 && strncasecmp(full, prefix, pl) == 0)
+                add(ctx, full);
+        }
     } else if (kind == 4 && argc == 1) {
         for (int i = 0; i < ncommands; i++)
             if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)

@@ -22,6 +22,7 @@
 
 #include "engine_internal.h"
 #include "procfs.h"
+#include "../model/signames.h"
 
 union semun {
     int val;
@@ -209,8 +210,8 @@ static void inspect_proc(struct engine *e, const struct model_proc *p, struct te
             put(t, "  exited with status %d; ipcplay reaped it with waitpid, so /proc/%d is gone\n",
                 WEXITSTATUS(st), (int)p->pid);
         else if (WIFSIGNALED(st))
-            put(t, "  killed by SIG%s; ipcplay reaped it with waitpid, so /proc/%d is gone\n",
-                sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?", (int)p->pid);
+            put(t, "  killed by %s; ipcplay reaped it with waitpid, so /proc/%d is gone\n",
+                signame(WTERMSIG(st)).s, (int)p->pid);
         put(t, "  ops done: %llu\n", (unsigned long long)p->ops_done);
         return;
     }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../model/model.h"
+#include "../model/signames.h"
 #include "board.h"
 #include "engine_internal.h"
 #include "procfs.h"
@@ -165,8 +166,7 @@ static void status_words(int status, char *buf, size_t len)
     if (status < 0)
         snprintf(buf, len, "exited");
     else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by SIG%s",
-                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+        snprintf(buf, len, "killed by %s", signame(WTERMSIG(status)).s);
     else
         snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
 }

@@ -1,6 +1,7 @@
 /* model.c — applying events to the model and telling the story in plain words.
  * Pure: no I/O, no syscalls. Live runs and replays go through the same code. */
 #include "model.h"
+#include "signames.h"
 #include "strbuf.h"
 
 #include <signal.h>
@@ -256,8 +257,7 @@ static void describe_status(int status, char *buf, size_t len)
     if (WIFEXITED(status))
         snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        snprintf(buf, len, "was killed by %s", sigabbrev_np(WTERMSIG(status))
-                 ? sigabbrev_np(WTERMSIG(status)) : "a signal");
+        snprintf(buf, len, "was killed by %s", signame(WTERMSIG(status)).s);
     else
         snprintf(buf, len, "ended (status 0x%x)", status);
 }

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "model.h"
+#include "signames.h"
 
 /* ---- facts ------------------------------------------------------------- */
 
@@ -147,8 +148,7 @@ static void status_text(int status, char *buf, size_t len)
     if (WIFEXITED(status))
         snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by SIG%s",
-                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+        snprintf(buf, len, "killed by %s", signame(WTERMSIG(status)).s);
     else
         snprintf(buf, len, "status 0x%x", status);
 }
@@ -619,9 +619,9 @@ struct model_line *model_proc_story(struct model *m, const struct event *ev, int
         if (!end)
             break;
         l = model_new_line(m, ev->t_ns, pi, 0);
-        SAY("signal(SIG%s, SIG_IGN): a write with no reader now fails with EPIPE instead of "
+        SAY("signal(%s, SIG_IGN): a write with no reader now fails with EPIPE instead of "
             "killing it",
-            sigabbrev_np(ev->arg0) ? sigabbrev_np(ev->arg0) : "?");
+            signame((int)ev->arg0).s);
         break;
     default: break;
     }

@@ -1,6 +1,7 @@
 /* params.c — name=value parameters of a scenario: defaults, parsing with one
  * clear error line, formatting and ranges for help and completion. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,38 +67,97 @@ void scenario_format_params(const struct scenario_def *s, const long *vals, char
     }
 }
 
+/* The number syntax a person is shown in help: an optional minus sign,
+ * digits, and for durations a fraction and a unit. strtol and strtod would
+ * also take " 7", "0x10", "1e2", "inf" and "nan"; none of those is what a
+ * parameter means. Returns the length of the number, 0 if it is not one. */
+static size_t number_length(const char *text, bool fraction)
+{
+    const char *p = text;
+    size_t digits = 0;
+    if (*p == '-')
+        p++;
+    for (; *p >= '0' && *p <= '9'; p++)
+        digits++;
+    if (fraction && *p == '.') {
+        size_t before = digits;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits++;
+        if (digits == before) /* "5." is not how anyone writes a duration */
+            return 0;
+    }
+    return digits ? (size_t)(p - text) : 0;
+}
+
+/* A value as echoed in an error: cut, so a pasted megabyte cannot push
+ * what is accepted off the end of the line. */
+static const char *shown(const char *text, char *buf, size_t len)
+{
+    if (strlen(text) < len)
+        return text;
+    snprintf(buf, len, "%.*s...", (int)len - 4, text);
+    return buf;
+}
+
 static int parse_value(const struct param_def *p, const char *text, long *out, char *err,
                        size_t errlen)
 {
-    char range[160];
+    char range[160], cut[48];
     scenario_param_range(p, range, sizeof range);
+    const char *echo = shown(text, cut, sizeof cut);
     switch (p->type) {
-    case PARAM_INT:
-    case PARAM_MS: {
-        char *end;
+    case PARAM_INT: {
+        size_t n = number_length(text, false);
+        if (n == 0 || text[n] != '\0') {
+            snprintf(err, errlen,
+                     "bad value '%s' for %s: accepted a whole number %s, in decimal digits", echo,
+                     p->name, range);
+            return -1;
+        }
         errno = 0;
-        double v = strtod(text, &end);
-        if (p->type == PARAM_MS) {
-            if (strcasecmp(end, "s") == 0) {
-                v *= 1000.0;
-                end += 1;
-            } else if (strcasecmp(end, "ms") == 0) {
-                end += 2;
+        long v = strtol(text, NULL, 10);
+        if (errno == ERANGE || v < p->min || v > p->max) {
+            snprintf(err, errlen, "%s=%s is out of range: accepted %s", p->name, echo, range);
+            return -1;
+        }
+        *out = v;
+        return 0;
+    }
+    case PARAM_MS: {
+        size_t n = number_length(text, true);
+        const char *unit = text + n;
+        double scale = 1.0;
+        if (strcasecmp(unit, "s") == 0)
+            scale = 1000.0;
+        else if (*unit != '\0' && strcasecmp(unit, "ms") != 0)
+            n = 0;
+        if (n == 0) {
+            snprintf(err, errlen,
+                     "bad value '%s' for %s: accepted a duration %s (600, 600ms, 1.5s)", echo,
+                     p->name, range);
+            return -1;
+        }
+        /* By hand rather than strtod: the decimal point stays '.' whatever
+         * LC_NUMERIC says, and a huge value is only a huge double (inf at
+         * worst) that the range check refuses before any cast. */
+        double v = 0, place = 1;
+        bool frac = false;
+        for (const char *c = text + (*text == '-'); c < unit; c++) {
+            if (*c == '.') {
+                frac = true;
+                continue;
             }
+            if (frac)
+                v += (*c - '0') * (place /= 10);
+            else
+                v = v * 10 + (*c - '0');
         }
-        if (end == text || *end != '\0' || errno || v != v ||
-            (p->type == PARAM_INT && v != (double)(long)v)) {
-            snprintf(err, errlen, "bad value '%s' for %s: expected %s %s", text, p->name,
-                     p->type == PARAM_MS ? "a duration" : "a whole number", range);
-            return -1;
-        }
+        v *= *text == '-' ? -scale : scale;
         if (v < (double)p->min || v > (double)p->max) {
-            snprintf(err, errlen, "%s=%s is out of range: accepted %s", p->name, text, range);
+            snprintf(err, errlen, "%s=%s is out of range: accepted %s", p->name, echo, range);
             return -1;
         }
-        *out = (long)(v + (v >= 0 ? 0.5 : -0.5));
-        if (p->type == PARAM_INT)
-            *out = (long)v;
+        *out = (long)(v + 0.5);
         return 0;
     }
     case PARAM_BOOL:
@@ -111,7 +171,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
             *out = 0;
             return 0;
         }
-        snprintf(err, errlen, "bad value '%s' for %s: accepted on|off", text, p->name);
+        snprintf(err, errlen, "bad value '%s' for %s: accepted on|off", echo, p->name);
         return -1;
     case PARAM_ENUM:
         for (int i = 0; p->choices[i]; i++)
@@ -119,7 +179,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
                 *out = i;
                 return 0;
             }
-        snprintf(err, errlen, "bad value '%s' for %s: accepted %s", text, p->name, range);
+        snprintf(err, errlen, "bad value '%s' for %s: accepted %s", echo, p->name, range);
         return -1;
     }
     return -1;
@@ -129,7 +189,10 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
                           char *err, size_t errlen)
 {
     long tmp[SCENARIO_MAX_PARAMS];
+    int given[SCENARIO_MAX_PARAMS]; /* which word set it, or -1 */
     scenario_defaults(s, tmp);
+    for (int k = 0; k < s->nparams; k++)
+        given[k] = -1;
     for (int i = 0; i < argc; i++) {
         const char *eq = strchr(argv[i], '=');
         char names[256];
@@ -142,8 +205,9 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
                 off += (size_t)w;
         }
         if (!eq || eq == argv[i]) {
-            snprintf(err, errlen, "expected name=value, got '%s' (parameters of %s: %s)", argv[i],
-                     s->name, s->nparams ? names : "none");
+            char cut[48];
+            snprintf(err, errlen, "expected name=value, got '%s' (parameters of %s: %s)",
+                     shown(argv[i], cut, sizeof cut), s->name, s->nparams ? names : "none");
             return -1;
         }
         char name[64];
@@ -158,6 +222,14 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
                      s->nparams ? names : "none");
             return -1;
         }
+        /* Which one would win is a guess a person should not have to make. */
+        if (given[idx] >= 0) {
+            char cut1[48], cut2[48];
+            snprintf(err, errlen, "%s given twice (%s, then %s): give each parameter once", name,
+                     shown(argv[given[idx]], cut1, sizeof cut1), shown(argv[i], cut2, sizeof cut2));
+            return -1;
+        }
+        given[idx] = i;
         if (parse_value(&s->params[idx], eq + 1, &tmp[idx], err, errlen) < 0)
             return -1;
     }

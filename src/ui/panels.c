@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "ui_internal.h"
+#include "../model/signames.h"
 
 static const char *state_badge(const struct model *m, char *buf, size_t len, int *style)
 {
@@ -277,8 +278,7 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
         if (WIFEXITED(st))
             snprintf(how, sizeof how, "exited %d", WEXITSTATUS(st));
         else if (WIFSIGNALED(st))
-            snprintf(how, sizeof how, "killed by %s",
-                     sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "signal");
+            snprintf(how, sizeof how, "killed by %s", signame(WTERMSIG(st)).s);
         else
             snprintf(how, sizeof how, "gone");
         int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;

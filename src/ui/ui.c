@@ -21,6 +21,7 @@
 #include <wchar.h>
 
 #include "ui_internal.h"
+#include "../model/signames.h"
 
 #define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
 #define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
@@ -799,11 +800,10 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         free(u->lines[i]);
     u->nlines = 0;
     if (quit_sig > 0) {
-        const char *ab = sigabbrev_np(quit_sig);
         fprintf(stderr,
-                "ipcplay: stopped by SIG%s; every process and object of the run was "
+                "ipcplay: stopped by %s; every process and object of the run was "
                 "removed\n",
-                ab ? ab : "?");
+                signame(quit_sig).s);
         return 128 + quit_sig;
     }
     if (quit_sig < 0) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "../engine/events.h"
+#include "../model/signames.h"
 
 struct hl {
     FILE *out;
@@ -19,6 +20,7 @@ struct hl {
     /* A state line names every process: 256 workers need far more than a
      * line usually takes. Both the same size (HL_STATE). */
     char *state, *last_state;
+    int werr; /* errno of the first write that failed, 0 while all went out */
 };
 
 #define HL_STATE 65536
@@ -31,10 +33,19 @@ static json_object *jtime(uint64_t ns)
     return json_object_new_double_s((double)ns / 1e9, buf);
 }
 
+/* Each line goes out at once (so it can be piped), and the first failure
+ * is remembered with its errno: by the time the loop sees ferror(), errno
+ * says something else. */
+static void hl_flush(struct hl *h)
+{
+    if (fflush(h->out) == EOF && !h->werr)
+        h->werr = errno ? errno : EIO;
+}
+
 static void emit_json(struct hl *h, json_object *o)
 {
     fprintf(h->out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    fflush(h->out);
+    hl_flush(h);
     json_object_put(o);
 }
 
@@ -62,7 +73,7 @@ static void print_lines(struct hl *h)
         } else {
             fprintf(h->out, "%7.3f  %-16s %-12s %s\n", (double)l->t_ns / 1e9, l->who, l->what,
                     l->detail);
-            fflush(h->out);
+            hl_flush(h);
         }
     }
 }
@@ -79,7 +90,7 @@ static void print_state(struct hl *h)
     memcpy(h->last_state, buf, HL_STATE);
     if (!h->json) {
         fprintf(h->out, "%7.3f  state  %s\n", (double)m->now_ns / 1e9, buf);
-        fflush(h->out);
+        hl_flush(h);
         return;
     }
     json_object *o = json_object_new_object();
@@ -256,7 +267,7 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
             fprintf(h->out, "check: %s %s (%s)\n", c->name, st, c->detail);
         }
     }
-    fflush(h->out);
+    hl_flush(h);
     return failed;
 }
 
@@ -371,7 +382,7 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
                 fprintf(h.out, " %s", m->files[i]);
             fprintf(h.out, "\n");
         }
-        fflush(h.out);
+        hl_flush(&h);
     }
     uint64_t start = events_now_ns();
     uint64_t deadline = o->for_seconds > 0 ? start + (uint64_t)(o->for_seconds * 1e9) : 0;
@@ -388,6 +399,7 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
         }
         int pr = poll(pfds, (nfds_t)n, timeout);
         if (pr < 0 && errno != EINTR) {
+            fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
             engine_stop(e);
             rc = 3;
             break;
@@ -401,7 +413,7 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             engine_stop(e);
             print_lines(&h);
             fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
-                            "removed\n", sigabbrev_np(sig) ? sigabbrev_np(sig) : "a signal");
+                            "removed\n", signame(sig).s);
             print_summary(&h, (double)(events_now_ns() - start) / 1e9, true);
             rc = 128 + sig;
             break;
@@ -419,6 +431,8 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9, stopped);
         }
         if (ferror(h.out)) {
+            fprintf(stderr, "ipcplay: cannot write the output: %s\n",
+                    strerror(h.werr ? h.werr : EIO));
             engine_stop(e);
             rc = 3;
         }

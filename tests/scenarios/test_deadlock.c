@@ -66,7 +66,7 @@ Test(deadlock, kernel_view_at_human_pace)
     cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"), "%s",
               r.out);
     cr_expect(strstr(r.out, "sem 2 (barrier)"), "%s", r.out);
-    cr_expect(strstr(r.out, "was killed by KILL"), "%s", r.out);
+    cr_expect(strstr(r.out, "was killed by SIGKILL"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
 }

@@ -41,8 +41,8 @@ check "ipcs lists the session's semaphore set" wait_for 'Semaphore Arrays (this 
 
 type_keys 'kill worker-3 KILL' Enter
 check "kill worker-3 KILL is reported" wait_for_re 'sent SIGKILL to worker-3 \(pid [0-9]+\)'
-check "the story says it was killed and reaped" wait_for 'was killed by KILL; ipcplay reaped it'
-check "the tree shows it gone" wait_for_re 'worker-3 +- +killed by KILL'
+check "the story says it was killed and reaped" wait_for 'was killed by SIGKILL; ipcplay reaped it'
+check "the tree shows it gone" wait_for_re 'worker-3 +- +killed by SIGKILL'
 
 type_keys 'quit' Enter
 check "quit returns to the shell" wait_for 'ipcplay-rc=0'

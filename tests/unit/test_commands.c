@@ -2,11 +2,17 @@
  * "unknown"/"ambiguous" messages, word splitting, completion generated from
  * the table, and every error being one line that changes nothing. */
 #include <criterion/criterion.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands/commands.h"
+#include "engine/engine.h"
+#include "engine/registry.h"
 #include "model/model.h"
+#include "support.h"
 
 struct sink {
     char text[8192];
@@ -239,4 +245,87 @@ Test(commands, ipcs_lists_queues_and_non_sysv_memory)
     cr_expect(strstr(s.text, "77 "), "%s", s.text);
     cr_expect(strstr(s.text, "POSIX shared memory /dev/shm/ipcplay-1-0"), "%s", s.text);
     cr_expect(!strstr(s.text, "Shared Memory Segments"), "no System V segment: %s", s.text);
+}
+
+Test(commands, kill_refuses_ipcplay_itself_and_says_so)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    model_add_proc(&model, getpid(), getppid(), -1, 0, "ipcplay");
+    char line[64], want[160];
+    snprintf(want, sizeof want,
+             "that is ipcplay itself (pid %d); ipcplay does not signal itself: use quit\n",
+             (int)getpid());
+    snprintf(line, sizeof line, "kill %d", (int)getpid());
+    cr_expect_eq(command_run_line(&h, line), CMD_ERROR);
+    cr_expect_str_eq(s.text, want);
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "kill ipcplay KILL"), CMD_ERROR);
+    cr_expect_str_eq(s.text, want);
+    cr_expect_eq(s.errors, 2);
+}
+
+Test(commands, kill_an_unknown_signal_says_what_is_accepted)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    cr_expect_eq(command_run_line(&h, "kill worker-1 RTMIN+99"), CMD_ERROR);
+    cr_expect_str_eq(s.text, "unknown signal 'RTMIN+99': accepted a name (TERM or SIGTERM, KILL, "
+                             "INT, STOP, CONT, RTMIN+N, RTMAX-N ...) or a number 1..31, 34..64\n");
+}
+
+Test(commands, completion_of_signal_names_in_both_forms)
+{
+    struct cands c = complete("kill worker-1 SIGK");
+    cr_assert_eq(c.n, 1);
+    cr_expect_str_eq(c.list[0], "SIGKILL");
+    c = complete("kill worker-1 RT");
+    cr_expect(has(&c, "RTMIN") && has(&c, "RTMAX"));
+}
+
+/* A live run: the line kill prints names a real-time signal the way every
+ * other message does (it printed "sent SIG(null)"). */
+Test(commands, kill_sends_and_names_real_time_signals, .timeout = 60)
+{
+    support_isolate_ipc();
+    registry_init(-1);
+    static struct model m;
+    struct engine *e = engine_new(&m);
+    cr_assert_not_null(e);
+    const struct scenario_def *sc = scenario_find("sem");
+    long vals[SCENARIO_MAX_PARAMS];
+    char *words[] = {"workers=2", "rounds=1", "hold=60000", "think=0"};
+    char err[256];
+    cr_assert_eq(scenario_parse_params(sc, 4, words, vals, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(engine_start(e, sc, vals, 1.0, err, sizeof err), 0, "%s", err);
+    struct sink s;
+    memset(&s, 0, sizeof s);
+    struct cmd_host h = {.self = &s, .where = CMD_CONSOLE, .engine = e, .model = &m,
+                         .print = sink_print, .run = sink_run};
+    int wi = -1;
+    double end = support_now() + 20;
+    while (wi < 0 && support_now() < end) {
+        struct pollfd pfds[ENGINE_MAX_POLLFDS];
+        int n = engine_pollfds(e, pfds, ENGINE_MAX_POLLFDS);
+        if (poll(pfds, (nfds_t)n, 10) > 0)
+            engine_dispatch(e, pfds, n);
+        for (int i = 0; i < m.nprocs; i++)
+            if (strcmp(m.procs[i].name, "worker-1") == 0)
+                wi = i;
+    }
+    cr_assert_geq(wi, 0, "worker-1 never started");
+    pid_t pid = m.procs[wi].pid;
+    cr_expect_eq(command_run_line(&h, "kill worker-1 64"), CMD_OK, "%s", s.text);
+    char want[128];
+    snprintf(want, sizeof want, "sent SIGRTMAX to worker-1 (pid %d)\n", (int)pid);
+    cr_expect_str_eq(s.text, want);
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "kill worker-2 RTMIN+2"), CMD_OK, "%s", s.text);
+    cr_expect(strstr(s.text, "sent SIGRTMIN+2 to worker-2 (pid "), "%s", s.text);
+    s.text[0] = '\0';
+    snprintf(want, sizeof want, "kill %d", (int)getpid());
+    cr_expect_eq(command_run_line(&h, want), CMD_ERROR);
+    cr_expect(strstr(s.text, "that is ipcplay itself"), "%s", s.text);
+    engine_stop(e);
+    engine_free(e);
 }

@@ -84,3 +84,80 @@ Test(params, ranges_and_values_for_help)
     scenario_param_value(&sem->params[scenario_param_index(sem, "undo")], 1, buf, sizeof buf);
     cr_expect_str_eq(buf, "on");
 }
+
+/* The exact line, so a message that only contains the right words in the
+ * wrong order (or says "whole number" to a whole number) fails. */
+static void expect_line(const char *a, const char *b, const char *line)
+{
+    long v[SCENARIO_MAX_PARAMS];
+    for (int i = 0; i < SCENARIO_MAX_PARAMS; i++)
+        v[i] = -77;
+    char err[256] = "";
+    cr_expect_eq(parse(v, err, a, b), -1, "%s %s should be refused", a, b ? b : "");
+    cr_expect_str_eq(err, line);
+    for (int i = 0; i < SCENARIO_MAX_PARAMS; i++)
+        cr_expect_eq(v[i], -77, "values must be untouched on error");
+}
+
+Test(params, a_whole_number_too_big_for_long_is_out_of_range)
+{
+    expect_line("workers=99999999999999999999", NULL,
+                "workers=99999999999999999999 is out of range: accepted 1..256");
+    expect_line("workers=-99999999999999999999", NULL,
+                "workers=-99999999999999999999 is out of range: accepted 1..256");
+    expect_line("hold=99999999999999999999999999999999999999", NULL,
+                "hold=99999999999999999999999999999999999999 is out of range: accepted "
+                "0..60000ms");
+    char big[400];
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memcpy(big, "hold=", 5);
+    long v[SCENARIO_MAX_PARAMS];
+    char err[256];
+    cr_expect_eq(parse(v, err, big, NULL), -1, "400 digits overflow a double: still refused");
+    cr_expect(strstr(err, "is out of range: accepted 0..60000ms"), "%s", err);
+}
+
+Test(params, only_decimal_digits_are_numbers)
+{
+    expect_line("workers=0x10", NULL,
+                "bad value '0x10' for workers: accepted a whole number 1..256, in decimal digits");
+    expect_line("workers=1e2", NULL,
+                "bad value '1e2' for workers: accepted a whole number 1..256, in decimal digits");
+    expect_line("workers=1.5", NULL,
+                "bad value '1.5' for workers: accepted a whole number 1..256, in decimal digits");
+    expect_line("workers= 7", NULL,
+                "bad value ' 7' for workers: accepted a whole number 1..256, in decimal digits");
+    expect_line("workers=", NULL,
+                "bad value '' for workers: accepted a whole number 1..256, in decimal digits");
+    expect_line("hold=0x10", NULL,
+                "bad value '0x10' for hold: accepted a duration 0..60000ms (600, 600ms, 1.5s)");
+    expect_line("hold=1e2", NULL,
+                "bad value '1e2' for hold: accepted a duration 0..60000ms (600, 600ms, 1.5s)");
+    expect_line("hold=inf", NULL,
+                "bad value 'inf' for hold: accepted a duration 0..60000ms (600, 600ms, 1.5s)");
+    expect_line("hold=nan", NULL,
+                "bad value 'nan' for hold: accepted a duration 0..60000ms (600, 600ms, 1.5s)");
+    expect_line("hold=.", NULL,
+                "bad value '.' for hold: accepted a duration 0..60000ms (600, 600ms, 1.5s)");
+    /* what help shows still works */
+    long v[SCENARIO_MAX_PARAMS];
+    char err[256];
+    cr_assert_eq(parse(v, err, "workers=256", "hold=0.25s"), 0, "%s", err);
+    cr_expect_eq(v[scenario_param_index(sem, "workers")], 256);
+    cr_expect_eq(v[scenario_param_index(sem, "hold")], 250);
+    cr_assert_eq(parse(v, err, "hold=60000", "think=1.5ms"), 0, "%s", err);
+    cr_expect_eq(v[scenario_param_index(sem, "hold")], 60000);
+    cr_expect_eq(v[scenario_param_index(sem, "think")], 2);
+    cr_assert_eq(parse(v, err, "hold=60S", "think=.5s"), 0, "%s", err);
+    cr_expect_eq(v[scenario_param_index(sem, "hold")], 60000);
+    cr_expect_eq(v[scenario_param_index(sem, "think")], 500);
+}
+
+Test(params, a_parameter_given_twice_is_refused)
+{
+    expect_line("workers=2", "workers=3",
+                "workers given twice (workers=2, then workers=3): give each parameter once");
+    expect_line("undo=on", "undo=on",
+                "undo given twice (undo=on, then undo=on): give each parameter once");
+}

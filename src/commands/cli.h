@@ -1,0 +1,31 @@
+/* cli.h — the ipcplay command line read into options and command words,
+ * with nothing started and nothing printed: main.c acts on the result, and
+ * the fuzz harness calls it directly. */
+#ifndef IPCPLAY_CLI_H
+#define IPCPLAY_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+extern const char cli_usage[];
+
+enum cli_action {
+    CLI_ERROR = -1, /* err says why: exit 2 */
+    CLI_WORDS = 0,  /* run words[0..nwords) through the command table */
+    CLI_HELP = 1,   /* print cli_usage */
+    CLI_VERSION = 2,
+};
+
+struct cli_opts {
+    bool headless, json;
+    double speed;       /* 0 = max */
+    double for_seconds; /* 0 = until the scenario ends */
+    int nwords;
+    char **words; /* points into argv, or at the default "run sem" */
+};
+
+/* Reads argv with getopt_long (which may reorder argv; getopt's own state is
+ * reset first, so it can be called again). */
+int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
+
+#endif

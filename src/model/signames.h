@@ -1,0 +1,23 @@
+/* signames.h — the one way ipcplay names a signal, in the form kill -l and
+ * strace print ("SIGTERM", "SIGRTMIN+3", "SIGRTMAX"), and the one parser of
+ * what a person types for a signal ("TERM", "sigterm", "15", "RTMIN+3",
+ * "SIGRTMAX-1"). Pure: no I/O, no state. */
+#ifndef IPCPLAY_SIGNAMES_H
+#define IPCPLAY_SIGNAMES_H
+
+/* Returned by value so a caller can write signame(sig).s straight into a
+ * printf argument list: the array lives until the end of that statement. */
+struct signame {
+    char s[20]; /* "signal -2147483648" fits */
+};
+
+/* "SIGTERM", "SIGRTMIN+2", "SIGRTMAX-1"; "signal N" for a number that has
+ * no name (32 and 33, which the C library keeps for itself, or out of range). */
+struct signame signame(int sig);
+
+/* A signal a person may send: a name with or without SIG, any case, a
+ * real-time name RTMIN, RTMIN+N, RTMAX-N, RTMAX, or a number 1..31 or
+ * SIGRTMIN..SIGRTMAX. Returns the signal number, or -1. */
+int signame_parse(const char *text);
+
+#endif
