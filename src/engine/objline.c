@@ -172,15 +172,17 @@ static bool plain_leaf(const char *s)
 
 pid_t objline_name_pid(int kind, const char *name)
 {
-    const char *rest;
+    const char *rest = NULL;
     switch (kind) {
     case REG_POSIX_SHM: {
         if (name[0] != '/')
             return 0;
         pid_t pid = ipcplay_pid(name + 1, &rest);
+        if (!pid)
+            return 0;
         long long a, b;
         const char *end = rest + strlen(rest);
-        if (!pid || *rest++ != '-' || parse_num(&rest, end, false, &a) < 0 || *rest++ != '-' ||
+        if (*rest++ != '-' || parse_num(&rest, end, false, &a) < 0 || *rest++ != '-' ||
             parse_num(&rest, end, false, &b) < 0 || rest != end)
             return 0;
         return pid;
