@@ -522,7 +522,7 @@ int journal_sweep(char *note, size_t len)
     struct dirent *de;
     while ((de = readdir(d)) && nn < 64)
         if (strncmp(de->d_name, "run-", 4) == 0 && strlen(de->d_name) < sizeof names[0])
-            snprintf(names[nn++], sizeof names[0], "%s", de->d_name);
+            snprintf(names[nn++], sizeof names[0], "%.63s", de->d_name);
     closedir(d);
     for (int i = 0; i < nn; i++)
         sweep_file(names[i], &tot);

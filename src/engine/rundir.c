@@ -113,7 +113,7 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     if (!tmp || tmp[0] != '/' || strpbrk(tmp, " \t\n") || strlen(tmp) > 48)
         tmp = "/tmp";
     char dir[PLAN_PATH_LEN];
-    snprintf(dir, sizeof dir, "%s/ipcplay-%d-XXXXXX", tmp, (int)getpid());
+    snprintf(dir, sizeof dir, "%.48s/ipcplay-%d-XXXXXX", tmp, (int)getpid());
     if (!mkdtemp(dir)) {
         snprintf(err, errlen, "cannot create a directory in %s: %s", tmp, strerror(errno));
         return -1;
@@ -128,9 +128,11 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
               dir);
     for (int i = 0; i < p->nfiles; i++) {
         struct plan_file *f = &p->files[i];
-        int w = snprintf(f->path, sizeof f->path, "%s/%s", dir, f->name);
+        char leaf[sizeof f->name];
+        memcpy(leaf, f->name, sizeof leaf);
+        int w = snprintf(f->path, sizeof f->path, "%s/%s", dir, leaf);
         if (w < 0 || (size_t)w >= sizeof f->path) {
-            snprintf(err, errlen, "path too long: %s/%s", dir, f->name);
+            snprintf(err, errlen, "path too long: %s/%s", dir, leaf);
             return -1;
         }
         if (registry_add(REG_PATH, 0, f->path) < 0) {
