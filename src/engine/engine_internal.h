@@ -10,7 +10,7 @@
 #include "engine.h"
 #include "events.h"
 #include "gate.h"
-#include "plan.h"
+#include "../plan/plan.h"
 
 #define ENGINE_MAX_CHILDREN 300
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "gate.h"
-#include "plan.h"
+#include "../plan/plan.h"
 
 struct runner {
     struct gate *gate;

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "../engine/plan.h"
+#include "../plan/plan.h"
 #include "../model/model.h"
 
 #define SCENARIO_MAX_PARAMS 16
