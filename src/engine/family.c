@@ -47,7 +47,7 @@ static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, in
     c->forked = true;
     c->parent = ppid;
     char name[32];
-    snprintf(name, sizeof name, "%s-%d", model_role_name(e->m, role), instance);
+    model_instance_name(e->m, role, instance, name, sizeof name);
     c->model_idx = model_add_proc(e->m, pid, ppid, role, instance, name);
     if (c->model_idx >= 0) {
         e->m->procs[c->model_idx].forked = true;

@@ -216,7 +216,7 @@ static void sample_child(struct engine *e, struct child *c, bool full)
         int ncnt = si >= 0 ? m->semsets[si].ncnt[k.sem_num % MODEL_MAX_SEMS] : 0;
         int val = si >= 0 ? m->semsets[si].val[k.sem_num % MODEL_MAX_SEMS] : 0;
         char who[48];
-        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
+        model_proc_label(p, who, sizeof who);
         if (k.sem_op == 0)
             model_say(m, 0, who, what,
                       "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)",

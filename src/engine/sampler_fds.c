@@ -179,7 +179,7 @@ static void say_proc(struct engine *e, int idx, const char *what, const char *fm
     struct model *m = e->m;
     uint64_t now = events_now_ns() - e->t0_ns;
     struct model_line *l = model_new_line(m, now > m->now_ns ? now : m->now_ns, idx, 0);
-    snprintf(l->who, sizeof l->who, "%s[%d]", m->procs[idx].name, (int)m->procs[idx].pid);
+    model_proc_label(&m->procs[idx], l->who, sizeof l->who);
     snprintf(l->what, sizeof l->what, "%s", what);
     va_list ap;
     va_start(ap, fmt);

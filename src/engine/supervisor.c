@@ -199,7 +199,7 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             c->statfd = procfs_open(e->procfd, pid, "stat");
             c->scfd = procfs_open(e->procfd, pid, "syscall");
             char name[32];
-            snprintf(name, sizeof name, "%s-%d", pr->name, k);
+            role_instance_name(pr->name, k, name, sizeof name);
             c->model_idx = model_add_proc(e->m, pid, e->self, ri, k, name);
             e->nalive++;
             struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = pid,

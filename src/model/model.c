@@ -274,13 +274,13 @@ void model_apply_event(struct model *m, const struct event *ev)
     int pi = model_find_proc(m, ev->pid);
     if (pi < 0 && ev->op == OP_SPAWNED) {
         char name[32];
-        snprintf(name, sizeof name, "%s-%d", model_role_name(m, ev->role), ev->instance);
+        model_instance_name(m, ev->role, ev->instance, name, sizeof name);
         pi = model_add_proc(m, ev->pid, 0, ev->role, ev->instance, name);
     }
     struct model_proc *p = pi >= 0 ? &m->procs[pi] : NULL;
     char who[32];
     if (p)
-        snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
+        model_proc_label(p, who, sizeof who);
     else
         snprintf(who, sizeof who, "pid %d", (int)ev->pid);
     char what[40];

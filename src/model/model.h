@@ -384,6 +384,10 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k);
 /* Write one-line state summaries (used by headless). */
 int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
+/* The one way a process is named: its role and instance, "worker-3". */
+void role_instance_name(const char *role, int instance, char *buf, size_t len);
+/* How the story names a process: "worker-3[4711]". */
+void model_proc_label(const struct model_proc *p, char *buf, size_t len);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */
 const char *syscall_name(long nr);
 /* A new story line at time t for proc index (or -1); kind as model_line. */
