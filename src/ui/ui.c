@@ -100,7 +100,6 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
         return -1;
     }
     panels_reset(u);
-    u->last_run_failed = false;
     if (current_line)
         ui_say_line(u, OUT_INFO, "you", current_line);
     ui_welcome_run(u, s);
@@ -230,6 +229,54 @@ static void ui_feed(struct ui *u, const char *bytes)
 
 static void ui_key_code(struct ui *u, int key);
 
+/* wget_wch(), but a byte that cannot start or continue a character costs
+ * only itself: ncurses' own decoder keeps reading after an invalid byte and
+ * throws away everything it read with it (the rest of a paste, Enter
+ * included). Keys come byte by byte from wgetch() and are decoded here;
+ * an invalid byte is dropped and the bytes after it are read again. */
+static int ui_get_key(struct ui *u, wint_t *wc)
+{
+    for (;;) {
+        int c = wgetch(u->input);
+        if (c == ERR)
+            return ERR;
+        if (c >= KEY_MIN) {
+            *wc = (wint_t)c;
+            return KEY_CODE_YES;
+        }
+        char bytes[MB_LEN_MAX];
+        size_t n = 0;
+        bytes[n++] = (char)c;
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        wchar_t w;
+        size_t r = mbrtowc(&w, bytes, n, &st);
+        while (r == (size_t)-2 && n < sizeof bytes) {
+            int next = wgetch(u->input);
+            if (next == ERR) { /* the rest is not here yet: wait for it */
+                while (n > 0)
+                    ungetch((unsigned char)bytes[--n]);
+                return ERR;
+            }
+            if (next >= KEY_MIN) {
+                ungetch(next);
+                r = (size_t)-1; /* cut short by a key: drop the lead byte */
+                break;
+            }
+            bytes[n] = (char)next;
+            memset(&st, 0, sizeof st);
+            r = mbrtowc(&w, bytes, ++n, &st);
+        }
+        if (r != (size_t)-1 && r != (size_t)-2) {
+            *wc = r == 0 ? 0 : (wint_t)w;
+            return OK;
+        }
+        /* Drop the first byte; what followed it is read again. */
+        while (n > 1)
+            ungetch((unsigned char)bytes[--n]);
+    }
+}
+
 /* Escape sequences ncurses did not recognise for this terminal (xterm-style
  * modified keys, mostly): decode the few we use, drop the rest rather than
  * let readline insert their bytes. */
@@ -240,7 +287,7 @@ static void ui_key_escape_seq(struct ui *u, wint_t intro)
     seq[n++] = (char)intro;
     for (;;) {
         wint_t c;
-        int r = wget_wch(u->input, &c);
+        int r = ui_get_key(u, &c);
         if (r != OK || n + 1 >= sizeof seq)
             break;
         seq[n++] = (char)c;
@@ -343,7 +390,8 @@ static void ui_key_code(struct ui *u, int key)
 
 static void ui_key_char(struct ui *u, wint_t wc)
 {
-    if (wc != '\t' && u->nmatches)
+    /* Esc decides below what the open list means for the key after it */
+    if (wc != '\t' && wc != 27 && u->nmatches)
         console_clear_matches(u);
     switch (wc) {
     case 3: { /* Ctrl-C: clear the line, never quit */
@@ -362,13 +410,16 @@ static void ui_key_char(struct ui *u, wint_t wc)
     case 26: /* Ctrl-Z: nothing to suspend into */ return;
     case 27: {
         wint_t c2;
-        int r = wget_wch(u->input, &c2);
+        int r = ui_get_key(u, &c2);
         if (r == ERR)
             ui_key_esc(u);
         else if (r == KEY_CODE_YES)
             ui_key_code(u, (int)c2);
-        else if (c2 == '[' || c2 == 'O')
+        else if (c2 == '[' || c2 == 'O') {
+            if (u->nmatches)
+                console_clear_matches(u);
             ui_key_escape_seq(u, c2);
+        }
         else if ((u->overlay || u->nmatches) && !console_searching()) {
             /* Esc and the next key in one read (typed fast, or sent by a
              * script): with a window open an Alt-key means nothing, so
@@ -376,6 +427,8 @@ static void ui_key_char(struct ui *u, wint_t wc)
             ui_key_esc(u);
             ui_key_char(u, c2);
         } else {
+            if (u->nmatches)
+                console_clear_matches(u);
             char buf[8] = {27};
             mbstate_t st;
             memset(&st, 0, sizeof st);
@@ -415,7 +468,7 @@ static void ui_read_keys(struct ui *u)
 {
     for (int guard = 0; guard < 4096 && !u->quit && !u->eof; guard++) {
         wint_t wc;
-        int r = wget_wch(u->input, &wc);
+        int r = ui_get_key(u, &wc);
         if (r == ERR)
             break;
         if (r == KEY_CODE_YES)
@@ -670,7 +723,9 @@ static void ui_on_done(struct ui *u)
 }
 
 /* 1 when the last run that ended on its own failed a check (like a headless
- * run); a run the user stopped or quit is not judged for the exit status. */
+ * run); a run the user stopped or quit is not judged for the exit status,
+ * so it neither clears nor sets it: starting a run does not undo a failure
+ * seen before it, only a later run that ends by itself does. */
 static int ui_exit_status(const struct ui *u)
 {
     return u->last_run_failed ? 1 : 0;
@@ -725,6 +780,9 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                "type  run sem  (or press F2 to pick a scenario); help lists "
                "every command");
     }
+    /* after engine_start, which clears the story */
+    if (u->history_note[0])
+        ui_say(u, OUT_ERROR, "%s", u->history_note);
 
     int quit_sig = 0;
     u->dirty = DIRTY_ALL;
