@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -407,7 +408,9 @@ static void ui_key_char(struct ui *u, wint_t wc)
         clearok(curscr, TRUE);
         u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
         return;
-    case 26: /* Ctrl-Z: nothing to suspend into */ return;
+    case 26: /* Ctrl-Z: suspend, as the terminal's own Ctrl-Z would */
+        u->suspend = true;
+        return;
     case 27: {
         wint_t c2;
         int r = ui_get_key(u, &c2);
@@ -676,6 +679,34 @@ static void ui_draw(struct ui *u)
 
 /* ---- the loop ----------------------------------------------------------------- */
 
+/* Ctrl-Z or SIGTSTP: give the terminal back as the shell had it, stop the
+ * job (the guardian stops itself when it sees our SIGTSTP), and on `fg`
+ * take the terminal again and repaint. The run's processes are in their
+ * own group: they go on meanwhile, and the story tells what they did. */
+static void ui_suspend(struct ui *u, int tstpfd)
+{
+    u->suspend = false;
+    endwin();
+    fflush(stdout);
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &dfl, &old);
+    kill(0, SIGTSTP);                      /* our process group: guardian and us */
+    sigprocmask(SIG_UNBLOCK, &tstp, NULL); /* stops here until SIGCONT */
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    sigaction(SIGTSTP, &old, NULL);
+    struct signalfd_siginfo si;
+    while (tstpfd >= 0 && read(tstpfd, &si, sizeof si) > 0)
+        ; /* a stop asked for while we were stopping */
+    ui_resize(u); /* the size may have changed meanwhile; the next doupdate
+                     puts the terminal back in program mode */
+    u->dirty |= DIRTY_LAYOUT;
+}
+
 /* "mutual_exclusion ok, no_lost_updates FAILED"; returns the failed ones. */
 static int checks_text(const struct model *m, const char *lead, char *buf, size_t len)
 {
@@ -784,6 +815,15 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     if (u->history_note[0])
         ui_say(u, OUT_ERROR, "%s", u->history_note);
 
+    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
+     * loop like a key: suspending needs curses, which a handler must not
+     * touch. */
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    int tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
+
     int quit_sig = 0;
     u->dirty = DIRTY_ALL;
     while (!u->quit && !u->eof) {
@@ -807,9 +847,10 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                 timeout = t;
         }
 
-        struct pollfd pfds[1 + ENGINE_MAX_POLLFDS];
+        struct pollfd pfds[2 + ENGINE_MAX_POLLFDS];
         pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-        int n = 1 + engine_pollfds(e, pfds + 1, ENGINE_MAX_POLLFDS);
+        pfds[1] = (struct pollfd){tstpfd, POLLIN, 0};
+        int n = 2 + engine_pollfds(e, pfds + 2, ENGINE_MAX_POLLFDS);
         int pr = poll(pfds, (nfds_t)n, timeout);
         if (pr < 0 && errno != EINTR) {
             quit_sig = -1;
@@ -826,7 +867,14 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
             if (u->dirty && !u->quit && !u->eof)
                 ui_draw(u);
         }
-        int flags = pr > 0 ? engine_dispatch(e, pfds + 1, n - 1) : 0;
+        if (pr > 0 && pfds[1].revents) {
+            struct signalfd_siginfo si;
+            while (read(tstpfd, &si, sizeof si) > 0)
+                u->suspend = true;
+        }
+        if (u->suspend && !u->quit && !u->eof)
+            ui_suspend(u, tstpfd);
+        int flags = pr > 0 ? engine_dispatch(e, pfds + 2, n - 2) : 0;
         if (flags & ENGINE_QUIT) {
             quit_sig = engine_quit_signal(e);
             break;
@@ -841,6 +889,9 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
             ui_now_ns() >= u->inspect_at_ns + UI_INSPECT_NS)
             overlay_inspect(u, u->inspect_what);
     }
+
+    if (tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
+        close(tstpfd);
 
     /* Leave: the run's processes and objects first, then the terminal. */
     if (engine_active(e))
