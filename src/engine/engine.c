@@ -258,11 +258,18 @@ bool engine_active(const struct engine *e)
     return e->active;
 }
 
-static void drain_events(struct engine *e, int *flags)
+/* Batches of 256 one loop turn takes from the event pipe when it is only
+ * readable: under load the turn stays short and keys are served; the pipe
+ * stays readable, so the next turn takes the rest. */
+#define DRAIN_TURN_BATCHES 4
+
+/* max_batches 0: until the pipe is empty (before judging, reaping, ending). */
+static void drain_events_n(struct engine *e, int *flags, int max_batches)
 {
     struct event batch[256];
-    int n;
-    while ((n = events_read(&e->ev, batch, 256)) > 0) {
+    int n, batches = 0;
+    while ((max_batches <= 0 || batches++ < max_batches) &&
+           (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
             model_apply_event(e->m, &batch[i]);
@@ -278,6 +285,11 @@ static void drain_events(struct engine *e, int *flags)
         if (n < 256)
             break;
     }
+}
+
+static void drain_events(struct engine *e, int *flags)
+{
+    drain_events_n(e, flags, 0);
 }
 
 static void finish(struct engine *e, bool judge_final)
@@ -381,7 +393,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
         } else if (pfds[i].fd == e->timerfd) {
             uint64_t ticks;
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
-                drain_events(e, &flags);
+                drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
                 sampler_sample(e, false);
                 if (e->scenario->judge)
                     e->scenario->judge(e->m, e->vals, 0);
@@ -392,7 +404,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 }
             }
         } else if (pfds[i].fd == e->ev.rfd) {
-            drain_events(e, &flags);
+            drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         }
     }
     if (e->active) {

@@ -47,6 +47,7 @@ static void child_reset(pid_t parent, int evfd)
         if (s != SIGKILL && s != SIGSTOP)
             signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    (void)!nice(10); /* the dashboard (keys, drawing) wins the CPU over its workers */
     /* Children never touch the terminal; keep only the event pipe (as fd 3). */
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
