@@ -386,6 +386,12 @@ int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
 /* The one way a process is named: its role and instance, "worker-3". */
 void role_instance_name(const char *role, int instance, char *buf, size_t len);
+/* Who is asleep on semaphore k of set ss, in P (zero false) or waiting for
+ * zero: model indexes into idx (room for nprocs), the count returned. One
+ * moment: a process the last sample saw asleep there, unless its own events
+ * since say that call ended. */
+int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
+                      int *idx);
 /* How the story names a process: "worker-3[4711]". */
 void model_proc_label(const struct model_proc *p, char *buf, size_t len);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */

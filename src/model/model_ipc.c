@@ -394,3 +394,21 @@ size_t model_ipc_format_state(const struct model *m, char *buf, size_t len, size
         PUT("%sdeadlock: %s", off ? " | " : "", m->deadlock.text);
     return off;
 }
+
+int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
+                      int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        bool asleep = !p->exited && (p->state == 'S' || p->state == 'D');
+        if (!asleep || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
+            p->kernel.sem_num != k || (p->kernel.sem_op == 0) != zero)
+            continue;
+        bool evented = p->op != OP_NONE || p->ops_done > 0;
+        if (evented && p->op != (zero ? OP_WAIT0 : OP_P))
+            continue; /* its events are newer than the sample */
+        idx[n++] = i;
+    }
+    return n;
+}

@@ -272,23 +272,6 @@ static int semset_rows(const struct ui *u, int i, int width, int level)
  * (or wait) has ended since is not asleep in it any more, whatever the
  * sample said, so the holder is never also listed as waiting for what it
  * holds. Processes without events of their own are as the sample saw them. */
-int objects_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
-                        int *idx)
-{
-    int n = 0;
-    for (int i = 0; i < m->nprocs; i++) {
-        const struct model_proc *p = &m->procs[i];
-        if (!asleep(p) || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
-            p->kernel.sem_num != k || (p->kernel.sem_op == 0) != zero)
-            continue;
-        bool evented = p->op != OP_NONE || p->ops_done > 0;
-        if (evented && p->op != (zero ? OP_WAIT0 : OP_P))
-            continue; /* its events are newer than the sample */
-        idx[n++] = i;
-    }
-    return n;
-}
-
 static int sem_peak(struct ui *u, int set, int k, int val)
 {
     if (set < MODEL_MAX_SEMSETS && k < MODEL_MAX_SEMS) {
@@ -370,8 +353,8 @@ static void sem_pieces(const struct ui *u, const struct model_semset *ss, int k,
 {
     const struct model *m = u->m;
     static int pidx[MODEL_MAX_PROCS], zidx[MODEL_MAX_PROCS];
-    int np = objects_sem_waiters(m, ss, k, false, pidx);
-    int nz = objects_sem_waiters(m, ss, k, true, zidx);
+    int np = model_sem_waiters(m, ss, k, false, pidx);
+    int nz = model_sem_waiters(m, ss, k, true, zidx);
     char names[256];
     ps->n = 0;
     bool lock = (ss->lockmask >> k) & 1;

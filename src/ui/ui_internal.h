@@ -215,11 +215,6 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width);
 bool objects_any(const struct model *m);
 /* fd tables and streams read better across the whole width */
 bool objects_prefer_full_width(const struct model *m);
-/* Processes asleep on semaphore k of a set (zero: waiting for 0, else in P),
- * as model indexes in idx; the count. The sample's view, less whoever the
- * events show has moved on since. */
-int objects_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
-                        int *idx);
 /* Record per-sample history the panel draws (the occupancy graph). */
 void objects_note_sample(struct ui *u);
 

@@ -1,13 +1,13 @@
-/* test_sem_panel.c — the semaphore panel's list of sleepers is one moment:
+/* test_sem_panel.c — the model's list of a semaphore's sleepers (the panel shows it) is one moment:
  * the last sample saw a process asleep in P, its own events since say its P
  * ended (it holds the lock now); the panel must not say "held by worker-1"
  * and "asleep in P: worker-1" together. Built from a hand-made model. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/model.h"
-#include "ui/ui_internal.h"
 
 static struct model *m;
 
@@ -75,7 +75,7 @@ Test(sem_panel, a_holder_is_not_also_asleep_in_p)
     event(101, OP_P, PH_END, 2000); /* after the sample: it got the lock */
     cr_assert_eq(m->semsets[0].holder[0], 101, "the events make worker-1 the holder");
     int idx[MODEL_MAX_PROCS];
-    int n = objects_sem_waiters(m, &m->semsets[0], 0, false, idx);
+    int n = model_sem_waiters(m, &m->semsets[0], 0, false, idx);
     cr_expect(!listed(idx, n, 101), "the holder is not listed asleep in P");
     cr_expect(listed(idx, n, 102), "a process still in its P is listed");
     cr_expect(listed(idx, n, 103), "a process without events is as sampled");
@@ -87,7 +87,7 @@ Test(sem_panel, a_finished_wait_for_zero_is_not_listed)
     event(102, OP_WAIT0, PH_BEGIN, 1000);
     sampled_asleep(102, 0);
     int idx[MODEL_MAX_PROCS];
-    cr_expect_eq(objects_sem_waiters(m, &m->semsets[0], 0, true, idx), 1);
+    cr_expect_eq(model_sem_waiters(m, &m->semsets[0], 0, true, idx), 1);
     event(102, OP_WAIT0, PH_END, 2000);
-    cr_expect_eq(objects_sem_waiters(m, &m->semsets[0], 0, true, idx), 0);
+    cr_expect_eq(model_sem_waiters(m, &m->semsets[0], 0, true, idx), 0);
 }
