@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "../engine/events.h"
 
 #define HELP_MAX 16384
 
@@ -280,7 +281,7 @@ int overlay_inspect(struct ui *u, const char *what)
     overlay_open(u, OVERLAY_INSPECT, title, text);
     u->overlay_scroll = keep;
     snprintf(u->inspect_what, sizeof u->inspect_what, "%s", target);
-    u->inspect_at_ns = ui_now_ns();
+    u->inspect_at_ns = events_now_ns();
     return 0;
 }
 

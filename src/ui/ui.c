@@ -1,11 +1,13 @@
-/* ui.c — the dashboard: one poll() loop over the terminal and the engine's
- * fds (signals, events, sample timer). Key handlers and engine dispatch only
- * change state and mark areas dirty; the loop then draws each dirty area once
- * with wnoutrefresh() and pushes the frame with a single doupdate(). Input is
- * read before anything else in a pass, and drawing after input happens at
- * once; redraws the engine causes are paced (at most one per 50 ms).
- * Commands, from the prompt or a function key, go through the one command
- * table (commands.h). */
+/* ui.c — the dashboard, a view attached to the one loop (view/loop.h): it
+ * gives the loop the terminal (and a signalfd for SIGTSTP) to poll, handles
+ * keys first in every turn, takes the engine's flags, and tells the loop
+ * when a frame or the inspect window is due. Key handlers and engine
+ * dispatch only change state and mark areas dirty; each dirty area is then
+ * drawn once with wnoutrefresh() and the frame pushed with a single
+ * doupdate(). Drawing after input happens at once; redraws the engine
+ * causes are paced (at most one per 100 ms). Keys act through the one key
+ * table (view/keys.h); commands, from the prompt or a function key, go
+ * through the one command table (commands.h). */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -22,19 +24,13 @@
 #include <wchar.h>
 
 #include "ui_internal.h"
+#include "../view/loop.h"
 #include "../model/signames.h"
 
 #define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
 #define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
 
 static struct ui the_ui;
-
-uint64_t ui_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* A story line of command output; long ones are split at spaces so nothing
  * is lost to the model's fixed-size line. */
@@ -647,7 +643,7 @@ static void ui_draw(struct ui *u)
         small_draw(u);
         doupdate();
         u->dirty = 0;
-        u->last_draw_ns = ui_now_ns();
+        u->last_draw_ns = events_now_ns();
         return;
     }
     bool any = false;
@@ -675,7 +671,7 @@ static void ui_draw(struct ui *u)
     }
     doupdate();
     u->dirty = 0;
-    u->last_draw_ns = ui_now_ns();
+    u->last_draw_ns = events_now_ns();
 }
 
 /* ---- the loop ----------------------------------------------------------------- */
@@ -684,7 +680,7 @@ static void ui_draw(struct ui *u)
  * job (the guardian stops itself when it sees our SIGTSTP), and on `fg`
  * take the terminal again and repaint. The run's processes are in their
  * own group: they go on meanwhile, and the story tells what they did. */
-static void ui_suspend(struct ui *u, int tstpfd)
+static void ui_suspend(struct ui *u)
 {
     u->suspend = false;
     endwin();
@@ -701,7 +697,7 @@ static void ui_suspend(struct ui *u, int tstpfd)
     sigprocmask(SIG_BLOCK, &tstp, NULL);
     sigaction(SIGTSTP, &old, NULL);
     struct signalfd_siginfo si;
-    while (tstpfd >= 0 && read(tstpfd, &si, sizeof si) > 0)
+    while (u->tstpfd >= 0 && read(u->tstpfd, &si, sizeof si) > 0)
         ; /* a stop asked for while we were stopping */
     ui_resize(u); /* the size may have changed meanwhile; the next doupdate
                      puts the terminal back in program mode */
@@ -763,21 +759,101 @@ static int ui_exit_status(const struct ui *u)
     return u->last_run_failed ? 1 : 0;
 }
 
-int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
-           const struct ui_opts *o)
+/* ---- the view: what the loop calls ------------------------------------------ */
+
+/* What the user did shows at once; what the engine did waits for a frame. */
+static bool ui_urgent(const struct ui *u)
 {
-    struct ui *u = &the_ui;
-    memset(u, 0, sizeof *u);
-    u->e = e;
-    u->m = m;
-    u->host = (struct cmd_host){.self = u,
-                                .where = CMD_CONSOLE,
-                                .engine = e,
-                                .model = m,
-                                .print = host_print,
-                                .run = host_run,
-                                .clear = host_clear,
-                                .inspect = host_inspect};
+    return (u->dirty &
+            (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT | DIRTY_HINTS)) != 0;
+}
+
+static bool ui_inspect_live(const struct ui *u)
+{
+    return u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(u->e);
+}
+
+static int ui_input_fds(void *self, struct pollfd *pfds, int max)
+{
+    struct ui *u = self;
+    pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+    pfds[1] = (struct pollfd){u->tstpfd, POLLIN, 0};
+    return 2;
+}
+
+static enum loop_verdict ui_on_input(void *self, const struct pollfd *pfds, int n)
+{
+    struct ui *u = self;
+    if (pfds[0].revents) {
+        if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            u->quit_sig = SIGHUP; /* the terminal went away */
+            return LOOP_STOP;
+        }
+        ui_read_keys(u);
+        /* what the user did shows at once, not at the next frame */
+        ui_check_model(u);
+        if (u->dirty && !u->quit && !u->eof)
+            ui_draw(u);
+    }
+    if (pfds[1].revents) {
+        struct signalfd_siginfo si;
+        while (read(u->tstpfd, &si, sizeof si) > 0)
+            u->suspend = true;
+    }
+    if (u->quit || u->eof)
+        return LOOP_STOP;
+    if (u->suspend)
+        ui_suspend(u);
+    return LOOP_GO;
+}
+
+static enum loop_verdict ui_on_engine(void *self, int flags)
+{
+    struct ui *u = self;
+    if (flags & ENGINE_QUIT) {
+        u->quit_sig = engine_quit_signal(u->e);
+        return LOOP_STOP;
+    }
+    if (flags & ENGINE_RESIZE)
+        ui_resize(u);
+    if (flags & ENGINE_SAMPLE)
+        objects_note_sample(u);
+    if (flags & ENGINE_DONE)
+        ui_on_done(u);
+    return LOOP_GO;
+}
+
+/* Deadlines: a frame (engine-driven redraws are paced; the user's are not)
+ * and the inspect window's refresh. */
+static int ui_next_timeout_ms(void *self, uint64_t now)
+{
+    struct ui *u = self;
+    ui_check_model(u);
+    int t = -1;
+    if (u->dirty)
+        t = ui_urgent(u) ? 0 : loop_ms_until(now, u->last_draw_ns + UI_FRAME_NS);
+    if (ui_inspect_live(u))
+        t = loop_sooner(t, loop_ms_until(now, u->inspect_at_ns + UI_INSPECT_NS));
+    return t;
+}
+
+static enum loop_verdict ui_on_timeout(void *self, uint64_t now)
+{
+    struct ui *u = self;
+    if (ui_inspect_live(u) && now >= u->inspect_at_ns + UI_INSPECT_NS)
+        overlay_inspect(u, u->inspect_what);
+    ui_check_model(u);
+    if (u->dirty && (ui_urgent(u) || now >= u->last_draw_ns + UI_FRAME_NS))
+        ui_draw(u);
+    return LOOP_GO;
+}
+
+/* ---- start and end ------------------------------------------------------------ */
+
+/* The terminal in curses mode, the windows, the console; NULL (and said
+ * why) when this terminal cannot be drawn on. */
+static SCREEN *ui_open(struct ui *u)
+{
     const char *term = getenv("TERM");
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
@@ -785,7 +861,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                 "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
                 "terminfo); use --headless for text output\n",
                 term ? term : "");
-        return 2;
+        return NULL;
     }
     set_term(scr);
     raw(); /* Ctrl-C and Ctrl-Z arrive as keys: Ctrl-C clears the line */
@@ -796,14 +872,25 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     u->input = newpad(1, 1);
     keypad(u->input, TRUE);
     nodelay(u->input, TRUE);
-    engine_set_speed(e, o ? o->speed : 1.0);
     layout_compute(u, LINES, COLS, &u->lay);
     console_init(u);
     ui_relayout(u);
+    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
+     * loop like a key: suspending needs curses, which a handler must not
+     * touch. */
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    u->tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
+    return scr;
+}
 
+static void ui_greet(struct ui *u, const struct scenario_def *s, const long *vals, double speed)
+{
     if (s) {
         char err[256];
-        if (engine_start(e, s, vals, o ? o->speed : 1.0, err, sizeof err) < 0)
+        if (engine_start(u->e, s, vals, speed, err, sizeof err) < 0)
             ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
         else
             ui_welcome_run(u, s);
@@ -815,88 +902,16 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     /* after engine_start, which clears the story */
     if (u->history_note[0])
         ui_say(u, OUT_ERROR, "%s", u->history_note);
+}
 
-    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
-     * loop like a key: suspending needs curses, which a handler must not
-     * touch. */
-    sigset_t tstp;
-    sigemptyset(&tstp);
-    sigaddset(&tstp, SIGTSTP);
-    sigprocmask(SIG_BLOCK, &tstp, NULL);
-    int tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
-
-    int quit_sig = 0;
-    u->dirty = DIRTY_ALL;
-    while (!u->quit && !u->eof) {
-        ui_check_model(u);
-        uint64_t now = ui_now_ns();
-        int timeout = -1;
-        if (u->dirty) {
-            uint64_t due = u->last_draw_ns + UI_FRAME_NS;
-            bool urgent = (u->dirty & (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT |
-                                       DIRTY_HINTS)) != 0;
-            if (urgent || now >= due) {
-                ui_draw(u);
-            } else {
-                timeout = (int)((due - now) / 1000000ull) + 1;
-            }
-        }
-        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e)) {
-            uint64_t due = u->inspect_at_ns + UI_INSPECT_NS;
-            int t = now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
-            if (timeout < 0 || t < timeout)
-                timeout = t;
-        }
-
-        struct pollfd pfds[2 + ENGINE_MAX_POLLFDS];
-        pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-        pfds[1] = (struct pollfd){tstpfd, POLLIN, 0};
-        int n = 2 + engine_pollfds(e, pfds + 2, ENGINE_MAX_POLLFDS);
-        int pr = poll(pfds, (nfds_t)n, timeout);
-        if (pr < 0 && errno != EINTR) {
-            quit_sig = -1;
-            break;
-        }
-        if (pr > 0 && pfds[0].revents) {
-            if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                quit_sig = SIGHUP; /* the terminal went away */
-                break;
-            }
-            ui_read_keys(u);
-            /* what the user did shows at once, not at the next frame */
-            ui_check_model(u);
-            if (u->dirty && !u->quit && !u->eof)
-                ui_draw(u);
-        }
-        if (pr > 0 && pfds[1].revents) {
-            struct signalfd_siginfo si;
-            while (read(tstpfd, &si, sizeof si) > 0)
-                u->suspend = true;
-        }
-        if (u->suspend && !u->quit && !u->eof)
-            ui_suspend(u, tstpfd);
-        int flags = pr > 0 ? engine_dispatch(e, pfds + 2, n - 2) : 0;
-        if (flags & ENGINE_QUIT) {
-            quit_sig = engine_quit_signal(e);
-            break;
-        }
-        if (flags & ENGINE_RESIZE)
-            ui_resize(u);
-        if (flags & ENGINE_SAMPLE)
-            objects_note_sample(u);
-        if (flags & ENGINE_DONE)
-            ui_on_done(u);
-        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e) &&
-            ui_now_ns() >= u->inspect_at_ns + UI_INSPECT_NS)
-            overlay_inspect(u, u->inspect_what);
-    }
-
-    if (tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
-        close(tstpfd);
-
-    /* Leave: the run's processes and objects first, then the terminal. */
-    if (engine_active(e))
-        engine_stop(e);
+/* Leave: the run's processes and objects first, then the terminal. */
+static void ui_close(struct ui *u, SCREEN *scr)
+{
+    if (u->tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
+        close(u->tstpfd);
+    u->tstpfd = -1;
+    if (engine_active(u->e))
+        engine_stop(u->e);
     console_fini(u);
     overlay_close(u);
     ui_free_windows(u);
@@ -908,15 +923,52 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     for (int i = 0; i < u->nlines; i++)
         free(u->lines[i]);
     u->nlines = 0;
-    if (quit_sig > 0) {
+}
+
+int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
+           const struct ui_opts *o)
+{
+    struct ui *u = &the_ui;
+    memset(u, 0, sizeof *u);
+    u->e = e;
+    u->m = m;
+    u->tstpfd = -1;
+    u->host = (struct cmd_host){.self = u,
+                                .where = CMD_CONSOLE,
+                                .engine = e,
+                                .model = m,
+                                .print = host_print,
+                                .run = host_run,
+                                .clear = host_clear,
+                                .inspect = host_inspect};
+    engine_set_speed(e, o ? o->speed : 1.0);
+    SCREEN *scr = ui_open(u);
+    if (!scr)
+        return 2;
+    ui_greet(u, s, vals, o ? o->speed : 1.0);
+
+    u->dirty = DIRTY_ALL;
+    const struct loop_view view = {.self = u,
+                                   .input_fds = ui_input_fds,
+                                   .on_input = ui_on_input,
+                                   .on_engine = ui_on_engine,
+                                   .next_timeout_ms = ui_next_timeout_ms,
+                                   .on_timeout = ui_on_timeout};
+    int poll_errno = 0;
+    if (loop_run(e, &view) < 0) {
+        poll_errno = errno;
+        u->quit_sig = -1;
+    }
+    ui_close(u, scr);
+    if (u->quit_sig > 0) {
         fprintf(stderr,
                 "ipcplay: stopped by %s; every process and object of the run was "
                 "removed\n",
-                signame(quit_sig).s);
-        return 128 + quit_sig;
+                signame(u->quit_sig).s);
+        return 128 + u->quit_sig;
     }
-    if (quit_sig < 0) {
-        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
+    if (u->quit_sig < 0) {
+        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(poll_errno));
         return 3;
     }
     return ui_exit_status(u);

@@ -110,6 +110,8 @@ struct ui {
     bool eof; /* Ctrl-D on an empty line */
     bool quit;
     bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
+    int tstpfd;   /* a signalfd for SIGTSTP, polled with the terminal */
+    int quit_sig; /* the signal that ended the loop; -1 when poll failed */
     bool last_run_failed; /* the last run that ended by itself failed a check */
     char history_path[512];
     char history_note[640]; /* a history problem, said after the run starts */
@@ -254,6 +256,5 @@ void small_draw(struct ui *u);
 /* ---- ui.c ------------------------------------------------------------------ */
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-uint64_t ui_now_ns(void);
 
 #endif
