@@ -187,16 +187,7 @@ void overlay_help(struct ui *u)
     }
     sb_put(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
     sb_put(&s, "\nKeys\n");
-    sb_put(&s, "  F1 this help    F2 scenarios    F3 pause / resume    F4 step one op\n");
-    sb_put(&s,
-           "  F5 slower       F6 faster       F10 quit (so do: quit, Ctrl-D on an empty line)\n");
-    sb_put(&s,
-           "  PgUp / PgDn     scroll the story (it follows the newest line again at the bottom)\n");
-    sb_put(&s, "  Shift-PgUp/PgDn scroll the process list when it is longer than its panel\n");
-    sb_put(&s, "  Up / Down       command history      Ctrl-R  search the history\n");
-    sb_put(&s, "  Tab             complete commands, scenarios, name=value, roles and pids\n");
-    sb_put(&s, "  Ctrl-C          clear the line being typed (it does not quit)\n");
-    sb_put(&s, "  Ctrl-L          repaint the screen      Esc  close this window\n");
+    s.off += keys_help_text(s.b + s.off, s.len - s.off);
     sb_put(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
     sb_put(&s,
            "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");

@@ -681,58 +681,20 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
 
 /* ---- key hints ------------------------------------------------------------ */
 
+/* The items come from the one key table (view/keys.h), as F1's lines do. */
 static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
-    struct hint {
-        const char *key, *label, *shortl;
-    };
-    const char *f3 = m->state == RUN_PAUSED || m->state == RUN_STEP ? "Resume" : "Pause";
-    struct hint normal[] = {
-        {"F1", "Help", "Help"},          {"F2", "Scenarios", "Scen"},  {"F3", f3, f3},
-        {"F4", "Step", "Step"},          {"F5", "Slower", "Slow"},     {"F6", "Faster", "Fast"},
-        {"PgUp/PgDn", "Story", "Story"}, {"Tab", "Complete", "Compl"}, {"F10", "Quit", "Quit"},
-    };
-    struct hint over[] = {
-        {"Esc", "Close", "Close"},
-        {"Up/Down", "Scroll", "Scroll"},
-        {"PgUp/PgDn", "Page", "Page"},
-        {"F10", "Quit", "Quit"},
-    };
-    struct hint scen[] = {
-        {"Esc", "Close", "Close"},
-        {"Up/Down", "Choose", "Choose"},
-        {"Enter", "Edit a run command", "Run"},
-        {"F10", "Quit", "Quit"},
-    };
-    struct hint *hs = normal;
-    int n = (int)(sizeof normal / sizeof normal[0]);
-    if (u->overlay == OVERLAY_SCENARIOS) {
-        hs = scen;
-        n = (int)(sizeof scen / sizeof scen[0]);
-    } else if (u->overlay) {
-        hs = over;
-        n = (int)(sizeof over / sizeof over[0]);
-    }
-    for (int pass = 0; pass < 3; pass++) {
-        int need = 0;
-        for (int i = 0; i < n; i++) {
-            if (pass == 2 && strcmp(hs[i].key, "Tab") == 0)
-                continue;
-            need += draw_width(hs[i].key) + 1 + draw_width(pass == 0 ? hs[i].label : hs[i].shortl) +
-                    (pass == 0 ? 2 : 1);
-        }
-        if (need > width && pass < 2)
-            continue;
-        int x = 0;
-        for (int i = 0; i < n && x < width; i++) {
-            if (pass == 2 && strcmp(hs[i].key, "Tab") == 0)
-                continue;
-            x += draw_text(w, 0, x, width - x, theme_style(S_KEY), hs[i].key);
-            x += draw_textf(w, 0, x, width - x, A_NORMAL, " %s%s",
-                            pass == 0 ? hs[i].label : hs[i].shortl, pass == 0 ? "  " : " ");
-        }
-        break;
+    enum key_place where = u->overlay == OVERLAY_SCENARIOS ? KEYS_SCENARIOS
+                           : u->overlay                    ? KEYS_WINDOW
+                                                           : KEYS_PANELS;
+    bool paused = m->state == RUN_PAUSED || m->state == RUN_STEP;
+    struct key_hint_item it[KEYS_MAX_HINTS];
+    int n = keys_hint_bar(where, paused, width, it, KEYS_MAX_HINTS);
+    int x = 0;
+    for (int i = 0; i < n && x < width; i++) {
+        x += draw_text(w, 0, x, width - x, theme_style(S_KEY), it[i].key);
+        x += draw_textf(w, 0, x, width - x, A_NORMAL, " %s%s", it[i].text, it[i].sep);
     }
 }
 

@@ -162,12 +162,12 @@ static void ui_run_lines(struct ui *u)
     u->nlines = 0;
 }
 
-/* ---- function keys ---------------------------------------------------------- */
+/* ---- speed keys ---------------------------------------------------------- */
 
 static const double speed_ladder[] = {0.1, 0.25, 0.5, 1, 2, 4, 10};
 #define NLADDER ((int)(sizeof speed_ladder / sizeof speed_ladder[0]))
 
-static void ui_speed_step(struct ui *u, int dir)
+static void ui_speed_step(struct ui *u, int dir, const char *key)
 {
     double cur = engine_speed(u->e);
     double eff = cur == 0 ? 1e9 : cur; /* max is the fastest */
@@ -188,33 +188,7 @@ static void ui_speed_step(struct ui *u, int dir)
             i = 0;
         snprintf(cmd, sizeof cmd, "speed %g", speed_ladder[i]);
     }
-    ui_command(u, cmd, dir > 0 ? "F6" : "F5");
-}
-
-static void ui_fkey(struct ui *u, int n)
-{
-    int st = u->m->state;
-    switch (n) {
-    case 1:
-        if (u->overlay == OVERLAY_HELP)
-            overlay_close(u);
-        else
-            overlay_help(u);
-        break;
-    case 2:
-        if (u->overlay == OVERLAY_SCENARIOS)
-            overlay_close(u);
-        else
-            overlay_scenarios(u);
-        break;
-    case 3: ui_command(u, st == RUN_PAUSED || st == RUN_STEP ? "resume" : "pause", "F3"); break;
-    case 4: ui_command(u, "step", "F4"); break;
-    case 5: ui_speed_step(u, -1); break;
-    case 6: ui_speed_step(u, +1); break;
-    case 10: ui_command(u, "quit", "F10"); break;
-    default: break;
-    }
-    u->dirty |= DIRTY_HINTS;
+    ui_command(u, cmd, key);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -335,55 +309,183 @@ static void ui_key_esc(struct ui *u)
     u->dirty |= DIRTY_HINTS;
 }
 
+static void ui_key_enter(struct ui *u)
+{
+    if (u->overlay == OVERLAY_SCENARIOS && console_empty()) {
+        char line[64];
+        snprintf(line, sizeof line, "run %s ", scenarios[u->overlay_sel]->name);
+        overlay_close(u);
+        console_set_line(u, line);
+        return;
+    }
+    ui_feed(u, "\r");
+}
+
+static void ui_key_cancel(struct ui *u)
+{
+    bool empty = console_empty();
+    console_cancel(u);
+    if (empty)
+        ui_say(u, OUT_INFO,
+               "Ctrl-C clears the line being typed; to quit: quit, F10 or "
+               "Ctrl-D");
+}
+
+/* What a key of the table does (view/keys.h); code is the key pressed, for
+ * the direction of a pair. */
+static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
+{
+    int dir = keys_dir(b, code);
+    bool paused = u->m->state == RUN_PAUSED || u->m->state == RUN_STEP;
+    switch (b->action) {
+    case KA_HELP:
+        if (u->overlay == OVERLAY_HELP)
+            overlay_close(u);
+        else
+            overlay_help(u);
+        break;
+    case KA_SCENARIOS:
+        if (u->overlay == OVERLAY_SCENARIOS)
+            overlay_close(u);
+        else
+            overlay_scenarios(u);
+        break;
+    case KA_PAUSE: ui_command(u, paused ? "resume" : "pause", b->name); break;
+    case KA_STEP: ui_command(u, "step", b->name); break;
+    case KA_SLOWER: ui_speed_step(u, -1, b->name); break;
+    case KA_FASTER: ui_speed_step(u, +1, b->name); break;
+    case KA_QUIT: ui_command(u, "quit", b->name); break;
+    case KA_CLOSE: ui_key_esc(u); return;
+    case KA_MOVE:
+        if (!overlay_key(u, dir < 0 ? KEY_UP : KEY_DOWN))
+            ui_feed(u, dir < 0 ? "\033[A" : "\033[B");
+        return;
+    case KA_PAGE:
+        if (!overlay_key(u, dir < 0 ? KEY_PPAGE : KEY_NPAGE))
+            panels_story_scroll(u, dir * (panels_story_page(u) - 1));
+        return;
+    case KA_PROCS_LINE: panels_procs_scroll(u, dir); return;
+    case KA_PROCS_PAGE: panels_procs_scroll(u, dir * (u->lay.area[AREA_PROCS].h - 3)); return;
+    case KA_ENTER: ui_key_enter(u); return;
+    case KA_COMPLETE: ui_feed(u, "\t"); return;
+    case KA_SEARCH: ui_feed(u, "\022"); return;
+    case KA_CANCEL: ui_key_cancel(u); return; /* never quits */
+    case KA_REPAINT:
+        clearok(curscr, TRUE);
+        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+        return;
+    case KA_SUSPEND: u->suspend = true; return; /* as the terminal's own Ctrl-Z would */
+    }
+    u->dirty |= DIRTY_HINTS; /* F3's word, an overlay opened or closed */
+}
+
+/* A key of the table by its code: false when it has no binding. */
+static bool ui_key(struct ui *u, int code)
+{
+    const struct key_binding *b = keys_find(code);
+    if (b)
+        ui_key_act(u, b, code);
+    return b != NULL;
+}
+
+/* A curses key code as the key table's code, or 0. Some terminfo entries
+ * name Shift + arrows only as extended keys. */
+static int ui_keyc(int key)
+{
+    if (key >= KEY_F(1) && key <= KEY_F(12))
+        return KEYC_F(key - KEY_F(0));
+    static const struct {
+        int curses, keyc;
+    } map[] = {
+        {KEY_UP, KEYC_UP},
+        {KEY_DOWN, KEYC_DOWN},
+        {KEY_PPAGE, KEYC_PGUP},
+        {KEY_NPAGE, KEYC_PGDN},
+        {KEY_SR, KEYC_SHIFT_UP},
+        {KEY_SF, KEYC_SHIFT_DOWN},
+        {KEY_SPREVIOUS, KEYC_SHIFT_PGUP},
+        {KEY_SNEXT, KEYC_SHIFT_PGDN},
+        {KEY_ENTER, KEYC_ENTER},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].curses == key)
+            return map[i].keyc;
+    const char *name = key >= KEY_MIN ? keyname(key) : NULL;
+    static const struct {
+        const char *name;
+        int keyc;
+    } ext[] = {{"kUP2", KEYC_SHIFT_UP},
+               {"kDN2", KEYC_SHIFT_DOWN},
+               {"kPRV2", KEYC_SHIFT_PGUP},
+               {"kNXT2", KEYC_SHIFT_PGDN}};
+    for (size_t i = 0; name && i < sizeof ext / sizeof ext[0]; i++)
+        if (strcmp(name, ext[i].name) == 0)
+            return ext[i].keyc;
+    return 0;
+}
+
 static void ui_key_code(struct ui *u, int key)
 {
     if (key != '\t' && u->nmatches)
         console_clear_matches(u);
-    if (key >= KEY_F(1) && key <= KEY_F(12)) {
-        ui_fkey(u, key - KEY_F(0));
+    int kc = ui_keyc(key);
+    if (kc && ui_key(u, kc))
         return;
-    }
+    /* The rest is line editing: readline's keys, given to it as bytes. */
     switch (key) {
     case KEY_RESIZE: return; /* resizes come through the engine's signalfd */
-    case KEY_UP:
-    case KEY_DOWN:
-        if (!overlay_key(u, key))
-            ui_feed(u, key == KEY_UP ? "\033[A" : "\033[B");
-        return;
-    case KEY_PPAGE:
-    case KEY_NPAGE:
-        if (!overlay_key(u, key))
-            panels_story_scroll(u, (key == KEY_PPAGE ? -1 : 1) * (panels_story_page(u) - 1));
-        return;
-    case KEY_SR: panels_procs_scroll(u, -1); return;
-    case KEY_SF: panels_procs_scroll(u, 1); return;
-    case KEY_SPREVIOUS: panels_procs_scroll(u, -(u->lay.area[AREA_PROCS].h - 3)); return;
-    case KEY_SNEXT: panels_procs_scroll(u, u->lay.area[AREA_PROCS].h - 3); return;
     case KEY_LEFT: ui_feed(u, "\033[D"); return;
     case KEY_RIGHT: ui_feed(u, "\033[C"); return;
     case KEY_HOME: ui_feed(u, "\033[H"); return;
     case KEY_END: ui_feed(u, "\033[F"); return;
     case KEY_DC: ui_feed(u, "\033[3~"); return;
     case KEY_BACKSPACE: ui_feed(u, "\177"); return;
-    case KEY_ENTER: ui_feed(u, "\r"); return;
     default: break;
     }
-    /* Extended keys some terminfo entries name: Ctrl/Shift + arrows. */
+    /* Ctrl/Alt + arrows, as some terminfo entries name them. */
     const char *name = keyname(key);
     if (!name)
         return;
-    if (strcmp(name, "kUP2") == 0)
-        panels_procs_scroll(u, -1);
-    else if (strcmp(name, "kDN2") == 0)
-        panels_procs_scroll(u, 1);
-    else if (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0)
+    if (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0)
         ui_feed(u, "\033f");
     else if (strcmp(name, "kLFT5") == 0 || strcmp(name, "kLFT3") == 0)
         ui_feed(u, "\033b");
-    else if (strcmp(name, "kPRV2") == 0)
-        ui_key_code(u, KEY_SPREVIOUS);
-    else if (strcmp(name, "kNXT2") == 0)
-        ui_key_code(u, KEY_SNEXT);
+}
+
+static void ui_key_char(struct ui *u, wint_t wc);
+
+/* Esc: alone it is the Esc key; with what follows it in the same read, a
+ * key sequence, Esc then a key, or an Alt-key for readline. */
+static void ui_key_esc_intro(struct ui *u)
+{
+    wint_t c2;
+    int r = ui_get_key(u, &c2);
+    if (r == ERR)
+        ui_key(u, KEYC_ESC);
+    else if (r == KEY_CODE_YES)
+        ui_key_code(u, (int)c2);
+    else if (c2 == '[' || c2 == 'O') {
+        if (u->nmatches)
+            console_clear_matches(u);
+        ui_key_escape_seq(u, c2);
+    } else if ((u->overlay || u->nmatches) && !console_searching()) {
+        /* Esc and the next key in one read (typed fast, or sent by a
+         * script): with a window open an Alt-key means nothing, so
+         * this is Esc closing it, then a key for the prompt */
+        ui_key(u, KEYC_ESC);
+        ui_key_char(u, c2);
+    } else {
+        if (u->nmatches)
+            console_clear_matches(u);
+        char buf[8] = {27};
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t n = wcrtomb(buf + 1, (wchar_t)c2, &st);
+        if (n != (size_t)-1) {
+            console_feed(u, buf, n + 1);
+            ui_run_lines(u);
+        }
+    }
 }
 
 static void ui_key_char(struct ui *u, wint_t wc)
@@ -391,68 +493,12 @@ static void ui_key_char(struct ui *u, wint_t wc)
     /* Esc decides below what the open list means for the key after it */
     if (wc != '\t' && wc != 27 && u->nmatches)
         console_clear_matches(u);
-    switch (wc) {
-    case 3: { /* Ctrl-C: clear the line, never quit */
-        bool empty = console_empty();
-        console_cancel(u);
-        if (empty)
-            ui_say(u, OUT_INFO,
-                   "Ctrl-C clears the line being typed; to quit: quit, F10 or "
-                   "Ctrl-D");
+    if (wc == 27) {
+        ui_key_esc_intro(u);
         return;
     }
-    case 12: /* Ctrl-L: repaint everything */
-        clearok(curscr, TRUE);
-        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+    if (ui_key(u, wc == '\n' ? KEYC_ENTER : (int)wc))
         return;
-    case 26: /* Ctrl-Z: suspend, as the terminal's own Ctrl-Z would */
-        u->suspend = true;
-        return;
-    case 27: {
-        wint_t c2;
-        int r = ui_get_key(u, &c2);
-        if (r == ERR)
-            ui_key_esc(u);
-        else if (r == KEY_CODE_YES)
-            ui_key_code(u, (int)c2);
-        else if (c2 == '[' || c2 == 'O') {
-            if (u->nmatches)
-                console_clear_matches(u);
-            ui_key_escape_seq(u, c2);
-        }
-        else if ((u->overlay || u->nmatches) && !console_searching()) {
-            /* Esc and the next key in one read (typed fast, or sent by a
-             * script): with a window open an Alt-key means nothing, so
-             * this is Esc closing it, then a key for the prompt */
-            ui_key_esc(u);
-            ui_key_char(u, c2);
-        } else {
-            if (u->nmatches)
-                console_clear_matches(u);
-            char buf[8] = {27};
-            mbstate_t st;
-            memset(&st, 0, sizeof st);
-            size_t n = wcrtomb(buf + 1, (wchar_t)c2, &st);
-            if (n != (size_t)-1) {
-                console_feed(u, buf, n + 1);
-                ui_run_lines(u);
-            }
-        }
-        return;
-    }
-    case '\r':
-    case '\n':
-        if (u->overlay == OVERLAY_SCENARIOS && console_empty()) {
-            char line[64];
-            snprintf(line, sizeof line, "run %s ", scenarios[u->overlay_sel]->name);
-            overlay_close(u);
-            console_set_line(u, line);
-            return;
-        }
-        ui_feed(u, "\r");
-        return;
-    default: break;
-    }
     char buf[MB_LEN_MAX + 1];
     mbstate_t st;
     memset(&st, 0, sizeof st);

@@ -12,6 +12,7 @@
 #include "../commands/commands.h"
 #include "../engine/engine.h"
 #include "../model/model.h"
+#include "../view/keys.h"
 #include "ui.h"
 
 /* ---- areas, layout, dirty flags ---------------------------------------- */
