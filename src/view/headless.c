@@ -80,6 +80,50 @@ static void print_lines(struct hl *h)
     }
 }
 
+/* The run's processes still alive, with their fd tables when read. */
+static json_object *json_procs(const struct model *m)
+{
+    json_object *procs = json_object_new_array();
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role < 0 || p->exited)
+            continue;
+        json_object *po = json_object_new_object();
+        json_object_object_add(po, "name", json_object_new_string(p->name));
+        json_object_object_add(po, "pid", json_object_new_int(p->pid));
+        char st[2] = {p->state, 0};
+        json_object_object_add(po, "state", json_object_new_string(st));
+        json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
+        json_object_object_add(po, "doing", json_object_new_string(p->doing));
+        json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
+        if (p->comm[0])
+            json_object_object_add(po, "comm", json_object_new_string(p->comm));
+        if (p->exe[0])
+            json_object_object_add(po, "exe", json_object_new_string(p->exe));
+        const struct model_fdtable *ft = model_fdtable_find(m, p->pid);
+        if (ft) {
+            json_object *fds = json_object_new_array();
+            for (int k = 0; k < ft->nfds && k < MODEL_MAX_FDS; k++) {
+                const struct model_fd *f = &ft->fds[k];
+                json_object *fo = json_object_new_object();
+                json_object_object_add(fo, "fd", json_object_new_int(f->fd));
+                json_object_object_add(fo, "target", json_object_new_string(f->target));
+                json_object_object_add(fo, "ino", json_object_new_int64((int64_t)f->ino));
+                json_object_object_add(fo, "pos", json_object_new_int64(f->pos));
+                char flags[16];
+                snprintf(flags, sizeof flags, "0%o", f->flags);
+                json_object_object_add(fo, "flags", json_object_new_string(flags));
+                if (f->scm_fds >= 0)
+                    json_object_object_add(fo, "scm_fds", json_object_new_int(f->scm_fds));
+                json_object_array_add(fds, fo);
+            }
+            json_object_object_add(po, "fds", fds);
+        }
+        json_object_array_add(procs, po);
+    }
+    return procs;
+}
+
 static void print_state(struct hl *h)
 {
     const struct model *m = h->m;
@@ -175,45 +219,7 @@ static void print_state(struct hl *h)
     }
     if (m->deadlock.found)
         json_object_object_add(o, "deadlock", json_object_new_string(m->deadlock.text));
-    json_object *procs = json_object_new_array();
-    for (int i = 0; i < m->nprocs; i++) {
-        const struct model_proc *p = &m->procs[i];
-        if (p->role < 0 || p->exited)
-            continue;
-        json_object *po = json_object_new_object();
-        json_object_object_add(po, "name", json_object_new_string(p->name));
-        json_object_object_add(po, "pid", json_object_new_int(p->pid));
-        char st[2] = {p->state, 0};
-        json_object_object_add(po, "state", json_object_new_string(st));
-        json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
-        json_object_object_add(po, "doing", json_object_new_string(p->doing));
-        json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
-        if (p->comm[0])
-            json_object_object_add(po, "comm", json_object_new_string(p->comm));
-        if (p->exe[0])
-            json_object_object_add(po, "exe", json_object_new_string(p->exe));
-        const struct model_fdtable *ft = model_fdtable_find(m, p->pid);
-        if (ft) {
-            json_object *fds = json_object_new_array();
-            for (int k = 0; k < ft->nfds && k < MODEL_MAX_FDS; k++) {
-                const struct model_fd *f = &ft->fds[k];
-                json_object *fo = json_object_new_object();
-                json_object_object_add(fo, "fd", json_object_new_int(f->fd));
-                json_object_object_add(fo, "target", json_object_new_string(f->target));
-                json_object_object_add(fo, "ino", json_object_new_int64((int64_t)f->ino));
-                json_object_object_add(fo, "pos", json_object_new_int64(f->pos));
-                char flags[16];
-                snprintf(flags, sizeof flags, "0%o", f->flags);
-                json_object_object_add(fo, "flags", json_object_new_string(flags));
-                if (f->scm_fds >= 0)
-                    json_object_object_add(fo, "scm_fds", json_object_new_int(f->scm_fds));
-                json_object_array_add(fds, fo);
-            }
-            json_object_object_add(po, "fds", fds);
-        }
-        json_object_array_add(procs, po);
-    }
-    json_object_object_add(o, "procs", procs);
+    json_object_object_add(o, "procs", json_procs(m));
     emit_json(h, o);
 }
 
