@@ -343,8 +343,11 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
         pfds[n++] = (struct pollfd){e->sigfd, POLLIN, 0};
     if (n < max)
         pfds[n++] = (struct pollfd){e->timerfd, POLLIN, 0};
-    if (n < max && e->ev.rfd >= 0)
+    if (n < max && e->ev.rfd >= 0) {
         pfds[n++] = (struct pollfd){e->ev.rfd, POLLIN, 0};
+        /* The front end is about to sleep: the next event must wake it. */
+        events_arm(&e->ev);
+    }
     return n;
 }
 
