@@ -4,6 +4,7 @@
  * same streams without the fault must pass, so the checks are not vacuous
  * the other way either. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,33 @@ Test(judge_msgq, truncation_fails_whole_messages)
 
 /* ---- shm ------------------------------------------------------------------ */
 
+Test(judge_msgq, a_run_cut_short_with_nothing_received_is_never_ok)
+{
+    /* The senders gave up (or the run was stopped) before anything
+     * arrived: "0 of 3" is not ok, and neither is a check about arrivals. */
+    msgq_world();
+    sc->judge(m, vals, 2);
+    for (int i = 0; i < m->nchecks; i++)
+        cr_expect_eq(m->checks[i].status, CHECK_PENDING, "%s: %s", m->checks[i].name,
+                     m->checks[i].detail);
+    cr_expect(strstr(check("every_message_once")->detail, "0 of 3 received"), "%s",
+              check("every_message_once")->detail);
+}
+
+Test(judge_msgq, a_run_cut_short_has_not_shown_every_message_once)
+{
+    msgq_world();
+    sent(1, 1);
+    sent(2, 2);
+    got(R_ANY, 0, 0, 1, 1, 48, 48);
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("every_message_once")->status, CHECK_PENDING, "%s",
+                 check("every_message_once")->detail);
+    /* what did arrive, arrived right */
+    cr_expect_eq(check("selector_matches")->status, CHECK_OK);
+    cr_expect_eq(check("whole_messages")->status, CHECK_OK);
+}
+
 TestSuite(judge_shm, .init = setup, .fini = teardown);
 
 static struct shm_ring ring;
@@ -328,6 +356,21 @@ Test(judge_shm, checksum_fails_when_the_ring_disagrees_with_the_events)
     cr_expect_eq(check("checksum")->status, CHECK_FAILED);
 }
 
+Test(judge_shm, a_run_cut_short_is_pending_not_ok)
+{
+    shm_world();
+    shm_judge(2);
+    cr_expect_eq(check("every_item_once")->status, CHECK_PENDING, "%s",
+                 check("every_item_once")->detail);
+    cr_expect_eq(check("checksum")->status, CHECK_PENDING, "nothing went through the ring: %s",
+                 check("checksum")->detail);
+    put(1, 1);
+    take(1000001);
+    shm_judge(2);
+    cr_expect_eq(check("every_item_once")->status, CHECK_PENDING, "1 of 4 taken: %s",
+                 check("every_item_once")->detail);
+}
+
 /* ---- deadlock -------------------------------------------------------------- */
 
 TestSuite(judge_deadlock, .init = setup, .fini = teardown);
@@ -373,6 +416,49 @@ Test(judge_deadlock, safe_with_a_cycle_fails)
 }
 
 TestSuite(judge_sem, .init = setup, .fini = teardown);
+
+Test(judge_sem, nothing_done_is_pending_not_ok)
+{
+    use("sem", 0, NULL);
+    m->cs.present = true;
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("mutual_exclusion")->status, CHECK_PENDING, "%s",
+                 check("mutual_exclusion")->detail);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_PENDING, "%s",
+                 check("no_lost_updates")->detail);
+}
+
+/* ---- a role that gives up ---------------------------------------------------- */
+
+TestSuite(run_error, .init = setup, .fini = teardown);
+
+Test(run_error, a_failed_note_names_the_role_the_call_and_errno)
+{
+    use("msgq", 0, NULL);
+    m->nroles = 1;
+    strcpy(m->role_names[0], "sender");
+    model_add_proc(m, 300, 1, 0, 2, "sender-2");
+    model_apply_event(m, &(struct event){.pid = 300,
+                                         .role = 0,
+                                         .instance = 2,
+                                         .op = OP_FAILED,
+                                         .phase = PH_NOTE,
+                                         .result = -1,
+                                         .err = EINVAL,
+                                         .arg0 = 1,
+                                         .arg1 = 48,
+                                         .value = OP_MSGSND});
+    cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument)");
+    const struct model_line *l = model_story_line(m, m->story_count - 1);
+    cr_assert_not_null(l);
+    cr_expect_eq(l->kind, 2);
+    cr_expect_str_eq(l->what, "gives up");
+    model_end_in_error(m, "a 48-byte message is longer than kernel.msgmax (16): see ipcs -l");
+    cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument): a "
+                               "48-byte message is longer than kernel.msgmax (16): see ipcs -l");
+    l = model_story_line(m, m->story_count - 1);
+    cr_expect(strstr(l->detail, "ipcplay ends the run"), "%s", l->detail);
+}
 
 Test(judge_sem, stopped_inside_the_section_is_not_a_lost_update)
 {
