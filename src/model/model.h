@@ -296,7 +296,9 @@ struct model_cs {
 struct model_check {
     char name[32];
     int status;           /* enum check_status */
-    char detail[112];
+    /* Whole, never cut: a deadlock of 8 workers names a 176-character cycle,
+     * and a wrong cycle is told next to the expected one. */
+    char detail[384];
 };
 
 /* One line of the story: the event log in plain words. */

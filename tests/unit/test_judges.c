@@ -403,16 +403,85 @@ Test(judge_deadlock, three_workers_cycle_through_all)
     cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
 }
 
+/* n workers that ran all their rounds and exited 0 */
+static void workers_finished(int n)
+{
+    m->nroles = 1;
+    strcpy(m->role_names[0], "worker");
+    for (int i = 1; i <= n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "worker-%d", i);
+        int pi = model_add_proc(m, 500 + i, 1, 0, i, name);
+        m->procs[pi].exited = true;
+        m->procs[pi].wait_status = 0;
+    }
+}
+
 Test(judge_deadlock, safe_with_a_cycle_fails)
 {
     char *argv[] = {"order=safe"};
     use("deadlock", 1, argv);
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("deadlock")->status, CHECK_PENDING, "cut short proves no safety: %s",
+                 check("deadlock")->detail);
+    workers_finished(2);
     sc->judge(m, vals, 1);
     cr_expect_eq(check("deadlock")->status, CHECK_OK);
     m->deadlock.found = true;
     strcpy(m->deadlock.text, "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1");
     sc->judge(m, vals, 1);
     cr_expect_eq(check("deadlock")->status, CHECK_FAILED);
+}
+
+Test(judge_deadlock, without_the_barrier_no_cycle_is_not_a_failure)
+{
+    /* barrier=off: the cycle forms only when timing lets every worker hold
+     * its first lock at once. Either outcome is what the run showed. */
+    char *argv[] = {"workers=2", "barrier=off"};
+    use("deadlock", 2, argv);
+    workers_finished(2);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    cr_expect(strstr(check("deadlock")->detail, "no cycle this time: all 2 workers finished"), "%s",
+              check("deadlock")->detail);
+    m->deadlock.found = true;
+    strcpy(m->deadlock.text, "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1");
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    cr_expect(strstr(check("deadlock")->detail, "cycle found: worker-1"), "%s",
+              check("deadlock")->detail);
+}
+
+Test(judge_deadlock, with_the_barrier_no_cycle_still_fails)
+{
+    char *argv[] = {"workers=2", "barrier=on"};
+    use("deadlock", 2, argv);
+    workers_finished(2);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_FAILED, "%s", check("deadlock")->detail);
+}
+
+Test(judge_deadlock, eight_workers_cycle_is_told_whole)
+{
+    char *argv[] = {"workers=8"};
+    use("deadlock", 1, argv);
+    const char *cycle = "worker-1 -> sem 1 -> worker-2 -> sem 2 -> worker-3 -> sem 3 -> "
+                        "worker-4 -> sem 4 -> worker-5 -> sem 5 -> worker-6 -> sem 6 -> "
+                        "worker-7 -> sem 7 -> worker-8 -> sem 0 -> worker-1";
+    m->deadlock.found = true;
+    strcpy(m->deadlock.text, cycle);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    char want[256];
+    snprintf(want, sizeof want, "cycle found: %s", cycle);
+    cr_expect_str_eq(check("deadlock")->detail, want);
+    /* a wrong cycle is told whole next to the expected one */
+    m->deadlock.text[strlen(m->deadlock.text) - 1] = '2';
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_FAILED);
+    cr_expect(strstr(check("deadlock")->detail, ", expected worker-1 -> sem 1") &&
+                  strstr(check("deadlock")->detail, "worker-8 -> sem 0 -> worker-1"),
+              "%s", check("deadlock")->detail);
 }
 
 TestSuite(judge_sem, .init = setup, .fini = teardown);
