@@ -112,10 +112,7 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
-                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
-                                       "kernel.sem, is reached: see ipcs -l)"
-                                     : "");
+            hints_semget(p->semsets[i].nsems, errno, err, errlen);
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -219,6 +216,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->pgid = 0;
     e->nchildren = 0;
     e->nalive = 0;
+    e->failure.op = OP_NONE;
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
     objects_ipc_reset(e);
@@ -276,6 +274,8 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
             struct child *c = supervisor_find(e, batch[i].pid);
             if (c)
                 c->dirty = true;
+            if (batch[i].op == OP_FAILED && e->failure.op == OP_NONE)
+                e->failure = batch[i];
             /* A child removed a queue: it is no longer ours to remove. */
             if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
                 batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
@@ -292,12 +292,14 @@ static void drain_events(struct engine *e, int *flags)
     drain_events_n(e, flags, 0);
 }
 
-static void finish(struct engine *e, bool judge_final)
+/* final: 1 the run ended by itself, 2 it was cut short (stopped, a role
+ * gave up): what was not reached is then pending, not failed. */
+static void finish(struct engine *e, int final)
 {
     struct model *m = e->m;
     sampler_sample(e, true); /* last look at the objects before they go */
     if (e->scenario && e->scenario->judge)
-        e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
+        e->scenario->judge(m, e->vals, final);
     supervisor_release_group(e);
     release_objects(e);
     arm_timer(e, 0);
@@ -320,7 +322,21 @@ static void end_deadlocked(struct engine *e, int *flags)
               "removes its objects)");
     supervisor_kill_all(e);
     drain_events(e, flags);
-    finish(e, true);
+    finish(e, 1);
+}
+
+/* A role gave up (a call failed that it cannot go on without): the others
+ * would wait for it forever. End the run as a runtime error, its checks
+ * judged as cut short. */
+static void end_failed(struct engine *e, int *flags)
+{
+    char hint[160];
+    hints_failure(&e->failure, hint, sizeof hint);
+    gate_set_mode(e->gate, GATE_RUN);
+    model_end_in_error(e->m, hint);
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, 2);
 }
 
 void engine_stop(struct engine *e)
@@ -333,7 +349,7 @@ void engine_stop(struct engine *e)
     supervisor_kill_all(e);
     drain_events(e, &flags);
     model_say(e->m, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
-    finish(e, false);
+    finish(e, 2);
 }
 
 int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
@@ -412,11 +428,14 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
     }
     if (e->active) {
         update_state(e);
-        if (e->nalive <= 0) {
+        if (e->nalive <= 0)
             drain_events(e, &flags);
-            finish(e, true);
+        if (e->failure.op == OP_FAILED)
+            end_failed(e, &flags);
+        else if (e->nalive <= 0)
+            finish(e, 1);
+        if (!e->active)
             flags |= ENGINE_DONE | ENGINE_CHANGED;
-        }
     }
     if (e->active || (flags & ENGINE_DONE))
         e->m->now_ns = events_now_ns() - e->t0_ns;
