@@ -48,12 +48,13 @@ struct engine *engine_new(struct model *m)
     signal(SIGPIPE, SIG_IGN);
     e->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    e->drainfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     e->procfd = procfs_open_root(NULL);
     e->self_statfd = procfs_open(e->procfd, e->self, "stat");
     e->gate = gate_new();
     e->ev.rfd = e->ev.wfd = -1;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (e->sigfd < 0 || e->timerfd < 0 || e->procfd < 0 || !e->gate) {
+    if (e->sigfd < 0 || e->timerfd < 0 || e->drainfd < 0 || e->procfd < 0 || !e->gate) {
         engine_free(e);
         return NULL;
     }
@@ -71,6 +72,8 @@ void engine_free(struct engine *e)
         close(e->sigfd);
     if (e->timerfd >= 0)
         close(e->timerfd);
+    if (e->drainfd >= 0)
+        close(e->drainfd);
     if (e->self_statfd >= 0)
         close(e->self_statfd);
     if (e->procfd >= 0)
@@ -266,6 +269,7 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
 {
     struct event batch[256];
     int n, batches = 0;
+    e->streaming = false;
     while ((max_batches <= 0 || batches++ < max_batches) &&
            (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
@@ -282,6 +286,7 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
                 registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
         }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
+        e->streaming = true;
         if (n < 256)
             break;
     }
@@ -361,8 +366,16 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
         pfds[n++] = (struct pollfd){e->timerfd, POLLIN, 0};
     if (n < max && e->ev.rfd >= 0) {
         pfds[n++] = (struct pollfd){e->ev.rfd, POLLIN, 0};
-        /* The front end is about to sleep: the next event must wake it. */
-        events_arm(&e->ev);
+        if (e->streaming && e->active && n < max) {
+            /* Events are streaming in: look again in a millisecond rather
+             * than be woken (a wake-up costs the writer a system call). */
+            struct itimerspec its = {{0, 0}, {0, 1000 * 1000}};
+            timerfd_settime(e->drainfd, 0, &its, NULL);
+            pfds[n++] = (struct pollfd){e->drainfd, POLLIN, 0};
+        } else {
+            /* About to sleep: the next event must wake us. */
+            events_arm(&e->ev);
+        }
     }
     return n;
 }
@@ -422,6 +435,10 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                     flags |= ENGINE_DONE;
                 }
             }
+        } else if (pfds[i].fd == e->drainfd) {
+            uint64_t ticks;
+            if (read(e->drainfd, &ticks, sizeof ticks) > 0 && e->active)
+                drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         }

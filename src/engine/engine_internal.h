@@ -56,6 +56,8 @@ struct engine_ipc {
 struct engine {
     struct model *m;
     int sigfd, timerfd, procfd;
+    int drainfd;     /* a one-shot timer: drain again soon while events stream */
+    bool streaming;  /* the last drain found events: poll them, do not be woken */
     pid_t self;
     int self_statfd;
     struct gate *gate;

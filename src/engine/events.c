@@ -38,17 +38,28 @@ struct ev_shared {
 static struct ev_shared *my_sh;
 static struct ev_ring *my_ring;
 static int my_state; /* 0 unclaimed, 1 ring, -1 none to be had */
+static pid_t my_pid;  /* getpid() is a system call: once per process */
 
 static void forget_ring_in_child(void)
 {
     my_ring = NULL;
     my_state = 0;
+    my_pid = 0;
+}
+
+pid_t events_pid(void)
+{
+    if (!my_pid)
+        my_pid = getpid();
+    return my_pid;
 }
 
 int events_open(struct event_channel *ch)
 {
     static int atfork_done;
     if (!atfork_done) {
+        /* The child of any fork (ipcplay's or a role's fork op) writes a
+         * ring of its own, under its own pid. */
         pthread_atfork(NULL, NULL, forget_ring_in_child);
         atfork_done = 1;
     }
@@ -128,7 +139,7 @@ static struct ev_ring *claim(void)
         uint32_t i = my_sh ? atomic_fetch_add(&my_sh->nrings, 1) : EV_MAX_RINGS;
         if (i < EV_MAX_RINGS) {
             my_ring = &my_sh->rings[i];
-            atomic_store(&my_ring->owner, (uint32_t)getpid());
+            atomic_store(&my_ring->owner, (uint32_t)events_pid());
             my_state = 1;
         } else {
             my_state = -1;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../model/event.h"
 
@@ -37,6 +38,8 @@ struct event_channel {
 int events_open(struct event_channel *ch);
 void events_close(struct event_channel *ch);
 uint64_t events_now_ns(void);  /* CLOCK_MONOTONIC in ns */
+/* This process's pid, asked of the kernel once per process (after fork too). */
+pid_t events_pid(void);
 /* In a child: emit one record into this process's ring (claimed on first
  * use, after every fork), or whole to the pipe wfd when it has no ring.
  * Waits while its ring is full. */

@@ -19,7 +19,7 @@ struct event runner_event(const struct runner *r, const struct op *op, int phase
     struct event ev;
     memset(&ev, 0, sizeof ev);
     ev.t_ns = events_now_ns() - r->t0_ns;
-    ev.pid = getpid();
+    ev.pid = events_pid();
     ev.role = (int16_t)r->role;
     ev.instance = (int16_t)r->instance;
     ev.op = op->kind;
