@@ -282,12 +282,31 @@ int events_read(struct event_channel *ch, struct event *out, int max)
         if (hd != tl)
             heap[n++] = (struct source){r->slot[hd % EV_RING_SLOTS].t_ns, (int)i, hd, tl};
     }
+    /* The rings were read one after another: a record one process published
+     * after a ring read earlier in that pass may have let another process go
+     * on and publish what was read later (a V, then the P it woke). A second
+     * look at every ring finds such records, and nothing at or after the
+     * oldest of them is handed out now: it comes with them next time. */
+    uint64_t cutoff = UINT64_MAX;
+    atomic_thread_fence(memory_order_seq_cst);
+    uint32_t nr2 = ch->sh ? atomic_load(&ch->sh->nrings) : 0;
+    if (nr2 > EV_MAX_RINGS)
+        nr2 = EV_MAX_RINGS;
+    for (uint32_t i = 0, k = 0; i < nr2; i++) {
+        struct ev_ring *r = &ch->sh->rings[i];
+        uint64_t seen = atomic_load_explicit(&r->head, memory_order_relaxed);
+        if (k < (uint32_t)n && heap[k].k == (int)i)
+            seen = heap[k++].end;
+        uint64_t tl = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (tl != seen && r->slot[seen % EV_RING_SLOTS].t_ns < cutoff)
+            cutoff = r->slot[seen % EV_RING_SLOTS].t_ns;
+    }
     if (ch->npending)
         heap[n++] = (struct source){ch->pending[0].t_ns, (int)nr, 0, (uint64_t)ch->npending};
     for (int i = n / 2 - 1; i >= 0; i--)
         sift_down(heap, n, i);
     int got = 0, used_pending = 0;
-    while (n > 0 && got < max) {
+    while (n > 0 && got < max && heap[0].t < cutoff) {
         struct source *s = &heap[0];
         if ((uint32_t)s->k == nr) {
             out[got++] = ch->pending[s->at++];
