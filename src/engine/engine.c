@@ -204,6 +204,7 @@ static void emit_run_start(struct engine *e, const struct scenario_def *s, const
     for (int i = 0; i < plan->nroles && i < MODEL_MAX_ROLES; i++)
         snprintf(a->role_names[i], sizeof a->role_names[i], "%s", plan->roles[i].name);
     a->live = 1;
+    engine_watch(e, NULL); /* what a view watched belongs to the last run */
     engine_emit(e, &r);
     record_init(&r, REC_PROC_ADD, 0);
     struct rec_proc_add *p = &r.u.proc_add;

@@ -14,10 +14,12 @@
 
 #include "engine/engine.h"
 #include "engine/registry.h"
+#include "model/inspect.h"
 #include "model/record.h"
 #include "support.h"
 
 #define STATE_LEN 65536
+#define INSPECT_LEN 32768
 
 /* Records as taken, packed (record_size bytes each), and the state line
  * the live model showed after each sample. */
@@ -28,6 +30,9 @@ struct tape {
     size_t nrec;
     char **states;
     size_t nstates, capstates;
+    bool want_shm;            /* the inspect view looks at the first segment, if any */
+    char watch[32];           /* what it looks at (else the first worker); "" until known */
+    char **inspects;          /* its text after every fifth sample */
     size_t kinds[REC__COUNT];
 };
 
@@ -42,6 +47,22 @@ static void *grow(void *p, size_t *cap, size_t need, size_t unit)
     cr_assert_not_null(p);
     *cap = n;
     return p;
+}
+
+/* The inspect views of the watched target and of every object kind. */
+static void inspect_text(const struct model *m, const char *watch, char *buf)
+{
+    const char *what[] = {watch, "sem", "shm", "msq"};
+    size_t off = 0;
+    for (int i = 0; i < 4 && off < INSPECT_LEN; i++) {
+        char title[128], err[256];
+        int rc = model_inspect(m, what[i], title, sizeof title, buf + off, INSPECT_LEN - off, err,
+                               sizeof err);
+        off += strlen(buf + off);
+        if (off < INSPECT_LEN)
+            off += (size_t)snprintf(buf + off, INSPECT_LEN - off, "\n[%s: %d %s]\n", what[i],
+                                    rc, rc ? err : title);
+    }
 }
 
 static void tap(void *ctx, const struct record *r)
@@ -59,15 +80,30 @@ static void tap(void *ctx, const struct record *r)
         char *s = malloc(STATE_LEN);
         cr_assert_not_null(s);
         model_format_state(t->live, s, STATE_LEN);
+        t->inspects = realloc(t->inspects, t->capstates * sizeof *t->inspects);
+        cr_assert_not_null(t->inspects);
+        t->inspects[t->nstates] = NULL;
+        if (!t->watch[0] && t->want_shm && t->live->nshmsegs > 0)
+            snprintf(t->watch, sizeof t->watch, "shm");
+        else if (!t->watch[0] && t->live->nprocs > 1)
+            snprintf(t->watch, sizeof t->watch, "%s", t->live->procs[1].name);
+        if (t->nstates % 5 == 0) {
+            t->inspects[t->nstates] = malloc(INSPECT_LEN);
+            cr_assert_not_null(t->inspects[t->nstates]);
+            inspect_text(t->live, t->watch, t->inspects[t->nstates]);
+        }
         t->states[t->nstates++] = s;
     }
 }
 
 static void tape_free(struct tape *t)
 {
-    for (size_t i = 0; i < t->nstates; i++)
+    for (size_t i = 0; i < t->nstates; i++) {
         free(t->states[i]);
+        free(t->inspects[i]);
+    }
     free(t->states);
+    free(t->inspects);
     free(t->buf);
     memset(t, 0, sizeof *t);
 }
@@ -130,7 +166,7 @@ static void final_text(const struct model *m, char *buf, size_t len)
 static size_t replay(const struct tape *t, struct model *m, long skip, const char *what)
 {
     static struct record r;
-    static char state[STATE_LEN];
+    static char state[STATE_LEN], insp[INSPECT_LEN];
     model_init(m);
     size_t off = 0, si = 0, bad = 0;
     for (size_t i = 0; i < t->nrec; i++) {
@@ -148,15 +184,23 @@ static size_t replay(const struct tape *t, struct model *m, long skip, const cha
         if (strcmp(state, t->states[si]) != 0 && bad++ == 0 && skip < 0)
             cr_log_error("%s: state after sample %zu differs:\n live   %.300s\n replay %.300s",
                          what, si, t->states[si], state);
+        if (t->inspects[si]) {
+            inspect_text(m, t->watch, insp);
+            if (strcmp(insp, t->inspects[si]) != 0 && bad++ == 0 && skip < 0)
+                cr_log_error("%s: inspect after sample %zu differs:\n live   %.2000s\n"
+                             " replay %.2000s",
+                             what, si, t->inspects[si], insp);
+        }
         si++;
     }
     return bad;
 }
 
-static void drive(struct engine *e, const struct model *m, const char *what)
+static void drive(struct engine *e, const struct model *m, const char *watch, const char *what)
 {
     double end = support_now() + 120;
     while (engine_active(e) && support_now() < end) {
+        engine_watch(e, watch); /* as an open inspect view keeps doing */
         struct pollfd pfds[ENGINE_MAX_POLLFDS];
         int n = engine_pollfds(e, pfds, ENGINE_MAX_POLLFDS);
         if (poll(pfds, (nfds_t)n, 50) > 0)
@@ -174,16 +218,19 @@ static void round_trip(struct engine *e, struct model *live, const struct scenar
 {
     static struct model again;
     static char a[1 << 20], b[1 << 20];
-    struct tape t = {.live = live};
+    /* an inspect view open on the first worker, or on the first segment */
+    struct tape t = {.live = live, .want_shm = speed > 0};
     engine_set_tap(e, tap, &t);
     char err[256];
     cr_assert_eq(engine_start(e, s, vals, speed, err, sizeof err), 0, "%s: %s", what, err);
     engine_set_sample_ms(e, 5); /* many samples: a fast run ends in a blink */
-    drive(e, live, what);
+    drive(e, live, t.watch, what);
     engine_set_tap(e, NULL, NULL);
     cr_assert_gt(t.kinds[REC_EVENT], 0, "%s: no events", what);
     cr_assert_gt(t.kinds[REC_SAMPLE_END], 0, "%s: no samples", what);
     cr_assert_gt(t.kinds[REC_SAMPLE_PROC], 0, "%s: no process samples", what);
+    if (speed > 0 && live->nshmsegs > 0)
+        cr_expect_gt(t.kinds[REC_DETAIL_SHM], 0, "%s: the watched segment had no detail", what);
 
     size_t bad = replay(&t, &again, -1, what);
     cr_expect_eq(bad, 0, "%s: %zu of %zu sample states differ", what, bad, t.nstates);
@@ -209,7 +256,8 @@ static void round_trip(struct engine *e, struct model *live, const struct scenar
     cr_expect_neq(first_diff(live, &again), (size_t)-1, "%s: a dropped record went unnoticed",
                   what);
     if (same)
-        cr_log_info("%s: %zu records, %zu samples: same model", what, t.nrec, t.nstates);
+        cr_log_info("%s: %zu records, %zu samples, %zu details: same model", what, t.nrec,
+                    t.nstates, t.kinds[REC_DETAIL_PROC] + t.kinds[REC_DETAIL_SHM]);
     tape_free(&t);
 }
 
