@@ -26,8 +26,7 @@ uint64_t engine_now(const struct engine *e)
     return events_now_ns() - e->t0_ns;
 }
 
-void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt,
-                ...)
+void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt, ...)
 {
     struct record r;
     record_init(&r, REC_SAY, e->m->now_ns);

@@ -123,11 +123,25 @@ static void read_attachments(struct engine *e, pid_t pid, struct model_proc_deta
 /* The lines of /proc/PID/status a student asks about, "Key:\tvalue\n". */
 static void read_status(struct engine *e, pid_t pid, struct model_proc_detail *d)
 {
-    static const char *const keys[] = {
-        "Name:",   "State:",  "Tgid:",   "Pid:",    "PPid:",    "Uid:",
-        "Gid:",    "VmSize:", "VmRSS:",  "Threads:", "SigQ:",   "SigPnd:",
-        "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:", "voluntary_ctxt_switches:",
-        "nonvoluntary_ctxt_switches:", NULL};
+    static const char *const keys[] = {"Name:",
+                                       "State:",
+                                       "Tgid:",
+                                       "Pid:",
+                                       "PPid:",
+                                       "Uid:",
+                                       "Gid:",
+                                       "VmSize:",
+                                       "VmRSS:",
+                                       "Threads:",
+                                       "SigQ:",
+                                       "SigPnd:",
+                                       "ShdPnd:",
+                                       "SigBlk:",
+                                       "SigIgn:",
+                                       "SigCgt:",
+                                       "voluntary_ctxt_switches:",
+                                       "nonvoluntary_ctxt_switches:",
+                                       NULL};
     char buf[4096];
     if (read_whole(e->procfd, pid, "status", buf, sizeof buf) < 0) {
         d->status_err = errno ? errno : EIO;
@@ -198,8 +212,7 @@ static void detail_mappers(struct engine *e, int i)
             while (bol > maps && bol[-1] != '\n')
                 bol--;
             unsigned long ino = 0;
-            has = sscanf(bol, "%*s %*s %*s %*s %lu", &ino) == 1 &&
-                  ino == (unsigned long)ms->shmid;
+            has = sscanf(bol, "%*s %*s %*s %*s %lu", &ino) == 1 && ino == (unsigned long)ms->shmid;
             line += 4;
         }
         if (has)

@@ -409,8 +409,8 @@ int model_inspect_target(const struct model *m, const char *what, pid_t *pid, un
     return objects_named(m, what, &sem, shm, &msq) > 0 ? 2 : 0;
 }
 
-int model_inspect(const struct model *m, const char *what, char *title, size_t titlelen,
-                  char *out, size_t outlen, char *err, size_t errlen)
+int model_inspect(const struct model *m, const char *what, char *title, size_t titlelen, char *out,
+                  size_t outlen, char *err, size_t errlen)
 {
     struct text t = {out, outlen, 0};
     if (outlen)

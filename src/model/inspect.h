@@ -17,7 +17,7 @@
 int model_inspect_target(const struct model *m, const char *what, pid_t *pid, unsigned *shm);
 /* The view: a title and newline-separated lines (headings start in column
  * 0). Returns 0, or -1 with a one-line message in err. */
-int model_inspect(const struct model *m, const char *what, char *title, size_t titlelen,
-                  char *out, size_t outlen, char *err, size_t errlen);
+int model_inspect(const struct model *m, const char *what, char *title, size_t titlelen, char *out,
+                  size_t outlen, char *err, size_t errlen);
 
 #endif

@@ -17,31 +17,31 @@
 enum record_kind {
     REC_NONE = 0,
     /* front end: the run and its objects */
-    REC_RUN_START,      /* run: a run begins (scenario, params, roles) */
-    REC_RUN_STATE,      /* state: running / paused / step / done, speed */
-    REC_CLOCK,          /* (no payload): the model's clock reads t_ns */
-    REC_PROC_ADD,       /* proc_add: a process appears (forked by ipcplay or by a role) */
-    REC_SEMSET_ADD,     /* semset_add: a semaphore set was created */
-    REC_SHMSEG_ADD,     /* shmseg_add: a segment (System V, POSIX, anonymous) was created */
-    REC_MSGQ_ADD,       /* msgq_add: a message queue was created */
-    REC_RUNDIR,         /* rundir: the run's private directory */
-    REC_RUNFILE,        /* runfile: a file of it, by plan index */
-    REC_SAY,            /* say: a story line from ipcplay itself, or command output */
-    REC_CHECK,          /* check: a judge's verdict on one check */
-    REC_CS_PLAN,        /* cs_plan: the critical sections a run has and should complete */
+    REC_RUN_START,  /* run: a run begins (scenario, params, roles) */
+    REC_RUN_STATE,  /* state: running / paused / step / done, speed */
+    REC_CLOCK,      /* (no payload): the model's clock reads t_ns */
+    REC_PROC_ADD,   /* proc_add: a process appears (forked by ipcplay or by a role) */
+    REC_SEMSET_ADD, /* semset_add: a semaphore set was created */
+    REC_SHMSEG_ADD, /* shmseg_add: a segment (System V, POSIX, anonymous) was created */
+    REC_MSGQ_ADD,   /* msgq_add: a message queue was created */
+    REC_RUNDIR,     /* rundir: the run's private directory */
+    REC_RUNFILE,    /* runfile: a file of it, by plan index */
+    REC_SAY,        /* say: a story line from ipcplay itself, or command output */
+    REC_CHECK,      /* check: a judge's verdict on one check */
+    REC_CS_PLAN,    /* cs_plan: the critical sections a run has and should complete */
     /* events */
-    REC_EVENT,          /* ev: an op began / ended (the 64-byte event) */
+    REC_EVENT, /* ev: an op began / ended (the 64-byte event) */
     /* samples: what the kernel said at t_ns */
-    REC_SAMPLE_PROC,    /* proc: /proc/PID/stat and syscall, decoded arguments */
-    REC_SAMPLE_SELF,    /* self: ipcplay's own CPU time and memory */
-    REC_SAMPLE_FDS,     /* fds: a process's fd table (/proc/PID/fd, fdinfo) */
-    REC_SAMPLE_SEMSET,  /* sem: semid_ds and every semaphore's value and counts */
-    REC_SAMPLE_SHMSEG,  /* shm: shmid_ds (or fstat) and the first bytes */
-    REC_SAMPLE_MSGQ,    /* msq: msqid_ds and the messages, copied with MSG_COPY */
+    REC_SAMPLE_PROC,     /* proc: /proc/PID/stat and syscall, decoded arguments */
+    REC_SAMPLE_SELF,     /* self: ipcplay's own CPU time and memory */
+    REC_SAMPLE_FDS,      /* fds: a process's fd table (/proc/PID/fd, fdinfo) */
+    REC_SAMPLE_SEMSET,   /* sem: semid_ds and every semaphore's value and counts */
+    REC_SAMPLE_SHMSEG,   /* shm: shmid_ds (or fstat) and the first bytes */
+    REC_SAMPLE_MSGQ,     /* msq: msqid_ds and the messages, copied with MSG_COPY */
     REC_SAMPLE_DEADLOCK, /* dl: a cycle in the wait-for graph, seen twice */
-    REC_SAMPLE_END,     /* end: one whole sample was taken */
-    REC_DETAIL_PROC,    /* detail: what `inspect PROCESS` shows beyond the sample */
-    REC_DETAIL_SHM,     /* mapped: which processes have a segment mapped */
+    REC_SAMPLE_END,      /* end: one whole sample was taken */
+    REC_DETAIL_PROC,     /* detail: what `inspect PROCESS` shows beyond the sample */
+    REC_DETAIL_SHM,      /* mapped: which processes have a segment mapped */
     REC__COUNT
 };
 
@@ -50,24 +50,24 @@ struct rec_run_start {
     char params[192];
     char role_names[MODEL_MAX_ROLES][24];
     int32_t nroles;
-    int32_t live;        /* 1: a live run (a replay applies it with 0) */
+    int32_t live; /* 1: a live run (a replay applies it with 0) */
 };
 
 struct rec_run_state {
-    int32_t state;       /* enum run_state */
+    int32_t state; /* enum run_state */
     int32_t step_tokens;
-    double speed;        /* 0: max */
+    double speed; /* 0: max */
 };
 
 struct rec_proc_add {
     int32_t pid, ppid;
-    int32_t role;        /* -1: ipcplay itself */
+    int32_t role; /* -1: ipcplay itself */
     int32_t instance;
-    int32_t forked;      /* 1: forked by a role's fork op (parent0 forked it) */
+    int32_t forked; /* 1: forked by a role's fork op (parent0 forked it) */
     int32_t parent0;
     char name[32];
-    char state;          /* initial state; 0 leaves '?' */
-    char doing[48];      /* initial "doing"; may be "" */
+    char state;     /* initial state; 0 leaves '?' */
+    char doing[48]; /* initial "doing"; may be "" */
 };
 
 struct rec_semset_add {
@@ -103,28 +103,28 @@ struct rec_runfile {
 
 /* What a judge (the sem scenario's) says of the critical sections. */
 struct rec_cs_plan {
-    int64_t expected;    /* entries the run should complete in total */
-    int32_t nsections;   /* > 1: one critical section per semaphore */
+    int64_t expected;  /* entries the run should complete in total */
+    int32_t nsections; /* > 1: one critical section per semaphore */
 };
 
 struct rec_say {
-    int32_t kind;        /* as model_line.kind: 0 story, 1 command output, 2 error */
-    int32_t pid;         /* the process it is about; 0: none */
+    int32_t kind; /* as model_line.kind: 0 story, 1 command output, 2 error */
+    int32_t pid;  /* the process it is about; 0: none */
     char who[32], what[40], detail[128];
 };
 
 /* Flags of struct sample_proc. */
 enum sample_proc_flag {
-    SP_STAT = 1u << 0,     /* /proc/PID/stat was read: state..rss_pages are valid */
-    SP_OBSERVED = 1u << 1, /* a process scenario: zombie, refine, adoption, exe, fds */
-    SP_PATH = 1u << 2,     /* openat: path holds the file name it opens */
-    SP_EXE = 1u << 3,      /* exe holds a fresh read of /proc/PID/exe */
+    SP_STAT = 1u << 0,      /* /proc/PID/stat was read: state..rss_pages are valid */
+    SP_OBSERVED = 1u << 1,  /* a process scenario: zombie, refine, adoption, exe, fds */
+    SP_PATH = 1u << 2,      /* openat: path holds the file name it opens */
+    SP_EXE = 1u << 3,       /* exe holds a fresh read of /proc/PID/exe */
     SP_EXEC_LOOK = 1u << 4, /* first look after its exec: exe_before is ipcplay's exe */
 };
 
 struct sample_proc {
     int32_t pid;
-    uint32_t flags;      /* enum sample_proc_flag */
+    uint32_t flags; /* enum sample_proc_flag */
     char state;
     char comm[16];
     int32_t ppid;
@@ -146,7 +146,7 @@ struct sample_self {
 };
 
 struct sample_semset {
-    int32_t index;       /* index into model.semsets */
+    int32_t index; /* index into model.semsets */
     int32_t nsems;
     uint32_t mode;
     int64_t otime, ctime;
@@ -156,15 +156,15 @@ struct sample_semset {
 };
 
 struct sample_shmseg {
-    int32_t index;       /* index into model.shmsegs */
-    int32_t stat_ok;     /* 1: shmctl IPC_STAT (System V) or fstat (POSIX) worked */
+    int32_t index;   /* index into model.shmsegs */
+    int32_t stat_ok; /* 1: shmctl IPC_STAT (System V) or fstat (POSIX) worked */
     uint64_t segsz;
     uint32_t mode;
-    int64_t nattch;      /* -1: not System V (no attach count) */
+    int64_t nattch; /* -1: not System V (no attach count) */
     int32_t cpid, lpid;
     int64_t atime, dtime, ctime;
     struct model_ipc_perm perm; /* POSIX: uid, gid and mode of the file in /dev/shm */
-    uint64_t ino;        /* POSIX: the file's inode */
+    uint64_t ino;               /* POSIX: the file's inode */
     int32_t has_peek;
     uint32_t peek_len;
     uint8_t peek[MODEL_SHM_PEEK];
@@ -181,36 +181,36 @@ struct sample_shmseg {
 };
 
 struct sample_msgq {
-    int32_t index;       /* index into model.msgqs */
-    int32_t removed;     /* IPC_STAT said EINVAL/EIDRM: the rest is unset */
+    int32_t index;   /* index into model.msgqs */
+    int32_t removed; /* IPC_STAT said EINVAL/EIDRM: the rest is unset */
     uint32_t mode;
     int64_t qnum, cbytes, qbytes;
     int32_t lspid, lrpid;
     int64_t stime, rtime, ctime;
     struct model_ipc_perm perm;
-    int32_t peek_state;  /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
+    int32_t peek_state; /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
     int32_t npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
 };
 
 struct sample_deadlock {
-    int32_t n;           /* processes in the cycle */
+    int32_t n; /* processes in the cycle */
     char text[192];
 };
 
 struct sample_end {
-    int64_t wall_s;      /* CLOCK_REALTIME seconds when it was taken ("3s ago") */
+    int64_t wall_s; /* CLOCK_REALTIME seconds when it was taken ("3s ago") */
 };
 
 struct detail_shm {
-    int32_t index;       /* index into model.shmsegs */
+    int32_t index; /* index into model.shmsegs */
     int32_t n;
     int32_t pids[MODEL_MAX_MAPPERS];
 };
 
 struct record {
     enum record_kind kind;
-    uint64_t t_ns;       /* CLOCK_MONOTONIC ns since the run started */
+    uint64_t t_ns; /* CLOCK_MONOTONIC ns since the run started */
     union {
         struct rec_run_start run;
         struct rec_run_state state;

@@ -208,8 +208,7 @@ static void apply_observed(struct model *m, uint64_t t, int pi, const struct sam
         seen |= refine(m, p, s);
     }
     pid_t self = self_pid(m);
-    if (p->forked && self && p->ppid == self && p->parent0 != self &&
-        !(p->seen & SEEN_ADOPTED)) {
+    if (p->forked && self && p->ppid == self && p->parent0 != self && !(p->seen & SEEN_ADOPTED)) {
         seen |= SEEN_ADOPTED;
         p->adopted = true;
         say_proc(m, t, pi, "adopted",

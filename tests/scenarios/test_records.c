@@ -30,9 +30,9 @@ struct tape {
     size_t nrec;
     char **states;
     size_t nstates, capstates;
-    bool want_shm;            /* the inspect view looks at the first segment, if any */
-    char watch[32];           /* what it looks at (else the first worker); "" until known */
-    char **inspects;          /* its text after every fifth sample */
+    bool want_shm;   /* the inspect view looks at the first segment, if any */
+    char watch[32];  /* what it looks at (else the first worker); "" until known */
+    char **inspects; /* its text after every fifth sample */
     size_t kinds[REC__COUNT];
 };
 
@@ -60,8 +60,8 @@ static void inspect_text(const struct model *m, const char *watch, char *buf)
                                sizeof err);
         off += strlen(buf + off);
         if (off < INSPECT_LEN)
-            off += (size_t)snprintf(buf + off, INSPECT_LEN - off, "\n[%s: %d %s]\n", what[i],
-                                    rc, rc ? err : title);
+            off += (size_t)snprintf(buf + off, INSPECT_LEN - off, "\n[%s: %d %s]\n", what[i], rc,
+                                    rc ? err : title);
     }
 }
 
@@ -111,20 +111,22 @@ static void tape_free(struct tape *t)
 /* Where two models first differ, by top-level field. */
 static const char *field_at(size_t off)
 {
-#define F(x) {#x, offsetof(struct model, x)}
+#define F(x)                                                                                       \
+    {                                                                                              \
+#x, offsetof(struct model, x)                                                              \
+    }
     static const struct {
         const char *name;
         size_t off;
-    } f[] = {F(scenario), F(params),    F(role_names), F(nroles),   F(state),
-             F(step_tokens), F(speed),  F(now_ns),     F(samples),  F(live),
-             F(procs),    F(nprocs),    F(semsets),    F(nsemsets), F(shmsegs),
-             F(nshmsegs), F(cs),        F(checks),     F(nchecks),  F(story),
-             F(story_count), F(events), F(ops_begun),  F(gen_procs), F(gen_objects),
-             F(gen_story), F(gen_header), F(msgqs),    F(nmsgqs),   F(msglog),
-             F(ring),     F(deadlock),  F(files),      F(nfiles),   F(rundir),
-             F(fdtables), F(nfdtables), F(streams),    F(chunks),   F(nchunks),
-             F(chunk_seal), F(chunks_lost), F(facts),  F(nfacts),   F(wall_s),
-             F(detail)};
+    } f[] = {
+        F(scenario),    F(params),    F(role_names),  F(nroles),   F(state),      F(step_tokens),
+        F(speed),       F(now_ns),    F(samples),     F(live),     F(procs),      F(nprocs),
+        F(semsets),     F(nsemsets),  F(shmsegs),     F(nshmsegs), F(cs),         F(checks),
+        F(nchecks),     F(story),     F(story_count), F(events),   F(ops_begun),  F(gen_procs),
+        F(gen_objects), F(gen_story), F(gen_header),  F(msgqs),    F(nmsgqs),     F(msglog),
+        F(ring),        F(deadlock),  F(files),       F(nfiles),   F(rundir),     F(fdtables),
+        F(nfdtables),   F(streams),   F(chunks),      F(nchunks),  F(chunk_seal), F(chunks_lost),
+        F(facts),       F(nfacts),    F(wall_s),      F(detail)};
 #undef F
     const char *name = "?";
     size_t best = 0;
