@@ -11,7 +11,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "../engine/engine.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 
@@ -30,22 +29,42 @@ void command_printf(struct cmd_host *h, int kind, const char *fmt, ...)
 #define OUT(...) command_printf(h, OUT_INFO, __VA_ARGS__)
 #define ERR(...) command_printf(h, OUT_ERROR, __VA_ARGS__)
 
-static bool need_engine(struct cmd_host *h)
+static const struct cmd_actions *actions(struct cmd_host *h)
 {
-    if (h->engine)
+    if (!h->act && h->engine)
+        h->act = cmd_actions_engine(h->engine);
+    return h->act;
+}
+
+static bool need_dashboard(struct cmd_host *h)
+{
+    if (actions(h))
         return true;
     ERR("this command needs the dashboard (try: ipcplay run NAME)");
     return false;
 }
 
+static bool running(struct cmd_host *h)
+{
+    const struct cmd_actions *a = actions(h);
+    return a && a->active(a->ctx);
+}
+
 static bool need_run(struct cmd_host *h)
 {
-    if (!need_engine(h))
+    if (!need_dashboard(h))
         return false;
-    if (engine_active(h->engine))
+    if (running(h))
         return true;
     ERR("nothing is running (start one with: run NAME)");
     return false;
+}
+
+/* The one usage line, from the table. */
+static int usage(struct cmd_host *h, const struct command *c)
+{
+    ERR("usage: %s%s%s  (%s)", c->name, c->args[0] ? " " : "", c->args, c->summary);
+    return CMD_ERROR;
 }
 
 /* A process of the run by pid or by name ("worker-3"). */
@@ -79,10 +98,6 @@ static void print_scenario_params(struct cmd_host *h, const struct scenario_def 
 
 static int c_list(struct cmd_host *h, int argc, char **argv)
 {
-    if (argc > 2) {
-        ERR("usage: list [SCENARIO]");
-        return CMD_ERROR;
-    }
     if (argc == 2) {
         const struct scenario_def *s = scenario_find(argv[1]);
         if (!s) {
@@ -110,10 +125,6 @@ static int c_list(struct cmd_host *h, int argc, char **argv)
 
 static int c_run(struct cmd_host *h, int argc, char **argv)
 {
-    if (argc < 2) {
-        ERR("usage: run SCENARIO [name=value ...]  (see: list)");
-        return CMD_ERROR;
-    }
     const struct scenario_def *s = scenario_find(argv[1]);
     if (!s) {
         char names[256] = "";
@@ -151,36 +162,26 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
 
 static int c_stop(struct cmd_host *h, int argc, char **argv)
 {
-    if (!need_run(h))
-        return CMD_ERROR;
-    engine_stop(h->engine);
+    h->act->stop(h->act->ctx);
     return CMD_OK;
 }
 
 static int c_pause(struct cmd_host *h, int argc, char **argv)
 {
-    if (!need_run(h))
-        return CMD_ERROR;
-    engine_pause(h->engine);
+    h->act->pause(h->act->ctx);
     OUT("paused: every process stops at its next op (press F3 or type resume)");
     return CMD_OK;
 }
 
 static int c_resume(struct cmd_host *h, int argc, char **argv)
 {
-    if (!need_run(h))
-        return CMD_ERROR;
-    engine_resume(h->engine);
+    h->act->resume(h->act->ctx);
     return CMD_OK;
 }
 
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
-    if (argc > 2) {
-        ERR("usage: step [N]  (N from 1 to 1000)");
-        return CMD_ERROR;
-    }
     if (argc == 2) {
         char *end;
         n = strtol(argv[1], &end, 10);
@@ -191,7 +192,7 @@ static int c_step(struct cmd_host *h, int argc, char **argv)
     }
     if (!need_run(h))
         return CMD_ERROR;
-    engine_step(h->engine, (int)n);
+    h->act->step(h->act->ctx, (int)n);
     return CMD_OK;
 }
 
@@ -220,14 +221,8 @@ static int parse_speed(const char *s, double *out)
 
 static int c_speed(struct cmd_host *h, int argc, char **argv)
 {
-    if (!need_engine(h))
-        return CMD_ERROR;
-    if (argc > 2) {
-        ERR("usage: speed X|max  (X from 0.05 to 100, e.g. 0.25 for slow motion)");
-        return CMD_ERROR;
-    }
     if (argc != 2) {
-        double s = engine_speed(h->engine);
+        double s = h->act->get_speed(h->act->ctx);
         if (s == 0)
             OUT("speed max (no delays)");
         else
@@ -239,7 +234,7 @@ static int c_speed(struct cmd_host *h, int argc, char **argv)
         ERR("bad speed '%s': accepted a factor from 0.05 to 100 (0.25, 2x, 1/4) or max", argv[1]);
         return CMD_ERROR;
     }
-    engine_set_speed(h->engine, v);
+    h->act->set_speed(h->act->ctx, v);
     return CMD_OK;
 }
 
@@ -265,10 +260,6 @@ static const struct model_proc *find_self(struct cmd_host *h, const char *word)
 
 static int c_kill(struct cmd_host *h, int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        ERR("usage: kill ROLE|PID [SIGNAL]  (e.g. kill worker-2 KILL)");
-        return CMD_ERROR;
-    }
     int sig = SIGTERM;
     if (argc == 3 && (sig = signame_parse(argv[2])) < 0) {
         ERR("unknown signal '%s': accepted a name (TERM or SIGTERM, KILL, INT, STOP, CONT, "
@@ -291,7 +282,7 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
         return CMD_ERROR;
     }
     pid_t pid = p->pid;
-    if (engine_kill(h->engine, pid, sig) < 0) {
+    if (h->act->kill(h->act->ctx, pid, sig) < 0) {
         ERR("cannot signal %s: it is not one of this run's processes", argv[1]);
         return CMD_ERROR;
     }
@@ -301,10 +292,6 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
 
 static int c_inspect(struct cmd_host *h, int argc, char **argv)
 {
-    if (argc != 2) {
-        ERR("usage: inspect ROLE|PID|ID");
-        return CMD_ERROR;
-    }
     if (!h->inspect) {
         ERR("inspect needs the dashboard");
         return CMD_ERROR;
@@ -323,7 +310,7 @@ static int c_ipcs(struct cmd_host *h, int argc, char **argv)
         OUT("this session has no IPC objects");
         return CMD_OK;
     }
-    bool live = h->engine && engine_active(h->engine);
+    bool live = running(h);
     if (m->nmsgqs) {
         OUT("------ Message Queues (this session) --------");
         OUT("%-10s %-10s %-12s %-10s %-7s %-7s", "msqid", "perms", "used-bytes", "messages",
@@ -391,45 +378,51 @@ static int c_version(struct cmd_host *h, int argc, char **argv)
 
 static int c_help(struct cmd_host *h, int argc, char **argv);
 
+/* name, alias, args (the usage line), summary, help, where, argument words
+ * (least, most; -1 any), what it needs, what Tab completes, handler. */
 const struct command commands[] = {
     {"help", "?", "[COMMAND]", "list commands, or explain one",
      "With no argument, lists every command. `help run` explains one.", CMD_CLI | CMD_CONSOLE,
-     c_help, 4},
+     0, 1, NEEDS_NOTHING, COMPLETE_COMMAND, c_help},
     {"list", "ls", "[SCENARIO]", "list scenarios and their parameters",
      "Each scenario with its parameters (default, accepted values, meaning). `list sem` adds "
      "what to watch.",
-     CMD_CLI | CMD_CONSOLE, c_list, 1},
+     CMD_CLI | CMD_CONSOLE, 0, 1, NEEDS_NOTHING, COMPLETE_SCENARIO, c_list},
     {"run", NULL, "SCENARIO [name=value ...]", "start a scenario",
      "Starts SCENARIO with the given parameters; a running one is stopped first. "
      "Example: run sem workers=6 hold=1s",
-     CMD_CLI | CMD_CONSOLE, c_run, 2},
+     CMD_CLI | CMD_CONSOLE, 1, -1, NEEDS_NOTHING, COMPLETE_RUN, c_run},
     {"stop", NULL, "", "stop the running scenario",
-     "Kills the run's processes, removes its objects and shows the checks.", CMD_CONSOLE, c_stop,
-     0},
+     "Kills the run's processes, removes its objects and shows the checks.", CMD_CONSOLE, 0, 0,
+     NEEDS_RUN, COMPLETE_NONE, c_stop},
     {"pause", NULL, "", "pause: every process stops at its next op",
      "Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real.",
-     CMD_CONSOLE, c_pause, 0},
+     CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
     {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
-     CMD_CONSOLE, c_resume, 0},
+     CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
     {"step", NULL, "[N]", "let exactly N ops happen (default 1), then pause",
-     "Each op (P, V, a sleep, ...) of any process counts as one.", CMD_CONSOLE, c_step, 0},
+     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000.", CMD_CONSOLE, 0, 1,
+     NEEDS_NOTHING, COMPLETE_NONE, c_step},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
-     "Scales every delay (hold, think, sleep). Without an argument, shows the speed.",
-     CMD_CONSOLE, c_speed, 0},
+     "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
+     "shows the speed.",
+     CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_speed},
     {"kill", NULL, "ROLE|PID [SIGNAL]", "send a signal to one process of the run",
      "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
-     CMD_CONSOLE, c_kill, 3},
+     CMD_CONSOLE, 1, 2, NEEDS_NOTHING, COMPLETE_KILL, c_kill},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
      "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
      "segment or queue (by id, or sem / shm / msq for the run's first one).",
-     CMD_CONSOLE, c_inspect, 5},
+     CMD_CONSOLE, 1, 1, NEEDS_NOTHING, COMPLETE_INSPECT, c_inspect},
     {"ipcs", NULL, "", "this session's IPC objects, the way ipcs shows them",
-     "Only the objects ipcplay created for this run.", CMD_CONSOLE, c_ipcs, 0},
-    {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, c_clear, 0},
+     "Only the objects ipcplay created for this run.", CMD_CONSOLE, 0, 0, NEEDS_NOTHING,
+     COMPLETE_NONE, c_ipcs},
+    {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, 0, 0,
+     NEEDS_NOTHING, COMPLETE_NONE, c_clear},
     {"quit", "exit", "", "quit ipcplay", "Stops the run, removes everything, restores the terminal.",
-     CMD_CONSOLE, c_quit, 0},
-    {"version", NULL, "", "print the version", "Prints ipcplay's version.", CMD_CLI, c_version,
-     0},
+     CMD_CONSOLE, 0, 0, NEEDS_NOTHING, COMPLETE_NONE, c_quit},
+    {"version", NULL, "", "print the version", "Prints ipcplay's version.", CMD_CLI, 0, 0,
+     NEEDS_NOTHING, COMPLETE_NONE, c_version},
 };
 const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 
@@ -538,6 +531,12 @@ int command_run_argv(struct cmd_host *h, int argc, char **argv)
         ERR("%s", err);
         return CMD_ERROR;
     }
+    int n = argc - 1;
+    if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
+        return usage(h, c);
+    if ((c->needs == NEEDS_DASHBOARD && !need_dashboard(h)) ||
+        (c->needs == NEEDS_RUN && !need_run(h)))
+        return CMD_ERROR;
     return c->exec(h, argc, argv);
 }
 
@@ -553,6 +552,144 @@ int command_run_line(struct cmd_host *h, const char *line)
     return command_run_argv(h, argc, argv);
 }
 
+/* What a completer is given: the words before the one being typed. */
+struct completion {
+    const struct cmd_host *h;
+    int argc;
+    char **argv;
+    const char *prefix;
+    size_t pl;
+    void (*add)(void *ctx, const char *cand);
+    void *ctx;
+};
+
+static void offer(const struct completion *c, const char *cand)
+{
+    if (strncmp(cand, c->prefix, c->pl) == 0)
+        c->add(c->ctx, cand);
+}
+
+static void complete_commands(const struct completion *c)
+{
+    for (int i = 0; c->argc == 1 && i < ncommands; i++)
+        if (commands[i].where & c->h->where)
+            offer(c, commands[i].name);
+}
+
+static void complete_scenarios(const struct completion *c)
+{
+    for (int i = 0; c->argc == 1 && i < nscenarios; i++)
+        offer(c, scenarios[i]->name);
+}
+
+/* run: a scenario, then name= and, after the '=', the values it accepts. */
+static void complete_run(const struct completion *c)
+{
+    if (c->argc == 1) {
+        complete_scenarios(c);
+        return;
+    }
+    const struct scenario_def *s = scenario_find(c->argv[1]);
+    if (!s)
+        return;
+    const char *eq = strchr(c->prefix, '=');
+    if (!eq) {
+        for (int i = 0; i < s->nparams; i++) {
+            char cand[64];
+            snprintf(cand, sizeof cand, "%s=", s->params[i].name);
+            offer(c, cand);
+        }
+        return;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - c->prefix), c->prefix);
+    int idx = scenario_param_index(s, name);
+    if (idx < 0)
+        return;
+    const struct param_def *p = &s->params[idx];
+    static const char *const bools[] = {"on", "off", NULL};
+    const char *const *ch = p->type == PARAM_BOOL ? bools
+                          : p->type == PARAM_ENUM ? p->choices
+                                                  : NULL;
+    for (int i = 0; ch && ch[i]; i++) {
+        char cand[96];
+        snprintf(cand, sizeof cand, "%s=%s", name, ch[i]);
+        offer(c, cand);
+    }
+}
+
+/* The run's processes (live ones only when `live`), by name or pid. */
+static void complete_procs(const struct completion *c, bool live)
+{
+    const struct model *m = c->h->model;
+    for (int i = 0; m && i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (live && (p->role < 0 || p->exited))
+            continue;
+        char pid[16];
+        snprintf(pid, sizeof pid, "%d", (int)p->pid);
+        offer(c, p->name);
+        if (c->pl)
+            offer(c, pid);
+    }
+}
+
+/* kill: a live process, then a signal (short names; the SIG form once the
+ * word starts with SIG). */
+static void complete_kill(const struct completion *c)
+{
+    if (c->argc == 1) {
+        complete_procs(c, true);
+        return;
+    }
+    static const char *const sigs[] = {"TERM", "KILL", "INT",  "HUP",   "QUIT",  "STOP",
+                                       "CONT", "USR1", "USR2", "RTMIN", "RTMAX", NULL};
+    for (int i = 0; c->argc == 2 && sigs[i]; i++) {
+        char full[16];
+        snprintf(full, sizeof full, "SIG%s", sigs[i]);
+        if (strncasecmp(sigs[i], c->prefix, c->pl) == 0)
+            c->add(c->ctx, sigs[i]);
+        else if (c->pl >= 3 && strncasecmp(full, c->prefix, c->pl) == 0)
+            c->add(c->ctx, full);
+    }
+}
+
+/* inspect: every process (a dead one's exit is worth a look), then the
+ * objects, by word or id. */
+static void complete_inspect(const struct completion *c)
+{
+    const struct model *m = c->h->model;
+    if (c->argc != 1 || !m)
+        return;
+    complete_procs(c, false);
+    const char *words[] = {m->nsemsets ? "sem" : NULL, m->nshmsegs ? "shm" : NULL,
+                           m->nmsgqs ? "msq" : NULL};
+    for (int i = 0; i < 3; i++)
+        if (words[i])
+            offer(c, words[i]);
+    char id[16];
+    for (int i = 0; c->pl && i < m->nsemsets; i++)
+        if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0)
+            offer(c, id);
+    for (int i = 0; c->pl && i < m->nshmsegs; i++)
+        if (m->shmsegs[i].kind == 0 && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
+            offer(c, id);
+    for (int i = 0; c->pl && i < m->nmsgqs; i++)
+        if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0)
+            offer(c, id);
+}
+
+static void complete_nothing(const struct completion *c)
+{
+    (void)c;
+}
+
+static void (*const completers[])(const struct completion *) = {
+    [COMPLETE_NONE] = complete_nothing,     [COMPLETE_SCENARIO] = complete_scenarios,
+    [COMPLETE_RUN] = complete_run,          [COMPLETE_KILL] = complete_kill,
+    [COMPLETE_COMMAND] = complete_commands, [COMPLETE_INSPECT] = complete_inspect,
+};
+
 void command_complete(const struct cmd_host *h, const char *line, int word_start,
                       const char *prefix, void (*add)(void *ctx, const char *cand), void *ctx)
 {
@@ -563,105 +700,14 @@ void command_complete(const struct cmd_host *h, const char *line, int word_start
     int argc = command_split(head, argv, MAX_ARGS, buf, sizeof buf);
     if (argc < 0)
         return;
-    size_t pl = strlen(prefix);
+    struct completion c = {h, argc, argv, prefix, strlen(prefix), add, ctx};
     if (argc == 0) {
-        for (int i = 0; i < ncommands; i++)
-            if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)
-                add(ctx, commands[i].name);
+        c.argc = 1; /* the command's own name */
+        complete_commands(&c);
         return;
     }
     char err[128];
-    const struct command *c = command_find(argv[0], h->where, err, sizeof err);
-    if (!c)
-        return;
-    int kind = c->complete;
-    if (kind == 2 && argc == 1)
-        kind = 1;
-    if (kind == 1 && argc == 1) {
-        for (int i = 0; i < nscenarios; i++)
-            if (strncmp(scenarios[i]->name, prefix, pl) == 0)
-                add(ctx, scenarios[i]->name);
-    } else if (kind == 2) {
-        const struct scenario_def *s = scenario_find(argv[1]);
-        if (!s)
-            return;
-        const char *eq = strchr(prefix, '=');
-        if (eq) {
-            char name[64];
-            snprintf(name, sizeof name, "%.*s", (int)(eq - prefix), prefix);
-            int idx = scenario_param_index(s, name);
-            if (idx < 0)
-                return;
-            const struct param_def *p = &s->params[idx];
-            const char *bools[] = {"on", "off", NULL};
-            const char *const *ch = p->type == PARAM_BOOL ? bools
-                                  : p->type == PARAM_ENUM ? p->choices
-                                                          : NULL;
-            for (int i = 0; ch && ch[i]; i++) {
-                char cand[96];
-                snprintf(cand, sizeof cand, "%s=%s", name, ch[i]);
-                if (strncmp(cand, prefix, pl) == 0)
-                    add(ctx, cand);
-            }
-            return;
-        }
-        for (int i = 0; i < s->nparams; i++) {
-            char cand[64];
-            snprintf(cand, sizeof cand, "%s=", s->params[i].name);
-            if (strncmp(cand, prefix, pl) == 0)
-                add(ctx, cand);
-        }
-    } else if ((kind == 3 || kind == 5) && argc == 1 && h->model) {
-        /* kill: the run's live processes; inspect: every process (a dead
-         * one's exit is worth a look), then the objects, by word or id */
-        const struct model *m = h->model;
-        for (int i = 0; i < m->nprocs; i++) {
-            const struct model_proc *p = &m->procs[i];
-            if (kind == 3 && (p->role < 0 || p->exited))
-                continue;
-            char pid[16];
-            snprintf(pid, sizeof pid, "%d", (int)p->pid);
-            if (strncmp(p->name, prefix, pl) == 0)
-                add(ctx, p->name);
-            if (pl && strncmp(pid, prefix, pl) == 0)
-                add(ctx, pid);
-        }
-        if (kind == 5) {
-            const char *words[] = {m->nsemsets ? "sem" : NULL, m->nshmsegs ? "shm" : NULL,
-                                   m->nmsgqs ? "msq" : NULL};
-            for (int i = 0; i < 3; i++)
-                if (words[i] && strncmp(words[i], prefix, pl) == 0)
-                    add(ctx, words[i]);
-            char id[16];
-            for (int i = 0; pl && i < m->nsemsets; i++)
-                if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0 &&
-                    strncmp(id, prefix, pl) == 0)
-                    add(ctx, id);
-            for (int i = 0; pl && i < m->nshmsegs; i++)
-                if (m->shmsegs[i].kind == 0 &&
-                    snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0 &&
-                    strncmp(id, prefix, pl) == 0)
-                    add(ctx, id);
-            for (int i = 0; pl && i < m->nmsgqs; i++)
-                if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0 &&
-                    strncmp(id, prefix, pl) == 0)
-                    add(ctx, id);
-        }
-    } else if (kind == 3 && argc == 2) {
-        /* Short names; the SIG form once the word starts with SIG. */
-        static const char *const sigs[] = {"TERM", "KILL", "INT",  "HUP",   "QUIT",  "STOP",
-                                           "CONT", "USR1", "USR2", "RTMIN", "RTMAX", NULL};
-        for (int i = 0; sigs[i]; i++) {
-            char full[16];
-            snprintf(full, sizeof full, "SIG%s", sigs[i]);
-            if (strncasecmp(sigs[i], prefix, pl) == 0)
-                add(ctx, sigs[i]);
-            else if (pl >= 3 && strncasecmp(full, prefix, pl) == 0)
-                add(ctx, full);
-        }
-    } else if (kind == 4 && argc == 1) {
-        for (int i = 0; i < ncommands; i++)
-            if ((commands[i].where & h->where) && strncmp(commands[i].name, prefix, pl) == 0)
-                add(ctx, commands[i].name);
-    }
+    const struct command *cmd = command_find(argv[0], h->where, err, sizeof err);
+    if (cmd)
+        completers[cmd->complete](&c);
 }

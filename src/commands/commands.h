@@ -5,6 +5,7 @@
 #ifndef IPCPLAY_COMMANDS_H
 #define IPCPLAY_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,11 +18,30 @@ enum cmd_where { CMD_CLI = 1, CMD_CONSOLE = 2 };
 enum cmd_result { CMD_OK = 0, CMD_ERROR = 1, CMD_QUIT = 2 };
 enum cmd_out { OUT_INFO = 1, OUT_ERROR = 2 };
 
+/* Everything a command does to a run goes through these: the dashboard's
+ * come from its engine (cmd_actions_engine), a test gives its own. */
+struct cmd_actions {
+    void *ctx;
+    bool (*active)(void *ctx);      /* is a run going on? */
+    void (*stop)(void *ctx);
+    void (*pause)(void *ctx);
+    void (*resume)(void *ctx);
+    void (*step)(void *ctx, int n);
+    double (*get_speed)(void *ctx); /* 0 is max */
+    void (*set_speed)(void *ctx, double speed);
+    /* Signal one process of the run; -1 if it is not (or no longer) ours. */
+    int (*kill)(void *ctx, pid_t pid, int sig);
+};
+
+/* Actions on a real engine (one per engine; the pointer stays valid). */
+const struct cmd_actions *cmd_actions_engine(struct engine *e);
+
 /* What a front end offers the commands. */
 struct cmd_host {
     void *self;
     unsigned where;                 /* CMD_CLI or CMD_CONSOLE */
     struct engine *engine;          /* may be NULL (e.g. `list` from the CLI) */
+    const struct cmd_actions *act;  /* NULL: taken from engine when there is one */
     struct model *model;
     void (*print)(void *self, int kind, const char *line);
     /* Start a scenario with parsed values. Returns 0 or -1 (and prints why). */
@@ -31,18 +51,34 @@ struct cmd_host {
     void (*inspect)(void *self, const char *what);
 };
 
+/* What Tab completes after a command's name; each has one completer. */
+enum cmd_complete {
+    COMPLETE_NONE,
+    COMPLETE_SCENARIO,   /* a scenario name */
+    COMPLETE_RUN,        /* a scenario, then its name= parameters and values */
+    COMPLETE_KILL,       /* a live role or pid of the run, then a signal */
+    COMPLETE_COMMAND,    /* a command name */
+    COMPLETE_INSPECT,    /* any process, sem / shm / msq and the objects' ids */
+};
+
+/* What a command needs before it runs; checked once, by the dispatcher. */
+enum cmd_needs {
+    NEEDS_NOTHING,
+    NEEDS_DASHBOARD,     /* a front end with run actions */
+    NEEDS_RUN,           /* a run going on */
+};
+
 struct command {
     const char *name;
     const char *alias;
-    const char *args;               /* "NAME [name=value ...]" */
+    const char *args;               /* "NAME [name=value ...]": the usage line */
     const char *summary;
     const char *help;
     unsigned where;
+    int min_args, max_args;         /* words after the name; -1: no upper bound */
+    enum cmd_needs needs;
+    enum cmd_complete complete;
     int (*exec)(struct cmd_host *h, int argc, char **argv);
-    /* What argument word N completes to: 0 none, 1 scenario, 2 params of
-       the scenario in argv[1], 3 live roles and pids then a signal, 4
-       command names, 5 any process, sem / shm / msq and the objects' ids. */
-    int complete;
 };
 
 extern const struct command commands[];

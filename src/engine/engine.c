@@ -128,10 +128,7 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
-                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
-                                       "kernel.sem, is reached: see ipcs -l)"
-                                     : "");
+            hints_semget(p->semsets[i].nsems, errno, err, errlen);
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -246,6 +243,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->pgid = 0;
     e->nchildren = 0;
     e->nalive = 0;
+    e->failure.op = OP_NONE;
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
     objects_ipc_reset(e);
@@ -282,11 +280,18 @@ bool engine_active(const struct engine *e)
     return e->active;
 }
 
-static void drain_events(struct engine *e, int *flags)
+/* Batches of 256 one loop turn takes from the event pipe when it is only
+ * readable: under load the turn stays short and keys are served; the pipe
+ * stays readable, so the next turn takes the rest. */
+#define DRAIN_TURN_BATCHES 4
+
+/* max_batches 0: until the pipe is empty (before judging, reaping, ending). */
+static void drain_events_n(struct engine *e, int *flags, int max_batches)
 {
     struct event batch[256];
-    int n;
-    while ((n = events_read(&e->ev, batch, 256)) > 0) {
+    int n, batches = 0;
+    while ((max_batches <= 0 || batches++ < max_batches) &&
+           (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
             struct record r;
@@ -296,6 +301,8 @@ static void drain_events(struct engine *e, int *flags)
             struct child *c = supervisor_find(e, batch[i].pid);
             if (c)
                 c->dirty = true;
+            if (batch[i].op == OP_FAILED && e->failure.op == OP_NONE)
+                e->failure = batch[i];
             /* A child removed a queue: it is no longer ours to remove. */
             if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
                 batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
@@ -307,10 +314,17 @@ static void drain_events(struct engine *e, int *flags)
     }
 }
 
-static void finish(struct engine *e, bool judge_final)
+static void drain_events(struct engine *e, int *flags)
+{
+    drain_events_n(e, flags, 0);
+}
+
+/* final: 1 the run ended by itself, 2 it was cut short (stopped, a role
+ * gave up): what was not reached is then pending, not failed. */
+static void finish(struct engine *e, int final)
 {
     sampler_sample(e, true); /* last look at the objects before they go */
-    engine_judge(e, judge_final ? 1 : 2);
+    engine_judge(e, final);
     supervisor_release_group(e);
     release_objects(e);
     arm_timer(e, 0);
@@ -328,7 +342,24 @@ static void end_deadlocked(struct engine *e, int *flags)
               "removes its objects)");
     supervisor_kill_all(e);
     drain_events(e, flags);
-    finish(e, true);
+    finish(e, 1);
+}
+
+/* A role gave up (a call failed that it cannot go on without): the others
+ * would wait for it forever. End the run as a runtime error, its checks
+ * judged as cut short. */
+static void end_failed(struct engine *e, int *flags)
+{
+    char hint[160];
+    hints_failure(&e->failure, hint, sizeof hint);
+    gate_set_mode(e->gate, GATE_RUN);
+    struct record r;
+    record_init(&r, REC_RUN_ERROR, e->m->now_ns);
+    snprintf(r.u.error.hint, sizeof r.u.error.hint, "%s", hint);
+    engine_emit(e, &r);
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, 2);
 }
 
 void engine_stop(struct engine *e)
@@ -341,7 +372,7 @@ void engine_stop(struct engine *e)
     supervisor_kill_all(e);
     drain_events(e, &flags);
     engine_say(e, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
-    finish(e, false);
+    finish(e, 2);
 }
 
 int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
@@ -398,7 +429,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
         } else if (pfds[i].fd == e->timerfd) {
             uint64_t ticks;
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
-                drain_events(e, &flags);
+                drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
                 sampler_sample(e, false);
                 engine_judge(e, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
@@ -408,16 +439,19 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 }
             }
         } else if (pfds[i].fd == e->ev.rfd) {
-            drain_events(e, &flags);
+            drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         }
     }
     if (e->active) {
         update_state(e);
-        if (e->nalive <= 0) {
+        if (e->nalive <= 0)
             drain_events(e, &flags);
-            finish(e, true);
+        if (e->failure.op == OP_FAILED)
+            end_failed(e, &flags);
+        else if (e->nalive <= 0)
+            finish(e, 1);
+        if (!e->active)
             flags |= ENGINE_DONE | ENGINE_CHANGED;
-        }
     }
     if (e->active || (flags & ENGINE_DONE)) {
         struct record r;

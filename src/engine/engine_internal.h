@@ -87,6 +87,7 @@ struct engine {
     uint64_t t0_ns;
     uint64_t sample_seq;
     struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
+    struct event failure;            /* the run's first FAILED note; op NONE: none yet */
     engine_tap_fn *tap;              /* sees every record after the model applied it */
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
@@ -172,6 +173,12 @@ void sampler_fds_seen(struct engine *e, struct child *c);
 void sampler_fds_close(struct child *c);
 /* After a regular sample: let exec'd helpers that were shown go on. */
 void sampler_fds_release(struct engine *e);
+
+/* hints.c: why a call failed, for the one line a person reads. */
+/* A role gave up (its FAILED note): a hint for the error line, or "". */
+void hints_failure(const struct event *failed, char *buf, size_t len);
+/* The message for a semget of nsems semaphores that failed with err. */
+void hints_semget(int nsems, int err, char *buf, size_t len);
 
 /* rundir.c: the run's private directory and its files (plan.files) */
 int rundir_create(struct engine *e, char *err, size_t errlen);

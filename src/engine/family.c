@@ -54,7 +54,7 @@ static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, in
     a->role = role;
     a->instance = instance;
     a->forked = 1;
-    snprintf(a->name, sizeof a->name, "%s-%d", model_role_name(e->m, role), instance);
+    model_instance_name(e->m, role, instance, a->name, sizeof a->name);
     engine_emit(e, &r);
     c->model_idx = model_find_proc(e->m, pid);
     c->statfd = procfs_open(e->procfd, pid, "stat");

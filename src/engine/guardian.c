@@ -77,6 +77,18 @@ static void g_restore_terminal(const struct termios *saved)
         (void)!write(STDOUT_FILENO, seq, sizeof seq - 1);
 }
 
+/* The dashboard left the screen and stopped itself (Ctrl-Z, SIGTSTP): stop
+ * as a job does, so the shell sees the job stopped; `fg` continues us both. */
+static void g_stop(void)
+{
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    raise(SIGTSTP);
+    sigprocmask(SIG_UNBLOCK, &tstp, NULL); /* stops here until SIGCONT */
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+}
+
 static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct termios *saved)
 {
     sigset_t set;
@@ -86,6 +98,8 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTSTP);
+    sigaddset(&set, SIGCONT);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
@@ -102,6 +116,10 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
         if (sfd >= 0 && (pf[1].revents & POLLIN)) {
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                if (si.ssi_signo == SIGTSTP && (pid_t)si.ssi_pid == child) {
+                    g_stop();
+                    continue;
+                }
                 /* Signals someone sent us with kill() go on to the dashboard;
                  * terminal signals (si_code SI_KERNEL) reached it already. */
                 if (si.ssi_signo != SIGCHLD && si.ssi_code == SI_USER)

@@ -825,7 +825,7 @@ static int op_record(struct runner *r, const struct op *op)
     x.arg0 = slot(op->arg0);
     x.arg1 = ++record_seq;
     char name[32], rec[RECORD_LEN + 8];
-    snprintf(name, sizeof name, "%s-%d", r->plan ? r->plan->roles[r->role].name : "p", r->instance);
+    role_instance_name(r->plan ? r->plan->roles[r->role].name : "p", r->instance, name, sizeof name);
     snprintf(rec, sizeof rec, "%-10.10s#%04u\n", name, (unsigned)x.arg1 % 10000u);
     begin(r, &x);
     ssize_t n;

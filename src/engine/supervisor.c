@@ -47,6 +47,7 @@ static void child_reset(pid_t parent, int evfd)
         if (s != SIGKILL && s != SIGSTOP)
             signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    (void)!nice(10); /* the dashboard (keys, drawing) wins the CPU over its workers */
     /* Children never touch the terminal; keep only the event pipe (as fd 3). */
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
@@ -205,7 +206,7 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             a->ppid = e->self;
             a->role = ri;
             a->instance = k;
-            snprintf(a->name, sizeof a->name, "%s-%d", pr->name, k);
+            role_instance_name(pr->name, k, a->name, sizeof a->name);
             engine_emit(e, &r);
             c->model_idx = model_find_proc(e->m, pid);
             e->nalive++;

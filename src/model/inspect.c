@@ -351,7 +351,7 @@ static void inspect_msgq(const struct model *m, const struct model_msgq *q, stru
         const struct model_msg_peek *p = &q->peek[i];
         char who[48] = "?";
         if (p->role >= 0)
-            snprintf(who, sizeof who, "%s-%d", model_role_name(m, p->role), p->instance);
+            model_instance_name(m, p->role, p->instance, who, sizeof who);
         put(t, "  %2d. type %-3ld %5d bytes   from %-12s #%d\n", i + 1, p->type, p->len, who,
             p->seq);
     }

@@ -314,7 +314,9 @@ struct model_cs {
 struct model_check {
     char name[32];
     int status;           /* enum check_status */
-    char detail[112];
+    /* Whole, never cut: a deadlock of 8 workers names a 176-character cycle,
+     * and a wrong cycle is told next to the expected one. */
+    char detail[384];
 };
 
 /* One line of the story: the event log in plain words. */
@@ -387,6 +389,10 @@ struct model {
     struct model_msglog msglog;
     struct model_ring ring;
     struct model_deadlock deadlock;
+    /* The first role that gave up (a call failed that it cannot go on
+     * without) ends the run as a runtime error: one line naming the process,
+     * the call, its errno and, where one helps, a hint. "" when none. */
+    char error[256];
 
     /* processes, pipes, fd passing (model_proc.c) */
     char files[MODEL_MAX_FILES][24]; /* the run directory's names, by plan index */
@@ -420,6 +426,10 @@ const struct model_line *model_story_line(const struct model *m, uint64_t i);
 uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The run ends because a role gave up (model.error is set by its FAILED
+ * event): add the engine's hint ("" for none) to the error line, and tell
+ * the story that the run ends. */
+void model_end_in_error(struct model *m, const char *hint);
 const char *model_state_name(int state);
 /* Recompute cs.max_occupancy from the event count and the shared counters
  * (the latter only while no process has died inside). */
@@ -429,6 +439,16 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k);
 /* Write one-line state summaries (used by headless). */
 int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
+/* The one way a process is named: its role and instance, "worker-3". */
+void role_instance_name(const char *role, int instance, char *buf, size_t len);
+/* Who is asleep on semaphore k of set ss, in P (zero false) or waiting for
+ * zero: model indexes into idx (room for nprocs), the count returned. One
+ * moment: a process the last sample saw asleep there, unless its own events
+ * since say that call ended. */
+int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
+                      int *idx);
+/* How the story names a process: "worker-3[4711]". */
+void model_proc_label(const struct model_proc *p, char *buf, size_t len);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */
 const char *syscall_name(long nr);
 /* A new story line at time t for proc index (or -1); kind as model_line. */

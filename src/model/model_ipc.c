@@ -15,7 +15,19 @@
 
 void model_instance_name(const struct model *m, int role, int instance, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s-%d", model_role_name(m, role), instance);
+    role_instance_name(model_role_name(m, role), instance, buf, len);
+}
+
+void model_proc_label(const struct model_proc *p, char *buf, size_t len)
+{
+    /* Names fit 31 characters; the label keeps the pid whole. */
+    snprintf(buf, len, "%.19s[%d]", p->name, (int)p->pid);
+}
+
+void role_instance_name(const char *role, int instance, char *buf, size_t len)
+{
+    /* A role name is at most 23 characters (PLAN_NAME_LEN): "worker-12". */
+    snprintf(buf, len, "%.23s-%d", role, instance);
 }
 
 static struct model_line *line(struct model *m, const struct event *ev, int pi, const char *who,
@@ -75,7 +87,7 @@ static void tell_send_first(struct model *m, const struct event *ev, int role, i
             si = i;
     char who[32], what[40];
     if (si >= 0)
-        snprintf(who, sizeof who, "%s[%d]", m->procs[si].name, (int)m->procs[si].pid);
+        model_proc_label(&m->procs[si], who, sizeof who);
     else
         model_instance_name(m, role, inst, who, sizeof who);
     snprintf(what, sizeof what, "msgsnd(type %d)", ev->arg1);
@@ -381,4 +393,22 @@ size_t model_ipc_format_state(const struct model *m, char *buf, size_t len, size
     if (m->deadlock.found)
         PUT("%sdeadlock: %s", off ? " | " : "", m->deadlock.text);
     return off;
+}
+
+int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
+                      int *idx)
+{
+    int n = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        bool asleep = !p->exited && (p->state == 'S' || p->state == 'D');
+        if (!asleep || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
+            p->kernel.sem_num != k || (p->kernel.sem_op == 0) != zero)
+            continue;
+        bool evented = p->op != OP_NONE || p->ops_done > 0;
+        if (evented && p->op != (zero ? OP_WAIT0 : OP_P))
+            continue; /* its events are newer than the sample */
+        idx[n++] = i;
+    }
+    return n;
 }

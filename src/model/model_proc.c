@@ -157,7 +157,7 @@ static const char *proc_name(const struct model *m, pid_t pid, char *buf, size_t
 {
     int i = model_find_proc(m, pid);
     if (i >= 0)
-        snprintf(buf, len, "%s[%d]", m->procs[i].name, (int)pid);
+        model_proc_label(&m->procs[i], buf, len);
     else
         snprintf(buf, len, "pid %d", (int)pid);
     return buf;

@@ -32,6 +32,7 @@ const char *record_kind_name(enum record_kind kind)
     case REC_SAY: return "say";
     case REC_CHECK: return "check";
     case REC_CS_PLAN: return "cs_plan";
+    case REC_RUN_ERROR: return "run_error";
     case REC_EVENT: return "event";
     case REC_SAMPLE_PROC: return "sample_proc";
     case REC_SAMPLE_SELF: return "sample_self";
@@ -67,6 +68,7 @@ size_t record_size(enum record_kind kind)
     case REC_SAY: return h + sizeof r->u.say;
     case REC_CHECK: return h + sizeof r->u.check;
     case REC_CS_PLAN: return h + sizeof r->u.cs_plan;
+    case REC_RUN_ERROR: return h + sizeof r->u.error;
     case REC_EVENT: return h + sizeof r->u.ev;
     case REC_SAMPLE_PROC: return h + sizeof r->u.proc;
     case REC_SAMPLE_SELF: return h + sizeof r->u.self;
@@ -239,6 +241,12 @@ void model_apply(struct model *m, const struct record *r)
     case REC_RUNFILE: apply_runfile(m, &r->u.runfile); break;
     case REC_SAY: apply_say(m, r->t_ns, &r->u.say); break;
     case REC_CHECK: apply_check(m, &r->u.check); break;
+    case REC_RUN_ERROR: {
+        char hint[sizeof r->u.error.hint + 1];
+        APPLY_STR(hint, r->u.error.hint);
+        model_end_in_error(m, hint);
+        break;
+    }
     case REC_CS_PLAN:
         m->cs.expected = r->u.cs_plan.expected;
         m->cs.nsections = r->u.cs_plan.nsections;

@@ -29,6 +29,7 @@ enum record_kind {
     REC_SAY,        /* say: a story line from ipcplay itself, or command output */
     REC_CHECK,      /* check: a judge's verdict on one check */
     REC_CS_PLAN,    /* cs_plan: the critical sections a run has and should complete */
+    REC_RUN_ERROR,  /* error: a role gave up; ipcplay ends the run as a runtime error */
     /* events */
     REC_EVENT, /* ev: an op began / ended (the 64-byte event) */
     /* samples: what the kernel said at t_ns */
@@ -105,6 +106,11 @@ struct rec_runfile {
 struct rec_cs_plan {
     int64_t expected;  /* entries the run should complete in total */
     int32_t nsections; /* > 1: one critical section per semaphore */
+};
+
+/* A role gave up (its FAILED event came first): the run ends in error. */
+struct rec_run_error {
+    char hint[160]; /* why the call failed, for the error line; may be "" */
 };
 
 struct rec_say {
@@ -223,6 +229,7 @@ struct record {
         struct rec_say say;
         struct model_check check;
         struct rec_cs_plan cs_plan;
+        struct rec_run_error error;
         struct event ev;
         struct sample_proc proc;
         struct sample_self self;

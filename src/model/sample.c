@@ -28,7 +28,7 @@ static void say_proc(struct model *m, uint64_t t, int pi, const char *what, cons
 static void say_proc(struct model *m, uint64_t t, int pi, const char *what, const char *fmt, ...)
 {
     struct model_line *l = model_new_line(m, t > m->now_ns ? t : m->now_ns, pi, 0);
-    snprintf(l->who, sizeof l->who, "%s[%d]", m->procs[pi].name, (int)m->procs[pi].pid);
+    model_proc_label(&m->procs[pi], l->who, sizeof l->who);
     snprintf(l->what, sizeof l->what, "%s", what);
     va_list ap;
     va_start(ap, fmt);
@@ -48,7 +48,7 @@ static void note_sem_block(struct model *m, int pi, const struct model_kernel *k
     const char *verb = k->sem_op < 0 ? "P" : k->sem_op == 0 ? "wait0" : "V";
     char what[40], who[48];
     snprintf(what, sizeof what, "%s(sem %d)", verb, k->sem_num);
-    snprintf(who, sizeof who, "%s[%d]", p->name, (int)p->pid);
+    model_proc_label(p, who, sizeof who);
     int val = si >= 0 ? m->semsets[si].val[sn] : 0;
     if (k->sem_op == 0)
         model_say(m, 0, who, what,

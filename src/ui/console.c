@@ -21,11 +21,16 @@
 
 #define CONSOLE_PROMPT "ipcplay> "
 #define CONSOLE_HISTORY_MAX 1000
+/* Longer than any command; a paste of a whole file stops here (readline
+ * would spend seconds absorbing it, and the story and the history would
+ * keep it). */
+#define CONSOLE_LINE_MAX 4096
 
 static struct ui *console_ui; /* readline's callbacks carry no context */
 static unsigned char queue[256];
 static size_t qhead, qtail;
 static FILE *devnull;
+static bool line_capped; /* the line being typed went over CONSOLE_LINE_MAX */
 
 static int console_getc(FILE *f)
 {
@@ -52,6 +57,11 @@ static void console_on_line(char *line)
     struct ui *u = console_ui;
     if (!line) {
         u->eof = true;
+        return;
+    }
+    if (line_capped) { /* said when it happened: neither run nor remembered */
+        line_capped = false;
+        free(line);
         return;
     }
     if (u->nlines < UI_MAX_LINES)
@@ -152,38 +162,67 @@ void console_clear_matches(struct ui *u)
 
 /* ---- history ----------------------------------------------------------- */
 
-static int mkdir_p(char *path)
+/* Create the directories of `rel` below `base`, one by one. The base must
+ * exist already: ipcplay makes its own state directory, never a home. */
+static int mkdir_below(const char *base, const char *rel, char *out, size_t outlen)
 {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
+    struct stat sb;
+    if (stat(base, &sb) < 0)
+        return -1;
+    if (!S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    int len = snprintf(out, outlen, "%s/%s", base, rel);
+    if (len < 0 || (size_t)len >= outlen) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = out + strlen(base) + 1;; p++) {
+        if (*p != '/' && *p != '\0')
             continue;
+        char was = *p;
         *p = '\0';
-        int rc = mkdir(path, 0700);
-        *p = '/';
+        int rc = mkdir(out, 0700);
+        *p = was;
         if (rc < 0 && errno != EEXIST)
             return -1;
+        if (!was)
+            return 0;
     }
-    if (mkdir(path, 0700) < 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
+/* $XDG_STATE_HOME/ipcplay (XDG_STATE_HOME itself may be made, under an
+ * existing parent), else $HOME/.local/state/ipcplay under an existing HOME.
+ * A failure is kept in u->history_note, said once the story is set up. */
 static void history_path(struct ui *u)
 {
     const char *state = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
-    char dir[480];
-    if (state && state[0] == '/')
-        snprintf(dir, sizeof dir, "%s/ipcplay", state);
-    else if (home && home[0])
-        snprintf(dir, sizeof dir, "%s/.local/state/ipcplay", home);
-    else {
-        u->history_path[0] = '\0';
+    char dir[480], base[480], relbuf[480];
+    const char *rel;
+    u->history_path[0] = '\0';
+    if (state && state[0] == '/') {
+        struct stat sb;
+        snprintf(base, sizeof base, "%s", state);
+        rel = "ipcplay";
+        char *slash = strrchr(base, '/');
+        if (stat(state, &sb) < 0 && slash && slash > base && slash[1]) {
+            /* base = its parent, rel = "last/ipcplay" */
+            snprintf(relbuf, sizeof relbuf, "%s/ipcplay", slash + 1);
+            *slash = '\0';
+            rel = relbuf;
+        }
+    } else if (home && home[0] == '/') {
+        snprintf(base, sizeof base, "%s", home);
+        rel = ".local/state/ipcplay";
+    } else {
         return;
     }
-    if (mkdir_p(dir) < 0) {
-        ui_say(u, OUT_ERROR, "cannot create %s for the command history: %s", dir, strerror(errno));
-        u->history_path[0] = '\0';
+    if (mkdir_below(base, rel, dir, sizeof dir) < 0) {
+        snprintf(u->history_note, sizeof u->history_note,
+                 "the command history is not kept: cannot make %s/%s (%s)", base, rel,
+                 strerror(errno));
         return;
     }
     snprintf(u->history_path, sizeof u->history_path, "%s/history", dir);
@@ -226,8 +265,8 @@ int console_init(struct ui *u)
     if (u->history_path[0]) {
         int rc = read_history(u->history_path);
         if (rc != 0 && rc != ENOENT)
-            ui_say(u, OUT_ERROR, "cannot read the command history %s: %s", u->history_path,
-                   strerror(rc));
+            snprintf(u->history_note, sizeof u->history_note,
+                     "cannot read the command history %s: %s", u->history_path, strerror(rc));
     }
     rl_callback_handler_install(CONSOLE_PROMPT, console_on_line);
     return 0;
@@ -263,8 +302,26 @@ void console_save_history(struct ui *u)
     console_ui = NULL;
 }
 
+/* Printable bytes past the cap are dropped; keys (Enter, Ctrl-C, editing
+ * sequences) still work. Said once per line. */
+static bool console_over_cap(struct ui *u, const char *bytes, size_t n)
+{
+    unsigned char c = n ? (unsigned char)bytes[0] : 0;
+    if (c < 0x20 || c == 0x7f || console_searching() || (size_t)rl_end + n <= CONSOLE_LINE_MAX)
+        return false;
+    if (!line_capped)
+        ui_say(u, OUT_ERROR,
+               "the line is longer than %d bytes: the rest is dropped, and Enter will neither "
+               "run it nor keep it in the history (Ctrl-C clears it)",
+               CONSOLE_LINE_MAX);
+    line_capped = true;
+    return true;
+}
+
 void console_feed(struct ui *u, const char *bytes, size_t n)
 {
+    if (console_over_cap(u, bytes, n))
+        return;
     if (qhead == qtail)
         qhead = qtail = 0;
     for (size_t i = 0; i < n && qtail < sizeof queue; i++)
@@ -286,6 +343,7 @@ void console_remember(const char *line)
 
 void console_cancel(struct ui *u)
 {
+    line_capped = false;
     rl_callback_sigcleanup(); /* leaves i-search, multi-key and arg states */
     rl_free_line_state();
     rl_replace_line("", 0);

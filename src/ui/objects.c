@@ -267,21 +267,11 @@ static int semset_rows(const struct ui *u, int i, int width, int level)
     return n;
 }
 
-static int sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
-                       int *idx)
-{
-    int n = 0;
-    for (int i = 0; i < m->nprocs; i++) {
-        const struct model_proc *p = &m->procs[i];
-        if (!asleep(p) || p->kernel.semid != ss->semid || p->kernel.nsops <= 0 ||
-            p->kernel.sem_num != k)
-            continue;
-        if ((p->kernel.sem_op == 0) == zero)
-            idx[n++] = i;
-    }
-    return n;
-}
-
+/* Who the last sample saw asleep on semaphore k (in P, or waiting for zero)
+ * and is still there by its own events: a process whose events say its P
+ * (or wait) has ended since is not asleep in it any more, whatever the
+ * sample said, so the holder is never also listed as waiting for what it
+ * holds. Processes without events of their own are as the sample saw them. */
 static int sem_peak(struct ui *u, int set, int k, int val)
 {
     if (set < MODEL_MAX_SEMSETS && k < MODEL_MAX_SEMS) {
@@ -363,8 +353,8 @@ static void sem_pieces(const struct ui *u, const struct model_semset *ss, int k,
 {
     const struct model *m = u->m;
     static int pidx[MODEL_MAX_PROCS], zidx[MODEL_MAX_PROCS];
-    int np = sem_waiters(m, ss, k, false, pidx);
-    int nz = sem_waiters(m, ss, k, true, zidx);
+    int np = model_sem_waiters(m, ss, k, false, pidx);
+    int nz = model_sem_waiters(m, ss, k, true, zidx);
     char names[256];
     ps->n = 0;
     bool lock = (ss->lockmask >> k) & 1;
@@ -440,11 +430,12 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
             return y - y0;
     }
     int barw = (level >= 2) ? (namew ? 8 : 10) : 6;
-    int x_bar = 5 + namew, x_n = x_bar + barw + 5, x_z = x_n + 9, x_p = x_z + 9;
+    /* semval takes up to 5 digits (SEMVMX is 32767), then a space */
+    int x_bar = 5 + namew, x_n = x_bar + barw + 7, x_z = x_n + 9, x_p = x_z + 9;
     if (level >= 2) {
         attr_t hd = theme_style(S_DIM) | A_BOLD;
         draw_text(w, y, 2, 3, hd, "#");
-        draw_text(w, y, x_bar, barw + 4, hd, "semval");
+        draw_text(w, y, x_bar, barw + 6, hd, "semval");
         draw_text(w, y, x_n, 8, hd, "semncnt");
         draw_text(w, y, x_z, 8, hd, "semzcnt");
         draw_text(w, y, x_p, width - x_p - 1, hd, "sempid");
@@ -457,7 +448,7 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
             if (namew)
                 draw_text(w, y, 5, namew - 1, A_BOLD, ss->name[k]);
             draw_bar(w, y, x_bar, barw, ss->val[k], peak, ss->ncnt[k] > 0);
-            draw_textf(w, y, x_bar + barw + 1, 4, A_BOLD, "%d", ss->val[k]);
+            draw_textf(w, y, x_bar + barw + 1, 5, A_BOLD, "%d", ss->val[k]);
             draw_textf(w, y, x_n, 8, ss->ncnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",
                        ss->ncnt[k]);
             draw_textf(w, y, x_z, 8, ss->zcnt[k] ? theme_style(S_BAR_WAIT) : A_NORMAL, "%d",

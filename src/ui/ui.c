@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,7 +102,6 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
         return -1;
     }
     panels_reset(u);
-    u->last_run_failed = false;
     if (current_line)
         ui_say_line(u, OUT_INFO, "you", current_line);
     ui_welcome_run(u, s);
@@ -231,6 +231,54 @@ static void ui_feed(struct ui *u, const char *bytes)
 
 static void ui_key_code(struct ui *u, int key);
 
+/* wget_wch(), but a byte that cannot start or continue a character costs
+ * only itself: ncurses' own decoder keeps reading after an invalid byte and
+ * throws away everything it read with it (the rest of a paste, Enter
+ * included). Keys come byte by byte from wgetch() and are decoded here;
+ * an invalid byte is dropped and the bytes after it are read again. */
+static int ui_get_key(struct ui *u, wint_t *wc)
+{
+    for (;;) {
+        int c = wgetch(u->input);
+        if (c == ERR)
+            return ERR;
+        if (c >= KEY_MIN) {
+            *wc = (wint_t)c;
+            return KEY_CODE_YES;
+        }
+        char bytes[MB_LEN_MAX];
+        size_t n = 0;
+        bytes[n++] = (char)c;
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        wchar_t w;
+        size_t r = mbrtowc(&w, bytes, n, &st);
+        while (r == (size_t)-2 && n < sizeof bytes) {
+            int next = wgetch(u->input);
+            if (next == ERR) { /* the rest is not here yet: wait for it */
+                while (n > 0)
+                    ungetch((unsigned char)bytes[--n]);
+                return ERR;
+            }
+            if (next >= KEY_MIN) {
+                ungetch(next);
+                r = (size_t)-1; /* cut short by a key: drop the lead byte */
+                break;
+            }
+            bytes[n] = (char)next;
+            memset(&st, 0, sizeof st);
+            r = mbrtowc(&w, bytes, ++n, &st);
+        }
+        if (r != (size_t)-1 && r != (size_t)-2) {
+            *wc = r == 0 ? 0 : (wint_t)w;
+            return OK;
+        }
+        /* Drop the first byte; what followed it is read again. */
+        while (n > 1)
+            ungetch((unsigned char)bytes[--n]);
+    }
+}
+
 /* Escape sequences ncurses did not recognise for this terminal (xterm-style
  * modified keys, mostly): decode the few we use, drop the rest rather than
  * let readline insert their bytes. */
@@ -241,7 +289,7 @@ static void ui_key_escape_seq(struct ui *u, wint_t intro)
     seq[n++] = (char)intro;
     for (;;) {
         wint_t c;
-        int r = wget_wch(u->input, &c);
+        int r = ui_get_key(u, &c);
         if (r != OK || n + 1 >= sizeof seq)
             break;
         seq[n++] = (char)c;
@@ -344,7 +392,8 @@ static void ui_key_code(struct ui *u, int key)
 
 static void ui_key_char(struct ui *u, wint_t wc)
 {
-    if (wc != '\t' && u->nmatches)
+    /* Esc decides below what the open list means for the key after it */
+    if (wc != '\t' && wc != 27 && u->nmatches)
         console_clear_matches(u);
     switch (wc) {
     case 3: { /* Ctrl-C: clear the line, never quit */
@@ -360,16 +409,21 @@ static void ui_key_char(struct ui *u, wint_t wc)
         clearok(curscr, TRUE);
         u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
         return;
-    case 26: /* Ctrl-Z: nothing to suspend into */ return;
+    case 26: /* Ctrl-Z: suspend, as the terminal's own Ctrl-Z would */
+        u->suspend = true;
+        return;
     case 27: {
         wint_t c2;
-        int r = wget_wch(u->input, &c2);
+        int r = ui_get_key(u, &c2);
         if (r == ERR)
             ui_key_esc(u);
         else if (r == KEY_CODE_YES)
             ui_key_code(u, (int)c2);
-        else if (c2 == '[' || c2 == 'O')
+        else if (c2 == '[' || c2 == 'O') {
+            if (u->nmatches)
+                console_clear_matches(u);
             ui_key_escape_seq(u, c2);
+        }
         else if ((u->overlay || u->nmatches) && !console_searching()) {
             /* Esc and the next key in one read (typed fast, or sent by a
              * script): with a window open an Alt-key means nothing, so
@@ -377,6 +431,8 @@ static void ui_key_char(struct ui *u, wint_t wc)
             ui_key_esc(u);
             ui_key_char(u, c2);
         } else {
+            if (u->nmatches)
+                console_clear_matches(u);
             char buf[8] = {27};
             mbstate_t st;
             memset(&st, 0, sizeof st);
@@ -416,7 +472,7 @@ static void ui_read_keys(struct ui *u)
 {
     for (int guard = 0; guard < 4096 && !u->quit && !u->eof; guard++) {
         wint_t wc;
-        int r = wget_wch(u->input, &wc);
+        int r = ui_get_key(u, &wc);
         if (r == ERR)
             break;
         if (r == KEY_CODE_YES)
@@ -624,6 +680,34 @@ static void ui_draw(struct ui *u)
 
 /* ---- the loop ----------------------------------------------------------------- */
 
+/* Ctrl-Z or SIGTSTP: give the terminal back as the shell had it, stop the
+ * job (the guardian stops itself when it sees our SIGTSTP), and on `fg`
+ * take the terminal again and repaint. The run's processes are in their
+ * own group: they go on meanwhile, and the story tells what they did. */
+static void ui_suspend(struct ui *u, int tstpfd)
+{
+    u->suspend = false;
+    endwin();
+    fflush(stdout);
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &dfl, &old);
+    kill(0, SIGTSTP);                      /* our process group: guardian and us */
+    sigprocmask(SIG_UNBLOCK, &tstp, NULL); /* stops here until SIGCONT */
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    sigaction(SIGTSTP, &old, NULL);
+    struct signalfd_siginfo si;
+    while (tstpfd >= 0 && read(tstpfd, &si, sizeof si) > 0)
+        ; /* a stop asked for while we were stopping */
+    ui_resize(u); /* the size may have changed meanwhile; the next doupdate
+                     puts the terminal back in program mode */
+    u->dirty |= DIRTY_LAYOUT;
+}
+
 /* "mutual_exclusion ok, no_lost_updates FAILED"; returns the failed ones. */
 static int checks_text(const struct model *m, const char *lead, char *buf, size_t len)
 {
@@ -671,7 +755,9 @@ static void ui_on_done(struct ui *u)
 }
 
 /* 1 when the last run that ended on its own failed a check (like a headless
- * run); a run the user stopped or quit is not judged for the exit status. */
+ * run); a run the user stopped or quit is not judged for the exit status,
+ * so it neither clears nor sets it: starting a run does not undo a failure
+ * seen before it, only a later run that ends by itself does. */
 static int ui_exit_status(const struct ui *u)
 {
     return u->last_run_failed ? 1 : 0;
@@ -726,6 +812,18 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                "type  run sem  (or press F2 to pick a scenario); help lists "
                "every command");
     }
+    /* after engine_start, which clears the story */
+    if (u->history_note[0])
+        ui_say(u, OUT_ERROR, "%s", u->history_note);
+
+    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
+     * loop like a key: suspending needs curses, which a handler must not
+     * touch. */
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    int tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
 
     int quit_sig = 0;
     u->dirty = DIRTY_ALL;
@@ -750,9 +848,10 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                 timeout = t;
         }
 
-        struct pollfd pfds[1 + ENGINE_MAX_POLLFDS];
+        struct pollfd pfds[2 + ENGINE_MAX_POLLFDS];
         pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-        int n = 1 + engine_pollfds(e, pfds + 1, ENGINE_MAX_POLLFDS);
+        pfds[1] = (struct pollfd){tstpfd, POLLIN, 0};
+        int n = 2 + engine_pollfds(e, pfds + 2, ENGINE_MAX_POLLFDS);
         int pr = poll(pfds, (nfds_t)n, timeout);
         if (pr < 0 && errno != EINTR) {
             quit_sig = -1;
@@ -769,7 +868,14 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
             if (u->dirty && !u->quit && !u->eof)
                 ui_draw(u);
         }
-        int flags = pr > 0 ? engine_dispatch(e, pfds + 1, n - 1) : 0;
+        if (pr > 0 && pfds[1].revents) {
+            struct signalfd_siginfo si;
+            while (read(tstpfd, &si, sizeof si) > 0)
+                u->suspend = true;
+        }
+        if (u->suspend && !u->quit && !u->eof)
+            ui_suspend(u, tstpfd);
+        int flags = pr > 0 ? engine_dispatch(e, pfds + 2, n - 2) : 0;
         if (flags & ENGINE_QUIT) {
             quit_sig = engine_quit_signal(e);
             break;
@@ -784,6 +890,9 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
             ui_now_ns() >= u->inspect_at_ns + UI_INSPECT_NS)
             overlay_inspect(u, u->inspect_what);
     }
+
+    if (tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
+        close(tstpfd);
 
     /* Leave: the run's processes and objects first, then the terminal. */
     if (engine_active(e))

@@ -109,8 +109,10 @@ struct ui {
     int nlines;
     bool eof; /* Ctrl-D on an empty line */
     bool quit;
+    bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
     bool last_run_failed; /* the last run that ended by itself failed a check */
     char history_path[512];
+    char history_note[640]; /* a history problem, said after the run starts */
 };
 
 /* ---- theme: colours and glyphs ----------------------------------------- */

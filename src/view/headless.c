@@ -429,6 +429,10 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             print_lines(&h);
             print_state(&h);
             rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9, stopped);
+            if (m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
+                fprintf(stderr, "ipcplay: run error: %s\n", m->error);
+                rc = 3;
+            }
         }
         if (ferror(h.out)) {
             fprintf(stderr, "ipcplay: cannot write the output: %s\n",

@@ -3,6 +3,7 @@
  * the table, and every error being one line that changes nothing. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -328,4 +329,99 @@ Test(commands, kill_sends_and_names_real_time_signals, .timeout = 60)
     cr_expect(strstr(s.text, "that is ipcplay itself"), "%s", s.text);
     engine_stop(e);
     engine_free(e);
+}
+
+/* A host whose run actions only write down what they were asked. */
+struct fake {
+    bool active;
+    char log[512];
+    double speed;
+};
+
+static void note(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(void *ctx, const char *fmt, ...)
+{
+    struct fake *f = ctx;
+    char one[64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(one, sizeof one, fmt, ap);
+    va_end(ap);
+    strncat(f->log, one, sizeof f->log - strlen(f->log) - 2);
+    strcat(f->log, ";");
+}
+
+static bool f_active(void *ctx) { return ((struct fake *)ctx)->active; }
+static void f_stop(void *ctx) { note(ctx, "stop"); }
+static void f_pause(void *ctx) { note(ctx, "pause"); }
+static void f_resume(void *ctx) { note(ctx, "resume"); }
+static void f_step(void *ctx, int n) { note(ctx, "step %d", n); }
+static double f_get_speed(void *ctx) { return ((struct fake *)ctx)->speed; }
+static void f_set_speed(void *ctx, double v) { note(ctx, "speed %g", v); }
+static int f_kill(void *ctx, pid_t pid, int sig)
+{
+    note(ctx, "kill %d %d", (int)pid, sig);
+    return 0;
+}
+
+static struct fake fake;
+static const struct cmd_actions fake_actions = {&fake,  f_active,    f_stop,      f_pause, f_resume,
+                                                f_step, f_get_speed, f_set_speed, f_kill};
+
+Test(commands, every_run_action_goes_through_the_host)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    fake.active = true;
+    int w = model_add_proc(&model, 4242, 1, 0, 2, "worker-2");
+    cr_assert_geq(w, 0);
+    const char *lines[] = {"pause", "step 3", "resume", "speed 0.25", "speed max",
+                           "kill worker-2 KILL", "kill 4242", "stop"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
+    cr_expect_str_eq(fake.log, "pause;step 3;resume;speed 0.25;speed 0;kill 4242 9;kill 4242 15;"
+                               "stop;");
+    /* With no run going on, nothing reaches the actions. */
+    memset(&fake, 0, sizeof fake);
+    s.text[0] = '\0';
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        if (strncmp(lines[i], "speed", 5) != 0)
+            cr_expect_eq(command_run_line(&h, lines[i]), CMD_ERROR, "%s", lines[i]);
+    cr_expect_str_eq(fake.log, "");
+    cr_expect(strstr(s.text, "nothing is running (start one with: run NAME)"), "%s", s.text);
+}
+
+Test(commands, wrong_word_counts_get_the_table_s_usage_line)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    fake.active = true;
+    for (int i = 0; i < ncommands; i++) {
+        const struct command *c = &commands[i];
+        if (!(c->where & CMD_CONSOLE))
+            continue;
+        char line[256], want[256];
+        int n = c->max_args >= 0 ? c->max_args + 1 : -1;
+        if (n < 0)
+            continue; /* takes any number */
+        int at = snprintf(line, sizeof line, "%s", c->name);
+        for (int k = 0; k < n; k++)
+            at += snprintf(line + at, sizeof line - (size_t)at, " x%d", k);
+        snprintf(want, sizeof want, "usage: %s%s%s  (%s)\n", c->name, c->args[0] ? " " : "",
+                 c->args, c->summary);
+        s.text[0] = '\0';
+        s.errors = 0;
+        cr_expect_eq(command_run_line(&h, line), CMD_ERROR, "%s", line);
+        cr_expect_str_eq(s.text, want, "%s", line);
+        cr_expect_eq(s.errors, 1);
+    }
+    cr_expect_str_eq(fake.log, "", "a refused command acted: %s", fake.log);
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "run"), CMD_ERROR);
+    cr_expect(strstr(s.text, "usage: run SCENARIO [name=value ...]  (start a scenario)"), "%s",
+              s.text);
 }
