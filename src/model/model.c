@@ -207,6 +207,7 @@ void model_set_check(struct model *m, const char *name, int status, const char *
         snprintf(c->name, sizeof c->name, "%s", name);
     }
     char detail[sizeof c->detail];
+    memset(detail, 0, sizeof detail); /* no stale bytes after the text: checks compare whole */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
