@@ -34,6 +34,8 @@ struct ev_shared {
     struct ev_ring rings[EV_MAX_RINGS];
 };
 
+void (*events_midpass_hook)(int ring);
+
 /* This process's view (inherited across fork; forgotten in the child). */
 static struct ev_shared *my_sh;
 static struct ev_ring *my_ring;
@@ -281,6 +283,8 @@ int events_read(struct event_channel *ch, struct event *out, int max)
         uint64_t tl = atomic_load_explicit(&r->tail, memory_order_acquire);
         if (hd != tl)
             heap[n++] = (struct source){r->slot[hd % EV_RING_SLOTS].t_ns, (int)i, hd, tl};
+        if (events_midpass_hook)
+            events_midpass_hook((int)i);
     }
     /* The rings were read one after another: a record one process published
      * after a ring read earlier in that pass may have let another process go
@@ -341,4 +345,11 @@ uint64_t events_full_waits(const struct event_channel *ch)
 int events_rings(const struct event_channel *ch)
 {
     return ch->sh ? (int)atomic_load(&ch->sh->nrings) : 0;
+}
+
+uint64_t events_ring_tail(const struct event_channel *ch, int k)
+{
+    if (!ch->sh || k < 0 || k >= EV_MAX_RINGS)
+        return 0;
+    return atomic_load(&ch->sh->rings[k].tail);
 }

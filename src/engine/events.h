@@ -49,8 +49,13 @@ int events_read(struct event_channel *ch, struct event *out, int max);
 /* In the engine, right before it sleeps in poll(): ask the next producer to
  * wake it. Returns 1 when records wait already (then it has woken itself). */
 int events_arm(struct event_channel *ch);
+/* Tests only: called in events_read after each ring is looked at, to let
+ * other processes run exactly there. NULL otherwise. */
+extern void (*events_midpass_hook)(int ring);
 /* Counters: times a producer found its ring full, and rings in use. */
 uint64_t events_full_waits(const struct event_channel *ch);
 int events_rings(const struct event_channel *ch);
+/* Records ring k has taken so far (tests). */
+uint64_t events_ring_tail(const struct event_channel *ch, int k);
 
 #endif

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -184,7 +185,7 @@ static void causal_check(const struct event *b, int n, void *ctx)
 {
     struct causal *c = ctx;
     for (int i = 0; i < n; i++) {
-        if (b[i].op == OP_V) {
+        if (b[i].op == OP_V && b[i].value >= 0) {
             c->seen[b[i].value] = 1;
         } else if (b[i].op == OP_P && b[i].phase == PH_END) {
             c->pairs++;
@@ -194,32 +195,116 @@ static void causal_check(const struct event *b, int n, void *ctx)
     }
 }
 
+static pid_t pinger(struct event_channel *ch, int k, int p[2])
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid != 0)
+        return pid;
+    struct event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.instance = -1;
+    ev.value = -1;
+    events_emit(ch->wfd, &ev); /* claims its ring now */
+    for (int i = 0; i < PINGS; i++) {
+        memset(&ev, 0, sizeof ev);
+        ev.instance = -1;
+        ev.value = i;
+        char x = 0;
+        if (k == 0) { /* V: tell it, then let the other go */
+            ev.op = OP_V;
+            ev.t_ns = events_now_ns() - ch->t0_ns;
+            events_emit(ch->wfd, &ev);
+            if (write(p[1], &x, 1) != 1)
+                _exit(1);
+        } else { /* P: woken, then tell it */
+            if (read(p[0], &x, 1) != 1)
+                _exit(1);
+            ev.op = OP_P;
+            ev.phase = PH_END;
+            ev.t_ns = events_now_ns() - ch->t0_ns;
+            events_emit(ch->wfd, &ev);
+        }
+    }
+    _exit(0);
+}
+
 Test(events, what_lets_another_go_on_comes_out_first, .timeout = 60)
 {
     struct event_channel ch;
     cr_assert_eq(events_open(&ch), 0);
     int p[2];
     cr_assert_eq(pipe(p), 0);
-    pid_t pids[CHILDREN];
-    burst(&ch, pids); /* noise: pids[0..63] */
-    pid_t pair[2];
+    /* The V writer gets the first ring and the P writer the last, with the
+     * 64 noisy writers' rings between them: the engine reads the V's ring
+     * well before the P's in every pass. */
+    static pid_t all[CHILDREN + 2];
+    all[0] = pinger(&ch, 0, p);
+    while (events_rings(&ch) < 1)
+        sched_yield();
+    burst(&ch, all + 1);
+    while (events_rings(&ch) < 1 + CHILDREN)
+        sched_yield();
+    all[CHILDREN + 1] = pinger(&ch, 1, p);
+    close(p[0]);
+    close(p[1]);
+    static struct causal c;
+    memset(&c, 0, sizeof c);
+    drain(&ch, all, CHILDREN + 2, 64, causal_check, &c);
+    cr_expect_eq(c.pairs, PINGS);
+    cr_expect_eq(c.bad, 0, "%d wakes came out before the V that caused them", c.bad);
+    events_close(&ch);
+}
+
+/* The engine reads the rings one after another. Exactly between reading a
+ * V's ring and the ring of the P it wakes, let both happen: the P's record
+ * must still not come out before the V's. */
+static struct event_channel *hook_ch;
+static int hook_pipe[2];
+static pid_t hook_kids[2];
+static int hook_rounds;
+
+static void let_v_and_p_happen(int ring)
+{
+    if (ring != 0 || hook_rounds >= 50)
+        return;
+    uint64_t before = events_ring_tail(hook_ch, 1);
+    char x = 0;
+    if (write(hook_pipe[1], &x, 1) != 1) /* go: the V writer does V, wakes P */
+        return;
+    while (events_ring_tail(hook_ch, 1) == before) /* until the P is published */
+        sched_yield();
+    hook_rounds++;
+}
+
+Test(events, a_record_published_mid_pass_holds_back_what_it_caused, .timeout = 30)
+{
+    struct event_channel ch;
+    cr_assert_eq(events_open(&ch), 0);
+    int go[2], p[2];
+    cr_assert_eq(pipe(go), 0);
+    cr_assert_eq(pipe(p), 0);
     for (int k = 0; k < 2; k++) {
-        pair[k] = fork();
-        cr_assert_geq(pair[k], 0);
-        if (pair[k] == 0) {
-            for (int i = 0; i < PINGS; i++) {
-                struct event ev;
+        hook_kids[k] = fork();
+        cr_assert_geq(hook_kids[k], 0);
+        if (hook_kids[k] == 0) {
+            struct event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.value = -1;
+            events_emit(ch.wfd, &ev); /* ring k */
+            for (int i = 0; i < 50; i++) {
+                char x;
                 memset(&ev, 0, sizeof ev);
-                ev.instance = -1;
                 ev.value = i;
-                char x = 0;
-                if (k == 0) { /* V: tell it, then let the other go */
+                if (k == 0) {
+                    if (read(go[0], &x, 1) != 1)
+                        _exit(1);
                     ev.op = OP_V;
                     ev.t_ns = events_now_ns() - ch.t0_ns;
                     events_emit(ch.wfd, &ev);
                     if (write(p[1], &x, 1) != 1)
                         _exit(1);
-                } else { /* P: woken, then tell it */
+                } else {
                     if (read(p[0], &x, 1) != 1)
                         _exit(1);
                     ev.op = OP_P;
@@ -230,17 +315,19 @@ Test(events, what_lets_another_go_on_comes_out_first, .timeout = 60)
             }
             _exit(0);
         }
+        while (events_rings(&ch) < k + 1)
+            sched_yield();
     }
-    close(p[0]);
-    close(p[1]);
-    static pid_t all[CHILDREN + 2];
-    memcpy(all, pids, sizeof pids);
-    all[CHILDREN] = pair[0];
-    all[CHILDREN + 1] = pair[1];
+    hook_ch = &ch;
+    hook_pipe[0] = go[0];
+    hook_pipe[1] = go[1];
+    events_midpass_hook = let_v_and_p_happen;
     static struct causal c;
     memset(&c, 0, sizeof c);
-    drain(&ch, all, CHILDREN + 2, 64, causal_check, &c);
-    cr_expect_eq(c.pairs, PINGS);
+    drain(&ch, hook_kids, 2, 64, causal_check, &c);
+    events_midpass_hook = NULL;
+    cr_expect_eq(hook_rounds, 50);
+    cr_expect_eq(c.pairs, 50);
     cr_expect_eq(c.bad, 0, "%d wakes came out before the V that caused them", c.bad);
     events_close(&ch);
 }
