@@ -74,7 +74,10 @@ static void put_time(struct text *t, const struct model *m, const char *key, lon
     char hms[16] = "?";
     if (localtime_r(&tt, &tm))
         strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-    put(t, "  %-16s %lld  (%s, %llds ago)\n", key, v, hms, (long long)m->wall_s - v);
+    long long ago;
+    if (__builtin_sub_overflow((long long)m->wall_s, v, &ago))
+        ago = 0; /* a time no kernel keeps: from a damaged recording */
+    put(t, "  %-16s %lld  (%s, %llds ago)\n", key, v, hms, ago);
 }
 
 static void put_pid(struct text *t, const struct model *m, const char *key, pid_t pid)
