@@ -20,13 +20,9 @@
 
 #include "engine_internal.h"
 #include "procfs.h"
+#include "sysv.h"
 #include "registry.h"
 
-union semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 struct engine *engine_new(struct model *m)
 {

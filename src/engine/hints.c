@@ -9,17 +9,14 @@
 #include <sys/sem.h>
 
 #include "engine_internal.h"
+#include "sysv.h"
 
-union semun_info {
-    int val;
-    struct seminfo *info;
-};
 
 /* kernel.sem's semmsl (semaphores per set), or -1. */
 static int semmsl(void)
 {
     struct seminfo si;
-    union semun_info arg = {.info = &si};
+    union semun arg = {.info = &si};
     return semctl(0, 0, IPC_INFO, arg) < 0 ? -1 : si.semmsl;
 }
 
