@@ -400,8 +400,8 @@ const struct command commands[] = {
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
     {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
-    {"step", NULL, "[N]", "let exactly N ops happen (N from 1 to 1000, default 1), then pause",
-     "Each op (P, V, a sleep, ...) of any process counts as one.", CMD_CONSOLE, 0, 1,
+    {"step", NULL, "[N]", "let exactly N ops happen (default 1), then pause",
+     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000.", CMD_CONSOLE, 0, 1,
      NEEDS_NOTHING, COMPLETE_NONE, c_step},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
      "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "

@@ -20,13 +20,9 @@
 
 #include "engine_internal.h"
 #include "procfs.h"
+#include "sysv.h"
 #include "registry.h"
 
-union semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 struct engine *engine_new(struct model *m)
 {
@@ -48,12 +44,13 @@ struct engine *engine_new(struct model *m)
     signal(SIGPIPE, SIG_IGN);
     e->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     e->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    e->drainfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     e->procfd = procfs_open_root(NULL);
     e->self_statfd = procfs_open(e->procfd, e->self, "stat");
     e->gate = gate_new();
     e->ev.rfd = e->ev.wfd = -1;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (e->sigfd < 0 || e->timerfd < 0 || e->procfd < 0 || !e->gate) {
+    if (e->sigfd < 0 || e->timerfd < 0 || e->drainfd < 0 || e->procfd < 0 || !e->gate) {
         engine_free(e);
         return NULL;
     }
@@ -71,6 +68,8 @@ void engine_free(struct engine *e)
         close(e->sigfd);
     if (e->timerfd >= 0)
         close(e->timerfd);
+    if (e->drainfd >= 0)
+        close(e->drainfd);
     if (e->self_statfd >= 0)
         close(e->self_statfd);
     if (e->procfd >= 0)
@@ -103,19 +102,32 @@ static void release_objects(struct engine *e)
     registry_remove_all();
 }
 
+static void add_semset(struct engine *e, int i, int id)
+{
+    const struct plan_semset *ps = &e->plan.semsets[i];
+    struct record r;
+    record_init(&r, REC_SEMSET_ADD, e->m->now_ns);
+    struct rec_semset_add *a = &r.u.semset_add;
+    a->index = i;
+    a->semid = id;
+    a->nsems = ps->nsems;
+    for (int k = 0; k < ps->nsems && k < MODEL_MAX_SEMS; k++)
+        a->init[k] = ps->init[k];
+    a->lockmask = ps->lockmask;
+    _Static_assert(sizeof a->name == sizeof ps->name, "semaphore names");
+    memcpy(a->name, ps->name, sizeof a->name);
+    engine_emit(e, &r);
+}
+
 static int create_objects(struct engine *e, char *err, size_t errlen)
 {
     struct plan *p = &e->plan;
-    struct model *m = e->m;
     if (rundir_create(e, err, errlen) < 0)
         return -1;
     for (int i = 0; i < p->nsemsets; i++) {
         int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
         if (id < 0) {
-            snprintf(err, errlen, "semget failed: %s%s", strerror(errno),
-                     errno == ENOSPC ? " (the system's limit on semaphore sets or semaphores, "
-                                       "kernel.sem, is reached: see ipcs -l)"
-                                     : "");
+            hints_semget(p->semsets[i].nsems, errno, err, errlen);
             return -1;
         }
         if (registry_add(REG_SEM, id, NULL) < 0) {
@@ -132,15 +144,7 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
             snprintf(err, errlen, "semctl SETALL failed: %s", strerror(errno));
             return -1;
         }
-        struct model_semset *ms = &m->semsets[m->nsemsets++];
-        memset(ms, 0, sizeof *ms);
-        ms->index = i;
-        ms->semid = id;
-        ms->nsems = p->semsets[i].nsems;
-        for (int k = 0; k < ms->nsems; k++)
-            ms->val[k] = p->semsets[i].init[k];
-        ms->lockmask = p->semsets[i].lockmask;
-        memcpy(ms->name, p->semsets[i].name, sizeof ms->name);
+        add_semset(e, i, id);
     }
     for (int i = 0; i < p->nshmsegs; i++) {
         if (p->shmsegs[i].kind != PLAN_SHM_SYSV) {
@@ -163,13 +167,7 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
             return -1;
         }
         e->shmids[i] = id;
-        struct model_shmseg *ms = &m->shmsegs[m->nshmsegs++];
-        memset(ms, 0, sizeof *ms);
-        ms->index = i;
-        ms->shmid = id;
-        ms->segsz = p->shmsegs[i].size;
-        ms->stats = p->shmsegs[i].stats;
-        ms->ring_slots = p->shmsegs[i].ring;
+        objects_ipc_add_seg(e, i, id);
     }
     return objects_ipc_create_msgqs(e, err, errlen);
 }
@@ -190,6 +188,41 @@ static void attach_readonly(struct engine *e)
     objects_ipc_attach_readonly(e);
 }
 
+static void emit_run_start(struct engine *e, const struct scenario_def *s, const long *vals,
+                           const struct plan *plan)
+{
+    struct record r;
+    record_init(&r, REC_RUN_START, 0);
+    struct rec_run_start *a = &r.u.run;
+    snprintf(a->scenario, sizeof a->scenario, "%s", s->name);
+    scenario_format_params(s, vals, a->params, sizeof a->params);
+    a->nroles = plan->nroles;
+    for (int i = 0; i < plan->nroles && i < MODEL_MAX_ROLES; i++)
+        snprintf(a->role_names[i], sizeof a->role_names[i], "%s", plan->roles[i].name);
+    a->live = 1;
+    engine_watch(e, NULL); /* what a view watched belongs to the last run */
+    engine_emit(e, &r);
+    record_init(&r, REC_PROC_ADD, 0);
+    struct rec_proc_add *p = &r.u.proc_add;
+    p->pid = e->self;
+    p->ppid = getppid();
+    p->role = -1;
+    snprintf(p->name, sizeof p->name, "ipcplay");
+    p->state = 'R';
+    snprintf(p->doing, sizeof p->doing, "supervising");
+    engine_emit(e, &r);
+}
+
+static void emit_run_state(struct engine *e, int state, int tokens, double speed)
+{
+    struct record r;
+    record_init(&r, REC_RUN_STATE, e->m->now_ns);
+    r.u.state.state = state;
+    r.u.state.step_tokens = tokens;
+    r.u.state.speed = speed;
+    engine_emit(e, &r);
+}
+
 int engine_start(struct engine *e, const struct scenario_def *s, const long *vals, double speed,
                  char *err, size_t errlen)
 {
@@ -200,17 +233,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     if (s->build(vals, &plan, err, errlen) < 0)
         return -1;
 
-    model_init(e->m);
-    struct model *m = e->m;
-    m->live = true;
-    snprintf(m->scenario, sizeof m->scenario, "%s", s->name);
-    scenario_format_params(s, vals, m->params, sizeof m->params);
-    m->nroles = plan.nroles;
-    for (int i = 0; i < plan.nroles && i < MODEL_MAX_ROLES; i++)
-        snprintf(m->role_names[i], sizeof m->role_names[i], "%s", plan.roles[i].name);
-    model_add_proc(m, e->self, getppid(), -1, 0, "ipcplay");
-    m->procs[0].state = 'R';
-    snprintf(m->procs[0].doing, sizeof m->procs[0].doing, "supervising");
+    emit_run_start(e, s, vals, &plan); /* the model starts afresh */
 
     e->scenario = s;
     if (s->nparams > 0) /* a scenario without parameters may pass no values */
@@ -219,6 +242,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->pgid = 0;
     e->nchildren = 0;
     e->nalive = 0;
+    e->failure.op = OP_NONE;
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
     objects_ipc_reset(e);
@@ -242,12 +266,9 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
         return -1;
     }
     attach_readonly(e);
-    m->speed = speed;
-    m->state = RUN_RUNNING;
-    m->gen_header++;
+    emit_run_state(e, RUN_RUNNING, 0, speed);
     sampler_sample(e, true);
-    if (s->judge)
-        s->judge(m, e->vals, 0);
+    engine_judge(e, 0);
     gate_set_mode(e->gate, GATE_RUN);
     arm_timer(e, e->sample_ms);
     return 0;
@@ -268,20 +289,27 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
 {
     struct event batch[256];
     int n, batches = 0;
+    e->streaming = false;
     while ((max_batches <= 0 || batches++ < max_batches) &&
            (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
-            model_apply_event(e->m, &batch[i]);
+            struct record r;
+            record_init(&r, REC_EVENT, batch[i].t_ns);
+            r.u.ev = batch[i];
+            engine_emit(e, &r);
             struct child *c = supervisor_find(e, batch[i].pid);
             if (c)
                 c->dirty = true;
+            if (batch[i].op == OP_FAILED && e->failure.op == OP_NONE)
+                e->failure = batch[i];
             /* A child removed a queue: it is no longer ours to remove. */
             if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
                 batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
                 registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
         }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
+        e->streaming = true;
         if (n < 256)
             break;
     }
@@ -292,22 +320,17 @@ static void drain_events(struct engine *e, int *flags)
     drain_events_n(e, flags, 0);
 }
 
-static void finish(struct engine *e, bool judge_final)
+/* final: 1 the run ended by itself, 2 it was cut short (stopped, a role
+ * gave up): what was not reached is then pending, not failed. */
+static void finish(struct engine *e, int final)
 {
-    struct model *m = e->m;
     sampler_sample(e, true); /* last look at the objects before they go */
-    if (e->scenario && e->scenario->judge)
-        e->scenario->judge(m, e->vals, judge_final ? 1 : 2);
+    engine_judge(e, final);
     supervisor_release_group(e);
     release_objects(e);
     arm_timer(e, 0);
     e->active = false;
-    m->state = RUN_DONE;
-    m->procs[0].state = 'S';
-    snprintf(m->procs[0].doing, sizeof m->procs[0].doing, "done");
-    m->gen_header++;
-    m->gen_procs++;
-    m->gen_objects++;
+    emit_run_state(e, RUN_DONE, e->m->step_tokens, e->m->speed); /* ipcplay is done */
 }
 
 /* The wait-for graph has a cycle: nobody in it can ever go on. Report it,
@@ -315,12 +338,29 @@ static void finish(struct engine *e, bool judge_final)
 static void end_deadlocked(struct engine *e, int *flags)
 {
     gate_set_mode(e->gate, GATE_RUN);
-    model_say(e->m, 0, "ipcplay", "deadlock",
-              "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
+    engine_say(e, 0, "ipcplay", "deadlock",
+               "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
               "removes its objects)");
     supervisor_kill_all(e);
     drain_events(e, flags);
-    finish(e, true);
+    finish(e, 1);
+}
+
+/* A role gave up (a call failed that it cannot go on without): the others
+ * would wait for it forever. End the run as a runtime error, its checks
+ * judged as cut short. */
+static void end_failed(struct engine *e, int *flags)
+{
+    char hint[160];
+    hints_failure(&e->failure, hint, sizeof hint);
+    gate_set_mode(e->gate, GATE_RUN);
+    struct record r;
+    record_init(&r, REC_RUN_ERROR, e->m->now_ns);
+    snprintf(r.u.error.hint, sizeof r.u.error.hint, "%s", hint);
+    engine_emit(e, &r);
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, 2);
 }
 
 void engine_stop(struct engine *e)
@@ -332,8 +372,8 @@ void engine_stop(struct engine *e)
     drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
-    model_say(e->m, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
-    finish(e, false);
+    engine_say(e, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    finish(e, 2);
 }
 
 int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
@@ -343,14 +383,25 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
         pfds[n++] = (struct pollfd){e->sigfd, POLLIN, 0};
     if (n < max)
         pfds[n++] = (struct pollfd){e->timerfd, POLLIN, 0};
-    if (n < max && e->ev.rfd >= 0)
+    if (n < max && e->ev.rfd >= 0) {
         pfds[n++] = (struct pollfd){e->ev.rfd, POLLIN, 0};
+        if (e->streaming && e->active && n < max) {
+            /* Events are streaming in: look again in a millisecond rather
+             * than be woken (a wake-up costs the writer a system call). */
+            struct itimerspec its = {{0, 0}, {0, 1000 * 1000}};
+            timerfd_settime(e->drainfd, 0, &its, NULL);
+            pfds[n++] = (struct pollfd){e->drainfd, POLLIN, 0};
+        } else {
+            /* About to sleep: the next event must wake us. */
+            events_arm(&e->ev);
+        }
+    }
     return n;
 }
 
 static void update_state(struct engine *e)
 {
-    struct model *m = e->m;
+    const struct model *m = e->m;
     if (!e->active)
         return;
     int mode = gate_mode(e->gate);
@@ -358,11 +409,8 @@ static void update_state(struct engine *e)
     int st = mode == GATE_RUN ? RUN_RUNNING
            : mode == GATE_PAUSE ? RUN_PAUSED
            : tokens > 0 ? RUN_STEP : RUN_PAUSED;
-    if (st != m->state || tokens != m->step_tokens) {
-        m->state = st;
-        m->step_tokens = tokens;
-        m->gen_header++;
-    }
+    if (st != m->state || tokens != m->step_tokens)
+        emit_run_state(e, st, tokens, m->speed);
 }
 
 int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
@@ -395,28 +443,37 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
                 sampler_sample(e, false);
-                if (e->scenario->judge)
-                    e->scenario->judge(e->m, e->vals, 0);
+                engine_judge(e, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
                 if (sampler_ipc_deadlock(e)) {
                     end_deadlocked(e, &flags);
                     flags |= ENGINE_DONE;
                 }
             }
+        } else if (pfds[i].fd == e->drainfd) {
+            uint64_t ticks;
+            if (read(e->drainfd, &ticks, sizeof ticks) > 0 && e->active)
+                drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         }
     }
     if (e->active) {
         update_state(e);
-        if (e->nalive <= 0) {
+        if (e->nalive <= 0)
             drain_events(e, &flags);
-            finish(e, true);
+        if (e->failure.op == OP_FAILED)
+            end_failed(e, &flags);
+        else if (e->nalive <= 0)
+            finish(e, 1);
+        if (!e->active)
             flags |= ENGINE_DONE | ENGINE_CHANGED;
-        }
     }
-    if (e->active || (flags & ENGINE_DONE))
-        e->m->now_ns = events_now_ns() - e->t0_ns;
+    if (e->active || (flags & ENGINE_DONE)) {
+        struct record r;
+        record_init(&r, REC_CLOCK, engine_now(e));
+        engine_emit(e, &r);
+    }
     return flags;
 }
 
@@ -449,8 +506,7 @@ void engine_set_speed(struct engine *e, double speed)
 {
     e->speed = speed;
     gate_set_speed(e->gate, speed);
-    e->m->speed = speed;
-    e->m->gen_header++;
+    emit_run_state(e, e->m->state, e->m->step_tokens, speed);
 }
 
 double engine_speed(const struct engine *e)

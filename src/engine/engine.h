@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "../model/model.h"
+#include "../model/record.h"
 #include "../scenarios/scenario.h"
 
 struct engine;
@@ -68,5 +69,19 @@ const long *engine_values(const struct engine *e);
  * or -1 with a one-line message in err. */
 int engine_inspect(struct engine *e, const char *what, char *title, size_t titlelen, char *out,
                    size_t outlen, char *err, size_t errlen);
+
+/* The one way the engine changes the model: apply r, then hand it to the
+ * tap (a recorder, a test), if one is set. */
+void engine_emit(struct engine *e, const struct record *r);
+typedef void engine_tap_fn(void *ctx, const struct record *r);
+void engine_set_tap(struct engine *e, engine_tap_fn *fn, void *ctx);
+/* A story line from ipcplay or a front end (kind as model_line.kind: 0 story,
+ * 1 command output, 2 error), at the model's clock, as a REC_SAY record. */
+void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+/* Look closer at a process or object (what engine_inspect takes): while
+ * watched, every sample also takes its detail (/proc status, fds, maps).
+ * A watch lapses 2 s after the last call; NULL ends it now. */
+void engine_watch(struct engine *e, const char *what);
 
 #endif

@@ -53,9 +53,18 @@ struct engine_ipc {
     char deadlock_text[192];
 };
 
+/* The target of engine_watch(): a process, or objects by plan index. */
+struct engine_watch {
+    pid_t pid;                       /* 0: no process */
+    unsigned shm;                    /* bit i: segment i */
+    uint64_t until_ns;               /* events_now_ns() when it lapses; 0: none */
+};
+
 struct engine {
     struct model *m;
     int sigfd, timerfd, procfd;
+    int drainfd;     /* a one-shot timer: drain again soon while events stream */
+    bool streaming;  /* the last drain found events: poll them, do not be woken */
     pid_t self;
     int self_statfd;
     struct gate *gate;
@@ -80,7 +89,17 @@ struct engine {
     uint64_t t0_ns;
     uint64_t sample_seq;
     struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
+    struct event failure;            /* the run's first FAILED note; op NONE: none yet */
+    engine_tap_fn *tap;              /* sees every record after the model applied it */
+    void *tap_ctx;
+    struct engine_watch watch;       /* what an inspect view looks at closer */
 };
+
+/* emit.c (engine_emit and engine_say are in engine.h) */
+/* Nanoseconds since the run started. */
+uint64_t engine_now(const struct engine *e);
+/* Run the scenario's judge and emit a REC_CHECK for each verdict that changed. */
+void engine_judge(struct engine *e, int phase);
 
 /* supervisor.c */
 int supervisor_spawn_all(struct engine *e, char *err, size_t errlen);
@@ -97,6 +116,8 @@ void supervisor_release_group(struct engine *e);
 void objects_ipc_reset(struct engine *e);
 int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen);
 int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen);
+/* Tell the model segment i exists (shmid -1 unless System V). */
+void objects_ipc_add_seg(struct engine *e, int i, int shmid);
 /* After the children are forked: the engine's own read-only views. */
 void objects_ipc_attach_readonly(struct engine *e);
 /* In a child: map segment i read-write (any kind). NULL on failure. */
@@ -107,14 +128,11 @@ void objects_ipc_release(struct engine *e);
 /* sampler_ipc.c */
 void sampler_ipc_sample(struct engine *e);
 /* Segment i of a kind other than System V: size from fstat, no shmid_ds. */
-void sampler_ipc_shm_stat(struct engine *e, int i);
+void sampler_ipc_shm_stat(struct engine *e, int i, struct sample_shmseg *s);
 struct proc_syscall;
 /* Fill k from a msgsnd/msgrcv the child sleeps in; false if it is not one. */
 bool sampler_ipc_decode(struct engine *e, struct child *c, const struct proc_syscall *sc,
                         struct model_kernel *k);
-/* A story line when a child has just started to sleep in msgsnd/msgrcv. */
-void sampler_ipc_note(struct engine *e, struct child *c, const struct model_kernel *before,
-                      const struct model_kernel *now);
 /* Look for a cycle in the wait-for graph; returns 1 once the same cycle was
  * seen in two samples in a row (the run should then end). */
 int sampler_ipc_deadlock(struct engine *e);
@@ -126,9 +144,15 @@ int sampler_ipc_deadlock(struct engine *e);
  * re-read of each child once every SAMPLER_REFRESH samples. */
 #define SAMPLER_REFRESH 10
 void sampler_sample(struct engine *e, bool full);
+struct ipc_perm;
+/* The fields of a struct ipc_perm a sample carries. */
+void sampler_perm(struct model_ipc_perm *p, const struct ipc_perm *k);
 void sampler_close_child(struct child *c);
 /* Sample one process now (outside the timer). */
 void sampler_sample_one(struct engine *e, struct child *c);
+
+/* inspect.c: the detail an inspect view shows, for what engine_watch() set. */
+void sampler_detail(struct engine *e);
 
 /* family.c: processes forked by a role's fork op (not by us) */
 void family_init_child(struct child *c);
@@ -140,12 +164,23 @@ void family_gone(struct engine *e, struct child *c);
 /* Still there (running or zombie)? */
 bool family_exists(const struct child *c);
 
-/* sampler_fds.c: zombies, blocked fd calls, fd tables, comm/exe, the board.
- * `stat` is the /proc/PID/stat text just read, NULL if it is gone. */
-void sampler_fds_child(struct engine *e, struct child *c, const char *stat);
+/* sampler_fds.c: what a process scenario needs of a child: zombie status,
+ * the file an openat waits for, exe, fd tables (emitted as their own
+ * record first), into s. `stat` is the /proc/PID/stat text just read, NULL
+ * if it is gone; false: nothing to add (not observed, or gone). */
+bool sampler_fds_child(struct engine *e, struct child *c, const char *stat,
+                       struct sample_proc *s);
+/* After the child's sample was applied: share what was seen on the board. */
+void sampler_fds_seen(struct engine *e, struct child *c);
 void sampler_fds_close(struct child *c);
 /* After a regular sample: let exec'd helpers that were shown go on. */
 void sampler_fds_release(struct engine *e);
+
+/* hints.c: why a call failed, for the one line a person reads. */
+/* A role gave up (its FAILED note): a hint for the error line, or "". */
+void hints_failure(const struct event *failed, char *buf, size_t len);
+/* The message for a semget of nsems semaphores that failed with err. */
+void hints_semget(int nsems, int err, char *buf, size_t len);
 
 /* rundir.c: the run's private directory and its files (plan.files) */
 int rundir_create(struct engine *e, char *err, size_t errlen);

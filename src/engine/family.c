@@ -46,13 +46,17 @@ static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, in
     c->instance = instance;
     c->forked = true;
     c->parent = ppid;
-    char name[32];
-    model_instance_name(e->m, role, instance, name, sizeof name);
-    c->model_idx = model_add_proc(e->m, pid, ppid, role, instance, name);
-    if (c->model_idx >= 0) {
-        e->m->procs[c->model_idx].forked = true;
-        e->m->procs[c->model_idx].parent0 = ppid;
-    }
+    struct record r;
+    record_init(&r, REC_PROC_ADD, e->m->now_ns);
+    struct rec_proc_add *a = &r.u.proc_add;
+    a->pid = pid;
+    a->ppid = a->parent0 = ppid;
+    a->role = role;
+    a->instance = instance;
+    a->forked = 1;
+    model_instance_name(e->m, role, instance, a->name, sizeof a->name);
+    engine_emit(e, &r);
+    c->model_idx = model_find_proc(e->m, pid);
     c->statfd = procfs_open(e->procfd, pid, "stat");
     if (c->statfd < 0) {
         /* Gone already: its parent reaped it before we read its events. */

@@ -32,20 +32,21 @@ void objects_ipc_reset(struct engine *e)
         x->shm_fd[i] = -1;
 }
 
-static void add_model_seg(struct engine *e, int i)
+void objects_ipc_add_seg(struct engine *e, int i, int shmid)
 {
-    struct model *m = e->m;
     const struct plan_shmseg *ps = &e->plan.shmsegs[i];
-    struct model_shmseg *ms = &m->shmsegs[m->nshmsegs++];
-    memset(ms, 0, sizeof *ms);
-    ms->index = i;
-    ms->shmid = -1;
-    ms->segsz = ps->size;
-    ms->stats = ps->stats;
-    ms->kind = ps->kind;
-    ms->ring_slots = ps->ring;
-    snprintf(ms->name, sizeof ms->name, "%s", e->ipc.shm_name[i]);
-    ms->mode = 0600;
+    struct record r;
+    record_init(&r, REC_SHMSEG_ADD, e->m->now_ns);
+    struct rec_shmseg_add *a = &r.u.shmseg_add;
+    a->index = i;
+    a->shmid = shmid;
+    a->segsz = ps->size;
+    a->stats = ps->stats;
+    a->kind = ps->kind;
+    a->ring_slots = ps->ring;
+    snprintf(a->name, sizeof a->name, "%s", e->ipc.shm_name[i]);
+    a->mode = 0600;
+    engine_emit(e, &r);
 }
 
 int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
@@ -60,7 +61,7 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         }
         /* Nothing to register: anonymous memory dies with its last mapping. */
         x->shm_map[i] = p;
-        add_model_seg(e, i);
+        objects_ipc_add_seg(e, i, -1);
         return 0;
     }
     snprintf(x->shm_name[i], sizeof x->shm_name[i], "/ipcplay-%d-%u-%d", (int)e->self, x->run, i);
@@ -81,13 +82,12 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         snprintf(err, errlen, "ftruncate %s failed: %s", x->shm_name[i], strerror(errno));
         return -1;
     }
-    add_model_seg(e, i);
+    objects_ipc_add_seg(e, i, -1);
     return 0;
 }
 
 int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
 {
-    struct model *m = e->m;
     for (int i = 0; i < e->plan.nmsgqs; i++) {
         int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
         if (id < 0) {
@@ -117,17 +117,18 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
                 return -1;
             }
         }
-        struct model_msgq *q = &m->msgqs[m->nmsgqs++];
-        memset(q, 0, sizeof *q);
-        q->index = i;
-        q->msqid = id;
-        q->mode = 0600;
-        q->qbytes = want > 0 ? want : dflt;
+        struct record r;
+        record_init(&r, REC_MSGQ_ADD, e->m->now_ns);
+        r.u.msgq_add.index = i;
+        r.u.msgq_add.msqid = id;
+        r.u.msgq_add.mode = 0600;
+        r.u.msgq_add.qbytes = want > 0 ? want : dflt;
+        engine_emit(e, &r);
         if (want > 0 && want != dflt)
-            model_say(m, 0, "ipcplay", "msgctl(IPC_SET)",
-                      "queue %d: msg_qbytes %ld -> %ld (the default comes from msgmnb): "
-                      "senders sleep once that many bytes wait in the queue",
-                      id, dflt, want);
+            engine_say(e, 0, "ipcplay", "msgctl(IPC_SET)",
+                       "queue %d: msg_qbytes %ld -> %ld (the default comes from msgmnb): "
+                       "senders sleep once that many bytes wait in the queue",
+                       id, dflt, want);
     }
     return 0;
 }

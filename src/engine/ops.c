@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../model/event.h"
 #include "events.h"
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
@@ -20,7 +19,7 @@ struct event runner_event(const struct runner *r, const struct op *op, int phase
     struct event ev;
     memset(&ev, 0, sizeof ev);
     ev.t_ns = events_now_ns() - r->t0_ns;
-    ev.pid = getpid();
+    ev.pid = events_pid();
     ev.role = (int16_t)r->role;
     ev.instance = (int16_t)r->instance;
     ev.op = op->kind;
@@ -44,6 +43,28 @@ static void emit(struct runner *r, const struct op *op, int phase, const struct 
         int ms = (op->flags & OPF_PER_INSTANCE) ? op->ms * r->instance : op->ms;
         ev.value = (int64_t)gate_scale_ns(r->gate, ms);
     }
+    runner_send(r, &ev);
+}
+
+void runner_send(struct runner *r, const struct event *ev)
+{
+    if (ev->phase == PH_END && ev->result < 0)
+        r->failure = *ev;
+    events_emit(r->evfd, ev);
+}
+
+/* The op gives up (the role cannot go on): tell the engine which call failed
+ * and why, before the process exits with status 3. An op that failed
+ * without a failed call of its own (a plan it cannot use) names itself. */
+static void report_failure(struct runner *r, const struct op *op)
+{
+    struct event ev = r->failure.op != OP_NONE ? r->failure : runner_event(r, op, PH_END);
+    ev.t_ns = events_now_ns() - r->t0_ns;
+    ev.value = ev.op;
+    ev.value2 = 0;
+    ev.op = OP_FAILED;
+    ev.phase = PH_NOTE;
+    ev.result = -1;
     events_emit(r->evfd, &ev);
 }
 
@@ -248,8 +269,10 @@ static int run_list(struct runner *r, const struct op *ops, int nops, int *exit_
             *exit_code = x.arg1;
             return 1;
         }
+        r->failure.op = OP_NONE;
         int rc = run_one(r, op);
         if (rc < 0) {
+            report_failure(r, op);
             *exit_code = 3;
             return 1;
         }

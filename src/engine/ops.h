@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../model/event.h"
 #include "gate.h"
 #include "../plan/plan.h"
 
@@ -23,6 +24,7 @@ struct runner {
     int32_t msg_seq;                 /* messages this process has sent */
     int32_t ring_seq;                /* items this process has put */
     int32_t engine_pid;              /* ipcplay's engine (the children's subreaper) */
+    struct event failure;            /* the current op's last failed call (op 0: none) */
 };
 
 /* ops_ipc.c: message queue and ring ops. Returns 0, -1 on failure, or
@@ -45,6 +47,10 @@ void runner_emit(struct runner *r, const struct op *op, int phase, const struct 
 struct event runner_event(const struct runner *r, const struct op *op, int phase);
 /* Ops for processes, pipes and fd passing (ops_proc.c): 0 ok, -1 failed. */
 int ops_proc_run(struct runner *r, const struct op *op);
+
+/* Send one event to the engine, remembering it when it reports a failed
+ * call: if the op then gives up, the runner names that call and its errno. */
+void runner_send(struct runner *r, const struct event *ev);
 
 /* Run ops; returns the exit code the child should exit with. */
 int runner_run(struct runner *r, const struct op *ops, int nops);

@@ -64,7 +64,7 @@ static void emit(struct runner *r, const struct op *op, int phase, int32_t arg0,
         ev.value = res->value;
         ev.value2 = res->value2;
     }
-    events_emit(r->evfd, &ev);
+    runner_send(r, &ev);
 }
 
 static void real_sleep_ms(long ms)

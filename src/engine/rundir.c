@@ -93,7 +93,6 @@ static int install_helper(const char *path)
 int rundir_create(struct engine *e, char *err, size_t errlen)
 {
     struct plan *p = &e->plan;
-    struct model *m = e->m;
     if (p->observe) {
         struct board *b = board_get();
         if (!b) {
@@ -123,9 +122,12 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
         snprintf(err, errlen, "too many objects");
         return -1;
     }
-    snprintf(m->rundir, sizeof m->rundir, "%s", dir);
-    model_say(m, 0, "ipcplay", "mkdir", "run directory %s (mode 0700), removed when the run ends",
-              dir);
+    struct record r;
+    record_init(&r, REC_RUNDIR, e->m->now_ns);
+    snprintf(r.u.rundir.path, sizeof r.u.rundir.path, "%s", dir);
+    engine_emit(e, &r);
+    engine_say(e, 0, "ipcplay", "mkdir", "run directory %s (mode 0700), removed when the run ends",
+               dir);
     for (int i = 0; i < p->nfiles; i++) {
         struct plan_file *f = &p->files[i];
         char leaf[sizeof f->name];
@@ -140,20 +142,22 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
             return -1;
         }
         if (i < MODEL_MAX_FILES) {
-            snprintf(m->files[i], sizeof m->files[i], "%s", f->name);
-            m->nfiles = i + 1;
+            record_init(&r, REC_RUNFILE, e->m->now_ns);
+            r.u.runfile.index = i;
+            snprintf(r.u.runfile.name, sizeof r.u.runfile.name, "%s", f->name);
+            engine_emit(e, &r);
         }
         int rc = 0;
         if (f->kind == PLANF_FILE) {
             rc = make_file(f->path, PATTERN_FILE_STREAM + i, f->size);
             if (rc == 0)
-                model_say(m, 0, "ipcplay", "create", "%s: %d bytes of known text, mode 0600",
-                          f->name, f->size);
+                engine_say(e, 0, "ipcplay", "create", "%s: %d bytes of known text, mode 0600",
+                           f->name, f->size);
         } else if (f->kind == PLANF_HELPER) {
             rc = install_helper(f->path);
             if (rc == 0)
-                model_say(m, 0, "ipcplay", "helper",
-                          "%s: ipcplay's helper mode under its own name, for exec", f->name);
+                engine_say(e, 0, "ipcplay", "helper",
+                           "%s: ipcplay's helper mode under its own name, for exec", f->name);
         }
         if (rc < 0) {
             snprintf(err, errlen, "cannot create %s: %s", f->path, strerror(errno));

@@ -31,30 +31,23 @@
 #include "engine_internal.h"
 #include "procfs.h"
 
-static struct model_msgq *msgq_of(struct model *m, int index)
+static int msgq_of(const struct model *m, int index)
 {
     for (int i = 0; i < m->nmsgqs; i++)
         if (m->msgqs[i].index == index)
-            return &m->msgqs[i];
-    return NULL;
+            return i;
+    return -1;
 }
 
-static void peek_queue(struct engine *e, struct model_msgq *q, int id)
+static void peek_queue(struct engine *e, struct sample_msgq *q, int id)
 {
     static struct {
         long mtype;
         unsigned char mtext[8192];
     } buf;
-    struct model *m = e->m;
-    if (e->ipc.msg_copy < 0) {
-        q->peek_state = e->ipc.msg_copy == -1 ? 1 : 2;
-        q->npeek = 0;
-        return;
-    }
-    long want = q->qnum < MODEL_MSG_PEEK ? q->qnum : MODEL_MSG_PEEK;
+    long want = q->qnum < MODEL_MSG_PEEK ? (long)q->qnum : MODEL_MSG_PEEK;
     int n = 0;
-    struct model_msg_peek got[MODEL_MSG_PEEK];
-    for (long idx = 0; idx < want; idx++) {
+    for (long idx = 0; e->ipc.msg_copy >= 0 && idx < want; idx++) {
         ssize_t r = msgrcv(id, &buf, sizeof buf.mtext, idx, MSG_COPY | IPC_NOWAIT);
         if (r < 0) {
             if (errno == ENOSYS)
@@ -64,8 +57,7 @@ static void peek_queue(struct engine *e, struct model_msgq *q, int id)
             break; /* ENOMSG: the queue shrank meanwhile; EINVAL/EIDRM: gone */
         }
         e->ipc.msg_copy = 1;
-        struct model_msg_peek *pk = &got[n++];
-        memset(pk, 0, sizeof *pk);
+        struct model_msg_peek *pk = &q->peek[n++];
         pk->type = buf.mtype;
         pk->len = (int32_t)r;
         pk->role = -1;
@@ -81,46 +73,42 @@ static void peek_queue(struct engine *e, struct model_msgq *q, int id)
     }
     if (e->ipc.msg_copy < 0) {
         q->peek_state = e->ipc.msg_copy == -1 ? 1 : 2;
-        q->npeek = 0;
-        m->gen_objects++;
-        return;
+        memset(q->peek, 0, sizeof q->peek);
+        n = 0;
     }
-    q->peek_state = 0;
-    if (n != q->npeek || memcmp(got, q->peek, sizeof got[0] * (size_t)n) != 0)
-        m->gen_objects++;
-    memcpy(q->peek, got, sizeof got[0] * (size_t)n);
     q->npeek = n;
 }
 
 static void sample_msgq(struct engine *e, int i)
 {
-    struct model *m = e->m;
-    struct model_msgq *q = msgq_of(m, i);
+    int qi = msgq_of(e->m, i);
     int id = e->ipc.msqids[i];
-    if (!q || q->removed || id < 0)
+    if (qi < 0 || e->m->msgqs[qi].removed || id < 0)
         return;
+    struct record r;
+    record_init(&r, REC_SAMPLE_MSGQ, engine_now(e));
+    struct sample_msgq *q = &r.u.msq;
+    q->index = qi;
     struct msqid_ds ds;
     if (msgctl(id, IPC_STAT, &ds) < 0) {
-        if (errno == EINVAL || errno == EIDRM) {
-            q->removed = true;
-            q->npeek = 0;
-            m->gen_objects++;
-        }
+        if (errno != EINVAL && errno != EIDRM)
+            return;
+        q->removed = 1;
+        engine_emit(e, &r);
         return;
     }
-    if (q->qnum != (long)ds.msg_qnum || q->cbytes != (long)ds.msg_cbytes ||
-        q->lspid != ds.msg_lspid || q->lrpid != ds.msg_lrpid)
-        m->gen_objects++;
     q->mode = ds.msg_perm.mode & 0777;
-    q->qnum = (long)ds.msg_qnum;
-    q->cbytes = (long)ds.msg_cbytes;
-    q->qbytes = (long)ds.msg_qbytes;
+    q->qnum = (int64_t)ds.msg_qnum;
+    q->cbytes = (int64_t)ds.msg_cbytes;
+    q->qbytes = (int64_t)ds.msg_qbytes;
     q->lspid = ds.msg_lspid;
     q->lrpid = ds.msg_lrpid;
     q->stime = ds.msg_stime;
     q->rtime = ds.msg_rtime;
     q->ctime = ds.msg_ctime;
+    sampler_perm(&q->perm, &ds.msg_perm);
     peek_queue(e, q, id);
+    engine_emit(e, &r);
 }
 
 void sampler_ipc_sample(struct engine *e)
@@ -129,16 +117,20 @@ void sampler_ipc_sample(struct engine *e)
         sample_msgq(e, i);
 }
 
-void sampler_ipc_shm_stat(struct engine *e, int i)
+void sampler_ipc_shm_stat(struct engine *e, int i, struct sample_shmseg *s)
 {
-    struct model_shmseg *s = &e->m->shmsegs[i];
     s->nattch = -1; /* no shmid_ds: the kernel keeps no attach count */
     if (e->plan.shmsegs[i].kind == PLAN_SHM_POSIX && e->ipc.shm_fd[i] >= 0) {
         struct stat st;
         if (fstat(e->ipc.shm_fd[i], &st) == 0) {
-            s->segsz = (size_t)st.st_size;
+            s->stat_ok = 1;
+            s->segsz = (uint64_t)st.st_size;
             s->mode = st.st_mode & 0777;
             s->ctime = st.st_ctim.tv_sec;
+            s->perm.uid = st.st_uid;
+            s->perm.gid = st.st_gid;
+            s->perm.mode = st.st_mode & 0777;
+            s->ino = st.st_ino;
         }
     }
 }
@@ -171,45 +163,9 @@ bool sampler_ipc_decode(struct engine *e, struct child *c, const struct proc_sys
     return false;
 }
 
-void sampler_ipc_note(struct engine *e, struct child *c, const struct model_kernel *before,
-                      const struct model_kernel *now)
-{
-    struct model *m = e->m;
-    struct model_proc *p = &m->procs[c->model_idx];
-    bool blocked = now->msgcall && now->nr >= 0 && (p->state == 'S' || p->state == 'D');
-    bool was = before->msgcall && before->nr >= 0 && before->msgcall == now->msgcall;
-    if (!blocked || was)
-        return;
-    const struct model_msgq *q = NULL;
-    for (int i = 0; i < m->nmsgqs; i++)
-        if (m->msgqs[i].msqid == now->msqid)
-            q = &m->msgqs[i];
-    if (now->msgcall == 2) {
-        char sel[32];
-        if (now->msgflg & MSG_EXCEPT)
-            snprintf(sel, sizeof sel, "any type but %ld", now->msgtyp);
-        else if (now->msgtyp == 0)
-            snprintf(sel, sizeof sel, "any type");
-        else if (now->msgtyp > 0)
-            snprintf(sel, sizeof sel, "type %ld", now->msgtyp);
-        else
-            snprintf(sel, sizeof sel, "a type <= %ld", -now->msgtyp);
-        model_say(m, 0, p->name, now->text,
-                  "blocks: no message of %s in the queue (qnum %ld); the kernel puts it to "
-                  "sleep until one arrives",
-                  sel, q ? q->qnum : 0L);
-    } else {
-        model_say(m, 0, p->name, now->text,
-                  "blocks: the queue is full (cbytes %ld + %ld > qbytes %ld); the kernel puts "
-                  "it to sleep until a receiver makes room",
-                  q ? q->cbytes : 0L, now->msgsz, q ? q->qbytes : 0L);
-    }
-    m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = c->model_idx;
-}
-
 int sampler_ipc_deadlock(struct engine *e)
 {
-    struct model *m = e->m;
+    const struct model *m = e->m;
     struct engine_ipc *x = &e->ipc;
     struct waitfor_cycle cy;
     if (!waitfor_find(m, &cy)) {
@@ -224,17 +180,11 @@ int sampler_ipc_deadlock(struct engine *e)
     }
     x->deadlock_seen++;
     if (x->deadlock_seen == 2 && !m->deadlock.found) {
-        m->now_ns = events_now_ns() - e->t0_ns;
-        m->deadlock.found = true;
-        m->deadlock.t_ns = m->now_ns;
-        snprintf(m->deadlock.text, sizeof m->deadlock.text, "%s", cy.text);
-        m->gen_header++;
-        m->gen_objects++;
-        model_say(m, 0, "ipcplay", "deadlock", "deadlock: %s", cy.text);
-        model_say(m, 0, "ipcplay", "deadlock",
-                  "each of the %d waits in semtimedop for a semaphore (semval 0) that the next "
-                  "one holds: no one can ever V",
-                  cy.n);
+        struct record r;
+        record_init(&r, REC_SAMPLE_DEADLOCK, engine_now(e));
+        r.u.dl.n = cy.n;
+        snprintf(r.u.dl.text, sizeof r.u.dl.text, "%s", cy.text);
+        engine_emit(e, &r);
     }
     /* Paused or stepping: someone is looking at it; end nothing yet. */
     if (gate_mode(e->gate) != GATE_RUN)

@@ -199,14 +199,21 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             c->instance = k;
             c->statfd = procfs_open(e->procfd, pid, "stat");
             c->scfd = procfs_open(e->procfd, pid, "syscall");
-            char name[32];
-            role_instance_name(pr->name, k, name, sizeof name);
-            c->model_idx = model_add_proc(e->m, pid, e->self, ri, k, name);
+            struct record r;
+            record_init(&r, REC_PROC_ADD, e->m->now_ns);
+            struct rec_proc_add *a = &r.u.proc_add;
+            a->pid = pid;
+            a->ppid = e->self;
+            a->role = ri;
+            a->instance = k;
+            role_instance_name(pr->name, k, a->name, sizeof a->name);
+            engine_emit(e, &r);
+            c->model_idx = model_find_proc(e->m, pid);
             e->nalive++;
-            struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = pid,
-                               .role = (int16_t)ri, .instance = (int16_t)k,
-                               .op = OP_SPAWNED, .phase = PH_NOTE};
-            model_apply_event(e->m, &ev);
+            record_init(&r, REC_EVENT, engine_now(e));
+            r.u.ev = (struct event){.t_ns = r.t_ns, .pid = pid, .role = (int16_t)ri,
+                                    .instance = (int16_t)k, .op = OP_SPAWNED, .phase = PH_NOTE};
+            engine_emit(e, &r);
         }
     }
     return 0;
@@ -224,11 +231,13 @@ static void note_exit(struct engine *e, struct child *c, int status, bool stoppi
         board_mark(board_get(), c->pid, c->role, c->instance, SEEN_EXITED);
     sampler_close_child(c);
     registry_forget(REG_PID, c->pid, NULL);
-    struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = c->pid,
-                       .role = (int16_t)c->role, .instance = (int16_t)c->instance,
-                       .op = OP_EXITED, .phase = PH_NOTE, .value = status,
-                       .arg0 = c->adopted ? 1 : 0, .arg1 = stopping ? 1 : 0};
-    model_apply_event(e->m, &ev);
+    struct record r;
+    record_init(&r, REC_EVENT, engine_now(e));
+    r.u.ev = (struct event){.t_ns = r.t_ns, .pid = c->pid, .role = (int16_t)c->role,
+                            .instance = (int16_t)c->instance, .op = OP_EXITED,
+                            .phase = PH_NOTE, .value = status, .arg0 = c->adopted ? 1 : 0,
+                            .arg1 = stopping ? 1 : 0};
+    engine_emit(e, &r);
 }
 
 int supervisor_reap(struct engine *e)

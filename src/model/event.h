@@ -58,7 +58,10 @@
     X(COW_CHECK, "cow_check", "checks its page")                         \
     X(RECORD, "record", "writes a record")                               \
     X(FILE_CHECK, "file_check", "reads the file back")                   \
-    X(SIGIGN, "sigign", "ignores a signal")
+    X(SIGIGN, "sigign", "ignores a signal")                             \
+    /* the op runner gives up: a call failed that the role cannot go on \
+     * without (note: err, and value = the op that failed) */            \
+    X(FAILED, "failed", "gives up")
 
 enum op_kind {
 #define IPCPLAY_OP_ENUM(e, n, d) OP_##e,

@@ -207,6 +207,7 @@ void model_set_check(struct model *m, const char *name, int status, const char *
         snprintf(c->name, sizeof c->name, "%s", name);
     }
     char detail[sizeof c->detail];
+    memset(detail, 0, sizeof detail); /* no stale bytes after the text: checks compare whole */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
@@ -215,6 +216,19 @@ void model_set_check(struct model *m, const char *name, int status, const char *
         m->gen_header++;
     c->status = status;
     memcpy(c->detail, detail, sizeof detail);
+}
+
+void model_end_in_error(struct model *m, const char *hint)
+{
+    size_t n = strlen(m->error);
+    if (hint && hint[0] && n < sizeof m->error)
+        snprintf(m->error + n, sizeof m->error - n, ": %s", hint);
+    if (hint && hint[0])
+        model_say(m, 2, "ipcplay", "error", "%s; ipcplay ends the run", hint);
+    else
+        model_say(m, 2, "ipcplay", "error",
+                  "ipcplay ends the run: its processes are killed, its objects removed");
+    m->gen_header++;
 }
 
 static struct model_semset *semset_by_index(struct model *m, int index)
@@ -260,6 +274,33 @@ static void describe_status(int status, char *buf, size_t len)
         snprintf(buf, len, "was killed by %s", signame(WTERMSIG(status)).s);
     else
         snprintf(buf, len, "ended (status 0x%x)", status);
+}
+
+/* A role gives up: its FAILED note names the call that failed (value: its
+ * op) with that call's arguments and errno. The first one is the run's error. */
+static struct model_line *tell_failure(struct model *m, const struct event *ev,
+                                       struct model_proc *p, int pi)
+{
+    struct event call = *ev;
+    call.op = (uint8_t)(ev->value > OP_NONE && ev->value < OP__COUNT ? ev->value : OP_NONE);
+    call.phase = PH_END;
+    char what[32];
+    describe_op(&call, what, sizeof what);
+    const char *name = ev->err ? strerrorname_np(ev->err) : NULL;
+    char why[64];
+    if (ev->err)
+        snprintf(why, sizeof why, "%s (%s)", name ? name : "error", strerror(ev->err));
+    else
+        snprintf(why, sizeof why, "it cannot be done in this run");
+    if (p)
+        snprintf(p->doing, sizeof p->doing, "gave up: %s", op_name(call.op));
+    if (!m->error[0])
+        snprintf(m->error, sizeof m->error, "%s: %s failed: %s", p ? p->name : "a process", what,
+                 why);
+    struct model_line *l = new_line(m, ev->t_ns, pi, 2);
+    snprintf(l->what, sizeof l->what, "gives up");
+    snprintf(l->detail, sizeof l->detail, "%s failed: %s; it exits with status 3", what, why);
+    return l;
 }
 
 void model_apply_event(struct model *m, const struct event *ev)
@@ -452,6 +493,7 @@ void model_apply_event(struct model *m, const struct event *ev)
         l = new_line(m, ev->t_ns, pi, 0);
         snprintf(l->detail, sizeof l->detail, "-> lock = 0");
         break;
+    case OP_FAILED: l = tell_failure(m, ev, p, pi); break;
     case OP_EXIT:
         if (p) {
             snprintf(p->doing, sizeof p->doing, "exit(%d)", ev->arg1);

@@ -32,6 +32,9 @@
 #define MODEL_MAX_STREAMS 4
 #define MODEL_MAX_CHUNKS 64
 #define MODEL_MAX_FACTS 40
+#define MODEL_MAX_MAPPERS 16       /* processes an inspected segment is mapped by */
+#define MODEL_DETAIL_FDS 32        /* fds an inspected process's detail lists */
+#define MODEL_DETAIL_ATTACH 8      /* System V attachments it lists */
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
@@ -153,6 +156,11 @@ struct model_fact {
     long long v;
 };
 
+/* struct ipc_perm as the last IPC_STAT returned it (for `inspect`). */
+struct model_ipc_perm {
+    uint32_t key, uid, gid, cuid, cgid, mode, seq;
+};
+
 struct model_semset {
     int index;            /* plan index */
     int semid;
@@ -169,6 +177,8 @@ struct model_semset {
                              semaphore stays taken and nobody will V it */
     uint32_t lockmask;    /* bit k: semaphore k is a lock (see plan.h) */
     char name[MODEL_MAX_SEMS][12]; /* what the scenario calls it ("empty"); may be "" */
+    bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
+    struct model_ipc_perm perm;
 };
 
 struct model_shmseg {
@@ -186,6 +196,12 @@ struct model_shmseg {
     int kind;             /* 0 System V, 1 POSIX (shm_open), 2 anonymous (MAP_SHARED) */
     char name[64];        /* POSIX: "/ipcplay-..."; anonymous: "" */
     int ring_slots;       /* > 0: holds a ring (see model/ring.h) */
+    bool stat_ok;         /* a sample's IPC_STAT (POSIX: fstat) worked: perm is valid */
+    struct model_ipc_perm perm; /* POSIX: the file's uid, gid, mode */
+    unsigned long ino;    /* POSIX: the file's inode */
+    bool mappers_known;   /* an inspect detail listed who has it mapped: */
+    int nmappers;
+    pid_t mappers[MODEL_MAX_MAPPERS];
 };
 
 /* One message a sampler copied out of a queue with MSG_COPY (not consumed). */
@@ -207,6 +223,8 @@ struct model_msgq {
     int peek_state;       /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
     int npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
+    bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
+    struct model_ipc_perm perm;
 };
 
 /* Messages as the op runners reported them (events), for the checks. */
@@ -296,7 +314,9 @@ struct model_cs {
 struct model_check {
     char name[32];
     int status;           /* enum check_status */
-    char detail[112];
+    /* Whole, never cut: a deadlock of 8 workers names a 176-character cycle,
+     * and a wrong cycle is told next to the expected one. */
+    char detail[384];
 };
 
 /* One line of the story: the event log in plain words. */
@@ -307,6 +327,30 @@ struct model_line {
     char who[32];         /* "worker-2[4711]" */
     char what[40];        /* "P(sem 0)" */
     char detail[128];     /* "acquired, waited 0.301 s; semval 1 -> 0" */
+};
+
+/* What `inspect PROCESS` shows beyond the regular sample, read while an
+ * inspect view watches it (one process at a time). */
+struct model_proc_detail {
+    int32_t pid;          /* 0: none taken yet */
+    char wchan[48];       /* "" when it runs (wchan 0) or cannot be read */
+    char syscall[128];    /* /proc/PID/syscall, first line */
+    int32_t status_err;   /* errno reading /proc/PID/status; 0: status holds it */
+    char status[1024];    /* chosen lines, "Key:\tvalue\n" each */
+    int32_t fds_err;      /* errno listing /proc/PID/fd; 0: fds holds them */
+    int32_t nfds, fds_more;
+    struct model_detail_fd {
+        int32_t fd;
+        int32_t err;      /* errno of readlink; 0: target holds it */
+        int32_t event_pipe; /* 1: ipcplay's event pipe */
+        char target[76];
+    } fds[MODEL_DETAIL_FDS];
+    int32_t maps_err;     /* errno reading /proc/PID/maps; 0: attach holds them */
+    int32_t nattach;
+    struct model_detail_attach {
+        uint64_t addr, size, shmid;
+        char perms[8];
+    } attach[MODEL_DETAIL_ATTACH];
 };
 
 struct model {
@@ -345,6 +389,10 @@ struct model {
     struct model_msglog msglog;
     struct model_ring ring;
     struct model_deadlock deadlock;
+    /* The first role that gave up (a call failed that it cannot go on
+     * without) ends the run as a runtime error: one line naming the process,
+     * the call, its errno and, where one helps, a hint. "" when none. */
+    char error[256];
 
     /* processes, pipes, fd passing (model_proc.c) */
     char files[MODEL_MAX_FILES][24]; /* the run directory's names, by plan index */
@@ -359,6 +407,9 @@ struct model {
     long long chunks_lost; /* reads that found no free record */
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
+
+    int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
+    struct model_proc_detail detail; /* the inspected process, if any */
 };
 
 void model_init(struct model *m);
@@ -375,6 +426,10 @@ const struct model_line *model_story_line(const struct model *m, uint64_t i);
 uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The run ends because a role gave up (model.error is set by its FAILED
+ * event): add the engine's hint ("" for none) to the error line, and tell
+ * the story that the run ends. */
+void model_end_in_error(struct model *m, const char *hint);
 const char *model_state_name(int state);
 /* Recompute cs.max_occupancy from the event count and the shared counters
  * (the latter only while no process has died inside). */

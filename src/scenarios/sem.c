@@ -97,9 +97,12 @@ static void judge(struct model *m, const long *v, int final)
     m->cs.nsections = (int)v[P_SEMS];
     /* max_occupancy is the most ever inside one section */
     int maxocc = m->cs.max_occupancy;
+    long long entries = m->cs.entries, counter = m->cs.counter;
     if (maxocc > 1)
         model_set_check(m, "mutual_exclusion", CHECK_FAILED,
                         "%d processes were inside the critical section at once", maxocc);
+    else if (maxocc == 0 && entries == 0) /* nobody went in: nothing to say yet */
+        model_set_check(m, "mutual_exclusion", CHECK_PENDING, "nobody has entered yet");
     else if (final && v[P_SEMS] > 1)
         model_set_check(m, "mutual_exclusion", CHECK_OK,
                         "never more than 1 inside any of the %ld critical sections", v[P_SEMS]);
@@ -109,7 +112,6 @@ static void judge(struct model *m, const long *v, int final)
     else
         model_set_check(m, "mutual_exclusion", CHECK_OK, "at most 1 inside so far");
 
-    long long entries = m->cs.entries, counter = m->cs.counter;
     /* Processes that entered and never left (stopped mid-section, or killed
      * inside) may have written their update without counting it as done. */
     long long inflight = m->cs.occupancy > 0 ? m->cs.occupancy : 0;
@@ -124,6 +126,9 @@ static void judge(struct model *m, const long *v, int final)
         model_set_check(m, "no_lost_updates", CHECK_OK,
                         "counter %lld = updates %lld + %lld cut short inside (run ended early)",
                         counter, entries, counter - entries);
+    } else if (counter == 0) {
+        model_set_check(m, "no_lost_updates", CHECK_PENDING,
+                        "no update was made: the run was cut short (0 of %lld)", expected);
     } else if (entries != expected) {
         model_set_check(m, "no_lost_updates", CHECK_OK,
                         "counter %lld = updates %lld (run ended early: %lld of %lld)", counter,

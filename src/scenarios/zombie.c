@@ -120,7 +120,7 @@ static void judge(struct model *m, const long *v, int final)
         model_set_check(m, "seen_zombie", CHECK_OK,
                         "all %d children were seen in state Z before they were reaped", n);
     else if (!required)
-        model_set_check(m, "seen_zombie", final ? CHECK_OK : CHECK_PENDING,
+        model_set_check(m, "seen_zombie", final == 1 ? CHECK_OK : CHECK_PENDING,
                         "delay=0: reaped at once; %d of %d seen as Z anyway", seen, n);
     else
         model_set_check(m, "seen_zombie", pend, "%d of %d children seen in state Z", seen, n);

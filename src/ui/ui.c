@@ -55,7 +55,7 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
             while (n > 0 && ((unsigned char)text[off + n] & 0xc0) == 0x80)
                 n--; /* never split a UTF-8 character */
         }
-        model_say(u->m, kind, off ? "" : who, "", "%.*s", (int)n, text + off);
+        engine_say(u->e, kind, off ? "" : who, "", "%.*s", (int)n, text + off);
         off += n;
         while (off < len && text[off] == ' ')
             off++;
@@ -128,7 +128,7 @@ static void ui_command(struct ui *u, const char *line, const char *echo_note)
     if (!*line)
         return;
     if (echo_note)
-        model_say(u->m, OUT_INFO, "you", "", "%s   (%s)", line, echo_note);
+        engine_say(u->e, OUT_INFO, "you", "", "%s   (%s)", line, echo_note);
     else
         ui_say_line(u, OUT_INFO, "you", line);
     u->story_anchor = 0;

@@ -40,6 +40,54 @@ Test(deadlock, four_workers_make_one_long_cycle)
     support_free(&r);
 }
 
+#define CYCLE_OF_8                                                                                 \
+    "worker-1 -> sem 1 -> worker-2 -> sem 2 -> worker-3 -> sem 3 -> worker-4 -> sem 4 -> "         \
+    "worker-5 -> sem 5 -> worker-6 -> sem 6 -> worker-7 -> sem 7 -> worker-8 -> sem 0 -> "         \
+    "worker-1"
+
+Test(deadlock, eight_workers_check_names_the_whole_cycle)
+{
+    /* 176 characters of cycle: the check's detail once cut it at 111. */
+    struct run r;
+    const char *const argv[] = {"ipcplay",    "run",     "deadlock", "workers=8",
+                                "--headless", "--speed", "max",      NULL};
+    int rc = support_run(&r, argv, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "check: deadlock ok (cycle found: " CYCLE_OF_8 ")\n"), "%s", r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+
+    const char *const json[] = {"ipcplay", "run",     "deadlock", "workers=8", "--headless",
+                                "--json",  "--speed", "max",      NULL};
+    rc = support_run(&r, json, 120);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_expect(strstr(r.out, "{\"type\":\"check\",\"name\":\"deadlock\",\"status\":\"ok\","
+                            "\"detail\":\"cycle found: " CYCLE_OF_8 "\"}"),
+              "%s", r.out);
+    assert_left_nothing(&r, 3.0);
+    support_free(&r);
+}
+
+Test(deadlock, without_the_barrier_the_check_says_what_the_run_showed)
+{
+    /* barrier=off at full speed: a cycle forms only when every worker
+     * holds its first lock at once, which timing mostly prevents. Each run
+     * must report what it saw -- a cycle or none -- and never fail by chance. */
+    for (int i = 0; i < 6; i++) {
+        struct run r;
+        const char *const argv[] = {"ipcplay",    "run",     "deadlock", "barrier=off",
+                                    "--headless", "--speed", "max",      NULL};
+        int rc = support_run(&r, argv, 120);
+        cr_expect_eq(rc, 0, "run %d: exit %d:\n%s", i, rc, r.out);
+        cr_expect(strstr(r.out, "check: deadlock ok (cycle found: worker-1 -> sem 1") ||
+                      strstr(r.out, "check: deadlock ok (no cycle this time: all 2 workers "
+                                    "finished"),
+                  "run %d:\n%s", i, r.out);
+        assert_left_nothing(&r, 3.0);
+        support_free(&r);
+    }
+}
+
 Test(deadlock, safe_order_finishes_without_a_cycle)
 {
     struct run r;

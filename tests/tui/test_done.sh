@@ -17,6 +17,8 @@ type_keys 'run sem workers=3 rounds=50' Enter
 check "run again: RUNNING" wait_for ' RUNNING '
 check "run again: three workers" wait_for_re '[0-9]+ +worker-3 '
 note_pids
+# A check is ok only about work that happened: stop after the first update.
+check "run again: a first update is made" wait_for 'counter 0 -> 1'
 type_keys 'stop' Enter
 check "stop: DONE" wait_for ' DONE '
 check "stop: the story says so" wait_for 'the run was stopped; its processes were killed'

@@ -4,6 +4,7 @@
  * same streams without the fault must pass, so the checks are not vacuous
  * the other way either. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,33 @@ Test(judge_msgq, truncation_fails_whole_messages)
 
 /* ---- shm ------------------------------------------------------------------ */
 
+Test(judge_msgq, a_run_cut_short_with_nothing_received_is_never_ok)
+{
+    /* The senders gave up (or the run was stopped) before anything
+     * arrived: "0 of 3" is not ok, and neither is a check about arrivals. */
+    msgq_world();
+    sc->judge(m, vals, 2);
+    for (int i = 0; i < m->nchecks; i++)
+        cr_expect_eq(m->checks[i].status, CHECK_PENDING, "%s: %s", m->checks[i].name,
+                     m->checks[i].detail);
+    cr_expect(strstr(check("every_message_once")->detail, "0 of 3 received"), "%s",
+              check("every_message_once")->detail);
+}
+
+Test(judge_msgq, a_run_cut_short_has_not_shown_every_message_once)
+{
+    msgq_world();
+    sent(1, 1);
+    sent(2, 2);
+    got(R_ANY, 0, 0, 1, 1, 48, 48);
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("every_message_once")->status, CHECK_PENDING, "%s",
+                 check("every_message_once")->detail);
+    /* what did arrive, arrived right */
+    cr_expect_eq(check("selector_matches")->status, CHECK_OK);
+    cr_expect_eq(check("whole_messages")->status, CHECK_OK);
+}
+
 TestSuite(judge_shm, .init = setup, .fini = teardown);
 
 static struct shm_ring ring;
@@ -328,6 +356,21 @@ Test(judge_shm, checksum_fails_when_the_ring_disagrees_with_the_events)
     cr_expect_eq(check("checksum")->status, CHECK_FAILED);
 }
 
+Test(judge_shm, a_run_cut_short_is_pending_not_ok)
+{
+    shm_world();
+    shm_judge(2);
+    cr_expect_eq(check("every_item_once")->status, CHECK_PENDING, "%s",
+                 check("every_item_once")->detail);
+    cr_expect_eq(check("checksum")->status, CHECK_PENDING, "nothing went through the ring: %s",
+                 check("checksum")->detail);
+    put(1, 1);
+    take(1000001);
+    shm_judge(2);
+    cr_expect_eq(check("every_item_once")->status, CHECK_PENDING, "1 of 4 taken: %s",
+                 check("every_item_once")->detail);
+}
+
 /* ---- deadlock -------------------------------------------------------------- */
 
 TestSuite(judge_deadlock, .init = setup, .fini = teardown);
@@ -360,10 +403,28 @@ Test(judge_deadlock, three_workers_cycle_through_all)
     cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
 }
 
+/* n workers that ran all their rounds and exited 0 */
+static void workers_finished(int n)
+{
+    m->nroles = 1;
+    strcpy(m->role_names[0], "worker");
+    for (int i = 1; i <= n; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "worker-%d", i);
+        int pi = model_add_proc(m, 500 + i, 1, 0, i, name);
+        m->procs[pi].exited = true;
+        m->procs[pi].wait_status = 0;
+    }
+}
+
 Test(judge_deadlock, safe_with_a_cycle_fails)
 {
     char *argv[] = {"order=safe"};
     use("deadlock", 1, argv);
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("deadlock")->status, CHECK_PENDING, "cut short proves no safety: %s",
+                 check("deadlock")->detail);
+    workers_finished(2);
     sc->judge(m, vals, 1);
     cr_expect_eq(check("deadlock")->status, CHECK_OK);
     m->deadlock.found = true;
@@ -372,7 +433,101 @@ Test(judge_deadlock, safe_with_a_cycle_fails)
     cr_expect_eq(check("deadlock")->status, CHECK_FAILED);
 }
 
+Test(judge_deadlock, without_the_barrier_no_cycle_is_not_a_failure)
+{
+    /* barrier=off: the cycle forms only when timing lets every worker hold
+     * its first lock at once. Either outcome is what the run showed. */
+    char *argv[] = {"workers=2", "barrier=off"};
+    use("deadlock", 2, argv);
+    workers_finished(2);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    cr_expect(strstr(check("deadlock")->detail, "no cycle this time: all 2 workers finished"), "%s",
+              check("deadlock")->detail);
+    m->deadlock.found = true;
+    strcpy(m->deadlock.text, "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1");
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    cr_expect(strstr(check("deadlock")->detail, "cycle found: worker-1"), "%s",
+              check("deadlock")->detail);
+}
+
+Test(judge_deadlock, with_the_barrier_no_cycle_still_fails)
+{
+    char *argv[] = {"workers=2", "barrier=on"};
+    use("deadlock", 2, argv);
+    workers_finished(2);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_FAILED, "%s", check("deadlock")->detail);
+}
+
+Test(judge_deadlock, eight_workers_cycle_is_told_whole)
+{
+    char *argv[] = {"workers=8"};
+    use("deadlock", 1, argv);
+    const char *cycle = "worker-1 -> sem 1 -> worker-2 -> sem 2 -> worker-3 -> sem 3 -> "
+                        "worker-4 -> sem 4 -> worker-5 -> sem 5 -> worker-6 -> sem 6 -> "
+                        "worker-7 -> sem 7 -> worker-8 -> sem 0 -> worker-1";
+    m->deadlock.found = true;
+    strcpy(m->deadlock.text, cycle);
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_OK, "%s", check("deadlock")->detail);
+    char want[256];
+    snprintf(want, sizeof want, "cycle found: %s", cycle);
+    cr_expect_str_eq(check("deadlock")->detail, want);
+    /* a wrong cycle is told whole next to the expected one */
+    m->deadlock.text[strlen(m->deadlock.text) - 1] = '2';
+    sc->judge(m, vals, 1);
+    cr_expect_eq(check("deadlock")->status, CHECK_FAILED);
+    cr_expect(strstr(check("deadlock")->detail, ", expected worker-1 -> sem 1") &&
+                  strstr(check("deadlock")->detail, "worker-8 -> sem 0 -> worker-1"),
+              "%s", check("deadlock")->detail);
+}
+
 TestSuite(judge_sem, .init = setup, .fini = teardown);
+
+Test(judge_sem, nothing_done_is_pending_not_ok)
+{
+    use("sem", 0, NULL);
+    m->cs.present = true;
+    sc->judge(m, vals, 2);
+    cr_expect_eq(check("mutual_exclusion")->status, CHECK_PENDING, "%s",
+                 check("mutual_exclusion")->detail);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_PENDING, "%s",
+                 check("no_lost_updates")->detail);
+}
+
+/* ---- a role that gives up ---------------------------------------------------- */
+
+TestSuite(run_error, .init = setup, .fini = teardown);
+
+Test(run_error, a_failed_note_names_the_role_the_call_and_errno)
+{
+    use("msgq", 0, NULL);
+    m->nroles = 1;
+    strcpy(m->role_names[0], "sender");
+    model_add_proc(m, 300, 1, 0, 2, "sender-2");
+    model_apply_event(m, &(struct event){.pid = 300,
+                                         .role = 0,
+                                         .instance = 2,
+                                         .op = OP_FAILED,
+                                         .phase = PH_NOTE,
+                                         .result = -1,
+                                         .err = EINVAL,
+                                         .arg0 = 1,
+                                         .arg1 = 48,
+                                         .value = OP_MSGSND});
+    cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument)");
+    const struct model_line *l = model_story_line(m, m->story_count - 1);
+    cr_assert_not_null(l);
+    cr_expect_eq(l->kind, 2);
+    cr_expect_str_eq(l->what, "gives up");
+    model_end_in_error(m, "a 48-byte message is longer than kernel.msgmax (16): see ipcs -l");
+    cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument): a "
+                               "48-byte message is longer than kernel.msgmax (16): see ipcs -l");
+    l = model_story_line(m, m->story_count - 1);
+    cr_expect(strstr(l->detail, "ipcplay ends the run"), "%s", l->detail);
+}
 
 Test(judge_sem, stopped_inside_the_section_is_not_a_lost_update)
 {
