@@ -221,7 +221,7 @@ static void history_path(struct ui *u)
     }
     if (mkdir_below(base, rel, dir, sizeof dir) < 0) {
         snprintf(u->history_note, sizeof u->history_note,
-                 "the command history is not kept: cannot make %s/%s (%s)", base, rel,
+                 "the command history is not kept: cannot make %.200s/%.200s (%s)", base, rel,
                  strerror(errno));
         return;
     }
