@@ -226,8 +226,9 @@ static void note_exit(struct engine *e, struct child *c, int status, bool stoppi
     registry_forget(REG_PID, c->pid, NULL);
     struct event ev = {.t_ns = events_now_ns() - e->t0_ns, .pid = c->pid,
                        .role = (int16_t)c->role, .instance = (int16_t)c->instance,
-                       .op = OP_EXITED, .phase = PH_NOTE, .value = status,
-                       .arg0 = c->adopted ? 1 : 0, .arg1 = stopping ? 1 : 0};
+                       .op = OP_EXITED, .phase = PH_NOTE,
+                       .exited = {.adopted = c->adopted ? 1 : 0, .stopped = stopping ? 1 : 0,
+                                  .status = status}};
     model_apply_event(e->m, &ev);
 }
 

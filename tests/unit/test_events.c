@@ -45,9 +45,9 @@ Test(events, burst_from_64_children_loses_nothing, .timeout = 60)
                 memset(&ev, 0, sizeof ev);
                 ev.pid = getpid();
                 ev.instance = (int16_t)c;
-                ev.op = OP_P;
-                ev.value = i;
-                ev.value2 = ~(int64_t)i; /* a torn record would not match */
+                ev.op = OP_CS_UPDATE;
+                ev.cs_update.written = i;
+                ev.cs_update.read = ~(int64_t)i; /* a torn record would not match */
                 ev.t_ns = events_now_ns() - ch.t0_ns;
                 if (events_emit(ch.wfd, &ev) < 0)
                     _exit(1);
@@ -69,8 +69,9 @@ Test(events, burst_from_64_children_loses_nothing, .timeout = 60)
             break;
         for (int i = 0; i < n; i++) {
             int c = batch[i].instance;
-            if (c < 0 || c >= CHILDREN || batch[i].value != next[c] ||
-                batch[i].value2 != ~batch[i].value || batch[i].op != OP_P) {
+            if (c < 0 || c >= CHILDREN || batch[i].cs_update.written != next[c] ||
+                batch[i].cs_update.read != ~batch[i].cs_update.written ||
+                batch[i].op != OP_CS_UPDATE) {
                 bad++;
                 continue;
             }
