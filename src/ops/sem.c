@@ -1,6 +1,6 @@
 /* sem.c — the semaphore family: P, V and wait-for-zero (one semop each), the
- * critical section they guard (enter, update the shared counter, leave) and
- * the seed chapter's broken plain-variable lock. Each op's entry: what it
+ * critical section they guard (enter, update the shared counter, leave), the
+ * seed chapter's broken plain-variable lock, and semctl(SETVAL). Each op's entry: what it
  * does in a child, its "doing" text, what it changes in the model and how
  * the story tells it. */
 #include <errno.h>
@@ -188,6 +188,35 @@ static int run_lockvar_release(struct runner *r, const struct op *op)
         *(volatile int32_t *)&r->stats->lockvar = 0;
     runner_end(r, &ev, 0, 0);
     return 0;
+}
+
+/* semctl's fourth argument (the caller defines it, says semctl(2)). */
+union semun {
+    int val;
+    struct semid_ds *buf;
+    unsigned short *array;
+};
+
+/* setval: semctl(SETVAL) on semaphore arg0 (OPF_REL and lock order as for
+ * P), to arg1. The kernel wakes whoever the new value lets go, and clears
+ * every process's SEM_UNDO adjustment for that semaphore. */
+static int run_setval(struct runner *r, const struct op *op)
+{
+    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
+                    ? r->plan->semsets[op->obj].nsems : 0;
+    int semid = r->semids[op->obj];
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    ev.flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+    ev.setval.num = sem_number(r, op, nsems);
+    ev.setval.val = op->arg1;
+    runner_begin(r, &ev);
+    ev.setval.before = semctl(semid, ev.setval.num, GETVAL);
+    ev.setval.ncnt = semctl(semid, ev.setval.num, GETNCNT);
+    ev.setval.zcnt = semctl(semid, ev.setval.num, GETZCNT);
+    int rc = semctl(semid, ev.setval.num, SETVAL, (union semun){.val = op->arg1});
+    int err = errno;
+    ev.setval.after = semctl(semid, ev.setval.num, GETVAL);
+    return runner_end(r, &ev, rc, err);
 }
 
 /* ---- in the model ------------------------------------------------------ */
@@ -405,6 +434,36 @@ static struct model_line *story_lock(struct model *m, const struct event *ev, st
     return l;
 }
 
+static void doing_setval(const struct event *ev, char *buf, size_t len)
+{
+    snprintf(buf, len, "SETVAL(sem %d, %d)", ev->setval.num, ev->setval.val);
+}
+
+static struct model_line *story_setval(struct model *m, const struct event *ev,
+                                       struct op_ctx *cx)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    const struct ev_setval *s = &ev->setval;
+    if (ev->result < 0)
+        model_line_say(l, "-> semctl(SETVAL, %d) failed: %s", s->val, model_errname(ev->err));
+    else if (s->val == 0 && s->zcnt > 0)
+        model_line_say(l,
+                       "-> semctl(SETVAL, 0): semval %lld -> %lld; the kernel wakes all %d "
+                       "waiting for zero (semzcnt), no P, no SEM_UNDO",
+                       (long long)s->before, (long long)s->after, s->zcnt);
+    else if (s->val > 0 && s->ncnt > 0)
+        model_line_say(l,
+                       "-> semctl(SETVAL, %d): semval %lld -> %lld; the kernel wakes waiters "
+                       "in P (semncnt %d)",
+                       s->val, (long long)s->before, (long long)s->after, s->ncnt);
+    else
+        model_line_say(l, "-> semctl(SETVAL, %d): semval %lld -> %lld (semncnt %d, semzcnt %d)",
+                       s->val, (long long)s->before, (long long)s->after, s->ncnt, s->zcnt);
+    return l;
+}
+
 /* ---- the entries ------------------------------------------------------- */
 
 #define SEMOP .run = run_semop, .doing = doing_semop, .apply = apply_semop, .story = story_semop
@@ -428,3 +487,6 @@ const struct op_entry op_entry_LOCKVAR_ACQUIRE = {
 const struct op_entry op_entry_LOCKVAR_RELEASE = {
     .name = "lockvar_release", .verb = "clears the plain-variable lock",
     .run = run_lockvar_release, .doing = doing_lock, .story = story_lock};
+const struct op_entry op_entry_SETVAL = {
+    .name = "setval", .verb = "sets a semaphore's value (semctl SETVAL)", .run = run_setval,
+    .doing = doing_setval, .story = story_setval};

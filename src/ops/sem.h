@@ -1,5 +1,5 @@
 /* sem.h — the semaphore family's ops (ops/sem.c): P, V, wait-for-zero, and
- * the critical section and plain-variable lock they guard. Their event
+ * the critical section and plain-variable lock they guard, semctl(SETVAL). Their event
  * payloads. */
 #ifndef IPCPLAY_OPS_SEM_H
 #define IPCPLAY_OPS_SEM_H
@@ -8,7 +8,7 @@
 
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
-    X(LOCKVAR_RELEASE)
+    X(LOCKVAR_RELEASE) X(SETVAL)
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {
@@ -47,11 +47,22 @@ struct ev_lockvar {
     int64_t pad2;
 };
 
+/* setval: semctl(SETVAL), with what GETVAL, GETNCNT and GETZCNT said. */
+struct ev_setval {
+    int32_t num;       /* the semaphore */
+    int32_t val;       /* the value it sets */
+    int32_t ncnt;      /* end: semncnt, zcnt: semzcnt, just before */
+    int32_t zcnt;
+    int64_t before;    /* end: semval before and after */
+    int64_t after;
+};
+
 #define PAYLOADS_SEM                                                                     \
     struct ev_sem sem;                                                                   \
     struct ev_cs_enter cs_enter;                                                         \
     struct ev_cs_update cs_update;                                                       \
     struct ev_cs_leave cs_leave;                                                         \
-    struct ev_lockvar lockvar;
+    struct ev_lockvar lockvar;                                                           \
+    struct ev_setval setval;
 
 #endif
