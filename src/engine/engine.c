@@ -303,10 +303,6 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
                 c->dirty = true;
             if (batch[i].op == OP_FAILED && e->failure.op == OP_NONE)
                 e->failure = batch[i];
-            /* A child removed a queue: it is no longer ours to remove. */
-            if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
-                batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
-                registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
         }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         e->streaming = true;

@@ -52,9 +52,9 @@ void hints_semget(int nsems, int err, char *buf, size_t len)
 static void msgsnd_too_long(const struct event *ev, char *buf, size_t len)
 {
     int max = msgmax();
-    if (max >= 0 && ev->arg1 > max)
+    if (max >= 0 && ev->msgsnd.len > max)
         snprintf(buf, len, "a %d-byte message is longer than kernel.msgmax (%d): see ipcs -l",
-                 ev->arg1, max);
+                 ev->msgsnd.len, max);
 }
 
 /* op NONE: any op. The first entry that matches op and errno speaks: its
@@ -78,7 +78,7 @@ void hints_failure(const struct event *failed, char *buf, size_t len)
 {
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
-        if ((hints[i].op == OP_NONE || hints[i].op == failed->value) &&
+        if ((hints[i].op == OP_NONE || hints[i].op == failed->failed.call) &&
             hints[i].err == failed->err) {
             if (hints[i].hint)
                 hints[i].hint(failed, buf, len);

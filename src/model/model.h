@@ -417,7 +417,8 @@ void model_init(struct model *m);
 int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance,
                    const char *name);
 int model_find_proc(const struct model *m, pid_t pid);
-/* Apply one event: updates the proc's doing, holders, and adds a story line. */
+/* Apply one event through its op's entry (src/ops/op.h): the process's
+ * "doing", what the op changes, and its story line. */
 void model_apply_event(struct model *m, const struct event *ev);
 /* Append a free-form story line (command output, errors, engine notes). */
 void model_say(struct model *m, int kind, const char *who, const char *what,
@@ -454,11 +455,22 @@ const char *syscall_name(long nr);
 /* A new story line at time t for proc index (or -1); kind as model_line. */
 struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind);
 
+/* Shared by the ops' apply and story functions (src/ops/). */
+/* The semaphore set of plan index `index`, or NULL. */
+struct model_semset *model_semset(struct model *m, int index);
+/* A story line's detail, cut to fit. */
+void model_line_say(struct model_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* "EAGAIN"; "error" for a number without a name. */
+const char *model_errname(int err);
+/* "exited with status 3", "was killed by SIGKILL". */
+void model_wait_status(long long status, char *buf, size_t len);
+/* What ev's process is doing, as its op's entry says ("P(sem 0)"). */
+void model_doing(const struct event *ev, char *buf, size_t len);
+/* "type 2", "any", "type<=2", "not 2": a msgrcv selector in words. */
+void model_msg_selector(long sel, bool except, char *buf, size_t len);
+
 /* model_proc.c: processes, pipes and fd passing */
-/* Story line for one of these ops (NULL when the event tells nothing). */
-struct model_line *model_proc_story(struct model *m, const struct event *ev, int pi);
-/* "read(fd 4)" for the processes' "doing"; false if the op is not ours. */
-bool model_proc_describe(const struct event *ev, char *buf, size_t len);
 /* Append ppid, comm/exe and the fd table of p to a state line; returns the
  * number of characters written (always < len). */
 size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
@@ -472,10 +484,6 @@ const struct model_fdtable *model_fdtable_find(const struct model *m, pid_t pid)
 const char *model_file_name(const struct model *m, int obj);
 
 /* model_ipc.c: message queues, rings and deadlocks (called from model.c). */
-/* Apply a msgq / ring event (op MSGSND, MSGRCV, MSGQ_RMID, RING_PUT, RING_GET). */
-void model_ipc_apply_event(struct model *m, const struct event *ev, int pi, const char *who);
-/* What a process is doing, for these ops ("msgrcv(type 2)"); 0 if not ours. */
-int model_ipc_describe_op(const struct event *ev, char *buf, size_t len);
 /* "msgrcv(type 2)", "msgsnd(type 3, 48 B)" for a kernel view with msgcall set. */
 void model_ipc_describe_kernel(const struct model *m, struct model_kernel *k);
 /* Append queue, segment, ring and deadlock facts to a state line at off;
