@@ -9,6 +9,7 @@
 #include <sys/sem.h>
 
 #include "engine_internal.h"
+#include "../model/signames.h"
 #include "sysv.h"
 
 
@@ -25,12 +26,6 @@ static int msgmax(void)
 {
     struct msginfo mi;
     return msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&mi) < 0 ? -1 : mi.msgmax;
-}
-
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "error";
 }
 
 void hints_semget(int nsems, int err, char *buf, size_t len)

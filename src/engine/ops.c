@@ -71,11 +71,16 @@ void runner_hold(struct runner *r, int ms)
         sched_yield();
 }
 
-void runner_nap_ms(long ms)
+void runner_nap_us(long us)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+void runner_nap_ms(long ms)
+{
+    runner_nap_us(ms * 1000);
 }
 
 /* The op gives up (the role cannot go on): tell the engine which call failed

@@ -198,23 +198,6 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *model_errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "error";
-}
-
-void model_wait_status(long long status, char *buf, size_t len)
-{
-    int st = (int)status;
-    if (WIFEXITED(st))
-        snprintf(buf, len, "exited with status %d", WEXITSTATUS(st));
-    else if (WIFSIGNALED(st))
-        snprintf(buf, len, "was killed by %s", signame(WTERMSIG(st)).s);
-    else
-        snprintf(buf, len, "ended (status 0x%x)", st);
-}
-
 void model_doing(const struct event *ev, char *buf, size_t len)
 {
     const struct op_entry *e = op_entry(ev->op);

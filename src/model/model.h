@@ -461,10 +461,6 @@ struct model_semset *model_semset(struct model *m, int index);
 /* A story line's detail, cut to fit. */
 void model_line_say(struct model_line *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* "EAGAIN"; "error" for a number without a name. */
-const char *model_errname(int err);
-/* "exited with status 3", "was killed by SIGKILL". */
-void model_wait_status(long long status, char *buf, size_t len);
 /* What ev's process is doing, as its op's entry says ("P(sem 0)"). */
 void model_doing(const struct event *ev, char *buf, size_t len);
 /* "type 2", "any", "type<=2", "not 2": a msgrcv selector in words. */

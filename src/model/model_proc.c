@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "model.h"
+#include "strbuf.h"
 #include "signames.h"
 
 /* ---- facts ------------------------------------------------------------- */
@@ -92,21 +93,6 @@ const char *model_file_name(const struct model *m, int obj)
 
 /* ---- state line -------------------------------------------------------- */
 
-static void put(char *buf, size_t len, size_t *off, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void put(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-    if (*off + 1 >= len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *off, len - *off, fmt, ap);
-    va_end(ap);
-    if (w > 0)
-        *off += (size_t)w < len - *off ? (size_t)w : len - *off - 1;
-}
-
 static const char *acc_mode(unsigned flags)
 {
     switch (flags & 3) {
@@ -123,26 +109,26 @@ size_t model_proc_format(const struct model *m, const struct model_proc *p, char
         return 0;
     buf[0] = '\0';
     if (p->forked || p->adopted)
-        put(buf, len, &off, " ppid %d", (int)p->ppid);
+        strbuf_put(buf, len, &off, " ppid %d", (int)p->ppid);
     if (p->comm[0] && strcmp(p->comm, "ipcplay") != 0) {
         const char *base = strrchr(p->exe, '/');
-        put(buf, len, &off, " comm %s exe %s", p->comm, base ? base + 1 : p->exe);
+        strbuf_put(buf, len, &off, " comm %s exe %s", p->comm, base ? base + 1 : p->exe);
     }
     const struct model_fdtable *t = model_fdtable_find(m, p->pid);
     if (!t || p->state == 'Z')
         return off;
     for (int i = 0; i < t->nfds; i++) {
         const struct model_fd *f = &t->fds[i];
-        put(buf, len, &off, " [fd %d %s", f->fd, f->target);
+        strbuf_put(buf, len, &off, " [fd %d %s", f->fd, f->target);
         bool special = strchr(f->target, ':') != NULL;
         if (!special)
-            put(buf, len, &off, " ino %lu pos %lld", f->ino, f->pos);
-        put(buf, len, &off, " %s%s", acc_mode(f->flags), (f->flags & 02000000) ? " cloexec" : "");
+            strbuf_put(buf, len, &off, " ino %lu pos %lld", f->ino, f->pos);
+        strbuf_put(buf, len, &off, " %s%s", acc_mode(f->flags), (f->flags & 02000000) ? " cloexec" : "");
         if (f->scm_fds > 0)
-            put(buf, len, &off, " scm_fds %d in flight", f->scm_fds);
-        put(buf, len, &off, "]");
+            strbuf_put(buf, len, &off, " scm_fds %d in flight", f->scm_fds);
+        strbuf_put(buf, len, &off, "]");
     }
     if (t->more)
-        put(buf, len, &off, " [+%d fds]", t->more);
+        strbuf_put(buf, len, &off, " [+%d fds]", t->more);
     return off;
 }

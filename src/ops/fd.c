@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../engine/events.h"
+#include "../model/signames.h"
 #include "../engine/ops.h"
 #include "../model/model.h"
 #include "../model/pattern.h"
@@ -472,7 +473,7 @@ static struct model_line *story_open(struct model *m, const struct event *ev, st
     if (!l)
         return NULL;
     if (ev->result < 0) {
-        SAY("open(%s) failed: %s", model_file_name(m, ev->obj), model_errname(ev->err));
+        SAY("open(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
         return l;
     }
     static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
@@ -507,7 +508,7 @@ static struct model_line *story_close(struct model *m, const struct event *ev, s
     if (ev->result == 0)
         SAY("close(fd %d)", ev->fd.fd);
     else
-        SAY("close(fd %d) failed: %s", ev->fd.fd, model_errname(ev->err));
+        SAY("close(fd %d) failed: %s", ev->fd.fd, errname(ev->err));
     return l;
 }
 
@@ -522,7 +523,7 @@ static struct model_line *story_pair(struct model *m, const struct event *ev, st
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("%s failed: %s", op_name(ev->op), model_errname(ev->err));
+        SAY("%s failed: %s", op_name(ev->op), errname(ev->err));
     else if (ev->op == OP_PIPE)
         SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld",
             ev->pair.fd0, ev->pair.fd1, (long long)ev->pair.ino0);
@@ -548,7 +549,7 @@ static struct model_line *story_mkfifo(struct model *m, const struct event *ev,
         SAY("mkfifo(%s, 0600): a pipe with a name; unrelated processes open it by path",
             model_file_name(m, ev->obj));
     else
-        SAY("mkfifo(%s) failed: %s", model_file_name(m, ev->obj), model_errname(ev->err));
+        SAY("mkfifo(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -598,7 +599,7 @@ static struct model_line *story_read(struct model *m, const struct event *ev, st
         SAY("no EOF after all %lld bytes: some write end is still open (maybe its own)",
             (long long)ev->io.total);
     else
-        SAY("read(fd %d) failed: %s", fd, model_errname(ev->err));
+        SAY("read(fd %d) failed: %s", fd, errname(ev->err));
     return l;
 }
 
@@ -637,7 +638,7 @@ static struct model_line *story_write(struct model *m, const struct event *ev,
             "ignored, so the call fails instead of killing)",
             fd);
     else
-        SAY("write(fd %d) failed: %s", fd, model_errname(ev->err));
+        SAY("write(fd %d) failed: %s", fd, errname(ev->err));
     return l;
 }
 
@@ -672,7 +673,7 @@ static struct model_line *story_listen(struct model *m, const struct event *ev,
             "0600)",
             model_file_name(m, ev->obj), ev->result);
     else
-        SAY("listen on %s failed: %s", model_file_name(m, ev->obj), model_errname(ev->err));
+        SAY("listen on %s failed: %s", model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -690,7 +691,7 @@ static struct model_line *story_accept(struct model *m, const struct event *ev,
     if (ev->result >= 0)
         SAY("accept(fd %d) -> fd %d: connected", ev->fd.fd, ev->result);
     else
-        SAY("accept(fd %d) failed: %s", ev->fd.fd, model_errname(ev->err));
+        SAY("accept(fd %d) failed: %s", ev->fd.fd, errname(ev->err));
     return l;
 }
 
@@ -708,7 +709,7 @@ static struct model_line *story_connect(struct model *m, const struct event *ev,
     if (ev->result >= 0)
         SAY("connect(%s) -> fd %d", model_file_name(m, ev->obj), ev->result);
     else
-        SAY("connect(%s) failed: %s", model_file_name(m, ev->obj), model_errname(ev->err));
+        SAY("connect(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -734,7 +735,7 @@ static struct model_line *story_sendfd(struct model *m, const struct event *ev,
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("sendmsg failed: %s", model_errname(ev->err));
+        SAY("sendmsg failed: %s", errname(ev->err));
     else
         SAY("sendmsg(fd %d, SCM_RIGHTS [fd %d]): the open file (inode %lld) is now in flight, "
             "held by the kernel",
@@ -764,7 +765,7 @@ static struct model_line *story_recvfd(struct model *m, const struct event *ev,
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("recvmsg failed: %s", model_errname(ev->err));
+        SAY("recvmsg failed: %s", errname(ev->err));
     else
         SAY("recvmsg(fd %d) -> a NEW fd %d in this process for the same open file (inode "
             "%lld; the sender's was fd %lld)",

@@ -11,6 +11,7 @@
 #include <sys/sem.h>
 
 #include "../engine/engine_internal.h"
+#include "../model/signames.h"
 #include "../engine/ops.h"
 #include "../engine/registry.h"
 #include "../model/model.h"
@@ -258,7 +259,7 @@ static struct model_line *story_msgsnd(struct model *m, const struct event *ev,
         model_line_say(l, "-> EAGAIN: the queue is full (msg_qbytes) and IPC_NOWAIT says do "
                           "not sleep; will retry");
     else
-        model_line_say(l, "-> failed: %s", model_errname(ev->err));
+        model_line_say(l, "-> failed: %s", errname(ev->err));
     return l;
 }
 
@@ -328,9 +329,9 @@ static struct model_line *story_msgrcv(struct model *m, const struct event *ev,
                        sel);
     } else if (ev->err == EIDRM || ev->err == EINVAL) {
         model_line_say(l, "-> %s: the queue was removed; nothing more will come, it stops",
-                       model_errname(ev->err));
+                       errname(ev->err));
     } else {
-        model_line_say(l, "-> failed: %s", model_errname(ev->err));
+        model_line_say(l, "-> failed: %s", errname(ev->err));
     }
     return l;
 }
@@ -365,7 +366,7 @@ static struct model_line *story_rmid(struct model *m, const struct event *ev, st
                        "asleep in msgrcv wake with EIDRM",
                        (long long)ev->msgq_rmid.left);
     else
-        model_line_say(l, "-> failed: %s", model_errname(ev->err));
+        model_line_say(l, "-> failed: %s", errname(ev->err));
     return l;
 }
 

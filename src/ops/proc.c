@@ -451,16 +451,6 @@ static void track_exec(struct engine *e, const struct event *ev)
 
 /* ---- in the model ------------------------------------------------------ */
 
-static void status_text(int status, char *buf, size_t len)
-{
-    if (WIFEXITED(status))
-        snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        snprintf(buf, len, "killed by %s", signame(WTERMSIG(status)).s);
-    else
-        snprintf(buf, len, "status 0x%x", status);
-}
-
 static const char *proc_name(const struct model *m, pid_t pid, char *buf, size_t len)
 {
     int i = model_find_proc(m, pid);
@@ -587,7 +577,7 @@ static struct model_line *story_exited(struct model *m, const struct event *ev,
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
     snprintf(l->what, sizeof l->what, "reaped");
     char st[48];
-    model_wait_status(ev->exited.status, st, sizeof st);
+    wait_status_text((int)(ev->exited.status), STATUS_STORY, st, sizeof st);
     model_line_say(l, "%s; ipcplay reaped it (waitpid)%s", st,
                    ev->exited.adopted == 1 ? " as its new parent (child subreaper)" : "");
     return l;
@@ -606,7 +596,7 @@ static void failed_call(const struct event *ev, char *what, size_t len)
 static void failed_why(const struct event *ev, char *why, size_t len)
 {
     if (ev->err)
-        snprintf(why, len, "%s (%s)", model_errname(ev->err), strerror(ev->err));
+        snprintf(why, len, "%s (%s)", errname(ev->err), strerror(ev->err));
     else
         snprintf(why, len, "it cannot be done in this run");
 }
@@ -686,7 +676,7 @@ static struct model_line *story_fork(struct model *m, const struct event *ev, st
                        (long long)ev->fork.ppid,
                        ok ? "(the parent)" : "(not the parent that forked it!)");
     } else {
-        model_line_say(l, "fork() failed: %s", model_errname(ev->err));
+        model_line_say(l, "fork() failed: %s", errname(ev->err));
     }
     return l;
 }
@@ -714,7 +704,7 @@ static struct model_line *story_exec(struct model *m, const struct event *ev, st
         model_line_say(l, "now runs fdreport in the same process (pid %d): the op runner is gone",
                        (int)ev->pid);
     else
-        model_line_say(l, "execve failed: %s", model_errname(ev->err));
+        model_line_say(l, "execve failed: %s", errname(ev->err));
     return l;
 }
 
@@ -772,11 +762,11 @@ static struct model_line *story_wait(struct model *m, const struct event *ev, st
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
     if (ev->result <= 0) {
-        model_line_say(l, "-> failed: %s", model_errname(ev->err));
+        model_line_say(l, "-> failed: %s", errname(ev->err));
         return l;
     }
     char st[40], nm[48];
-    status_text((int)ev->wait.status, st, sizeof st);
+    wait_status_text((int)ev->wait.status, STATUS_WAIT, st, sizeof st);
     double z = zombie_seconds(m, ev);
     if (z >= 0)
         model_line_say(l, "-> reaped %s, %s; it was a zombie for %.3f s",
@@ -804,7 +794,7 @@ static struct model_line *story_reaped(struct model *m, const struct event *ev,
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
     char st[40], nm[48];
-    status_text((int)ev->reaped.status, st, sizeof st);
+    wait_status_text((int)ev->reaped.status, STATUS_WAIT, st, sizeof st);
     model_line_say(l, "handler call %d: waitpid(-1, WNOHANG) reaped %s, %s (%d in this call)",
                    ev->reaped.call, proc_name(m, ev->result, nm, sizeof nm), st,
                    ev->reaped.batch);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../engine/events.h"
+#include "../model/signames.h"
 #include "../engine/ops.h"
 #include "../model/model.h"
 #include "op.h"
@@ -170,9 +171,7 @@ static int run_lockvar_acquire(struct runner *r, const struct op *op)
             runner_nap_ms(1);
             spins++;
         }
-        struct timespec gap = {0, 500000}; /* the gap between test and set, made visible */
-        while (nanosleep(&gap, &gap) < 0 && errno == EINTR)
-            ;
+        runner_nap_us(500); /* the gap between test and set, made visible */
         *lock = 1;
         ev.lockvar.spins = spins;
     }
@@ -320,7 +319,7 @@ static struct model_line *story_semop(struct model *m, const struct event *ev,
     } else if (ev->err == EAGAIN) {
         model_line_say(l, "-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry");
     } else {
-        model_line_say(l, "-> failed: %s", model_errname(ev->err));
+        model_line_say(l, "-> failed: %s", errname(ev->err));
     }
     return l;
 }
@@ -447,7 +446,7 @@ static struct model_line *story_setval(struct model *m, const struct event *ev,
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
     const struct ev_setval *s = &ev->setval;
     if (ev->result < 0)
-        model_line_say(l, "-> semctl(SETVAL, %d) failed: %s", s->val, model_errname(ev->err));
+        model_line_say(l, "-> semctl(SETVAL, %d) failed: %s", s->val, errname(ev->err));
     else if (s->val == 0 && s->zcnt > 0)
         model_line_say(l,
                        "-> semctl(SETVAL, 0): semval %lld -> %lld; the kernel wakes all %d "

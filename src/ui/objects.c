@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../model/ring.h"
+#include "../model/signames.h"
 #include "ui_internal.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -1024,12 +1025,6 @@ static int streams_count(const struct model *m)
 static int streams_rows(const struct ui *u, int i, int width, int level)
 {
     return ((level >= 2) ? 1 : 0) + streams_used(u->m);
-}
-
-static const char *errname(int e)
-{
-    const char *n = e > 0 ? strerrorname_np(e) : NULL;
-    return n ? n : "error";
 }
 
 static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)

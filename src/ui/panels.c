@@ -273,14 +273,8 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
                        size_t len)
 {
     if (p->exited) {
-        int st = p->wait_status;
         char how[32];
-        if (WIFEXITED(st))
-            snprintf(how, sizeof how, "exited %d", WEXITSTATUS(st));
-        else if (WIFSIGNALED(st))
-            snprintf(how, sizeof how, "killed by %s", signame(WTERMSIG(st)).s);
-        else
-            snprintf(how, sizeof how, "gone");
+        wait_status_text(p->wait_status, STATUS_BRIEF, how, sizeof how);
         int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;
         if (ri >= 0 && m->procs[ri].role >= 0)
             snprintf(buf, len, "%s, reaped by %s", how, m->procs[ri].name);
