@@ -169,25 +169,8 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         int room = width - (rows ? indent : 0);
         if (room < 8)
             room = 8;
-        int cols;
-        size_t fit = draw_fit(p, room, &cols);
-        if (p[fit] && rows + 1 < maxrows) {
-            /* a chain ("a -> b -> c") breaks before an arrow, so that
-             * "sem 5" stays together; other text at a space */
-            size_t cut = 0;
-            for (size_t k = fit / 2; k + 3 <= fit; k++)
-                if (strncmp(p + k, " -> ", 4) == 0)
-                    cut = k;
-            if (!cut) {
-                cut = fit;
-                while (cut > 0 && p[cut] != ' ')
-                    cut--;
-            }
-            if (cut > 0)
-                fit = cut;
-        } else if (p[fit]) {
-            fit = strlen(p); /* the last row allowed: draw_text ends it in an ellipsis */
-        }
+        size_t fit = rows + 1 < maxrows ? draw_wrap_row(p, strlen(p), room, true)
+                                         : strlen(p); /* the last row: draw_text ends it in … */
         if (w) {
             char buf[512];
             size_t n = fit < sizeof buf - 1 ? fit : sizeof buf - 1;

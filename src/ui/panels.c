@@ -490,17 +490,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
     if (w < 8)
         w = 8;
     while (off < total && n < max) {
-        int cols;
-        size_t fit = draw_fit(s + off, w, &cols);
-        if (off + fit < total) {
-            size_t cut = fit;
-            while (cut > 0 && s[off + cut] != ' ')
-                cut--;
-            if (cut > fit / 3)
-                fit = cut;
-            if (fit == 0)
-                fit = 1;
-        }
+        size_t fit = draw_wrap_row(s + off, total - off, w, false);
         starts[n] = off;
         lens[n] = fit;
         n++;

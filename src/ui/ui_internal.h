@@ -187,6 +187,13 @@ size_t draw_fit(const char *s, int maxw, int *cols);
 /* The same within the first n bytes of s; and the width of those bytes. */
 size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols);
 int draw_width_n(const char *s, size_t n);
+/* Bytes of s to skip so that `cols` display columns are dropped. */
+size_t draw_skip(const char *s, int cols);
+/* The one way text wraps: the bytes of the next row of p (len bytes) in at
+ * most `room` columns, broken at a space — or before " -> " when `chains`
+ * — unless that would leave the row under a third full; at least one
+ * character. The caller skips the spaces that follow. */
+size_t draw_wrap_row(const char *p, size_t len, int room, bool chains);
 /* "mm:ss.d" */
 void draw_clock(uint64_t ns, char *buf, size_t len);
 
