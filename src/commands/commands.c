@@ -305,7 +305,7 @@ static int c_ipcs(struct cmd_host *h, int argc, char **argv)
     const struct model *m = h->model;
     int nsysv = 0;
     for (int i = 0; m && i < m->nshmsegs; i++)
-        nsysv += m->shmsegs[i].kind == 0;
+        nsysv += m->shmsegs[i].kind == SHM_SYSV;
     if (!m || (m->nsemsets == 0 && m->nshmsegs == 0 && m->nmsgqs == 0)) {
         OUT("this session has no IPC objects");
         return CMD_OK;
@@ -330,7 +330,7 @@ static int c_ipcs(struct cmd_host *h, int argc, char **argv)
             "lpid", "");
         for (int i = 0; i < m->nshmsegs; i++) {
             const struct model_shmseg *s = &m->shmsegs[i];
-            if (s->kind != 0)
+            if (s->kind != SHM_SYSV)
                 continue;
             OUT("%-10d %-10o %-6zu %-10ld %-7d %-7d %s", s->shmid, s->mode, s->segsz, s->nattch,
                 (int)s->cpid, (int)s->lpid, live ? "" : "(removed)");
@@ -347,10 +347,10 @@ static int c_ipcs(struct cmd_host *h, int argc, char **argv)
     /* Shared memory that is not System V: ipcs does not list it. */
     for (int i = 0; m && i < m->nshmsegs; i++) {
         const struct model_shmseg *s = &m->shmsegs[i];
-        if (s->kind == 1)
+        if (s->kind == SHM_POSIX)
             OUT("POSIX shared memory /dev/shm%s, %zu bytes %s(ipcs does not list it)", s->name,
                 s->segsz, live ? "" : "(removed) ");
-        else if (s->kind == 2)
+        else if (s->kind == SHM_ANON)
             OUT("anonymous MAP_SHARED mapping, %zu bytes: no name, shared by fork only (ipcs "
                 "does not list it)",
                 s->segsz);
@@ -672,7 +672,7 @@ static void complete_inspect(const struct completion *c)
         if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nshmsegs; i++)
-        if (m->shmsegs[i].kind == 0 && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
+        if (m->shmsegs[i].kind == SHM_SYSV && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nmsgqs; i++)
         if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0)

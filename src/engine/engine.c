@@ -334,7 +334,7 @@ static void finish(struct engine *e, int final)
 static void end_deadlocked(struct engine *e, int *flags)
 {
     gate_set_mode(e->gate, GATE_RUN);
-    engine_say(e, 0, "ipcplay", "deadlock",
+    engine_say(e, LINE_EVENT, "ipcplay", "deadlock",
                "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
               "removes its objects)");
     supervisor_kill_all(e);
@@ -368,7 +368,7 @@ void engine_stop(struct engine *e)
     drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
-    engine_say(e, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    engine_say(e, LINE_NOTE, "ipcplay", "stop", "the run was stopped; its processes were killed");
     finish(e, 2);
 }
 

@@ -71,11 +71,11 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
     }
     PUT("qnum %ld cbytes %ld/%ld lspid %d lrpid %d", q->qnum, q->cbytes, q->qbytes, (int)q->lspid,
         (int)q->lrpid);
-    if (q->peek_state == 1) {
+    if (q->peek_state == PEEK_NO_MSG_COPY) {
         PUT(" contents ? (kernel lacks MSG_COPY)");
         return off;
     }
-    if (q->peek_state == 2) {
+    if (q->peek_state == PEEK_REFUSED) {
         PUT(" contents ? (MSG_COPY not permitted)");
         return off;
     }
@@ -105,9 +105,9 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
 
 static size_t format_shm(const struct model_shmseg *s, char *buf, size_t len, size_t off)
 {
-    if (s->kind == 1)
+    if (s->kind == SHM_POSIX)
         PUT("%sshm %s (POSIX): size %zu", off ? " | " : "", s->name, s->segsz);
-    else if (s->kind == 2)
+    else if (s->kind == SHM_ANON)
         PUT("%sshm anonymous (MAP_SHARED, inherited): size %zu", off ? " | " : "", s->segsz);
     else
         PUT("%sshm %d: segsz %zu nattch %ld (1 is ipcplay's read-only view) cpid %d lpid %d",

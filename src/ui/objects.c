@@ -744,10 +744,10 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     x = 2;
     if (gone && q->npeek == 0) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "(gone: nothing to look at)");
-    } else if (q->peek_state == 1) {
+    } else if (q->peek_state == PEEK_NO_MSG_COPY) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM),
                   "contents: this kernel lacks MSG_COPY, so they cannot be peeked");
-    } else if (q->peek_state == 2) {
+    } else if (q->peek_state == PEEK_REFUSED) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "contents: MSG_COPY not permitted");
     } else {
         x += draw_text(w, y, x, width - x, theme_style(S_DIM), "oldest ");
@@ -874,16 +874,16 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     const char *cn = proc_name_by_pid(m, s->cpid), *ln = proc_name_by_pid(m, s->lpid);
     int y0 = y;
     char what[96];
-    if (s->kind == 1)
+    if (s->kind == SHM_POSIX)
         snprintf(what, sizeof what, "POSIX %s", s->name);
-    else if (s->kind == 2)
+    else if (s->kind == SHM_ANON)
         snprintf(what, sizeof what, "anonymous MAP_SHARED");
     else
         snprintf(what, sizeof what, "shmid %d", s->shmid);
     if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
-        if (s->kind == 0) {
+        if (s->kind == SHM_SYSV) {
             char full[192], mid[160], least[96];
             snprintf(full, sizeof full, ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s",
                      s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
@@ -916,7 +916,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     y += heading(w, y, width, "SHARED MEMORY", extra);
     if (y >= h)
         return y - y0;
-    if (s->kind == 0) {
+    if (s->kind == SHM_SYSV) {
         char full[160], mid[128], least[64];
         snprintf(full, sizeof full, "nattch %ld   cpid %d%s%s   lpid %d%s%s", s->nattch,
                  (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid, ln ? " " : "",
@@ -927,7 +927,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                  (int)s->lpid);
         const char *alts[] = {full, mid, least};
         draw_text(w, y, 2, width - 3, A_NORMAL, first_fit(width - 3, alts, 3));
-    } else if (s->kind == 1) {
+    } else if (s->kind == SHM_POSIX) {
         const char *alts[] = {"shm_open + mmap: a file in /dev/shm, mapped by whoever opens it",
                               "shm_open + mmap: a file in /dev/shm anyone may open",
                               "shm_open + mmap: a file in /dev/shm"};
@@ -1262,7 +1262,7 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             off += (size_t)snprintf(extra + off, sizeof extra - off, "%smsqid %d", off ? ", " : "",
                                     m->msgqs[i].msqid);
         for (int i = 0; i < m->nshmsegs && off < sizeof extra; i++)
-            if (m->shmsegs[i].kind == 0)
+            if (m->shmsegs[i].kind == SHM_SYSV)
                 off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
                                         off ? ", " : "", m->shmsegs[i].shmid);
         draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);

@@ -511,7 +511,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
 static int story_line_layout(const struct model_line *l, const struct story_cols *c, int *x0,
                              size_t *starts, size_t *lens)
 {
-    bool plain = l->kind != 0 && !l->what[0];
+    bool plain = l->kind != LINE_EVENT && !l->what[0];
     int x = plain ? (l->who[0] ? c->what : c->who) : c->detail;
     /* an op wider than its column ("msgsnd(type 2, 192 B)") pushes this
      * line's detail right rather than being cut */
@@ -532,7 +532,7 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     int nrows = story_line_layout(l, c, &x0, starts, lens);
     attr_t pa = A_BOLD;
     int pi = l->proc;
-    if (pi < 0 && l->kind == 0 && l->who[0]) {
+    if (pi < 0 && l->kind == LINE_EVENT && l->who[0]) {
         /* lines from the sampler name the process without an index */
         for (int i = 0; i < m->nprocs; i++)
             if (strncmp(l->who, m->procs[i].name, strlen(m->procs[i].name)) == 0 &&
@@ -543,12 +543,12 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     if (pi >= 0)
         pa = theme_proc(pi);
     attr_t da = A_NORMAL;
-    if (l->kind == 2)
+    if (l->kind == LINE_ERROR)
         da = theme_style(S_ERROR);
     else if (strstr(l->detail, "broken") || strstr(l->detail, " lost") ||
              strstr(l->detail, "failed") || strstr(l->detail, "killed"))
         da = theme_style(S_FAIL_TEXT);
-    else if (l->kind == 1)
+    else if (l->kind == LINE_NOTE)
         da = theme_style(S_INFO);
     for (int r = skip; r < nrows && r - skip < maxrows; r++) {
         int yy = y + r - skip;
@@ -557,8 +557,8 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             draw_clock(l->t_ns, clock, sizeof clock);
             draw_text(w, yy, 1, STORY_TIME_W, theme_style(S_DIM), clock);
             if (l->who[0]) {
-                bool you = l->kind == 1 && strcmp(l->who, "you") == 0;
-                int ww = (l->what[0] || l->kind == 0 ? c->what : x0) - c->who - 1;
+                bool you = l->kind == LINE_NOTE && strcmp(l->who, "you") == 0;
+                int ww = (l->what[0] || l->kind == LINE_EVENT ? c->what : x0) - c->who - 1;
                 char who[sizeof l->who];
                 snprintf(who, sizeof who, "%s", l->who);
                 char *br = strchr(who, '[');
