@@ -866,6 +866,55 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
     return y - y0;
 }
 
+/* The stats segment: two rows of fields, each name above its bytes (hex, as
+ * they sit in memory: little-endian). Returns the rows used. */
+static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
+{
+    static const int rows[2][2] = {{0, 3}, {3, 6}};
+    int y0 = y;
+    for (int r = 0; r < 2 && y + 1 < h; r++) {
+        int x = 2;
+        draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
+        x += 5;
+        for (int f = rows[r][0]; f < rows[r][1]; f++) {
+            size_t off = cs_fields[f].off, len = cs_fields[f].len;
+            char hex[24] = "";
+            bool zero = true;
+            for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
+                snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
+                zero = zero && s->peek[off + b] == 0;
+            }
+            int fw = (int)(2 * len) + 2;
+            draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
+            draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
+            x += fw;
+        }
+        y += 2;
+    }
+    return y - y0;
+}
+
+/* Any other segment: its first bytes, hex and text. Returns the rows used. */
+static int shm_bytes_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, int width)
+{
+    int y0 = y, per = shm_per_row(width);
+    size_t n = s->peek_len < 64 ? s->peek_len : 64;
+    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
+        char asc[17];
+        size_t k;
+        for (k = 0; k < (size_t)per && off + k < n; k++) {
+            unsigned char c = s->peek[off + k];
+            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
+            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
+        }
+        asc[k] = '\0';
+        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
+    }
+    return y - y0;
+}
+
 static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
@@ -947,47 +996,9 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     }
     if (s->ring_slots > 0)
         return y - y0 + shm_ring_draw(s, w, y, h, width);
-    if (s->stats) {
-        /* Two rows of fields, each name above its bytes (hex, as they sit in
-         * memory: little-endian). */
-        static const int rows[2][2] = {{0, 3}, {3, 6}};
-        for (int r = 0; r < 2 && y + 1 < h; r++) {
-            int x = 2;
-            draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
-            x += 5;
-            for (int f = rows[r][0]; f < rows[r][1]; f++) {
-                size_t off = cs_fields[f].off, len = cs_fields[f].len;
-                char hex[24] = "";
-                bool zero = true;
-                for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
-                    snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
-                    zero = zero && s->peek[off + b] == 0;
-                }
-                int fw = (int)(2 * len) + 2;
-                draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
-                draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
-                x += fw;
-            }
-            y += 2;
-        }
-        return y - y0;
-    }
-    int per = shm_per_row(width);
-    size_t n = s->peek_len < 64 ? s->peek_len : 64;
-    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
-        int x = 2;
-        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
-        char asc[17];
-        size_t k;
-        for (k = 0; k < (size_t)per && off + k < n; k++) {
-            unsigned char c = s->peek[off + k];
-            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
-            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
-        }
-        asc[k] = '\0';
-        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
-    }
-    return y - y0;
+    if (s->stats)
+        return y - y0 + shm_stats_draw(s, w, y, h);
+    return y - y0 + shm_bytes_draw(s, w, y, h, width);
 }
 
 /* ---- byte streams (pipes, FIFOs, sockets) ----------------------------------- */
