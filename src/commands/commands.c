@@ -13,6 +13,7 @@
 
 #include "../model/model.h"
 #include "../model/signames.h"
+#include "../model/strbuf.h"
 
 #define MAX_ARGS 64
 
@@ -85,6 +86,17 @@ static const struct model_proc *find_proc(struct cmd_host *h, const char *word)
     return NULL;
 }
 
+static int unknown_scenario(struct cmd_host *h, const char *name)
+{
+    char names[256];
+    size_t off = 0;
+    names[0] = '\0';
+    for (int i = 0; i < nscenarios; i++)
+        strbuf_put(names, sizeof names, &off, "%s%s", i ? ", " : "", scenarios[i]->name);
+    ERR("unknown scenario: %s (accepted: %s)", name, names);
+    return CMD_ERROR;
+}
+
 static void print_scenario_params(struct cmd_host *h, const struct scenario_def *s)
 {
     for (int i = 0; i < s->nparams; i++) {
@@ -100,15 +112,8 @@ static int c_list(struct cmd_host *h, int argc, char **argv)
 {
     if (argc == 2) {
         const struct scenario_def *s = scenario_find(argv[1]);
-        if (!s) {
-            char names[256] = "";
-            for (int i = 0; i < nscenarios; i++) {
-                strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
-                strncat(names, scenarios[i]->name, sizeof names - strlen(names) - 1);
-            }
-            ERR("unknown scenario: %s (accepted: %s)", argv[1], names);
-            return CMD_ERROR;
-        }
+        if (!s)
+            return unknown_scenario(h, argv[1]);
         OUT("%s — %s", s->name, s->summary);
         OUT("  parameters:");
         print_scenario_params(h, s);
@@ -126,15 +131,8 @@ static int c_list(struct cmd_host *h, int argc, char **argv)
 static int c_run(struct cmd_host *h, int argc, char **argv)
 {
     const struct scenario_def *s = scenario_find(argv[1]);
-    if (!s) {
-        char names[256] = "";
-        for (int i = 0; i < nscenarios; i++) {
-            strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
-            strncat(names, scenarios[i]->name, sizeof names - strlen(names) - 1);
-        }
-        ERR("unknown scenario: %s (accepted: %s)", argv[1], names);
-        return CMD_ERROR;
-    }
+    if (!s)
+        return unknown_scenario(h, argv[1]);
     for (int i = 2; i < argc && h->where == CMD_CONSOLE; i++)
         if (strncmp(argv[i], "--", 2) == 0) {
             ERR("%s is an option of the ipcplay command line; in the dashboard type: %s", argv[i],

@@ -455,6 +455,9 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len);
  * since say that call ended. */
 int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
                       int *idx);
+/* The lowest message type above `after` among a queue's copied messages,
+ * with how many there are of it; 0 when there is none. */
+long model_msgq_next_type(const struct model_msgq *q, long after, int *count);
 /* How the story names a process: "worker-3[4711]". */
 void model_proc_label(const struct model_proc *p, char *buf, size_t len);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */

@@ -83,21 +83,9 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
     PUT(" by type");
     if (q->npeek == 0)
         PUT(" -");
-    long last = 0;
-    for (;;) {
-        long next = 0;
-        int count = 0;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type > last && (next == 0 || q->peek[i].type < next))
-                next = q->peek[i].type;
-        if (next == 0)
-            break;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type == next)
-                count++;
-        PUT(" %ld:%d", next, count);
-        last = next;
-    }
+    int count;
+    for (long t = model_msgq_next_type(q, 0, &count); t; t = model_msgq_next_type(q, t, &count))
+        PUT(" %ld:%d", t, count);
     if (q->qnum > q->npeek)
         PUT(" (first %d of %ld)", q->npeek, q->qnum);
     return off;
@@ -151,4 +139,16 @@ int model_sem_waiters(const struct model *m, const struct model_semset *ss, int 
         idx[n++] = i;
     }
     return n;
+}
+
+long model_msgq_next_type(const struct model_msgq *q, long after, int *count)
+{
+    long next = 0;
+    for (int i = 0; i < q->npeek; i++)
+        if (q->peek[i].type > after && (next == 0 || q->peek[i].type < next))
+            next = q->peek[i].type;
+    *count = 0;
+    for (int i = 0; next && i < q->npeek; i++)
+        *count += q->peek[i].type == next;
+    return next;
 }

@@ -152,16 +152,6 @@ static void on_sigchld(int sig)
     errno = saved;
 }
 
-static void reset_signals(void)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            signal(s, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* exit: status arg1 (OPF_PER_INSTANCE: plus the instance); the role ends. */
 static int run_exit(struct runner *r, const struct op *op)
 {
@@ -198,7 +188,7 @@ static int run_fork(struct runner *r, const struct op *op)
                 if (getppid() != parent)
                     _exit(3);
             }
-            reset_signals();
+            runner_reset_signals();
             orig_parent = parent;
             nkids = 0;
             memset(kid_count_by_role, 0, sizeof kid_count_by_role);

@@ -673,22 +673,12 @@ static int msgq_rows(const struct ui *u, int i, int width, int level)
 static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
 {
     size_t off = 0;
-    long last = 0;
     buf[0] = '\0';
-    for (;;) {
-        long next = 0;
-        int count = 0;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type > last && (next == 0 || q->peek[i].type < next))
-                next = q->peek[i].type;
-        if (next == 0 || off >= len)
-            break;
-        for (int i = 0; i < q->npeek; i++)
-            count += q->peek[i].type == next;
-        off +=
-            (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", next, count);
-        last = next;
-    }
+    int count;
+    for (long t = model_msgq_next_type(q, 0, &count); t && off < len;
+         t = model_msgq_next_type(q, t, &count))
+        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", t,
+                                count);
 }
 
 static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
