@@ -28,8 +28,9 @@ static const char *state_badge(const struct model *m, char *buf, size_t len, int
         snprintf(buf, len, " STEP %d ", m->step_tokens);
         break;
     case RUN_DONE:
-        *style = S_BADGE_DONE;
-        snprintf(buf, len, " DONE ");
+        /* A role gave up: the run ended as a runtime error, said in red. */
+        *style = m->error[0] ? S_FAIL : S_BADGE_DONE;
+        snprintf(buf, len, m->error[0] ? " ERROR " : " DONE ");
         break;
     default:
         *style = S_BADGE_IDLE;

@@ -113,7 +113,8 @@ struct ui {
     bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
     int tstpfd;   /* a signalfd for SIGTSTP, polled with the terminal */
     int quit_sig; /* the signal that ended the loop; -1 when poll failed */
-    bool last_run_failed; /* the last run that ended by itself failed a check */
+    int last_run_failed;  /* the last run that ended by itself: 1 a check failed, 3 a role
+                             gave up (a runtime error), else 0 */
     char history_path[512];
     char history_note[640]; /* a history problem, said after the run starts */
 };
