@@ -188,6 +188,11 @@ int sysipc_format_row(const struct sysipc *s, const struct sysipc_obj *o, char *
 /* The users of an object, one line each ("  waits: 4711 (prog) semop(sem 0, -1)"). */
 void sysipc_format_users(const struct sysipc *s, const struct sysipc_obj *o, const char *indent,
                          sysipc_line_fn *line, void *ctx);
+/* `inspect WHAT` of what is not the run's: an id (every kind that has
+ * it), /name of a POSIX object, or a pid the last sample named. Text lines
+ * into out; 0, or -1 with a message in err. */
+int sysipc_inspect(const struct sysipc *s, const char *what, char *title, size_t titlelen,
+                   char *out, size_t outlen, char *err, size_t errlen);
 /* "4711 (prog)", "4711 (gone)", "0 (none)". */
 void sysipc_pid_label(const struct sysipc *s, int pid, char *buf, size_t len);
 

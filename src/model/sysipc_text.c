@@ -3,6 +3,7 @@
  * the processes that use it, and one-line rows for lists. Reads only the
  * model (struct sysipc); what could not be read is said, never guessed. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -380,4 +381,83 @@ int sysipc_format_row(const struct sysipc *s, const struct sysipc_obj *so, char 
                         ours);
     }
     (void)s;
+}
+
+struct sysipc_textbuf {
+    char *out;
+    size_t len, off;
+};
+
+static void to_buf(void *ctx, const char *s)
+{
+    struct sysipc_textbuf *t = ctx;
+    if (t->len == 0 || t->off >= t->len - 1)
+        return;
+    int n = snprintf(t->out + t->off, t->len - t->off, "%s\n", s);
+    t->off += n > 0 ? (size_t)n : 0;
+    if (t->off >= t->len)
+        t->off = t->len - 1;
+}
+
+/* A process the last sample named: what it does with which object. */
+static int inspect_pid(const struct sysipc *s, int pid, struct sysipc_textbuf *t)
+{
+    const struct sys_proc *p = sysipc_find_proc(s, pid);
+    if (!p)
+        return 0;
+    char who[48];
+    sysipc_pid_label(s, pid, who, sizeof who);
+    say(to_buf, t, "process %s, uid %d%s (not this run's: read-only)", who, p->uid,
+        p->nosys ? "; its system calls are not ipcplay's to read (no permission)" : "");
+    for (int i = 0; i < s->nuses; i++) {
+        const struct sys_use *u = &s->uses[i];
+        if (u->pid != pid)
+            continue;
+        char what[128];
+        use_text(u, what, sizeof what);
+        say(to_buf, t, "  %s %d: %s", sysipc_kind_name(u->kind), u->id, what);
+    }
+    return 1;
+}
+
+int sysipc_inspect(const struct sysipc *s, const char *what, char *title, size_t titlelen,
+                   char *out, size_t outlen, char *err, size_t errlen)
+{
+    struct sysipc_textbuf t = {out, outlen, 0};
+    if (outlen)
+        out[0] = '\0';
+    int found = 0;
+    for (int i = 0; i < s->nobjs; i++) {
+        const struct sys_obj *o = &s->objs[i].o;
+        char *end;
+        long id = strtol(what, &end, 10);
+        bool match = o->kind <= SYS_SHM ? *what && !*end && id == o->id
+                                        : what[0] == '/' && strcmp(what + 1, o->name) == 0;
+        if (!match)
+            continue;
+        if (found++)
+            to_buf(&t, "");
+        sysipc_format_object(s, &s->objs[i], to_buf, &t);
+        if (o->kind <= SYS_SHM)
+            snprintf(title, titlelen, "inspect %s %d%s", sysipc_kind_name(o->kind), o->id,
+                     o->ours ? "" : " (not this run's: read-only)");
+        else
+            snprintf(title, titlelen, "inspect %s /%s (read-only)", sysipc_kind_name(o->kind),
+                     o->name);
+    }
+    char *end;
+    long pid = strtol(what, &end, 10);
+    if (*what && !*end && pid > 0) {
+        if (found)
+            to_buf(&t, "");
+        if (inspect_pid(s, (int)pid, &t) && !found++)
+            snprintf(title, titlelen, "inspect process %ld (read-only)", pid);
+    }
+    if (found)
+        return 0;
+    snprintf(err, errlen,
+             "nothing called '%s' in this session or on the system (give a role, a pid, an IPC "
+             "id, or /name of a POSIX object)",
+             what);
+    return -1;
 }
