@@ -149,8 +149,8 @@ int engine_watch_system(struct engine *e, int period_ms, const struct sysipc_fil
         snprintf(err, errlen, "timerfd: %s", strerror(errno));
         return -1;
     }
-    if (!e->active)
-        start_session(e, f);
+    if (!e->active && !e->m->scenario[0])
+        start_session(e, f); /* a run's results, if any, stay in the model */
     engine_sys_filter(e, f);
     engine_sys_limits(e);
     engine_sys_sample(e);
