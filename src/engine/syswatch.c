@@ -48,13 +48,21 @@ struct syswatch *syswatch_new(const char *proc_root, const char *devshm, const c
     return w;
 }
 
+static void close_proc(struct sw_proc *p)
+{
+    if (p->sysfd >= 0)
+        close(p->sysfd);
+    if (p->statfd >= 0)
+        close(p->statfd);
+    p->sysfd = p->statfd = -1;
+}
+
 void syswatch_free(struct syswatch *w)
 {
     if (!w)
         return;
     for (int i = 0; i < w->nprocs; i++)
-        if (w->procs[i].sysfd >= 0)
-            close(w->procs[i].sysfd);
+        close_proc(&w->procs[i]);
     if (w->procfd >= 0)
         close(w->procfd);
     free(w->procs);
@@ -102,8 +110,7 @@ static void walk_procs(struct syswatch *w)
         if (*end || pid <= 0)
             continue;
         while (o < nold && old[o].pid < pid)
-            if (old[o++].sysfd >= 0)
-                close(old[o - 1].sysfd);
+            close_proc(&old[o++]);
         if (n >= cap) {
             struct sw_proc *c2 = realloc(cur, (size_t)cap * 2 * sizeof *cur);
             if (!c2)
@@ -114,15 +121,14 @@ static void walk_procs(struct syswatch *w)
         if (o < nold && old[o].pid == pid) {
             cur[n] = old[o++];
         } else {
-            cur[n] = (struct sw_proc){.pid = (pid_t)pid, .sysfd = -1};
+            cur[n] = (struct sw_proc){.pid = (pid_t)pid, .sysfd = -1, .statfd = -1};
             open_proc(w, &cur[n]);
         }
         n++;
     }
     closedir(d);
     for (; o < nold; o++)
-        if (old[o].sysfd >= 0)
-            close(old[o].sysfd);
+        close_proc(&old[o]);
     free(old);
     w->procs = cur;
     w->nprocs = cur ? n : 0;
@@ -220,7 +226,7 @@ static int find_sleepers(struct syswatch *w, struct sys_use *out, int max, int *
         }
         ssize_t len = procfs_pread(p->sysfd, buf, sizeof buf);
         if (len < 0 && errno == ESRCH) { /* it exited; the pid may be someone else's now */
-            close(p->sysfd);
+            close_proc(p);
             open_proc(w, p);
             len = p->sysfd >= 0 ? procfs_pread(p->sysfd, buf, sizeof buf) : -1;
         }
@@ -351,8 +357,9 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A process the sample names: its comm and uid read now (a last pid may
- * name a process that is gone, or a pid someone else has since). */
+/* A process the sample names: its comm from /proc/PID/comm (kept open
+ * from then on: a pread, cheaper than stat, and ESRCH once it is gone, so
+ * a pid reused by another process is never told under the old name). */
 static void emit_proc(struct syswatch *w, pid_t pid, uint64_t t, syswatch_emit_fn *emit,
                       void *ctx)
 {
@@ -361,22 +368,19 @@ static void emit_proc(struct syswatch *w, pid_t pid, uint64_t t, syswatch_emit_f
     struct sys_proc *p = &r.u.sys_proc;
     p->pid = pid;
     p->uid = -1;
-    const struct sw_proc *sp = find_proc(w, pid);
-    char path[32];
-    snprintf(path, sizeof path, "%d", (int)pid);
+    p->gone = 1;
+    struct sw_proc *sp = find_proc(w, pid);
+    char buf[64];
     struct stat st;
-    if (!sp || fstatat(w->procfd, path, &st, 0) < 0) {
-        p->gone = 1;
-    } else {
+    if (sp && sp->statfd < 0)
+        sp->statfd = procfs_open(w->procfd, pid, "comm");
+    if (sp && sp->statfd >= 0 && procfs_pread(sp->statfd, buf, sizeof buf) > 0 &&
+        fstat(sp->statfd, &st) == 0) {
+        p->gone = 0;
         p->uid = (int32_t)st.st_uid;
         p->nosys = sp->sysfd < 0;
-        snprintf(path, sizeof path, "%d/comm", (int)pid);
-        if (sw_read_file(w, w->procfd, path) > 0) {
-            w->buf[strcspn(w->buf, "\n")] = '\0';
-            snprintf(p->comm, sizeof p->comm, "%s", w->buf);
-        } else {
-            p->gone = 1;
-        }
+        buf[strcspn(buf, "\n")] = '\0';
+        snprintf(p->comm, sizeof p->comm, "%.15s", buf);
     }
     emit(ctx, &r);
 }

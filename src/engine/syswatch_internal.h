@@ -16,6 +16,7 @@ struct sw_proc {
     int sysfd;   /* -1: not open (denied, or no fd left) */
     bool denied; /* EACCES opening it: not ours to read */
     int denied_age; /* samples since the denial (retried now and then) */
+    int statfd;     /* /proc/PID/comm, opened once a sample names it; -1 */
 };
 
 struct sw_uid {
