@@ -167,6 +167,11 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "__fdreport") == 0)
         return helper_fdreport(argc - 2, argv + 2);
     setlocale(LC_ALL, "");
+    int bad_op;
+    if (op_table_check(&bad_op) < 0) {
+        fprintf(stderr, "ipcplay: op %d has no complete entry in the op table\n", bad_op);
+        return 3;
+    }
     struct cli cli = {.status = 0};
     struct cli_opts o;
     char err[256];

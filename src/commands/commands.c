@@ -629,7 +629,7 @@ static void complete_inspect(const struct completion *c)
         if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nshmsegs; i++)
-        if (m->shmsegs[i].kind == 0 && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
+        if (m->shmsegs[i].kind == SHM_SYSV && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nmsgqs; i++)
         if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0)

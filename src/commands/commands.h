@@ -17,7 +17,7 @@ struct sysipc_filter;
 
 enum cmd_where { CMD_CLI = 1, CMD_CONSOLE = 2 };
 enum cmd_result { CMD_OK = 0, CMD_ERROR = 1, CMD_QUIT = 2 };
-enum cmd_out { OUT_INFO = 1, OUT_ERROR = 2 };
+enum cmd_out { OUT_INFO = LINE_NOTE, OUT_ERROR = LINE_ERROR }; /* story line kinds */
 
 /* Everything a command does to a run goes through these: the dashboard's
  * come from its engine (cmd_actions_engine), a test gives its own. */

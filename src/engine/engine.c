@@ -20,14 +20,10 @@
 
 #include "engine_internal.h"
 #include "procfs.h"
+#include "sysv.h"
 #include "registry.h"
 #include "watch.h"
 
-union semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 struct engine *engine_new(struct model *m)
 {
@@ -309,10 +305,6 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
                 c->dirty = true;
             if (batch[i].op == OP_FAILED && e->failure.op == OP_NONE)
                 e->failure = batch[i];
-            /* A child removed a queue: it is no longer ours to remove. */
-            if (batch[i].op == OP_MSGQ_RMID && batch[i].phase == PH_END &&
-                batch[i].result == 0 && batch[i].obj >= 0 && batch[i].obj < PLAN_MAX_MSGQS)
-                registry_forget(REG_MSG, e->ipc.msqids[batch[i].obj], NULL);
         }
         *flags |= ENGINE_EVENT | ENGINE_CHANGED;
         e->streaming = true;
@@ -344,7 +336,7 @@ static void finish(struct engine *e, int final)
 static void end_deadlocked(struct engine *e, int *flags)
 {
     gate_set_mode(e->gate, GATE_RUN);
-    engine_say(e, 0, "ipcplay", "deadlock",
+    engine_say(e, LINE_EVENT, "ipcplay", "deadlock",
                "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
               "removes its objects)");
     supervisor_kill_all(e);
@@ -378,7 +370,7 @@ void engine_stop(struct engine *e)
     drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
-    engine_say(e, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    engine_say(e, LINE_NOTE, "ipcplay", "stop", "the run was stopped; its processes were killed");
     finish(e, 2);
 }
 

@@ -160,6 +160,8 @@ void family_init_child(struct child *c);
 /* Before an event is applied to the model: track forked processes, notice
  * reaps and execs, mark fd tables dirty. */
 void family_on_event(struct engine *e, const struct event *ev);
+/* Track a process a role forked (it may be gone already); NULL when full. */
+struct child *family_track(struct engine *e, pid_t pid, pid_t ppid, int role, int instance);
 /* Its parent reaped it (or it is gone): stop tracking, count it out. */
 void family_gone(struct engine *e, struct child *c);
 /* Still there (running or zombie)? */

@@ -16,7 +16,7 @@
 
 #define EV_WAKE_PHASE 0xff /* a record that only wakes the engine */
 
-struct ev_ring {
+struct evq_ring {
     _Atomic uint32_t owner;            /* the pid writing it */
     char pad0[60];
     _Atomic uint64_t tail;             /* written by the producer */
@@ -31,14 +31,14 @@ struct ev_shared {
     _Atomic uint32_t nrings;           /* rings claimed */
     _Atomic uint64_t full_waits;       /* a producer found its ring full */
     char pad[48];
-    struct ev_ring rings[EV_MAX_RINGS];
+    struct evq_ring rings[EV_MAX_RINGS];
 };
 
 void (*events_midpass_hook)(int ring);
 
 /* This process's view (inherited across fork; forgotten in the child). */
 static struct ev_shared *my_sh;
-static struct ev_ring *my_ring;
+static struct evq_ring *my_ring;
 static int my_state; /* 0 unclaimed, 1 ring, -1 none to be had */
 static pid_t my_pid;  /* getpid() is a system call: once per process */
 
@@ -135,7 +135,7 @@ static void wake_engine(int wfd)
     }
 }
 
-static struct ev_ring *claim(void)
+static struct evq_ring *claim(void)
 {
     if (my_state == 0) {
         uint32_t i = my_sh ? atomic_fetch_add(&my_sh->nrings, 1) : EV_MAX_RINGS;
@@ -152,7 +152,7 @@ static struct ev_ring *claim(void)
 
 int events_emit(int wfd, const struct event *ev)
 {
-    struct ev_ring *r = claim();
+    struct evq_ring *r = claim();
     if (!r)
         return pipe_write(wfd, ev);
     uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -178,7 +178,7 @@ static bool rings_waiting(const struct ev_shared *sh)
 {
     uint32_t n = atomic_load(&sh->nrings);
     for (uint32_t i = 0; i < n && i < EV_MAX_RINGS; i++) {
-        const struct ev_ring *r = &sh->rings[i];
+        const struct evq_ring *r = &sh->rings[i];
         if (atomic_load_explicit(&r->tail, memory_order_acquire) !=
             atomic_load_explicit(&r->head, memory_order_relaxed))
             return true;
@@ -278,7 +278,7 @@ int events_read(struct event_channel *ch, struct event *out, int max)
     if (nr > EV_MAX_RINGS)
         nr = EV_MAX_RINGS;
     for (uint32_t i = 0; i < nr; i++) {
-        struct ev_ring *r = &ch->sh->rings[i];
+        struct evq_ring *r = &ch->sh->rings[i];
         uint64_t hd = atomic_load_explicit(&r->head, memory_order_relaxed);
         uint64_t tl = atomic_load_explicit(&r->tail, memory_order_acquire);
         if (hd != tl)
@@ -297,7 +297,7 @@ int events_read(struct event_channel *ch, struct event *out, int max)
     if (nr2 > EV_MAX_RINGS)
         nr2 = EV_MAX_RINGS;
     for (uint32_t i = 0, k = 0; i < nr2; i++) {
-        struct ev_ring *r = &ch->sh->rings[i];
+        struct evq_ring *r = &ch->sh->rings[i];
         uint64_t seen = atomic_load_explicit(&r->head, memory_order_relaxed);
         if (k < (uint32_t)n && heap[k].k == (int)i)
             seen = heap[k++].end;
@@ -318,7 +318,7 @@ int events_read(struct event_channel *ch, struct event *out, int max)
             if (s->at < s->end)
                 s->t = ch->pending[s->at].t_ns;
         } else {
-            struct ev_ring *r = &ch->sh->rings[s->k];
+            struct evq_ring *r = &ch->sh->rings[s->k];
             out[got++] = r->slot[s->at % EV_RING_SLOTS];
             s->at++;
             atomic_store_explicit(&r->head, s->at, memory_order_release);

@@ -1,4 +1,5 @@
-/* family.c — processes a role forks with the fork op. They are not the
+/* family.c — processes a role forks with the fork op (ops/proc.c says when:
+ * fork, start, wait, exec). They are not the
  * engine's children: their parent reaps them (the zombie scenario needs its
  * zombies), so the engine only tracks them — in the model, with /proc fds
  * kept open for sampling, counted among the run's live processes — from the
@@ -31,7 +32,7 @@ bool family_exists(const struct child *c)
     return pread(c->statfd, buf, sizeof buf, 0) > 0;
 }
 
-static struct child *track(struct engine *e, pid_t pid, pid_t ppid, int role, int instance)
+struct child *family_track(struct engine *e, pid_t pid, pid_t ppid, int role, int instance)
 {
     struct child *c = supervisor_find(e, pid);
     if (c)
@@ -95,72 +96,17 @@ void family_gone(struct engine *e, struct child *c)
     sampler_close_child(c);
 }
 
-static bool touches_fds(int op)
-{
-    switch (op) {
-    case OP_FORK:
-    case OP_EXEC:
-    case OP_OPEN:
-    case OP_CLOSE:
-    case OP_PIPE:
-    case OP_SOCKETPAIR:
-    case OP_READ:
-    case OP_WRITE:
-    case OP_SHUTDOWN:
-    case OP_LISTEN:
-    case OP_ACCEPT:
-    case OP_CONNECT:
-    case OP_SENDFD:
-    case OP_RECVFD:
-    case OP_RECORD: return true;
-    default: return false;
-    }
-}
-
+/* What the engine keeps of an event is in its op's entry (track); one
+ * process's fd op can move another's offsets (shared open files), so after
+ * one every process of the run gets looked at again, fd table included. */
 void family_on_event(struct engine *e, const struct event *ev)
 {
-    struct child *c;
-    switch (ev->op) {
-    case OP_START:
-        /* A forked child starts its sub-role: value is its parent. */
-        c = supervisor_find(e, ev->pid);
-        if (!c)
-            c = track(e, ev->pid, (pid_t)ev->value, ev->role, ev->instance);
-        if (c)
-            c->started = true;
-        break;
-    case OP_FORK:
-        if (ev->phase != PH_END)
-            break;
-        if (ev->result > 0) {
-            track(e, ev->result, ev->pid, ev->arg0, (int)ev->value);
-        } else if (ev->result == 0) {
-            c = track(e, ev->pid, (pid_t)ev->value, ev->role, ev->instance);
-            if (c)
-                c->started = true;
-        }
-        break;
-    case OP_WAIT:
-    case OP_REAPED:
-        if ((ev->op == OP_REAPED || ev->phase == PH_END) && ev->result > 0) {
-            c = supervisor_find(e, ev->result);
-            if (c && c->forked)
-                family_gone(e, c);
-        }
-        break;
-    case OP_EXEC:
-        /* The new program says hello: the next sample looks at it (comm,
-         * exe, fds) and then lets it go (sampler_fds.c). */
-        if (ev->phase == PH_END && ev->result == 0 && (c = supervisor_find(e, ev->pid))) {
-            c->execd = true;
-            c->fds_dirty = true;
-        }
-        break;
-    default: break;
-    }
-    /* One process's fd op can move another's offsets (shared open files):
-     * every process of the run gets looked at again, fd table included. */
-    if (e->plan.observe && touches_fds(ev->op))
+    const struct op_entry *op = op_entry(ev->op);
+    if (!op)
+        return;
+    if (op->track)
+        op->track(e, ev);
+    if (e->plan.observe && op->touches_fds)
         for (int i = 0; i < e->nchildren; i++)
             e->children[i].fds_dirty = e->children[i].dirty = true;
 }

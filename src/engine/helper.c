@@ -14,8 +14,9 @@
 #include "../model/event.h"
 #include "events.h"
 
-static void emit(int role, int instance, uint64_t t0, int op, int phase, int32_t result,
-                 int32_t arg0, int32_t arg1, int64_t value, int64_t value2)
+/* An fdreport note (and exec's end, with no payload). */
+static void emit(int role, int instance, uint64_t t0, enum op_kind op, enum ev_phase phase,
+                 const struct ev_fdreport *fdreport)
 {
     struct event ev;
     memset(&ev, 0, sizeof ev);
@@ -26,12 +27,9 @@ static void emit(int role, int instance, uint64_t t0, int op, int phase, int32_t
     ev.instance = (int16_t)instance;
     ev.op = (uint8_t)op;
     ev.phase = (uint8_t)phase;
-    ev.result = result;
     ev.obj = -1;
-    ev.arg0 = arg0;
-    ev.arg1 = arg1;
-    ev.value = value;
-    ev.value2 = value2;
+    if (fdreport)
+        ev.fdreport = *fdreport;
     events_emit(3, &ev);
 }
 
@@ -46,7 +44,7 @@ int helper_fdreport(int argc, char **argv)
     sigaddset(&usr1, SIGUSR1);
     sigprocmask(SIG_BLOCK, &usr1, NULL);
 
-    emit(role, instance, t0, OP_EXEC, PH_END, 0, 0, 0, getppid(), 0);
+    emit(role, instance, t0, OP_EXEC, PH_END, NULL);
     DIR *d = opendir("/proc/self/fd");
     int count = 0;
     if (d) {
@@ -65,12 +63,14 @@ int helper_fdreport(int argc, char **argv)
             if (fstat(fds[i], &st) < 0)
                 continue;
             off_t pos = lseek(fds[i], 0, SEEK_CUR);
-            emit(role, instance, t0, OP_FDREPORT, PH_NOTE, 0, fds[i], fcntl(fds[i], F_GETFL),
-                 (int64_t)st.st_ino, pos);
+            struct ev_fdreport fr = {.fd = fds[i], .flags = fcntl(fds[i], F_GETFL),
+                                     .ino = (int64_t)st.st_ino, .pos = pos};
+            emit(role, instance, t0, OP_FDREPORT, PH_NOTE, &fr);
             count++;
         }
     }
-    emit(role, instance, t0, OP_FDREPORT, PH_NOTE, 0, -1, 0, count, 0);
+    struct ev_fdreport total = {.fd = -1, .ino = count};
+    emit(role, instance, t0, OP_FDREPORT, PH_NOTE, &total);
     struct timespec limit = {10, 0};
     sigtimedwait(&usr1, NULL, &limit);
     return 0;

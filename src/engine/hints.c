@@ -9,17 +9,15 @@
 #include <sys/sem.h>
 
 #include "engine_internal.h"
+#include "../model/signames.h"
+#include "sysv.h"
 
-union semun_info {
-    int val;
-    struct seminfo *info;
-};
 
 /* kernel.sem's semmsl (semaphores per set), or -1. */
 static int semmsl(void)
 {
     struct seminfo si;
-    union semun_info arg = {.info = &si};
+    union semun arg = {.info = &si};
     return semctl(0, 0, IPC_INFO, arg) < 0 ? -1 : si.semmsl;
 }
 
@@ -28,12 +26,6 @@ static int msgmax(void)
 {
     struct msginfo mi;
     return msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)&mi) < 0 ? -1 : mi.msgmax;
-}
-
-static const char *errname(int err)
-{
-    const char *n = strerrorname_np(err);
-    return n ? n : "error";
 }
 
 void hints_semget(int nsems, int err, char *buf, size_t len)
@@ -55,9 +47,9 @@ void hints_semget(int nsems, int err, char *buf, size_t len)
 static void msgsnd_too_long(const struct event *ev, char *buf, size_t len)
 {
     int max = msgmax();
-    if (max >= 0 && ev->arg1 > max)
+    if (max >= 0 && ev->msgsnd.len > max)
         snprintf(buf, len, "a %d-byte message is longer than kernel.msgmax (%d): see ipcs -l",
-                 ev->arg1, max);
+                 ev->msgsnd.len, max);
 }
 
 /* op NONE: any op. The first entry that matches op and errno speaks: its
@@ -81,7 +73,7 @@ void hints_failure(const struct event *failed, char *buf, size_t len)
 {
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++)
-        if ((hints[i].op == OP_NONE || hints[i].op == failed->value) &&
+        if ((hints[i].op == OP_NONE || hints[i].op == failed->failed.call) &&
             hints[i].err == failed->err) {
             if (hints[i].hint)
                 hints[i].hint(failed, buf, len);

@@ -204,11 +204,11 @@ static void detail_mappers(struct engine *e, int i)
             read_whole(e->procfd, c->pid, "maps", maps, sizeof maps) < 0)
             continue;
         bool has = false;
-        if (ms->kind != 0) {
-            const char *key = ms->kind == 1 ? ms->name : "/dev/zero";
+        if (ms->kind != SHM_SYSV) {
+            const char *key = ms->kind == SHM_POSIX ? ms->name : "/dev/zero";
             has = key[0] && strstr(maps, key);
         }
-        for (char *line = maps; ms->kind == 0 && !has && (line = strstr(line, "SYSV"));) {
+        for (char *line = maps; ms->kind == SHM_SYSV && !has && (line = strstr(line, "SYSV"));) {
             char *bol = line;
             while (bol > maps && bol[-1] != '\n')
                 bol--;

@@ -28,6 +28,7 @@
 
 #include "objline.h"
 #include "registry.h"
+#include "sysv.h"
 
 #define JOURNAL_MAX_BYTES (1 << 20) /* a journal larger than this is not one of ours */
 
@@ -351,27 +352,13 @@ static bool provably_ours(const struct objent *e, pid_t dash)
     uid_t me = geteuid();
     long long s = e->stamp;
     switch (e->kind) {
-    case REG_SEM: {
-        struct semid_ds ds;
-        union {
-            int val;
-            struct semid_ds *buf;
-        } arg = {.buf = &ds};
-        return semctl((int)e->id, 0, IPC_STAT, arg) == 0 && ds.sem_perm.__key == IPC_PRIVATE &&
-               ds.sem_perm.cuid == me && (ds.sem_perm.mode & 0777) == 0600 &&
-               ds.sem_ctime >= s && ds.sem_ctime <= s + 5;
-    }
+    case REG_SEM:
+    case REG_MSG:
     case REG_SHM: {
-        struct shmid_ds ds;
-        return shmctl((int)e->id, IPC_STAT, &ds) == 0 && ds.shm_perm.__key == IPC_PRIVATE &&
-               ds.shm_perm.cuid == me && (ds.shm_perm.mode & 0777) == 0600 &&
-               ds.shm_cpid == dash && ds.shm_ctime >= s && ds.shm_ctime <= s + 5;
-    }
-    case REG_MSG: {
-        struct msqid_ds ds;
-        return msgctl((int)e->id, IPC_STAT, &ds) == 0 && ds.msg_perm.__key == IPC_PRIVATE &&
-               ds.msg_perm.cuid == me && (ds.msg_perm.mode & 0777) == 0600 &&
-               ds.msg_ctime >= s && ds.msg_ctime <= s + 5;
+        struct sysv_stat st;
+        return sysv_stat(e->kind, (int)e->id, &st) == 0 && st.key == IPC_PRIVATE &&
+               st.cuid == me && st.mode == 0600 && st.ctime >= s && st.ctime <= s + 5 &&
+               (e->kind != REG_SHM || st.cpid == dash);
     }
     case REG_POSIX_SHM: {
         if (objline_name_pid(e->kind, e->name) != dash)

@@ -1,12 +1,13 @@
-/* ops.h — the op runner: executes a role's list of ops inside a child. Every
- * op passes the control gate and emits a begin and an end event. A new op is
- * added here once and every scenario can use it. */
+/* ops.h — the op runner: executes a role's list of ops inside a child,
+ * each through its entry in the op table (src/ops/op.h). Every op passes the
+ * control gate and emits a begin and an end event. */
 #ifndef IPCPLAY_OPS_H
 #define IPCPLAY_OPS_H
 
 #include <stdint.h>
 
 #include "../model/event.h"
+#include "../ops/op.h"
 #include "gate.h"
 #include "../plan/plan.h"
 
@@ -25,34 +26,37 @@ struct runner {
     int32_t ring_seq;                /* items this process has put */
     int32_t engine_pid;              /* ipcplay's engine (the children's subreaper) */
     struct event failure;            /* the current op's last failed call (op 0: none) */
+    int exit_code;                   /* when an op ends the role */
+    const struct op *list_end;       /* just past the ops being run (a body ends there) */
+    int slot_fd1[16];                /* fd slots: fd + 1, 0 empty (ops/fd.c) */
+    int record_seq;                  /* records this process has written (ops/demo.c) */
 };
 
-/* ops_ipc.c: message queue and ring ops. Returns 0, -1 on failure, or
- * OPS_END_ROLE when the role should end normally (its queue is gone). */
-#define OPS_END_ROLE 1
-int ops_ipc_run(struct runner *r, const struct op *op);
-/* The semaphore (or section) number an op means, after OPF_REL, OPF_LOW and
- * OPF_HIGH; nsems is the size of the set it refers to. */
-int ops_ipc_number(const struct runner *r, const struct op *op, int nsems);
-
-struct op_result {
-    int32_t result, err;
-    int64_t value, value2;
-};
-
-/* Emit one event for `op` (pass a copy to change what is reported). */
-void runner_emit(struct runner *r, const struct op *op, int phase, const struct op_result *res);
-/* An event for op at phase, filled in from the runner and the op; the caller
- * adds results and emits it with events_emit(r->evfd, &ev). */
-struct event runner_event(const struct runner *r, const struct op *op, int phase);
-/* Ops for processes, pipes and fd passing (ops_proc.c): 0 ok, -1 failed. */
-int ops_proc_run(struct runner *r, const struct op *op);
-
-/* Send one event to the engine, remembering it when it reports a failed
- * call: if the op then gives up, the runner names that call and its errno. */
+/* Runner helpers for the op families (src/ops/). */
+/* The event for op at phase, filled in from the runner (time, pid, role) and
+ * the op (kind, flags, object); the op adds its payload and result. */
+struct event runner_event(const struct runner *r, const struct op *op, enum ev_phase phase);
+/* The one way an op's event leaves the child. It remembers a failed call: if
+ * the op then gives up, the runner names that call and its errno. */
 void runner_send(struct runner *r, const struct event *ev);
+/* Pass the gate, then send ev as the op's begin (result 0). */
+void runner_begin(struct runner *r, struct event *ev);
+/* Send ev as the op's end with result (and errno when result < 0); returns
+ * 0, or -1 when result < 0. */
+int runner_end(struct runner *r, struct event *ev, int32_t result, int err);
+/* The fd in slot s (the plan names slots, the kernel picks numbers); -1. */
+int runner_slot(const struct runner *r, int s);
+void runner_slot_set(struct runner *r, int s, int fd);
+/* The scenario's delay of ms at the run's speed; at speed max a yield. */
+void runner_hold(struct runner *r, int ms);
+/* A nap that is not the scenario's delay: real time, EINTR retried. */
+void runner_nap_us(long us);
+void runner_nap_ms(long ms);
 
 /* Run ops; returns the exit code the child should exit with. */
 int runner_run(struct runner *r, const struct op *ops, int nops);
+/* Run ops (a repeat's body); 0 to carry on, 1 when the role ends (exit code
+ * in r->exit_code). */
+int runner_run_list(struct runner *r, const struct op *ops, int nops);
 
 #endif

@@ -7,6 +7,7 @@
 #include "journal.h"
 #include "objline.h"
 #include "safefs.h"
+#include "sysv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,25 +55,10 @@ int registry_guardian_fd(void)
  * id still names the object this run created. */
 static long long stamp_of(int kind, long id)
 {
-    switch (kind) {
-    case REG_SEM: {
-        struct semid_ds ds;
-        union {
-            int val;
-            struct semid_ds *buf;
-        } arg = {.buf = &ds};
-        return semctl((int)id, 0, IPC_STAT, arg) == 0 ? (long long)ds.sem_ctime : -1;
-    }
-    case REG_SHM: {
-        struct shmid_ds ds;
-        return shmctl((int)id, IPC_STAT, &ds) == 0 ? (long long)ds.shm_ctime : -1;
-    }
-    case REG_MSG: {
-        struct msqid_ds ds;
-        return msgctl((int)id, IPC_STAT, &ds) == 0 ? (long long)ds.msg_ctime : -1;
-    }
-    default: return 0;
-    }
+    struct sysv_stat st;
+    if (kind != REG_SEM && kind != REG_MSG && kind != REG_SHM)
+        return 0;
+    return sysv_stat(kind, (int)id, &st) == 0 ? (long long)st.ctime : -1;
 }
 
 int registry_add(int kind, long id, const char *name)

@@ -19,16 +19,12 @@
 #include "../model/model.h"
 #include "engine_internal.h"
 #include "procfs.h"
+#include "sysv.h"
 
 _Static_assert(sizeof(struct cs_stats) <= MODEL_SHM_PEEK,
                "the sampler's copy of a stats segment must hold struct cs_stats");
 _Static_assert(PLAN_MAX_SECTIONS == MODEL_MAX_SECTIONS, "a sample holds every section");
 
-union semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 void sampler_close_child(struct child *c)
 {

@@ -235,8 +235,9 @@ static void note_exit(struct engine *e, struct child *c, int status, bool stoppi
     record_init(&r, REC_EVENT, engine_now(e));
     r.u.ev = (struct event){.t_ns = r.t_ns, .pid = c->pid, .role = (int16_t)c->role,
                             .instance = (int16_t)c->instance, .op = OP_EXITED,
-                            .phase = PH_NOTE, .value = status, .arg0 = c->adopted ? 1 : 0,
-                            .arg1 = stopping ? 1 : 0};
+                            .phase = PH_NOTE,
+                            .exited = {.adopted = c->adopted ? 1 : 0,
+                                       .stopped = stopping ? 1 : 0, .status = status}};
     engine_emit(e, &r);
 }
 

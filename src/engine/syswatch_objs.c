@@ -17,12 +17,7 @@
 #include <unistd.h>
 
 #include "syswatch_internal.h"
-
-union sw_semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
+#include "sysv.h"
 
 ssize_t sw_read_file(struct syswatch *w, int dirfd, const char *path)
 {
@@ -150,7 +145,7 @@ static struct sys_obj *new_obj(struct syswatch *w)
 static int sem_details(struct syswatch *w, struct sys_obj *o)
 {
     int n = o->nsems < SYSIPC_SEMS ? o->nsems : SYSIPC_SEMS;
-    union sw_semun arg = {.array = w->semvals};
+    union semun arg = {.array = w->semvals};
     if (o->nsems <= 0 || o->nsems > 65535)
         return 0;
     if (semctl(o->id, 0, GETALL, arg) < 0) {

@@ -14,6 +14,7 @@
 #include "engine_internal.h"
 #include "registry.h"
 #include "syswatch.h"
+#include "sysv.h"
 
 struct engine_sys {
     struct syswatch *w;
@@ -175,36 +176,22 @@ int engine_sys_tick(struct engine *e)
     return ENGINE_SAMPLE | ENGINE_CHANGED;
 }
 
+static const int reg_kind[] = {[SYS_SEM] = REG_SEM, [SYS_MSG] = REG_MSG, [SYS_SHM] = REG_SHM};
+
 /* Still the object the person was shown? The id alone could be a new one. */
 static int still_same(const struct sys_obj *o, char *err, size_t errlen)
 {
-    struct ipc_perm p;
-    int rc;
-    if (o->kind == SYS_SEM) {
-        struct semid_ds ds;
-        union {
-            int val;
-            struct semid_ds *buf;
-        } arg = {.buf = &ds};
-        rc = semctl(o->id, 0, IPC_STAT, arg);
-        p = ds.sem_perm;
-    } else if (o->kind == SYS_MSG) {
-        struct msqid_ds ds;
-        rc = msgctl(o->id, IPC_STAT, &ds);
-        p = ds.msg_perm;
-    } else {
-        struct shmid_ds ds;
-        rc = shmctl(o->id, IPC_STAT, &ds);
-        p = ds.shm_perm;
-    }
-    if (rc < 0) {
+    struct sysv_stat st;
+    if (sysv_stat(reg_kind[o->kind], o->id, &st) < 0) {
         snprintf(err, errlen, "%s %d: %s", sysipc_kind_name(o->kind), o->id,
                  errno == EINVAL || errno == EIDRM ? "it is gone already" : strerror(errno));
         return -1;
     }
-    if ((uint32_t)p.__key != o->key || p.cuid != o->cuid) {
-        snprintf(err, errlen, "%s %d is not the object that was shown (key or creator changed): "
-                 "nothing removed", sysipc_kind_name(o->kind), o->id);
+    if ((uint32_t)st.key != o->key || st.cuid != o->cuid) {
+        snprintf(err, errlen,
+                 "%s %d is not the object that was shown (key or creator changed): nothing "
+                 "removed",
+                 sysipc_kind_name(o->kind), o->id);
         return -1;
     }
     return 0;
@@ -226,9 +213,8 @@ int engine_sys_remove(struct engine *e, const struct sys_obj *o, char *err, size
                  strerror(errno));
         return -1;
     }
-    static const int reg[] = {[SYS_SEM] = REG_SEM, [SYS_MSG] = REG_MSG, [SYS_SHM] = REG_SHM};
     if (engine_sys_ours(e, o->kind, o->id))
-        registry_forget(reg[o->kind], o->id, NULL);
+        registry_forget(reg_kind[o->kind], o->id, NULL);
     engine_sys_sample(e);
     return 0;
 }

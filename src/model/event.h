@@ -6,71 +6,7 @@
 
 #include <stdint.h>
 
-/* X(enum, short name, plain-language verb). One list drives the enum, the
- * names used in output and recordings, and the story text. */
-#define IPCPLAY_OPS(X)                                                   \
-    X(NONE, "none", "does nothing")                                      \
-    X(START, "start", "starts")                                          \
-    X(P, "P", "P: take the semaphore")                                   \
-    X(V, "V", "V: give the semaphore back")                              \
-    X(WAIT0, "wait0", "waits for zero")                                  \
-    X(SLEEP, "sleep", "sleeps")                                          \
-    X(REPEAT, "repeat", "repeats")                                       \
-    X(CS_ENTER, "cs_enter", "enters the critical section")              \
-    X(CS_UPDATE, "cs_update", "updates the shared counter")              \
-    X(CS_LEAVE, "cs_leave", "leaves the critical section")              \
-    X(LOCKVAR_ACQUIRE, "lockvar_acquire", "takes the plain-variable lock") \
-    X(LOCKVAR_RELEASE, "lockvar_release", "clears the plain-variable lock") \
-    X(EXIT, "exit", "exits")                                             \
-    X(EXITED, "exited", "has exited")                                    \
-    X(SPAWNED, "spawned", "was forked")                                  \
-    X(RUN, "run", "run")                                                 \
-    X(MSGSND, "msgsnd", "sends a message")                               \
-    X(MSGRCV, "msgrcv", "receives a message")                            \
-    X(MSGQ_RMID, "msgq_rmid", "removes the message queue")               \
-    X(RING_PUT, "ring_put", "puts an item into the shared ring")         \
-    X(RING_GET, "ring_get", "takes an item from the shared ring")        \
-    /* processes, pipes and fd passing (ops_proc.c) */                   \
-    X(FORK, "fork", "forks")                                             \
-    X(EXEC, "exec", "replaces its program (execve)")                     \
-    X(FDREPORT, "fdreport", "reports an open fd after exec")             \
-    X(WAIT, "wait", "waits for a child")                                 \
-    X(SIGCHLD_INSTALL, "sigchld_handler", "installs a SIGCHLD handler")  \
-    X(SIGCHLD_AWAIT, "sigchld_await", "lets SIGCHLD in")                 \
-    X(REAPED, "reaped", "reaped a child in its SIGCHLD handler")         \
-    X(ORPHANED, "await_orphaned", "waits for its parent to exit")        \
-    X(HOLD, "hold", "waits until ipcplay has seen it")                   \
-    X(OPEN, "open", "opens a file")                                      \
-    X(CLOSE, "close", "closes an fd")                                    \
-    X(PIPE, "pipe", "creates a pipe")                                    \
-    X(SOCKETPAIR, "socketpair", "creates a pair of connected sockets")   \
-    X(MKFIFO, "mkfifo", "creates a FIFO")                                \
-    X(READ, "read", "reads")                                             \
-    X(WRITE, "write", "writes")                                          \
-    X(SHUTDOWN, "shutdown", "shuts down its sending side")               \
-    X(LISTEN, "listen", "listens on a UNIX socket path")                 \
-    X(ACCEPT, "accept", "accepts a connection")                          \
-    X(CONNECT, "connect", "connects to a UNIX socket path")              \
-    X(SENDFD, "sendfd", "sends an fd (SCM_RIGHTS)")                      \
-    X(RECVFD, "recvfd", "receives an fd (SCM_RIGHTS)")                   \
-    X(COW_INIT, "cow_init", "maps a page and fills it")                  \
-    X(COW_WRITE, "cow_write", "writes its page")                         \
-    X(COW_CHECK, "cow_check", "checks its page")                         \
-    X(RECORD, "record", "writes a record")                               \
-    X(FILE_CHECK, "file_check", "reads the file back")                   \
-    X(SIGIGN, "sigign", "ignores a signal")                             \
-    /* the op runner gives up: a call failed that the role cannot go on \
-     * without (note: err, and value = the op that failed) */            \
-    X(FAILED, "failed", "gives up")
-
-enum op_kind {
-#define IPCPLAY_OP_ENUM(e, n, d) OP_##e,
-    IPCPLAY_OPS(IPCPLAY_OP_ENUM)
-#undef IPCPLAY_OP_ENUM
-    OP__COUNT
-};
-
-enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
+#include "../ops/op.h"
 
 /* Op flags (a subset mirrors semop's, kept independent of sys/sem.h). */
 enum op_flag {
@@ -102,23 +38,30 @@ struct event {
     int32_t pid;       /* who did it */
     int16_t role;      /* role index in the plan, -1 for the engine */
     int16_t instance;  /* 1-based instance of that role */
-    uint8_t op;        /* enum op_kind */
-    uint8_t phase;     /* enum ev_phase */
+    uint8_t op;        /* enum op_kind: read it with event_op() */
+    uint8_t phase;     /* enum ev_phase: read it with event_phase() */
     uint16_t flags;    /* enum op_flag */
     int32_t result;    /* the call's return value */
     int32_t err;       /* errno when result < 0, else 0 */
-    int32_t obj;       /* object index in the plan (semset, segment) */
-    int32_t arg0;      /* e.g. semaphore number */
-    int32_t arg1;      /* e.g. sem_op value */
-    int32_t pad;
-    int64_t value;     /* op-specific: waited ns, counter, occupancy, status */
-    int64_t value2;    /* op-specific: second value */
+    int32_t obj;       /* object index in the plan (semset, queue, segment, file) */
+    /* what only this op reports: ev->sem.num, ev->msgsnd.type, ev->fork.ppid,
+     * ... (the structs are in the op's family header, src/ops/) */
+    union {
+        IPCPLAY_PAYLOADS
+        unsigned char payload[32];
+    };
 };
 
 _Static_assert(sizeof(struct event) == 64, "event record must stay 64 bytes");
 
-const char *op_name(int op);
-const char *op_verb(int op);
-int op_from_name(const char *name);
+static inline enum op_kind event_op(const struct event *ev)
+{
+    return (enum op_kind)ev->op;
+}
+
+static inline enum ev_phase event_phase(const struct event *ev)
+{
+    return (enum ev_phase)ev->phase;
+}
 
 #endif

@@ -7,6 +7,7 @@
  * mapped. When the run has ended, the text says what the last sample said.
  * No I/O: times are shown against the wall clock of the latest sample. */
 #include "inspect.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,26 +18,6 @@
 
 #include "signames.h"
 
-struct text {
-    char *buf;
-    size_t len, off;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->len == 0 || t->off >= t->len - 1)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->off, t->len - t->off, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    t->off += (size_t)n;
-    if (t->off >= t->len)
-        t->off = t->len - 1;
-}
 
 static bool run_live(const struct model *m)
 {
@@ -63,10 +44,10 @@ static const char *proc_name(const struct model *m, pid_t pid)
     return i >= 0 ? m->procs[i].name : NULL;
 }
 
-static void put_time(struct text *t, const struct model *m, const char *key, long long v)
+static void put_time(struct strbuf *t, const struct model *m, const char *key, long long v)
 {
     if (v == 0) {
-        put(t, "  %-16s 0 (never)\n", key);
+        strbuf_add(t, "  %-16s 0 (never)\n", key);
         return;
     }
     time_t tt = (time_t)v;
@@ -74,25 +55,28 @@ static void put_time(struct text *t, const struct model *m, const char *key, lon
     char hms[16] = "?";
     if (localtime_r(&tt, &tm))
         strftime(hms, sizeof hms, "%H:%M:%S", &tm);
-    put(t, "  %-16s %lld  (%s, %llds ago)\n", key, v, hms, (long long)m->wall_s - v);
+    long long ago;
+    if (__builtin_sub_overflow((long long)m->wall_s, v, &ago))
+        ago = 0; /* a time no kernel keeps: from a damaged recording */
+    strbuf_add(t, "  %-16s %lld  (%s, %llds ago)\n", key, v, hms, ago);
 }
 
-static void put_pid(struct text *t, const struct model *m, const char *key, pid_t pid)
+static void put_pid(struct strbuf *t, const struct model *m, const char *key, pid_t pid)
 {
     const char *n = proc_name(m, pid);
-    put(t, "  %-16s %d%s%s%s\n", key, (int)pid, n ? " (" : "", n ? n : "", n ? ")" : "");
+    strbuf_add(t, "  %-16s %d%s%s%s\n", key, (int)pid, n ? " (" : "", n ? n : "", n ? ")" : "");
 }
 
-static void put_fds(struct text *t, const struct model_proc *p, const struct model_proc_detail *d)
+static void put_fds(struct strbuf *t, const struct model_proc *p, const struct model_proc_detail *d)
 {
     if (d->fds_err) {
-        put(t, "  (cannot list /proc/%d/fd: %s)\n", (int)p->pid, strerror(d->fds_err));
+        strbuf_add(t, "  (cannot list /proc/%d/fd: %s)\n", (int)p->pid, strerror(d->fds_err));
         return;
     }
     for (int i = 0; i < d->nfds && i < MODEL_DETAIL_FDS; i++) {
         const struct model_detail_fd *f = &d->fds[i];
         if (f->err) {
-            put(t, "  %3d  (%s)\n", f->fd, strerror(f->err));
+            strbuf_add(t, "  %3d  (%s)\n", f->fd, strerror(f->err));
             continue;
         }
         const char *note = "";
@@ -105,95 +89,91 @@ static void put_fds(struct text *t, const struct model_proc *p, const struct mod
             note = "  SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGWINCH arrive here";
         else if (strstr(f->target, "timerfd"))
             note = "  the sample timer";
-        put(t, "  %3d -> %s%s\n", f->fd, f->target, note);
+        strbuf_add(t, "  %3d -> %s%s\n", f->fd, f->target, note);
     }
     if (d->fds_more > 0)
-        put(t, "  ... (%d more)\n", d->fds_more);
+        strbuf_add(t, "  ... (%d more)\n", d->fds_more);
 }
 
-static void put_detail(struct text *t, const struct model_proc *p,
+static void put_detail(struct strbuf *t, const struct model_proc *p,
                        const struct model_proc_detail *d)
 {
     if (d->wchan[0])
-        put(t, "  wchan (kernel function it sleeps in): %s\n", d->wchan);
+        strbuf_add(t, "  wchan (kernel function it sleeps in): %s\n", d->wchan);
     if (p->role >= 0 && d->syscall[0])
-        put(t, "  /proc/%d/syscall: %s\n", (int)p->pid, d->syscall);
-    put(t, "\n/proc/%d/status\n", (int)p->pid);
+        strbuf_add(t, "  /proc/%d/syscall: %s\n", (int)p->pid, d->syscall);
+    strbuf_add(t, "\n/proc/%d/status\n", (int)p->pid);
     if (d->status_err) {
-        put(t, "  (cannot read: %s)\n", strerror(d->status_err));
+        strbuf_add(t, "  (cannot read: %s)\n", strerror(d->status_err));
     } else {
         for (const char *line = d->status; *line;) {
             size_t n = strcspn(line, "\n");
             size_t k = strcspn(line, "\t");
             if (k > n)
                 k = n;
-            put(t, "  %-28.*s %.*s\n", (int)k, line, (int)(k < n ? n - k - 1 : 0),
+            strbuf_add(t, "  %-28.*s %.*s\n", (int)k, line, (int)(k < n ? n - k - 1 : 0),
                 k < n ? line + k + 1 : "");
             line += n + (line[n] == '\n');
         }
     }
-    put(t, "\nfile descriptors (/proc/%d/fd)\n", (int)p->pid);
+    strbuf_add(t, "\nfile descriptors (/proc/%d/fd)\n", (int)p->pid);
     put_fds(t, p, d);
-    put(t, "\nSystem V shared memory attached (/proc/%d/maps)\n", (int)p->pid);
+    strbuf_add(t, "\nSystem V shared memory attached (/proc/%d/maps)\n", (int)p->pid);
     if (d->maps_err) {
-        put(t, "  (cannot read /proc/%d/maps: %s)\n", (int)p->pid, strerror(d->maps_err));
+        strbuf_add(t, "  (cannot read /proc/%d/maps: %s)\n", (int)p->pid, strerror(d->maps_err));
         return;
     }
     for (int i = 0; i < d->nattach && i < MODEL_DETAIL_ATTACH; i++) {
         const struct model_detail_attach *a = &d->attach[i];
-        put(t, "  shmid %llu at 0x%llx, %llu bytes, %s%s\n", (unsigned long long)a->shmid,
+        strbuf_add(t, "  shmid %llu at 0x%llx, %llu bytes, %s%s\n", (unsigned long long)a->shmid,
             (unsigned long long)a->addr, (unsigned long long)a->size, a->perms,
             a->perms[1] == 'w' ? "" : " (read-only)");
     }
     if (!d->nattach)
-        put(t, "  (none)\n");
+        strbuf_add(t, "  (none)\n");
 }
 
-static void inspect_proc(const struct model *m, const struct model_proc *p, struct text *t)
+static void inspect_proc(const struct model *m, const struct model_proc *p, struct strbuf *t)
 {
-    put(t, "%s  pid %d  ppid %d  role %s\n", p->name, (int)p->pid, (int)p->ppid,
+    strbuf_add(t, "%s  pid %d  ppid %d  role %s\n", p->name, (int)p->pid, (int)p->ppid,
         model_role_name(m, p->role));
     if (p->exited) {
-        int st = p->wait_status;
-        if (WIFEXITED(st))
-            put(t, "  exited with status %d; ipcplay reaped it with waitpid, so /proc/%d is gone\n",
-                WEXITSTATUS(st), (int)p->pid);
-        else if (WIFSIGNALED(st))
-            put(t, "  killed by %s; ipcplay reaped it with waitpid, so /proc/%d is gone\n",
-                signame(WTERMSIG(st)).s, (int)p->pid);
-        put(t, "  ops done: %llu\n", (unsigned long long)p->ops_done);
+        char how[48];
+        wait_status_text(p->wait_status, STATUS_STORY, how, sizeof how);
+        strbuf_add(t, "  %s; ipcplay reaped it with waitpid, so /proc/%d is gone\n", how, (int)p->pid);
+        strbuf_add(t, "  ops done: %llu\n", (unsigned long long)p->ops_done);
         return;
     }
     bool live = run_live(m) || p->role < 0;
-    put(t, "  state %c: %s\n", p->state, state_word(p->state));
+    strbuf_add(t, "  state %c: %s\n", p->state, state_word(p->state));
     if (p->role >= 0) {
-        put(t, "  op runner: %s  (%llu ops done)\n", p->doing[0] ? p->doing : "-",
+        strbuf_add(t, "  op runner: %s  (%llu ops done)\n", p->doing[0] ? p->doing : "-",
             (unsigned long long)p->ops_done);
-        put(t, "  kernel says: %s\n", p->kernel.text[0] ? p->kernel.text : "-");
+        strbuf_add(t, "  kernel says: %s\n", p->kernel.text[0] ? p->kernel.text : "-");
     }
     if (!live) {
-        put(t, "  (the run has ended: nothing more to read)\n");
+        strbuf_add(t, "  (the run has ended: nothing more to read)\n");
         return;
     }
     if (m->detail.pid != p->pid) {
-        put(t, "  (no closer look at it was taken)\n");
+        strbuf_add(t, "  (no closer look at it was taken)\n");
         return;
     }
     put_detail(t, p, &m->detail);
 }
 
-static void put_perm(struct text *t, const struct model_ipc_perm *pp)
+static void put_perm(struct strbuf *t, const struct model_ipc_perm *pp)
 {
-    put(t, "  %-16s 0x%08x%s\n", "perm.__key", (unsigned)pp->key,
+    strbuf_add(t, "  %-16s 0x%08x%s\n", "perm.__key", (unsigned)pp->key,
         pp->key == 0 ? " (IPC_PRIVATE)" : "");
-    put(t, "  %-16s %u / %u\n", "perm.uid / gid", (unsigned)pp->uid, (unsigned)pp->gid);
-    put(t, "  %-16s %u / %u\n", "perm.cuid / cgid", (unsigned)pp->cuid, (unsigned)pp->cgid);
-    put(t, "  %-16s %04o\n", "perm.mode", (unsigned)pp->mode & 0777);
-    put(t, "  %-16s %u\n", "perm.__seq", (unsigned)pp->seq);
+    strbuf_add(t, "  %-16s %u / %u\n", "perm.uid / gid", (unsigned)pp->uid, (unsigned)pp->gid);
+    strbuf_add(t, "  %-16s %u / %u\n", "perm.cuid / cgid", (unsigned)pp->cuid, (unsigned)pp->cgid);
+    strbuf_add(t, "  %-16s %04o\n", "perm.mode", (unsigned)pp->mode & 0777);
+    strbuf_add(t, "  %-16s %u\n", "perm.__seq", (unsigned)pp->seq);
 }
 
 /* Processes the kernel has asleep on an object (semid or msqid). */
-static void put_sleepers(struct text *t, const struct model *m, int id, bool msq)
+static void put_sleepers(struct strbuf *t, const struct model *m, int id, bool msq)
 {
     int n = 0;
     for (int i = 0; i < m->nprocs; i++) {
@@ -202,29 +182,29 @@ static void put_sleepers(struct text *t, const struct model *m, int id, bool msq
                       : p->kernel.semid == id && p->kernel.nsops > 0;
         if (p->exited || !on)
             continue;
-        put(t, "  %-12s pid %-7d %s\n", p->name, (int)p->pid, p->kernel.text);
+        strbuf_add(t, "  %-12s pid %-7d %s\n", p->name, (int)p->pid, p->kernel.text);
         n++;
     }
     if (!n)
-        put(t, "  (none)\n");
+        strbuf_add(t, "  (none)\n");
 }
 
-static void inspect_semset(const struct model *m, const struct model_semset *ms, struct text *t)
+static void inspect_semset(const struct model *m, const struct model_semset *ms, struct strbuf *t)
 {
-    put(t, "semaphore set  semid %d\n", ms->semid);
+    strbuf_add(t, "semaphore set  semid %d\n", ms->semid);
     bool got = run_live(m) && ms->stat_ok;
     if (got) {
-        put(t, "\nstruct semid_ds (semctl IPC_STAT)\n");
+        strbuf_add(t, "\nstruct semid_ds (semctl IPC_STAT)\n");
         put_perm(t, &ms->perm);
         put_time(t, m, "sem_otime", ms->otime);
         put_time(t, m, "sem_ctime", ms->ctime);
-        put(t, "  %-16s %lu\n", "sem_nsems", (unsigned long)ms->nsems);
+        strbuf_add(t, "  %-16s %lu\n", "sem_nsems", (unsigned long)ms->nsems);
     } else {
-        put(t, "  the set was removed when the run ended; the last sample said:\n");
-        put(t, "  mode %04o  nsems %d\n", ms->mode, ms->nsems);
+        strbuf_add(t, "  the set was removed when the run ended; the last sample said:\n");
+        strbuf_add(t, "  mode %04o  nsems %d\n", ms->mode, ms->nsems);
     }
-    put(t, "\nper semaphore (GETVAL, GETNCNT, GETZCNT, GETPID)\n");
-    put(t, "  %-4s %-7s %-8s %-8s %-20s %s\n", "#", "semval", "semncnt", "semzcnt", "sempid",
+    strbuf_add(t, "\nper semaphore (GETVAL, GETNCNT, GETZCNT, GETPID)\n");
+    strbuf_add(t, "  %-4s %-7s %-8s %-8s %-20s %s\n", "#", "semval", "semncnt", "semzcnt", "sempid",
         "held by");
     for (int k = 0; k < ms->nsems && k < MODEL_MAX_SEMS; k++) {
         char lp[48];
@@ -232,132 +212,132 @@ static void inspect_semset(const struct model *m, const struct model_semset *ms,
         snprintf(lp, sizeof lp, "%d%s%s%s", (int)ms->lastpid[k], ln ? " (" : "", ln ? ln : "",
                  ln ? ")" : "");
         const char *hn = ms->holder[k] ? proc_name(m, ms->holder[k]) : NULL;
-        put(t, "  %-4d %-7d %-8d %-8d %-20s %s\n", k, ms->val[k], ms->ncnt[k], ms->zcnt[k], lp,
+        strbuf_add(t, "  %-4d %-7d %-8d %-8d %-20s %s\n", k, ms->val[k], ms->ncnt[k], ms->zcnt[k], lp,
             hn ? hn : "-");
     }
-    put(t, "\nprocesses the kernel has asleep on this set\n");
+    strbuf_add(t, "\nprocesses the kernel has asleep on this set\n");
     put_sleepers(t, m, ms->semid, false);
 }
 
-static void put_bytes(struct text *t, const struct model_shmseg *ms, bool got)
+static void put_bytes(struct strbuf *t, const struct model_shmseg *ms, bool got)
 {
     const unsigned char *b = ms->peek;
     size_t n = ms->peek_len < 64 ? ms->peek_len : 64;
-    put(t, "\ncontents, first %zu bytes%s\n", n, got ? "" : " (last sample)");
+    strbuf_add(t, "\ncontents, first %zu bytes%s\n", n, got ? "" : " (last sample)");
     for (size_t off = 0; off < n; off += 16) {
-        put(t, "  %04zx ", off);
+        strbuf_add(t, "  %04zx ", off);
         for (size_t k = 0; k < 16; k++) {
             if (off + k < n)
-                put(t, " %02x", b[off + k]);
+                strbuf_add(t, " %02x", b[off + k]);
             else
-                put(t, "   ");
+                strbuf_add(t, "   ");
             if (k == 7)
-                put(t, " ");
+                strbuf_add(t, " ");
         }
-        put(t, "  ");
+        strbuf_add(t, "  ");
         for (size_t k = 0; k < 16 && off + k < n; k++)
-            put(t, "%c", b[off + k] >= 32 && b[off + k] < 127 ? b[off + k] : '.');
-        put(t, "\n");
+            strbuf_add(t, "%c", b[off + k] >= 32 && b[off + k] < 127 ? b[off + k] : '.');
+        strbuf_add(t, "\n");
     }
     if (ms->stats)
-        put(t, "  (struct cs_stats: occupancy, max_occupancy, entries, counter, lockvar)\n");
+        strbuf_add(t, "  (struct cs_stats: occupancy, max_occupancy, entries, counter, lockvar)\n");
 }
 
-static void put_shmid_ds(struct text *t, const struct model *m, const struct model_shmseg *ms)
+static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct model_shmseg *ms)
 {
-    put(t, "\nstruct shmid_ds (shmctl IPC_STAT)\n");
+    strbuf_add(t, "\nstruct shmid_ds (shmctl IPC_STAT)\n");
     put_perm(t, &ms->perm);
-    put(t, "  %-16s %zu\n", "shm_segsz", ms->segsz);
+    strbuf_add(t, "  %-16s %zu\n", "shm_segsz", ms->segsz);
     put_time(t, m, "shm_atime", ms->atime);
     put_time(t, m, "shm_dtime", ms->dtime);
     put_time(t, m, "shm_ctime", ms->ctime);
     put_pid(t, m, "shm_cpid", ms->cpid);
     put_pid(t, m, "shm_lpid", ms->lpid);
-    put(t, "  %-16s %lu  (ipcplay's own read-only attach counts as one)\n", "shm_nattch",
+    strbuf_add(t, "  %-16s %lu  (ipcplay's own read-only attach counts as one)\n", "shm_nattch",
         (unsigned long)ms->nattch);
 }
 
-static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms, struct text *t)
+static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms, struct strbuf *t)
 {
     bool live = run_live(m);
-    if (ms->kind == 1)
-        put(t, "POSIX shared memory  %s  (shm_open + mmap; a file in /dev/shm)\n", ms->name);
-    else if (ms->kind == 2)
-        put(t, "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
+    if (ms->kind == SHM_POSIX)
+        strbuf_add(t, "POSIX shared memory  %s  (shm_open + mmap; a file in /dev/shm)\n", ms->name);
+    else if (ms->kind == SHM_ANON)
+        strbuf_add(t, "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
                "no id; children share it by inheritance)\n");
     else
-        put(t, "shared memory segment  shmid %d\n", ms->shmid);
-    bool got = live && ms->kind == 0 && ms->stat_ok;
-    if (ms->kind == 1 && live && ms->stat_ok) {
-        put(t, "\nfstat of the shm_open fd\n");
-        put(t, "  %-16s %lld\n", "st_size", (long long)ms->segsz);
-        put(t, "  %-16s %04o\n", "st_mode", (unsigned)ms->perm.mode & 0777);
-        put(t, "  %-16s %u / %u\n", "st_uid / st_gid", (unsigned)ms->perm.uid,
+        strbuf_add(t, "shared memory segment  shmid %d\n", ms->shmid);
+    bool got = live && ms->kind == SHM_SYSV && ms->stat_ok;
+    if (ms->kind == SHM_POSIX && live && ms->stat_ok) {
+        strbuf_add(t, "\nfstat of the shm_open fd\n");
+        strbuf_add(t, "  %-16s %lld\n", "st_size", (long long)ms->segsz);
+        strbuf_add(t, "  %-16s %04o\n", "st_mode", (unsigned)ms->perm.mode & 0777);
+        strbuf_add(t, "  %-16s %u / %u\n", "st_uid / st_gid", (unsigned)ms->perm.uid,
             (unsigned)ms->perm.gid);
-        put(t, "  %-16s %lu\n", "st_ino", ms->ino);
+        strbuf_add(t, "  %-16s %lu\n", "st_ino", ms->ino);
     }
     if (got) {
         put_shmid_ds(t, m, ms);
-    } else if (ms->kind == 0 || !live) {
-        put(t, "  %s; the last sample said:\n",
+    } else if (ms->kind == SHM_SYSV || !live) {
+        strbuf_add(t, "  %s; the last sample said:\n",
             live ? "IPC_STAT failed" : "it was removed when the run ended");
-        put(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch, (int)ms->cpid,
+        strbuf_add(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch, (int)ms->cpid,
             (int)ms->lpid);
     }
     put_bytes(t, ms, got);
-    put(t, "\nour processes that have it mapped\n");
+    strbuf_add(t, "\nour processes that have it mapped\n");
     int found = 0;
     for (int i = 0; live && ms->mappers_known && i < ms->nmappers; i++) {
         const char *n = proc_name(m, ms->mappers[i]);
-        put(t, "  %s (pid %d)\n", n ? n : "?", (int)ms->mappers[i]);
+        strbuf_add(t, "  %s (pid %d)\n", n ? n : "?", (int)ms->mappers[i]);
         found++;
     }
-    if (live && ms->kind != 2 && m->nprocs > 0 && m->procs[0].role < 0) {
-        put(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)m->procs[0].pid);
+    if (live && ms->kind != SHM_ANON && m->nprocs > 0 && m->procs[0].role < 0) {
+        strbuf_add(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)m->procs[0].pid);
         found++;
     }
     if (!found)
-        put(t, "  (none)\n");
+        strbuf_add(t, "  (none)\n");
 }
 
-static void inspect_msgq(const struct model *m, const struct model_msgq *q, struct text *t)
+static void inspect_msgq(const struct model *m, const struct model_msgq *q, struct strbuf *t)
 {
-    put(t, "message queue  msqid %d\n", q->msqid);
+    strbuf_add(t, "message queue  msqid %d\n", q->msqid);
     if (run_live(m) && !q->removed && q->stat_ok) {
-        put(t, "\nstruct msqid_ds (msgctl IPC_STAT)\n");
+        strbuf_add(t, "\nstruct msqid_ds (msgctl IPC_STAT)\n");
         put_perm(t, &q->perm);
         put_time(t, m, "msg_stime", q->stime);
         put_time(t, m, "msg_rtime", q->rtime);
         put_time(t, m, "msg_ctime", q->ctime);
-        put(t, "  %-16s %lu\n", "__msg_cbytes", (unsigned long)q->cbytes);
-        put(t, "  %-16s %lu\n", "msg_qnum", (unsigned long)q->qnum);
-        put(t, "  %-16s %lu\n", "msg_qbytes", (unsigned long)q->qbytes);
+        strbuf_add(t, "  %-16s %lu\n", "__msg_cbytes", (unsigned long)q->cbytes);
+        strbuf_add(t, "  %-16s %lu\n", "msg_qnum", (unsigned long)q->qnum);
+        strbuf_add(t, "  %-16s %lu\n", "msg_qbytes", (unsigned long)q->qbytes);
         put_pid(t, m, "msg_lspid", q->lspid);
         put_pid(t, m, "msg_lrpid", q->lrpid);
     } else {
-        put(t, "  %s; the last sample said:\n",
+        strbuf_add(t, "  %s; the last sample said:\n",
             q->removed ? "it was removed with IPC_RMID" : "it was removed when the run ended");
-        put(t, "  qnum %ld  cbytes %ld  qbytes %ld  lspid %d  lrpid %d\n", q->qnum, q->cbytes,
+        strbuf_add(t, "  qnum %ld  cbytes %ld  qbytes %ld  lspid %d  lrpid %d\n", q->qnum, q->cbytes,
             q->qbytes, (int)q->lspid, (int)q->lrpid);
     }
-    put(t, "\nmessages in it, oldest first (copied with MSG_COPY, not taken)\n");
-    if (q->peek_state == 1)
-        put(t, "  (this kernel lacks MSG_COPY)\n");
-    else if (q->peek_state == 2)
-        put(t, "  (MSG_COPY not permitted)\n");
+    strbuf_add(t, "\nmessages in it, oldest first (copied with MSG_COPY, not taken)\n");
+    if (q->peek_state == PEEK_NO_MSG_COPY)
+        strbuf_add(t, "  (this kernel lacks MSG_COPY)\n");
+    else if (q->peek_state == PEEK_REFUSED)
+        strbuf_add(t, "  (MSG_COPY not permitted)\n");
     else if (q->npeek == 0)
-        put(t, "  (none)\n");
+        strbuf_add(t, "  (none)\n");
     for (int i = 0; i < q->npeek && i < MODEL_MSG_PEEK; i++) {
         const struct model_msg_peek *p = &q->peek[i];
         char who[48] = "?";
         if (p->role >= 0)
             model_instance_name(m, p->role, p->instance, who, sizeof who);
-        put(t, "  %2d. type %-3ld %5d bytes   from %-12s #%d\n", i + 1, p->type, p->len, who,
+        strbuf_add(t, "  %2d. type %-3ld %5d bytes   from %-12s #%d\n", i + 1, p->type, p->len, who,
             p->seq);
     }
     if (q->qnum > q->npeek)
-        put(t, "  ... %ld more\n", q->qnum - q->npeek);
-    put(t, "\nprocesses the kernel has asleep on it\n");
+        strbuf_add(t, "  ... %ld more\n", q->qnum - q->npeek);
+    strbuf_add(t, "\nprocesses the kernel has asleep on it\n");
     put_sleepers(t, m, q->msqid, true);
 }
 
@@ -375,7 +355,7 @@ static int objects_named(const struct model *m, const char *what, unsigned *sem,
         if ((isnum && m->semsets[i].semid == num) || (strcmp(what, "sem") == 0 && i == 0))
             *sem |= 1u << i, n++;
     for (int i = 0; i < m->nshmsegs; i++)
-        if ((isnum && m->shmsegs[i].kind == 0 && m->shmsegs[i].shmid == num) ||
+        if ((isnum && m->shmsegs[i].kind == SHM_SYSV && m->shmsegs[i].shmid == num) ||
             (strcmp(what, "shm") == 0 && i == 0))
             *shm |= 1u << i, n++;
     for (int i = 0; i < m->nmsgqs; i++)
@@ -412,7 +392,7 @@ int model_inspect_target(const struct model *m, const char *what, pid_t *pid, un
 int model_inspect(const struct model *m, const char *what, char *title, size_t titlelen, char *out,
                   size_t outlen, char *err, size_t errlen)
 {
-    struct text t = {out, outlen, 0};
+    struct strbuf t = {out, outlen, 0};
     if (outlen)
         out[0] = '\0';
     const struct model_proc *p = proc_named(m, what);
@@ -428,7 +408,7 @@ int model_inspect(const struct model *m, const char *what, char *title, size_t t
         if (!(sem & (1u << i)))
             continue;
         if (found++)
-            put(&t, "\n");
+            strbuf_add(&t, "\n");
         inspect_semset(m, &m->semsets[i], &t);
         snprintf(title, titlelen, "inspect semaphore set %d", m->semsets[i].semid);
     }
@@ -436,7 +416,7 @@ int model_inspect(const struct model *m, const char *what, char *title, size_t t
         if (!(shm & (1u << i)))
             continue;
         if (found)
-            put(&t, "\n");
+            strbuf_add(&t, "\n");
         inspect_shmseg(m, &m->shmsegs[i], &t);
         if (found)
             snprintf(title, titlelen, "inspect id %d (a semaphore set and a segment)",
@@ -449,7 +429,7 @@ int model_inspect(const struct model *m, const char *what, char *title, size_t t
         if (!(msq & (1u << i)))
             continue;
         if (found)
-            put(&t, "\n");
+            strbuf_add(&t, "\n");
         inspect_msgq(m, &m->msgqs[i], &t);
         if (!found)
             snprintf(title, titlelen, "inspect message queue %d", m->msgqs[i].msqid);

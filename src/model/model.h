@@ -39,6 +39,13 @@
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
+/* Which kind of shared memory a segment is (the plan's PLAN_SHM_* alike). */
+enum shm_kind { SHM_SYSV = 0, SHM_POSIX = 1, SHM_ANON = 2 };
+/* What a story line is: an op or what ipcplay saw; the answer to a command;
+ * an error. */
+/* Whether a queue's messages could be copied out (msgrcv MSG_COPY). */
+enum peek_state { PEEK_COPIED = 0, PEEK_NO_MSG_COPY = 1, PEEK_REFUSED = 2 };
+enum line_kind { LINE_EVENT = 0, LINE_NOTE = 1, LINE_ERROR = 2 };
 
 /* What the kernel says a process is doing (from /proc/PID/syscall and, for
  * semtimedop, the struct sembuf it passed). */
@@ -194,7 +201,7 @@ struct model_shmseg {
                                            read-only attach sees them */
     size_t peek_len;
     bool stats;           /* holds struct cs_stats */
-    int kind;             /* 0 System V, 1 POSIX (shm_open), 2 anonymous (MAP_SHARED) */
+    int kind;             /* enum shm_kind */
     char name[64];        /* POSIX: "/ipcplay-..."; anonymous: "" */
     int ring_slots;       /* > 0: holds a ring (see model/ring.h) */
     bool stat_ok;         /* a sample's IPC_STAT (POSIX: fstat) worked: perm is valid */
@@ -221,7 +228,7 @@ struct model_msgq {
     pid_t lspid, lrpid;
     long long stime, rtime, ctime;
     bool removed;         /* IPC_RMID during the run */
-    int peek_state;       /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
+    int peek_state;       /* enum peek_state */
     int npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
     bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
@@ -324,7 +331,7 @@ struct model_check {
 struct model_line {
     uint64_t t_ns;
     int proc;             /* index into procs, -1 for the engine */
-    int kind;             /* 0 event, 1 command output, 2 error */
+    int kind;             /* enum line_kind */
     char who[32];         /* "worker-2[4711]" */
     char what[40];        /* "P(sem 0)" */
     char detail[128];     /* "acquired, waited 0.301 s; semval 1 -> 0" */
@@ -419,7 +426,8 @@ void model_init(struct model *m);
 int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance,
                    const char *name);
 int model_find_proc(const struct model *m, pid_t pid);
-/* Apply one event: updates the proc's doing, holders, and adds a story line. */
+/* Apply one event through its op's entry (src/ops/op.h): the process's
+ * "doing", what the op changes, and its story line. */
 void model_apply_event(struct model *m, const struct event *ev);
 /* Append a free-form story line (command output, errors, engine notes). */
 void model_say(struct model *m, int kind, const char *who, const char *what,
@@ -456,11 +464,18 @@ const char *syscall_name(long nr);
 /* A new story line at time t for proc index (or -1); kind as model_line. */
 struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind);
 
+/* Shared by the ops' apply and story functions (src/ops/). */
+/* The semaphore set of plan index `index`, or NULL. */
+struct model_semset *model_semset(struct model *m, int index);
+/* A story line's detail, cut to fit. */
+void model_line_say(struct model_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* What ev's process is doing, as its op's entry says ("P(sem 0)"). */
+void model_doing(const struct event *ev, char *buf, size_t len);
+/* "type 2", "any", "type<=2", "not 2": a msgrcv selector in words. */
+void model_msg_selector(long sel, bool except, char *buf, size_t len);
+
 /* model_proc.c: processes, pipes and fd passing */
-/* Story line for one of these ops (NULL when the event tells nothing). */
-struct model_line *model_proc_story(struct model *m, const struct event *ev, int pi);
-/* "read(fd 4)" for the processes' "doing"; false if the op is not ours. */
-bool model_proc_describe(const struct event *ev, char *buf, size_t len);
 /* Append ppid, comm/exe and the fd table of p to a state line; returns the
  * number of characters written (always < len). */
 size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
@@ -474,10 +489,6 @@ const struct model_fdtable *model_fdtable_find(const struct model *m, pid_t pid)
 const char *model_file_name(const struct model *m, int obj);
 
 /* model_ipc.c: message queues, rings and deadlocks (called from model.c). */
-/* Apply a msgq / ring event (op MSGSND, MSGRCV, MSGQ_RMID, RING_PUT, RING_GET). */
-void model_ipc_apply_event(struct model *m, const struct event *ev, int pi, const char *who);
-/* What a process is doing, for these ops ("msgrcv(type 2)"); 0 if not ours. */
-int model_ipc_describe_op(const struct event *ev, char *buf, size_t len);
 /* "msgrcv(type 2)", "msgsnd(type 3, 48 B)" for a kernel view with msgcall set. */
 void model_ipc_describe_kernel(const struct model *m, struct model_kernel *k);
 /* Append queue, segment, ring and deadlock facts to a state line at off;

@@ -202,7 +202,7 @@ struct sample_msgq {
     int32_t lspid, lrpid;
     int64_t stime, rtime, ctime;
     struct model_ipc_perm perm;
-    int32_t peek_state; /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
+    int32_t peek_state; /* enum peek_state */
     int32_t npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
 };

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <strings.h>
 
 /* The abbreviation of a classic signal (1..31), as kill -l spells it. */
@@ -84,4 +85,23 @@ int signame_parse(const char *text)
             return i;
     }
     return -1;
+}
+
+const char *errname(int err)
+{
+    const char *n = err > 0 ? strerrorname_np(err) : NULL;
+    return n ? n : "error";
+}
+
+void wait_status_text(int status, enum status_form form, char *buf, size_t len)
+{
+    static const char *const exited[] = {"exited with status %d", "exit status %d", "exited %d"};
+    static const char *const killed[] = {"was killed by %s", "killed by %s", "killed by %s"};
+    static const char *const other[] = {"ended (status 0x%x)", "status 0x%x", "gone"};
+    if (WIFEXITED(status))
+        snprintf(buf, len, exited[form], WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, len, killed[form], signame(WTERMSIG(status)).s);
+    else
+        snprintf(buf, len, other[form], (unsigned)status);
 }

@@ -8,16 +8,17 @@
  * the same semaphore wait for each other. op=wait0: before the first round
  * every worker waits for zero on one more semaphore, `start` (value 1);
  * semzcnt counts them, and when a starter process takes it to 0 the kernel
- * wakes them all at once -- where V wakes one P waiter. */
+ * wakes them all at once -- where V wakes one P waiter. op=setval: the same,
+ * but the starter sets `start` to 0 with semctl(SETVAL), which wakes them too. */
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "scenario.h"
 
 enum { P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P_OP, P_SEMS, P__N };
-enum { OP_PV, OP_WAIT0_START };
+enum { OP_PV, OP_WAIT0_START, OP_WAIT0_SETVAL };
 
-static const char *const ops[] = {"pv", "wait0", NULL};
+static const char *const ops[] = {"pv", "wait0", "setval", NULL};
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
@@ -30,8 +31,9 @@ static const struct param_def params[] = {
                   "try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry"},
     [P_SEM] = {"sem", PARAM_BOOL, 1, 0, 1, NULL,
                "off: guard with a plain shared variable instead (the race the chapter warns of)"},
-    [P_OP] = {"op", PARAM_ENUM, OP_PV, 0, 1, ops,
-              "wait0: first all wait for zero on a start semaphore (semzcnt), woken at once"},
+    [P_OP] = {"op", PARAM_ENUM, OP_PV, 0, 2, ops,
+              "wait0: first all wait for zero on a start semaphore (semzcnt), woken at once; "
+              "setval: woken by semctl(SETVAL, 0)"},
     [P_SEMS] = {"sems", PARAM_INT, 1, 1, PLAN_MAX_SECTIONS, NULL,
                 "semaphores in the set, each guarding its own section; worker i uses (i-1) mod N"},
 };
@@ -39,7 +41,7 @@ static const struct param_def params[] = {
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int sems = (int)v[P_SEMS];
-    bool wait0 = v[P_OP] == OP_WAIT0_START;
+    bool wait0 = v[P_OP] == OP_WAIT0_START || v[P_OP] == OP_WAIT0_SETVAL;
     if (sems > 1 && !v[P_SEM]) {
         snprintf(err, errlen, "sems=%d needs sem=on (sem=off has one plain-variable lock)", sems);
         return -1;
@@ -84,7 +86,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         /* No SEM_UNDO: its exit must not put the start semaphore back. */
         struct plan_role *s = plan_add_role(p, "starter", 1);
         plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
-        plan_op(s, (struct op){.kind = OP_P, .obj = set, .arg0 = start});
+        plan_op(s, (struct op){.kind = v[P_OP] == OP_WAIT0_SETVAL ? OP_SETVAL : OP_P,
+                               .obj = set, .arg0 = start, .arg1 = 0});
         plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
     return 0;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../model/ring.h"
+#include "../model/signames.h"
 #include "ui_internal.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -168,25 +169,8 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         int room = width - (rows ? indent : 0);
         if (room < 8)
             room = 8;
-        int cols;
-        size_t fit = draw_fit(p, room, &cols);
-        if (p[fit] && rows + 1 < maxrows) {
-            /* a chain ("a -> b -> c") breaks before an arrow, so that
-             * "sem 5" stays together; other text at a space */
-            size_t cut = 0;
-            for (size_t k = fit / 2; k + 3 <= fit; k++)
-                if (strncmp(p + k, " -> ", 4) == 0)
-                    cut = k;
-            if (!cut) {
-                cut = fit;
-                while (cut > 0 && p[cut] != ' ')
-                    cut--;
-            }
-            if (cut > 0)
-                fit = cut;
-        } else if (p[fit]) {
-            fit = strlen(p); /* the last row allowed: draw_text ends it in an ellipsis */
-        }
+        size_t fit = rows + 1 < maxrows ? draw_wrap_row(p, strlen(p), room, true)
+                                         : strlen(p); /* the last row: draw_text ends it in … */
         if (w) {
             char buf[512];
             size_t n = fit < sizeof buf - 1 ? fit : sizeof buf - 1;
@@ -760,10 +744,10 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     x = 2;
     if (gone && q->npeek == 0) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "(gone: nothing to look at)");
-    } else if (q->peek_state == 1) {
+    } else if (q->peek_state == PEEK_NO_MSG_COPY) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM),
                   "contents: this kernel lacks MSG_COPY, so they cannot be peeked");
-    } else if (q->peek_state == 2) {
+    } else if (q->peek_state == PEEK_REFUSED) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "contents: MSG_COPY not permitted");
     } else {
         x += draw_text(w, y, x, width - x, theme_style(S_DIM), "oldest ");
@@ -890,16 +874,16 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     const char *cn = proc_name_by_pid(m, s->cpid), *ln = proc_name_by_pid(m, s->lpid);
     int y0 = y;
     char what[96];
-    if (s->kind == 1)
+    if (s->kind == SHM_POSIX)
         snprintf(what, sizeof what, "POSIX %s", s->name);
-    else if (s->kind == 2)
+    else if (s->kind == SHM_ANON)
         snprintf(what, sizeof what, "anonymous MAP_SHARED");
     else
         snprintf(what, sizeof what, "shmid %d", s->shmid);
     if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
-        if (s->kind == 0) {
+        if (s->kind == SHM_SYSV) {
             char full[192], mid[160], least[96];
             snprintf(full, sizeof full, ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s",
                      s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
@@ -932,7 +916,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     y += heading(w, y, width, "SHARED MEMORY", extra);
     if (y >= h)
         return y - y0;
-    if (s->kind == 0) {
+    if (s->kind == SHM_SYSV) {
         char full[160], mid[128], least[64];
         snprintf(full, sizeof full, "nattch %ld   cpid %d%s%s   lpid %d%s%s", s->nattch,
                  (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid, ln ? " " : "",
@@ -943,7 +927,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                  (int)s->lpid);
         const char *alts[] = {full, mid, least};
         draw_text(w, y, 2, width - 3, A_NORMAL, first_fit(width - 3, alts, 3));
-    } else if (s->kind == 1) {
+    } else if (s->kind == SHM_POSIX) {
         const char *alts[] = {"shm_open + mmap: a file in /dev/shm, mapped by whoever opens it",
                               "shm_open + mmap: a file in /dev/shm anyone may open",
                               "shm_open + mmap: a file in /dev/shm"};
@@ -1024,12 +1008,6 @@ static int streams_count(const struct model *m)
 static int streams_rows(const struct ui *u, int i, int width, int level)
 {
     return ((level >= 2) ? 1 : 0) + streams_used(u->m);
-}
-
-static const char *errname(int e)
-{
-    const char *n = e > 0 ? strerrorname_np(e) : NULL;
-    return n ? n : "error";
 }
 
 static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -1290,7 +1268,7 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             off += (size_t)snprintf(extra + off, sizeof extra - off, "%smsqid %d", off ? ", " : "",
                                     m->msgqs[i].msqid);
         for (int i = 0; i < m->nshmsegs && off < sizeof extra; i++)
-            if (m->shmsegs[i].kind == 0)
+            if (m->shmsegs[i].kind == SHM_SYSV)
                 off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
                                         off ? ", " : "", m->shmsegs[i].shmid);
         draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "../model/strbuf.h"
+#include "../engine/events.h"
 
 #define HELP_MAX 16384
 
@@ -91,17 +93,7 @@ static int overlay_wrap(struct ui *u, int inner)
         int off = 0, indent = 0;
         int hang = -1;
         do {
-            int room = inner - indent, cols;
-            int fit = (int)draw_fit_n(p + off, len - off, room, &cols);
-            if (off + fit < len) {
-                int cut = fit;
-                while (cut > 0 && p[off + cut] != ' ')
-                    cut--;
-                if (cut > fit / 3)
-                    fit = cut;
-                if (fit <= 0)
-                    fit = 1;
-            }
+            int fit = (int)draw_wrap_row(p + off, (size_t)(len - off), inner - indent, false);
             orow_add((int)(p - t) + off, fit, indent, src);
             off += fit;
             while (off < len && p[off] == ' ')
@@ -150,78 +142,50 @@ void overlay_close(struct ui *u)
     u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
 }
 
-struct sbuf {
-    char *b;
-    size_t len, off;
-};
-
-static void sb_put(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_put(struct sbuf *s, const char *fmt, ...)
-{
-    if (s->off + 1 >= s->len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(s->b + s->off, s->len - s->off, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        s->off += (size_t)n;
-    if (s->off >= s->len)
-        s->off = s->len - 1;
-}
 
 void overlay_help(struct ui *u)
 {
     static char text[HELP_MAX];
-    struct sbuf s = {text, sizeof text, 0};
+    struct strbuf s = {text, sizeof text, 0};
     text[0] = '\0';
-    sb_put(&s, "Commands (type at the prompt; a unique prefix is enough, Tab completes)\n");
+    strbuf_add(&s, "Commands (type at the prompt; a unique prefix is enough, Tab completes)\n");
     for (int i = 0; i < ncommands; i++) {
         const struct command *c = &commands[i];
         if (!(c->where & CMD_CONSOLE))
             continue;
         char head[64];
         snprintf(head, sizeof head, "%s %s", c->name, c->args);
-        sb_put(&s, "  %-30s %s\n", head, c->summary);
+        strbuf_add(&s, "  %-30s %s\n", head, c->summary);
     }
-    sb_put(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
-    sb_put(&s, "\nKeys\n");
-    sb_put(&s, "  F1 this help    F2 scenarios    F3 pause / resume    F4 step one op\n");
-    sb_put(&s,
-           "  F5 slower       F6 faster       F10 quit (so do: quit, Ctrl-D on an empty line)\n");
-    sb_put(&s,
-           "  PgUp / PgDn     scroll the story (it follows the newest line again at the bottom)\n");
-    sb_put(&s, "  Shift-PgUp/PgDn scroll the process list when it is longer than its panel\n");
-    sb_put(&s, "  Up / Down       command history      Ctrl-R  search the history\n");
-    sb_put(&s, "  Tab             complete commands, scenarios, name=value, roles and pids\n");
-    sb_put(&s, "  Ctrl-C          clear the line being typed (it does not quit)\n");
-    sb_put(&s, "  Ctrl-L          repaint the screen      Esc  close this window\n");
-    sb_put(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
-    sb_put(&s,
+    strbuf_add(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
+    strbuf_add(&s, "\nKeys\n");
+    s.off += keys_help_text(s.buf + s.off, s.len - s.off);
+    strbuf_add(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
+    strbuf_add(&s,
            "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
-    sb_put(
+    strbuf_add(
         &s,
         "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
-    sb_put(&s, "  -  gone: exited and reaped by ipcplay\n");
-    sb_put(&s, "\nColumns\n");
-    sb_put(&s, "  DOING        what the op runner in that process is doing (from its events)\n");
-    sb_put(
+    strbuf_add(&s, "  -  gone: exited and reaped by ipcplay\n");
+    strbuf_add(&s, "\nColumns\n");
+    strbuf_add(&s, "  DOING        what the op runner in that process is doing (from its events)\n");
+    strbuf_add(
         &s,
         "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
-    sb_put(&s,
+    strbuf_add(&s,
            "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
-    sb_put(&s,
+    strbuf_add(&s,
            "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
-    sb_put(&s,
+    strbuf_add(&s,
            "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
-    sb_put(&s, "\nThe story and the header are the same for a recording and a live run.\n");
+    strbuf_add(&s, "\nThe story and the header are the same for a recording and a live run.\n");
     overlay_open(u, OVERLAY_HELP, "Help", text);
 }
 
 void overlay_scenarios(struct ui *u)
 {
     static char text[HELP_MAX];
-    struct sbuf s = {text, sizeof text, 0};
+    struct strbuf s = {text, sizeof text, 0};
     text[0] = '\0';
     int line = 0;
     /* columns as wide as their widest entry (a range too long for its
@@ -242,22 +206,22 @@ void overlay_scenarios(struct ui *u)
     for (int i = 0; i < nscenarios && i < 64; i++) {
         const struct scenario_def *sc = scenarios[i];
         scen_line[i] = line;
-        sb_put(&s, "%s  %s\n", sc->name, sc->summary);
+        strbuf_add(&s, "%s  %s\n", sc->name, sc->summary);
         line++;
         for (int k = 0; k < sc->nparams; k++) {
             const struct param_def *p = &sc->params[k];
             char def[48], range[96];
             scenario_param_value(p, p->def, def, sizeof def);
             scenario_param_range(p, range, sizeof range);
-            sb_put(&s, "    %-*s  %-*s  %-*s  %s\n", namew, p->name, defw, def, rangew, range,
+            strbuf_add(&s, "    %-*s  %-*s  %-*s  %s\n", namew, p->name, defw, def, rangew, range,
                    p->help);
             line++;
         }
-        sb_put(&s, "    watch:  %s\n", sc->watch);
-        sb_put(&s, "\n");
+        strbuf_add(&s, "    watch:  %s\n", sc->watch);
+        strbuf_add(&s, "\n");
         line += 2;
     }
-    sb_put(&s, "  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n");
+    strbuf_add(&s, "  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n");
     if (u->overlay_sel >= nscenarios || u->overlay_sel < 0)
         u->overlay_sel = 0;
     overlay_open(u, OVERLAY_SCENARIOS, "Scenarios", text);
@@ -280,7 +244,7 @@ int overlay_inspect(struct ui *u, const char *what)
     overlay_open(u, OVERLAY_INSPECT, title, text);
     u->overlay_scroll = keep;
     snprintf(u->inspect_what, sizeof u->inspect_what, "%s", target);
-    u->inspect_at_ns = ui_now_ns();
+    u->inspect_at_ns = events_now_ns();
     return 0;
 }
 

@@ -273,14 +273,8 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
                        size_t len)
 {
     if (p->exited) {
-        int st = p->wait_status;
         char how[32];
-        if (WIFEXITED(st))
-            snprintf(how, sizeof how, "exited %d", WEXITSTATUS(st));
-        else if (WIFSIGNALED(st))
-            snprintf(how, sizeof how, "killed by %s", signame(WTERMSIG(st)).s);
-        else
-            snprintf(how, sizeof how, "gone");
+        wait_status_text(p->wait_status, STATUS_BRIEF, how, sizeof how);
         int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;
         if (ri >= 0 && m->procs[ri].role >= 0)
             snprintf(buf, len, "%s, reaped by %s", how, m->procs[ri].name);
@@ -496,17 +490,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
     if (w < 8)
         w = 8;
     while (off < total && n < max) {
-        int cols;
-        size_t fit = draw_fit(s + off, w, &cols);
-        if (off + fit < total) {
-            size_t cut = fit;
-            while (cut > 0 && s[off + cut] != ' ')
-                cut--;
-            if (cut > fit / 3)
-                fit = cut;
-            if (fit == 0)
-                fit = 1;
-        }
+        size_t fit = draw_wrap_row(s + off, total - off, w, false);
         starts[n] = off;
         lens[n] = fit;
         n++;
@@ -527,7 +511,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
 static int story_line_layout(const struct model_line *l, const struct story_cols *c, int *x0,
                              size_t *starts, size_t *lens)
 {
-    bool plain = l->kind != 0 && !l->what[0];
+    bool plain = l->kind != LINE_EVENT && !l->what[0];
     int x = plain ? (l->who[0] ? c->what : c->who) : c->detail;
     /* an op wider than its column ("msgsnd(type 2, 192 B)") pushes this
      * line's detail right rather than being cut */
@@ -548,7 +532,7 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     int nrows = story_line_layout(l, c, &x0, starts, lens);
     attr_t pa = A_BOLD;
     int pi = l->proc;
-    if (pi < 0 && l->kind == 0 && l->who[0]) {
+    if (pi < 0 && l->kind == LINE_EVENT && l->who[0]) {
         /* lines from the sampler name the process without an index */
         for (int i = 0; i < m->nprocs; i++)
             if (strncmp(l->who, m->procs[i].name, strlen(m->procs[i].name)) == 0 &&
@@ -559,12 +543,12 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     if (pi >= 0)
         pa = theme_proc(pi);
     attr_t da = A_NORMAL;
-    if (l->kind == 2)
+    if (l->kind == LINE_ERROR)
         da = theme_style(S_ERROR);
     else if (strstr(l->detail, "broken") || strstr(l->detail, " lost") ||
              strstr(l->detail, "failed") || strstr(l->detail, "killed"))
         da = theme_style(S_FAIL_TEXT);
-    else if (l->kind == 1)
+    else if (l->kind == LINE_NOTE)
         da = theme_style(S_INFO);
     for (int r = skip; r < nrows && r - skip < maxrows; r++) {
         int yy = y + r - skip;
@@ -573,8 +557,8 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             draw_clock(l->t_ns, clock, sizeof clock);
             draw_text(w, yy, 1, STORY_TIME_W, theme_style(S_DIM), clock);
             if (l->who[0]) {
-                bool you = l->kind == 1 && strcmp(l->who, "you") == 0;
-                int ww = (l->what[0] || l->kind == 0 ? c->what : x0) - c->who - 1;
+                bool you = l->kind == LINE_NOTE && strcmp(l->who, "you") == 0;
+                int ww = (l->what[0] || l->kind == LINE_EVENT ? c->what : x0) - c->who - 1;
                 char who[sizeof l->who];
                 snprintf(who, sizeof who, "%s", l->who);
                 char *br = strchr(who, '[');
@@ -681,58 +665,20 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
 
 /* ---- key hints ------------------------------------------------------------ */
 
+/* The items come from the one key table (view/keys.h), as F1's lines do. */
 static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
-    struct hint {
-        const char *key, *label, *shortl;
-    };
-    const char *f3 = m->state == RUN_PAUSED || m->state == RUN_STEP ? "Resume" : "Pause";
-    struct hint normal[] = {
-        {"F1", "Help", "Help"},          {"F2", "Scenarios", "Scen"},  {"F3", f3, f3},
-        {"F4", "Step", "Step"},          {"F5", "Slower", "Slow"},     {"F6", "Faster", "Fast"},
-        {"PgUp/PgDn", "Story", "Story"}, {"Tab", "Complete", "Compl"}, {"F10", "Quit", "Quit"},
-    };
-    struct hint over[] = {
-        {"Esc", "Close", "Close"},
-        {"Up/Down", "Scroll", "Scroll"},
-        {"PgUp/PgDn", "Page", "Page"},
-        {"F10", "Quit", "Quit"},
-    };
-    struct hint scen[] = {
-        {"Esc", "Close", "Close"},
-        {"Up/Down", "Choose", "Choose"},
-        {"Enter", "Edit a run command", "Run"},
-        {"F10", "Quit", "Quit"},
-    };
-    struct hint *hs = normal;
-    int n = (int)(sizeof normal / sizeof normal[0]);
-    if (u->overlay == OVERLAY_SCENARIOS) {
-        hs = scen;
-        n = (int)(sizeof scen / sizeof scen[0]);
-    } else if (u->overlay) {
-        hs = over;
-        n = (int)(sizeof over / sizeof over[0]);
-    }
-    for (int pass = 0; pass < 3; pass++) {
-        int need = 0;
-        for (int i = 0; i < n; i++) {
-            if (pass == 2 && strcmp(hs[i].key, "Tab") == 0)
-                continue;
-            need += draw_width(hs[i].key) + 1 + draw_width(pass == 0 ? hs[i].label : hs[i].shortl) +
-                    (pass == 0 ? 2 : 1);
-        }
-        if (need > width && pass < 2)
-            continue;
-        int x = 0;
-        for (int i = 0; i < n && x < width; i++) {
-            if (pass == 2 && strcmp(hs[i].key, "Tab") == 0)
-                continue;
-            x += draw_text(w, 0, x, width - x, theme_style(S_KEY), hs[i].key);
-            x += draw_textf(w, 0, x, width - x, A_NORMAL, " %s%s",
-                            pass == 0 ? hs[i].label : hs[i].shortl, pass == 0 ? "  " : " ");
-        }
-        break;
+    enum key_place where = u->overlay == OVERLAY_SCENARIOS ? KEYS_SCENARIOS
+                           : u->overlay                    ? KEYS_WINDOW
+                                                           : KEYS_PANELS;
+    bool paused = m->state == RUN_PAUSED || m->state == RUN_STEP;
+    struct key_hint_item it[KEYS_MAX_HINTS];
+    int n = keys_hint_bar(where, paused, width, it, KEYS_MAX_HINTS);
+    int x = 0;
+    for (int i = 0; i < n && x < width; i++) {
+        x += draw_text(w, 0, x, width - x, theme_style(S_KEY), it[i].key);
+        x += draw_textf(w, 0, x, width - x, A_NORMAL, " %s%s", it[i].text, it[i].sep);
     }
 }
 

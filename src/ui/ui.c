@@ -1,11 +1,13 @@
-/* ui.c — the dashboard: one poll() loop over the terminal and the engine's
- * fds (signals, events, sample timer). Key handlers and engine dispatch only
- * change state and mark areas dirty; the loop then draws each dirty area once
- * with wnoutrefresh() and pushes the frame with a single doupdate(). Input is
- * read before anything else in a pass, and drawing after input happens at
- * once; redraws the engine causes are paced (at most one per 50 ms).
- * Commands, from the prompt or a function key, go through the one command
- * table (commands.h). */
+/* ui.c — the dashboard, a view attached to the one loop (view/loop.h): it
+ * gives the loop the terminal (and a signalfd for SIGTSTP) to poll, handles
+ * keys first in every turn, takes the engine's flags, and tells the loop
+ * when a frame or the inspect window is due. Key handlers and engine
+ * dispatch only change state and mark areas dirty; each dirty area is then
+ * drawn once with wnoutrefresh() and the frame pushed with a single
+ * doupdate(). Drawing after input happens at once; redraws the engine
+ * causes are paced (at most one per 100 ms). Keys act through the one key
+ * table (view/keys.h); commands, from the prompt or a function key, go
+ * through the one command table (commands.h). */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -22,19 +24,13 @@
 #include <wchar.h>
 
 #include "ui_internal.h"
+#include "../view/loop.h"
 #include "../model/signames.h"
 
 #define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
 #define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
 
 static struct ui the_ui;
-
-uint64_t ui_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* A story line of command output; long ones are split at spaces so nothing
  * is lost to the model's fixed-size line. */
@@ -166,12 +162,12 @@ static void ui_run_lines(struct ui *u)
     u->nlines = 0;
 }
 
-/* ---- function keys ---------------------------------------------------------- */
+/* ---- speed keys ---------------------------------------------------------- */
 
 static const double speed_ladder[] = {0.1, 0.25, 0.5, 1, 2, 4, 10};
 #define NLADDER ((int)(sizeof speed_ladder / sizeof speed_ladder[0]))
 
-static void ui_speed_step(struct ui *u, int dir)
+static void ui_speed_step(struct ui *u, int dir, const char *key)
 {
     double cur = engine_speed(u->e);
     double eff = cur == 0 ? 1e9 : cur; /* max is the fastest */
@@ -192,33 +188,7 @@ static void ui_speed_step(struct ui *u, int dir)
             i = 0;
         snprintf(cmd, sizeof cmd, "speed %g", speed_ladder[i]);
     }
-    ui_command(u, cmd, dir > 0 ? "F6" : "F5");
-}
-
-static void ui_fkey(struct ui *u, int n)
-{
-    int st = u->m->state;
-    switch (n) {
-    case 1:
-        if (u->overlay == OVERLAY_HELP)
-            overlay_close(u);
-        else
-            overlay_help(u);
-        break;
-    case 2:
-        if (u->overlay == OVERLAY_SCENARIOS)
-            overlay_close(u);
-        else
-            overlay_scenarios(u);
-        break;
-    case 3: ui_command(u, st == RUN_PAUSED || st == RUN_STEP ? "resume" : "pause", "F3"); break;
-    case 4: ui_command(u, "step", "F4"); break;
-    case 5: ui_speed_step(u, -1); break;
-    case 6: ui_speed_step(u, +1); break;
-    case 10: ui_command(u, "quit", "F10"); break;
-    default: break;
-    }
-    u->dirty |= DIRTY_HINTS;
+    ui_command(u, cmd, key);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -339,55 +309,183 @@ static void ui_key_esc(struct ui *u)
     u->dirty |= DIRTY_HINTS;
 }
 
+static void ui_key_enter(struct ui *u)
+{
+    if (u->overlay == OVERLAY_SCENARIOS && console_empty()) {
+        char line[64];
+        snprintf(line, sizeof line, "run %s ", scenarios[u->overlay_sel]->name);
+        overlay_close(u);
+        console_set_line(u, line);
+        return;
+    }
+    ui_feed(u, "\r");
+}
+
+static void ui_key_cancel(struct ui *u)
+{
+    bool empty = console_empty();
+    console_cancel(u);
+    if (empty)
+        ui_say(u, OUT_INFO,
+               "Ctrl-C clears the line being typed; to quit: quit, F10 or "
+               "Ctrl-D");
+}
+
+/* What a key of the table does (view/keys.h); code is the key pressed, for
+ * the direction of a pair. */
+static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
+{
+    int dir = keys_dir(b, code);
+    bool paused = u->m->state == RUN_PAUSED || u->m->state == RUN_STEP;
+    switch (b->action) {
+    case KA_HELP:
+        if (u->overlay == OVERLAY_HELP)
+            overlay_close(u);
+        else
+            overlay_help(u);
+        break;
+    case KA_SCENARIOS:
+        if (u->overlay == OVERLAY_SCENARIOS)
+            overlay_close(u);
+        else
+            overlay_scenarios(u);
+        break;
+    case KA_PAUSE: ui_command(u, paused ? "resume" : "pause", b->name); break;
+    case KA_STEP: ui_command(u, "step", b->name); break;
+    case KA_SLOWER: ui_speed_step(u, -1, b->name); break;
+    case KA_FASTER: ui_speed_step(u, +1, b->name); break;
+    case KA_QUIT: ui_command(u, "quit", b->name); break;
+    case KA_CLOSE: ui_key_esc(u); return;
+    case KA_MOVE:
+        if (!overlay_key(u, dir < 0 ? KEY_UP : KEY_DOWN))
+            ui_feed(u, dir < 0 ? "\033[A" : "\033[B");
+        return;
+    case KA_PAGE:
+        if (!overlay_key(u, dir < 0 ? KEY_PPAGE : KEY_NPAGE))
+            panels_story_scroll(u, dir * (panels_story_page(u) - 1));
+        return;
+    case KA_PROCS_LINE: panels_procs_scroll(u, dir); return;
+    case KA_PROCS_PAGE: panels_procs_scroll(u, dir * (u->lay.area[AREA_PROCS].h - 3)); return;
+    case KA_ENTER: ui_key_enter(u); return;
+    case KA_COMPLETE: ui_feed(u, "\t"); return;
+    case KA_SEARCH: ui_feed(u, "\022"); return;
+    case KA_CANCEL: ui_key_cancel(u); return; /* never quits */
+    case KA_REPAINT:
+        clearok(curscr, TRUE);
+        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+        return;
+    case KA_SUSPEND: u->suspend = true; return; /* as the terminal's own Ctrl-Z would */
+    }
+    u->dirty |= DIRTY_HINTS; /* F3's word, an overlay opened or closed */
+}
+
+/* A key of the table by its code: false when it has no binding. */
+static bool ui_key(struct ui *u, int code)
+{
+    const struct key_binding *b = keys_find(code);
+    if (b)
+        ui_key_act(u, b, code);
+    return b != NULL;
+}
+
+/* A curses key code as the key table's code, or 0. Some terminfo entries
+ * name Shift + arrows only as extended keys. */
+static int ui_keyc(int key)
+{
+    if (key >= KEY_F(1) && key <= KEY_F(12))
+        return KEYC_F(key - KEY_F(0));
+    static const struct {
+        int curses, keyc;
+    } map[] = {
+        {KEY_UP, KEYC_UP},
+        {KEY_DOWN, KEYC_DOWN},
+        {KEY_PPAGE, KEYC_PGUP},
+        {KEY_NPAGE, KEYC_PGDN},
+        {KEY_SR, KEYC_SHIFT_UP},
+        {KEY_SF, KEYC_SHIFT_DOWN},
+        {KEY_SPREVIOUS, KEYC_SHIFT_PGUP},
+        {KEY_SNEXT, KEYC_SHIFT_PGDN},
+        {KEY_ENTER, KEYC_ENTER},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].curses == key)
+            return map[i].keyc;
+    const char *name = key >= KEY_MIN ? keyname(key) : NULL;
+    static const struct {
+        const char *name;
+        int keyc;
+    } ext[] = {{"kUP2", KEYC_SHIFT_UP},
+               {"kDN2", KEYC_SHIFT_DOWN},
+               {"kPRV2", KEYC_SHIFT_PGUP},
+               {"kNXT2", KEYC_SHIFT_PGDN}};
+    for (size_t i = 0; name && i < sizeof ext / sizeof ext[0]; i++)
+        if (strcmp(name, ext[i].name) == 0)
+            return ext[i].keyc;
+    return 0;
+}
+
 static void ui_key_code(struct ui *u, int key)
 {
     if (key != '\t' && u->nmatches)
         console_clear_matches(u);
-    if (key >= KEY_F(1) && key <= KEY_F(12)) {
-        ui_fkey(u, key - KEY_F(0));
+    int kc = ui_keyc(key);
+    if (kc && ui_key(u, kc))
         return;
-    }
+    /* The rest is line editing: readline's keys, given to it as bytes. */
     switch (key) {
     case KEY_RESIZE: return; /* resizes come through the engine's signalfd */
-    case KEY_UP:
-    case KEY_DOWN:
-        if (!overlay_key(u, key))
-            ui_feed(u, key == KEY_UP ? "\033[A" : "\033[B");
-        return;
-    case KEY_PPAGE:
-    case KEY_NPAGE:
-        if (!overlay_key(u, key))
-            panels_story_scroll(u, (key == KEY_PPAGE ? -1 : 1) * (panels_story_page(u) - 1));
-        return;
-    case KEY_SR: panels_procs_scroll(u, -1); return;
-    case KEY_SF: panels_procs_scroll(u, 1); return;
-    case KEY_SPREVIOUS: panels_procs_scroll(u, -(u->lay.area[AREA_PROCS].h - 3)); return;
-    case KEY_SNEXT: panels_procs_scroll(u, u->lay.area[AREA_PROCS].h - 3); return;
     case KEY_LEFT: ui_feed(u, "\033[D"); return;
     case KEY_RIGHT: ui_feed(u, "\033[C"); return;
     case KEY_HOME: ui_feed(u, "\033[H"); return;
     case KEY_END: ui_feed(u, "\033[F"); return;
     case KEY_DC: ui_feed(u, "\033[3~"); return;
     case KEY_BACKSPACE: ui_feed(u, "\177"); return;
-    case KEY_ENTER: ui_feed(u, "\r"); return;
     default: break;
     }
-    /* Extended keys some terminfo entries name: Ctrl/Shift + arrows. */
+    /* Ctrl/Alt + arrows, as some terminfo entries name them. */
     const char *name = keyname(key);
     if (!name)
         return;
-    if (strcmp(name, "kUP2") == 0)
-        panels_procs_scroll(u, -1);
-    else if (strcmp(name, "kDN2") == 0)
-        panels_procs_scroll(u, 1);
-    else if (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0)
+    if (strcmp(name, "kRIT5") == 0 || strcmp(name, "kRIT3") == 0)
         ui_feed(u, "\033f");
     else if (strcmp(name, "kLFT5") == 0 || strcmp(name, "kLFT3") == 0)
         ui_feed(u, "\033b");
-    else if (strcmp(name, "kPRV2") == 0)
-        ui_key_code(u, KEY_SPREVIOUS);
-    else if (strcmp(name, "kNXT2") == 0)
-        ui_key_code(u, KEY_SNEXT);
+}
+
+static void ui_key_char(struct ui *u, wint_t wc);
+
+/* Esc: alone it is the Esc key; with what follows it in the same read, a
+ * key sequence, Esc then a key, or an Alt-key for readline. */
+static void ui_key_esc_intro(struct ui *u)
+{
+    wint_t c2;
+    int r = ui_get_key(u, &c2);
+    if (r == ERR)
+        ui_key(u, KEYC_ESC);
+    else if (r == KEY_CODE_YES)
+        ui_key_code(u, (int)c2);
+    else if (c2 == '[' || c2 == 'O') {
+        if (u->nmatches)
+            console_clear_matches(u);
+        ui_key_escape_seq(u, c2);
+    } else if ((u->overlay || u->nmatches) && !console_searching()) {
+        /* Esc and the next key in one read (typed fast, or sent by a
+         * script): with a window open an Alt-key means nothing, so
+         * this is Esc closing it, then a key for the prompt */
+        ui_key(u, KEYC_ESC);
+        ui_key_char(u, c2);
+    } else {
+        if (u->nmatches)
+            console_clear_matches(u);
+        char buf[8] = {27};
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t n = wcrtomb(buf + 1, (wchar_t)c2, &st);
+        if (n != (size_t)-1) {
+            console_feed(u, buf, n + 1);
+            ui_run_lines(u);
+        }
+    }
 }
 
 static void ui_key_char(struct ui *u, wint_t wc)
@@ -395,68 +493,12 @@ static void ui_key_char(struct ui *u, wint_t wc)
     /* Esc decides below what the open list means for the key after it */
     if (wc != '\t' && wc != 27 && u->nmatches)
         console_clear_matches(u);
-    switch (wc) {
-    case 3: { /* Ctrl-C: clear the line, never quit */
-        bool empty = console_empty();
-        console_cancel(u);
-        if (empty)
-            ui_say(u, OUT_INFO,
-                   "Ctrl-C clears the line being typed; to quit: quit, F10 or "
-                   "Ctrl-D");
+    if (wc == 27) {
+        ui_key_esc_intro(u);
         return;
     }
-    case 12: /* Ctrl-L: repaint everything */
-        clearok(curscr, TRUE);
-        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+    if (ui_key(u, wc == '\n' ? KEYC_ENTER : (int)wc))
         return;
-    case 26: /* Ctrl-Z: suspend, as the terminal's own Ctrl-Z would */
-        u->suspend = true;
-        return;
-    case 27: {
-        wint_t c2;
-        int r = ui_get_key(u, &c2);
-        if (r == ERR)
-            ui_key_esc(u);
-        else if (r == KEY_CODE_YES)
-            ui_key_code(u, (int)c2);
-        else if (c2 == '[' || c2 == 'O') {
-            if (u->nmatches)
-                console_clear_matches(u);
-            ui_key_escape_seq(u, c2);
-        }
-        else if ((u->overlay || u->nmatches) && !console_searching()) {
-            /* Esc and the next key in one read (typed fast, or sent by a
-             * script): with a window open an Alt-key means nothing, so
-             * this is Esc closing it, then a key for the prompt */
-            ui_key_esc(u);
-            ui_key_char(u, c2);
-        } else {
-            if (u->nmatches)
-                console_clear_matches(u);
-            char buf[8] = {27};
-            mbstate_t st;
-            memset(&st, 0, sizeof st);
-            size_t n = wcrtomb(buf + 1, (wchar_t)c2, &st);
-            if (n != (size_t)-1) {
-                console_feed(u, buf, n + 1);
-                ui_run_lines(u);
-            }
-        }
-        return;
-    }
-    case '\r':
-    case '\n':
-        if (u->overlay == OVERLAY_SCENARIOS && console_empty()) {
-            char line[64];
-            snprintf(line, sizeof line, "run %s ", scenarios[u->overlay_sel]->name);
-            overlay_close(u);
-            console_set_line(u, line);
-            return;
-        }
-        ui_feed(u, "\r");
-        return;
-    default: break;
-    }
     char buf[MB_LEN_MAX + 1];
     mbstate_t st;
     memset(&st, 0, sizeof st);
@@ -647,7 +689,7 @@ static void ui_draw(struct ui *u)
         small_draw(u);
         doupdate();
         u->dirty = 0;
-        u->last_draw_ns = ui_now_ns();
+        u->last_draw_ns = events_now_ns();
         return;
     }
     bool any = false;
@@ -675,7 +717,7 @@ static void ui_draw(struct ui *u)
     }
     doupdate();
     u->dirty = 0;
-    u->last_draw_ns = ui_now_ns();
+    u->last_draw_ns = events_now_ns();
 }
 
 /* ---- the loop ----------------------------------------------------------------- */
@@ -684,7 +726,7 @@ static void ui_draw(struct ui *u)
  * job (the guardian stops itself when it sees our SIGTSTP), and on `fg`
  * take the terminal again and repaint. The run's processes are in their
  * own group: they go on meanwhile, and the story tells what they did. */
-static void ui_suspend(struct ui *u, int tstpfd)
+static void ui_suspend(struct ui *u)
 {
     u->suspend = false;
     endwin();
@@ -701,7 +743,7 @@ static void ui_suspend(struct ui *u, int tstpfd)
     sigprocmask(SIG_BLOCK, &tstp, NULL);
     sigaction(SIGTSTP, &old, NULL);
     struct signalfd_siginfo si;
-    while (tstpfd >= 0 && read(tstpfd, &si, sizeof si) > 0)
+    while (u->tstpfd >= 0 && read(u->tstpfd, &si, sizeof si) > 0)
         ; /* a stop asked for while we were stopping */
     ui_resize(u); /* the size may have changed meanwhile; the next doupdate
                      puts the terminal back in program mode */
@@ -763,21 +805,101 @@ static int ui_exit_status(const struct ui *u)
     return u->last_run_failed ? 1 : 0;
 }
 
-int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
-           const struct ui_opts *o)
+/* ---- the view: what the loop calls ------------------------------------------ */
+
+/* What the user did shows at once; what the engine did waits for a frame. */
+static bool ui_urgent(const struct ui *u)
 {
-    struct ui *u = &the_ui;
-    memset(u, 0, sizeof *u);
-    u->e = e;
-    u->m = m;
-    u->host = (struct cmd_host){.self = u,
-                                .where = CMD_CONSOLE,
-                                .engine = e,
-                                .model = m,
-                                .print = host_print,
-                                .run = host_run,
-                                .clear = host_clear,
-                                .inspect = host_inspect};
+    return (u->dirty &
+            (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT | DIRTY_HINTS)) != 0;
+}
+
+static bool ui_inspect_live(const struct ui *u)
+{
+    return u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(u->e);
+}
+
+static int ui_input_fds(void *self, struct pollfd *pfds, int max)
+{
+    struct ui *u = self;
+    pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
+    pfds[1] = (struct pollfd){u->tstpfd, POLLIN, 0};
+    return 2;
+}
+
+static enum loop_verdict ui_on_input(void *self, const struct pollfd *pfds, int n)
+{
+    struct ui *u = self;
+    if (pfds[0].revents) {
+        if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+            u->quit_sig = SIGHUP; /* the terminal went away */
+            return LOOP_STOP;
+        }
+        ui_read_keys(u);
+        /* what the user did shows at once, not at the next frame */
+        ui_check_model(u);
+        if (u->dirty && !u->quit && !u->eof)
+            ui_draw(u);
+    }
+    if (pfds[1].revents) {
+        struct signalfd_siginfo si;
+        while (read(u->tstpfd, &si, sizeof si) > 0)
+            u->suspend = true;
+    }
+    if (u->quit || u->eof)
+        return LOOP_STOP;
+    if (u->suspend)
+        ui_suspend(u);
+    return LOOP_GO;
+}
+
+static enum loop_verdict ui_on_engine(void *self, int flags)
+{
+    struct ui *u = self;
+    if (flags & ENGINE_QUIT) {
+        u->quit_sig = engine_quit_signal(u->e);
+        return LOOP_STOP;
+    }
+    if (flags & ENGINE_RESIZE)
+        ui_resize(u);
+    if (flags & ENGINE_SAMPLE)
+        objects_note_sample(u);
+    if (flags & ENGINE_DONE)
+        ui_on_done(u);
+    return LOOP_GO;
+}
+
+/* Deadlines: a frame (engine-driven redraws are paced; the user's are not)
+ * and the inspect window's refresh. */
+static int ui_next_timeout_ms(void *self, uint64_t now)
+{
+    struct ui *u = self;
+    ui_check_model(u);
+    int t = -1;
+    if (u->dirty)
+        t = ui_urgent(u) ? 0 : loop_ms_until(now, u->last_draw_ns + UI_FRAME_NS);
+    if (ui_inspect_live(u))
+        t = loop_sooner(t, loop_ms_until(now, u->inspect_at_ns + UI_INSPECT_NS));
+    return t;
+}
+
+static enum loop_verdict ui_on_timeout(void *self, uint64_t now)
+{
+    struct ui *u = self;
+    if (ui_inspect_live(u) && now >= u->inspect_at_ns + UI_INSPECT_NS)
+        overlay_inspect(u, u->inspect_what);
+    ui_check_model(u);
+    if (u->dirty && (ui_urgent(u) || now >= u->last_draw_ns + UI_FRAME_NS))
+        ui_draw(u);
+    return LOOP_GO;
+}
+
+/* ---- start and end ------------------------------------------------------------ */
+
+/* The terminal in curses mode, the windows, the console; NULL (and said
+ * why) when this terminal cannot be drawn on. */
+static SCREEN *ui_open(struct ui *u)
+{
     const char *term = getenv("TERM");
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
@@ -785,7 +907,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                 "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
                 "terminfo); use --headless for text output\n",
                 term ? term : "");
-        return 2;
+        return NULL;
     }
     set_term(scr);
     raw(); /* Ctrl-C and Ctrl-Z arrive as keys: Ctrl-C clears the line */
@@ -796,14 +918,25 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     u->input = newpad(1, 1);
     keypad(u->input, TRUE);
     nodelay(u->input, TRUE);
-    engine_set_speed(e, o ? o->speed : 1.0);
     layout_compute(u, LINES, COLS, &u->lay);
     console_init(u);
     ui_relayout(u);
+    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
+     * loop like a key: suspending needs curses, which a handler must not
+     * touch. */
+    sigset_t tstp;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    sigprocmask(SIG_BLOCK, &tstp, NULL);
+    u->tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
+    return scr;
+}
 
+static void ui_greet(struct ui *u, const struct scenario_def *s, const long *vals, double speed)
+{
     if (s) {
         char err[256];
-        if (engine_start(e, s, vals, o ? o->speed : 1.0, err, sizeof err) < 0)
+        if (engine_start(u->e, s, vals, speed, err, sizeof err) < 0)
             ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
         else
             ui_welcome_run(u, s);
@@ -815,88 +948,16 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     /* after engine_start, which clears the story */
     if (u->history_note[0])
         ui_say(u, OUT_ERROR, "%s", u->history_note);
+}
 
-    /* SIGTSTP (from kill, or forwarded by the guardian) is read in the
-     * loop like a key: suspending needs curses, which a handler must not
-     * touch. */
-    sigset_t tstp;
-    sigemptyset(&tstp);
-    sigaddset(&tstp, SIGTSTP);
-    sigprocmask(SIG_BLOCK, &tstp, NULL);
-    int tstpfd = signalfd(-1, &tstp, SFD_CLOEXEC | SFD_NONBLOCK);
-
-    int quit_sig = 0;
-    u->dirty = DIRTY_ALL;
-    while (!u->quit && !u->eof) {
-        ui_check_model(u);
-        uint64_t now = ui_now_ns();
-        int timeout = -1;
-        if (u->dirty) {
-            uint64_t due = u->last_draw_ns + UI_FRAME_NS;
-            bool urgent = (u->dirty & (DIRTY_CONSOLE | DIRTY_OVERLAY | DIRTY_POPUP | DIRTY_LAYOUT |
-                                       DIRTY_HINTS)) != 0;
-            if (urgent || now >= due) {
-                ui_draw(u);
-            } else {
-                timeout = (int)((due - now) / 1000000ull) + 1;
-            }
-        }
-        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e)) {
-            uint64_t due = u->inspect_at_ns + UI_INSPECT_NS;
-            int t = now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
-            if (timeout < 0 || t < timeout)
-                timeout = t;
-        }
-
-        struct pollfd pfds[2 + ENGINE_MAX_POLLFDS];
-        pfds[0] = (struct pollfd){STDIN_FILENO, POLLIN, 0};
-        pfds[1] = (struct pollfd){tstpfd, POLLIN, 0};
-        int n = 2 + engine_pollfds(e, pfds + 2, ENGINE_MAX_POLLFDS);
-        int pr = poll(pfds, (nfds_t)n, timeout);
-        if (pr < 0 && errno != EINTR) {
-            quit_sig = -1;
-            break;
-        }
-        if (pr > 0 && pfds[0].revents) {
-            if (pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                quit_sig = SIGHUP; /* the terminal went away */
-                break;
-            }
-            ui_read_keys(u);
-            /* what the user did shows at once, not at the next frame */
-            ui_check_model(u);
-            if (u->dirty && !u->quit && !u->eof)
-                ui_draw(u);
-        }
-        if (pr > 0 && pfds[1].revents) {
-            struct signalfd_siginfo si;
-            while (read(tstpfd, &si, sizeof si) > 0)
-                u->suspend = true;
-        }
-        if (u->suspend && !u->quit && !u->eof)
-            ui_suspend(u, tstpfd);
-        int flags = pr > 0 ? engine_dispatch(e, pfds + 2, n - 2) : 0;
-        if (flags & ENGINE_QUIT) {
-            quit_sig = engine_quit_signal(e);
-            break;
-        }
-        if (flags & ENGINE_RESIZE)
-            ui_resize(u);
-        if (flags & ENGINE_SAMPLE)
-            objects_note_sample(u);
-        if (flags & ENGINE_DONE)
-            ui_on_done(u);
-        if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(e) &&
-            ui_now_ns() >= u->inspect_at_ns + UI_INSPECT_NS)
-            overlay_inspect(u, u->inspect_what);
-    }
-
-    if (tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
-        close(tstpfd);
-
-    /* Leave: the run's processes and objects first, then the terminal. */
-    if (engine_active(e))
-        engine_stop(e);
+/* Leave: the run's processes and objects first, then the terminal. */
+static void ui_close(struct ui *u, SCREEN *scr)
+{
+    if (u->tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
+        close(u->tstpfd);
+    u->tstpfd = -1;
+    if (engine_active(u->e))
+        engine_stop(u->e);
     console_fini(u);
     overlay_close(u);
     ui_free_windows(u);
@@ -908,15 +969,52 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     for (int i = 0; i < u->nlines; i++)
         free(u->lines[i]);
     u->nlines = 0;
-    if (quit_sig > 0) {
+}
+
+int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
+           const struct ui_opts *o)
+{
+    struct ui *u = &the_ui;
+    memset(u, 0, sizeof *u);
+    u->e = e;
+    u->m = m;
+    u->tstpfd = -1;
+    u->host = (struct cmd_host){.self = u,
+                                .where = CMD_CONSOLE,
+                                .engine = e,
+                                .model = m,
+                                .print = host_print,
+                                .run = host_run,
+                                .clear = host_clear,
+                                .inspect = host_inspect};
+    engine_set_speed(e, o ? o->speed : 1.0);
+    SCREEN *scr = ui_open(u);
+    if (!scr)
+        return 2;
+    ui_greet(u, s, vals, o ? o->speed : 1.0);
+
+    u->dirty = DIRTY_ALL;
+    const struct loop_view view = {.self = u,
+                                   .input_fds = ui_input_fds,
+                                   .on_input = ui_on_input,
+                                   .on_engine = ui_on_engine,
+                                   .next_timeout_ms = ui_next_timeout_ms,
+                                   .on_timeout = ui_on_timeout};
+    int poll_errno = 0;
+    if (loop_run(e, &view) < 0) {
+        poll_errno = errno;
+        u->quit_sig = -1;
+    }
+    ui_close(u, scr);
+    if (u->quit_sig > 0) {
         fprintf(stderr,
                 "ipcplay: stopped by %s; every process and object of the run was "
                 "removed\n",
-                signame(quit_sig).s);
-        return 128 + quit_sig;
+                signame(u->quit_sig).s);
+        return 128 + u->quit_sig;
     }
-    if (quit_sig < 0) {
-        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
+    if (u->quit_sig < 0) {
+        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(poll_errno));
         return 3;
     }
     return ui_exit_status(u);

@@ -12,6 +12,7 @@
 #include "../commands/commands.h"
 #include "../engine/engine.h"
 #include "../model/model.h"
+#include "../view/keys.h"
 #include "ui.h"
 
 /* ---- areas, layout, dirty flags ---------------------------------------- */
@@ -110,6 +111,8 @@ struct ui {
     bool eof; /* Ctrl-D on an empty line */
     bool quit;
     bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
+    int tstpfd;   /* a signalfd for SIGTSTP, polled with the terminal */
+    int quit_sig; /* the signal that ended the loop; -1 when poll failed */
     bool last_run_failed; /* the last run that ended by itself failed a check */
     char history_path[512];
     char history_note[640]; /* a history problem, said after the run starts */
@@ -184,6 +187,13 @@ size_t draw_fit(const char *s, int maxw, int *cols);
 /* The same within the first n bytes of s; and the width of those bytes. */
 size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols);
 int draw_width_n(const char *s, size_t n);
+/* Bytes of s to skip so that `cols` display columns are dropped. */
+size_t draw_skip(const char *s, int cols);
+/* The one way text wraps: the bytes of the next row of p (len bytes) in at
+ * most `room` columns, broken at a space — or before " -> " when `chains`
+ * — unless that would leave the row under a third full; at least one
+ * character. The caller skips the spaces that follow. */
+size_t draw_wrap_row(const char *p, size_t len, int room, bool chains);
 /* "mm:ss.d" */
 void draw_clock(uint64_t ns, char *buf, size_t len);
 
@@ -259,6 +269,5 @@ void small_draw(struct ui *u);
 /* ---- ui.c ------------------------------------------------------------------ */
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-uint64_t ui_now_ns(void);
 
 #endif

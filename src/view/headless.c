@@ -4,18 +4,20 @@
 
 #include <errno.h>
 #include <json-c/json.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../engine/events.h"
 #include "../model/signames.h"
+#include "loop.h"
 
 struct hl {
     FILE *out;
     bool json;
     struct model *m;
+    struct engine *e;
+    uint64_t start_ns, deadline_ns; /* deadline: --for, or 0 */
+    int rc;                         /* the exit status, once the loop ends */
     uint64_t next_line;
     /* A state line names every process: 256 workers need far more than a
      * line usually takes. Both the same size (HL_STATE). */
@@ -62,7 +64,7 @@ static void print_lines(struct hl *h)
         if (h->json) {
             json_object *o = json_object_new_object();
             json_object_object_add(o, "type", json_object_new_string(
-                                                  l->kind == 2 ? "error" : l->kind == 1 ? "note" : "event"));
+                                                  l->kind == LINE_ERROR ? "error" : l->kind == LINE_NOTE ? "note" : "event"));
             json_object_object_add(o, "t", jtime(l->t_ns));
             json_object_object_add(o, "who", json_object_new_string(l->who));
             if (l->proc >= 0 && l->proc < m->nprocs)
@@ -76,6 +78,50 @@ static void print_lines(struct hl *h)
             hl_flush(h);
         }
     }
+}
+
+/* The run's processes still alive, with their fd tables when read. */
+static json_object *json_procs(const struct model *m)
+{
+    json_object *procs = json_object_new_array();
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role < 0 || p->exited)
+            continue;
+        json_object *po = json_object_new_object();
+        json_object_object_add(po, "name", json_object_new_string(p->name));
+        json_object_object_add(po, "pid", json_object_new_int(p->pid));
+        char st[2] = {p->state, 0};
+        json_object_object_add(po, "state", json_object_new_string(st));
+        json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
+        json_object_object_add(po, "doing", json_object_new_string(p->doing));
+        json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
+        if (p->comm[0])
+            json_object_object_add(po, "comm", json_object_new_string(p->comm));
+        if (p->exe[0])
+            json_object_object_add(po, "exe", json_object_new_string(p->exe));
+        const struct model_fdtable *ft = model_fdtable_find(m, p->pid);
+        if (ft) {
+            json_object *fds = json_object_new_array();
+            for (int k = 0; k < ft->nfds && k < MODEL_MAX_FDS; k++) {
+                const struct model_fd *f = &ft->fds[k];
+                json_object *fo = json_object_new_object();
+                json_object_object_add(fo, "fd", json_object_new_int(f->fd));
+                json_object_object_add(fo, "target", json_object_new_string(f->target));
+                json_object_object_add(fo, "ino", json_object_new_int64((int64_t)f->ino));
+                json_object_object_add(fo, "pos", json_object_new_int64(f->pos));
+                char flags[16];
+                snprintf(flags, sizeof flags, "0%o", f->flags);
+                json_object_object_add(fo, "flags", json_object_new_string(flags));
+                if (f->scm_fds >= 0)
+                    json_object_object_add(fo, "scm_fds", json_object_new_int(f->scm_fds));
+                json_object_array_add(fds, fo);
+            }
+            json_object_object_add(po, "fds", fds);
+        }
+        json_object_array_add(procs, po);
+    }
+    return procs;
 }
 
 static void print_state(struct hl *h)
@@ -154,12 +200,12 @@ static void print_state(struct hl *h)
             json_object_object_add(so, "kind", json_object_new_string(
                                                    sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind]
                                                                                  : "?"));
-            if (sg->kind == 0)
+            if (sg->kind == SHM_SYSV)
                 json_object_object_add(so, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
                 json_object_object_add(so, "name", json_object_new_string(sg->name));
             json_object_object_add(so, "segsz", json_object_new_int64((int64_t)sg->segsz));
-            if (sg->kind == 0) {
+            if (sg->kind == SHM_SYSV) {
                 json_object_object_add(so, "nattch", json_object_new_int64(sg->nattch));
                 json_object_object_add(so, "cpid", json_object_new_int(sg->cpid));
                 json_object_object_add(so, "lpid", json_object_new_int(sg->lpid));
@@ -173,45 +219,7 @@ static void print_state(struct hl *h)
     }
     if (m->deadlock.found)
         json_object_object_add(o, "deadlock", json_object_new_string(m->deadlock.text));
-    json_object *procs = json_object_new_array();
-    for (int i = 0; i < m->nprocs; i++) {
-        const struct model_proc *p = &m->procs[i];
-        if (p->role < 0 || p->exited)
-            continue;
-        json_object *po = json_object_new_object();
-        json_object_object_add(po, "name", json_object_new_string(p->name));
-        json_object_object_add(po, "pid", json_object_new_int(p->pid));
-        char st[2] = {p->state, 0};
-        json_object_object_add(po, "state", json_object_new_string(st));
-        json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
-        json_object_object_add(po, "doing", json_object_new_string(p->doing));
-        json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
-        if (p->comm[0])
-            json_object_object_add(po, "comm", json_object_new_string(p->comm));
-        if (p->exe[0])
-            json_object_object_add(po, "exe", json_object_new_string(p->exe));
-        const struct model_fdtable *ft = model_fdtable_find(m, p->pid);
-        if (ft) {
-            json_object *fds = json_object_new_array();
-            for (int k = 0; k < ft->nfds && k < MODEL_MAX_FDS; k++) {
-                const struct model_fd *f = &ft->fds[k];
-                json_object *fo = json_object_new_object();
-                json_object_object_add(fo, "fd", json_object_new_int(f->fd));
-                json_object_object_add(fo, "target", json_object_new_string(f->target));
-                json_object_object_add(fo, "ino", json_object_new_int64((int64_t)f->ino));
-                json_object_object_add(fo, "pos", json_object_new_int64(f->pos));
-                char flags[16];
-                snprintf(flags, sizeof flags, "0%o", f->flags);
-                json_object_object_add(fo, "flags", json_object_new_string(flags));
-                if (f->scm_fds >= 0)
-                    json_object_object_add(fo, "scm_fds", json_object_new_int(f->scm_fds));
-                json_object_array_add(fds, fo);
-            }
-            json_object_object_add(po, "fds", fds);
-        }
-        json_object_array_add(procs, po);
-    }
-    json_object_object_add(o, "procs", procs);
+    json_object_object_add(o, "procs", json_procs(m));
     emit_json(h, o);
 }
 
@@ -271,43 +279,16 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
     return failed;
 }
 
-static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
-                         const long *vals, const struct headless_opts *o);
-
-int headless_run(struct engine *e, struct model *m, const struct scenario_def *s,
-                 const long *vals, const struct headless_opts *o)
+/* The run's objects, as it starts. */
+static void print_start(struct hl *h, const struct scenario_def *s, double speed)
 {
-    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m};
-    h.state = malloc(HL_STATE);
-    h.last_state = calloc(1, HL_STATE);
-    if (!h.state || !h.last_state) {
-        free(h.state);
-        free(h.last_state);
-        fprintf(stderr, "ipcplay: out of memory\n");
-        return 3;
-    }
-    int rc = headless_loop(e, &h, s, vals, o);
-    free(h.state);
-    free(h.last_state);
-    return rc;
-}
-
-static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_def *s,
-                         const long *vals, const struct headless_opts *o)
-{
-    struct hl h = *hp;
-    struct model *m = h.m;
-    char err[256];
-    if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
-        fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);
-        return 3;
-    }
-    if (h.json) {
+    const struct model *m = h->m;
+    if (h->json) {
         json_object *j = json_object_new_object();
         json_object_object_add(j, "type", json_object_new_string("start"));
         json_object_object_add(j, "scenario", json_object_new_string(s->name));
         json_object_object_add(j, "params", json_object_new_string(m->params));
-        json_object_object_add(j, "speed", json_object_new_double(o->speed));
+        json_object_object_add(j, "speed", json_object_new_double(speed));
         json_object *objs = json_object_new_array();
         for (int i = 0; i < m->nsemsets; i++) {
             json_object *x = json_object_new_object();
@@ -320,10 +301,10 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             json_object *x = json_object_new_object();
             const struct model_shmseg *sg = &m->shmsegs[i];
             json_object_object_add(x, "kind", json_object_new_string(
-                                                  sg->kind == 1   ? "posix_shm"
-                                                  : sg->kind == 2 ? "anon_shm"
+                                                  sg->kind == SHM_POSIX   ? "posix_shm"
+                                                  : sg->kind == SHM_ANON ? "anon_shm"
                                                                   : "shmseg"));
-            if (sg->kind == 0)
+            if (sg->kind == SHM_SYSV)
                 json_object_object_add(x, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
                 json_object_object_add(x, "name", json_object_new_string(sg->name));
@@ -348,98 +329,155 @@ static int headless_loop(struct engine *e, struct hl *hp, const struct scenario_
             json_object_array_add(objs, x);
         }
         json_object_object_add(j, "objects", objs);
-        emit_json(&h, j);
-    } else {
-        char sp[24];
-        if (o->speed == 0)
-            snprintf(sp, sizeof sp, "max");
-        else
-            snprintf(sp, sizeof sp, "%gx", o->speed);
-        fprintf(h.out, "ipcplay %s: %s (speed %s)\n", s->name, m->params, sp);
-        fprintf(h.out, "what to watch: %s\n", s->watch);
-        for (int i = 0; i < m->nsemsets; i++)
-            fprintf(h.out, "object: semaphore set semid=%d nsems=%d mode=0600\n",
-                    m->semsets[i].semid, m->semsets[i].nsems);
-        for (int i = 0; i < m->nshmsegs; i++) {
-            const struct model_shmseg *sg = &m->shmsegs[i];
-            if (sg->kind == 1)
-                fprintf(h.out, "object: POSIX shared memory name=%s size=%zu mode=0600\n",
-                        sg->name, sg->segsz);
-            else if (sg->kind == 2)
-                fprintf(h.out, "object: anonymous shared memory (MAP_SHARED, inherited across "
-                               "fork) size=%zu\n",
-                        sg->segsz);
-            else
-                fprintf(h.out, "object: shared memory shmid=%d size=%zu mode=0600\n", sg->shmid,
-                        sg->segsz);
-        }
-        for (int i = 0; i < m->nmsgqs; i++)
-            fprintf(h.out, "object: message queue msqid=%d qbytes=%ld mode=0600\n",
-                    m->msgqs[i].msqid, m->msgqs[i].qbytes);
-        if (m->rundir[0]) {
-            fprintf(h.out, "object: run directory %s mode=0700:", m->rundir);
-            for (int i = 0; i < m->nfiles; i++)
-                fprintf(h.out, " %s", m->files[i]);
-            fprintf(h.out, "\n");
-        }
-        hl_flush(&h);
+        emit_json(h, j);
+        return;
     }
-    uint64_t start = events_now_ns();
-    uint64_t deadline = o->for_seconds > 0 ? start + (uint64_t)(o->for_seconds * 1e9) : 0;
-    int rc = -1;
+    char sp[24];
+    if (speed == 0)
+        snprintf(sp, sizeof sp, "max");
+    else
+        snprintf(sp, sizeof sp, "%gx", speed);
+    fprintf(h->out, "ipcplay %s: %s (speed %s)\n", s->name, m->params, sp);
+    fprintf(h->out, "what to watch: %s\n", s->watch);
+    for (int i = 0; i < m->nsemsets; i++)
+        fprintf(h->out, "object: semaphore set semid=%d nsems=%d mode=0600\n", m->semsets[i].semid,
+                m->semsets[i].nsems);
+    for (int i = 0; i < m->nshmsegs; i++) {
+        const struct model_shmseg *sg = &m->shmsegs[i];
+        if (sg->kind == SHM_POSIX)
+            fprintf(h->out, "object: POSIX shared memory name=%s size=%zu mode=0600\n", sg->name,
+                    sg->segsz);
+        else if (sg->kind == SHM_ANON)
+            fprintf(h->out,
+                    "object: anonymous shared memory (MAP_SHARED, inherited across "
+                    "fork) size=%zu\n",
+                    sg->segsz);
+        else
+            fprintf(h->out, "object: shared memory shmid=%d size=%zu mode=0600\n", sg->shmid,
+                    sg->segsz);
+    }
+    for (int i = 0; i < m->nmsgqs; i++)
+        fprintf(h->out, "object: message queue msqid=%d qbytes=%ld mode=0600\n", m->msgqs[i].msqid,
+                m->msgqs[i].qbytes);
+    if (m->rundir[0]) {
+        fprintf(h->out, "object: run directory %s mode=0700:", m->rundir);
+        for (int i = 0; i < m->nfiles; i++)
+            fprintf(h->out, " %s", m->files[i]);
+        fprintf(h->out, "\n");
+    }
+    hl_flush(h);
+}
+
+/* ---- the view: what the loop calls --------------------------------------- */
+
+static double hl_elapsed(const struct hl *h)
+{
+    return (double)(events_now_ns() - h->start_ns) / 1e9;
+}
+
+/* The run ended (by itself, or stopped by --for): last lines, the state,
+ * the summary and the checks. */
+static enum loop_verdict hl_done(struct hl *h, bool stopped)
+{
+    print_lines(h);
+    print_state(h);
+    h->rc = print_summary(h, hl_elapsed(h), stopped);
+    if (h->m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
+        fprintf(stderr, "ipcplay: run error: %s\n", h->m->error);
+        h->rc = 3;
+    }
+    return LOOP_STOP;
+}
+
+/* A write failed: say so once, remove the run, exit 3. */
+static enum loop_verdict hl_check_output(struct hl *h)
+{
+    if (!ferror(h->out))
+        return LOOP_GO;
+    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(h->werr ? h->werr : EIO));
+    engine_stop(h->e);
+    h->rc = 3;
+    return LOOP_STOP;
+}
+
+static enum loop_verdict hl_on_engine(void *self, int flags)
+{
+    struct hl *h = self;
+    print_lines(h);
+    if (flags & ENGINE_SAMPLE)
+        print_state(h);
+    if (flags & ENGINE_QUIT) {
+        int sig = engine_quit_signal(h->e);
+        engine_stop(h->e);
+        print_lines(h);
+        fprintf(stderr,
+                "ipcplay: stopped by %s; every process and object of the run was "
+                "removed\n",
+                signame(sig).s);
+        print_summary(h, hl_elapsed(h), true);
+        h->rc = 128 + sig;
+        return LOOP_STOP;
+    }
+    if (flags & ENGINE_DONE) {
+        hl_done(h, false);
+        hl_check_output(h);
+        return LOOP_STOP;
+    }
+    return hl_check_output(h);
+}
+
+/* --for: the one deadline of this view. */
+static int hl_next_timeout_ms(void *self, uint64_t now)
+{
+    const struct hl *h = self;
+    return h->deadline_ns ? loop_ms_until(now, h->deadline_ns) : -1;
+}
+
+static enum loop_verdict hl_on_timeout(void *self, uint64_t now)
+{
+    struct hl *h = self;
+    if (engine_active(h->e))
+        engine_stop(h->e);
+    hl_done(h, true);
+    hl_check_output(h);
+    return LOOP_STOP;
+}
+
+int headless_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
+                 const struct headless_opts *o)
+{
+    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m, .e = e, .rc = -1};
+    h.state = malloc(HL_STATE);
+    h.last_state = calloc(1, HL_STATE);
+    if (!h.state || !h.last_state) {
+        free(h.state);
+        free(h.last_state);
+        fprintf(stderr, "ipcplay: out of memory\n");
+        return 3;
+    }
+    char err[256];
+    if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);
+        free(h.state);
+        free(h.last_state);
+        return 3;
+    }
+    print_start(&h, s, o->speed);
+    h.start_ns = events_now_ns();
+    if (o->for_seconds > 0)
+        h.deadline_ns = h.start_ns + (uint64_t)(o->for_seconds * 1e9);
     print_lines(&h);
     print_state(&h);
-    while (rc < 0) {
-        struct pollfd pfds[ENGINE_MAX_POLLFDS];
-        int n = engine_pollfds(e, pfds, ENGINE_MAX_POLLFDS);
-        int timeout = -1;
-        if (deadline) {
-            uint64_t now = events_now_ns();
-            timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
-        }
-        int pr = poll(pfds, (nfds_t)n, timeout);
-        if (pr < 0 && errno != EINTR) {
-            fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
-            engine_stop(e);
-            rc = 3;
-            break;
-        }
-        int flags = pr > 0 ? engine_dispatch(e, pfds, n) : 0;
-        print_lines(&h);
-        if (flags & ENGINE_SAMPLE)
-            print_state(&h);
-        if (flags & ENGINE_QUIT) {
-            int sig = engine_quit_signal(e);
-            engine_stop(e);
-            print_lines(&h);
-            fprintf(stderr, "ipcplay: stopped by %s; every process and object of the run was "
-                            "removed\n", signame(sig).s);
-            print_summary(&h, (double)(events_now_ns() - start) / 1e9, true);
-            rc = 128 + sig;
-            break;
-        }
-        bool stopped = false;
-        if (!(flags & ENGINE_DONE) && deadline && events_now_ns() >= deadline &&
-            engine_active(e)) {
-            engine_stop(e);
-            flags |= ENGINE_DONE;
-            stopped = true;
-        }
-        if (flags & ENGINE_DONE) {
-            print_lines(&h);
-            print_state(&h);
-            rc = print_summary(&h, (double)(events_now_ns() - start) / 1e9, stopped);
-            if (m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
-                fprintf(stderr, "ipcplay: run error: %s\n", m->error);
-                rc = 3;
-            }
-        }
-        if (ferror(h.out)) {
-            fprintf(stderr, "ipcplay: cannot write the output: %s\n",
-                    strerror(h.werr ? h.werr : EIO));
-            engine_stop(e);
-            rc = 3;
-        }
+    const struct loop_view view = {.self = &h,
+                                   .on_engine = hl_on_engine,
+                                   .next_timeout_ms = hl_next_timeout_ms,
+                                   .on_timeout = hl_on_timeout};
+    if (loop_run(e, &view) < 0) {
+        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
+        engine_stop(e);
+        h.rc = 3;
     }
-    return rc;
+    free(h.state);
+    free(h.last_state);
+    return h.rc;
 }

@@ -151,6 +151,25 @@ Test(sem, wait0_shows_semzcnt_and_wakes_everyone)
     support_free(&r);
 }
 
+Test(sem, setval_takes_start_to_zero_and_wakes_everyone)
+{
+    /* op=setval: wait0, but the starter uses semctl(SETVAL, 0) instead of
+     * P; the story gives the kernel's numbers (GETVAL before and after,
+     * GETZCNT). */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "op=setval", "rounds=1",
+                                "think=0",  "hold=600",  "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "op=setval"), "%s", r.out);
+    cr_expect(strstr(r.out, "SETVAL(sem 1, 0) -> semctl(SETVAL, 0): semval 1 -> 0; the kernel "
+                            "wakes all 4 waiting for zero (semzcnt)"),
+              "%s", r.out);
+    cr_expect(strstr(r.out, "wait0(sem 1) -> semval reached 0"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates ok (counter 4 = 4"), "%s", r.out);
+    support_free(&r);
+}
+
 Test(sem, a_set_of_semaphores_guards_sections_side_by_side)
 {
     struct run r;

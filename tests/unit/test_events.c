@@ -70,8 +70,8 @@ static void tally(const struct event *b, int n, void *ctx)
     struct tally *t = ctx;
     for (int i = 0; i < n; i++) {
         int c = b[i].instance;
-        if (c < 0 || c >= CHILDREN || b[i].value != t->next[c] || b[i].value2 != ~b[i].value ||
-            b[i].op != OP_P) {
+        if (c < 0 || c >= CHILDREN || b[i].cs_update.written != t->next[c] ||
+            b[i].cs_update.read != ~b[i].cs_update.written || b[i].op != OP_CS_UPDATE) {
             t->bad++;
             continue;
         }
@@ -91,9 +91,9 @@ static void burst(struct event_channel *ch, pid_t *pids)
                 memset(&ev, 0, sizeof ev);
                 ev.pid = getpid();
                 ev.instance = (int16_t)c;
-                ev.op = OP_P;
-                ev.value = i;
-                ev.value2 = ~(int64_t)i; /* a torn record would not match */
+                ev.op = OP_CS_UPDATE;
+                ev.cs_update.written = i;
+                ev.cs_update.read = ~(int64_t)i; /* a torn record would not match */
                 ev.t_ns = events_now_ns() - ch->t0_ns;
                 if (events_emit(ch->wfd, &ev) < 0)
                     _exit(1);
@@ -155,7 +155,7 @@ Test(events, a_process_without_a_ring_writes_whole_records_to_the_pipe, .timeout
         struct event ev;
         memset(&ev, 0, sizeof ev);
         ev.op = OP_EXEC;
-        ev.value = 42;
+        ev.result = 42;
         _exit(events_emit(wfd, &ev) == 0 ? 0 : 1);
     }
     int st;
@@ -166,7 +166,7 @@ Test(events, a_process_without_a_ring_writes_whole_records_to_the_pipe, .timeout
     cr_assert_eq(poll(&pf, 1, 5000), 1);
     cr_assert_eq(events_read(&ch, out, 4), 1);
     cr_expect_eq(out[0].op, OP_EXEC);
-    cr_expect_eq(out[0].value, 42);
+    cr_expect_eq(out[0].result, 42);
     cr_expect_eq(events_rings(&ch), 0);
     events_close(&ch);
 }
@@ -185,11 +185,12 @@ static void causal_check(const struct event *b, int n, void *ctx)
 {
     struct causal *c = ctx;
     for (int i = 0; i < n; i++) {
-        if (b[i].op == OP_V && b[i].value >= 0) {
-            c->seen[b[i].value] = 1;
+        long long at = b[i].sem.waited_ns; /* the round, in these tests */
+        if (b[i].op == OP_V && at >= 0) {
+            c->seen[at] = 1;
         } else if (b[i].op == OP_P && b[i].phase == PH_END) {
             c->pairs++;
-            if (!c->seen[b[i].value])
+            if (!c->seen[at])
                 c->bad++;
         }
     }
@@ -204,12 +205,12 @@ static pid_t pinger(struct event_channel *ch, int k, int p[2])
     struct event ev;
     memset(&ev, 0, sizeof ev);
     ev.instance = -1;
-    ev.value = -1;
+    ev.sem.waited_ns = -1;
     events_emit(ch->wfd, &ev); /* claims its ring now */
     for (int i = 0; i < PINGS; i++) {
         memset(&ev, 0, sizeof ev);
         ev.instance = -1;
-        ev.value = i;
+        ev.sem.waited_ns = i;
         char x = 0;
         if (k == 0) { /* V: tell it, then let the other go */
             ev.op = OP_V;
@@ -290,12 +291,12 @@ Test(events, a_record_published_mid_pass_holds_back_what_it_caused, .timeout = 3
         if (hook_kids[k] == 0) {
             struct event ev;
             memset(&ev, 0, sizeof ev);
-            ev.value = -1;
+            ev.sem.waited_ns = -1;
             events_emit(ch.wfd, &ev); /* ring k */
             for (int i = 0; i < 50; i++) {
                 char x;
                 memset(&ev, 0, sizeof ev);
-                ev.value = i;
+                ev.sem.waited_ns = i;
                 if (k == 0) {
                     if (read(go[0], &x, 1) != 1)
                         _exit(1);

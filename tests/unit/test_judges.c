@@ -77,9 +77,7 @@ static void sent(int seq, int type)
                          .role = R_SENDER,
                          .instance = 1,
                          .op = OP_MSGSND,
-                         .arg0 = type,
-                         .arg1 = 48,
-                         .value = seq});
+                         .msgsnd = {.type = type, .len = 48, .seq = seq}});
 }
 
 static void got(int role, int sel, uint16_t flags, int seq, int type, int bytes, int full)
@@ -89,11 +87,11 @@ static void got(int role, int sel, uint16_t flags, int seq, int type, int bytes,
                          .instance = 1,
                          .op = OP_MSGRCV,
                          .flags = flags,
-                         .arg0 = sel,
-                         .arg1 = type,
                          .result = bytes,
-                         .value = msgwire_who(R_SENDER, 1, seq),
-                         .value2 = msgwire_how(full, bytes == full, 48)});
+                         .msgrcv = {.sel = sel,
+                                    .type = type,
+                                    .who = msgwire_who(R_SENDER, 1, seq),
+                                    .how = msgwire_how(full, bytes == full, 48)}});
 }
 
 static void msgq_judge_final(void)
@@ -274,14 +272,15 @@ static void put(int producer, int k)
                          .role = 0,
                          .instance = (int16_t)producer,
                          .op = OP_RING_PUT,
-                         .value = v});
+                         .ring = {.item = v}});
     ring.produced++;
     ring.sum_in = (int64_t)((uint64_t)ring.sum_in + (uint64_t)ring_mix(v));
 }
 
 static void take(int64_t v)
 {
-    apply((struct event){.pid = 403, .role = 1, .instance = 1, .op = OP_RING_GET, .value = v});
+    apply((struct event){.pid = 403, .role = 1, .instance = 1, .op = OP_RING_GET,
+                         .ring = {.item = v}});
     ring.consumed++;
     ring.sum_out = (int64_t)((uint64_t)ring.sum_out + (uint64_t)ring_mix(v));
 }
@@ -514,9 +513,8 @@ Test(run_error, a_failed_note_names_the_role_the_call_and_errno)
                                          .phase = PH_NOTE,
                                          .result = -1,
                                          .err = EINVAL,
-                                         .arg0 = 1,
-                                         .arg1 = 48,
-                                         .value = OP_MSGSND});
+                                         .failed = {.call_args = {1, 48},
+                                                    .call = OP_MSGSND}});
     cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument)");
     const struct model_line *l = model_story_line(m, m->story_count - 1);
     cr_assert_not_null(l);

@@ -24,6 +24,19 @@ static void setup(void)
 
 TestSuite(model_cs, .init = setup);
 
+/* value: for cs ops the shared count or counter, for EXITED the wait status. */
+static void set_value(struct event *e, long long value)
+{
+    if (e->op == OP_EXITED)
+        e->exited.status = value;
+    else if (e->op == OP_CS_UPDATE)
+        e->cs_update.written = value;
+    else if (e->op == OP_CS_LEAVE)
+        e->cs_leave.entries = value;
+    else
+        e->cs_enter.inside = value;
+}
+
 static void ev(int pid, int op, int phase, long long value)
 {
     struct event e;
@@ -31,7 +44,7 @@ static void ev(int pid, int op, int phase, long long value)
     e.pid = pid;
     e.op = (uint8_t)op;
     e.phase = (uint8_t)phase;
-    e.value = value;
+    set_value(&e, value);
     model_apply_event(&m, &e);
 }
 
@@ -100,8 +113,8 @@ static void stopped(int pid)
     e.pid = pid;
     e.op = OP_EXITED;
     e.phase = PH_NOTE;
-    e.value = 9;
-    e.arg1 = 1; /* killed because the run was stopped */
+    e.exited.status = 9;
+    e.exited.stopped = 1; /* killed because the run was stopped */
     model_apply_event(&m, &e);
 }
 
@@ -131,7 +144,7 @@ static void ev_at(int pid, int op, int phase, long long value, uint64_t t)
     e.pid = pid;
     e.op = (uint8_t)op;
     e.phase = (uint8_t)phase;
-    e.value = value;
+    set_value(&e, value);
     e.t_ns = t;
     model_apply_event(&m, &e);
 }
@@ -167,7 +180,7 @@ static void p_ok(int pid, bool undo)
     e.pid = pid;
     e.op = OP_P;
     e.phase = PH_END;
-    e.arg1 = -1;
+    e.sem.amount = -1;
     e.flags = undo ? OPF_UNDO : 0;
     model_apply_event(&m, &e);
 }

@@ -80,7 +80,7 @@ Test(model_ipc, a_removed_queue_keeps_what_its_remover_counted)
     e.op = OP_MSGQ_RMID;
     e.phase = PH_END;
     e.obj = 0;
-    e.value = 0; /* msg_qnum just before IPC_RMID */
+    e.msgq_rmid.left = 0; /* msg_qnum just before IPC_RMID */
     model_apply_event(m, &e);
     cr_expect(q->removed);
     cr_expect_eq(q->qnum, 0);
@@ -177,9 +177,9 @@ Test(model_ipc, a_receive_is_never_told_before_its_send)
     r.op = OP_MSGRCV;
     r.phase = PH_END;
     r.result = 48;
-    r.arg1 = 3; /* the type it got */
-    r.value = msgwire_who(0, 1, 1);
-    r.value2 = msgwire_how(48, 1, 48);
+    r.msgrcv.type = 3; /* the type it got */
+    r.msgrcv.who = msgwire_who(0, 1, 1);
+    r.msgrcv.how = msgwire_how(48, 1, 48);
     model_apply_event(m, &r);
     struct event s;
     memset(&s, 0, sizeof s);
@@ -188,9 +188,9 @@ Test(model_ipc, a_receive_is_never_told_before_its_send)
     s.instance = 1;
     s.op = OP_MSGSND;
     s.phase = PH_END;
-    s.arg0 = 3;
-    s.arg1 = 48;
-    s.value = 1; /* seq */
+    s.msgsnd.type = 3;
+    s.msgsnd.len = 48;
+    s.msgsnd.seq = 1;
     model_apply_event(m, &s);
     int sent = story_index("queued #1"), got = story_index("got type 3 from sender-1 #1");
     cr_assert_geq(sent, 0);
@@ -199,7 +199,7 @@ Test(model_ipc, a_receive_is_never_told_before_its_send)
     cr_expect_eq(story_count("queued #1"), 1, "the send was told twice");
     cr_expect_eq(m->msglog.nsent, 1, "the send is still logged for the checks");
     /* The next send, in the usual order, is told as it comes. */
-    s.value = 2;
+    s.msgsnd.seq = 2;
     model_apply_event(m, &s);
     cr_expect_eq(story_count("queued #2"), 1);
 }

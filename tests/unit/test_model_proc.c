@@ -45,8 +45,8 @@ static const char *last_detail(void)
 Test(model_proc, fork_then_wait_marks_the_child_reaped_by_its_parent)
 {
     struct event f = ev(OP_FORK, PH_END, 101, 0, 102);
-    f.arg0 = 1;
-    f.value = 1;
+    f.fork.role = 1;
+    f.fork.instance = 1;
     model_apply_event(&m, &f);
     int ci = model_find_proc(&m, 102);
     cr_assert_geq(ci, 0, "the fork event adds the child");
@@ -56,7 +56,7 @@ Test(model_proc, fork_then_wait_marks_the_child_reaped_by_its_parent)
     cr_expect(strstr(last_detail(), "returned 102 in the parent"));
 
     struct event c = ev(OP_FORK, PH_END, 102, 1, 0);
-    c.value = 101;
+    c.fork.ppid = 101;
     model_apply_event(&m, &c);
     cr_expect_eq(model_fact(&m, "fork.ppid_ok", 0), 1);
 
@@ -64,7 +64,7 @@ Test(model_proc, fork_then_wait_marks_the_child_reaped_by_its_parent)
     x.t_ns = 1000000000;
     model_apply_event(&m, &x);
     struct event w = ev(OP_WAIT, PH_END, 101, 0, 102);
-    w.value = 3 << 8;
+    w.wait.status = 3 << 8;
     w.t_ns = 1500000000;
     model_apply_event(&m, &w);
     cr_expect(m.procs[ci].exited);
@@ -76,16 +76,16 @@ Test(model_proc, fork_then_wait_marks_the_child_reaped_by_its_parent)
 Test(model_proc, streams_and_eof)
 {
     struct event w = ev(OP_WRITE, PH_END, 101, 0, 10);
-    w.value = 10;
-    w.value2 = 42;
+    w.io.total = 10;
+    w.io.sum = 42;
     model_apply_event(&m, &w);
     struct event r = ev(OP_READ, PH_END, 101, 0, 10);
-    r.value = 10;
-    r.value2 = 42;
+    r.io.total = 10;
+    r.io.sum = 42;
     model_apply_event(&m, &r);
     struct event e = ev(OP_READ, PH_END, 101, 0, 0);
-    e.value = 10;
-    e.value2 = 42;
+    e.io.total = 10;
+    e.io.sum = 42;
     model_apply_event(&m, &e);
     cr_expect(m.streams[0].used);
     cr_expect_eq(m.streams[0].written, 10);
@@ -99,9 +99,9 @@ Test(model_proc, file_reads_become_chunks)
 {
     struct event r = ev(OP_READ, PH_END, 101, 0, 16);
     r.flags = OPF_PATTERN;
-    r.arg1 = 32;
+    r.io.offset = 32;
     model_apply_event(&m, &r);
-    r.value2 = 3; /* three bytes did not match */
+    r.io.bad = 3; /* three bytes did not match */
     model_apply_event(&m, &r);
     cr_assert_eq(m.nchunks, 2);
     cr_expect_eq(m.chunks[0].off, 32);
@@ -116,7 +116,7 @@ Test(model_proc, a_file_read_in_many_small_chunks_fits_the_records)
     struct event r = ev(OP_READ, PH_END, 101, 0, 1);
     r.flags = OPF_PATTERN;
     for (int k = 0; k < 1000; k++) {
-        r.arg1 = k;
+        r.io.offset = k;
         model_apply_event(&m, &r);
     }
     cr_assert_eq(m.nchunks, 1);
@@ -125,18 +125,18 @@ Test(model_proc, a_file_read_in_many_small_chunks_fits_the_records)
     cr_expect_eq(m.chunks_lost, 0);
     /* Another process goes on where it ended: a new record (a turn). */
     r.pid = 102;
-    r.arg1 = 1000;
+    r.io.offset = 1000;
     model_apply_event(&m, &r);
     cr_assert_eq(m.nchunks, 2);
     /* A close in between: what is read after it starts a new record. */
     struct event c = ev(OP_CLOSE, PH_END, 101, 0, 0);
-    c.arg0 = 4;
+    c.fd.fd = 4;
     model_apply_event(&m, &c);
-    r.arg1 = 1001;
+    r.io.offset = 1001;
     model_apply_event(&m, &r);
     cr_expect_eq(m.nchunks, 3);
     /* A read that does not continue the last one: a new record too. */
-    r.arg1 = 5000;
+    r.io.offset = 5000;
     model_apply_event(&m, &r);
     cr_expect_eq(m.nchunks, 4);
 }

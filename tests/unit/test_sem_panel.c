@@ -52,8 +52,8 @@ static void sampled_asleep(int pid, int op)
 static void event(int pid, int op, int phase, uint64_t t)
 {
     struct event ev = {.t_ns = t, .pid = pid, .role = 0, .instance = (int16_t)(pid - 100),
-                       .op = (uint8_t)op, .phase = (uint8_t)phase, .obj = 0, .arg0 = 0,
-                       .arg1 = -1};
+                       .op = (uint8_t)op, .phase = (uint8_t)phase, .obj = 0,
+                       .sem = {.num = 0, .amount = -1}};
     model_apply_event(m, &ev);
 }
 

@@ -1,0 +1,175 @@
+/* keys.c — the dashboard's key table and what is generated from it: the
+ * hint bar's items and the F1 help's key lines. See keys.h. The order of
+ * the table is the order of the hint bar and of the help. */
+#include "keys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PANELS(l, s) [KEYS_PANELS] = {l, s}
+#define WINDOW(l, s) [KEYS_WINDOW] = {l, s}
+#define SCENARIOS(l, s) [KEYS_SCENARIOS] = {l, s}
+
+const struct key_binding keys[] = {
+    {.name = "F1",
+     .code = KEYC_F(1),
+     .action = KA_HELP,
+     .hint = {PANELS("Help", "Help")},
+     .help = "this help"},
+    {.name = "F2",
+     .code = KEYC_F(2),
+     .action = KA_SCENARIOS,
+     .hint = {PANELS("Scenarios", "Scen")},
+     .help = "pick a scenario"},
+    {.name = "F3",
+     .code = KEYC_F(3),
+     .action = KA_PAUSE,
+     .hint = {PANELS("Pause", "Pause")},
+     .paused = "Resume",
+     .help = "pause / resume"},
+    {.name = "F4",
+     .code = KEYC_F(4),
+     .action = KA_STEP,
+     .hint = {PANELS("Step", "Step")},
+     .help = "step one op"},
+    {.name = "F5",
+     .code = KEYC_F(5),
+     .action = KA_SLOWER,
+     .hint = {PANELS("Slower", "Slow")},
+     .help = "slower"},
+    {.name = "F6",
+     .code = KEYC_F(6),
+     .action = KA_FASTER,
+     .hint = {PANELS("Faster", "Fast")},
+     .help = "faster"},
+    {.name = "Esc",
+     .code = KEYC_ESC,
+     .action = KA_CLOSE,
+     .hint = {WINDOW("Close", "Close"), SCENARIOS("Close", "Close")},
+     .help = "close a window"},
+    {.name = "Ctrl-L", .code = KEYC_CTRL_L, .action = KA_REPAINT, .help = "redraw the screen"},
+    {.name = "Up/Down",
+     .code = KEYC_UP,
+     .code2 = KEYC_DOWN,
+     .action = KA_MOVE,
+     .hint = {WINDOW("Scroll", "Scroll"), SCENARIOS("Choose", "Choose")},
+     .help = "command history; in a window, scroll it or choose"},
+    {.name = "PgUp/PgDn",
+     .code = KEYC_PGUP,
+     .code2 = KEYC_PGDN,
+     .action = KA_PAGE,
+     .hint = {PANELS("Story", "Story"), WINDOW("Page", "Page")},
+     .help = "scroll the story"},
+    {.name = "Enter",
+     .code = KEYC_ENTER,
+     .action = KA_ENTER,
+     .hint = {SCENARIOS("Edit a run command", "Run")},
+     .help = "run the line"},
+    {.name = "Tab",
+     .code = KEYC_TAB,
+     .action = KA_COMPLETE,
+     .hint = {PANELS("Complete", "Compl")},
+     .optional = true,
+     .help = "complete commands, scenarios, name=value, roles and pids"},
+    {.name = "Shift-PgUp/PgDn",
+     .code = KEYC_SHIFT_PGUP,
+     .code2 = KEYC_SHIFT_PGDN,
+     .action = KA_PROCS_PAGE,
+     .help = "page through the process list when it is longer than its panel"},
+    {.name = "F10",
+     .code = KEYC_F(10),
+     .action = KA_QUIT,
+     .hint = {PANELS("Quit", "Quit"), WINDOW("Quit", "Quit"), SCENARIOS("Quit", "Quit")},
+     .help = "quit (or Ctrl-D)"},
+    {.name = "Shift-Up/Down",
+     .code = KEYC_SHIFT_UP,
+     .code2 = KEYC_SHIFT_DOWN,
+     .action = KA_PROCS_LINE,
+     .help = "scroll processes"},
+    {.name = "Ctrl-R", .code = KEYC_CTRL_R, .action = KA_SEARCH, .help = "search history"},
+    {.name = "Ctrl-C", .code = KEYC_CTRL_C, .action = KA_CANCEL, .help = "clear the line"},
+    {.name = "Ctrl-Z", .code = KEYC_CTRL_Z, .action = KA_SUSPEND, .help = "suspend to shell"},
+};
+const int nkeys = (int)(sizeof keys / sizeof keys[0]);
+
+const struct key_binding *keys_find(int code)
+{
+    for (int i = 0; i < nkeys; i++)
+        if (keys[i].code == code || (keys[i].code2 && keys[i].code2 == code))
+            return &keys[i];
+    return NULL;
+}
+
+int keys_dir(const struct key_binding *b, int code)
+{
+    return b->code2 && code == b->code2 ? 1 : -1;
+}
+
+/* Passes: 0 full words and two spaces between; 1 short words, one space;
+ * 2 short words without the optional keys (drawn even if still too wide:
+ * the bar is cut at the edge). */
+int keys_hint_bar(enum key_place where, bool paused, int width, struct key_hint_item *out, int max)
+{
+    for (int pass = 0; pass < 3; pass++) {
+        int need = 0, n = 0;
+        for (int i = 0; i < nkeys && n < max; i++) {
+            const struct key_binding *b = &keys[i];
+            const struct key_hint *h = &b->hint[where];
+            if (!h->label || (pass == 2 && b->optional))
+                continue;
+            const char *text = pass == 0 ? h->label : h->shortl;
+            if (paused && b->paused)
+                text = b->paused;
+            out[n++] = (struct key_hint_item){b->name, text, pass == 0 ? "  " : " "};
+            need += (int)(strlen(b->name) + 1 + strlen(text)) + (pass == 0 ? 2 : 1);
+        }
+        if (need <= width || pass == 2)
+            return n;
+    }
+    return 0;
+}
+
+size_t keys_hint_text(enum key_place where, bool paused, int width, char *buf, size_t len)
+{
+    struct key_hint_item it[KEYS_MAX_HINTS];
+    int n = keys_hint_bar(where, paused, width, it, KEYS_MAX_HINTS);
+    size_t off = 0;
+    if (len)
+        buf[0] = '\0';
+    for (int i = 0; i < n && off < len; i++) {
+        int w = snprintf(buf + off, len - off, "%s %s%s", it[i].key, it[i].text, it[i].sep);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    return off < len ? off : len ? len - 1 : 0;
+}
+
+/* Short entries go two to a row, in cells of KEYS_HELP_NAME + KEYS_HELP_WORDS
+ * columns; a long one takes its row. Rows stay within 72 columns, so the
+ * help is read at 80 without wrapping. */
+#define KEYS_HELP_NAME 17
+#define KEYS_HELP_WORDS 17
+
+static bool help_short(const struct key_binding *b)
+{
+    return strlen(b->name) + 2 <= KEYS_HELP_NAME && strlen(b->help) <= KEYS_HELP_WORDS;
+}
+
+size_t keys_help_text(char *buf, size_t len)
+{
+    size_t off = 0;
+    if (len)
+        buf[0] = '\0';
+    for (int i = 0; i < nkeys && off < len; i++) {
+        const struct key_binding *b = &keys[i], *next = i + 1 < nkeys ? &keys[i + 1] : NULL;
+        int w;
+        if (next && help_short(b) && help_short(next)) {
+            w = snprintf(buf + off, len - off, "  %-*s%-*s  %-*s%s\n", KEYS_HELP_NAME, b->name,
+                         KEYS_HELP_WORDS, b->help, KEYS_HELP_NAME, next->name, next->help);
+            i++;
+        } else {
+            w = snprintf(buf + off, len - off, "  %-*s%s\n", KEYS_HELP_NAME, b->name, b->help);
+        }
+        off += w > 0 ? (size_t)w : 0;
+    }
+    return off < len ? off : len ? len - 1 : 0;
+}
