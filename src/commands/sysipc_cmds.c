@@ -104,7 +104,9 @@ bool sysipc_cmd_pending(const struct cmd_host *h)
 
 static const char *kind_words(int kind)
 {
-    return kind == SYS_SEM ? "semaphore set" : kind == SYS_MSG ? "message queue" : "shared memory segment";
+    return kind == SYS_SEM   ? "semaphore set"
+           : kind == SYS_MSG ? "message queue"
+                             : "shared memory segment";
 }
 
 static int remove_now(struct cmd_host *h, const struct sys_obj *o)
@@ -224,8 +226,10 @@ int sysipc_cmd_parse_watch(int argc, char **argv, struct sysipc_filter *f, int *
             }
             *period_ms = (int)(s * 1000 + 0.5);
         } else {
-            snprintf(err, errlen, "unknown watch parameter '%s' (accepted: user=U key=K "
-                     "sort=id|key|owner|activity every=SECONDS)", a);
+            snprintf(err, errlen,
+                     "unknown watch parameter '%s' (accepted: user=U key=K "
+                     "sort=id|key|owner|activity every=SECONDS)",
+                     a);
             return -1;
         }
     }

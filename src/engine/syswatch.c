@@ -246,7 +246,8 @@ int syswatch_parse_maps_line(const char *line, int *shmid, uint64_t *addr, uint6
     unsigned maj, min;
     int pos = 0;
     if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &lo, &hi, perms, &off, &maj, &min, &ino,
-               &pos) != 7 || strncmp(line + pos, "/SYSV", 5) != 0 || hi < lo || ino > 0x7fffffff)
+               &pos) != 7 ||
+        strncmp(line + pos, "/SYSV", 5) != 0 || hi < lo || ino > 0x7fffffff)
         return -1;
     *shmid = (int)ino;
     *addr = lo;
@@ -360,8 +361,7 @@ static uint64_t mono_ns(void)
 /* A process the sample names: its comm from /proc/PID/comm (kept open
  * from then on: a pread, cheaper than stat, and ESRCH once it is gone, so
  * a pid reused by another process is never told under the old name). */
-static void emit_proc(struct syswatch *w, pid_t pid, uint64_t t, syswatch_emit_fn *emit,
-                      void *ctx)
+static void emit_proc(struct syswatch *w, pid_t pid, uint64_t t, syswatch_emit_fn *emit, void *ctx)
 {
     struct record r;
     record_init(&r, REC_SYS_PROC, t);
@@ -397,8 +397,8 @@ static void add_pid(pid_t *set, int *n, int max, pid_t pid)
 }
 
 /* Every pid the sample's objects and uses name, each once. */
-static int named_pids(const struct syswatch *w, const struct sys_use *uses, int nuses,
-                      pid_t *set, int max)
+static int named_pids(const struct syswatch *w, const struct sys_use *uses, int nuses, pid_t *set,
+                      int max)
 {
     int n = 0;
     for (int i = 0; i < w->nobjs; i++) {

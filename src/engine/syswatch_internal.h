@@ -13,8 +13,8 @@
  * reused by another process reads ESRCH instead of the newcomer's call. */
 struct sw_proc {
     pid_t pid;
-    int sysfd;   /* -1: not open (denied, or no fd left) */
-    bool denied; /* EACCES opening it: not ours to read */
+    int sysfd;      /* -1: not open (denied, or no fd left) */
+    bool denied;    /* EACCES opening it: not ours to read */
     int denied_age; /* samples since the denial (retried now and then) */
     int statfd;     /* /proc/PID/comm, opened once a sample names it; -1 */
 };

@@ -77,12 +77,22 @@ int syswatch_parse_sem(const char *line, struct sys_obj *o)
     unsigned long nsems;
     long long otime, ctime;
     if (sscanf(line, "%d %d %o %lu %u %u %u %u %lld %lld", &key, &id, &mode, &nsems, &uid, &gid,
-               &cuid, &cgid, &otime, &ctime) != 10 || id < 0)
+               &cuid, &cgid, &otime, &ctime) != 10 ||
+        id < 0)
         return -1;
     memset(o, 0, sizeof *o);
-    *o = (struct sys_obj){.kind = SYS_SEM, .id = id, .key = (uint32_t)key, .uid = uid, .gid = gid,
-                          .cuid = cuid, .cgid = cgid, .mode = mode, .ctime = ctime,
-                          .nsems = (int32_t)nsems, .otime = otime, .qbytes = -1};
+    *o = (struct sys_obj){.kind = SYS_SEM,
+                          .id = id,
+                          .key = (uint32_t)key,
+                          .uid = uid,
+                          .gid = gid,
+                          .cuid = cuid,
+                          .cgid = cgid,
+                          .mode = mode,
+                          .ctime = ctime,
+                          .nsems = (int32_t)nsems,
+                          .otime = otime,
+                          .qbytes = -1};
     return 0;
 }
 
@@ -94,13 +104,26 @@ int syswatch_parse_msg(const char *line, struct sys_obj *o)
     long long stime, rtime, ctime;
     if (sscanf(line, "%d %d %o %llu %llu %d %d %u %u %u %u %lld %lld %lld", &key, &id, &mode,
                &cbytes, &qnum, &lspid, &lrpid, &uid, &gid, &cuid, &cgid, &stime, &rtime,
-               &ctime) != 14 || id < 0)
+               &ctime) != 14 ||
+        id < 0)
         return -1;
     memset(o, 0, sizeof *o);
-    *o = (struct sys_obj){.kind = SYS_MSG, .id = id, .key = (uint32_t)key, .uid = uid, .gid = gid,
-                          .cuid = cuid, .cgid = cgid, .mode = mode, .ctime = ctime,
-                          .cbytes = (int64_t)cbytes, .qnum = (int64_t)qnum, .qbytes = -1,
-                          .lspid = lspid, .lrpid = lrpid, .stime = stime, .rtime = rtime};
+    *o = (struct sys_obj){.kind = SYS_MSG,
+                          .id = id,
+                          .key = (uint32_t)key,
+                          .uid = uid,
+                          .gid = gid,
+                          .cuid = cuid,
+                          .cgid = cgid,
+                          .mode = mode,
+                          .ctime = ctime,
+                          .cbytes = (int64_t)cbytes,
+                          .qnum = (int64_t)qnum,
+                          .qbytes = -1,
+                          .lspid = lspid,
+                          .lrpid = lrpid,
+                          .stime = stime,
+                          .rtime = rtime};
     return 0;
 }
 
@@ -110,15 +133,27 @@ int syswatch_parse_shm(const char *line, struct sys_obj *o)
     unsigned mode, uid, gid, cuid, cgid;
     unsigned long long size, nattch;
     long long atime, dtime, ctime;
-    if (sscanf(line, "%d %d %o %llu %d %d %llu %u %u %u %u %lld %lld %lld", &key, &id, &mode,
-               &size, &cpid, &lpid, &nattch, &uid, &gid, &cuid, &cgid, &atime, &dtime,
-               &ctime) != 14 || id < 0)
+    if (sscanf(line, "%d %d %o %llu %d %d %llu %u %u %u %u %lld %lld %lld", &key, &id, &mode, &size,
+               &cpid, &lpid, &nattch, &uid, &gid, &cuid, &cgid, &atime, &dtime, &ctime) != 14 ||
+        id < 0)
         return -1;
     memset(o, 0, sizeof *o);
-    *o = (struct sys_obj){.kind = SYS_SHM, .id = id, .key = (uint32_t)key, .uid = uid, .gid = gid,
-                          .cuid = cuid, .cgid = cgid, .mode = mode, .ctime = ctime,
-                          .segsz = size, .nattch = (int64_t)nattch, .cpid = cpid, .lpid = lpid,
-                          .atime = atime, .dtime = dtime, .qbytes = -1};
+    *o = (struct sys_obj){.kind = SYS_SHM,
+                          .id = id,
+                          .key = (uint32_t)key,
+                          .uid = uid,
+                          .gid = gid,
+                          .cuid = cuid,
+                          .cgid = cgid,
+                          .mode = mode,
+                          .ctime = ctime,
+                          .segsz = size,
+                          .nattch = (int64_t)nattch,
+                          .cpid = cpid,
+                          .lpid = lpid,
+                          .atime = atime,
+                          .dtime = dtime,
+                          .qbytes = -1};
     return 0;
 }
 
@@ -201,7 +236,7 @@ static void read_sysv(struct syswatch *w, int kind, const char *path)
         if (!o)
             continue;
         int rc = kind == SYS_SEM   ? syswatch_parse_sem(line, o)
-               : kind == SYS_MSG ? syswatch_parse_msg(line, o)
+                 : kind == SYS_MSG ? syswatch_parse_msg(line, o)
                                    : syswatch_parse_shm(line, o);
         if (rc < 0)
             continue;
@@ -251,9 +286,16 @@ static void read_posix(struct syswatch *w, int kind, const char *dir)
         if (!o)
             continue;
         memset(o, 0, sizeof *o);
-        *o = (struct sys_obj){.kind = kind, .id = -1, .uid = st.st_uid, .gid = st.st_gid,
-                              .cuid = st.st_uid, .cgid = st.st_gid, .mode = st.st_mode & 07777,
-                              .ctime = st.st_ctime, .segsz = (uint64_t)st.st_size, .qbytes = -1};
+        *o = (struct sys_obj){.kind = kind,
+                              .id = -1,
+                              .uid = st.st_uid,
+                              .gid = st.st_gid,
+                              .cuid = st.st_uid,
+                              .cgid = st.st_gid,
+                              .mode = st.st_mode & 07777,
+                              .ctime = st.st_ctime,
+                              .segsz = (uint64_t)st.st_size,
+                              .qbytes = -1};
         snprintf(o->name, sizeof o->name, "%.47s", de->d_name);
         if (kind == SYS_PMQ)
             mq_details(w, dfd, de->d_name, o);
@@ -298,9 +340,16 @@ int syswatch_limits(struct syswatch *w, struct sys_limits *l)
         sscanf(w->buf, "%llu %llu %llu %llu", &msl, &mns, &opm, &mni) != 4)
         bad = -1;
     else
-        *l = (struct sys_limits){.msgmni = l->msgmni, .msgmax = l->msgmax, .msgmnb = l->msgmnb,
-                                 .shmmni = l->shmmni, .shmmax = l->shmmax, .shmall = l->shmall,
-                                 .semmsl = msl, .semmns = mns, .semopm = opm, .semmni = mni};
+        *l = (struct sys_limits){.msgmni = l->msgmni,
+                                 .msgmax = l->msgmax,
+                                 .msgmnb = l->msgmnb,
+                                 .shmmni = l->shmmni,
+                                 .shmmax = l->shmmax,
+                                 .shmall = l->shmall,
+                                 .semmsl = msl,
+                                 .semmns = mns,
+                                 .semopm = opm,
+                                 .semmni = mni};
     l->shmmin = 1;
     l->semvmx = 32767; /* SEMVMX: a constant of the kernel */
     long pg = sysconf(_SC_PAGESIZE);

@@ -205,9 +205,9 @@ int engine_sys_remove(struct engine *e, const struct sys_obj *o, char *err, size
     }
     if (still_same(o, err, errlen) < 0)
         return -1;
-    int rc = o->kind == SYS_SEM ? semctl(o->id, 0, IPC_RMID)
-           : o->kind == SYS_MSG ? msgctl(o->id, IPC_RMID, NULL)
-                                : shmctl(o->id, IPC_RMID, NULL);
+    int rc = o->kind == SYS_SEM   ? semctl(o->id, 0, IPC_RMID)
+             : o->kind == SYS_MSG ? msgctl(o->id, IPC_RMID, NULL)
+                                  : shmctl(o->id, IPC_RMID, NULL);
     if (rc < 0) {
         snprintf(err, errlen, "cannot remove %s %d: %s", sysipc_kind_name(o->kind), o->id,
                  strerror(errno));

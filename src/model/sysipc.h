@@ -21,16 +21,16 @@
 enum sys_kind { SYS_SEM = 0, SYS_MSG, SYS_SHM, SYS_PSHM, SYS_PMQ, SYS__KINDS };
 
 /* Why a part of an object could not be read (sys_obj.detail_err): 0 read. */
-#define SYS_ERR_PERM 13  /* EACCES: "no permission" */
-#define SYS_ERR_GONE 43  /* EIDRM: removed between two reads */
+#define SYS_ERR_PERM 13 /* EACCES: "no permission" */
+#define SYS_ERR_GONE 43 /* EIDRM: removed between two reads */
 
 /* REC_SYS_OBJ: one object as the kernel showed it at t. System V objects
  * come from /proc/sysvipc (every object, whatever its mode), their details
  * from semctl / msgctl (which need read permission); POSIX ones from
  * /dev/shm and /dev/mqueue. */
 struct sys_obj {
-    int32_t kind; /* enum sys_kind */
-    int32_t id;   /* semid / msqid / shmid; -1 for POSIX objects */
+    int32_t kind;   /* enum sys_kind */
+    int32_t id;     /* semid / msqid / shmid; -1 for POSIX objects */
     char name[48];  /* POSIX: the name without the leading '/' */
     char owner[24]; /* user name of uid, or the number */
     uint32_t key;
@@ -67,11 +67,11 @@ enum sys_how {
 /* REC_SYS_USE: one process using one object, seen in this sample. */
 struct sys_use {
     int32_t pid;
-    int32_t kind, id; /* the object */
-    int32_t how;      /* enum sys_how */
-    int32_t nsops;    /* semop: sembufs passed; -1 could not be read */
+    int32_t kind, id;                 /* the object */
+    int32_t how;                      /* enum sys_how */
+    int32_t nsops;                    /* semop: sembufs passed; -1 could not be read */
     int32_t sem_num, sem_op, sem_flg; /* its first struct sembuf */
-    int64_t msgtyp;   /* msgrcv: the selector; msgsnd: the type sent (read when permitted) */
+    int64_t msgtyp; /* msgrcv: the selector; msgsnd: the type sent (read when permitted) */
     int32_t msgtyp_ok;
     int64_t msgsz;
     uint64_t addr, size; /* attach: where and how much */
@@ -80,11 +80,11 @@ struct sys_use {
 /* REC_SYS_PROC: a process a sample names (a user, or a last pid). */
 struct sys_proc {
     int32_t pid;
-    int32_t uid;    /* -1 unknown */
-    char comm[16];  /* "" when gone */
-    char state;     /* from stat; 0 not read */
-    int32_t gone;   /* 1: it exited (a last pid may name a process no more) */
-    int32_t nosys;  /* 1: /proc/PID/syscall is not ours to read */
+    int32_t uid;   /* -1 unknown */
+    char comm[16]; /* "" when gone */
+    char state;    /* from stat; 0 not read */
+    int32_t gone;  /* 1: it exited (a last pid may name a process no more) */
+    int32_t nosys; /* 1: /proc/PID/syscall is not ours to read */
 };
 
 /* REC_SYS_BEGIN: a watch sample starts (objects and users follow). */
@@ -96,14 +96,14 @@ struct sys_begin {
  * gone. What the walk could not read is counted, never guessed. */
 struct sys_end {
     uint64_t seq;
-    int64_t wall_s;          /* CLOCK_REALTIME seconds of the sample */
-    int32_t nprocs;          /* processes looked at */
-    int32_t nosys;           /* of them: syscall not readable (no permission) */
-    int32_t nomaps;          /* maps not readable where an attacher was looked for */
-    int32_t maps_read;       /* maps files read this sample */
-    int32_t dropped;         /* objects beyond SYSIPC_MAX_OBJS */
-    int32_t attach_missing;  /* attaches nattch counts that no readable maps showed */
-    uint64_t cost_ns;        /* what taking it cost */
+    int64_t wall_s;         /* CLOCK_REALTIME seconds of the sample */
+    int32_t nprocs;         /* processes looked at */
+    int32_t nosys;          /* of them: syscall not readable (no permission) */
+    int32_t nomaps;         /* maps not readable where an attacher was looked for */
+    int32_t maps_read;      /* maps files read this sample */
+    int32_t dropped;        /* objects beyond SYSIPC_MAX_OBJS */
+    int32_t attach_missing; /* attaches nattch counts that no readable maps showed */
+    uint64_t cost_ns;       /* what taking it cost */
 };
 
 /* REC_SYS_LIMITS: the kernel's limits, as `ipcs -l` prints them. */
@@ -119,10 +119,10 @@ enum sys_sort { SYS_SORT_ID = 0, SYS_SORT_KEY, SYS_SORT_OWNER, SYS_SORT_ACTIVITY
 /* REC_SYS_FILTER: what the watch view shows (from --user, --key, --sort or
  * the console's `watch`), so a replay lists what the live view listed. */
 struct sysipc_filter {
-    char user[24];  /* owner name or uid; "" any */
+    char user[24]; /* owner name or uid; "" any */
     uint32_t key;
     int32_t has_key;
-    int32_t sort;   /* enum sys_sort */
+    int32_t sort; /* enum sys_sort */
 };
 
 /* One object in the model: the last record about it, and when its numbers
@@ -134,8 +134,8 @@ struct sysipc_obj {
 };
 
 struct sysipc {
-    bool watching;  /* a watch sample was ever applied */
-    uint64_t seq;   /* the sample being applied (BEGIN's) */
+    bool watching; /* a watch sample was ever applied */
+    uint64_t seq;  /* the sample being applied (BEGIN's) */
     uint64_t samples;
     struct sysipc_obj objs[SYSIPC_MAX_OBJS];
     int nobjs;
@@ -162,8 +162,8 @@ void sysipc_set_limits(struct sysipc *s, const struct sys_limits *l);
 void sysipc_set_filter(struct sysipc *s, const struct sysipc_filter *f);
 
 /* Queries (pure). */
-const char *sysipc_kind_name(int kind); /* "sem", "msq", "shm", "pshm", "pmq" */
-int sysipc_kind_parse(const char *word);     /* the same words (and "msg"); -1 */
+const char *sysipc_kind_name(int kind);  /* "sem", "msq", "shm", "pshm", "pmq" */
+int sysipc_kind_parse(const char *word); /* the same words (and "msg"); -1 */
 const struct sysipc_obj *sysipc_find(const struct sysipc *s, int kind, int id);
 const struct sys_proc *sysipc_find_proc(const struct sysipc *s, int pid);
 /* Indexes of the objects the filter lets through, in its order; returns n. */

@@ -202,8 +202,8 @@ static void format_msg(const struct sys_obj *o, sysipc_line_fn *line, void *ctx)
 {
     char t1[72], t2[72], t3[72], qb[24];
     say(line, ctx, "Message Queue msqid=%d", o->id);
-    say(line, ctx, "uid=%u\tgid=%u\tcuid=%u\tcgid=%u\tmode=%#o", o->uid, o->gid, o->cuid,
-        o->cgid, o->mode & 0777);
+    say(line, ctx, "uid=%u\tgid=%u\tcuid=%u\tcgid=%u\tmode=%#o", o->uid, o->gid, o->cuid, o->cgid,
+        o->mode & 0777);
     if (o->qbytes < 0)
         snprintf(qb, sizeof qb, "(no permission)");
     else
@@ -228,8 +228,8 @@ static void format_shm(const struct sys_obj *o, sysipc_line_fn *line, void *ctx)
     say(line, ctx, "change_time=%s", when(o->ctime, t3, sizeof t3));
 }
 
-void sysipc_format_object(const struct sysipc *s, const struct sysipc_obj *so,
-                          sysipc_line_fn *line, void *ctx)
+void sysipc_format_object(const struct sysipc *s, const struct sysipc_obj *so, sysipc_line_fn *line,
+                          void *ctx)
 {
     const struct sys_obj *o = &so->o;
     switch (o->kind) {
@@ -328,16 +328,18 @@ void sysipc_format_users(const struct sysipc *s, const struct sysipc_obj *so, co
             sleepers++;
     }
     if (o->kind == SYS_SHM && o->nattch > attaches)
-        say(line, ctx, "%s%lld attach(es) in processes whose maps ipcplay may not read "
-                       "(no permission) or that ended meanwhile",
+        say(line, ctx,
+            "%s%lld attach(es) in processes whose maps ipcplay may not read "
+            "(no permission) or that ended meanwhile",
             in, (long long)(o->nattch - attaches));
     if (o->kind == SYS_SEM && !o->detail_err) {
         int waiting = 0;
         for (int k = 0; k < o->nvals; k++)
             waiting += o->sem[k].ncnt + o->sem[k].zcnt;
         if (waiting > sleepers)
-            say(line, ctx, "%s%d waiter(s) the kernel counts that ipcplay could not name "
-                           "(no permission for their /proc/PID/syscall, or threads)",
+            say(line, ctx,
+                "%s%d waiter(s) the kernel counts that ipcplay could not name "
+                "(no permission for their /proc/PID/syscall, or threads)",
                 in, waiting - sleepers);
     }
     if (o->kind == SYS_SEM && o->detail_err == SYS_ERR_PERM)
@@ -361,15 +363,15 @@ int sysipc_format_row(const struct sysipc *s, const struct sysipc_obj *so, char 
         for (int k = 0; k < o->nvals && k < 6 && off < sizeof vals; k++)
             off += (size_t)snprintf(vals + off, sizeof vals - off, "%s%d", k ? " " : "",
                                     o->sem[k].val);
-        return snprintf(buf, len, "sem  %-10d 0x%08x %-10s %03o nsems %-3d %s%s%s%s", o->id,
-                        o->key, o->owner, o->mode & 0777, o->nsems,
+        return snprintf(buf, len, "sem  %-10d 0x%08x %-10s %03o nsems %-3d %s%s%s%s", o->id, o->key,
+                        o->owner, o->mode & 0777, o->nsems,
                         o->detail_err ? "values: no permission" : "values ",
                         o->detail_err ? "" : vals, wait ? " waiting" : "", ours);
     }
     case SYS_MSG:
         return snprintf(buf, len, "msq  %-10d 0x%08x %-10s %03o %lld msgs %lld bytes%s", o->id,
-                        o->key, o->owner, o->mode & 0777, (long long)o->qnum,
-                        (long long)o->cbytes, ours);
+                        o->key, o->owner, o->mode & 0777, (long long)o->qnum, (long long)o->cbytes,
+                        ours);
     case SYS_SHM:
         return snprintf(buf, len, "shm  %-10d 0x%08x %-10s %03o %llu bytes nattch %lld%s", o->id,
                         o->key, o->owner, o->mode & 0777, (unsigned long long)o->segsz,

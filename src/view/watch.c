@@ -173,8 +173,8 @@ static void print_json(FILE *out, const struct model *m)
 }
 
 /* Print the model if it shows something new; the text is also the test. */
-static void print_if_changed(const struct watch_opts *o, const struct model *m,
-                             struct wtext *now, struct wtext *last)
+static void print_if_changed(const struct watch_opts *o, const struct model *m, struct wtext *now,
+                             struct wtext *last)
 {
     now->len = 0;
     now->buf[0] = '\0';

@@ -294,8 +294,7 @@ Test(watch, no_permission_is_said)
 Test(watch, object_gone_between_two_reads)
 {
     isolate();
-    struct syswatch *w =
-        syswatch_new(FIXTURES_DIR "/sysvipc_gone", "/nonexistent", "/nonexistent");
+    struct syswatch *w = syswatch_new(FIXTURES_DIR "/sysvipc_gone", "/nonexistent", "/nonexistent");
     cr_assert(w);
     sample(w);
     cr_assert_eq(model.sys.nobjs, 0);
@@ -410,8 +409,8 @@ Test(watch, headless_text_and_json)
     snprintf(want, sizeof want, "%d (test_watch) asleep in semop(sem 0, -1)", (int)s);
     cr_assert(strstr(r.out, want), "%s", r.out);
     support_free(&r);
-    const char *jargv[] = {IPCPLAY_BIN, "watch", "--headless", "--json", "--sort", "activity",
-                           NULL};
+    const char *jargv[] = {IPCPLAY_BIN, "watch",    "--headless", "--json",
+                           "--sort",    "activity", NULL};
     cr_assert_eq(support_run(&r, jargv, 30), 0);
     cr_assert(strstr(r.out, "\"semncnt\":1"), "%s", r.out);
     cr_assert(strstr(r.out, "\"how\":\"semop\""), "%s", r.out);
