@@ -228,6 +228,11 @@ bool objects_any(const struct model *m);
 bool objects_prefer_full_width(const struct model *m);
 /* Record per-sample history the panel draws (the occupancy graph). */
 void objects_note_sample(struct ui *u);
+/* watch.c: the whole system's objects in a watch session (takes the
+ * objects area while the session has no run objects). */
+bool watch_panel_active(const struct model *m);
+int watch_panel_want(const struct ui *u, int width, int level);
+void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width);
 
 /* ---- console (console.c): GNU readline, callback interface --------------- */
 
