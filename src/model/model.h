@@ -457,6 +457,13 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len);
  * since say that call ended. */
 int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
                       int *idx);
+/* later - earlier as the two's-complement machine does it: records come
+ * from files too, and a damaged one's numbers must wrap, not overflow. */
+static inline long long model_diff(long long later, long long earlier)
+{
+    return (long long)((unsigned long long)later - (unsigned long long)earlier);
+}
+
 /* The lowest message type above `after` among a queue's copied messages,
  * with how many there are of it; 0 when there is none. */
 long model_msgq_next_type(const struct model_msgq *q, long after, int *count);

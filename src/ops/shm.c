@@ -202,7 +202,7 @@ static void apply_cow(struct model *m, const struct event *ev, struct op_ctx *cx
         model_fact_set(m, "cow.init", 1);
     } else if (ev->op == OP_COW_WRITE) {
         model_fact_set(m, "cow.minflt_delta",
-                       ev->cow_write.minflt_after - ev->cow_write.minflt_before);
+                       model_diff(ev->cow_write.minflt_after, ev->cow_write.minflt_before));
         model_fact_set(m, "cow.child_wrote", 1);
     } else {
         model_fact_set(m, "cow.unchanged", ev->result);
@@ -220,7 +220,7 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
                        shared ? "MAP_SHARED" : "MAP_PRIVATE");
     } else if (ev->op == OP_COW_WRITE) {
         long long a = ev->cow_write.minflt_before, b = ev->cow_write.minflt_after;
-        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b, b - a,
+        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b, model_diff(b, a),
                        shared ? "; a shared page: no copy, the parent sees it"
                               : "; the kernel copied the page for it (copy-on-write)");
     } else {
