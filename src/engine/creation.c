@@ -45,6 +45,15 @@ int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *e
         snprintf(err, errlen, "ftok(%s, %d) failed: %s", f->name, k->proj, strerror(errno));
         return -1;
     }
+    /* Told once per run and key: one key may name an object of each kind. */
+    static unsigned said_run;
+    static key_t said_key;
+    if (said_run == e->ipc.run && said_key == key) {
+        *out = key;
+        return 0;
+    }
+    said_run = e->ipc.run;
+    said_key = key;
     engine_say(e, LINE_EVENT, "ipcplay", "ftok",
                "ftok(%s, %d) -> key 0x%08x: proj 0x%02x, device minor 0x%02x, inode's low 16 "
                "bits 0x%04x",
