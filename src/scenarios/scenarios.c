@@ -22,7 +22,7 @@ const struct scenario_def *const scenarios[] = {
     &scenario_pipe,
     &scenario_msgq,
     &scenario_shm,
-    //CHAT
+    &scenario_chatroom,
     &scenario_fdpass,
     &scenario_deadlock,
     &scenario_keys,
