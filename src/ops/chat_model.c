@@ -81,6 +81,7 @@ void chat_apply_accept(struct model *m, const struct event *ev, struct op_ctx *c
 {
     m->chat.used = true;
     m->chat.accepted = ev->chat_accept.nth;
+    m->chat.forked = ev->chat_accept.nth; /* one child per connection */
 }
 
 struct model_line *chat_story_accept(struct model *m, const struct event *ev, struct op_ctx *cx)

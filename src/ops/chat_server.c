@@ -167,13 +167,23 @@ static int conn_notice(struct runner *r, const struct op *op, struct conn *c)
     return 0;
 }
 
+static bool conn_pump(struct runner *r, const struct op *op, struct conn *c);
+
 /* The client left: no more notices can land (SHUT_RD makes the parent's
- * sends fail with EPIPE); those already here are counted as read. */
+ * sends fail with EPIPE); those already here are counted as read, and what
+ * the client said before it left is still stored and announced. */
 static void conn_leave(struct runner *r, const struct op *op, struct conn *c)
 {
     shutdown(c->sp, SHUT_RD);
     struct note n;
-    while (recv_note(c->sp, &n, MSG_DONTWAIT) == 1)
+    for (;;) {
+        int got = recv_note(c->sp, &n, MSG_DONTWAIT);
+        if (got != 1) {
+            if (!conn_pump(r, op, c))
+                break;
+            runner_nap_ms(2);
+            continue;
+        }
         if (n.kind == NOTE_READ && n.buf >= 0 && n.buf < CHAT_MAX) {
             atomic_fetch_sub(pending_of(c->area, n.buf), 1);
             struct event ev = runner_event(r, op, PH_NOTE);
@@ -183,6 +193,7 @@ static void conn_leave(struct runner *r, const struct op *op, struct conn *c)
             ev.chat_line.self = c->me;
             chat_note(r, OP_CHAT_RELAY, &ev);
         }
+    }
 }
 
 static _Noreturn void conn_main(struct runner *r, const struct op *op, int fd, int sp)
