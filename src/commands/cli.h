@@ -20,6 +20,10 @@ struct cli_opts {
     bool headless, json;
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
+    /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
+    char user[24];
+    const char *key;
+    int sort;
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

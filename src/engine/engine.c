@@ -23,6 +23,7 @@
 #include "procfs.h"
 #include "sysv.h"
 #include "registry.h"
+#include "watch.h"
 
 
 struct engine *engine_new(struct model *m)
@@ -76,6 +77,7 @@ void engine_free(struct engine *e)
     if (e->procfd >= 0)
         close(e->procfd);
     events_close(&e->ev);
+    engine_sys_free(e);
     gate_free(e->gate);
     free(e);
 }
@@ -363,6 +365,8 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
             events_arm(&e->ev);
         }
     }
+    if (n < max && engine_sys_pollfd(e) >= 0)
+        pfds[n++] = (struct pollfd){engine_sys_pollfd(e), POLLIN, 0};
     return n;
 }
 
@@ -423,6 +427,8 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
+        } else if (pfds[i].fd == engine_sys_pollfd(e)) {
+            flags |= engine_sys_tick(e);
         }
     }
     if (e->active) {

@@ -1239,6 +1239,8 @@ bool objects_prefer_full_width(const struct model *m)
 int objects_want(const struct ui *u, int width, int level)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m))
+        return watch_panel_want(u, width, level);
     int n = (level >= 2) ? 0 : 1, parts = 0;
     for (int s = 0; s < NSECTIONS; s++)
         for (int i = 0; i < sections[s].count(m); i++, parts++)
@@ -1253,6 +1255,10 @@ int objects_want(const struct ui *u, int width, int level)
 void objects_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m)) {
+        watch_panel_draw(u, w, h, width);
+        return;
+    }
     int level = u->lay.detail ? 2 : u->lay.tight ? 0 : 1;
     int y = 0;
     if (level < 2 || !objects_any(m)) {

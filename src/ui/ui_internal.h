@@ -232,6 +232,11 @@ void objects_note_sample(struct ui *u);
 int chat_section_count(const struct model *m);
 int chat_section_rows(const struct ui *u, int i, int width, int level);
 int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level);
+/* watch.c: the whole system's objects in a watch session (takes the
+ * objects area while the session has no run objects). */
+bool watch_panel_active(const struct model *m);
+int watch_panel_want(const struct ui *u, int width, int level);
+void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width);
 
 /* ---- console (console.c): GNU readline, callback interface --------------- */
 
