@@ -135,6 +135,12 @@ static int run_alter(struct runner *r, const struct op *op)
 static const char *const call_of[] = {"semget", "msgget", "shmget"};
 static const char *const alter_of[] = {"semop(+1)", "msgsnd", "shmat(read-write)"};
 
+/* The alter event's kind, whatever the record says (a replay is any file). */
+static int alter_kind(const struct event *ev)
+{
+    return ev->alter.kind >= 0 && ev->alter.kind <= 2 ? ev->alter.kind : 0;
+}
+
 static int get_kind(int op)
 {
     return op == OP_SEMGET ? KEY_SEM : op == OP_MSGGET ? KEY_MSG : KEY_SHM;
@@ -279,13 +285,13 @@ static struct model_line *story_setuid(struct model *m, const struct event *ev,
 
 static void doing_alter(const struct event *ev, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", alter_of[ev->alter.kind % 3]);
+    snprintf(buf, len, "%s", alter_of[alter_kind(ev)]);
 }
 
 static void apply_alter(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase == PH_END)
-        fact(m, ev, "a", ev->alter.kind % 3, ev->result < 0 ? -ev->err : 0);
+        fact(m, ev, "a", alter_kind(ev), ev->result < 0 ? -ev->err : 0);
 }
 
 static struct model_line *story_alter(struct model *m, const struct event *ev,
@@ -294,7 +300,7 @@ static struct model_line *story_alter(struct model *m, const struct event *ev,
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
         return NULL;
-    const char *what = alter_of[ev->alter.kind % 3];
+    const char *what = alter_of[alter_kind(ev)];
     if (ev->result == 0)
         SAY("%s on id %d as uid %d -> done: the mode grants it write (alter) permission", what,
             ev->alter.id, ev->alter.uid);
