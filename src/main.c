@@ -34,13 +34,20 @@ struct cli {
     const struct cli_opts *opts;
 };
 
+/* The errno of the first write to stdout that failed: a long output (`list`)
+ * fails mid-way, and by the final fflush the buffer is gone with its errno. */
+static int out_errno;
+
 static void cli_print(void *self, int kind, const char *line)
 {
     (void)self;
-    if (kind == OUT_ERROR)
+    if (kind == OUT_ERROR) {
         fprintf(stderr, "ipcplay: %s\n", line);
-    else
-        printf("%s\n", line);
+        return;
+    }
+    errno = 0;
+    if (printf("%s\n", line) < 0 && !out_errno)
+        out_errno = errno;
 }
 
 static bool have_terminal(void)
@@ -140,7 +147,8 @@ static int output_status(int status)
     errno = 0;
     if (fflush(stdout) == 0 && !ferror(stdout))
         return status;
-    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+    int err = out_errno ? out_errno : errno ? errno : EIO;
+    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(err));
     return 3;
 }
 

@@ -416,6 +416,8 @@ struct model {
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 
+    struct model_chat chat; /* the chat room (ops/chat.h) */
+
     int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
     struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
