@@ -68,14 +68,15 @@ static int run_semop(struct runner *r, const struct op *op)
         ev.sem.num = num;
         ev.sem.amount = op->arg1;
         runner_begin(r, &ev);
-        int rc;
-        do
-            rc = semop(semid, &sb, 1);
-        while (rc < 0 && errno == EINTR);
+        int rc = semop(semid, &sb, 1);
         int err = errno;
         ev.sem.waited_ns = (int64_t)(events_now_ns() - first);
+        if (rc < 0 && err == EINTR) /* semop is never restarted: tell it, sleep again */
+            ev.sem.ncnt = semctl(semid, num, delta ? GETNCNT : GETZCNT);
         if (runner_end(r, &ev, rc, err) == 0)
             return 0;
+        if (err == EINTR)
+            continue;
         if (err == EAGAIN && (flags & OPF_NOWAIT)) {
             runner_hold(r, op->ms ? op->ms : 100);
             continue;
@@ -218,6 +219,52 @@ static int run_setval(struct runner *r, const struct op *op)
     return runner_end(r, &ev, rc, err);
 }
 
+/* P2 and V2: two semaphores (arg0 and arg2, instance-relative with OPF_REL)
+ * in one semop with two sembufs, which the kernel applies all or nothing;
+ * count 2 makes it two semop calls of one sembuf each, the unsafe way. With
+ * IPC_NOWAIT it tries once and goes on whatever the answer. */
+static int run_semop2(struct runner *r, const struct op *op)
+{
+    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
+                    ? r->plan->semsets[op->obj].nsems : 0;
+    struct op one = *op;
+    one.flags &= (uint16_t)~(OPF_LOW | OPF_HIGH);
+    struct op other = one;
+    other.arg0 = op->arg2;
+    other.arg2 = op->arg0;
+    int num[2] = {sem_number(r, &one, nsems), sem_number(r, &other, nsems)};
+    int amount = op->arg1 > 0 ? op->arg1 : 1;
+    short delta = (short)(op->kind == OP_P2 ? -amount : amount);
+    short flg = (short)(((op->flags & OPF_UNDO) ? SEM_UNDO : 0) |
+                        ((op->flags & OPF_NOWAIT) ? IPC_NOWAIT : 0));
+    struct sembuf sb[2] = {{(unsigned short)num[0], delta, flg},
+                           {(unsigned short)num[1], delta, flg}};
+    int semid = r->semids[op->obj];
+    for (;;) {
+        struct event ev = runner_event(r, op, PH_BEGIN);
+        ev.flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+        ev.sem2.num[0] = num[0];
+        ev.sem2.num[1] = num[1];
+        ev.sem2.amount = (int16_t)amount;
+        ev.sem2.calls = (int16_t)(op->count == 2 ? 2 : 1);
+        runner_begin(r, &ev);
+        for (int k = 0; k < 2; k++)
+            ev.sem2.before[k] = (int16_t)semctl(semid, num[k], GETVAL);
+        int rc = ev.sem2.calls == 1 ? semop(semid, sb, 2) : semop(semid, &sb[0], 1);
+        if (rc == 0 && ev.sem2.calls == 2)
+            rc = semop(semid, &sb[1], 1);
+        int err = errno;
+        for (int k = 0; k < 2; k++)
+            ev.sem2.after[k] = (int16_t)semctl(semid, num[k], GETVAL);
+        if (rc < 0 && err == EINTR)
+            ev.sem2.ncnt = semctl(semid, num[0], GETNCNT);
+        if (runner_end(r, &ev, rc, err) == 0 || err == EAGAIN)
+            return 0;
+        if (err != EINTR)
+            return -1;
+    }
+}
+
 /* ---- in the model ------------------------------------------------------ */
 
 static int sem_index(int num)
@@ -312,12 +359,36 @@ static struct model_line *story_semop(struct model *m, const struct event *ev,
                            "-> acquired; semval is 0 now: the kernel wakes all %d waiting "
                            "for zero (semzcnt)",
                            ss->zcnt[semn]);
+        else if (amount > 1)
+            model_line_say(l,
+                           "-> took %d at once (sem_op -%d: the kernel lets it pass only when "
+                           "semval >= %d), waited %.3f s",
+                           amount, amount, amount, (double)ev->sem.waited_ns / 1e9);
         else
             model_line_say(l, "-> acquired, waited %.3f s", (double)ev->sem.waited_ns / 1e9);
     } else if (ev->result == 0) {
         model_line_say(l, "-> semval reached 0, waited %.3f s", (double)ev->sem.waited_ns / 1e9);
+    } else if (ev->err == EAGAIN && ev->op == OP_WAIT0) {
+        model_line_say(l, "-> EAGAIN: semval is not 0, and IPC_NOWAIT says do not wait for "
+                          "zero; will retry");
     } else if (ev->err == EAGAIN) {
         model_line_say(l, "-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry");
+    } else if (ev->err == EINTR) {
+        /* semncnt before: the last sample's, or what a poke saw as it sent
+         * the signal (it may come before any sample saw the sleeper). */
+        int before = ss ? (ev->op == OP_WAIT0 ? ss->zcnt[semn] : ss->ncnt[semn]) : -1;
+        long long poked = model_fact(m, "poke.ncnt", -1);
+        if (ev->op == OP_P && poked > before)
+            before = (int)poked;
+        if (before > ev->sem.ncnt)
+            model_line_say(l, "-> EINTR: a signal's handler ran; it left the sleep, so %s drops "
+                              "by one (%d -> %d); semop is never restarted: it tries again",
+                           ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", before, ev->sem.ncnt);
+        else
+            model_line_say(l, "-> EINTR: a signal's handler ran; it left the sleep (%s %d now); "
+                              "semop is never restarted: it tries again",
+                           ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", ev->sem.ncnt);
+        model_fact_add(m, "sem.eintr", 1);
     } else {
         model_line_say(l, "-> failed: %s", errname(ev->err));
     }
@@ -463,6 +534,79 @@ static struct model_line *story_setval(struct model *m, const struct event *ev,
     return l;
 }
 
+static void doing_semop2(const struct event *ev, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s(sem %d + sem %d)", ev->op == OP_P2 ? "P" : "V", ev->sem2.num[0],
+             ev->sem2.num[1]);
+}
+
+/* Both locks change hands together: V2 gives both back as it starts, a P2
+ * that passed holds both. */
+static void apply_semop2(struct model *m, const struct event *ev, struct op_ctx *cx)
+{
+    struct model_semset *ss = model_semset(m, ev->obj);
+    bool give = ev->op == OP_V2 && ev->phase == PH_BEGIN;
+    bool take = ev->op == OP_P2 && ev->phase == PH_END && ev->result == 0;
+    if (ev->op == OP_P2 && ev->phase == PH_END && ev->result < 0 && ev->err == EAGAIN) {
+        bool same = ev->sem2.before[0] == ev->sem2.after[0] &&
+                    ev->sem2.before[1] == ev->sem2.after[1];
+        model_fact_add(m, same ? "sem2.eagain_unchanged" : "sem2.eagain_changed", 1);
+    }
+    if (!ss || (!give && !take))
+        return;
+    for (int k = 0; k < 2; k++) {
+        int semn = sem_index(ev->sem2.num[k]);
+        if (give && ss->holder[semn] == ev->pid)
+            ss->holder[semn] = 0;
+        if (take && ((ss->lockmask >> semn) & 1)) {
+            ss->holder[semn] = ev->pid;
+            if (ev->flags & OPF_UNDO)
+                ss->holder_undo |= 1u << semn;
+        }
+    }
+    if (take && cx->p) {
+        snprintf(cx->p->doing, sizeof cx->p->doing, "holds sem %d + sem %d", ev->sem2.num[0],
+                 ev->sem2.num[1]);
+        cx->p->doing_since = ev->t_ns;
+    }
+}
+
+static struct model_line *story_semop2(struct model *m, const struct event *ev,
+                                       struct op_ctx *cx)
+{
+    const struct ev_sem2 *s = &ev->sem2;
+    bool v = ev->op == OP_V2;
+    if (v ? ev->phase != PH_BEGIN : ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (v) {
+        model_line_say(l, "-> gives back sem %d and sem %d in one semop", s->num[0], s->num[1]);
+    } else if (ev->result == 0) {
+        model_line_say(l,
+                       "-> took sem %d and sem %d in one semop (two sembufs, all or nothing): "
+                       "never one without the other",
+                       s->num[0], s->num[1]);
+    } else if (ev->err == EAGAIN && s->calls == 2 && s->after[0] != s->before[0]) {
+        model_line_say(l,
+                       "-> two semop calls: the first took sem %d (%d -> %d), the second got "
+                       "EAGAIN on sem %d: one taken without the other, not atomic",
+                       s->num[0], s->before[0], s->after[0], s->num[1]);
+    } else if (ev->err == EAGAIN) {
+        model_line_say(l,
+                       "-> EAGAIN: sem %d is %d, so the kernel applied neither sembuf: sem %d "
+                       "stays %d, sem %d stays %d (all or nothing)",
+                       s->before[1] < s->amount ? s->num[1] : s->num[0],
+                       s->before[1] < s->amount ? s->before[1] : s->before[0], s->num[0],
+                       s->after[0], s->num[1], s->after[1]);
+    } else if (ev->err == EINTR) {
+        model_line_say(l, "-> EINTR: a signal's handler ran; semncnt of sem %d is %d now", s->num[0],
+                       s->ncnt);
+    } else {
+        model_line_say(l, "-> failed: %s", errname(ev->err));
+    }
+    return l;
+}
+
 /* ---- the entries ------------------------------------------------------- */
 
 #define SEMOP .run = run_semop, .doing = doing_semop, .apply = apply_semop, .story = story_semop
@@ -486,6 +630,12 @@ const struct op_entry op_entry_LOCKVAR_ACQUIRE = {
 const struct op_entry op_entry_LOCKVAR_RELEASE = {
     .name = "lockvar_release", .verb = "clears the plain-variable lock",
     .run = run_lockvar_release, .doing = doing_lock, .story = story_lock};
+const struct op_entry op_entry_P2 = {
+    .name = "P2", .verb = "P on two semaphores in one semop", .run = run_semop2,
+    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
+const struct op_entry op_entry_V2 = {
+    .name = "V2", .verb = "V on two semaphores in one semop", .run = run_semop2,
+    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
 const struct op_entry op_entry_SETVAL = {
     .name = "setval", .verb = "sets a semaphore's value (semctl SETVAL)", .run = run_setval,
     .doing = doing_setval, .story = story_setval};

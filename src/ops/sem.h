@@ -8,13 +8,14 @@
 
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
-    X(LOCKVAR_RELEASE) X(SETVAL)
+    X(LOCKVAR_RELEASE) X(SETVAL) X(P2) X(V2)
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {
     int32_t num;       /* the semaphore, after instance-relative and lock-order rules */
     int32_t amount;    /* how much P takes or V gives (0 means 1) */
-    int32_t pad[2];
+    int32_t ncnt;      /* an EINTR end: semncnt just after the sleeper left */
+    int32_t pad;
     int64_t waited_ns; /* end: since the first attempt */
     int64_t pad2;
 };
@@ -57,12 +58,26 @@ struct ev_setval {
     int64_t after;
 };
 
+/* P2, V2: one semop with two sembufs, on semaphores num[0] and num[1] of set
+ * obj, each by `amount` (0 means 1). With IPC_NOWAIT it tries once; the
+ * values before and after say whether the call changed anything. */
+struct ev_sem2 {
+    int32_t num[2];
+    int16_t amount;
+    int16_t calls;     /* 1: one semop (atomic); 2: two, one sembuf each (the unsafe way) */
+    int16_t before[2]; /* end: GETVAL of both, just before and just after */
+    int16_t after[2];
+    int32_t ncnt;      /* EINTR end: semncnt of num[0] just after */
+    int32_t pad[2];
+};
+
 #define PAYLOADS_SEM                                                                     \
     struct ev_sem sem;                                                                   \
     struct ev_cs_enter cs_enter;                                                         \
     struct ev_cs_update cs_update;                                                       \
     struct ev_cs_leave cs_leave;                                                         \
     struct ev_lockvar lockvar;                                                           \
-    struct ev_setval setval;
+    struct ev_setval setval;                                                             \
+    struct ev_sem2 sem2;
 
 #endif

@@ -20,33 +20,82 @@
 
 #include "scenario.h"
 
-enum { P_WORKERS, P_ORDER, P_BARRIER, P_HOLD, P_ROUNDS, P__N };
-enum { ORDER_UNSAFE, ORDER_SAFE };
+enum { P_WORKERS, P_ORDER, P_BARRIER, P_HOLD, P_ROUNDS, P_PROBE, P__N };
+enum { ORDER_UNSAFE, ORDER_SAFE, ORDER_ATOMIC };
+enum { PROBE_OFF, PROBE_ATOMIC, PROBE_SPLIT };
 
-static const char *const orders[] = {"unsafe", "safe", NULL};
+static const char *const orders[] = {"unsafe", "safe", "atomic", NULL};
+static const char *const probes[] = {"off", "atomic", "split", NULL};
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 2, 2, 8, NULL, "workers, and as many lock semaphores"},
-    [P_ORDER] = {"order", PARAM_ENUM, ORDER_UNSAFE, 0, 1, orders,
-                 "unsafe: own lock first, then the neighbour's; safe: lower number first"},
+    [P_ORDER] = {"order", PARAM_ENUM, ORDER_UNSAFE, 0, 2, orders,
+                 "unsafe: own lock first, then the neighbour's; safe: lower number first; "
+                 "atomic: both in one semop with two sembufs"},
     [P_BARRIER] = {"barrier", PARAM_BOOL, 1, 0, 1, NULL,
                    "everyone holds a first lock before anyone reaches for a second (unsafe: "
                    "makes the deadlock certain)"},
     [P_HOLD] = {"hold", PARAM_MS, 500, 0, 60000, NULL,
                 "time between taking the first lock and reaching for the second"},
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, "times each worker takes both locks"},
+    [P_PROBE] = {"probe", PARAM_ENUM, PROBE_OFF, 0, 2, probes,
+                 "order=atomic, 2 workers: a prober holds lock 1 and tries both with "
+                 "IPC_NOWAIT: atomic (one semop: neither taken) or split (two: one taken)"},
 };
+
+/* order=atomic: each round takes both locks in one semop, so nobody ever
+ * holds one while waiting for the other. probe: a prober holds lock 1, then
+ * tries locks 0 and 1 with IPC_NOWAIT -- in one semop (all or nothing: lock 0
+ * stays free) or in two (lock 0 taken, lock 1 refused). */
+static int build_atomic(const long *v, struct plan *p, int set, int n)
+{
+    struct op both = {.kind = OP_P2,
+                      .flags = (uint16_t)(OPF_REL | OPF_UNDO),
+                      .obj = set,
+                      .arg0 = 0,
+                      .arg2 = 1,
+                      .arg3 = n};
+    struct op give = both;
+    give.kind = OP_V2;
+    int32_t ms = (int32_t)v[P_HOLD];
+    struct plan_role *w = plan_add_role(p, "worker", n);
+    int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
+    plan_op(w, both);
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms});
+    plan_op(w, give);
+    plan_op(w, (struct op){.kind = OP_SLEEP, .ms = ms / 2});
+    plan_end_repeat(w, rep);
+    plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    if (v[P_PROBE] == PROBE_OFF)
+        return 0;
+    /* SEM_UNDO everywhere: whatever the probe took, its exit gives back. */
+    struct plan_role *pr = plan_add_role(p, "prober", 1);
+    plan_op(pr, (struct op){.kind = OP_P, .flags = OPF_UNDO, .obj = set, .arg0 = 1});
+    plan_op(pr, (struct op){.kind = OP_P2,
+                            .flags = OPF_UNDO | OPF_NOWAIT,
+                            .obj = set,
+                            .arg0 = 0,
+                            .arg2 = 1,
+                            .count = v[P_PROBE] == PROBE_SPLIT ? 2 : 1});
+    plan_op(pr, (struct op){.kind = OP_SLEEP, .ms = ms});
+    plan_op(pr, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    return 0;
+}
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
     int n = (int)v[P_WORKERS];
+    if (v[P_PROBE] != PROBE_OFF && (v[P_ORDER] != ORDER_ATOMIC || n != 2)) {
+        snprintf(err, errlen, "probe=%s needs order=atomic and workers=2", probes[v[P_PROBE]]);
+        return -1;
+    }
     int set = plan_add_semset(p, n + 1, 1);
     struct plan_semset *ss = &p->semsets[set];
     ss->init[n] = n;
     ss->lockmask = (1u << n) - 1;
     snprintf(ss->name[n], sizeof ss->name[n], "barrier");
+    if (v[P_ORDER] == ORDER_ATOMIC)
+        return build_atomic(v, p, set, n);
     bool safe = v[P_ORDER] == ORDER_SAFE;
     bool barrier = v[P_BARRIER] != 0;
     int32_t ms = (int32_t)v[P_HOLD];
@@ -136,11 +185,13 @@ static void judge_safe(struct model *m, const long *v, int final)
     const struct model_deadlock *d = &m->deadlock;
     int n = (int)v[P_WORKERS];
     if (d->found)
-        model_set_check(m, "deadlock", CHECK_FAILED, "safe order, yet a cycle was found: %s",
-                        d->text);
+        model_set_check(m, "deadlock", CHECK_FAILED, "%s order, yet a cycle was found: %s",
+                        v[P_ORDER] == ORDER_ATOMIC ? "atomic" : "safe", d->text);
     else if (final == 1 && finished(m) == n)
-        model_set_check(m, "deadlock", CHECK_OK,
-                        "no cycle: everyone took the lower lock first; all %d workers finished", n);
+        model_set_check(m, "deadlock", CHECK_OK, "no cycle: %s; all %d workers finished",
+                        v[P_ORDER] == ORDER_ATOMIC ? "everyone took both locks in one semop"
+                                                   : "everyone took the lower lock first",
+                        n);
     else if (final == 1)
         model_set_check(m, "deadlock", CHECK_FAILED, "no cycle, but only %d of %d workers finished",
                         finished(m), n);
@@ -184,9 +235,32 @@ static void judge_unsafe(struct model *m, const long *v, int final)
         model_set_check(m, "deadlock", CHECK_PENDING, "unsafe order: no cycle yet");
 }
 
+/* probe: one semop of two sembufs that cannot both proceed changes nothing;
+ * two semops change the first semaphore (split breaks it on purpose). */
+static void judge_probe(struct model *m, const long *v, int final)
+{
+    long long same = model_fact(m, "sem2.eagain_unchanged", 0);
+    long long changed = model_fact(m, "sem2.eagain_changed", 0);
+    if (changed)
+        model_set_check(m, "all_or_nothing", CHECK_FAILED,
+                        "a refused P on two semaphores changed one of them%s",
+                        v[P_PROBE] == PROBE_SPLIT ? ": two semop calls (probe=split breaks it "
+                                                    "on purpose)"
+                                                  : "");
+    else if (same)
+        model_set_check(m, "all_or_nothing", CHECK_OK,
+                        "refused with EAGAIN, and neither semaphore changed: the kernel applies "
+                        "every sembuf of a semop or none");
+    else
+        model_set_check(m, "all_or_nothing", final ? CHECK_FAILED : CHECK_PENDING,
+                        "the probe has not been refused %s", final ? "(it never ran)" : "yet");
+}
+
 static void judge(struct model *m, const long *v, int final)
 {
-    if (v[P_ORDER] == ORDER_SAFE)
+    if (v[P_PROBE] != PROBE_OFF)
+        judge_probe(m, v, final);
+    if (v[P_ORDER] != ORDER_UNSAFE)
         judge_safe(m, v, final);
     else
         judge_unsafe(m, v, final);

@@ -10,12 +10,18 @@
  * semzcnt counts them, and when a starter process takes it to 0 the kernel
  * wakes them all at once -- where V wakes one P waiter. op=setval: the same,
  * but the starter sets `start` to 0 with semctl(SETVAL), which wakes them too. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <sys/wait.h>
+
 #include "scenario.h"
 
-enum { P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P_OP, P_SEMS, P__N };
+enum {
+    P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P_OP, P_SEMS,
+    P_TAKE, P_POOL, P_HANDLER, P_POKE, P__N
+};
 enum { OP_PV, OP_WAIT0_START, OP_WAIT0_SETVAL };
 
 static const char *const ops[] = {"pv", "wait0", "setval", NULL};
@@ -36,6 +42,16 @@ static const struct param_def params[] = {
               "setval: woken by semctl(SETVAL, 0)"},
     [P_SEMS] = {"sems", PARAM_INT, 1, 1, PLAN_MAX_SECTIONS, NULL,
                 "semaphores in the set, each guarding its own section; worker i uses (i-1) mod N"},
+    [P_TAKE] = {"take", PARAM_INT, 1, 1, 100, NULL,
+                "units P takes and V gives in one semop (sem_op -N / +N)"},
+    [P_POOL] = {"pool", PARAM_INT, 0, 0, 1000, NULL,
+                "the semaphore's initial value (0: take); pool/take workers fit inside at once"},
+    [P_HANDLER] = {"handler", PARAM_BOOL, 0, 0, 1, NULL,
+                   "workers catch SIGUSR1 with a handler: `kill worker-2 USR1` interrupts a "
+                   "sleeping P with EINTR instead of killing it"},
+    [P_POKE] = {"poke", PARAM_BOOL, 0, 0, 1, NULL,
+                "a poker process sends SIGUSR1 to worker-2 while it sleeps in P (as `kill "
+                "worker-2 USR1` would)"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
@@ -46,10 +62,18 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         snprintf(err, errlen, "sems=%d needs sem=on (sem=off has one plain-variable lock)", sems);
         return -1;
     }
+    int take = (int)v[P_TAKE], pool = v[P_POOL] ? (int)v[P_POOL] : take;
+    if (v[P_POKE] && (v[P_WORKERS] < 2 || !v[P_SEM])) {
+        snprintf(err, errlen, "poke=on needs workers=2 or more and sem=on (it signals worker-2 "
+                              "asleep in P)");
+        return -1;
+    }
     int set = -1, start = sems;
     if (v[P_SEM] || wait0) {
         set = plan_add_semset(p, (v[P_SEM] ? sems : 0) + (wait0 ? 1 : 0), 1);
-        if (v[P_SEM])
+        for (int k = 0; v[P_SEM] && k < sems; k++)
+            p->semsets[set].init[k] = pool;
+        if (v[P_SEM] && pool == 1)
             p->semsets[set].lockmask = (1u << sems) - 1;
         else
             start = 0;
@@ -62,12 +86,15 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     uint16_t vflags = (uint16_t)(v[P_UNDO] ? OPF_UNDO : 0);
     /* With sems > 1, worker i's semaphore and section: (i-1) mod sems. */
     uint16_t rel = sems > 1 ? OPF_REL : 0;
-    if (wait0)
-        plan_op(w, (struct op){.kind = OP_WAIT0, .obj = set, .arg0 = start});
+    if (v[P_HANDLER])
+        plan_op(w, (struct op){.kind = OP_SIGHANDLER, .arg0 = SIGUSR1});
+    if (wait0) /* nowait=on: IPC_NOWAIT here too, EAGAIN while start is not 0 */
+        plan_op(w, (struct op){.kind = OP_WAIT0, .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
+                               .obj = set, .arg0 = start, .ms = 100});
     int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
     if (v[P_SEM])
         plan_op(w, (struct op){.kind = OP_P, .flags = (uint16_t)(pflags | rel), .obj = set,
-                               .arg0 = 0, .arg3 = sems, .ms = 100});
+                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems, .ms = 100});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_ACQUIRE});
     plan_op(w, (struct op){.kind = OP_CS_ENTER, .flags = rel, .arg3 = sems});
@@ -76,7 +103,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     plan_op(w, (struct op){.kind = OP_CS_LEAVE, .flags = rel, .arg3 = sems});
     if (v[P_SEM])
         plan_op(w, (struct op){.kind = OP_V, .flags = (uint16_t)(vflags | rel), .obj = set,
-                               .arg0 = 0, .arg3 = sems});
+                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_RELEASE});
     plan_op(w, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_THINK]});
@@ -90,18 +117,60 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
                                .obj = set, .arg0 = start, .arg1 = 0});
         plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
+    if (v[P_POKE]) {
+        /* The board names worker-2's pid; semncnt and sempid say it sleeps. */
+        p->observe = 1;
+        struct plan_role *k = plan_add_role(p, "poker", 1);
+        plan_op(k, (struct op){.kind = OP_POKE, .obj = set, .arg0 = 0, .arg1 = SIGUSR1,
+                               .arg2 = 2, .arg3 = 0, .count = (int32_t)v[P_WORKERS] - 1});
+        plan_op(k, (struct op){.kind = OP_EXIT, .arg1 = 0});
+    }
     return 0;
+}
+
+/* poke=on: worker-2, asleep in P, gets SIGUSR1. With a handler semop
+ * returns EINTR and it goes on; without one the default action kills it. */
+static void judge_poke(struct model *m, const long *v, int final)
+{
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role == 0 && p->instance == 2 && p->exited && WIFSIGNALED(p->wait_status)) {
+            model_set_check(m, "eintr", CHECK_FAILED,
+                            "worker-2 was killed by %s: without a handler the default action "
+                            "ends it%s",
+                            WTERMSIG(p->wait_status) == SIGUSR1 ? "SIGUSR1" : "a signal",
+                            v[P_HANDLER] ? "" : " (handler=off breaks it on purpose)");
+            return;
+        }
+    }
+    long long n = model_fact(m, "sem.eintr", 0);
+    if (n > 0)
+        model_set_check(m, "eintr", CHECK_OK,
+                        "semop returned EINTR %lld time(s): the handler ran, the sleeper left "
+                        "the queue and tried again",
+                        n);
+    else
+        model_set_check(m, "eintr", final ? CHECK_FAILED : CHECK_PENDING,
+                        "no EINTR %s", final ? "seen: the signal never interrupted a P" : "yet");
 }
 
 static void judge(struct model *m, const long *v, int final)
 {
+    if (v[P_POKE])
+        judge_poke(m, v, final);
     long long expected = (long long)v[P_WORKERS] * v[P_ROUNDS];
     m->cs.expected = expected;
     m->cs.nsections = (int)v[P_SEMS];
     /* max_occupancy is the most ever inside one section */
     int maxocc = m->cs.max_occupancy;
     long long entries = m->cs.entries, counter = m->cs.counter;
-    if (maxocc > 1)
+    int fit = v[P_SEM] ? (int)((v[P_POOL] ? v[P_POOL] : v[P_TAKE]) / v[P_TAKE]) : 1;
+    if (maxocc > 1 && fit > 1) /* a pool that fits several: exclusion was never promised */
+        model_set_check(m, "mutual_exclusion", CHECK_FAILED,
+                        "%d processes were inside the critical section at once: pool %ld "
+                        "holds %d takes of %ld (broken on purpose)",
+                        maxocc, v[P_POOL], fit, v[P_TAKE]);
+    else if (maxocc > 1)
         model_set_check(m, "mutual_exclusion", CHECK_FAILED,
                         "%d processes were inside the critical section at once", maxocc);
     else if (maxocc == 0 && entries == 0) /* nobody went in: nothing to say yet */

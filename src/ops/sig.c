@@ -1,0 +1,152 @@
+/* sig.c — the signal family: a handler installed without SA_RESTART (so a
+ * signal interrupts a sleeping semop with EINTR), and `poke`, a process of
+ * the run sending a signal to another while that one sleeps in semop -- what
+ * `kill worker-2 USR1` does from the console, made part of a scenario. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sem.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../engine/board.h"
+#include "../engine/events.h"
+#include "../engine/ops.h"
+#include "../model/model.h"
+#include "../model/signames.h"
+#include "op.h"
+
+#define POKE_LIMIT_MS 10000 /* never wait for the sleeper longer than this */
+
+/* ---- in the child ------------------------------------------------------ */
+
+static volatile sig_atomic_t handled;
+
+static void count_signal(int sig)
+{
+    (void)sig;
+    handled++;
+}
+
+static int run_sighandler(struct runner *r, const struct op *op)
+{
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    ev.sighandler.sig = op->arg0;
+    runner_begin(r, &ev);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: semop would not be restarted anyway */
+    int rc = sigaction(op->arg0, &sa, NULL);
+    return runner_end(r, &ev, rc, errno);
+}
+
+static pid_t board_pid(const struct board *b, int role, int instance)
+{
+    for (int i = 0; b && i < b->n && i < BOARD_MAX; i++)
+        if (b->e[i].role == role && b->e[i].instance == instance && !(b->e[i].seen & SEEN_EXITED))
+            return b->e[i].pid;
+    return 0;
+}
+
+/* poke: signal arg1 to instance arg2 of role arg3, once semncnt of semaphore
+ * arg0 of set obj is at least `count` and the target is not the one that
+ * passed last (sempid): then it is one of the sleepers. */
+static int run_poke(struct runner *r, const struct op *op)
+{
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    ev.poke.sig = op->arg1;
+    ev.poke.instance = (int16_t)op->arg2;
+    ev.poke.role = (int16_t)op->arg3;
+    ev.poke.num = op->arg0;
+    runner_begin(r, &ev);
+    int semid = r->semids[op->obj];
+    int want = op->count > 0 ? op->count : 1;
+    uint64_t limit = events_now_ns() / 1000000ull + POKE_LIMIT_MS;
+    pid_t seen = 0;
+    for (;;) {
+        pid_t t = board_pid(board_get(), op->arg3, op->arg2);
+        int ncnt = semctl(semid, op->arg0, GETNCNT);
+        seen = t > 0 ? t : seen;
+        if ((seen > 0 && t == 0) || ncnt < 0) { /* it finished first, or the set is gone */
+            ev.poke.late = 1;
+            return runner_end(r, &ev, 0, 0);
+        }
+        if (t > 0 && ncnt >= want && semctl(semid, op->arg0, GETPID) != t) {
+            ev.poke.target = t;
+            ev.poke.ncnt = ncnt;
+            int rc = kill(t, op->arg1);
+            return runner_end(r, &ev, rc, errno);
+        }
+        if (events_now_ns() / 1000000ull > limit) {
+            ev.poke.late = 1;
+            return runner_end(r, &ev, 0, 0);
+        }
+        runner_nap_ms(5);
+    }
+}
+
+/* ---- in the model ------------------------------------------------------ */
+
+static void doing_sig(const struct event *ev, char *buf, size_t len)
+{
+    if (ev->op == OP_SIGHANDLER)
+        snprintf(buf, len, "sigaction(%s)", signame(ev->sighandler.sig).s);
+    else
+        snprintf(buf, len, "kill(%s)", signame(ev->poke.sig).s);
+}
+
+static struct model_line *story_sighandler(struct model *m, const struct event *ev,
+                                           struct op_ctx *cx)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (ev->result < 0)
+        model_line_say(l, "-> sigaction(%s) failed: %s", signame(ev->sighandler.sig).s,
+                       errname(ev->err));
+    else
+        model_line_say(l,
+                       "-> sigaction(%s, handler): the signal now runs a handler instead of "
+                       "killing it, and a sleeping semop returns EINTR",
+                       signame(ev->sighandler.sig).s);
+    return l;
+}
+
+static struct model_line *story_poke(struct model *m, const struct event *ev, struct op_ctx *cx)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    const struct ev_poke *k = &ev->poke;
+    char who[48];
+    model_instance_name(m, k->role, k->instance, who, sizeof who);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (k->late)
+        model_line_say(l,
+                       "-> %s was not seen asleep on sem %d (it finished first, or 10 s passed): "
+                       "no signal sent",
+                       who, k->num);
+    else if (ev->result < 0)
+        model_line_say(l, "-> kill(%s, %s) failed: %s", who, signame(k->sig).s, errname(ev->err));
+    else
+        model_fact_set(m, "poke.ncnt", k->ncnt);
+    if (!k->late && ev->result == 0)
+        model_line_say(l, "-> kill(%s[%lld], %s) while it sleeps in semop on sem %d (semncnt %d)",
+                       who, (long long)k->target, signame(k->sig).s, k->num, k->ncnt);
+    return l;
+}
+
+/* ---- the entries ------------------------------------------------------- */
+
+const struct op_entry op_entry_SIGHANDLER = {.name = "sighandler",
+                                             .verb = "installs a signal handler",
+                                             .run = run_sighandler,
+                                             .doing = doing_sig,
+                                             .story = story_sighandler};
+const struct op_entry op_entry_POKE = {.name = "poke",
+                                       .verb = "signals a process asleep in semop",
+                                       .run = run_poke,
+                                       .doing = doing_sig,
+                                       .story = story_poke};

@@ -1,0 +1,33 @@
+/* sig.h — the signal family's ops (ops/sig.c): install a handler, and send a
+ * signal to a process of the run while it sleeps in a semaphore op. Their
+ * event payloads. */
+#ifndef IPCPLAY_OPS_SIG_H
+#define IPCPLAY_OPS_SIG_H
+
+#include <stdint.h>
+
+#define OPS_SIG(X) X(SIGHANDLER) X(POKE)
+
+/* sighandler: sigaction(sig, a handler that only counts, no SA_RESTART). */
+struct ev_sighandler {
+    int32_t sig;
+    int32_t pad[3];
+    int64_t pad2[2];
+};
+
+/* poke: kill(the pid of role/instance, sig) once semncnt of semaphore num
+ * counts `sleepers` and the target is not the last to have passed. */
+struct ev_poke {
+    int32_t sig;
+    int16_t role, instance; /* the target */
+    int32_t num;            /* the semaphore it sleeps on */
+    int32_t ncnt;           /* end: semncnt as the signal was sent */
+    int64_t target;         /* end: its pid (0: never seen) */
+    int64_t late;           /* end: 1 when the target was not seen asleep in time */
+};
+
+#define PAYLOADS_SIG                                                                               \
+    struct ev_sighandler sighandler;                                                               \
+    struct ev_poke poke;
+
+#endif
