@@ -59,10 +59,13 @@ static int run_open(struct runner *r, const struct op *op)
 {
     const char *path = file_path(r, op->obj);
     int acc = op->arg1 == 1 ? O_WRONLY : op->arg1 == 2 ? O_RDWR : O_RDONLY;
-    int flags = acc | ((op->flags & OPF_CLOEXEC) ? O_CLOEXEC : 0);
+    int flags = acc | ((op->flags & OPF_CLOEXEC) ? O_CLOEXEC : 0) |
+                ((op->flags & OPF_NOWAIT) ? O_NONBLOCK : 0);
     struct event ev = runner_event(r, op, PH_BEGIN);
     ev.open.fd = -1;
     ev.open.access = op->arg1;
+    ev.open.fifo = r->plan && op->obj >= 0 && op->obj < r->plan->nfiles &&
+                   r->plan->files[op->obj].kind == PLANF_FIFO;
     runner_begin(r, &ev);
     if (!path)
         return runner_end(r, &ev, -1, EINVAL);
@@ -75,6 +78,10 @@ static int run_open(struct runner *r, const struct op *op)
     if (fd >= 0)
         runner_slot_set(r, op->arg0, fd);
     ev.open.fd = fd;
+    if (fd < 0 && (op->flags & OPF_NOWAIT)) { /* a probe: the answer is the point */
+        runner_end(r, &ev, fd, err);
+        return 0;
+    }
     return runner_end(r, &ev, fd, err);
 }
 
@@ -469,18 +476,35 @@ static void apply_open(struct model *m, const struct event *ev, struct op_ctx *c
 
 static struct model_line *story_open(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
+    static const char *const who[] = {"a writer", "a reader", "anyone"};
+    int side = ev->open.access >= 0 && ev->open.access <= 2 ? ev->open.access : 2;
+    if (ev->phase == PH_BEGIN && ev->open.fifo && side < 2 && !(ev->flags & OPF_NOWAIT)) {
+        struct model_line *b = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+        model_line_say(b, "-> open(%s, %s) of a FIFO: open waits until %s has the other end open",
+                       model_file_name(m, ev->obj), side ? "O_WRONLY" : "O_RDONLY", who[side]);
+        return b;
+    }
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
         return NULL;
+    if (ev->result < 0 && ev->err == ENXIO && ev->open.fifo) {
+        SAY("open(%s, O_WRONLY|O_NONBLOCK) -> ENXIO: no process has the FIFO open for reading, "
+            "and O_NONBLOCK says do not wait for one",
+            model_file_name(m, ev->obj));
+        model_fact_add(m, "fifo.enxio", 1);
+        return l;
+    }
     if (ev->result < 0) {
         SAY("open(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
         return l;
     }
     static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
     int a = ev->open.access;
-    SAY("open(%s, %s%s) -> fd %d (inode %lld): a new open file description",
+    SAY("open(%s, %s%s%s) -> fd %d (inode %lld): a new open file description%s",
         model_file_name(m, ev->obj), acc[a >= 0 && a <= 2 ? a : 0],
-        (ev->flags & OPF_CLOEXEC) ? "|O_CLOEXEC" : "", ev->result, (long long)ev->open.ino);
+        (ev->flags & OPF_CLOEXEC) ? "|O_CLOEXEC" : "",
+        (ev->flags & OPF_NOWAIT) ? "|O_NONBLOCK" : "", ev->result, (long long)ev->open.ino,
+        ev->open.fifo && a < 2 && !(ev->flags & OPF_NOWAIT) ? "; the other side is there" : "");
     return l;
 }
 
@@ -525,8 +549,8 @@ static struct model_line *story_pair(struct model *m, const struct event *ev, st
     if (ev->result < 0)
         SAY("%s failed: %s", op_name(ev->op), errname(ev->err));
     else if (ev->op == OP_PIPE)
-        SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld",
-            ev->pair.fd0, ev->pair.fd1, (long long)ev->pair.ino0);
+        SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld", ev->pair.fd0,
+            ev->pair.fd1, (long long)ev->pair.ino0);
     else
         SAY("socketpair(AF_UNIX) -> fd %d and fd %d: two connected sockets, each end reads and "
             "writes",
@@ -539,8 +563,7 @@ static void doing_mkfifo(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "mkfifo");
 }
 
-static struct model_line *story_mkfifo(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_mkfifo(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -622,8 +645,7 @@ static void apply_write(struct model *m, const struct event *ev, struct op_ctx *
     }
 }
 
-static struct model_line *story_write(struct model *m, const struct event *ev,
-                                      struct op_ctx *cx)
+static struct model_line *story_write(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -647,13 +669,11 @@ static void doing_shutdown(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "shutdown(fd %d)", ev->fd.fd);
 }
 
-static struct model_line *story_shutdown(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_shutdown(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (l)
-        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read",
-            ev->fd.fd);
+        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read", ev->fd.fd);
     return l;
 }
 
@@ -662,8 +682,7 @@ static void doing_listen(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "bind+listen");
 }
 
-static struct model_line *story_listen(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_listen(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -682,8 +701,7 @@ static void doing_accept(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "accept(fd %d)", ev->fd.fd);
 }
 
-static struct model_line *story_accept(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_accept(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -700,8 +718,7 @@ static void doing_connect(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "connect");
 }
 
-static struct model_line *story_connect(struct model *m, const struct event *ev,
-                                        struct op_ctx *cx)
+static struct model_line *story_connect(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -728,8 +745,7 @@ static void apply_sendfd(struct model *m, const struct event *ev, struct op_ctx 
     model_fact_set(m, "fdpass.sender", ev->pid);
 }
 
-static struct model_line *story_sendfd(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_sendfd(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -758,8 +774,7 @@ static void apply_recvfd(struct model *m, const struct event *ev, struct op_ctx 
     model_fact_set(m, "fdpass.receiver", ev->pid);
 }
 
-static struct model_line *story_recvfd(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_recvfd(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -785,9 +800,11 @@ const struct op_entry op_entry_CLOSE = {
 const struct op_entry op_entry_PIPE = {.name = "pipe", .verb = "creates a pipe", FDOP(pair)};
 const struct op_entry op_entry_SOCKETPAIR = {
     .name = "socketpair", .verb = "creates a pair of connected sockets", FDOP(pair)};
-const struct op_entry op_entry_MKFIFO = {
-    .name = "mkfifo", .verb = "creates a FIFO", .run = run_mkfifo, .doing = doing_mkfifo,
-    .story = story_mkfifo};
+const struct op_entry op_entry_MKFIFO = {.name = "mkfifo",
+                                         .verb = "creates a FIFO",
+                                         .run = run_mkfifo,
+                                         .doing = doing_mkfifo,
+                                         .story = story_mkfifo};
 const struct op_entry op_entry_READ = {
     .name = "read", .verb = "reads", FDOP(read), .apply = apply_read};
 const struct op_entry op_entry_WRITE = {
@@ -803,5 +820,4 @@ const struct op_entry op_entry_CONNECT = {
 const struct op_entry op_entry_SENDFD = {
     .name = "sendfd", .verb = "sends an fd (SCM_RIGHTS)", FDOP(sendfd), .apply = apply_sendfd};
 const struct op_entry op_entry_RECVFD = {
-    .name = "recvfd", .verb = "receives an fd (SCM_RIGHTS)", FDOP(recvfd),
-    .apply = apply_recvfd};
+    .name = "recvfd", .verb = "receives an fd (SCM_RIGHTS)", FDOP(recvfd), .apply = apply_recvfd};

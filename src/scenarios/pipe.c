@@ -14,7 +14,7 @@
 #include "../model/pattern.h"
 #include "scenario.h"
 
-enum { P_MODE, P_BYTES, P_CHUNK, P_GAP, P_CLOSE_READER, P_CLOSE_UNUSED, P_SIGPIPE, P__N };
+enum { P_MODE, P_BYTES, P_CHUNK, P_GAP, P_CLOSE_READER, P_CLOSE_UNUSED, P_SIGPIPE, P_PROBE, P__N };
 enum { M_PIPE, M_DUPLEX, M_SOCKETPAIR, M_FIFO };
 
 static const char *const mode_choices[] = {"pipe", "duplex", "socketpair", "fifo", NULL};
@@ -32,6 +32,9 @@ static const struct param_def params[] = {
                         "after fork each side closes the ends it does not use (off: no EOF)"},
     [P_SIGPIPE] = {"sigpipe", PARAM_ENUM, 0, 0, 0, sigpipe_choices,
                    "the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)"},
+    [P_PROBE] = {"probe", PARAM_BOOL, 0, 0, 1, NULL,
+                 "mode=fifo: before its own open the reader tries open(O_WRONLY|O_NONBLOCK) while "
+                 "nobody reads: ENXIO"},
 };
 
 enum { R_A, R_B };               /* parent/child, or writer/reader for fifo */
@@ -46,7 +49,7 @@ enum { F_FIFO };
 struct pipe_plan {
     struct plan_role *a, *b;
     int32_t bytes, chunk, gap;
-    bool gone, cu;
+    bool gone, cu, probe;
     struct op hold, wait_child;
 };
 
@@ -105,8 +108,7 @@ static void build_duplex(const struct pipe_plan *x)
         OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
            .flags = OPF_EOF);
         OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
-           .ms = gap);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes, .ms = gap);
         OP(b, .kind = OP_SLEEP, .ms = gap);
         OP(b, .kind = OP_CLOSE, .arg0 = S_BW);
     }
@@ -139,8 +141,7 @@ static void build_socketpair(const struct pipe_plan *x)
     } else {
         OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
            .flags = OPF_EOF);
-        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
-           .ms = gap);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
         OP(b, .kind = OP_SLEEP, .ms = gap);
         OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
     }
@@ -153,6 +154,8 @@ static void build_fifo(const struct pipe_plan *x)
     int32_t bytes = x->bytes, chunk = x->chunk, gap = x->gap;
     bool gone = x->gone;
     OP(b, .kind = OP_MKFIFO, .obj = F_FIFO);
+    if (x->probe) /* the FIFO exists, nobody has it open yet */
+        OP(b, .kind = OP_OPEN, .flags = OPF_NOWAIT, .obj = F_FIFO, .arg0 = S_BW, .arg1 = 1);
     OP(b, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AR, .arg1 = 0);
     if (gone) {
         OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
@@ -173,9 +176,16 @@ static void build_fifo(const struct pipe_plan *x)
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int mode = (int)v[P_MODE];
-    struct pipe_plan x = {.bytes = (int32_t)v[P_BYTES], .chunk = (int32_t)v[P_CHUNK],
-                          .gap = (int32_t)v[P_GAP], .gone = v[P_CLOSE_READER],
-                          .cu = v[P_CLOSE_UNUSED] || mode == M_FIFO};
+    struct pipe_plan x = {.bytes = (int32_t)v[P_BYTES],
+                          .chunk = (int32_t)v[P_CHUNK],
+                          .gap = (int32_t)v[P_GAP],
+                          .gone = v[P_CLOSE_READER],
+                          .cu = v[P_CLOSE_UNUSED] || mode == M_FIFO,
+                          .probe = v[P_PROBE] != 0};
+    if (x.probe && mode != M_FIFO) {
+        snprintf(err, errlen, "probe=on goes with mode=fifo");
+        return -1;
+    }
     if (x.gone && !x.cu && x.bytes > 4096) {
         snprintf(err, errlen,
                  "close_reader=on with close_unused=off: the writer's own read "
@@ -198,9 +208,10 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     x.hold = x.gone ? (struct op){.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_B}
                     : (struct op){.kind = OP_HOLD, .arg0 = SEEN_READ, .arg1 = R_B};
     x.wait_child = (struct op){.kind = OP_WAIT, .arg0 = 1, .arg1 = 1};
-    static void (*const builders[])(const struct pipe_plan *) = {
-        [M_PIPE] = build_pipe, [M_DUPLEX] = build_duplex, [M_SOCKETPAIR] = build_socketpair,
-        [M_FIFO] = build_fifo};
+    static void (*const builders[])(const struct pipe_plan *) = {[M_PIPE] = build_pipe,
+                                                                 [M_DUPLEX] = build_duplex,
+                                                                 [M_SOCKETPAIR] = build_socketpair,
+                                                                 [M_FIFO] = build_fifo};
     builders[mode](&x);
     struct op leave = {.kind = OP_EXIT, .arg1 = 0};
     plan_op(x.a, leave);
@@ -250,6 +261,22 @@ static void judge(struct model *m, const long *v, int final)
     else
         model_set_check(m, "delivery", pend, "%s", why);
 
+    if (v[P_PROBE]) {
+        if (model_fact(m, "fifo.enxio", 0))
+            model_set_check(m, "fifo_enxio", CHECK_OK,
+                            "O_NONBLOCK open for writing with no reader failed with ENXIO");
+        else
+            model_set_check(m, "fifo_enxio", pend, "no ENXIO seen (yet)");
+        bool slept = false;
+        for (int i = 0; i < m->nprocs; i++)
+            slept |= m->procs[i].role == R_B && (m->procs[i].seen & SEEN_OPEN);
+        if (slept)
+            model_set_check(m, "fifo_open_blocks", CHECK_OK,
+                            "the reader was seen asleep in open until the writer opened");
+        else
+            model_set_check(m, "fifo_open_blocks", pend,
+                            "the reader not seen asleep in open (yet)");
+    }
     if (gone) {
         bool epipe = m->streams[0].werr == EPIPE, killed = killed_by_sigpipe(m);
         if (killed || epipe)
