@@ -6,6 +6,7 @@
 extern const struct scenario_def scenario_sem;
 extern const struct scenario_def scenario_fork;
 extern const struct scenario_def scenario_zombie;
+extern const struct scenario_def scenario_wait;
 extern const struct scenario_def scenario_pipe;
 extern const struct scenario_def scenario_pipebuf;
 extern const struct scenario_def scenario_msgq;
@@ -20,6 +21,7 @@ const struct scenario_def *const scenarios[] = {
     &scenario_sem,
     &scenario_fork,
     &scenario_zombie,
+    &scenario_wait,
     &scenario_pipe,
     &scenario_pipebuf,
     &scenario_msgq,
