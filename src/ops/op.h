@@ -16,6 +16,7 @@
 
 #include "chat.h"
 #include "demo.h"
+#include "execfam.h"
 #include "fd.h"
 #include "key.h"
 #include "msgq.h"
@@ -31,7 +32,7 @@
  * family's file; op.c indexes them by kind (a missing one does not link). */
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
-        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X)
+        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X)
 
 enum op_kind {
 #define IPCPLAY_OP_ENUM(e) OP_##e,
@@ -46,7 +47,7 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
  * ops that report the same things), each in its family's header. */
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
-        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST
+        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM
 
 union op_payload {
     IPCPLAY_PAYLOADS

@@ -10,10 +10,12 @@
 
 #include "scenario.h"
 
-enum { P_ROUNDS, P_GAP, P_OFFSET, P_PAGE, P_CLOEXEC, P__N };
+enum { P_ROUNDS, P_GAP, P_OFFSET, P_PAGE, P_CLOEXEC, P_EXEC, P_MISSING, P__N };
 
 static const char *const offset_choices[] = {"shared", "separate", NULL};
 static const char *const page_choices[] = {"private", "shared", NULL};
+static const char *const exec_choices[] = {"execve", "execl",  "execlp", "execle",
+                                           "execv",  "execvp", NULL};
 
 static const struct param_def params[] = {
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 200, NULL,
@@ -25,6 +27,10 @@ static const struct param_def params[] = {
                 "shared: MAP_SHARED, no copy-on-write; the parent sees the child's write"},
     [P_CLOEXEC] = {"cloexec", PARAM_BOOL, 1, 0, 1, NULL,
                    "the second fd gets FD_CLOEXEC (off: it survives exec)"},
+    [P_EXEC] = {"exec", PARAM_ENUM, 0, 0, 0, exec_choices,
+                "the exec call: l/v list or vector of args, p searches PATH, e passes envp"},
+    [P_MISSING] = {"missing", PARAM_BOOL, 0, 0, 1, NULL,
+                   "exec a program nobody has: -1 ENOENT, the child goes on and exits 127"},
 };
 
 enum { F_SHARED, F_HELPER };
@@ -72,9 +78,15 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     plan_end_repeat(ch, rep);
     plan_op(ch, (struct op){.kind = OP_COW_WRITE, .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
     plan_op(ch, (struct op){.kind = OP_SLEEP, .ms = gap});
-    plan_op(ch, (struct op){.kind = OP_EXEC, .obj = F_HELPER});
+    if (v[P_EXEC] || v[P_MISSING]) /* execve is 0; EXV_ counts from execl */
+        plan_op(ch, (struct op){.kind = OP_EXECAS,
+                                .obj = F_HELPER,
+                                .arg0 = v[P_EXEC] ? (int32_t)v[P_EXEC] - 1 : EXV_EXECV,
+                                .arg1 = v[P_MISSING] ? 1 : 0});
+    else
+        plan_op(ch, (struct op){.kind = OP_EXEC, .obj = F_HELPER});
     /* Never runs when exec works: the op runner is gone. */
-    plan_op(ch, (struct op){.kind = OP_EXIT, .arg1 = 7});
+    plan_op(ch, (struct op){.kind = OP_EXIT, .arg1 = v[P_MISSING] ? 127 : 7});
     return 0;
 }
 
@@ -149,7 +161,11 @@ static void judge(struct model *m, const long *v, int final)
     bool comm = model_fact(m, "exec.comm_changed", 0), exe = model_fact(m, "exec.exe_changed", 0);
     bool exited_ok =
         ch && ch->exited && WIFEXITED(ch->wait_status) && WEXITSTATUS(ch->wait_status) == 0;
-    if (!execd || !ch || !ch->exited)
+    if (model_fact(m, "exec.failed", 0))
+        model_set_check(m, "exec_image", CHECK_FAILED,
+                        "exec returned -1 (missing=on breaks it on purpose): the old program "
+                        "went on");
+    else if (!execd || !ch || !ch->exited)
         model_set_check(m, "exec_image", pend, "the child has not exec'd and ended yet");
     else if (execd == ch->pid && comm && exe && exited_ok)
         model_set_check(m, "exec_image", CHECK_OK,
