@@ -45,18 +45,18 @@ static int run_semop(struct runner *r, const struct op *op)
 {
     /* Resolve instance-relative and lock-ordered numbers once, so events
      * name the semaphore really used. */
-    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
-                    ? r->plan->semsets[op->obj].nsems : 0;
+    int nsems =
+        r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS ? r->plan->semsets[op->obj].nsems : 0;
     int num = sem_number(r, op, nsems);
-    uint16_t flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
-    short delta = op->kind == OP_P ? (short)-(op->arg1 ? op->arg1 : 1)
-                : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
-                                   : 0;
+    uint16_t flags = op->flags & (uint16_t) ~(OPF_REL | OPF_LOW | OPF_HIGH);
+    short delta = op->kind == OP_P   ? (short)-(op->arg1 ? op->arg1 : 1)
+                  : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
+                                     : 0;
     struct sembuf sb = {
         .sem_num = (unsigned short)num,
         .sem_op = delta,
-        .sem_flg = (short)(((flags & OPF_UNDO) ? SEM_UNDO : 0) |
-                           ((flags & OPF_NOWAIT) ? IPC_NOWAIT : 0)),
+        .sem_flg =
+            (short)(((flags & OPF_UNDO) ? SEM_UNDO : 0) | ((flags & OPF_NOWAIT) ? IPC_NOWAIT : 0)),
     };
     int semid = r->semids[op->obj];
     uint64_t first = 0;
@@ -202,11 +202,11 @@ union semun {
  * every process's SEM_UNDO adjustment for that semaphore. */
 static int run_setval(struct runner *r, const struct op *op)
 {
-    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
-                    ? r->plan->semsets[op->obj].nsems : 0;
+    int nsems =
+        r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS ? r->plan->semsets[op->obj].nsems : 0;
     int semid = r->semids[op->obj];
     struct event ev = runner_event(r, op, PH_BEGIN);
-    ev.flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+    ev.flags = op->flags & (uint16_t) ~(OPF_REL | OPF_LOW | OPF_HIGH);
     ev.setval.num = sem_number(r, op, nsems);
     ev.setval.val = op->arg1;
     runner_begin(r, &ev);
@@ -225,10 +225,10 @@ static int run_setval(struct runner *r, const struct op *op)
  * IPC_NOWAIT it tries once and goes on whatever the answer. */
 static int run_semop2(struct runner *r, const struct op *op)
 {
-    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
-                    ? r->plan->semsets[op->obj].nsems : 0;
+    int nsems =
+        r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS ? r->plan->semsets[op->obj].nsems : 0;
     struct op one = *op;
-    one.flags &= (uint16_t)~(OPF_LOW | OPF_HIGH);
+    one.flags &= (uint16_t) ~(OPF_LOW | OPF_HIGH);
     struct op other = one;
     other.arg0 = op->arg2;
     other.arg2 = op->arg0;
@@ -242,7 +242,7 @@ static int run_semop2(struct runner *r, const struct op *op)
     int semid = r->semids[op->obj];
     for (;;) {
         struct event ev = runner_event(r, op, PH_BEGIN);
-        ev.flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+        ev.flags = op->flags & (uint16_t) ~(OPF_REL | OPF_LOW | OPF_HIGH);
         ev.sem2.num[0] = num[0];
         ev.sem2.num[1] = num[1];
         ev.sem2.amount = (int16_t)amount;
@@ -265,7 +265,24 @@ static int run_semop2(struct runner *r, const struct op *op)
     }
 }
 
+/* getval: semctl(GETVAL) of semaphore arg0: what the kernel says now. */
+static int run_getval(struct runner *r, const struct op *op)
+{
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    ev.sem.num = op->arg0;
+    runner_begin(r, &ev);
+    int v = semctl(r->semids[op->obj], op->arg0, GETVAL);
+    return runner_end(r, &ev, v, errno);
+}
+
 /* ---- in the model ------------------------------------------------------ */
+
+/* "semadj.4711.0.2": process 4711's adjustment of set 0's semaphore 2, as
+ * counted from its SEM_UNDO ops (the kernel keeps it but does not show it). */
+static void semadj_key(pid_t pid, int set, int num, char *key, size_t len)
+{
+    snprintf(key, len, "semadj.%d.%d.%d", (int)pid % 10000000, set % 100, num % 100);
+}
 
 static int sem_index(int num)
 {
@@ -298,6 +315,12 @@ static void apply_semop(struct model *m, const struct event *ev, struct op_ctx *
     struct model_semset *ss = model_semset(m, ev->obj);
     int semn = sem_index(ev->sem.num);
     struct model_proc *p = cx->p;
+    if (ev->phase == PH_END && ev->result == 0 && (ev->flags & OPF_UNDO) && ev->op != OP_WAIT0) {
+        char key[40];
+        semadj_key(ev->pid, ev->obj, ev->sem.num, key, sizeof key);
+        int amount = ev->sem.amount ? ev->sem.amount : 1;
+        model_fact_add(m, key, ev->op == OP_P ? amount : -amount); /* P -n: semadj +n */
+    }
     if (ev->op == OP_V && ev->phase == PH_BEGIN && ss) {
         if (ss->holder[semn] == ev->pid) {
             ss->holder[semn] = 0;
@@ -334,8 +357,7 @@ static void apply_semop(struct model *m, const struct event *ev, struct op_ctx *
 
 /* V never sleeps: it is told as it starts, so the story never shows a woken
  * waiter's P before the V that woke it (their end events race). */
-static struct model_line *story_semop(struct model *m, const struct event *ev,
-                                      struct op_ctx *cx)
+static struct model_line *story_semop(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_semset *ss = model_semset(m, ev->obj);
     int semn = sem_index(ev->sem.num);
@@ -381,12 +403,14 @@ static struct model_line *story_semop(struct model *m, const struct event *ev,
         if (ev->op == OP_P && poked > before)
             before = (int)poked;
         if (before > ev->sem.ncnt)
-            model_line_say(l, "-> EINTR: a signal's handler ran; it left the sleep, so %s drops "
-                              "by one (%d -> %d); semop is never restarted: it tries again",
+            model_line_say(l,
+                           "-> EINTR: a signal's handler ran; it left the sleep, so %s drops "
+                           "by one (%d -> %d); semop is never restarted: it tries again",
                            ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", before, ev->sem.ncnt);
         else
-            model_line_say(l, "-> EINTR: a signal's handler ran; it left the sleep (%s %d now); "
-                              "semop is never restarted: it tries again",
+            model_line_say(l,
+                           "-> EINTR: a signal's handler ran; it left the sleep (%s %d now); "
+                           "semop is never restarted: it tries again",
                            ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", ev->sem.ncnt);
         model_fact_add(m, "sem.eintr", 1);
     } else {
@@ -441,8 +465,7 @@ static void apply_cs(struct model *m, const struct event *ev, struct op_ctx *cx)
     }
 }
 
-static struct model_line *story_cs_enter(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_cs_enter(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -477,13 +500,12 @@ static struct model_line *story_cs_update(struct model *m, const struct event *e
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> counter %lld -> %lld (read, hold, write)",
-                   (long long)ev->cs_update.read, (long long)ev->cs_update.written);
+    model_line_say(l, "-> counter %lld -> %lld (read, hold, write)", (long long)ev->cs_update.read,
+                   (long long)ev->cs_update.written);
     return l;
 }
 
-static struct model_line *story_cs_leave(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_cs_leave(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -509,8 +531,7 @@ static void doing_setval(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "SETVAL(sem %d, %d)", ev->setval.num, ev->setval.val);
 }
 
-static struct model_line *story_setval(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_setval(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -548,8 +569,8 @@ static void apply_semop2(struct model *m, const struct event *ev, struct op_ctx 
     bool give = ev->op == OP_V2 && ev->phase == PH_BEGIN;
     bool take = ev->op == OP_P2 && ev->phase == PH_END && ev->result == 0;
     if (ev->op == OP_P2 && ev->phase == PH_END && ev->result < 0 && ev->err == EAGAIN) {
-        bool same = ev->sem2.before[0] == ev->sem2.after[0] &&
-                    ev->sem2.before[1] == ev->sem2.after[1];
+        bool same =
+            ev->sem2.before[0] == ev->sem2.after[0] && ev->sem2.before[1] == ev->sem2.after[1];
         model_fact_add(m, same ? "sem2.eagain_unchanged" : "sem2.eagain_changed", 1);
     }
     if (!ss || (!give && !take))
@@ -571,8 +592,7 @@ static void apply_semop2(struct model *m, const struct event *ev, struct op_ctx 
     }
 }
 
-static struct model_line *story_semop2(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_semop2(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     const struct ev_sem2 *s = &ev->sem2;
     bool v = ev->op == OP_V2;
@@ -599,11 +619,42 @@ static struct model_line *story_semop2(struct model *m, const struct event *ev,
                        s->before[1] < s->amount ? s->before[1] : s->before[0], s->num[0],
                        s->after[0], s->num[1], s->after[1]);
     } else if (ev->err == EINTR) {
-        model_line_say(l, "-> EINTR: a signal's handler ran; semncnt of sem %d is %d now", s->num[0],
-                       s->ncnt);
+        model_line_say(l, "-> EINTR: a signal's handler ran; semncnt of sem %d is %d now",
+                       s->num[0], s->ncnt);
     } else {
         model_line_say(l, "-> failed: %s", errname(ev->err));
     }
+    return l;
+}
+
+static void doing_getval(const struct event *ev, char *buf, size_t len)
+{
+    snprintf(buf, len, "GETVAL(sem %d)", ev->sem.num);
+}
+
+/* The value, and the adjustments of the exited that the kernel applied. */
+static struct model_line *story_getval(struct model *m, const struct event *ev, struct op_ctx *cx)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (ev->result < 0) {
+        model_line_say(l, "-> semctl(GETVAL) failed: %s", errname(ev->err));
+        return l;
+    }
+    long long adj = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        char key[40];
+        semadj_key(m->procs[i].pid, ev->obj, ev->sem.num, key, sizeof key);
+        if (m->procs[i].exited || m->procs[i].state == 'x')
+            adj += model_fact(m, key, 0);
+    }
+    model_fact_set(m, "semadj.getval", ev->result);
+    model_fact_set(m, "semadj.exited", adj);
+    model_line_say(l,
+                   "-> semval %d; the exited held semadj %+lld on it (counted from their "
+                   "SEM_UNDO ops: the kernel keeps semadj but does not publish it)",
+                   ev->result, adj);
     return l;
 }
 
@@ -615,27 +666,53 @@ const struct op_entry op_entry_P = {.name = "P", .verb = "P: take the semaphore"
 const struct op_entry op_entry_V = {.name = "V", .verb = "V: give the semaphore back", SEMOP};
 const struct op_entry op_entry_WAIT0 = {.name = "wait0", .verb = "waits for zero", SEMOP};
 
-const struct op_entry op_entry_CS_ENTER = {
-    .name = "cs_enter", .verb = "enters the critical section", .run = run_cs_enter,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_enter};
-const struct op_entry op_entry_CS_UPDATE = {
-    .name = "cs_update", .verb = "updates the shared counter", .run = run_cs_update,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_update};
-const struct op_entry op_entry_CS_LEAVE = {
-    .name = "cs_leave", .verb = "leaves the critical section", .run = run_cs_leave,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_leave};
-const struct op_entry op_entry_LOCKVAR_ACQUIRE = {
-    .name = "lockvar_acquire", .verb = "takes the plain-variable lock",
-    .run = run_lockvar_acquire, .doing = doing_lock, .story = story_lock};
-const struct op_entry op_entry_LOCKVAR_RELEASE = {
-    .name = "lockvar_release", .verb = "clears the plain-variable lock",
-    .run = run_lockvar_release, .doing = doing_lock, .story = story_lock};
-const struct op_entry op_entry_P2 = {
-    .name = "P2", .verb = "P on two semaphores in one semop", .run = run_semop2,
-    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
-const struct op_entry op_entry_V2 = {
-    .name = "V2", .verb = "V on two semaphores in one semop", .run = run_semop2,
-    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
-const struct op_entry op_entry_SETVAL = {
-    .name = "setval", .verb = "sets a semaphore's value (semctl SETVAL)", .run = run_setval,
-    .doing = doing_setval, .story = story_setval};
+const struct op_entry op_entry_CS_ENTER = {.name = "cs_enter",
+                                           .verb = "enters the critical section",
+                                           .run = run_cs_enter,
+                                           .doing = doing_cs,
+                                           .apply = apply_cs,
+                                           .story = story_cs_enter};
+const struct op_entry op_entry_CS_UPDATE = {.name = "cs_update",
+                                            .verb = "updates the shared counter",
+                                            .run = run_cs_update,
+                                            .doing = doing_cs,
+                                            .apply = apply_cs,
+                                            .story = story_cs_update};
+const struct op_entry op_entry_CS_LEAVE = {.name = "cs_leave",
+                                           .verb = "leaves the critical section",
+                                           .run = run_cs_leave,
+                                           .doing = doing_cs,
+                                           .apply = apply_cs,
+                                           .story = story_cs_leave};
+const struct op_entry op_entry_LOCKVAR_ACQUIRE = {.name = "lockvar_acquire",
+                                                  .verb = "takes the plain-variable lock",
+                                                  .run = run_lockvar_acquire,
+                                                  .doing = doing_lock,
+                                                  .story = story_lock};
+const struct op_entry op_entry_LOCKVAR_RELEASE = {.name = "lockvar_release",
+                                                  .verb = "clears the plain-variable lock",
+                                                  .run = run_lockvar_release,
+                                                  .doing = doing_lock,
+                                                  .story = story_lock};
+const struct op_entry op_entry_P2 = {.name = "P2",
+                                     .verb = "P on two semaphores in one semop",
+                                     .run = run_semop2,
+                                     .doing = doing_semop2,
+                                     .apply = apply_semop2,
+                                     .story = story_semop2};
+const struct op_entry op_entry_V2 = {.name = "V2",
+                                     .verb = "V on two semaphores in one semop",
+                                     .run = run_semop2,
+                                     .doing = doing_semop2,
+                                     .apply = apply_semop2,
+                                     .story = story_semop2};
+const struct op_entry op_entry_GETVAL = {.name = "getval",
+                                         .verb = "reads a semaphore's value (semctl GETVAL)",
+                                         .run = run_getval,
+                                         .doing = doing_getval,
+                                         .story = story_getval};
+const struct op_entry op_entry_SETVAL = {.name = "setval",
+                                         .verb = "sets a semaphore's value (semctl SETVAL)",
+                                         .run = run_setval,
+                                         .doing = doing_setval,
+                                         .story = story_setval};

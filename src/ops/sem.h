@@ -8,7 +8,7 @@
 
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
-    X(LOCKVAR_RELEASE) X(SETVAL) X(P2) X(V2)
+    X(LOCKVAR_RELEASE) X(SETVAL) X(P2) X(V2) X(GETVAL)
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {

@@ -19,8 +19,21 @@
 #include "scenario.h"
 
 enum {
-    P_WORKERS, P_ROUNDS, P_HOLD, P_THINK, P_UNDO, P_NOWAIT, P_SEM, P_OP, P_SEMS,
-    P_TAKE, P_POOL, P_HANDLER, P_POKE, P__N
+    P_WORKERS,
+    P_ROUNDS,
+    P_HOLD,
+    P_THINK,
+    P_UNDO,
+    P_NOWAIT,
+    P_SEM,
+    P_OP,
+    P_SEMS,
+    P_TAKE,
+    P_POOL,
+    P_HANDLER,
+    P_POKE,
+    P_DIE,
+    P__N
 };
 enum { OP_PV, OP_WAIT0_START, OP_WAIT0_SETVAL };
 
@@ -29,7 +42,8 @@ static const char *const ops[] = {"pv", "wait0", "setval", NULL};
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
     [P_ROUNDS] = {"rounds", PARAM_INT, 5, 1, 100000, NULL, "critical sections per worker"},
-    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL, "time spent inside (between read and write)"},
+    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL,
+                "time spent inside (between read and write)"},
     [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "time spent outside between rounds"},
     [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
                 "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
@@ -52,6 +66,9 @@ static const struct param_def params[] = {
     [P_POKE] = {"poke", PARAM_BOOL, 0, 0, 1, NULL,
                 "a poker process sends SIGUSR1 to worker-2 while it sleeps in P (as `kill "
                 "worker-2 USR1` would)"},
+    [P_DIE] = {"die", PARAM_BOOL, 0, 0, 1, NULL,
+               "workers=1: the worker exits inside, holding the semaphore; a checker then reads "
+               "semval (did the kernel apply its semadj?)"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
@@ -64,8 +81,15 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     }
     int take = (int)v[P_TAKE], pool = v[P_POOL] ? (int)v[P_POOL] : take;
     if (v[P_POKE] && (v[P_WORKERS] < 2 || !v[P_SEM])) {
-        snprintf(err, errlen, "poke=on needs workers=2 or more and sem=on (it signals worker-2 "
-                              "asleep in P)");
+        snprintf(err, errlen,
+                 "poke=on needs workers=2 or more and sem=on (it signals worker-2 "
+                 "asleep in P)");
+        return -1;
+    }
+    if (v[P_DIE] && (v[P_WORKERS] != 1 || !v[P_SEM] || sems != 1 || wait0)) {
+        snprintf(err, errlen,
+                 "die=on needs workers=1, sems=1, op=pv and sem=on (without "
+                 "SEM_UNDO a waiter would sleep forever)");
         return -1;
     }
     int set = -1, start = sems;
@@ -89,21 +113,42 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (v[P_HANDLER])
         plan_op(w, (struct op){.kind = OP_SIGHANDLER, .arg0 = SIGUSR1});
     if (wait0) /* nowait=on: IPC_NOWAIT here too, EAGAIN while start is not 0 */
-        plan_op(w, (struct op){.kind = OP_WAIT0, .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
-                               .obj = set, .arg0 = start, .ms = 100});
+        plan_op(w, (struct op){.kind = OP_WAIT0,
+                               .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
+                               .obj = set,
+                               .arg0 = start,
+                               .ms = 100});
     int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_P, .flags = (uint16_t)(pflags | rel), .obj = set,
-                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems, .ms = 100});
+        plan_op(w, (struct op){.kind = OP_P,
+                               .flags = (uint16_t)(pflags | rel),
+                               .obj = set,
+                               .arg0 = 0,
+                               .arg1 = take > 1 ? take : 0,
+                               .arg3 = sems,
+                               .ms = 100});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_ACQUIRE});
     plan_op(w, (struct op){.kind = OP_CS_ENTER, .flags = rel, .arg3 = sems});
-    plan_op(w, (struct op){.kind = OP_CS_UPDATE, .flags = rel, .arg3 = sems,
-                           .ms = (int32_t)v[P_HOLD]});
+    if (v[P_DIE]) { /* exits holding it: only semadj can give it back */
+        plan_op(w, (struct op){.kind = OP_EXIT, .arg1 = 0});
+        p->observe = 1;
+        struct plan_role *c = plan_add_role(p, "checker", 1);
+        plan_op(c, (struct op){.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = 0});
+        plan_op(c, (struct op){.kind = OP_GETVAL, .obj = set, .arg0 = 0});
+        plan_op(c, (struct op){.kind = OP_EXIT, .arg1 = 0});
+        return 0;
+    }
+    plan_op(
+        w, (struct op){.kind = OP_CS_UPDATE, .flags = rel, .arg3 = sems, .ms = (int32_t)v[P_HOLD]});
     plan_op(w, (struct op){.kind = OP_CS_LEAVE, .flags = rel, .arg3 = sems});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_V, .flags = (uint16_t)(vflags | rel), .obj = set,
-                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems});
+        plan_op(w, (struct op){.kind = OP_V,
+                               .flags = (uint16_t)(vflags | rel),
+                               .obj = set,
+                               .arg0 = 0,
+                               .arg1 = take > 1 ? take : 0,
+                               .arg3 = sems});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_RELEASE});
     plan_op(w, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_THINK]});
@@ -114,15 +159,22 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         struct plan_role *s = plan_add_role(p, "starter", 1);
         plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
         plan_op(s, (struct op){.kind = v[P_OP] == OP_WAIT0_SETVAL ? OP_SETVAL : OP_P,
-                               .obj = set, .arg0 = start, .arg1 = 0});
+                               .obj = set,
+                               .arg0 = start,
+                               .arg1 = 0});
         plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
     if (v[P_POKE]) {
         /* The board names worker-2's pid; semncnt and sempid say it sleeps. */
         p->observe = 1;
         struct plan_role *k = plan_add_role(p, "poker", 1);
-        plan_op(k, (struct op){.kind = OP_POKE, .obj = set, .arg0 = 0, .arg1 = SIGUSR1,
-                               .arg2 = 2, .arg3 = 0, .count = (int32_t)v[P_WORKERS] - 1});
+        plan_op(k, (struct op){.kind = OP_POKE,
+                               .obj = set,
+                               .arg0 = 0,
+                               .arg1 = SIGUSR1,
+                               .arg2 = 2,
+                               .arg3 = 0,
+                               .count = (int32_t)v[P_WORKERS] - 1});
         plan_op(k, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
     return 0;
@@ -150,14 +202,41 @@ static void judge_poke(struct model *m, const long *v, int final)
                         "the queue and tried again",
                         n);
     else
-        model_set_check(m, "eintr", final ? CHECK_FAILED : CHECK_PENDING,
-                        "no EINTR %s", final ? "seen: the signal never interrupted a P" : "yet");
+        model_set_check(m, "eintr", final ? CHECK_FAILED : CHECK_PENDING, "no EINTR %s",
+                        final ? "seen: the signal never interrupted a P" : "yet");
+}
+
+/* die=on: the worker exited holding the semaphore, semadj +take as counted;
+ * the kernel applies it at exit, so the checker reads semval back at pool. */
+static void judge_die(struct model *m, const long *v, int final)
+{
+    long long pool = v[P_POOL] ? v[P_POOL] : v[P_TAKE];
+    if (!model_has_fact(m, "semadj.getval")) {
+        model_set_check(m, "semadj", final == 1 ? CHECK_FAILED : CHECK_PENDING,
+                        "the checker has not read semval yet");
+        return;
+    }
+    long long got = model_fact(m, "semadj.getval", -1), adj = model_fact(m, "semadj.exited", 0);
+    if (adj > 0 && got == pool)
+        model_set_check(m, "semadj", CHECK_OK,
+                        "the worker died holding with semadj %+lld (counted); the kernel added "
+                        "it at exit: semval is %lld again",
+                        adj, got);
+    else
+        model_set_check(m, "semadj", CHECK_FAILED,
+                        "semval is %lld after the holder died (semadj counted %+lld): nobody "
+                        "gave it back%s",
+                        got, adj, v[P_UNDO] ? "" : " (undo=off breaks it on purpose)");
 }
 
 static void judge(struct model *m, const long *v, int final)
 {
     if (v[P_POKE])
         judge_poke(m, v, final);
+    if (v[P_DIE]) {
+        judge_die(m, v, final);
+        return;
+    }
     long long expected = (long long)v[P_WORKERS] * v[P_ROUNDS];
     m->cs.expected = expected;
     m->cs.nsections = (int)v[P_SEMS];

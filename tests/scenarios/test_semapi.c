@@ -143,3 +143,23 @@ Test(semapi, without_a_handler_the_signal_kills_the_sleeper)
                                 NULL},
                1);
 }
+
+Test(semapi, semadj_counted_and_applied_by_the_kernel_at_exit)
+{
+    expect_run("sem", (const char *[]){"workers=1", "die=on", NULL}, true,
+               (const char *[]){"GETVAL(sem 0) -> semval 1; the exited held semadj +1 on it "
+                                "(counted from their SEM_UNDO ops: the kernel keeps semadj but "
+                                "does not publish it)",
+                                "check: semadj ok (the worker died holding with semadj +1", NULL},
+               0);
+}
+
+Test(semapi, without_sem_undo_nothing_gives_it_back)
+{
+    expect_run("sem", (const char *[]){"workers=1", "die=on", "undo=off", NULL}, true,
+               (const char *[]){"check: semadj FAILED (semval is 0 after the holder died "
+                                "(semadj counted +0): nobody gave it back (undo=off breaks it on "
+                                "purpose))",
+                                NULL},
+               1);
+}
