@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,12 +40,29 @@ int helper_fdreport(int argc, char **argv)
         return 2;
     int role = atoi(argv[0]), instance = atoi(argv[1]);
     uint64_t t0 = strtoull(argv[2], NULL, 10);
+    /* What exec kept of the caller's signals: told only when it set some. */
+    struct ev_sigreport sr;
+    bool told = sig_report_read(&sr) == 0 && (sr.ignored || sr.blocked);
     sigset_t usr1;
     sigemptyset(&usr1);
     sigaddset(&usr1, SIGUSR1);
     sigprocmask(SIG_BLOCK, &usr1, NULL);
 
     emit(role, instance, t0, OP_EXEC, PH_END, NULL);
+    if (told) {
+        struct event ev;
+        memset(&ev, 0, sizeof ev);
+        uint64_t now = events_now_ns();
+        ev.t_ns = now > t0 ? now - t0 : 0;
+        ev.pid = getpid();
+        ev.role = (int16_t)role;
+        ev.instance = (int16_t)instance;
+        ev.op = OP_SIGREPORT;
+        ev.phase = PH_NOTE;
+        ev.obj = -1;
+        ev.sigreport = sr;
+        events_emit(3, &ev);
+    }
     DIR *d = opendir("/proc/self/fd");
     int count = 0;
     if (d) {
@@ -63,8 +81,10 @@ int helper_fdreport(int argc, char **argv)
             if (fstat(fds[i], &st) < 0)
                 continue;
             off_t pos = lseek(fds[i], 0, SEEK_CUR);
-            struct ev_fdreport fr = {.fd = fds[i], .flags = fcntl(fds[i], F_GETFL),
-                                     .ino = (int64_t)st.st_ino, .pos = pos};
+            struct ev_fdreport fr = {.fd = fds[i],
+                                     .flags = fcntl(fds[i], F_GETFL),
+                                     .ino = (int64_t)st.st_ino,
+                                     .pos = pos};
             emit(role, instance, t0, OP_FDREPORT, PH_NOTE, &fr);
             count++;
         }

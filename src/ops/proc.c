@@ -165,7 +165,8 @@ static int run_exit(struct runner *r, const struct op *op)
 }
 
 /* fork: count children (default 1) run sub-role arg0. The parent's end
- * event names the child; the child emits its own end event. */
+ * event names the child; the child emits its own end event. arg2 1: the
+ * child keeps the signal dispositions and mask fork gave it. */
 static int run_fork(struct runner *r, const struct op *op)
 {
     if (!r->plan || op->arg0 < 0 || op->arg0 >= r->plan->nroles)
@@ -188,7 +189,8 @@ static int run_fork(struct runner *r, const struct op *op)
                 if (getppid() != parent)
                     _exit(3);
             }
-            runner_reset_signals();
+            if (op->arg2 != 1) /* 1: keep what fork leaves (the fork scenario's signals=on) */
+                runner_reset_signals();
             orig_parent = parent;
             nkids = 0;
             memset(kid_count_by_role, 0, sizeof kid_count_by_role);

@@ -3,6 +3,8 @@
  * the run sending a signal to another while that one sleeps in semop -- what
  * `kill worker-2 USR1` does from the console, made part of a scenario. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +90,60 @@ static int run_poke(struct runner *r, const struct op *op)
     }
 }
 
+int sig_report_read(struct ev_sigreport *rep)
+{
+    char buf[4096];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    static const char *const keys[] = {"SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:"};
+    int64_t v[5] = {0};
+    for (int k = 0; k < 5; k++) {
+        const char *at = strstr(buf, keys[k]);
+        if (at)
+            v[k] = (int64_t)strtoull(at + strlen(keys[k]), NULL, 16);
+    }
+    *rep = (struct ev_sigreport){
+        .caught = v[4], .ignored = v[3], .blocked = v[2], .pending = v[0] | v[1]};
+    return 0;
+}
+
+/* sigsetup: the dispositions fork and exec treat differently -- a handler
+ * for SIGHUP, SIGPIPE ignored, SIGWINCH blocked and then raised (pending). */
+static int run_sigsetup(struct runner *r, const struct op *op)
+{
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    runner_begin(r, &ev);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    int rc = sigaction(SIGHUP, &sa, NULL);
+    if (rc == 0 && signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        rc = -1;
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    if (rc == 0)
+        rc = sigprocmask(SIG_BLOCK, &winch, NULL);
+    if (rc == 0)
+        rc = kill(getpid(), SIGWINCH);
+    return runner_end(r, &ev, rc, errno);
+}
+
+static int run_sigreport(struct runner *r, const struct op *op)
+{
+    struct event ev = runner_event(r, op, PH_BEGIN);
+    runner_begin(r, &ev);
+    int rc = sig_report_read(&ev.sigreport);
+    return runner_end(r, &ev, rc, rc < 0 ? EIO : 0);
+}
+
 /* ---- in the model ------------------------------------------------------ */
 
 static void doing_sig(const struct event *ev, char *buf, size_t len)
@@ -138,6 +194,74 @@ static struct model_line *story_poke(struct model *m, const struct event *ev, st
     return l;
 }
 
+/* "SIGHUP SIGWINCH", or "none" (only the signals this family sets up). */
+static void sigset_words(int64_t mask, char *buf, size_t len)
+{
+    static const int shown[] = {SIGHUP, SIGPIPE, SIGWINCH};
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        if ((mask >> (shown[i] - 1)) & 1) {
+            int w = snprintf(buf + off, len - off, "%s%s", off ? " " : "", signame(shown[i]).s);
+            if (w > 0 && (size_t)w < len - off)
+                off += (size_t)w;
+        }
+    if (!off)
+        snprintf(buf, len, "none");
+}
+
+static void doing_sigsetup(const struct event *ev, char *buf, size_t len)
+{
+    snprintf(buf, len, ev->op == OP_SIGSETUP ? "sigaction()" : "sigreport");
+}
+
+static struct model_line *story_sigsetup(struct model *m, const struct event *ev, struct op_ctx *cx)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (ev->result < 0)
+        model_line_say(l, "-> failed: %s", errname(ev->err));
+    else
+        model_line_say(l, "-> SIGHUP: a handler; SIGPIPE: ignored; SIGWINCH: blocked, then "
+                          "raised, so it is pending");
+    return l;
+}
+
+/* Parent before fork, child after fork, the new program after exec: each
+ * told against what the one before said (facts sig.<stage>.*). */
+static struct model_line *story_sigreport(struct model *m, const struct event *ev,
+                                          struct op_ctx *cx)
+{
+    if (ev->phase == PH_BEGIN)
+        return NULL;
+    const struct ev_sigreport *s = &ev->sigreport;
+    bool exec = ev->phase == PH_NOTE;
+    bool child = !exec && cx->p && cx->p->forked;
+    const char *stage = exec ? "exec" : child ? "fork" : "parent";
+    char key[24];
+    snprintf(key, sizeof key, "sig.%s.caught", stage);
+    model_fact_set(m, key, s->caught);
+    snprintf(key, sizeof key, "sig.%s.ignored", stage);
+    model_fact_set(m, key, s->ignored);
+    snprintf(key, sizeof key, "sig.%s.blocked", stage);
+    model_fact_set(m, key, s->blocked);
+    snprintf(key, sizeof key, "sig.%s.pending", stage);
+    model_fact_set(m, key, s->pending);
+    char c[48], i[48], b[48], p[48];
+    sigset_words(s->caught, c, sizeof c);
+    sigset_words(s->ignored, i, sizeof i);
+    sigset_words(s->blocked, b, sizeof b);
+    sigset_words(s->pending, p, sizeof p);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    model_line_say(l, "-> %s/proc: handler %s; ignored %s; blocked %s; pending %s",
+                   exec    ? "after exec "
+                   : child ? "after fork "
+                           : "",
+                   c, i, b, p);
+    return l;
+}
+
 /* ---- the entries ------------------------------------------------------- */
 
 const struct op_entry op_entry_SIGHANDLER = {.name = "sighandler",
@@ -150,3 +274,14 @@ const struct op_entry op_entry_POKE = {.name = "poke",
                                        .run = run_poke,
                                        .doing = doing_sig,
                                        .story = story_poke};
+const struct op_entry op_entry_SIGSETUP = {.name = "sigsetup",
+                                           .verb =
+                                               "sets a handler, an ignored and a pending signal",
+                                           .run = run_sigsetup,
+                                           .doing = doing_sigsetup,
+                                           .story = story_sigsetup};
+const struct op_entry op_entry_SIGREPORT = {.name = "sigreport",
+                                            .verb = "reads its signal masks from /proc",
+                                            .run = run_sigreport,
+                                            .doing = doing_sigsetup,
+                                            .story = story_sigreport};

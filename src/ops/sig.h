@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#define OPS_SIG(X) X(SIGHANDLER) X(POKE)
+#define OPS_SIG(X) X(SIGHANDLER) X(POKE) X(SIGSETUP) X(SIGREPORT)
 
 /* sighandler: sigaction(sig, a handler that only counts, no SA_RESTART). */
 struct ev_sighandler {
@@ -26,8 +26,22 @@ struct ev_poke {
     int64_t late;           /* end: 1 when the target was not seen asleep in time */
 };
 
+/* sigreport: the kernel's view of this process's signals, from
+ * /proc/self/status (bit n-1 for signal n). Also sent by the exec helper
+ * (helper.c) from the new program, as a note. */
+struct ev_sigreport {
+    int64_t caught;  /* SigCgt: a handler is installed */
+    int64_t ignored; /* SigIgn */
+    int64_t blocked; /* SigBlk */
+    int64_t pending; /* SigPnd | ShdPnd */
+};
+
+/* Fill r from /proc/self/status; -1 when it cannot be read. */
+int sig_report_read(struct ev_sigreport *r);
+
 #define PAYLOADS_SIG                                                                               \
     struct ev_sighandler sighandler;                                                               \
-    struct ev_poke poke;
+    struct ev_poke poke;                                                                           \
+    struct ev_sigreport sigreport;
 
 #endif

@@ -5,15 +5,18 @@
  * parent's copy alone); then exec replaces the child's program (comm and exe
  * change, the op runner is gone) and closes the fd that had FD_CLOEXEC.
  * Knobs that break a claim: offset=separate, page=shared, cloexec=off. */
+#include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
 #include "scenario.h"
 
-enum { P_ROUNDS, P_GAP, P_OFFSET, P_PAGE, P_CLOEXEC, P_EXEC, P_MISSING, P__N };
+enum { P_ROUNDS, P_GAP, P_OFFSET, P_PAGE, P_CLOEXEC, P_EXEC, P_MISSING, P_SIGNALS, P__N };
+enum { SIG_OFF, SIG_ON, SIG_RESET };
 
 static const char *const offset_choices[] = {"shared", "separate", NULL};
 static const char *const page_choices[] = {"private", "shared", NULL};
+static const char *const signal_choices[] = {"off", "on", "reset", NULL};
 static const char *const exec_choices[] = {"execve", "execl",  "execlp", "execle",
                                            "execv",  "execvp", NULL};
 
@@ -31,6 +34,9 @@ static const struct param_def params[] = {
                 "the exec call: l/v list or vector of args, p searches PATH, e passes envp"},
     [P_MISSING] = {"missing", PARAM_BOOL, 0, 0, 1, NULL,
                    "exec a program nobody has: -1 ENOENT, the child goes on and exits 127"},
+    [P_SIGNALS] = {"signals", PARAM_ENUM, SIG_OFF, 0, 0, signal_choices,
+                   "on: a handler, an ignored and a pending signal, seen in /proc before fork, "
+                   "after fork and after exec; reset: the child resets them itself"},
 };
 
 enum { F_SHARED, F_HELPER };
@@ -57,7 +63,15 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     plan_op(par, (struct op){.kind = OP_COW_INIT, .flags = (uint16_t)(v[P_PAGE] ? OPF_SHARED : 0)});
     plan_op(par, (struct op){.kind = OP_RECORD, .arg0 = S_FILE});
     plan_op(par, (struct op){.kind = OP_SLEEP, .ms = gap});
-    plan_op(par, (struct op){.kind = OP_FORK, .arg0 = R_CHILD, .count = 1});
+    if (v[P_SIGNALS]) {
+        plan_op(par, (struct op){.kind = OP_SIGSETUP});
+        plan_op(par, (struct op){.kind = OP_SIGREPORT});
+        plan_op(ch, (struct op){.kind = OP_SIGREPORT});
+    }
+    plan_op(par, (struct op){.kind = OP_FORK,
+                             .arg0 = R_CHILD,
+                             .count = 1,
+                             .arg2 = v[P_SIGNALS] == SIG_ON ? 1 : 0});
     plan_op(par, (struct op){.kind = OP_SLEEP, .ms = gap / 2});
     int rep = plan_op(par, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
     plan_op(par, (struct op){.kind = OP_RECORD, .arg0 = S_FILE});
@@ -98,8 +112,50 @@ static const struct model_proc *the_child(const struct model *m)
     return NULL;
 }
 
+/* signals=on: what /proc showed before fork, after fork and after exec. */
+static void judge_signals(struct model *m, const long *v, int pend)
+{
+    long long hup = 1ll << (SIGHUP - 1), pipe = 1ll << (SIGPIPE - 1), winch = 1ll << (SIGWINCH - 1);
+    if (!model_has_fact(m, "sig.parent.caught") || !model_has_fact(m, "sig.fork.caught")) {
+        model_set_check(m, "signals", pend, "no report from both sides of fork yet");
+        return;
+    }
+    bool survived = model_fact(m, "sig.fork.caught", 0) & hup;
+    bool was_pending = model_fact(m, "sig.parent.pending", 0) & winch;
+    bool cleared = !(model_fact(m, "sig.fork.pending", 0) & winch);
+    if (!survived || !was_pending || !cleared) {
+        model_set_check(m, "signals", CHECK_FAILED, "after fork: SIGHUP handler %s, SIGWINCH %s%s",
+                        survived ? "kept" : "gone", cleared ? "not pending" : "still pending",
+                        v[P_SIGNALS] == SIG_RESET ? " (signals=reset: the child reset them "
+                                                    "itself; broken on purpose)"
+                                                  : "");
+        return;
+    }
+    if (!model_has_fact(m, "sig.exec.caught")) {
+        model_set_check(m, "signals", pend,
+                        "fork kept the handler and cleared pending; no "
+                        "report from after exec yet");
+        return;
+    }
+    bool reset = !(model_fact(m, "sig.exec.caught", 0) & hup);
+    bool ign = model_fact(m, "sig.exec.ignored", 0) & pipe;
+    bool blk = model_fact(m, "sig.exec.blocked", 0) & winch;
+    if (reset && ign && blk)
+        model_set_check(m, "signals", CHECK_OK,
+                        "fork: the handler survives, the pending SIGWINCH does not; exec: the "
+                        "handler is reset to default, SIGPIPE stays ignored, the mask stays");
+    else
+        model_set_check(m, "signals", CHECK_FAILED,
+                        "after exec: handler %s, SIGPIPE %s, "
+                        "SIGWINCH %s",
+                        reset ? "reset" : "kept", ign ? "ignored" : "default",
+                        blk ? "blocked" : "unblocked");
+}
+
 static void judge(struct model *m, const long *v, int final)
 {
+    if (v[P_SIGNALS])
+        judge_signals(m, v, final == 1 ? CHECK_FAILED : CHECK_PENDING);
     /* Not reached yet is a failure only when the run ended by itself; a run
      * stopped early (final 2) leaves it pending. */
     int pend = final == 1 ? CHECK_FAILED : CHECK_PENDING;

@@ -70,3 +70,23 @@ Test(exec, a_missing_program_makes_exec_return_enoent)
                                  NULL},
                 1);
 }
+
+Test(exec, a_handler_survives_fork_not_exec_and_pending_signals_do_not_survive_fork)
+{
+    expect_fork((const char *[]){"signals=on", "rounds=1", NULL},
+                (const char *[]){"-> /proc: handler SIGHUP; ignored SIGPIPE; blocked SIGWINCH; "
+                                 "pending SIGWINCH",
+                                 "-> after fork /proc: handler SIGHUP; ignored SIGPIPE; blocked "
+                                 "SIGWINCH; pending none",
+                                 "-> after exec /proc: handler none; ignored SIGPIPE; blocked "
+                                 "SIGWINCH; pending none",
+                                 "check: signals ok", NULL},
+                0);
+}
+
+Test(exec, a_child_that_resets_its_signals_breaks_it)
+{
+    expect_fork((const char *[]){"signals=reset", "rounds=1", NULL},
+                (const char *[]){"check: signals FAILED (after fork: SIGHUP handler gone", NULL},
+                1);
+}
