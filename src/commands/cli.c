@@ -11,6 +11,8 @@
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
+    "       ipcplay replay FILE --headless [--json]\n"
+    "       ipcplay export FILE --text\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
     "\n"
@@ -23,6 +25,8 @@ const char cli_usage[] =
     "  --json             with --headless: print JSON lines instead of text\n"
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
     "  --for SECONDS      stop the run after SECONDS (0.1 to 86400)\n"
+    "  --record FILE      record the run to FILE (JSON lines; gzip when FILE ends in .gz)\n"
+    "  --text             with export: the story and the state lines as text\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
     "\n"
@@ -41,6 +45,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"json", no_argument, NULL, 'j'},
         {"speed", required_argument, NULL, 's'},
         {"for", required_argument, NULL, 'f'},
+        {"record", required_argument, NULL, 'r'},
+        {"text", no_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0};
@@ -53,6 +59,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'V': return CLI_VERSION;
         case 'H': o->headless = true; break;
         case 'j': o->json = true; break;
+        case 'r': o->record = optarg; break;
+        case 't': o->text = true; break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,

@@ -20,6 +20,8 @@ struct cli_opts {
     bool headless, json;
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
+    const char *record; /* --record FILE, or NULL */
+    bool text;          /* export --text */
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

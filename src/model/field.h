@@ -30,7 +30,7 @@ struct field {
 
 /* Integers know their own signedness, so a changed type stays right. */
 #define FIELD_MEMBER(T, f) (((T *)0)->f)
-#define FIELD_INT_TYPE(x) (((__typeof__(x))-1) < (__typeof__(x))0 ? FT_SINT : FT_UINT)
+#define FIELD_INT_TYPE(x) (((__typeof__(x))-1) < (__typeof__(x))1 ? FT_SINT : FT_UINT)
 #define FLD(T, f)                                                                                  \
     {                                                                                              \
 #f, FIELD_INT_TYPE(FIELD_MEMBER(T, f)), offsetof(T, f), sizeof(FIELD_MEMBER(T, f)), 1,     \
