@@ -51,6 +51,8 @@ static int read_line(struct rec_reader *rd, size_t *len, char *err, size_t errle
         if (!gzgets(rd->gz, rd->line + n, (int)(rd->cap - n))) {
             int zerr;
             const char *zs = gzerror(rd->gz, &zerr);
+            *len = n;
+            rd->line[n] = 0;
             if (zerr == Z_BUF_ERROR || (zerr == Z_OK && n > 0))
                 return -2; /* gzip ended early, or no newline at the end */
             if (zerr == Z_OK)
@@ -71,6 +73,7 @@ static int read_line(struct rec_reader *rd, size_t *len, char *err, size_t errle
             return 1;
         }
         if (gzeof(rd->gz)) {
+            *len = n;
             int zerr;
             gzerror(rd->gz, &zerr);
             return n > 0 || zerr == Z_BUF_ERROR ? -2 : 0;
@@ -107,16 +110,14 @@ static int64_t get_int(json_object *o, const char *key)
 
 static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, size_t errlen)
 {
-    size_t len;
+    size_t len = 0;
     int rc = read_line(rd, &len, err, errlen);
     if (rc == -1)
         return -1;
-    if (rc == 0 || (rc == -2 && rd->lineno == 0 && len == 0)) {
+    if (rc == 0 || (rc == -2 && len == 0)) {
         snprintf(err, errlen, "%s: empty file, not an ipcplay recording", rd->path);
         return -1;
     }
-    if (rc == -2) /* a header without its newline: one line and nothing more */
-        len = strlen(rd->line);
     json_object *o = parse(rd, len), *j;
     const char *fmt = NULL;
     if (o && json_object_object_get_ex(o, "format", &j) && json_object_is_type(j, json_type_string))

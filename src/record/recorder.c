@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,6 +139,8 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
         return NULL;
     }
     snprintf(rc->path, sizeof rc->path, "%s", path);
+    struct stat st;
+    bool existed = lstat(path, &st) == 0;
     rc->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
     if (rc->fd < 0) {
         snprintf(err, errlen, "cannot record to %s: %s", path, strerror(errno));
@@ -161,8 +164,11 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
         snprintf(err, errlen, "cannot record to %s: %s", path, strerror(rc->werr));
         if (rc->gz)
             gzclose(rc->gz);
+        /* Remove only what we created: never a device (/dev/full) or a
+         * file that was there before. */
+        if (!existed && fstat(rc->fd, &st) == 0 && S_ISREG(st.st_mode))
+            unlink(path);
         close(rc->fd);
-        unlink(path);
         codec_buf_free(&rc->buf);
         free(rc);
         return NULL;
