@@ -149,7 +149,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
     }
     if (ends_with(path, ".gz")) {
         int fd2 = dup(rc->fd); /* gzclose closes its own; ours stays for ftruncate */
-        rc->gz = fd2 >= 0 ? gzdopen(fd2, "wb6") : NULL;
+        rc->gz = fd2 >= 0 ? gzdopen(fd2, "wb1") : NULL;
         if (!rc->gz) {
             snprintf(err, errlen, "cannot record to %s: cannot start gzip", path);
             if (fd2 >= 0)
