@@ -1,6 +1,6 @@
 /* main.c — picks the mode from the command line (read by commands/cli.c):
- * the dashboard (default), a headless run, or a one-shot command (list,
- * help, version). Commands go through the same table as the console. Bad
+ * the dashboard (default), a headless run, a watch of the whole system
+ * (dashboard or headless), or a one-shot command (list, help, version). Commands go through the same table as the console. Bad
  * input: one line on stderr, exit 2, nothing started. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +18,13 @@
 #include "engine/helper.h"
 #include "engine/journal.h"
 #include "engine/registry.h"
+#include "engine/watch.h"
 #include "model/model.h"
 #include "ui/ui.h"
 #include "record/recording.h"
 #include "view/headless.h"
 #include "view/replay_main.h"
+#include "view/watch.h"
 
 struct cli {
     bool headless, json;
@@ -34,6 +36,7 @@ struct cli {
     char **argv;
     int status;
     struct model *model;
+    const struct cli_opts *opts;
 };
 
 static void cli_print(void *self, int kind, const char *line)
@@ -133,6 +136,50 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     return 0;
 }
 
+/* `ipcplay watch`: the whole system, in the dashboard or headless. The
+ * options (--user, --key, --sort) win over the words (user=...). */
+static int cli_watch(void *self, const struct sysipc_filter *words, int period_ms)
+{
+    struct cli *c = self;
+    struct sysipc_filter f = *words;
+    if (c->opts->user[0])
+        snprintf(f.user, sizeof f.user, "%s", c->opts->user);
+    if (c->opts->key && sysipc_parse_key(c->opts->key, &f.key) == 0)
+        f.has_key = 1;
+    if (c->opts->sort >= 0)
+        f.sort = c->opts->sort;
+    bool tui = !c->headless && ui_available();
+    if (!c->headless && !have_terminal()) {
+        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        c->status = 2;
+        return -1;
+    }
+    c->ran = true;
+    static struct model model;
+    struct engine *e = engine_new(&model);
+    if (!e) {
+        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        c->status = 3;
+        return -1;
+    }
+    if (tui) {
+        char err[256];
+        if (engine_watch_system(e, period_ms, &f, err, sizeof err) < 0) {
+            fprintf(stderr, "ipcplay: watch: %s\n", err);
+            c->status = 3;
+        } else {
+            struct ui_opts uo = {.speed = c->speed};
+            c->status = ui_run(e, &model, NULL, NULL, &uo);
+        }
+    } else {
+        struct watch_opts wo = {.for_seconds = c->for_seconds, .period_ms = period_ms,
+                                .json = c->json, .filter = f, .out = stdout};
+        c->status = watch_headless(e, &model, &wo);
+    }
+    engine_free(e);
+    return 0;
+}
+
 /* What could not be written is an error, said once, never a silent
  * success: `ipcplay list > /dev/full`. */
 static int output_status(int status)
@@ -194,7 +241,9 @@ int main(int argc, char **argv)
         fflush(stdout);
         return st;
     }
-    struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run};
+    cli.opts = &o;
+    struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run,
+                            .watch = cli_watch};
     int rc = command_run_argv(&host, o.nwords, o.words);
     if (cli.ran) /* the run's view reported its own output errors */
         fflush(stdout);

@@ -13,10 +13,11 @@
 
 struct engine;
 struct model;
+struct sysipc_filter;
 
 enum cmd_where { CMD_CLI = 1, CMD_CONSOLE = 2 };
 enum cmd_result { CMD_OK = 0, CMD_ERROR = 1, CMD_QUIT = 2 };
-enum cmd_out { OUT_INFO = 1, OUT_ERROR = 2 };
+enum cmd_out { OUT_INFO = LINE_NOTE, OUT_ERROR = LINE_ERROR }; /* story line kinds */
 
 /* Everything a command does to a run goes through these: the dashboard's
  * come from its engine (cmd_actions_engine), a test gives its own. */
@@ -49,6 +50,8 @@ struct cmd_host {
     void (*clear)(void *self);
     /* Show a detail view for one pid or IPC id (TUI); may be NULL. */
     void (*inspect)(void *self, const char *what);
+    /* Watch the whole system (`ipcplay watch`); NULL: the engine's, if any. */
+    int (*watch)(void *self, const struct sysipc_filter *f, int period_ms);
 };
 
 /* What Tab completes after a command's name; each has one completer. */

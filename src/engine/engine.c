@@ -22,6 +22,7 @@
 #include "procfs.h"
 #include "sysv.h"
 #include "registry.h"
+#include "watch.h"
 
 
 struct engine *engine_new(struct model *m)
@@ -75,6 +76,7 @@ void engine_free(struct engine *e)
     if (e->procfd >= 0)
         close(e->procfd);
     events_close(&e->ev);
+    engine_sys_free(e);
     gate_free(e->gate);
     free(e);
 }
@@ -334,7 +336,7 @@ static void finish(struct engine *e, int final)
 static void end_deadlocked(struct engine *e, int *flags)
 {
     gate_set_mode(e->gate, GATE_RUN);
-    engine_say(e, 0, "ipcplay", "deadlock",
+    engine_say(e, LINE_EVENT, "ipcplay", "deadlock",
                "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
               "removes its objects)");
     supervisor_kill_all(e);
@@ -368,7 +370,7 @@ void engine_stop(struct engine *e)
     drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
-    engine_say(e, 1, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    engine_say(e, LINE_NOTE, "ipcplay", "stop", "the run was stopped; its processes were killed");
     finish(e, 2);
 }
 
@@ -392,6 +394,8 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
             events_arm(&e->ev);
         }
     }
+    if (n < max && engine_sys_pollfd(e) >= 0)
+        pfds[n++] = (struct pollfd){engine_sys_pollfd(e), POLLIN, 0};
     return n;
 }
 
@@ -452,6 +456,8 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
+        } else if (pfds[i].fd == engine_sys_pollfd(e)) {
+            flags |= engine_sys_tick(e);
         }
     }
     if (e->active) {

@@ -93,6 +93,7 @@ struct engine {
     engine_tap_fn *tap;              /* sees every record after the model applied it */
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
+    struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
 };
 
 /* emit.c (engine_emit and engine_say are in engine.h) */

@@ -16,6 +16,7 @@
 
 #include "../model/inspect.h"
 #include "engine_internal.h"
+#include "watch.h"
 #include "procfs.h"
 
 #define WATCH_NS 2000000000ull /* a watch lapses 2 s after the view last asked */
@@ -203,11 +204,11 @@ static void detail_mappers(struct engine *e, int i)
             read_whole(e->procfd, c->pid, "maps", maps, sizeof maps) < 0)
             continue;
         bool has = false;
-        if (ms->kind != 0) {
-            const char *key = ms->kind == 1 ? ms->name : "/dev/zero";
+        if (ms->kind != SHM_SYSV) {
+            const char *key = ms->kind == SHM_POSIX ? ms->name : "/dev/zero";
             has = key[0] && strstr(maps, key);
         }
-        for (char *line = maps; ms->kind == 0 && !has && (line = strstr(line, "SYSV"));) {
+        for (char *line = maps; ms->kind == SHM_SYSV && !has && (line = strstr(line, "SYSV"));) {
             char *bol = line;
             while (bol > maps && bol[-1] != '\n')
                 bol--;
@@ -246,5 +247,10 @@ int engine_inspect(struct engine *e, const char *what, char *title, size_t title
 {
     engine_watch(e, what);
     sampler_detail(e); /* a fresh look now, not at the next sample */
-    return model_inspect(e->m, what, title, titlelen, out, outlen, err, errlen);
+    pid_t pid;
+    unsigned shm;
+    if (model_inspect_target(e->m, what, &pid, &shm) || !what[0] || strchr("sm", what[0]))
+        return model_inspect(e->m, what, title, titlelen, out, outlen, err, errlen);
+    engine_sys_sample(e); /* not the run's: what the whole system shows now (watch.h) */
+    return sysipc_inspect(&e->m->sys, what, title, titlelen, out, outlen, err, errlen);
 }

@@ -136,14 +136,6 @@ int journal_dir_fd(void)
     return jdir;
 }
 
-int journal_dir(char *buf, size_t len)
-{
-    if (journal_dir_fd() < 0)
-        return -1;
-    snprintf(buf, len, "%s", jdirpath);
-    return 0;
-}
-
 /* Field 22 of /proc/PID/stat: start time in clock ticks since boot; 0 when the
  * process is gone or a zombie. */
 static unsigned long long start_time(pid_t pid)

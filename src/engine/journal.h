@@ -38,8 +38,6 @@ const char *journal_path(void);
 /* Remove what dead runs left. Returns how many objects and unreadable
  * journals were dealt with; writes a one-line note when it did anything. */
 int journal_sweep(char *note, size_t len);
-/* Where journals live (for tests): its real path. */
-int journal_dir(char *buf, size_t len);
 
 struct journal_head {
     int gpid, dpid;

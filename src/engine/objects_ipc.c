@@ -125,7 +125,7 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         r.u.msgq_add.qbytes = want > 0 ? want : dflt;
         engine_emit(e, &r);
         if (want > 0 && want != dflt)
-            engine_say(e, 0, "ipcplay", "msgctl(IPC_SET)",
+            engine_say(e, LINE_EVENT, "ipcplay", "msgctl(IPC_SET)",
                        "queue %d: msg_qbytes %ld -> %ld (the default comes from msgmnb): "
                        "senders sleep once that many bytes wait in the queue",
                        id, dflt, want);

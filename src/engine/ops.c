@@ -4,6 +4,7 @@
 #include "ops.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sched.h>
 #include <string.h>
 #include <time.h>
@@ -69,6 +70,16 @@ void runner_hold(struct runner *r, int ms)
         gate_delay(r->gate, ms);
     else
         sched_yield();
+}
+
+void runner_reset_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 void runner_nap_us(long us)

@@ -50,6 +50,8 @@ void runner_slot_set(struct runner *r, int s, int fd);
 /* The scenario's delay of ms at the run's speed; at speed max a yield. */
 void runner_hold(struct runner *r, int ms);
 /* A nap that is not the scenario's delay: real time, EINTR retried. */
+/* A clean slate for a new process: every signal to its default, none blocked. */
+void runner_reset_signals(void);
 void runner_nap_us(long us);
 void runner_nap_ms(long ms);
 

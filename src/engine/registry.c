@@ -46,11 +46,6 @@ void registry_init(int guardian_fd)
     }
 }
 
-int registry_guardian_fd(void)
-{
-    return gfd;
-}
-
 /* The object's ctime now: the journal's proof, at the next start, that an
  * id still names the object this run created. */
 static long long stamp_of(int kind, long id)

@@ -25,7 +25,6 @@ enum reg_kind {
 
 /* fd: write end of the guardian's pipe, or -1 when there is no guardian. */
 void registry_init(int guardian_fd);
-int registry_guardian_fd(void);
 /* Record an object that now exists. Returns 0, -1 if the table is full (the
  * caller must then remove the object itself). */
 int registry_add(int kind, long id, const char *name);

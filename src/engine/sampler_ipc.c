@@ -72,7 +72,7 @@ static void peek_queue(struct engine *e, struct sample_msgq *q, int id)
         }
     }
     if (e->ipc.msg_copy < 0) {
-        q->peek_state = e->ipc.msg_copy == -1 ? 1 : 2;
+        q->peek_state = e->ipc.msg_copy == -1 ? PEEK_NO_MSG_COPY : PEEK_REFUSED;
         memset(q->peek, 0, sizeof q->peek);
         n = 0;
     }

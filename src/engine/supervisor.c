@@ -41,12 +41,7 @@ static void child_reset(pid_t parent, int evfd)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(3);
-    sigset_t none;
-    sigemptyset(&none);
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            signal(s, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    runner_reset_signals();
     (void)!nice(10); /* the dashboard (keys, drawing) wins the CPU over its workers */
     /* Children never touch the terminal; keep only the event pipe (as fd 3). */
     int null = open("/dev/null", O_RDWR);

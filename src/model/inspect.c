@@ -260,15 +260,15 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
 static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms, struct strbuf *t)
 {
     bool live = run_live(m);
-    if (ms->kind == 1)
+    if (ms->kind == SHM_POSIX)
         strbuf_add(t, "POSIX shared memory  %s  (shm_open + mmap; a file in /dev/shm)\n", ms->name);
-    else if (ms->kind == 2)
+    else if (ms->kind == SHM_ANON)
         strbuf_add(t, "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
                "no id; children share it by inheritance)\n");
     else
         strbuf_add(t, "shared memory segment  shmid %d\n", ms->shmid);
-    bool got = live && ms->kind == 0 && ms->stat_ok;
-    if (ms->kind == 1 && live && ms->stat_ok) {
+    bool got = live && ms->kind == SHM_SYSV && ms->stat_ok;
+    if (ms->kind == SHM_POSIX && live && ms->stat_ok) {
         strbuf_add(t, "\nfstat of the shm_open fd\n");
         strbuf_add(t, "  %-16s %lld\n", "st_size", (long long)ms->segsz);
         strbuf_add(t, "  %-16s %04o\n", "st_mode", (unsigned)ms->perm.mode & 0777);
@@ -278,7 +278,7 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
     }
     if (got) {
         put_shmid_ds(t, m, ms);
-    } else if (ms->kind == 0 || !live) {
+    } else if (ms->kind == SHM_SYSV || !live) {
         strbuf_add(t, "  %s; the last sample said:\n",
             live ? "IPC_STAT failed" : "it was removed when the run ended");
         strbuf_add(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch, (int)ms->cpid,
@@ -292,7 +292,7 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
         strbuf_add(t, "  %s (pid %d)\n", n ? n : "?", (int)ms->mappers[i]);
         found++;
     }
-    if (live && ms->kind != 2 && m->nprocs > 0 && m->procs[0].role < 0) {
+    if (live && ms->kind != SHM_ANON && m->nprocs > 0 && m->procs[0].role < 0) {
         strbuf_add(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)m->procs[0].pid);
         found++;
     }
@@ -321,9 +321,9 @@ static void inspect_msgq(const struct model *m, const struct model_msgq *q, stru
             q->qbytes, (int)q->lspid, (int)q->lrpid);
     }
     strbuf_add(t, "\nmessages in it, oldest first (copied with MSG_COPY, not taken)\n");
-    if (q->peek_state == 1)
+    if (q->peek_state == PEEK_NO_MSG_COPY)
         strbuf_add(t, "  (this kernel lacks MSG_COPY)\n");
-    else if (q->peek_state == 2)
+    else if (q->peek_state == PEEK_REFUSED)
         strbuf_add(t, "  (MSG_COPY not permitted)\n");
     else if (q->npeek == 0)
         strbuf_add(t, "  (none)\n");
@@ -355,7 +355,7 @@ static int objects_named(const struct model *m, const char *what, unsigned *sem,
         if ((isnum && m->semsets[i].semid == num) || (strcmp(what, "sem") == 0 && i == 0))
             *sem |= 1u << i, n++;
     for (int i = 0; i < m->nshmsegs; i++)
-        if ((isnum && m->shmsegs[i].kind == 0 && m->shmsegs[i].shmid == num) ||
+        if ((isnum && m->shmsegs[i].kind == SHM_SYSV && m->shmsegs[i].shmid == num) ||
             (strcmp(what, "shm") == 0 && i == 0))
             *shm |= 1u << i, n++;
     for (int i = 0; i < m->nmsgqs; i++)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "event.h"
+#include "sysipc.h"
 
 #define MODEL_MAX_PROCS 320
 #define MODEL_MAX_SEMSETS 4
@@ -38,6 +39,13 @@
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
+/* Which kind of shared memory a segment is (the plan's PLAN_SHM_* alike). */
+enum shm_kind { SHM_SYSV = 0, SHM_POSIX = 1, SHM_ANON = 2 };
+/* What a story line is: an op or what ipcplay saw; the answer to a command;
+ * an error. */
+/* Whether a queue's messages could be copied out (msgrcv MSG_COPY). */
+enum peek_state { PEEK_COPIED = 0, PEEK_NO_MSG_COPY = 1, PEEK_REFUSED = 2 };
+enum line_kind { LINE_EVENT = 0, LINE_NOTE = 1, LINE_ERROR = 2 };
 
 /* What the kernel says a process is doing (from /proc/PID/syscall and, for
  * semtimedop, the struct sembuf it passed). */
@@ -193,7 +201,7 @@ struct model_shmseg {
                                            read-only attach sees them */
     size_t peek_len;
     bool stats;           /* holds struct cs_stats */
-    int kind;             /* 0 System V, 1 POSIX (shm_open), 2 anonymous (MAP_SHARED) */
+    int kind;             /* enum shm_kind */
     char name[64];        /* POSIX: "/ipcplay-..."; anonymous: "" */
     int ring_slots;       /* > 0: holds a ring (see model/ring.h) */
     bool stat_ok;         /* a sample's IPC_STAT (POSIX: fstat) worked: perm is valid */
@@ -220,7 +228,7 @@ struct model_msgq {
     pid_t lspid, lrpid;
     long long stime, rtime, ctime;
     bool removed;         /* IPC_RMID during the run */
-    int peek_state;       /* 0 copied; 1 kernel lacks MSG_COPY; 2 not permitted */
+    int peek_state;       /* enum peek_state */
     int npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
     bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
@@ -323,7 +331,7 @@ struct model_check {
 struct model_line {
     uint64_t t_ns;
     int proc;             /* index into procs, -1 for the engine */
-    int kind;             /* 0 event, 1 command output, 2 error */
+    int kind;             /* enum line_kind */
     char who[32];         /* "worker-2[4711]" */
     char what[40];        /* "P(sem 0)" */
     char detail[128];     /* "acquired, waited 0.301 s; semval 1 -> 0" */
@@ -410,6 +418,7 @@ struct model {
 
     int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
+    struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
 };
 
 void model_init(struct model *m);
@@ -448,6 +457,9 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len);
  * since say that call ended. */
 int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
                       int *idx);
+/* The lowest message type above `after` among a queue's copied messages,
+ * with how many there are of it; 0 when there is none. */
+long model_msgq_next_type(const struct model_msgq *q, long after, int *count);
 /* How the story names a process: "worker-3[4711]". */
 void model_proc_label(const struct model_proc *p, char *buf, size_t len);
 /* "semtimedop", "msgrcv", ... or NULL when we have no name for it. */

@@ -71,11 +71,11 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
     }
     PUT("qnum %ld cbytes %ld/%ld lspid %d lrpid %d", q->qnum, q->cbytes, q->qbytes, (int)q->lspid,
         (int)q->lrpid);
-    if (q->peek_state == 1) {
+    if (q->peek_state == PEEK_NO_MSG_COPY) {
         PUT(" contents ? (kernel lacks MSG_COPY)");
         return off;
     }
-    if (q->peek_state == 2) {
+    if (q->peek_state == PEEK_REFUSED) {
         PUT(" contents ? (MSG_COPY not permitted)");
         return off;
     }
@@ -83,21 +83,9 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
     PUT(" by type");
     if (q->npeek == 0)
         PUT(" -");
-    long last = 0;
-    for (;;) {
-        long next = 0;
-        int count = 0;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type > last && (next == 0 || q->peek[i].type < next))
-                next = q->peek[i].type;
-        if (next == 0)
-            break;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type == next)
-                count++;
-        PUT(" %ld:%d", next, count);
-        last = next;
-    }
+    int count;
+    for (long t = model_msgq_next_type(q, 0, &count); t; t = model_msgq_next_type(q, t, &count))
+        PUT(" %ld:%d", t, count);
     if (q->qnum > q->npeek)
         PUT(" (first %d of %ld)", q->npeek, q->qnum);
     return off;
@@ -105,9 +93,9 @@ static size_t format_msgq(const struct model_msgq *q, char *buf, size_t len, siz
 
 static size_t format_shm(const struct model_shmseg *s, char *buf, size_t len, size_t off)
 {
-    if (s->kind == 1)
+    if (s->kind == SHM_POSIX)
         PUT("%sshm %s (POSIX): size %zu", off ? " | " : "", s->name, s->segsz);
-    else if (s->kind == 2)
+    else if (s->kind == SHM_ANON)
         PUT("%sshm anonymous (MAP_SHARED, inherited): size %zu", off ? " | " : "", s->segsz);
     else
         PUT("%sshm %d: segsz %zu nattch %ld (1 is ipcplay's read-only view) cpid %d lpid %d",
@@ -151,4 +139,16 @@ int model_sem_waiters(const struct model *m, const struct model_semset *ss, int 
         idx[n++] = i;
     }
     return n;
+}
+
+long model_msgq_next_type(const struct model_msgq *q, long after, int *count)
+{
+    long next = 0;
+    for (int i = 0; i < q->npeek; i++)
+        if (q->peek[i].type > after && (next == 0 || q->peek[i].type < next))
+            next = q->peek[i].type;
+    *count = 0;
+    for (int i = 0; next && i < q->npeek; i++)
+        *count += q->peek[i].type == next;
+    return next;
 }

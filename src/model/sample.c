@@ -27,7 +27,7 @@ static void say_proc(struct model *m, uint64_t t, int pi, const char *what, cons
 
 static void say_proc(struct model *m, uint64_t t, int pi, const char *what, const char *fmt, ...)
 {
-    struct model_line *l = model_new_line(m, t > m->now_ns ? t : m->now_ns, pi, 0);
+    struct model_line *l = model_new_line(m, t > m->now_ns ? t : m->now_ns, pi, LINE_EVENT);
     model_proc_label(&m->procs[pi], l->who, sizeof l->who);
     snprintf(l->what, sizeof l->what, "%s", what);
     va_list ap;
@@ -51,11 +51,11 @@ static void note_sem_block(struct model *m, int pi, const struct model_kernel *k
     model_proc_label(p, who, sizeof who);
     int val = si >= 0 ? m->semsets[si].val[sn] : 0;
     if (k->sem_op == 0)
-        model_say(m, 0, who, what,
+        model_say(m, LINE_EVENT, who, what,
                   "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)", val,
                   si >= 0 ? m->semsets[si].zcnt[sn] : 0);
     else
-        model_say(m, 0, who, what,
+        model_say(m, LINE_EVENT, who, what,
                   "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
                   si >= 0 ? m->semsets[si].ncnt[sn] : 0);
     m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = pi;
@@ -84,12 +84,12 @@ static void note_msg_block(struct model *m, int pi, const struct model_kernel *b
             snprintf(sel, sizeof sel, "type %ld", now->msgtyp);
         else
             snprintf(sel, sizeof sel, "a type <= %lld", -(long long)now->msgtyp);
-        model_say(m, 0, p->name, now->text,
+        model_say(m, LINE_EVENT, p->name, now->text,
                   "blocks: no message of %s in the queue (qnum %ld); the kernel puts it to "
                   "sleep until one arrives",
                   sel, q ? q->qnum : 0L);
     } else {
-        model_say(m, 0, p->name, now->text,
+        model_say(m, LINE_EVENT, p->name, now->text,
                   "blocks: the queue is full (cbytes %ld + %ld > qbytes %ld); the kernel puts "
                   "it to sleep until a receiver makes room",
                   q ? q->cbytes : 0L, now->msgsz, q ? q->qbytes : 0L);

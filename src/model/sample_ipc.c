@@ -110,7 +110,7 @@ void apply_sample_msgq(struct model *m, const struct sample_msgq *s)
     q->perm = s->perm;
     q->stat_ok = true;
     int n = s->npeek < 0 ? 0 : s->npeek > MODEL_MSG_PEEK ? MODEL_MSG_PEEK : s->npeek;
-    if (s->peek_state != 0)
+    if (s->peek_state != PEEK_COPIED)
         n = 0;
     if (s->peek_state != q->peek_state || n != q->npeek ||
         memcmp(s->peek, q->peek, sizeof s->peek[0] * (size_t)n) != 0)
@@ -130,8 +130,8 @@ void apply_sample_deadlock(struct model *m, uint64_t t, const struct sample_dead
     APPLY_STR(m->deadlock.text, s->text);
     m->gen_header++;
     m->gen_objects++;
-    model_say(m, 0, "ipcplay", "deadlock", "deadlock: %s", m->deadlock.text);
-    model_say(m, 0, "ipcplay", "deadlock",
+    model_say(m, LINE_EVENT, "ipcplay", "deadlock", "deadlock: %s", m->deadlock.text);
+    model_say(m, LINE_EVENT, "ipcplay", "deadlock",
               "each of the %d waits in semtimedop for a semaphore (semval 0) that the next "
               "one holds: no one can ever V",
               s->n);

@@ -444,7 +444,7 @@ static void chunk_add(struct model *m, pid_t pid, long long off, int n, bool ok)
 /* An end line, or NULL for any other phase. */
 static struct model_line *end_line(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    return ev->phase == PH_END ? model_new_line(m, ev->t_ns, cx->pi, 0) : NULL;
+    return ev->phase == PH_END ? model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT) : NULL;
 }
 
 #define SAY(...) model_line_say(l, __VA_ARGS__)

@@ -212,7 +212,7 @@ static void tell_send_first(struct model *m, const struct event *ev, int role, i
     for (int i = 0; i < m->nprocs; i++)
         if (m->procs[i].role == role && m->procs[i].instance == inst)
             si = i;
-    struct model_line *l = model_new_line(m, ev->t_ns, si, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, si, LINE_EVENT);
     if (si >= 0)
         model_proc_label(&m->procs[si], l->who, sizeof l->who);
     else
@@ -252,7 +252,7 @@ static struct model_line *story_msgsnd(struct model *m, const struct event *ev,
         return NULL; /* already told with its receive */
     if (told)
         *told = (int32_t)ev->msgsnd.seq;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result == 0)
         tell_queued(l, (long long)ev->msgsnd.seq, ev->msgsnd.type, ev->msgsnd.len);
     else if (ev->err == EAGAIN)
@@ -301,7 +301,7 @@ static struct model_line *story_msgrcv(struct model *m, const struct event *ev,
     int seq = msgwire_who_seq(who), full = msgwire_how_len(how);
     if (ev->result >= 0)
         tell_send_first(m, ev, role, inst, seq, full);
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result >= 0) {
         char from[32];
         if (role >= 0)
@@ -359,7 +359,7 @@ static struct model_line *story_rmid(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result == 0)
         model_line_say(l,
                        "-> the queue is gone (%lld messages were still in it); receivers "

@@ -152,16 +152,6 @@ static void on_sigchld(int sig)
     errno = saved;
 }
 
-static void reset_signals(void)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    for (int s = 1; s < NSIG; s++)
-        if (s != SIGKILL && s != SIGSTOP)
-            signal(s, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
 /* exit: status arg1 (OPF_PER_INSTANCE: plus the instance); the role ends. */
 static int run_exit(struct runner *r, const struct op *op)
 {
@@ -198,7 +188,7 @@ static int run_fork(struct runner *r, const struct op *op)
                 if (getppid() != parent)
                     _exit(3);
             }
-            reset_signals();
+            runner_reset_signals();
             orig_parent = parent;
             nkids = 0;
             memset(kid_count_by_role, 0, sizeof kid_count_by_role);
@@ -488,7 +478,7 @@ static int appear_spawned(struct model *m, const struct event *ev)
 static struct model_line *story_spawned(struct model *m, const struct event *ev,
                                         struct op_ctx *cx)
 {
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->what, sizeof l->what, "fork");
     model_line_say(l, "ipcplay forks %s (pid %d)", cx->p ? cx->p->name : "?", (int)ev->pid);
     return l;
@@ -556,7 +546,7 @@ static struct model_line *story_exited(struct model *m, const struct event *ev,
                                        struct op_ctx *cx)
 {
     if (cx->found.exited.inside) {
-        struct model_line *d = model_new_line(m, ev->t_ns, cx->pi, 0);
+        struct model_line *d = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
         snprintf(d->who, sizeof d->who, "%s", cx->who);
         if (ev->exited.stopped) {
             snprintf(d->what, sizeof d->what, "stopped inside");
@@ -574,7 +564,7 @@ static struct model_line *story_exited(struct model *m, const struct event *ev,
                 model_line_say(d, "it died in the critical section (it held no semaphore)");
         }
     }
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->what, sizeof l->what, "reaped");
     char st[48];
     wait_status_text((int)(ev->exited.status), STATUS_STORY, st, sizeof st);
@@ -622,7 +612,7 @@ static struct model_line *story_failed(struct model *m, const struct event *ev,
     char what[32], why[64];
     failed_call(ev, what, sizeof what);
     failed_why(ev, why, sizeof why);
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 2);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_ERROR);
     snprintf(l->what, sizeof l->what, "gives up");
     model_line_say(l, "%s failed: %s; it exits with status 3", what, why);
     return l;
@@ -665,7 +655,7 @@ static struct model_line *story_fork(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result > 0) {
         int ci = model_find_proc(m, ev->result);
         model_line_say(l, "fork() returned %d in the parent: the pid of its new child %s",
@@ -694,7 +684,7 @@ static void apply_exec(struct model *m, const struct event *ev, struct op_ctx *c
 
 static struct model_line *story_exec(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->phase != PH_END)
         model_line_say(l,
                        "execve(%s): the program is replaced, the pid stays; fds without "
@@ -720,7 +710,7 @@ static void apply_fdreport(struct model *m, const struct event *ev, struct op_ct
 static struct model_line *story_fdreport(struct model *m, const struct event *ev,
                                          struct op_ctx *cx)
 {
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->fdreport.fd >= 0)
         model_line_say(l, "fd %d is still open after exec (inode %lld, offset %lld)",
                        ev->fdreport.fd, (long long)ev->fdreport.ino, (long long)ev->fdreport.pos);
@@ -760,7 +750,7 @@ static struct model_line *story_wait(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result <= 0) {
         model_line_say(l, "-> failed: %s", errname(ev->err));
         return l;
@@ -792,7 +782,7 @@ static void apply_reaped(struct model *m, const struct event *ev, struct op_ctx 
 static struct model_line *story_reaped(struct model *m, const struct event *ev,
                                        struct op_ctx *cx)
 {
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     char st[40], nm[48];
     wait_status_text((int)ev->reaped.status, STATUS_WAIT, st, sizeof st);
     model_line_say(l, "handler call %d: waitpid(-1, WNOHANG) reaped %s, %s (%d in this call)",
@@ -811,7 +801,7 @@ static struct model_line *story_sigchld_install(struct model *m, const struct ev
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l,
                    "sigaction(SIGCHLD, handler): the handler calls waitpid(-1, WNOHANG) %s; "
                    "SIGCHLD blocked for now",
@@ -835,7 +825,7 @@ static void apply_sigchld_await(struct model *m, const struct event *ev, struct 
 static struct model_line *story_sigchld_await(struct model *m, const struct event *ev,
                                               struct op_ctx *cx)
 {
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->phase != PH_END)
         model_line_say(l, "sigsuspend(): lets SIGCHLD in; signals do not queue, one may stand "
                           "for several exits");
@@ -873,7 +863,7 @@ static struct model_line *story_orphaned(struct model *m, const struct event *ev
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     char nm[48];
     long long old = ev->orphaned.old_parent, now = ev->orphaned.new_parent;
     if (ev->result == 0)
@@ -895,7 +885,7 @@ static struct model_line *story_hold(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END || ev->hold.late != 1)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l, "ipcplay did not see it within 10 s; carrying on");
     return l;
 }
@@ -910,7 +900,7 @@ static struct model_line *story_sigign(struct model *m, const struct event *ev,
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l,
                    "signal(%s, SIG_IGN): a write with no reader now fails with EPIPE instead "
                    "of killing it",

@@ -294,7 +294,7 @@ static struct model_line *story_semop(struct model *m, const struct event *ev,
     int semn = sem_index(ev->sem.num);
     struct model_line *l;
     if (ev->op == OP_V && ev->phase == PH_BEGIN) {
-        l = model_new_line(m, ev->t_ns, cx->pi, 0);
+        l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
         if (ss && ss->ncnt[semn] > 0)
             model_line_say(l, "-> releases; the kernel wakes a waiter (semncnt %d)",
                            ss->ncnt[semn]);
@@ -304,7 +304,7 @@ static struct model_line *story_semop(struct model *m, const struct event *ev,
     }
     if (ev->phase != PH_END || (ev->op == OP_V && ev->result == 0))
         return NULL;
-    l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result == 0 && ev->op == OP_P) {
         int amount = ev->sem.amount ? ev->sem.amount : 1;
         if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
@@ -376,7 +376,7 @@ static struct model_line *story_cs_enter(struct model *m, const struct event *ev
     if (ev->phase != PH_END)
         return NULL;
     int semn = sem_index(ev->cs_enter.sect);
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     /* The shared count cannot forget a process that died inside: once one
      * did, the events' count of the living says who is really in there. */
     long long inside = ev->cs_enter.inside;
@@ -405,7 +405,7 @@ static struct model_line *story_cs_update(struct model *m, const struct event *e
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l, "-> counter %lld -> %lld (read, hold, write)",
                    (long long)ev->cs_update.read, (long long)ev->cs_update.written);
     return l;
@@ -416,7 +416,7 @@ static struct model_line *story_cs_leave(struct model *m, const struct event *ev
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l, "-> leaves the critical section");
     return l;
 }
@@ -425,7 +425,7 @@ static struct model_line *story_lock(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->op == OP_LOCKVAR_ACQUIRE)
         model_line_say(l, "-> saw lock == 0, then set it to 1: two steps, not atomic");
     else
@@ -443,7 +443,7 @@ static struct model_line *story_setval(struct model *m, const struct event *ev,
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     const struct ev_setval *s = &ev->setval;
     if (ev->result < 0)
         model_line_say(l, "-> semctl(SETVAL, %d) failed: %s", s->val, errname(ev->err));

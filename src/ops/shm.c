@@ -165,7 +165,7 @@ static struct model_line *story_ring(struct model *m, const struct event *ev, st
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     long long v = ev->ring.item, at = ev->ring.index;
     int slot = ev->ring.slot;
     if (ev->op == OP_RING_PUT) {
@@ -213,7 +213,7 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
 {
     if (ev->phase != PH_END)
         return NULL;
-    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, 0);
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     bool shared = ev->flags & OPF_SHARED;
     if (ev->op == OP_COW_INIT) {
         model_line_say(l, "mmap(%s) one page and fill it: the parent's data",

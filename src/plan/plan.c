@@ -57,14 +57,6 @@ int plan_add_msgq(struct plan *p, long qbytes)
     return p->nmsgqs++;
 }
 
-int plan_total_procs(const struct plan *p)
-{
-    int n = 0;
-    for (int i = 0; i < p->nroles; i++)
-        n += p->roles[i].count;
-    return n;
-}
-
 int plan_add_file(struct plan *p, int kind, const char *name, int size)
 {
     if (p->nfiles >= PLAN_MAX_FILES)

@@ -132,7 +132,6 @@ int plan_add_shmseg(struct plan *p, size_t size, int stats);
 int plan_add_msgq(struct plan *p, long qbytes);
 /* Close a repeat opened at index `at`: the body is everything after it. */
 void plan_end_repeat(struct plan_role *r, int at);
-int plan_total_procs(const struct plan *p);
 /* Declare a path in the run directory; returns its index or -1. */
 int plan_add_file(struct plan *p, int kind, const char *name, int size);
 

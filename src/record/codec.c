@@ -139,6 +139,47 @@ static const struct field f_detail[] = {
 static const struct field f_mapped[] = {FLD(struct detail_shm, index), FLD(struct detail_shm, n),
                                         FLD_ARR(struct detail_shm, pids), FLD_END};
 
+static const struct field f_sys_begin[] = {FLD(struct sys_begin, seq), FLD_END};
+static const struct field f_sys_sem[] = {FLD(struct sys_sem, val), FLD(struct sys_sem, ncnt),
+                                         FLD(struct sys_sem, zcnt), FLD(struct sys_sem, pid),
+                                         FLD_END};
+static const struct field f_sys_obj[] = {
+    FLD(struct sys_obj, kind),   FLD(struct sys_obj, id),     FLD_STR(struct sys_obj, name),
+    FLD_STR(struct sys_obj, owner), FLD(struct sys_obj, key), FLD(struct sys_obj, uid),
+    FLD(struct sys_obj, gid),    FLD(struct sys_obj, cuid),   FLD(struct sys_obj, cgid),
+    FLD(struct sys_obj, mode),   FLD(struct sys_obj, detail_err), FLD(struct sys_obj, ctime),
+    FLD(struct sys_obj, nsems),  FLD(struct sys_obj, otime),  FLD(struct sys_obj, nvals),
+    FLD_SUBS(struct sys_obj, sem, f_sys_sem), FLD(struct sys_obj, cbytes),
+    FLD(struct sys_obj, qnum),   FLD(struct sys_obj, qbytes), FLD(struct sys_obj, lspid),
+    FLD(struct sys_obj, lrpid),  FLD(struct sys_obj, stime),  FLD(struct sys_obj, rtime),
+    FLD(struct sys_obj, segsz),  FLD(struct sys_obj, nattch), FLD(struct sys_obj, cpid),
+    FLD(struct sys_obj, lpid),   FLD(struct sys_obj, atime),  FLD(struct sys_obj, dtime),
+    FLD(struct sys_obj, ours),   FLD_END};
+static const struct field f_sys_use[] = {
+    FLD(struct sys_use, pid),     FLD(struct sys_use, kind),    FLD(struct sys_use, id),
+    FLD(struct sys_use, how),     FLD(struct sys_use, nsops),   FLD(struct sys_use, sem_num),
+    FLD(struct sys_use, sem_op),  FLD(struct sys_use, sem_flg), FLD(struct sys_use, msgtyp),
+    FLD(struct sys_use, msgtyp_ok), FLD(struct sys_use, msgsz), FLD(struct sys_use, addr),
+    FLD(struct sys_use, size),    FLD_END};
+static const struct field f_sys_proc[] = {
+    FLD(struct sys_proc, pid), FLD(struct sys_proc, uid), FLD_STR(struct sys_proc, comm),
+    FLD_CHAR(struct sys_proc, state), FLD(struct sys_proc, gone), FLD(struct sys_proc, nosys),
+    FLD_END};
+static const struct field f_sys_end[] = {
+    FLD(struct sys_end, seq),       FLD(struct sys_end, wall_s),  FLD(struct sys_end, nprocs),
+    FLD(struct sys_end, nosys),     FLD(struct sys_end, nomaps),  FLD(struct sys_end, maps_read),
+    FLD(struct sys_end, dropped),   FLD(struct sys_end, attach_missing),
+    FLD(struct sys_end, cost_ns),   FLD_END};
+static const struct field f_sys_limits[] = {
+    FLD(struct sys_limits, msgmni), FLD(struct sys_limits, msgmax), FLD(struct sys_limits, msgmnb),
+    FLD(struct sys_limits, shmmni), FLD(struct sys_limits, shmmax), FLD(struct sys_limits, shmall),
+    FLD(struct sys_limits, shmmin), FLD(struct sys_limits, pagesize),
+    FLD(struct sys_limits, semmni), FLD(struct sys_limits, semmsl), FLD(struct sys_limits, semmns),
+    FLD(struct sys_limits, semopm), FLD(struct sys_limits, semvmx), FLD_END};
+static const struct field f_sys_filter[] = {
+    FLD_STR(struct sysipc_filter, user), FLD(struct sysipc_filter, key),
+    FLD(struct sysipc_filter, has_key), FLD(struct sysipc_filter, sort), FLD_END};
+
 static const struct field *const kind_fields[REC__COUNT] = {
     [REC_RUN_START] = f_run_start,       [REC_RUN_STATE] = f_run_state,
     [REC_PROC_ADD] = f_proc_add,         [REC_SEMSET_ADD] = f_semset_add,
@@ -152,6 +193,10 @@ static const struct field *const kind_fields[REC__COUNT] = {
     [REC_SAMPLE_MSGQ] = f_msq,           [REC_SAMPLE_DEADLOCK] = f_dl,
     [REC_SAMPLE_END] = f_end,            [REC_DETAIL_PROC] = f_detail,
     [REC_DETAIL_SHM] = f_mapped,
+    [REC_SYS_BEGIN] = f_sys_begin,       [REC_SYS_OBJ] = f_sys_obj,
+    [REC_SYS_USE] = f_sys_use,           [REC_SYS_PROC] = f_sys_proc,
+    [REC_SYS_END] = f_sys_end,           [REC_SYS_LIMITS] = f_sys_limits,
+    [REC_SYS_FILTER] = f_sys_filter,
 };
 
 const struct field *codec_fields(enum record_kind kind)

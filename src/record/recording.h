@@ -129,7 +129,7 @@ struct replay_opts {
      * Past it, a live replay drops its oldest half (from a keyframe): going
      * back then reaches only as far as what is kept (replay_first_time). */
     size_t max_bytes;
-    /* Keyframes: a model copy (~1.4 MB) every K records; K doubles when
+    /* Keyframes: a model copy (~2.2 MB) every K records; K doubles when
      * there would be more than max_keyframes (0: 48). */
     int max_keyframes;
 };

@@ -141,18 +141,20 @@ static bool selector_matches(long sel, bool except, long type)
     return type <= -sel;
 }
 
-static void judge(struct model *m, const long *v, int final)
-{
-    static uint16_t sent[MAX_SENDERS][MAX_MESSAGES], got[MAX_SENDERS][MAX_MESSAGES];
-    static int32_t sent_type[MAX_SENDERS][MAX_MESSAGES];
-    /* last seq seen, per receiver x sender x (type, or 0 for "any type") */
-    static int32_t last[MODEL_MAX_PROCS][MAX_SENDERS][MAX_TYPES + 1];
-    memset(sent, 0, sizeof sent);
-    memset(got, 0, sizeof got);
-    memset(last, 0, sizeof last);
-    const struct model_msglog *g = &m->msglog;
-    long total = v[P_SENDERS] * v[P_MESSAGES];
+/* What the log says about the messages that arrived. */
+struct tally {
+    long unknown, dups, received, mismatched, disorder, cut, bad;
+    char first_mismatch[112], first_disorder[112];
+};
 
+static uint16_t sent[MAX_SENDERS][MAX_MESSAGES], got[MAX_SENDERS][MAX_MESSAGES];
+static int32_t sent_type[MAX_SENDERS][MAX_MESSAGES];
+/* last seq seen, per receiver x sender x (type, or 0 for "any type") */
+static int32_t last[MODEL_MAX_PROCS][MAX_SENDERS][MAX_TYPES + 1];
+
+static void count_sent(const struct model_msglog *g)
+{
+    memset(sent, 0, sizeof sent);
     for (int i = 0; i < g->nsent; i++) {
         const struct model_msg_sent *s = &g->sent[i];
         if (s->role != R_SENDER || s->instance < 1 || s->instance > MAX_SENDERS || s->seq < 1 ||
@@ -161,52 +163,65 @@ static void judge(struct model *m, const long *v, int final)
         sent[s->instance - 1][s->seq - 1]++;
         sent_type[s->instance - 1][s->seq - 1] = s->type;
     }
+}
 
-    long unknown = 0, dups = 0, received = 0, mismatched = 0, disorder = 0, cut = 0, bad = 0;
-    char first_mismatch[112] = "", first_disorder[112] = "";
+/* Order: the kernel takes the first message in the queue that the selector
+ * accepts, and a sender's messages enter the queue in the order it sends
+ * them. So a receiver gets one sender's messages in sequence order -- per
+ * type when it asks for "the lowest type", since that selector may take a
+ * later low type before an earlier higher one. */
+static void check_order(const struct model_msg_recv *r, const char *who, int type, bool except,
+                        struct tally *t)
+{
+    int cls = (!except && r->selector < 0) ? (type >= 1 && type <= MAX_TYPES ? type : 0) : 0;
+    if (r->proc < 0 || r->proc >= MODEL_MAX_PROCS)
+        return;
+    int32_t *l = &last[r->proc][r->instance - 1][cls];
+    if (r->seq <= *l && !t->disorder++)
+        snprintf(t->first_disorder, sizeof t->first_disorder, "%s got sender-%d #%d after #%d",
+                 who, r->instance, r->seq, *l);
+    if (r->seq > *l)
+        *l = r->seq;
+}
+
+static void count_received(const struct model *m, struct tally *t)
+{
+    const struct model_msglog *g = &m->msglog;
+    memset(got, 0, sizeof got);
+    memset(last, 0, sizeof last);
     for (int i = 0; i < g->nrecv; i++) {
         const struct model_msg_recv *r = &g->recv[i];
         const char *who = r->proc >= 0 && r->proc < m->nprocs ? m->procs[r->proc].name : "?";
         bool known = r->role == R_SENDER && r->instance >= 1 && r->instance <= MAX_SENDERS &&
                      r->seq >= 1 && r->seq <= MAX_MESSAGES && sent[r->instance - 1][r->seq - 1] > 0;
-        received++;
+        t->received++;
         if (!known) {
-            unknown++;
+            t->unknown++;
             continue;
         }
         int si = r->instance - 1, sq = r->seq - 1;
         if (got[si][sq]++ > 0)
-            dups++;
+            t->dups++;
         int type = sent_type[si][sq];
         bool except = (r->flags & OPF_EXCEPT) != 0;
-        if (r->type != type || !selector_matches(r->selector, except, type)) {
-            if (!mismatched++)
-                snprintf(first_mismatch, sizeof first_mismatch,
-                         "%s (selector %s%d) got sender-%d #%d of type %d", who,
-                         except ? "not " : "", r->selector, r->instance, r->seq, r->type);
-        }
+        if ((r->type != type || !selector_matches(r->selector, except, type)) &&
+            !t->mismatched++)
+            snprintf(t->first_mismatch, sizeof t->first_mismatch,
+                     "%s (selector %s%d) got sender-%d #%d of type %d", who, except ? "not " : "",
+                     r->selector, r->instance, r->seq, r->type);
         if (r->got < r->full_len)
-            cut++;
+            t->cut++;
         else if (!r->sum_ok)
-            bad++;
-        /* Order: the kernel takes the first message in the queue that the
-         * selector accepts, and a sender's messages enter the queue in the
-         * order it sends them. So a receiver gets one sender's messages in
-         * sequence order -- per type when it asks for "the lowest type",
-         * since that selector may take a later low type before an earlier
-         * higher one. */
-        int cls = (!except && r->selector < 0) ? (type >= 1 && type <= MAX_TYPES ? type : 0) : 0;
-        if (r->proc >= 0 && r->proc < MODEL_MAX_PROCS) {
-            int32_t *l = &last[r->proc][si][cls];
-            if (r->seq <= *l && !disorder++)
-                snprintf(first_disorder, sizeof first_disorder, "%s got sender-%d #%d after #%d",
-                         who, r->instance, r->seq, *l);
-            if (r->seq > *l)
-                *l = r->seq;
-        }
+            t->bad++;
+        check_order(r, who, type, except, t);
     }
+}
 
-    /* every_message_once */
+static void judge_every_message_once(struct model *m, const long *v, int final,
+                                     const struct tally *t)
+{
+    const struct model_msglog *g = &m->msglog;
+    long total = v[P_SENDERS] * v[P_MESSAGES];
     long missing = 0;
     for (int s = 0; s < MAX_SENDERS; s++)
         for (int k = 0; k < MAX_MESSAGES; k++)
@@ -215,26 +230,31 @@ static void judge(struct model *m, const long *v, int final)
     if (g->overflow)
         model_set_check(m, "every_message_once", CHECK_FAILED, "%d records did not fit the log",
                         g->overflow);
-    else if (dups || unknown)
+    else if (t->dups || t->unknown)
         model_set_check(m, "every_message_once", CHECK_FAILED,
-                        "%ld received twice, %ld received that no sender sent", dups, unknown);
+                        "%ld received twice, %ld received that no sender sent", t->dups,
+                        t->unknown);
     else if (!final)
         model_set_check(m, "every_message_once", CHECK_PENDING,
-                        "%ld of %ld received, each once so far", received, total);
+                        "%ld of %ld received, each once so far", t->received, total);
     else if (final == 1 && (missing || g->nsent < total))
         model_set_check(m, "every_message_once", CHECK_FAILED,
                         "%ld of %d sent were never received; %ld of %ld were sent", missing,
                         g->nsent, (long)g->nsent, total);
     else if (missing || g->nsent < total)
         model_set_check(m, "every_message_once", CHECK_PENDING,
-                        "%ld of %ld received, each once; the run was cut short", received, total);
+                        "%ld of %ld received, each once; the run was cut short", t->received,
+                        total);
     else
         model_set_check(m, "every_message_once", CHECK_OK,
                         "all %ld messages received, each exactly once", total);
+}
 
-    /* The checks below are about the messages that arrived: with none, they
-     * have nothing to say yet. */
-    if (!mismatched && !disorder && !cut && !bad && received == 0) {
+/* The checks about the messages that arrived: with none, they have nothing
+ * to say yet. */
+static void judge_arrivals(struct model *m, const long *v, int final, const struct tally *t)
+{
+    if (!t->mismatched && !t->disorder && !t->cut && !t->bad && t->received == 0) {
         static const char *const about_arrivals[] = {"selector_matches", "kernel_order",
                                                      "whole_messages"};
         for (int i = 0; i < 3; i++)
@@ -242,38 +262,42 @@ static void judge(struct model *m, const long *v, int final)
                             final ? "no message was received" : "no message received yet");
         return;
     }
-
-    /* selector_matches */
-    if (mismatched)
-        model_set_check(m, "selector_matches", CHECK_FAILED, "%ld wrong: %s", mismatched,
-                        first_mismatch);
+    if (t->mismatched)
+        model_set_check(m, "selector_matches", CHECK_FAILED, "%ld wrong: %s", t->mismatched,
+                        t->first_mismatch);
     else
         model_set_check(m, "selector_matches", CHECK_OK,
                         "each of %ld messages went to a receiver whose selector takes its type",
-                        received);
-
-    /* kernel_order */
-    if (disorder)
-        model_set_check(m, "kernel_order", CHECK_FAILED, "%ld out of order: %s", disorder,
-                        first_disorder);
+                        t->received);
+    if (t->disorder)
+        model_set_check(m, "kernel_order", CHECK_FAILED, "%ld out of order: %s", t->disorder,
+                        t->first_disorder);
     else
         model_set_check(m, "kernel_order", CHECK_OK,
                         "every receiver got each sender's messages in the order sent%s",
                         v[P_TYPES] > 1 ? " (the <0 one: per type)" : "");
-
-    /* whole_messages */
-    if (cut || bad)
+    if (t->cut || t->bad)
         model_set_check(m, "whole_messages", CHECK_FAILED,
-                        "%ld cut short by MSG_NOERROR (tail lost), %ld with a wrong checksum", cut,
-                        bad);
-    else if (g->e2big)
+                        "%ld cut short by MSG_NOERROR (tail lost), %ld with a wrong checksum",
+                        t->cut, t->bad);
+    else if (m->msglog.e2big)
         model_set_check(m, "whole_messages", CHECK_OK,
                         "%ld arrived whole; %d E2BIG: a long one stayed queued until asked for "
                         "with a bigger buffer",
-                        received, g->e2big);
+                        t->received, m->msglog.e2big);
     else
         model_set_check(m, "whole_messages", CHECK_OK, "%ld arrived whole (checksums held)",
-                        received);
+                        t->received);
+}
+
+static void judge(struct model *m, const long *v, int final)
+{
+    struct tally t;
+    memset(&t, 0, sizeof t);
+    count_sent(&m->msglog);
+    count_received(m, &t);
+    judge_every_message_once(m, v, final, &t);
+    judge_arrivals(m, v, final, &t);
 }
 
 const struct scenario_def scenario_msgq = {

@@ -40,139 +40,171 @@ enum { F_FIFO };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
 
+/* What every mode's roles share: the two roles, the sizes, and whether the
+ * reader leaves without reading (close_reader) or the unused ends are
+ * closed (close_unused). */
+struct pipe_plan {
+    struct plan_role *a, *b;
+    int32_t bytes, chunk, gap;
+    bool gone, cu;
+    struct op hold, wait_child;
+};
+
+static void build_pipe(const struct pipe_plan *x)
+{
+    struct plan_role *a = x->a, *b = x->b;
+    int32_t bytes = x->bytes, chunk = x->chunk, gap = x->gap;
+    bool gone = x->gone, cu = x->cu;
+    OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
+    OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+    if (cu) {
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+    }
+    plan_op(a, x->hold);
+    OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+    OP(a, .kind = OP_SLEEP, .ms = gap);
+    OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+    plan_op(a, x->wait_child);
+    if (gone) {
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    } else {
+        OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    }
+}
+
+static void build_duplex(const struct pipe_plan *x)
+{
+    struct plan_role *a = x->a, *b = x->b;
+    int32_t bytes = x->bytes, chunk = x->chunk, gap = x->gap;
+    bool gone = x->gone, cu = x->cu;
+    OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
+    OP(a, .kind = OP_PIPE, .arg0 = S_BR, .arg1 = S_BW);
+    OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+    if (cu) {
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+        OP(a, .kind = OP_CLOSE, .arg0 = S_BW);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_BR);
+    }
+    plan_op(a, x->hold);
+    OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+    OP(a, .kind = OP_SLEEP, .ms = gap);
+    OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+    if (!gone) {
+        OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_BR, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+        OP(a, .kind = OP_CLOSE, .arg0 = S_BR);
+    }
+    plan_op(a, x->wait_child);
+    if (gone) {
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    } else {
+        OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
+           .ms = gap);
+        OP(b, .kind = OP_SLEEP, .ms = gap);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_BW);
+    }
+}
+
+static void build_socketpair(const struct pipe_plan *x)
+{
+    struct plan_role *a = x->a, *b = x->b;
+    int32_t bytes = x->bytes, chunk = x->chunk, gap = x->gap;
+    bool gone = x->gone, cu = x->cu;
+    /* Slot S_AR is the parent's socket, S_AW the child's. */
+    OP(a, .kind = OP_SOCKETPAIR, .arg0 = S_AR, .arg1 = S_AW);
+    OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
+    if (cu) {
+        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    }
+    plan_op(a, x->hold);
+    OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap);
+    OP(a, .kind = OP_SLEEP, .ms = gap);
+    if (!gone) {
+        OP(a, .kind = OP_SHUTDOWN, .arg0 = S_AR);
+        OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+    }
+    OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
+    plan_op(a, x->wait_child);
+    if (gone) {
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+    } else {
+        OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
+           .ms = gap);
+        OP(b, .kind = OP_SLEEP, .ms = gap);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
+    }
+}
+
+/* Two processes ipcplay started, related by nothing. */
+static void build_fifo(const struct pipe_plan *x)
+{
+    struct plan_role *a = x->a, *b = x->b;
+    int32_t bytes = x->bytes, chunk = x->chunk, gap = x->gap;
+    bool gone = x->gone;
+    OP(b, .kind = OP_MKFIFO, .obj = F_FIFO);
+    OP(b, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AR, .arg1 = 0);
+    if (gone) {
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    } else {
+        OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
+           .flags = OPF_EOF);
+        OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
+    }
+    /* Open only once the reader sleeps in its open: then the FIFO exists. */
+    OP(a, .kind = OP_HOLD, .arg0 = SEEN_OPEN, .arg1 = R_B);
+    OP(a, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AW, .arg1 = 1);
+    plan_op(a, x->hold);
+    OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
+    OP(a, .kind = OP_SLEEP, .ms = gap);
+    OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
+}
+
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int mode = (int)v[P_MODE];
-    int32_t bytes = (int32_t)v[P_BYTES], chunk = (int32_t)v[P_CHUNK], gap = (int32_t)v[P_GAP];
-    bool gone = v[P_CLOSE_READER], cu = v[P_CLOSE_UNUSED] || mode == M_FIFO;
-    if (gone && !cu && bytes > 4096) {
+    struct pipe_plan x = {.bytes = (int32_t)v[P_BYTES], .chunk = (int32_t)v[P_CHUNK],
+                          .gap = (int32_t)v[P_GAP], .gone = v[P_CLOSE_READER],
+                          .cu = v[P_CLOSE_UNUSED] || mode == M_FIFO};
+    if (x.gone && !x.cu && x.bytes > 4096) {
         snprintf(err, errlen,
                  "close_reader=on with close_unused=off: the writer's own read "
                  "end keeps the pipe open, so %d bytes could block it forever; "
                  "use bytes=4096 or less",
-                 bytes);
+                 x.bytes);
         return -1;
     }
     p->observe = 1;
-    struct plan_role *a, *b;
     if (mode == M_FIFO) {
         plan_add_file(p, PLANF_FIFO, "fifo", 0);
-        a = plan_add_role(p, "writer", 1);
-        b = plan_add_role(p, "reader", 1);
+        x.a = plan_add_role(p, "writer", 1);
+        x.b = plan_add_role(p, "reader", 1);
     } else {
-        a = plan_add_role(p, "parent", 1);
-        b = plan_add_role(p, "child", 0);
+        x.a = plan_add_role(p, "parent", 1);
+        x.b = plan_add_role(p, "child", 0);
     }
     if (v[P_SIGPIPE])
-        OP(a, .kind = OP_SIGIGN, .arg0 = SIGPIPE);
-    struct op hold_reader = {.kind = OP_HOLD, .arg0 = SEEN_READ, .arg1 = R_B};
-    struct op hold_gone = {.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_B};
-    struct op wait_child = {.kind = OP_WAIT, .arg0 = 1, .arg1 = 1};
+        OP(x.a, .kind = OP_SIGIGN, .arg0 = SIGPIPE);
+    x.hold = x.gone ? (struct op){.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_B}
+                    : (struct op){.kind = OP_HOLD, .arg0 = SEEN_READ, .arg1 = R_B};
+    x.wait_child = (struct op){.kind = OP_WAIT, .arg0 = 1, .arg1 = 1};
+    static void (*const builders[])(const struct pipe_plan *) = {
+        [M_PIPE] = build_pipe, [M_DUPLEX] = build_duplex, [M_SOCKETPAIR] = build_socketpair,
+        [M_FIFO] = build_fifo};
+    builders[mode](&x);
     struct op leave = {.kind = OP_EXIT, .arg1 = 0};
-
-    switch (mode) {
-    case M_PIPE:
-        OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
-        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
-        if (cu) {
-            OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
-        }
-        plan_op(a, gone ? hold_gone : hold_reader);
-        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
-        OP(a, .kind = OP_SLEEP, .ms = gap);
-        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
-        plan_op(a, wait_child);
-        if (gone) {
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        }
-        break;
-    case M_DUPLEX:
-        OP(a, .kind = OP_PIPE, .arg0 = S_AR, .arg1 = S_AW);
-        OP(a, .kind = OP_PIPE, .arg0 = S_BR, .arg1 = S_BW);
-        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
-        if (cu) {
-            OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
-            OP(a, .kind = OP_CLOSE, .arg0 = S_BW);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_BR);
-        }
-        plan_op(a, gone ? hold_gone : hold_reader);
-        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
-        OP(a, .kind = OP_SLEEP, .ms = gap);
-        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
-        if (!gone) {
-            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_BR, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-            OP(a, .kind = OP_CLOSE, .arg0 = S_BR);
-        }
-        plan_op(a, wait_child);
-        if (gone) {
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-            OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
-               .ms = gap);
-            OP(b, .kind = OP_SLEEP, .ms = gap);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_BW);
-        }
-        break;
-    case M_SOCKETPAIR:
-        /* Slot S_AR is the parent's socket, S_AW the child's. */
-        OP(a, .kind = OP_SOCKETPAIR, .arg0 = S_AR, .arg1 = S_AW);
-        OP(a, .kind = OP_FORK, .arg0 = R_B, .count = 1);
-        if (cu) {
-            OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        }
-        plan_op(a, gone ? hold_gone : hold_reader);
-        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap);
-        OP(a, .kind = OP_SLEEP, .ms = gap);
-        if (!gone) {
-            OP(a, .kind = OP_SHUTDOWN, .arg0 = S_AR);
-            OP(a, .kind = OP_READ, .obj = 1, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-        }
-        OP(a, .kind = OP_CLOSE, .arg0 = S_AR);
-        plan_op(a, wait_child);
-        if (gone) {
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
-        } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-            OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
-               .ms = gap);
-            OP(b, .kind = OP_SLEEP, .ms = gap);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
-        }
-        break;
-    default: /* M_FIFO: two processes ipcplay started, related by nothing */
-        OP(b, .kind = OP_MKFIFO, .obj = F_FIFO);
-        OP(b, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AR, .arg1 = 0);
-        if (gone) {
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        } else {
-            OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
-               .flags = OPF_EOF);
-            OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        }
-        /* Open only once the reader sleeps in its open: then the FIFO exists. */
-        OP(a, .kind = OP_HOLD, .arg0 = SEEN_OPEN, .arg1 = R_B);
-        OP(a, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AW, .arg1 = 1);
-        plan_op(a, gone ? hold_gone : hold_reader);
-        OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
-        OP(a, .kind = OP_SLEEP, .ms = gap);
-        OP(a, .kind = OP_CLOSE, .arg0 = S_AW);
-        break;
-    }
-    plan_op(a, leave);
-    plan_op(b, leave);
+    plan_op(x.a, leave);
+    plan_op(x.b, leave);
     return 0;
 }
 

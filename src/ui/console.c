@@ -378,52 +378,6 @@ void console_resize(struct ui *u)
     rl_set_screen_size(u->lay.rows, u->lay.cols);
 }
 
-/* Display columns of the first `bytes` bytes of s. */
-static int cols_of(const char *s, size_t bytes)
-{
-    int cols = 0;
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    size_t off = 0;
-    while (off < bytes && s[off]) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, s + off, bytes - off, &st);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            memset(&st, 0, sizeof st);
-            cols++;
-            off++;
-            continue;
-        }
-        int cw = wcwidth(wc);
-        cols += cw < 0 ? 1 : cw;
-        off += n;
-    }
-    return cols;
-}
-
-/* Bytes to skip from the start of s so that `cols` columns are dropped. */
-static size_t skip_cols(const char *s, int cols)
-{
-    size_t off = 0;
-    int used = 0;
-    mbstate_t st;
-    memset(&st, 0, sizeof st);
-    while (s[off] && used < cols) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, s + off, MB_CUR_MAX, &st);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            memset(&st, 0, sizeof st);
-            used++;
-            off++;
-            continue;
-        }
-        int cw = wcwidth(wc);
-        used += cw < 0 ? 1 : cw;
-        off += n;
-    }
-    return off;
-}
-
 void console_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const char *prompt = rl_display_prompt ? rl_display_prompt : CONSOLE_PROMPT;
@@ -436,11 +390,11 @@ void console_draw(struct ui *u, WINDOW *w, int h, int width)
     if (room < 1)
         return;
     int point = rl_point >= 0 && rl_point <= rl_end ? rl_point : rl_end;
-    int ccol = cols_of(line, (size_t)point);
+    int ccol = draw_width_n(line, (size_t)point);
     /* Scroll the line horizontally so the cursor stays visible. */
     int shift = ccol >= room ? ccol - room + 1 : 0;
-    size_t from = skip_cols(line, shift);
-    int drawn_shift = cols_of(line, from);
+    size_t from = draw_skip(line, shift);
+    int drawn_shift = draw_width_n(line, from);
     int cols;
     size_t fit = draw_fit(line + from, room, &cols);
     char buf[4096];

@@ -75,6 +75,45 @@ size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols)
     return off;
 }
 
+size_t draw_skip(const char *s, int cols)
+{
+    size_t off = 0;
+    int used = 0;
+    while (s[off] && used < cols) {
+        int cw;
+        bool bad;
+        off += draw_char(s + off, &cw, &bad);
+        used += cw;
+    }
+    return off;
+}
+
+size_t draw_wrap_row(const char *p, size_t len, int room, bool chains)
+{
+    int cols;
+    size_t fit = draw_fit_n(p, len, room, &cols);
+    if (fit >= len)
+        return len;
+    size_t cut = 0;
+    /* a chain ("a -> b -> c") breaks before an arrow, so "sem 5" stays whole */
+    for (size_t k = fit / 2; chains && k + 3 <= fit; k++)
+        if (strncmp(p + k, " -> ", 4) == 0)
+            cut = k;
+    if (!cut) {
+        cut = fit;
+        while (cut > 0 && p[cut] != ' ')
+            cut--;
+    }
+    if (cut > fit / 3)
+        fit = cut;
+    if (fit == 0) {
+        int cw;
+        bool bad;
+        fit = draw_char(p, &cw, &bad);
+    }
+    return fit < len ? fit : len;
+}
+
 int draw_width_n(const char *s, size_t n)
 {
     int used = 0;

@@ -169,25 +169,8 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         int room = width - (rows ? indent : 0);
         if (room < 8)
             room = 8;
-        int cols;
-        size_t fit = draw_fit(p, room, &cols);
-        if (p[fit] && rows + 1 < maxrows) {
-            /* a chain ("a -> b -> c") breaks before an arrow, so that
-             * "sem 5" stays together; other text at a space */
-            size_t cut = 0;
-            for (size_t k = fit / 2; k + 3 <= fit; k++)
-                if (strncmp(p + k, " -> ", 4) == 0)
-                    cut = k;
-            if (!cut) {
-                cut = fit;
-                while (cut > 0 && p[cut] != ' ')
-                    cut--;
-            }
-            if (cut > 0)
-                fit = cut;
-        } else if (p[fit]) {
-            fit = strlen(p); /* the last row allowed: draw_text ends it in an ellipsis */
-        }
+        size_t fit = rows + 1 < maxrows ? draw_wrap_row(p, strlen(p), room, true)
+                                         : strlen(p); /* the last row: draw_text ends it in … */
         if (w) {
             char buf[512];
             size_t n = fit < sizeof buf - 1 ? fit : sizeof buf - 1;
@@ -690,22 +673,12 @@ static int msgq_rows(const struct ui *u, int i, int width, int level)
 static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
 {
     size_t off = 0;
-    long last = 0;
     buf[0] = '\0';
-    for (;;) {
-        long next = 0;
-        int count = 0;
-        for (int i = 0; i < q->npeek; i++)
-            if (q->peek[i].type > last && (next == 0 || q->peek[i].type < next))
-                next = q->peek[i].type;
-        if (next == 0 || off >= len)
-            break;
-        for (int i = 0; i < q->npeek; i++)
-            count += q->peek[i].type == next;
-        off +=
-            (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", next, count);
-        last = next;
-    }
+    int count;
+    for (long t = model_msgq_next_type(q, 0, &count); t && off < len;
+         t = model_msgq_next_type(q, t, &count))
+        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", t,
+                                count);
 }
 
 static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -761,10 +734,10 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     x = 2;
     if (gone && q->npeek == 0) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "(gone: nothing to look at)");
-    } else if (q->peek_state == 1) {
+    } else if (q->peek_state == PEEK_NO_MSG_COPY) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM),
                   "contents: this kernel lacks MSG_COPY, so they cannot be peeked");
-    } else if (q->peek_state == 2) {
+    } else if (q->peek_state == PEEK_REFUSED) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM), "contents: MSG_COPY not permitted");
     } else {
         x += draw_text(w, y, x, width - x, theme_style(S_DIM), "oldest ");
@@ -883,6 +856,55 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
     return y - y0;
 }
 
+/* The stats segment: two rows of fields, each name above its bytes (hex, as
+ * they sit in memory: little-endian). Returns the rows used. */
+static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
+{
+    static const int rows[2][2] = {{0, 3}, {3, 6}};
+    int y0 = y;
+    for (int r = 0; r < 2 && y + 1 < h; r++) {
+        int x = 2;
+        draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
+        x += 5;
+        for (int f = rows[r][0]; f < rows[r][1]; f++) {
+            size_t off = cs_fields[f].off, len = cs_fields[f].len;
+            char hex[24] = "";
+            bool zero = true;
+            for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
+                snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
+                zero = zero && s->peek[off + b] == 0;
+            }
+            int fw = (int)(2 * len) + 2;
+            draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
+            draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
+            x += fw;
+        }
+        y += 2;
+    }
+    return y - y0;
+}
+
+/* Any other segment: its first bytes, hex and text. Returns the rows used. */
+static int shm_bytes_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, int width)
+{
+    int y0 = y, per = shm_per_row(width);
+    size_t n = s->peek_len < 64 ? s->peek_len : 64;
+    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
+        char asc[17];
+        size_t k;
+        for (k = 0; k < (size_t)per && off + k < n; k++) {
+            unsigned char c = s->peek[off + k];
+            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
+            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
+        }
+        asc[k] = '\0';
+        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
+    }
+    return y - y0;
+}
+
 static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
@@ -891,16 +913,16 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     const char *cn = proc_name_by_pid(m, s->cpid), *ln = proc_name_by_pid(m, s->lpid);
     int y0 = y;
     char what[96];
-    if (s->kind == 1)
+    if (s->kind == SHM_POSIX)
         snprintf(what, sizeof what, "POSIX %s", s->name);
-    else if (s->kind == 2)
+    else if (s->kind == SHM_ANON)
         snprintf(what, sizeof what, "anonymous MAP_SHARED");
     else
         snprintf(what, sizeof what, "shmid %d", s->shmid);
     if (level < 2) {
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
-        if (s->kind == 0) {
+        if (s->kind == SHM_SYSV) {
             char full[192], mid[160], least[96];
             snprintf(full, sizeof full, ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s",
                      s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
@@ -933,7 +955,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     y += heading(w, y, width, "SHARED MEMORY", extra);
     if (y >= h)
         return y - y0;
-    if (s->kind == 0) {
+    if (s->kind == SHM_SYSV) {
         char full[160], mid[128], least[64];
         snprintf(full, sizeof full, "nattch %ld   cpid %d%s%s   lpid %d%s%s", s->nattch,
                  (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid, ln ? " " : "",
@@ -944,7 +966,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                  (int)s->lpid);
         const char *alts[] = {full, mid, least};
         draw_text(w, y, 2, width - 3, A_NORMAL, first_fit(width - 3, alts, 3));
-    } else if (s->kind == 1) {
+    } else if (s->kind == SHM_POSIX) {
         const char *alts[] = {"shm_open + mmap: a file in /dev/shm, mapped by whoever opens it",
                               "shm_open + mmap: a file in /dev/shm anyone may open",
                               "shm_open + mmap: a file in /dev/shm"};
@@ -964,47 +986,9 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     }
     if (s->ring_slots > 0)
         return y - y0 + shm_ring_draw(s, w, y, h, width);
-    if (s->stats) {
-        /* Two rows of fields, each name above its bytes (hex, as they sit in
-         * memory: little-endian). */
-        static const int rows[2][2] = {{0, 3}, {3, 6}};
-        for (int r = 0; r < 2 && y + 1 < h; r++) {
-            int x = 2;
-            draw_textf(w, y + 1, x, 5, theme_style(S_DIM), "+%02zx", cs_fields[rows[r][0]].off);
-            x += 5;
-            for (int f = rows[r][0]; f < rows[r][1]; f++) {
-                size_t off = cs_fields[f].off, len = cs_fields[f].len;
-                char hex[24] = "";
-                bool zero = true;
-                for (size_t b = 0; b < len && off + b < s->peek_len; b++) {
-                    snprintf(hex + 2 * b, 3, "%02x", s->peek[off + b]);
-                    zero = zero && s->peek[off + b] == 0;
-                }
-                int fw = (int)(2 * len) + 2;
-                draw_text(w, y, x, fw - 1, theme_style(S_DIM), cs_fields[f].name);
-                draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
-                x += fw;
-            }
-            y += 2;
-        }
-        return y - y0;
-    }
-    int per = shm_per_row(width);
-    size_t n = s->peek_len < 64 ? s->peek_len : 64;
-    for (size_t off = 0; off < n && y < h; off += (size_t)per, y++) {
-        int x = 2;
-        x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%02zx ", off);
-        char asc[17];
-        size_t k;
-        for (k = 0; k < (size_t)per && off + k < n; k++) {
-            unsigned char c = s->peek[off + k];
-            x += draw_textf(w, y, x, width - x, c ? A_BOLD : theme_style(S_DIM), " %02x", c);
-            asc[k] = c >= 32 && c < 127 ? (char)c : '.';
-        }
-        asc[k] = '\0';
-        draw_textf(w, y, x, width - x - 1, theme_style(S_DIM), "  %s", asc);
-    }
-    return y - y0;
+    if (s->stats)
+        return y - y0 + shm_stats_draw(s, w, y, h);
+    return y - y0 + shm_bytes_draw(s, w, y, h, width);
 }
 
 /* ---- byte streams (pipes, FIFOs, sockets) ----------------------------------- */
@@ -1253,6 +1237,8 @@ bool objects_prefer_full_width(const struct model *m)
 int objects_want(const struct ui *u, int width, int level)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m))
+        return watch_panel_want(u, width, level);
     int n = (level >= 2) ? 0 : 1, parts = 0;
     for (int s = 0; s < NSECTIONS; s++)
         for (int i = 0; i < sections[s].count(m); i++, parts++)
@@ -1267,6 +1253,10 @@ int objects_want(const struct ui *u, int width, int level)
 void objects_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m)) {
+        watch_panel_draw(u, w, h, width);
+        return;
+    }
     int level = u->lay.detail ? 2 : u->lay.tight ? 0 : 1;
     int y = 0;
     if (level < 2 || !objects_any(m)) {
@@ -1279,7 +1269,7 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             off += (size_t)snprintf(extra + off, sizeof extra - off, "%smsqid %d", off ? ", " : "",
                                     m->msgqs[i].msqid);
         for (int i = 0; i < m->nshmsegs && off < sizeof extra; i++)
-            if (m->shmsegs[i].kind == 0)
+            if (m->shmsegs[i].kind == SHM_SYSV)
                 off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
                                         off ? ", " : "", m->shmsegs[i].shmid);
         draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);

@@ -93,17 +93,7 @@ static int overlay_wrap(struct ui *u, int inner)
         int off = 0, indent = 0;
         int hang = -1;
         do {
-            int room = inner - indent, cols;
-            int fit = (int)draw_fit_n(p + off, len - off, room, &cols);
-            if (off + fit < len) {
-                int cut = fit;
-                while (cut > 0 && p[off + cut] != ' ')
-                    cut--;
-                if (cut > fit / 3)
-                    fit = cut;
-                if (fit <= 0)
-                    fit = 1;
-            }
+            int fit = (int)draw_wrap_row(p + off, (size_t)(len - off), inner - indent, false);
             orow_add((int)(p - t) + off, fit, indent, src);
             off += fit;
             while (off < len && p[off] == ' ')

@@ -28,8 +28,9 @@ static const char *state_badge(const struct model *m, char *buf, size_t len, int
         snprintf(buf, len, " STEP %d ", m->step_tokens);
         break;
     case RUN_DONE:
-        *style = S_BADGE_DONE;
-        snprintf(buf, len, " DONE ");
+        /* A role gave up: the run ended as a runtime error, said in red. */
+        *style = m->error[0] ? S_FAIL : S_BADGE_DONE;
+        snprintf(buf, len, m->error[0] ? " ERROR " : " DONE ");
         break;
     default:
         *style = S_BADGE_IDLE;
@@ -490,17 +491,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
     if (w < 8)
         w = 8;
     while (off < total && n < max) {
-        int cols;
-        size_t fit = draw_fit(s + off, w, &cols);
-        if (off + fit < total) {
-            size_t cut = fit;
-            while (cut > 0 && s[off + cut] != ' ')
-                cut--;
-            if (cut > fit / 3)
-                fit = cut;
-            if (fit == 0)
-                fit = 1;
-        }
+        size_t fit = draw_wrap_row(s + off, total - off, w, false);
         starts[n] = off;
         lens[n] = fit;
         n++;
@@ -521,7 +512,7 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
 static int story_line_layout(const struct model_line *l, const struct story_cols *c, int *x0,
                              size_t *starts, size_t *lens)
 {
-    bool plain = l->kind != 0 && !l->what[0];
+    bool plain = l->kind != LINE_EVENT && !l->what[0];
     int x = plain ? (l->who[0] ? c->what : c->who) : c->detail;
     /* an op wider than its column ("msgsnd(type 2, 192 B)") pushes this
      * line's detail right rather than being cut */
@@ -542,7 +533,7 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     int nrows = story_line_layout(l, c, &x0, starts, lens);
     attr_t pa = A_BOLD;
     int pi = l->proc;
-    if (pi < 0 && l->kind == 0 && l->who[0]) {
+    if (pi < 0 && l->kind == LINE_EVENT && l->who[0]) {
         /* lines from the sampler name the process without an index */
         for (int i = 0; i < m->nprocs; i++)
             if (strncmp(l->who, m->procs[i].name, strlen(m->procs[i].name)) == 0 &&
@@ -553,12 +544,12 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     if (pi >= 0)
         pa = theme_proc(pi);
     attr_t da = A_NORMAL;
-    if (l->kind == 2)
+    if (l->kind == LINE_ERROR)
         da = theme_style(S_ERROR);
     else if (strstr(l->detail, "broken") || strstr(l->detail, " lost") ||
              strstr(l->detail, "failed") || strstr(l->detail, "killed"))
         da = theme_style(S_FAIL_TEXT);
-    else if (l->kind == 1)
+    else if (l->kind == LINE_NOTE)
         da = theme_style(S_INFO);
     for (int r = skip; r < nrows && r - skip < maxrows; r++) {
         int yy = y + r - skip;
@@ -567,8 +558,8 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             draw_clock(l->t_ns, clock, sizeof clock);
             draw_text(w, yy, 1, STORY_TIME_W, theme_style(S_DIM), clock);
             if (l->who[0]) {
-                bool you = l->kind == 1 && strcmp(l->who, "you") == 0;
-                int ww = (l->what[0] || l->kind == 0 ? c->what : x0) - c->who - 1;
+                bool you = l->kind == LINE_NOTE && strcmp(l->who, "you") == 0;
+                int ww = (l->what[0] || l->kind == LINE_EVENT ? c->what : x0) - c->who - 1;
                 char who[sizeof l->who];
                 snprintf(who, sizeof who, "%s", l->who);
                 char *br = strchr(who, '[');

@@ -786,7 +786,7 @@ static void ui_on_done(struct ui *u)
     const struct model *m = u->m;
     char buf[512];
     int failed = checks_text(m, "", buf, sizeof buf);
-    u->last_run_failed = failed > 0;
+    u->last_run_failed = m->error[0] ? 3 : failed > 0 ? 1 : 0;
     ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : "the run is over");
     ui_say(u, OUT_INFO,
            "the run is over and its objects are removed (the panels keep the "
@@ -796,13 +796,14 @@ static void ui_on_done(struct ui *u)
         overlay_inspect(u, u->inspect_what);
 }
 
-/* 1 when the last run that ended on its own failed a check (like a headless
- * run); a run the user stopped or quit is not judged for the exit status,
+/* 1 when the last run that ended on its own failed a check, 3 when a role
+ * gave up and it ended as a runtime error (like a headless run); a run the
+ * user stopped or quit is not judged for the exit status,
  * so it neither clears nor sets it: starting a run does not undo a failure
  * seen before it, only a later run that ends by itself does. */
 static int ui_exit_status(const struct ui *u)
 {
-    return u->last_run_failed ? 1 : 0;
+    return u->last_run_failed;
 }
 
 /* ---- the view: what the loop calls ------------------------------------------ */

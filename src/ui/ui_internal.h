@@ -113,7 +113,8 @@ struct ui {
     bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
     int tstpfd;   /* a signalfd for SIGTSTP, polled with the terminal */
     int quit_sig; /* the signal that ended the loop; -1 when poll failed */
-    bool last_run_failed; /* the last run that ended by itself failed a check */
+    int last_run_failed;  /* the last run that ended by itself: 1 a check failed, 3 a role
+                             gave up (a runtime error), else 0 */
     char history_path[512];
     char history_note[640]; /* a history problem, said after the run starts */
 };
@@ -187,6 +188,13 @@ size_t draw_fit(const char *s, int maxw, int *cols);
 /* The same within the first n bytes of s; and the width of those bytes. */
 size_t draw_fit_n(const char *s, size_t n, int maxw, int *cols);
 int draw_width_n(const char *s, size_t n);
+/* Bytes of s to skip so that `cols` display columns are dropped. */
+size_t draw_skip(const char *s, int cols);
+/* The one way text wraps: the bytes of the next row of p (len bytes) in at
+ * most `room` columns, broken at a space — or before " -> " when `chains`
+ * — unless that would leave the row under a third full; at least one
+ * character. The caller skips the spaces that follow. */
+size_t draw_wrap_row(const char *p, size_t len, int room, bool chains);
 /* "mm:ss.d" */
 void draw_clock(uint64_t ns, char *buf, size_t len);
 
@@ -220,6 +228,11 @@ bool objects_any(const struct model *m);
 bool objects_prefer_full_width(const struct model *m);
 /* Record per-sample history the panel draws (the occupancy graph). */
 void objects_note_sample(struct ui *u);
+/* watch.c: the whole system's objects in a watch session (takes the
+ * objects area while the session has no run objects). */
+bool watch_panel_active(const struct model *m);
+int watch_panel_want(const struct ui *u, int width, int level);
+void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width);
 
 /* ---- console (console.c): GNU readline, callback interface --------------- */
 

@@ -66,7 +66,7 @@ static void print_lines(struct hl *h)
         if (h->json) {
             json_object *o = json_object_new_object();
             json_object_object_add(o, "type", json_object_new_string(
-                                                  l->kind == 2 ? "error" : l->kind == 1 ? "note" : "event"));
+                                                  l->kind == LINE_ERROR ? "error" : l->kind == LINE_NOTE ? "note" : "event"));
             json_object_object_add(o, "t", jtime(l->t_ns));
             json_object_object_add(o, "who", json_object_new_string(l->who));
             if (l->proc >= 0 && l->proc < m->nprocs)
@@ -202,12 +202,12 @@ static void print_state(struct hl *h)
             json_object_object_add(so, "kind", json_object_new_string(
                                                    sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind]
                                                                                  : "?"));
-            if (sg->kind == 0)
+            if (sg->kind == SHM_SYSV)
                 json_object_object_add(so, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
                 json_object_object_add(so, "name", json_object_new_string(sg->name));
             json_object_object_add(so, "segsz", json_object_new_int64((int64_t)sg->segsz));
-            if (sg->kind == 0) {
+            if (sg->kind == SHM_SYSV) {
                 json_object_object_add(so, "nattch", json_object_new_int64(sg->nattch));
                 json_object_object_add(so, "cpid", json_object_new_int(sg->cpid));
                 json_object_object_add(so, "lpid", json_object_new_int(sg->lpid));
@@ -303,10 +303,10 @@ static void print_start(struct hl *h, const struct scenario_def *s, double speed
             json_object *x = json_object_new_object();
             const struct model_shmseg *sg = &m->shmsegs[i];
             json_object_object_add(x, "kind", json_object_new_string(
-                                                  sg->kind == 1   ? "posix_shm"
-                                                  : sg->kind == 2 ? "anon_shm"
+                                                  sg->kind == SHM_POSIX   ? "posix_shm"
+                                                  : sg->kind == SHM_ANON ? "anon_shm"
                                                                   : "shmseg"));
-            if (sg->kind == 0)
+            if (sg->kind == SHM_SYSV)
                 json_object_object_add(x, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
                 json_object_object_add(x, "name", json_object_new_string(sg->name));
@@ -346,10 +346,10 @@ static void print_start(struct hl *h, const struct scenario_def *s, double speed
                 m->semsets[i].nsems);
     for (int i = 0; i < m->nshmsegs; i++) {
         const struct model_shmseg *sg = &m->shmsegs[i];
-        if (sg->kind == 1)
+        if (sg->kind == SHM_POSIX)
             fprintf(h->out, "object: POSIX shared memory name=%s size=%zu mode=0600\n", sg->name,
                     sg->segsz);
-        else if (sg->kind == 2)
+        else if (sg->kind == SHM_ANON)
             fprintf(h->out,
                     "object: anonymous shared memory (MAP_SHARED, inherited across "
                     "fork) size=%zu\n",

@@ -51,11 +51,47 @@ static void fill(struct record *r, enum record_kind kind, unsigned seed)
     codec_normalize(r);
 }
 
+/* Mark the bytes a description names (nested structs field by field). */
+static void cover(const struct field *d, unsigned char *map, size_t base)
+{
+    for (; d && d->name; d++)
+        for (size_t i = 0; i < d->count; i++) {
+            size_t at = base + d->offset + i * d->size;
+            if (d->type == FT_SUB)
+                cover(d->sub, map, at);
+            else
+                memset(map + at, 1, d->size);
+        }
+}
+
+Test(recio, every_field_is_described)
+{
+    for (int k = 1; k < REC__COUNT; k++) {
+        if (k == REC_CLOCK || k == REC_EVENT)
+            continue;
+        size_t size = record_size((enum record_kind)k) - offsetof(struct record, u);
+        static unsigned char map[sizeof(struct record)];
+        memset(map, 0, sizeof map);
+        cover(codec_fields((enum record_kind)k), map, 0);
+        /* a hole of 8 bytes or more is no alignment padding: a field nobody named */
+        size_t hole = 0, worst = 0;
+        for (size_t i = 0; i < size; i++) {
+            hole = map[i] ? 0 : hole + 1;
+            worst = hole > worst ? hole : worst;
+        }
+        cr_expect(worst < 8, "%s: %zu bytes in a row are not named",
+                  record_kind_name((enum record_kind)k), worst);
+    }
+}
+
 Test(recio, every_kind_round_trips)
 {
     for (int k = 1; k < REC__COUNT; k++)
         for (unsigned seed = 0; seed < (k == REC_EVENT ? 3u * OP__COUNT : 3u); seed++) {
             struct record a, b;
+            cr_assert(k == REC_CLOCK || codec_fields((enum record_kind)k),
+                      "record kind %s has no field description (codec.c kind_fields)",
+                      record_kind_name((enum record_kind)k));
             fill(&a, (enum record_kind)k, seed);
             struct codec_buf buf = {0};
             codec_write_record(&buf, &a);
