@@ -491,16 +491,16 @@ static int run_serve(struct runner *r, const struct op *op)
 
 const struct op_entry op_entry_CHAT_SERVE = {
     .name = "chat_serve", .verb = "serves the chat room (listen, fork per client, poll)",
-    .run = run_serve, .touches_fds = true, CHAT_MODEL(serve)};
+    .run = run_serve, .touches_fds = true, CHAT_MODEL(serve), .payload = chat_payload_serve};
 const struct op_entry op_entry_CHAT_ACCEPT = {
     .name = "chat_accept", .verb = "accepted a client and forked its child",
-    .run = chat_not_a_step, .touches_fds = true, CHAT_MODEL(accept)};
+    .run = chat_not_a_step, .touches_fds = true, CHAT_MODEL(accept), .payload = chat_payload_accept};
 const struct op_entry op_entry_CHAT_NOTIFY = {
     .name = "chat_notify", .verb = "tells the other children which buffer to read",
-    .run = chat_not_a_step, CHAT_MODEL(notify)};
+    .run = chat_not_a_step, CHAT_MODEL(notify), .payload = chat_payload_line};
 const struct op_entry op_entry_CHAT_STORE = {
     .name = "chat_store", .verb = "writes its client's line into its buffer",
-    .run = chat_not_a_step, CHAT_MODEL(store)};
+    .run = chat_not_a_step, CHAT_MODEL(store), .payload = chat_payload_line};
 const struct op_entry op_entry_CHAT_RELAY = {
     .name = "chat_relay", .verb = "reads a buffer and sends the line to its client",
-    .run = chat_not_a_step, CHAT_MODEL(relay)};
+    .run = chat_not_a_step, CHAT_MODEL(relay), .payload = chat_payload_line};

@@ -60,4 +60,8 @@ CHAT_MODEL_DECL(sent)
 CHAT_MODEL_DECL(got)
 #define CHAT_MODEL(x) .doing = chat_doing_##x, .apply = chat_apply_##x, .story = chat_story_##x
 
+/* Each payload's fields by name, for recordings (chat_model.c). */
+extern const struct field chat_payload_serve[], chat_payload_accept[], chat_payload_line[],
+    chat_payload_client[];
+
 #endif

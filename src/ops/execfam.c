@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../engine/ops.h"
+#include "../model/field.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
@@ -140,7 +141,12 @@ static struct model_line *story_execas(struct model *m, const struct event *ev, 
 
 /* ---- the entries ------------------------------------------------------- */
 
-const struct op_entry op_entry_EXECAS = {.name = "execas",
+static const struct field payload_execas[] = {
+    FLD(struct ev_execas, variant), FLD(struct ev_execas, missing), FLD(struct ev_execas, ndirs),
+    FLD(struct ev_execas, found),   FLD(struct ev_execas, envc),    FLD_END};
+
+const struct op_entry op_entry_EXECAS = {.payload = payload_execas,
+                                         .name = "execas",
                                          .verb = "replaces its program with an exec variant",
                                          .run = run_execas,
                                          .doing = doing_execas,

@@ -315,7 +315,20 @@ static struct model_line *story_alter(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
-#define KEYOP(op) .doing = doing_##op, .apply = apply_##op, .story = story_##op
+#define KEYOP(op)                                                                          \
+    .doing = doing_##op, .apply = apply_##op, .story = story_##op, .payload = payload_##op
+
+/* Each payload's fields by name, for recordings. */
+static const struct field payload_ftok[] = {FLD(struct ev_ftok, proj), FLD(struct ev_ftok, key),
+                                            FLD(struct ev_ftok, ino), FLD_END};
+static const struct field payload_get[] = {FLD(struct ev_ipcget, flags),
+                                           FLD(struct ev_ipcget, size),
+                                           FLD(struct ev_ipcget, uid),
+                                           FLD(struct ev_ipcget, key), FLD_END};
+static const struct field payload_setuid[] = {FLD(struct ev_setuid, uid),
+                                              FLD(struct ev_setuid, now), FLD_END};
+static const struct field payload_alter[] = {FLD(struct ev_alter, kind), FLD(struct ev_alter, id),
+                                             FLD(struct ev_alter, uid), FLD_END};
 
 const struct op_entry op_entry_FTOK = {
     .name = "ftok", .verb = "makes a key from a path (ftok)", .run = run_ftok, KEYOP(ftok)};

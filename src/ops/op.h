@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../model/field.h"
 #include "chat.h"
 #include "demo.h"
 #include "execfam.h"
@@ -106,6 +107,9 @@ struct op_entry {
     void (*apply)(struct model *m, const struct event *ev, struct op_ctx *cx);
     /* Its story line(s); returns the line to name with who/what, or NULL. */
     struct model_line *(*story)(struct model *m, const struct event *ev, struct op_ctx *cx);
+    /* Its payload's fields by name (field.h), relative to the payload: how a
+     * recording writes and reads them. NULL: it carries none. */
+    const struct field *payload;
 };
 
 /* The table, indexed by enum op_kind; NULL for a number that is no op. */

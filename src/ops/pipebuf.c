@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../engine/ops.h"
+#include "../model/field.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
@@ -262,7 +263,15 @@ static struct model_line *story_pipebuf(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
-#define PIPEBUF .doing = doing_pipebuf, .apply = apply_pipebuf, .story = story_pipebuf
+static const struct field payload_pipebuf[] = {
+    FLD(struct ev_pipebuf, fd),     FLD(struct ev_pipebuf, cap),
+    FLD(struct ev_pipebuf, queued), FLD(struct ev_pipebuf, before),
+    FLD(struct ev_pipebuf, total),  FLD(struct ev_pipebuf, split),
+    FLD(struct ev_pipebuf, chunks), FLD_END};
+
+#define PIPEBUF                                                                                    \
+    .payload = payload_pipebuf, .doing = doing_pipebuf, .apply = apply_pipebuf,                    \
+    .story = story_pipebuf
 
 const struct op_entry op_entry_PIPESZ = {.name = "pipesz",
                                          .verb = "asks a pipe its capacity (F_GETPIPE_SZ)",

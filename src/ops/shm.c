@@ -235,13 +235,25 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
 /* ---- the entries ------------------------------------------------------- */
 
 #define RING .run = run_ring, .doing = doing_ring, .apply = apply_ring, .story = story_ring
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_ring[] = {FLD(struct ev_ring, slot), FLD(struct ev_ring, item),
+                                            FLD(struct ev_ring, index), FLD_END};
+static const struct field payload_cow_page[] = {FLD(struct ev_cow_page, sum), FLD_END};
+static const struct field payload_cow_write[] = {FLD(struct ev_cow_write, minflt_before),
+                                                 FLD(struct ev_cow_write, minflt_after), FLD_END};
+
 #define COW .run = run_cow, .doing = doing_cow, .apply = apply_cow, .story = story_cow
 
 const struct op_entry op_entry_RING_PUT = {
+    .payload = payload_ring,
     .name = "ring_put", .verb = "puts an item into the shared ring", RING};
 const struct op_entry op_entry_RING_GET = {
+    .payload = payload_ring,
     .name = "ring_get", .verb = "takes an item from the shared ring", RING};
 const struct op_entry op_entry_COW_INIT = {
+    .payload = payload_cow_page,
     .name = "cow_init", .verb = "maps a page and fills it", COW};
-const struct op_entry op_entry_COW_WRITE = {.name = "cow_write", .verb = "writes its page", COW};
-const struct op_entry op_entry_COW_CHECK = {.name = "cow_check", .verb = "checks its page", COW};
+const struct op_entry op_entry_COW_WRITE = {
+    .payload = payload_cow_write,.name = "cow_write", .verb = "writes its page", COW};
+const struct op_entry op_entry_COW_CHECK = {
+    .payload = payload_cow_page,.name = "cow_check", .verb = "checks its page", COW};

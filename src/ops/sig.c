@@ -15,6 +15,7 @@
 #include "../engine/board.h"
 #include "../engine/events.h"
 #include "../engine/ops.h"
+#include "../model/field.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
@@ -264,23 +265,37 @@ static struct model_line *story_sigreport(struct model *m, const struct event *e
 
 /* ---- the entries ------------------------------------------------------- */
 
-const struct op_entry op_entry_SIGHANDLER = {.name = "sighandler",
+static const struct field payload_sighandler[] = {FLD(struct ev_sighandler, sig), FLD_END};
+static const struct field payload_poke[] = {
+    FLD(struct ev_poke, sig),      FLD(struct ev_poke, role),
+    FLD(struct ev_poke, instance), FLD(struct ev_poke, num),
+    FLD(struct ev_poke, ncnt),     FLD(struct ev_poke, target),
+    FLD(struct ev_poke, late),     FLD_END};
+static const struct field payload_sigreport[] = {
+    FLD(struct ev_sigreport, caught), FLD(struct ev_sigreport, ignored),
+    FLD(struct ev_sigreport, blocked), FLD(struct ev_sigreport, pending), FLD_END};
+
+const struct op_entry op_entry_SIGHANDLER = {.payload = payload_sighandler,
+                                             .name = "sighandler",
                                              .verb = "installs a signal handler",
                                              .run = run_sighandler,
                                              .doing = doing_sig,
                                              .story = story_sighandler};
-const struct op_entry op_entry_POKE = {.name = "poke",
+const struct op_entry op_entry_POKE = {.payload = payload_poke,
+                                       .name = "poke",
                                        .verb = "signals a process asleep in semop",
                                        .run = run_poke,
                                        .doing = doing_sig,
                                        .story = story_poke};
-const struct op_entry op_entry_SIGSETUP = {.name = "sigsetup",
+const struct op_entry op_entry_SIGSETUP = {.payload = payload_sighandler,
+                                           .name = "sigsetup",
                                            .verb =
                                                "sets a handler, an ignored and a pending signal",
                                            .run = run_sigsetup,
                                            .doing = doing_sigsetup,
                                            .story = story_sigsetup};
-const struct op_entry op_entry_SIGREPORT = {.name = "sigreport",
+const struct op_entry op_entry_SIGREPORT = {.payload = payload_sigreport,
+                                            .name = "sigreport",
                                             .verb = "reads its signal masks from /proc",
                                             .run = run_sigreport,
                                             .doing = doing_sigsetup,

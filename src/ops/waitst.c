@@ -15,6 +15,7 @@
 #include "../engine/engine_internal.h"
 #include "../engine/events.h"
 #include "../engine/ops.h"
+#include "../model/field.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
@@ -178,12 +179,19 @@ static struct model_line *story_waitpoll(struct model *m, const struct event *ev
 
 /* ---- the entries ------------------------------------------------------- */
 
-const struct op_entry op_entry_RAISE = {.name = "raise",
+static const struct field payload_raise[] = {FLD(struct ev_raise, sig), FLD_END};
+static const struct field payload_waitpoll[] = {
+    FLD(struct ev_waitpoll, options), FLD(struct ev_waitpoll, zeros), FLD(struct ev_waitpoll, cont),
+    FLD(struct ev_waitpoll, status), FLD_END};
+
+const struct op_entry op_entry_RAISE = {.payload = payload_raise,
+                                        .name = "raise",
                                         .verb = "signals itself",
                                         .run = run_raise,
                                         .doing = doing_waitst,
                                         .story = story_raise};
-const struct op_entry op_entry_WAITPOLL = {.name = "waitpoll",
+const struct op_entry op_entry_WAITPOLL = {.payload = payload_waitpoll,
+                                           .name = "waitpoll",
                                            .verb = "polls waitpid and decodes the status",
                                            .run = run_waitpoll,
                                            .track = track_waitpoll,
