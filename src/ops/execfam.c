@@ -76,8 +76,15 @@ static int run_execas(struct runner *r, const struct op *op)
     snprintf(role, sizeof role, "%d", r->role);
     snprintf(inst, sizeof inst, "%d", r->instance);
     snprintf(t0, sizeof t0, "%llu", (unsigned long long)r->t0_ns);
-    char *envp[] = {(char *)"IPCPLAY_EXEC=execle", (char *)"LANG=C", NULL};
-    ev.execas.envc = 2;
+    /* envp: the caller's variables (the helper may need them) plus one of
+     * its own, which only this envp gives the new program. */
+    static char *envp[256];
+    int envc = 0;
+    for (char **e = environ; e && *e && envc < 254; e++)
+        envp[envc++] = *e;
+    envp[envc++] = (char *)"IPCPLAY_EXEC=execle";
+    envp[envc] = NULL;
+    ev.execas.envc = envc;
     char *argv[] = {(char *)"fdreport", (char *)"__fdreport", role, inst, t0, NULL};
     runner_begin(r, &ev);
     switch (op->arg0) {
@@ -127,8 +134,8 @@ static struct model_line *story_execas(struct model *m, const struct event *ev, 
                        variant_name(x->variant), name, list ? "arg, ..., NULL" : "argv", x->ndirs);
     else if (x->variant == EXV_EXECLE)
         model_line_say(l,
-                       "execle(%s, arg, ..., NULL, envp): the new program's environment is "
-                       "exactly these %d: IPCPLAY_EXEC=execle LANG=C",
+                       "execle(%s, ..., envp): the new program gets exactly envp: %d "
+                       "variables, IPCPLAY_EXEC=execle added",
                        x->missing ? name : model_file_name(m, ev->obj), x->envc);
     else
         model_line_say(l,

@@ -39,7 +39,7 @@ static const struct param_def params[] = {
                 "time between taking the first lock and reaching for the second"},
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, "times each worker takes both locks"},
     [P_PROBE] = {"probe", PARAM_ENUM, PROBE_OFF, 0, 2, probes,
-                 "order=atomic, 2 workers: a prober holds lock 1 and tries both with "
+                 "2 workers, order=atomic implied: a prober holds lock 1 and tries both with "
                  "IPC_NOWAIT: atomic (one semop: neither taken) or split (two: one taken)"},
 };
 
@@ -85,8 +85,8 @@ static int build_atomic(const long *v, struct plan *p, int set, int n)
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int n = (int)v[P_WORKERS];
-    if (v[P_PROBE] != PROBE_OFF && (v[P_ORDER] != ORDER_ATOMIC || n != 2)) {
-        snprintf(err, errlen, "probe=%s needs order=atomic and workers=2", probes[v[P_PROBE]]);
+    if (v[P_PROBE] != PROBE_OFF && n != 2) { /* a probe implies order=atomic */
+        snprintf(err, errlen, "probe=%s needs workers=2", probes[v[P_PROBE]]);
         return -1;
     }
     int set = plan_add_semset(p, n + 1, 1);
@@ -94,7 +94,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     ss->init[n] = n;
     ss->lockmask = (1u << n) - 1;
     snprintf(ss->name[n], sizeof ss->name[n], "barrier");
-    if (v[P_ORDER] == ORDER_ATOMIC)
+    if (v[P_ORDER] == ORDER_ATOMIC || v[P_PROBE] != PROBE_OFF)
         return build_atomic(v, p, set, n);
     bool safe = v[P_ORDER] == ORDER_SAFE;
     bool barrier = v[P_BARRIER] != 0;
@@ -189,8 +189,9 @@ static void judge_safe(struct model *m, const long *v, int final)
                         v[P_ORDER] == ORDER_ATOMIC ? "atomic" : "safe", d->text);
     else if (final == 1 && finished(m) == n)
         model_set_check(m, "deadlock", CHECK_OK, "no cycle: %s; all %d workers finished",
-                        v[P_ORDER] == ORDER_ATOMIC ? "everyone took both locks in one semop"
-                                                   : "everyone took the lower lock first",
+                        v[P_ORDER] == ORDER_ATOMIC || v[P_PROBE]
+                            ? "everyone took both locks in one semop"
+                            : "everyone took the lower lock first",
                         n);
     else if (final == 1)
         model_set_check(m, "deadlock", CHECK_FAILED, "no cycle, but only %d of %d workers finished",
@@ -260,7 +261,7 @@ static void judge(struct model *m, const long *v, int final)
 {
     if (v[P_PROBE] != PROBE_OFF)
         judge_probe(m, v, final);
-    if (v[P_ORDER] != ORDER_UNSAFE)
+    if (v[P_ORDER] != ORDER_UNSAFE || v[P_PROBE] != PROBE_OFF)
         judge_safe(m, v, final);
     else
         judge_unsafe(m, v, final);
