@@ -80,6 +80,11 @@ static int run_poke(struct runner *r, const struct op *op)
         if (t > 0 && ncnt >= want && semctl(semid, op->arg0, GETPID) != t) {
             ev.poke.target = t;
             ev.poke.ncnt = ncnt;
+            /* Told before the signal goes, so the model knows semncnt
+             * before the sleeper's EINTR arrives. */
+            struct event note = ev;
+            note.phase = PH_NOTE;
+            runner_send(r, &note);
             int rc = kill(t, op->arg1);
             return runner_end(r, &ev, rc, errno);
         }
@@ -174,6 +179,8 @@ static struct model_line *story_sighandler(struct model *m, const struct event *
 
 static struct model_line *story_poke(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
+    if (ev->phase == PH_NOTE)
+        model_fact_set(m, "poke.ncnt", ev->poke.ncnt);
     if (ev->phase != PH_END)
         return NULL;
     const struct ev_poke *k = &ev->poke;

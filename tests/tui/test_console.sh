@@ -61,7 +61,7 @@ check "Ctrl-C leaves the search and clears the line" prompt_shows ''
 type_keys 'help' Enter
 check "help lists the commands in the story" wait_for_re 'inspect ROLE\|PID\|ID +details of a process'
 type_keys 'list' Enter
-check "list shows the scenarios" wait_for_re 'deadlock +workers take two locks'
+check "list shows the scenarios" wait_for_re 'keys +System V keys: ftok'
 t send-keys PPage
 check "PgUp scrolls the story back" wait_for 'scrolled back:'
 t send-keys NPage NPage NPage
