@@ -181,6 +181,8 @@ static int c_resume(struct cmd_host *h, int argc, char **argv)
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
+    if (argc == 2 && h->act->step_one && h->act->step_one(h->act->ctx, argv[1]) == 0)
+        return CMD_OK;
     if (argc == 2) {
         char *end;
         n = strtol(argv[1], &end, 10);

@@ -215,15 +215,18 @@ static void emit_links(struct engine *e, const struct fdlink *v, int n)
         l->ino = v[i].ino;
         memcpy(l->name, v[i].name, sizeof l->name);
         bool two = false;
+        unsigned modes = 0; /* bit 0 a reader, bit 1 a writer */
         for (int j = i; j < n; j++) {
             if (v[j].ino != v[i].ino || v[j].kind != v[i].kind)
                 continue;
             done[j] = true;
             two = two || v[j].end.pid != v[i].end.pid;
+            modes |= v[j].end.mode == 0 ? 1u : v[j].end.mode == 1 ? 2u : 3u;
             if (l->n < TREE_LINK_ENDS)
                 l->end[l->n++] = v[j].end;
         }
-        if (two)
+        /* A pipe only written by the tree leads out of it (its output). */
+        if (two && (l->kind == TREE_SOCKET || modes == 3))
             engine_emit(e, &r);
     }
     free(done);

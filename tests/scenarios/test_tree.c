@@ -9,6 +9,7 @@
  * by id (they are the program's, not ipcplay's). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
+#include "engine/registry.h"
+#include "engine/tree.h"
 #include "support.h"
 
 static void setup(void)
@@ -185,4 +189,54 @@ Test(tree, kill_9_of_the_dashboard)
     support_wait_exit(&r, 20);
     cr_assert(support_procs_gone(r.token, 10), "the tree outlived a kill -9 of the dashboard");
     support_free(&r);
+}
+
+/* pause holds the tree at its next traced call; step PID lets exactly one
+ * call of that process through; resume lets it finish. */
+static int count(const struct model *m, const char *needle)
+{
+    int n = 0;
+    for (uint64_t i = model_story_first(m); i < m->story_count; i++) {
+        const struct model_line *l = model_story_line(m, i);
+        n += l && strstr(l->detail, needle) != NULL;
+    }
+    return n;
+}
+
+static void turn(struct engine *e, double seconds)
+{
+    double end = support_now() + seconds;
+    while (support_now() < end && !engine_tree_done(e)) {
+        struct pollfd p[ENGINE_MAX_POLLFDS];
+        int n = engine_pollfds(e, p, ENGINE_MAX_POLLFDS);
+        poll(p, (nfds_t)n, 50);
+        engine_dispatch(e, p, n);
+    }
+}
+
+Test(tree, pause_and_step_hold_traced_calls)
+{
+    static struct model m;
+    registry_init(-1);
+    struct engine *e = engine_new(&m);
+    cr_assert(e);
+    char *argv[] = {SEMQ_BIN, "turns", "1", NULL};
+    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100};
+    char err[256];
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_PAUSE, 0, 0, err, sizeof err), 0, "%s", err);
+    turn(e, 0.5);
+    pid_t root = m.tree.start.root;
+    cr_assert_eq(m.tree.held_pid, root, "held %d, root %d", m.tree.held_pid, root);
+    cr_assert_eq(count(&m, "-> semid "), 0);
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_STEP, 1, root, err, sizeof err), 0, "%s", err);
+    turn(e, 0.5);
+    cr_assert_eq(count(&m, "-> semid "), 1, "one step: semget went through");
+    cr_assert_eq(count(&m, "-> msqid "), 0, "and msgget is held");
+    cr_assert_eq(m.tree.held_pid, root);
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_RUN, 0, 0, err, sizeof err), 0, "%s", err);
+    turn(e, 10);
+    cr_assert(engine_tree_done(e), "the tree finished after resume");
+    cr_assert(m.tree.root_reaped && m.tree.root_status == 0, "status %d", m.tree.root_status);
+    engine_free(e);
 }

@@ -392,7 +392,7 @@ static int f_kill(void *ctx, pid_t pid, int sig)
 
 static struct fake fake;
 static const struct cmd_actions fake_actions = {&fake,  f_active,    f_stop,      f_pause, f_resume,
-                                                f_step, f_get_speed, f_set_speed, f_kill};
+                                                f_step, f_get_speed, f_set_speed, f_kill, NULL};
 
 Test(commands, every_run_action_goes_through_the_host)
 {
