@@ -99,7 +99,10 @@ int tree_headless(struct engine *e, struct model *m, const struct tree_view_opts
             status = 128 + engine_quit_signal(e);
             break;
         }
-        print_view(v);
+        if (flags & ENGINE_SAMPLE) /* the view changes with samples; the story at once */
+            print_view(v);
+        else
+            print_story(v);
     }
     int alive = tree_alive(&m->tree);
     engine_tree_stop(e);
