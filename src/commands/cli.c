@@ -12,6 +12,8 @@
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
+    "       ipcplay replay FILE --headless [--json]\n"
+    "       ipcplay export FILE --text\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
     "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
     "       ipcplay watch --pid PID [options]\n"
@@ -27,6 +29,8 @@ const char cli_usage[] =
     "  --headless         no dashboard: print the story, state lines and checks\n"
     "  --json             with --headless: print JSON lines instead of text\n"
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
+    "  --record FILE      record the run to FILE (JSON lines; gzip when FILE ends in .gz)\n"
+    "  --text             with export: the story and the state lines as text\n"
     "  --for SECONDS      stop the run (or the watch) after SECONDS (0.1 to 86400);\n"
     "                     watch --headless without it prints one look and exits\n"
     "  --user USER        watch: only objects owned by USER (name or uid)\n"
@@ -54,6 +58,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"json", no_argument, NULL, 'j'},
         {"speed", required_argument, NULL, 's'},
         {"for", required_argument, NULL, 'f'},
+        {"record", required_argument, NULL, 'r'},
+        {"text", no_argument, NULL, 't'},
         {"user", required_argument, NULL, 'u'},
         {"key", required_argument, NULL, 'k'},
         {"sort", required_argument, NULL, 'o'},
@@ -79,6 +85,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'V': return CLI_VERSION;
         case 'H': o->headless = true; break;
         case 'j': o->json = true; break;
+        case 'r': o->record = optarg; break;
+        case 't': o->text = true; break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,

@@ -20,6 +20,8 @@ struct cli_opts {
     bool headless, json;
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
+    const char *record; /* --record FILE, or NULL */
+    bool text;          /* export --text */
     /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
     char user[24];
     const char *key;

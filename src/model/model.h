@@ -417,6 +417,8 @@ struct model {
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 
+    struct model_chat chat; /* the chat room (ops/chat.h) */
+
     int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
     struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
@@ -459,6 +461,13 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len);
  * since say that call ended. */
 int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
                       int *idx);
+/* later - earlier as the two's-complement machine does it: records come
+ * from files too, and a damaged one's numbers must wrap, not overflow. */
+static inline long long model_diff(long long later, long long earlier)
+{
+    return (long long)((unsigned long long)later - (unsigned long long)earlier);
+}
+
 /* The lowest message type above `after` among a queue's copied messages,
  * with how many there are of it; 0 when there is none. */
 long model_msgq_next_type(const struct model_msgq *q, long after, int *count);

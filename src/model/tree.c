@@ -265,9 +265,12 @@ static void apply_end(struct model *m, const struct tree_end *e)
     m->gen_procs++;
 }
 
-static void apply_call(struct model *m, uint64_t t_ns, const struct trace_call *c)
+static void apply_call(struct model *m, uint64_t t_ns, const struct trace_call *in)
 {
     struct tree *t = &m->tree;
+    struct trace_call copy = *in; /* a string from a record is never trusted */
+    const struct trace_call *c = &copy;
+    CUT(copy.path, in->path);
     t->calls++;
     switch (c->nr) {
     case SYS_semget:

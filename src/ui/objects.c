@@ -1216,6 +1216,8 @@ static const struct ui_section sections[] = {
     {.name = "critical section", .count = cs_count, .rows = cs_rows, .draw = cs_draw},
     {.name = "message queues", .count = msgq_count, .rows = msgq_rows, .draw = msgq_draw},
     {.name = "shared memory", .count = shm_count, .rows = shm_rows, .draw = shm_draw},
+    {.name = "chat room", .count = chat_section_count, .rows = chat_section_rows,
+     .draw = chat_section_draw},
     {.name = "streams", .count = streams_count, .rows = streams_rows, .draw = streams_draw},
     {.name = "fd tables", .count = fds_count, .rows = fds_rows, .draw = fds_draw},
 };

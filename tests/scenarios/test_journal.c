@@ -22,7 +22,7 @@
 
 TestSuite(journal, .init = checks_setup, .fini = checks_teardown, .timeout = 120);
 
-static char xdg[64], decoy[64], errfile[96];
+static char xdg[64], decoy[64];
 
 static void make_dirs(void)
 {
@@ -32,7 +32,6 @@ static void make_dirs(void)
     cr_assert_not_null(mkdtemp(decoy));
     chmod(xdg, 0700);
     setenv("XDG_RUNTIME_DIR", xdg, 1);
-    snprintf(errfile, sizeof errfile, "%s.stderr", decoy);
 }
 
 static void removetree(const char *dir)
@@ -46,7 +45,6 @@ static void drop_dirs(void)
 {
     removetree(xdg);
     removetree(decoy);
-    unlink(errfile);
 }
 
 /* A pid no process has now. */
@@ -86,26 +84,12 @@ static bool exists(const char *path)
 /* Run a short scenario headless; its stderr is kept in errtext. */
 static int run_once(char *errtext, size_t len)
 {
-    int saved = dup(2);
-    int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    cr_assert_geq(fd, 0);
-    dup2(fd, 2);
-    close(fd);
     struct run r;
     const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
                                 "max", "--headless", NULL};
-    int rc = support_run(&r, argv, 60);
-    dup2(saved, 2);
-    close(saved);
+    int rc = support_run_stderr(&r, argv, 60, errtext, len);
     assert_left_nothing(&r, 2.0);
     support_free(&r);
-    errtext[0] = '\0';
-    int in = open(errfile, O_RDONLY | O_CLOEXEC);
-    if (in >= 0) {
-        ssize_t n = read(in, errtext, len - 1);
-        errtext[n > 0 ? n : 0] = '\0';
-        close(in);
-    }
     return rc;
 }
 
@@ -332,5 +316,42 @@ Test(journal, a_journal_of_a_vanished_ipc_namespace_is_reported_and_removed)
     cr_expect(strstr(err, "1 System V object(s) of dead runs were in an IPC namespace that is "
                           "gone"),
               "stderr: %s", err);
+    drop_dirs();
+}
+
+/* A keyed set the journal names by key and mode: removed only when the
+ * kernel shows that key (and mode, creator, ctime); a set someone made with
+ * another key under the same id is left alone. */
+Test(journal, a_keyed_object_goes_only_when_its_key_matches)
+{
+    make_dirs();
+    pid_t dead = dead_pid();
+    char jdir[128], jfile[160];
+    snprintf(jdir, sizeof jdir, "%s/ipcplay", xdg);
+    mkdir(jdir, 0700);
+    int theirs = semget((key_t)0x6b00aa02, 1, IPC_CREAT | IPC_EXCL | 0600);
+    cr_assert_geq(theirs, 0);
+    support_ipc_counts(&checks_before); /* theirs stays */
+    int ours = semget((key_t)0x6b00aa01, 1, IPC_CREAT | IPC_EXCL | 0600);
+    cr_assert_geq(ours, 0);
+    struct semid_ds ds;
+    union {
+        int val;
+        struct semid_ds *buf;
+    } arg = {.buf = &ds};
+    cr_assert_eq(semctl(ours, 0, IPC_STAT, arg), 0);
+    long long ct = (long long)ds.sem_ctime;
+    snprintf(jfile, sizeof jfile, "%s/run-%d.journal", jdir, (int)dead);
+    /* theirs is recorded with our key: the kernel's key differs. */
+    put(jfile, 0600,
+        "ipcplay-journal 1 %d 1 %d 1 %llu\n+ s %d key-0x6b00aa01-0400 %lld\n"
+        "+ s %d key-0x6b00aa01-0400 %lld\n",
+        (int)dead, (int)dead, our_ipcns(), ours, ct, theirs, ct);
+    char err[2048];
+    cr_expect_eq(run_once(err, sizeof err), 0, "stderr: %s", err);
+    cr_expect_lt(semctl(ours, 0, GETVAL), 0, "the keyed set the journal proves ours was left");
+    cr_expect_geq(semctl(theirs, 0, GETVAL), 0, "a set with another key was removed");
+    semctl(ours, 0, IPC_RMID);
+    semctl(theirs, 0, IPC_RMID);
     drop_dirs();
 }
