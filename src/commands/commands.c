@@ -181,7 +181,7 @@ static int c_resume(struct cmd_host *h, int argc, char **argv)
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
-    if (argc == 2 && h->act->step_one && h->act->step_one(h->act->ctx, argv[1]) == 0)
+    if (argc == 2 && h->act && h->act->step_one && h->act->step_one(h->act->ctx, argv[1]) == 0)
         return CMD_OK;
     if (argc == 2) {
         char *end;
