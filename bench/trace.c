@@ -97,10 +97,10 @@ int main(void)
 {
     char *semop_plain[] = {IPCPLAY_TRACE_LOOP, "semop", N, NULL};
     char *getpid_plain[] = {IPCPLAY_TRACE_LOOP, "getpid", "2000000", NULL};
-    char *semop_ipc[] = {IPCPLAY_BIN, "watch", "--headless", "--", IPCPLAY_TRACE_LOOP, "semop", N,
-                         NULL};
-    char *getpid_ipc[] = {IPCPLAY_BIN, "watch", "--headless", "--", IPCPLAY_TRACE_LOOP, "getpid",
-                          "2000000", NULL};
+    char *semop_ipc[] = {IPCPLAY_BIN, "watch", "--headless", "--", IPCPLAY_TRACE_LOOP,
+                         "semop",     N,       NULL};
+    char *getpid_ipc[] = {IPCPLAY_BIN,        "watch",  "--headless", "--",
+                          IPCPLAY_TRACE_LOOP, "getpid", "2000000",    NULL};
     double plain = run(semop_plain, 0);
     double floor_ = run(semop_plain, 1);
     double traced = run(semop_ipc, 0);

@@ -43,9 +43,9 @@
 #endif
 
 static const int traced_calls[] = {
-    SYS_semget, SYS_semtimedop, SYS_semctl, SYS_msgget, SYS_msgsnd, SYS_msgrcv, SYS_msgctl,
-    SYS_shmget, SYS_shmat, SYS_shmdt, SYS_shmctl, SYS_wait4, SYS_waitid, SYS_exit_group,
-    SYS_pipe2, SYS_socketpair, SYS_sendmsg, SYS_mknodat, SYS_openat,
+    SYS_semget, SYS_semtimedop, SYS_semctl,  SYS_msgget,  SYS_msgsnd, SYS_msgrcv, SYS_msgctl,
+    SYS_shmget, SYS_shmat,      SYS_shmdt,   SYS_shmctl,  SYS_wait4,  SYS_waitid, SYS_exit_group,
+    SYS_pipe2,  SYS_socketpair, SYS_sendmsg, SYS_mknodat, SYS_openat,
 #ifdef SYS_semop
     SYS_semop,
 #endif
@@ -78,9 +78,11 @@ void trace_child_prepare(void)
 #ifdef TRACE_ARCH
     struct sock_filter f[NCALLS + 5];
     int n = 0;
-    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
     f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TRACE_ARCH, 0, NCALLS + 1);
-    f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    f[n++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
     for (int i = 0; i < NCALLS; i++)
         f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)traced_calls[i],
                                               (unsigned char)(NCALLS - i), 0);
@@ -136,8 +138,7 @@ int trace_attach(pid_t pid)
         return -1;
     }
     long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
-                PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-                PTRACE_O_EXITKILL;
+                PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
     if (ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)opts) < 0)
         return -1;
     return (int)ptrace(PTRACE_CONT, pid, NULL, NULL);
@@ -173,7 +174,7 @@ static void read_entry(struct tracee *tr, const struct user_regs_struct *g)
     c->pid = tr->pid;
     c->nr = (int32_t)g->orig_rax;
     int64_t a[6] = {(int64_t)g->rdi, (int64_t)g->rsi, (int64_t)g->rdx,
-                    (int64_t)g->r10, (int64_t)g->r8, (int64_t)g->r9};
+                    (int64_t)g->r10, (int64_t)g->r8,  (int64_t)g->r9};
     memcpy(c->args, a, sizeof a);
     c->semval = -1;
     c->scm_fds = -1;
@@ -183,7 +184,8 @@ static void read_entry(struct tracee *tr, const struct user_regs_struct *g)
         size_t n = (size_t)(a[2] > 0 && a[2] < TRACE_SOPS ? a[2] : TRACE_SOPS);
         if (peek(tr->pid, (uint64_t)a[1], sb, n * sizeof sb[0]) == 0)
             for (size_t i = 0; i < n; i++)
-                c->sops[i] = (struct trace_sop){(int16_t)sb[i].sem_num, sb[i].sem_op, sb[i].sem_flg};
+                c->sops[i] =
+                    (struct trace_sop){(int16_t)sb[i].sem_num, sb[i].sem_op, sb[i].sem_flg};
         else
             c->nsops = -1;
         if (c->nsops > 0)
@@ -205,9 +207,11 @@ static bool will_block(const struct trace_call *c)
         return c->sops[0].op < 0 ? c->semval + c->sops[0].op < 0
                                  : c->sops[0].op == 0 && c->semval != 0;
     struct msqid_ds ds;
-    if (c->nr == SYS_msgrcv && !(c->args[4] & IPC_NOWAIT) && msgctl((int)c->args[0], IPC_STAT, &ds) == 0)
+    if (c->nr == SYS_msgrcv && !(c->args[4] & IPC_NOWAIT) &&
+        msgctl((int)c->args[0], IPC_STAT, &ds) == 0)
         return ds.msg_qnum == 0;
-    if (c->nr == SYS_msgsnd && !(c->args[3] & IPC_NOWAIT) && msgctl((int)c->args[0], IPC_STAT, &ds) == 0)
+    if (c->nr == SYS_msgsnd && !(c->args[3] & IPC_NOWAIT) &&
+        msgctl((int)c->args[0], IPC_STAT, &ds) == 0)
         return ds.msg_cbytes + (unsigned long)c->args[2] > ds.msg_qbytes;
     return false;
 }
@@ -275,7 +279,8 @@ static int scm_rights(pid_t pid, uint64_t msg)
 {
     struct msghdr h;
     unsigned char ctl[256];
-    if (peek(pid, msg, &h, sizeof h) < 0 || !h.msg_control || h.msg_controllen < sizeof(struct cmsghdr))
+    if (peek(pid, msg, &h, sizeof h) < 0 || !h.msg_control ||
+        h.msg_controllen < sizeof(struct cmsghdr))
         return -1;
     size_t n = h.msg_controllen < sizeof ctl ? h.msg_controllen : sizeof ctl;
     if (peek(pid, (uint64_t)(uintptr_t)h.msg_control, ctl, n) < 0)
@@ -325,7 +330,9 @@ static void on_event(struct engine *e, struct engine_tree *t, struct tracee *tr,
         ssize_t n = readlinkat(t->procfd, rel, c.path, sizeof c.path - 1);
         c.path[n > 0 ? n : 0] = '\0';
     } else {
-        c.nr = event == PTRACE_EVENT_CLONE ? SYS_clone : event == PTRACE_EVENT_VFORK ? SYS_vfork : SYS_fork;
+        c.nr = event == PTRACE_EVENT_CLONE   ? SYS_clone
+               : event == PTRACE_EVENT_VFORK ? SYS_vfork
+                                             : SYS_fork;
         c.ret = (int64_t)msg;
         add(t, (pid_t)msg);
     }
@@ -355,8 +362,7 @@ int trace_on_status(struct engine *e, struct engine_tree *t, pid_t pid, int stat
     else if (sig == SIGSTOP && (fresh || !tr->started)) {
         tr->started = true; /* a new child's first stop */
         ptrace(PTRACE_CONT, pid, NULL, NULL);
-    }
-    else
+    } else
         ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig); /* its own signal: deliver it */
     return 1;
 }

@@ -127,8 +127,8 @@ static _Noreturn void anchor_main(pid_t parent)
         pause();
 }
 
-static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, bool trace,
-                                const char *path, char *const *argv)
+static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, bool trace, const char *path,
+                                char *const *argv)
 {
     setpgid(0, anchor);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -188,8 +188,8 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     if (a == 0)
         anchor_main(e->self);
     if (a < 0 || (setpgid(a, a), registry_add(REG_PGID, a, NULL)) < 0) {
-        snprintf(err, errlen, "cannot start the tree's group: %s", a < 0 ? strerror(errno)
-                                                                         : "too many objects");
+        snprintf(err, errlen, "cannot start the tree's group: %s",
+                 a < 0 ? strerror(errno) : "too many objects");
         if (a > 0) {
             kill(a, SIGKILL);
             waitpid(a, NULL, 0);
@@ -253,8 +253,7 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
         t->root = o->pid;
         tree_add_known(t, o->pid);
         snprintf(t->comm, sizeof t->comm, "%d", (int)o->pid);
-        snprintf(note, sizeof note,
-                 "watch --pid attaches to nothing; calls are seen only asleep");
+        snprintf(note, sizeof note, "watch --pid attaches to nothing; calls are seen only asleep");
     }
     say_start(e, t, o, note);
     struct sysipc_filter f = {.sort = SYS_SORT_ID};

@@ -43,10 +43,10 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
 enum { TREE_GATE_RUN, TREE_GATE_PAUSE, TREE_GATE_STEP };
 
 /* For engine.c's loop. */
-int engine_tree_pollfd(const struct engine *e);   /* its output; -1 */
-int engine_tree_output(struct engine *e);         /* output readable: engine flags */
-int engine_tree_sigchld(struct engine *e);        /* reap / trace stops: engine flags */
-void engine_tree_sample(struct engine *e);        /* after each watch sample */
+int engine_tree_pollfd(const struct engine *e); /* its output; -1 */
+int engine_tree_output(struct engine *e);       /* output readable: engine flags */
+int engine_tree_sigchld(struct engine *e);      /* reap / trace stops: engine flags */
+void engine_tree_sample(struct engine *e);      /* after each watch sample */
 void engine_tree_free(struct engine *e);
 
 #endif

@@ -15,32 +15,32 @@
 
 struct tracee {
     pid_t pid;
-    bool started;   /* its first stop (a new child's SIGSTOP) was taken */
-    bool in_call;   /* between a seccomp stop and its exit stop */
-    bool held;      /* stopped at a seccomp stop, not resumed (pause/step) */
-    bool blocked;   /* told "blocks" for the current call */
+    bool started;           /* its first stop (a new child's SIGSTOP) was taken */
+    bool in_call;           /* between a seccomp stop and its exit stop */
+    bool held;              /* stopped at a seccomp stop, not resumed (pause/step) */
+    bool blocked;           /* told "blocks" for the current call */
     struct trace_call call; /* the call in progress */
 };
 
 struct engine_tree {
-    int mode;        /* enum tree_mode */
+    int mode; /* enum tree_mode */
     pid_t root;
-    pid_t anchor;    /* leads the group; kept unreaped while registered; 0 none */
+    pid_t anchor; /* leads the group; kept unreaped while registered; 0 none */
     bool traced;
     bool root_reaped;
-    int outfd;       /* read end of the program's stdout/stderr; -1 */
+    int outfd; /* read end of the program's stdout/stderr; -1 */
     char outbuf[512];
     size_t outlen;
-    char comm[16];   /* the program's name, for output lines */
-    int procfd;      /* /proc */
+    char comm[16]; /* the program's name, for output lines */
+    int procfd;    /* /proc */
     uint64_t seq;
     pid_t known[TREE_TRACK_MAX]; /* pids of the tree seen so far (alive) */
     int nknown;
     struct tracee tracees[TREE_TRACK_MAX];
     int ntracees;
-    int gate;        /* TREE_GATE_* */
-    int tokens;      /* calls step still lets through */
-    pid_t step_pid;  /* step of one process only; 0 any */
+    int gate;       /* TREE_GATE_* */
+    int tokens;     /* calls step still lets through */
+    pid_t step_pid; /* step of one process only; 0 any */
 };
 
 struct engine_tree *tree_state(const struct engine *e);

@@ -193,8 +193,9 @@ static void read_fds(struct engine_tree *t, pid_t pid, struct fdlink *v, int *n,
                 close(ifd);
             struct proc_fdinfo fi;
             if (il > 0 && procfs_parse_fdinfo(info, (size_t)il, &fi) == 0)
-                l->end.mode = (fi.flags & O_ACCMODE) == O_RDONLY ? 0
-                              : (fi.flags & O_ACCMODE) == O_WRONLY ? 1 : 2;
+                l->end.mode = (fi.flags & O_ACCMODE) == O_RDONLY   ? 0
+                              : (fi.flags & O_ACCMODE) == O_WRONLY ? 1
+                                                                   : 2;
         }
         (*n)++;
     }

@@ -111,9 +111,8 @@ static void apply_proc(struct model *m, const struct tree_proc *in)
         char who[32], parent[32];
         who_of(t, in->pid, who, sizeof who);
         who_of(t, in->ppid, parent, sizeof parent);
-        model_say(m, 0, who, "zombie",
-                  "exited (status %d); its parent %s should reap it with wait", in->zombie_status,
-                  parent);
+        model_say(m, 0, who, "zombie", "exited (status %d); its parent %s should reap it with wait",
+                  in->zombie_status, parent);
     }
     if (oldnr != p->p.nr)
         p->blocked_told = false;
@@ -234,7 +233,8 @@ static void detect_stall(struct model *m)
     if (t->stall_seen < 2 || t->stall[0])
         return;
     off = 0;
-    strbuf_put(t->stall, sizeof t->stall, &off, "every process of the tree is asleep on IPC and none can wake another:");
+    strbuf_put(t->stall, sizeof t->stall, &off,
+               "every process of the tree is asleep on IPC and none can wake another:");
     for (int i = 0; i < t->nprocs; i++) {
         const struct tree_procm *p = &t->procs[i];
         if (p->gone || p->reaped || p->p.state == 'Z')
@@ -277,7 +277,10 @@ static void apply_call(struct model *m, uint64_t t_ns, const struct trace_call *
     case SYS_msgget:
     case SYS_shmget:
         if (c->phase == TRACE_DONE && c->ret >= 0)
-            add_obj(t, c->nr == SYS_semget ? SYS_SEM : c->nr == SYS_msgget ? SYS_MSG : SYS_SHM,
+            add_obj(t,
+                    c->nr == SYS_semget   ? SYS_SEM
+                    : c->nr == SYS_msgget ? SYS_MSG
+                                          : SYS_SHM,
                     (int)c->ret);
         break;
 #ifdef SYS_semop

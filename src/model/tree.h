@@ -22,11 +22,11 @@ enum tree_mode { TREE_RUN = 1, TREE_PID = 2 };
 
 /* REC_TREE_START: a watch of a tree begins. */
 struct tree_start {
-    int32_t mode;    /* enum tree_mode */
-    int32_t root;    /* the program's pid (watch --pid: the pid given) */
-    int32_t traced;  /* 1: its calls are traced; 0: the story comes from samples only */
-    char argv[160];  /* the command as given, words separated by blanks */
-    char note[128];  /* why it is not traced; "" */
+    int32_t mode;   /* enum tree_mode */
+    int32_t root;   /* the program's pid (watch --pid: the pid given) */
+    int32_t traced; /* 1: its calls are traced; 0: the story comes from samples only */
+    char argv[160]; /* the command as given, words separated by blanks */
+    char note[128]; /* why it is not traced; "" */
 };
 
 /* REC_TREE_BEGIN: a sample of the tree starts. */
@@ -37,9 +37,9 @@ struct tree_begin {
 /* REC_TREE_PROC: one process of the tree, from /proc/PID/stat and syscall. */
 struct tree_proc {
     int32_t pid, ppid;
-    char state;     /* R S D Z T ... */
+    char state; /* R S D Z T ... */
     char comm[16];
-    int32_t nr;      /* syscall it sleeps in; -1 user space, -2 running, -4 no permission */
+    int32_t nr; /* syscall it sleeps in; -1 user space, -2 running, -4 no permission */
     int64_t args[6];
     int32_t zombie_status; /* state Z: its wait status */
     int32_t nfds;          /* open fds */
@@ -83,18 +83,18 @@ struct trace_call {
     int32_t pid;
     int32_t nr; /* syscall number (this architecture's SYS_*) */
     int32_t phase;
-    int32_t err;    /* errno when ret is -1 */
+    int32_t err; /* errno when ret is -1 */
     int64_t args[6];
     int64_t ret;
     int32_t nsops; /* semop: sembufs passed (those read: min(nsops, TRACE_SOPS)) */
     struct trace_sop {
         int16_t num, op, flg;
     } sops[TRACE_SOPS];
-    int32_t semval;   /* semop that blocks: the value of its first semaphore then; -1 */
-    int64_t msgtyp;   /* msgsnd: the type sent (read from its buffer) */
-    char path[48];    /* execve / mknodat / openat of a FIFO: the path */
-    int32_t scm_fds;  /* sendmsg: fds passed with SCM_RIGHTS; -1 none */
-    int32_t fds[2];   /* pipe2 / socketpair: the two fds */
+    int32_t semval;  /* semop that blocks: the value of its first semaphore then; -1 */
+    int64_t msgtyp;  /* msgsnd: the type sent (read from its buffer) */
+    char path[48];   /* execve / mknodat / openat of a FIFO: the path */
+    int32_t scm_fds; /* sendmsg: fds passed with SCM_RIGHTS; -1 none */
+    int32_t fds[2];  /* pipe2 / socketpair: the two fds */
 };
 
 struct tree_procm {
@@ -122,8 +122,8 @@ struct tree {
     int nlinks;
     struct tree_obj objs[TREE_MAX_OBJS];
     int nobjs;
-    int stall_seen;   /* samples in a row that showed every process asleep on IPC */
-    char stall[256];  /* the stall named, "" none */
+    int stall_seen;  /* samples in a row that showed every process asleep on IPC */
+    char stall[256]; /* the stall named, "" none */
     char stall_sig[128];
     uint64_t calls;   /* traced calls applied */
     int32_t held_pid; /* a process held at its next traced call (pause/step); 0 */

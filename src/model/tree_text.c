@@ -55,7 +55,9 @@ static void sops_text(const struct trace_call *c, char *buf, size_t len)
         strbuf_put(buf, len, &off, "%s{%d, %d, %s%s%s}", i ? ", " : "", s->num, s->op,
                    s->flg & SEM_UNDO ? "SEM_UNDO" : "",
                    (s->flg & SEM_UNDO) && (s->flg & IPC_NOWAIT) ? "|" : "",
-                   s->flg & IPC_NOWAIT ? "IPC_NOWAIT" : (s->flg & SEM_UNDO) ? "" : "0");
+                   s->flg & IPC_NOWAIT   ? "IPC_NOWAIT"
+                   : (s->flg & SEM_UNDO) ? ""
+                                         : "0");
     }
     if (c->nsops > n)
         strbuf_put(buf, len, &off, ", ...");
@@ -85,8 +87,8 @@ static void call_args(const struct trace_call *c, char *buf, size_t len)
                  (unsigned)(a[2] & 0777));
         break;
     case SYS_semctl:
-        snprintf(buf, len, "semctl(semid %d, sem %d, %s%s)", (int)a[0], (int)a[1],
-                 ctl_name(a[2]), (a[2] & 0xff) == SETVAL ? ", value" : "");
+        snprintf(buf, len, "semctl(semid %d, sem %d, %s%s)", (int)a[0], (int)a[1], ctl_name(a[2]),
+                 (a[2] & 0xff) == SETVAL ? ", value" : "");
         if ((a[2] & 0xff) == SETVAL)
             snprintf(buf + strlen(buf) - 1, len - strlen(buf) + 1, " %d)", (int)a[3]);
         break;
@@ -243,8 +245,8 @@ static void fmt_header(const struct model *m, tree_line_fn *line, void *ctx)
     int zombies = 0;
     for (int i = 0; i < t->nprocs; i++)
         zombies += !t->procs[i].gone && !t->procs[i].reaped && t->procs[i].p.state == 'Z';
-    snprintf(buf, sizeof buf, "tree: %s (root %d): %d processes, %d zombies; %s%s%s",
-             t->start.argv, t->start.root, tree_alive(t), zombies,
+    snprintf(buf, sizeof buf, "tree: %s (root %d): %d processes, %d zombies; %s%s%s", t->start.argv,
+             t->start.root, tree_alive(t), zombies,
              t->start.traced ? "story from traced calls" : "story from samples only",
              t->start.note[0] ? ": " : "", t->start.note);
     line(ctx, buf);
@@ -286,8 +288,9 @@ static void fmt_links(const struct model *m, tree_line_fn *line, void *ctx)
         const struct tree_link *l = &t->links[i];
         char buf[256];
         size_t off = 0;
-        strbuf_put(buf, sizeof buf, &off, "  %s:[%llu]%s%s", kind[l->kind >= 1 && l->kind <= 3 ? l->kind : 0],
-                   (unsigned long long)l->ino, l->name[0] ? " " : "", l->name);
+        strbuf_put(buf, sizeof buf, &off, "  %s:[%llu]%s%s",
+                   kind[l->kind >= 1 && l->kind <= 3 ? l->kind : 0], (unsigned long long)l->ino,
+                   l->name[0] ? " " : "", l->name);
         for (int k = 0; k < l->n; k++)
             strbuf_put(buf, sizeof buf, &off, " %d fd %d (%s)", l->end[k].pid, l->end[k].fd,
                        mode[l->end[k].mode >= 0 && l->end[k].mode <= 2 ? l->end[k].mode : 2]);

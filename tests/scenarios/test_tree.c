@@ -83,7 +83,8 @@ Test(tree, stall_named_with_waiters)
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
     cr_assert(strstr(r.out, "msgrcv(msqid ") && strstr(r.out, "-> blocks: no message of that type"),
               "%s", r.out);
-    cr_assert(strstr(r.out, "waits: ") && strstr(r.out, "semval 0; no process of the tree is awake"),
+    cr_assert(strstr(r.out, "waits: ") &&
+                  strstr(r.out, "semval 0; no process of the tree is awake"),
               "%s", r.out);
     cr_assert(strstr(r.out, "STALL: every process of the tree is asleep on IPC"), "%s", r.out);
     cr_assert(strstr(r.out, "killed by signal 9, reaped by ipcplay"), "%s", r.out);
@@ -93,8 +94,8 @@ Test(tree, stall_named_with_waiters)
 Test(tree, stall_from_samples_only)
 {
     struct run r;
-    const char *argv[] = {"ipcplay", "watch",  "--headless", "--no-trace", "--",
-                          SEMQ_BIN,  "stall", NULL};
+    const char *argv[] = {"ipcplay", "watch",  "--headless", "--no-trace",
+                          "--",      SEMQ_BIN, "stall",      NULL};
     int rc = watch(&r, argv, 30);
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
     cr_assert(strstr(r.out, "story from samples only"), "%s", r.out);
@@ -163,15 +164,15 @@ Test(tree, exits_at_once)
 Test(tree, forks_300_and_ignores_sigterm)
 {
     struct run r;
-    const char *argv[] = {"ipcplay", "watch", "--headless", "--for", "3", "--",
-                          SEMQ_BIN,  "fork",  "300",        NULL};
+    const char *argv[] = {"ipcplay", "watch",  "--headless", "--for", "3",
+                          "--",      SEMQ_BIN, "fork",       "300",   NULL};
     int rc = watch(&r, argv, 60);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     cr_assert(strstr(r.out, "forked 300"), "%s", r.out);
     cr_assert(strstr(r.out, "killed and reaped at the end"), "%s", r.out);
     support_free(&r);
-    const char *argv2[] = {"ipcplay", "watch", "--headless", "--for", "1", "--",
-                           SEMQ_BIN,  "ignore-term", NULL};
+    const char *argv2[] = {"ipcplay", "watch",  "--headless",  "--for", "1",
+                           "--",      SEMQ_BIN, "ignore-term", NULL};
     rc = watch(&r, argv2, 30);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
     support_free(&r);
