@@ -80,16 +80,23 @@ static void a_set_speed(void *ctx, double speed)
 
 static int a_kill(void *ctx, pid_t pid, int sig)
 {
+    if (tree_only(ctx))
+        return engine_tree_kill(ctx, pid, sig);
     return engine_kill(ctx, pid, sig);
 }
 
 const struct cmd_actions *cmd_actions_engine(struct engine *e)
 {
     /* One engine per process (engine.h): one table. */
-    static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
-                                     .resume = a_resume, .step = a_step,
-                                     .get_speed = a_get_speed, .set_speed = a_set_speed,
-                                     .kill = a_kill, .step_one = a_step_one};
+    static struct cmd_actions act = {.active = a_active,
+                                     .stop = a_stop,
+                                     .pause = a_pause,
+                                     .resume = a_resume,
+                                     .step = a_step,
+                                     .get_speed = a_get_speed,
+                                     .set_speed = a_set_speed,
+                                     .kill = a_kill,
+                                     .step_one = a_step_one};
     act.ctx = e;
     return &act;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -459,4 +460,32 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
         engine_say(e, 1, "ipcplay", "resume", "the tree's calls go on");
     trace_release(e, t);
     return 0;
+}
+
+/* kill PID of the tree: only a process that is provably the tree's now. A
+ * pidfd is taken first, then the process is checked: traced by us, or in
+ * the group our unreaped anchor holds. The pidfd names that very process,
+ * so the signal cannot reach a pid reused in between. */
+int engine_tree_kill(struct engine *e, pid_t pid, int sig)
+{
+    struct engine_tree *t = e->tree;
+    if (!t || t->mode != TREE_RUN || pid <= 1 || pid == t->anchor || !tree_known(t, pid)) {
+        errno = ESRCH;
+        return -1;
+    }
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd < 0)
+        return -1;
+    bool ours = false;
+    for (int i = 0; i < t->ntracees && !ours; i++)
+        ours = t->tracees[i].pid == pid;
+    if (!ours && t->anchor > 0)
+        ours = getpgid(pid) == t->anchor;
+    int rc = -1;
+    if (ours)
+        rc = (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+    else
+        errno = ESRCH;
+    close(pfd);
+    return rc;
 }

@@ -41,6 +41,9 @@ void engine_tree_stop(struct engine *e);
  * the tree is not traced. */
 int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, size_t errlen);
 enum { TREE_GATE_RUN, TREE_GATE_PAUSE, TREE_GATE_STEP };
+/* Signal one process of a tree ipcplay started, only while it is provably
+ * the tree's (traced by us, or in the anchor's group); -1 (ESRCH) if not. */
+int engine_tree_kill(struct engine *e, pid_t pid, int sig);
 
 /* For engine.c's loop. */
 int engine_tree_pollfd(const struct engine *e); /* its output; -1 */

@@ -235,6 +235,8 @@ Test(tree, pause_and_step_hold_traced_calls)
     cr_assert_eq(count(&m, "-> semid "), 1, "one step: semget went through");
     cr_assert_eq(count(&m, "-> msqid "), 0, "and msgget is held");
     cr_assert_eq(m.tree.held_pid, root);
+    cr_assert_eq(engine_tree_kill(e, getpid(), 0), -1, "not the tree's: refused");
+    cr_assert_eq(engine_tree_kill(e, root, 0), 0, "the tree's root may be signalled");
     cr_assert_eq(engine_tree_gate(e, TREE_GATE_RUN, 0, 0, err, sizeof err), 0, "%s", err);
     turn(e, 10);
     cr_assert(engine_tree_done(e), "the tree finished after resume");
