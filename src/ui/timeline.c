@@ -208,12 +208,14 @@ static int tl_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errle
             t->msg_kind = OUT_ERROR;
         }
         break;
-    case CMD_SEEK_OPS: {
-        size_t was = replay_pos(t->rp);
-        if (replay_step(t->rp, (int)to->v) == 0 && replay_pos(t->rp) == was) {
+    case CMD_SEEK_OPS: { /* op N-n / N+n: the op count moves by exactly n */
+        uint64_t at = replay_ops_before(t->rp);
+        if ((to->v < 0 && at == 0) || (to->v > 0 && at >= replay_ops(t->rp))) {
             snprintf(err, errlen, "no op %s here", to->v < 0 ? "before" : "after");
             return -1;
         }
+        uint64_t n = (uint64_t)(to->v < 0 ? -to->v : to->v);
+        replay_seek_op(t->rp, to->v < 0 ? (n > at ? 0 : at - n) : at + n);
         break;
     }
     case CMD_SEEK_MARK:
@@ -282,8 +284,10 @@ static void a_step(void *ctx, int n)
         return;
     }
     t->playing = false;
-    replay_step(t->rp, n);
-    tl_moved(u, false);
+    char err[128];
+    struct cmd_seek to = {CMD_SEEK_OPS, n};
+    if (tl_seek(u, &to, err, sizeof err) < 0)
+        timeline_print(u, OUT_ERROR, err);
 }
 
 static double a_get_speed(void *ctx)
