@@ -20,6 +20,7 @@
 
 #include "creation.h"
 #include "engine_internal.h"
+#include "../model/waitfor.h"
 #include "procfs.h"
 #include "sysv.h"
 #include "registry.h"
@@ -414,6 +415,16 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
                 sampler_sample(e, false);
+                struct waitfor_cycle cy;
+                if (waitfor_find(e->m, &cy)) {
+                    /* A cycle may be events lagging behind the sample (a
+                     * worker seen asleep in its next P while its V is not
+                     * applied yet). A real one emits nothing: apply every
+                     * event, look at everyone again, and believe only what
+                     * is still there. */
+                    drain_events(e, &flags);
+                    sampler_sample(e, true);
+                }
                 engine_judge(e, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
                 if (sampler_ipc_deadlock(e)) {

@@ -193,6 +193,25 @@ int support_run(struct run *r, const char *const argv[], double timeout_s)
     return support_wait_exit(r, timeout_s);
 }
 
+int support_run_stderr(struct run *r, const char *const argv[], double timeout_s, char *err,
+                       size_t errlen)
+{
+    char path[] = "/tmp/ipcplay-test-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    unlink(path); /* the open fd is all we need */
+    int saved = dup(2);
+    dup2(fd, 2);
+    int rc = support_run(r, argv, timeout_s);
+    dup2(saved, 2);
+    close(saved);
+    ssize_t n = pread(fd, err, errlen - 1, 0);
+    err[n > 0 ? n : 0] = '\0';
+    close(fd);
+    return rc;
+}
+
 static bool read_file(const char *path, char *buf, size_t len, size_t *got)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
