@@ -55,11 +55,11 @@ enum key_action {
     KA_CANCEL,     /* drop the line being typed */
     KA_REPAINT,    /* repaint the whole screen */
     KA_SUSPEND,    /* stop as a job, as the terminal's Ctrl-Z would */
-    KA_QUIT,
     KA_BACK,       /* the timeline: one op back */
     KA_SEEK,       /* a pair: the timeline 5 s back / on */
     KA_ENDS,       /* a pair: the timeline's start / end (live: back to live) */
     KA_MARK,       /* a pair: the previous / next marker */
+    KA_QUIT,
 };
 
 /* Where the hint bar is: over the panels, in a window (help, inspect), or
