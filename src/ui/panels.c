@@ -59,10 +59,11 @@ static void header_right(const struct model *m, char *buf, size_t len)
 
 static int header_rows(const struct ui *u, int width);
 
-/* The timeline (a replay, a live run's past) adds its row at the bottom. */
+/* The timeline (a replay, a live run's past, a recording) adds its row at
+ * the bottom. */
 int panels_header_rows(const struct ui *u, int width)
 {
-    return header_rows(u, width) + (u->tl ? 1 : 0);
+    return header_rows(u, width) + (timeline_shown(u) ? 1 : 0);
 }
 
 static int header_rows(const struct ui *u, int width)
@@ -174,7 +175,7 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
 
 static void header_draw(struct ui *u, WINDOW *w, int h, int width)
 {
-    if (u->tl) {
+    if (timeline_shown(u)) {
         timeline_draw(u, w, h - 1, width);
         h--;
     }

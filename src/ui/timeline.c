@@ -418,6 +418,12 @@ bool timeline_paused(const struct ui *u)
     return m->state == RUN_PAUSED || m->state == RUN_STEP;
 }
 
+bool timeline_shown(const struct ui *u)
+{
+    const struct ui_tl *t = u->tl;
+    return t && (t->file || t->behind || (t->rec && *t->rec));
+}
+
 bool timeline_past(const struct ui *u)
 {
     return u->tl && (u->tl->file || u->tl->behind);

@@ -372,7 +372,8 @@ static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
         else
             overlay_scenarios(u);
         break;
-    case KA_PAUSE: ui_command(u, paused ? "resume" : "pause", b->name); break;
+    case KA_PAUSE:
+    case KA_PLAY: ui_command(u, paused ? "resume" : "pause", b->name); break;
     case KA_STEP: ui_command(u, "step", b->name); break;
     case KA_SLOWER: ui_speed_step(u, -1, b->name); break;
     case KA_FASTER: ui_speed_step(u, +1, b->name); break;
@@ -688,6 +689,10 @@ static void ui_check_model(struct ui *u)
     const struct model *m = u->m;
     uint64_t gens[4] = {m->gen_header, m->gen_procs, m->gen_objects, m->gen_story};
     bool layout_may_change = false;
+    if (timeline_shown(u) != u->tl_shown) {
+        u->tl_shown = timeline_shown(u);
+        u->dirty |= DIRTY_LAYOUT;
+    }
     if (gens[0] != u->seen_gen[0] || m->state != u->seen_state || m->ops_begun != u->seen_ops) {
         u->dirty |= DIRTY_HEADER | DIRTY_HINTS;
         layout_may_change = true;

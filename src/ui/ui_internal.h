@@ -68,6 +68,7 @@ struct ui_tl;
 struct ui {
     struct engine *e; /* NULL in a replay: nothing runs */
     struct ui_tl *tl; /* the timeline: a replay, or the live run's records */
+    bool tl_shown;    /* its row was on screen at the last layout */
     struct model *m;
     struct cmd_host host;
     struct ui_layout lay;
@@ -297,6 +298,9 @@ bool timeline_print(struct ui *u, int kind, const char *line);
 bool timeline_paused(const struct ui *u);
 /* The view is not live: a replay, or the past of a live run. */
 bool timeline_past(const struct ui *u);
+/* Is the timeline row on screen: a replay, a look back, or a recording. A
+ * live run that is only kept in memory does not spend a row on it. */
+bool timeline_shown(const struct ui *u);
 /* Replay playback: ms until the next frame (-1 none), and the frame. */
 int timeline_next_ms(struct ui *u, uint64_t now);
 void timeline_tick(struct ui *u, uint64_t now);

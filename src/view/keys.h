@@ -41,6 +41,7 @@ enum key_action {
     KA_HELP,       /* open or close the F1 help */
     KA_SCENARIOS,  /* open or close the scenarios window */
     KA_PAUSE,      /* pause, or resume a paused run */
+    KA_PLAY,       /* in a replay or a look back: play / pause (the same as KA_PAUSE) */
     KA_STEP,       /* let one op through */
     KA_SLOWER,     /* one step down the speed ladder */
     KA_FASTER,     /* one step up */
