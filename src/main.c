@@ -129,7 +129,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         recorder_set_say(rec, record_say, e);
     }
     if (tui) {
-        struct ui_opts uo = {.speed = c->speed};
+        struct ui_opts uo = {.speed = c->speed, .rec = &rec};
         c->status = ui_run(e, &model, s, vals, &uo);
         ending.elapsed_ns = model.now_ns;
     } else {
@@ -298,6 +298,23 @@ int main(int argc, char **argv)
     cli.record = o.record;
     cli.argc = argc;
     cli.argv = argv;
+    if (strcmp(o.words[0], "replay") == 0 && o.nwords == 2 && !o.headless && !o.json) {
+        /* the dashboard on a recording; `run` typed there starts it live */
+        if (!have_terminal()) {
+            fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use replay FILE "
+                            "--headless\n");
+            return 2;
+        }
+        const struct scenario_def *next = NULL;
+        long vals[SCENARIO_MAX_PARAMS];
+        int st = ui_replay(o.words[1], &next, vals);
+        if (st != UI_REPLAY_RUN)
+            return st;
+        cli.opts = &o;
+        cli.record = NULL;
+        cli_run(&cli, next, vals);
+        return cli.status;
+    }
     if (strcmp(o.words[0], "replay") == 0 || strcmp(o.words[0], "export") == 0) {
         struct replay_cli rc = {.headless = o.headless, .json = o.json, .text = o.text};
         int st = replay_main(o.nwords, o.words, &rc);

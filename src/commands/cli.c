@@ -12,7 +12,7 @@
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
-    "       ipcplay replay FILE --headless [--json]\n"
+    "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
     "       ipcplay export FILE --text\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
     "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"

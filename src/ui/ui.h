@@ -5,14 +5,22 @@
 
 #include "../engine/engine.h"
 
+struct recorder;
+
 struct ui_opts {
-    double speed; /* 0 = max */
+    double speed;          /* 0 = max */
+    struct recorder **rec; /* --record (may point at NULL); `record` changes it; NULL: none */
 };
 
 /* Run the dashboard on an engine already created, starting scenario s (or
  * none when s is NULL). Returns the process exit status. */
 int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
            const struct ui_opts *o);
+/* `ipcplay replay FILE` in the dashboard: nothing runs. Returns the exit
+ * status (2 with one line for a file it cannot read), or UI_REPLAY_RUN when
+ * `run` was typed: *next and vals are what to start live. */
+#define UI_REPLAY_RUN (-1)
+int ui_replay(const char *path, const struct scenario_def **next, long *vals);
 /* 1 when this build has the dashboard. */
 int ui_available(void);
 
