@@ -270,6 +270,25 @@ static void reserve_stdio(void)
     }
 }
 
+/* `export FILE --cast OUT [--size WxH] [--speed X]`: the dashboard drawn on
+ * a virtual screen, nothing run, no terminal needed. */
+static int export_cast(const struct cli_opts *o)
+{
+    if (o->nwords != 2 || o->text || o->headless || o->json) {
+        fprintf(stderr, "ipcplay: usage: ipcplay export FILE --cast OUT.cast [--size 120x40] "
+                        "[--speed X]\n");
+        return 2;
+    }
+    if (o->speed == 0) {
+        fprintf(stderr, "ipcplay: export --cast: --speed max has no meaning in a cast; give a "
+                        "factor (2 plays twice as fast)\n");
+        return 2;
+    }
+    struct ui_cast_opts co = {.out = o->cast, .cols = o->cast_cols, .rows = o->cast_rows,
+                              .speed = o->speed};
+    return ui_cast(o->words[1], &co);
+}
+
 int main(int argc, char **argv)
 {
     reserve_stdio();
@@ -315,6 +334,8 @@ int main(int argc, char **argv)
         cli_run(&cli, next, vals);
         return cli.status;
     }
+    if (strcmp(o.words[0], "export") == 0 && o.cast)
+        return export_cast(&o);
     if (strcmp(o.words[0], "replay") == 0 || strcmp(o.words[0], "export") == 0) {
         struct replay_cli rc = {.headless = o.headless, .json = o.json, .text = o.text};
         int st = replay_main(o.nwords, o.words, &rc);

@@ -153,7 +153,7 @@ void timeline_close(struct ui *u)
 
 /* ---- moving ------------------------------------------------------------------ */
 
-static const char *mark_word(enum replay_mark k)
+const char *timeline_mark_word(enum replay_mark k)
 {
     static const char *const words[] = {"a check changed", "a process died", "a deadlock",
                                         "your command", "a role gave up"};
@@ -176,7 +176,7 @@ static int tl_seek_mark(struct ui_tl *t, int dir, char *err, size_t errlen)
     const struct replay_marker *mk = replay_markers(t->rp, &n);
     replay_seek(t->rp, mk[i].pos);
     snprintf(t->msg, sizeof t->msg, "marker %ld of %zu: %s at %.1f s", i + 1, n,
-             mark_word(mk[i].kind), (double)mk[i].t_ns / 1e9);
+             timeline_mark_word(mk[i].kind), (double)mk[i].t_ns / 1e9);
     t->msg_kind = OUT_INFO;
     return 0;
 }
@@ -437,14 +437,11 @@ int timeline_next_ms(struct ui *u, uint64_t now)
     return loop_ms_until(now, u->last_draw_ns + TL_FRAME_NS);
 }
 
-/* Play on to where the clock says: record by record, so the little graphs
- * see every sample as they did live. */
-void timeline_tick(struct ui *u, uint64_t now)
+/* Play on to record time target: record by record, so the little graphs see
+ * every sample as they did live. True at the end. */
+bool timeline_play_to(struct ui *u, uint64_t target)
 {
     struct ui_tl *t = u->tl;
-    if (!t || !t->file || !t->playing)
-        return;
-    uint64_t target = t->play_t0 + (uint64_t)((double)(now - t->play_wall0) * t->speed);
     size_t pos = replay_pos(t->rp), n = replay_count(t->rp);
     static struct record r;
     bool moved = false;
@@ -466,12 +463,42 @@ void timeline_tick(struct ui *u, uint64_t now)
         u->host.model = u->m;
     }
     u->dirty |= DIRTY_HEADER;
+    return pos >= n;
+}
+
+/* Play on to where the clock says. */
+void timeline_tick(struct ui *u, uint64_t now)
+{
+    struct ui_tl *t = u->tl;
+    if (!t || !t->file || !t->playing)
+        return;
+    timeline_play_to(u, t->play_t0 + (uint64_t)((double)(now - t->play_wall0) * t->speed));
+}
+
+void timeline_export_begin(struct ui *u, double speed)
+{
+    struct ui_tl *t = u->tl;
+    t->speed = speed;
+    t->playing = true;
+    if (t->msg_kind != OUT_ERROR) /* the keys mean nothing in a cast; a cut-short file does */
+        t->msg[0] = '\0';
+    u->dirty |= DIRTY_HEADER;
 }
 
 void timeline_on_engine(struct ui *u)
 {
     if (u->tl && u->tl->behind)
         u->dirty |= DIRTY_HEADER;
+}
+
+const struct replay_marker *timeline_markers(const struct ui *u, size_t *n)
+{
+    return replay_markers(u->tl->rp, n);
+}
+
+const struct rec_header *timeline_header(const struct ui *u)
+{
+    return u->tl ? &u->tl->h : NULL;
 }
 
 const char *timeline_run_line(const struct ui *u, char *buf, size_t len)

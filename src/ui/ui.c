@@ -1017,7 +1017,7 @@ static void ui_close(struct ui *u, SCREEN *scr)
     u->nlines = 0;
 }
 
-static void ui_setup(struct ui *u, struct engine *e, struct model *m)
+void ui_setup(struct ui *u, struct engine *e, struct model *m)
 {
     memset(u, 0, sizeof *u);
     u->e = e;
@@ -1104,6 +1104,38 @@ int ui_replay(const char *path, const struct scenario_def **next, long *vals)
         return UI_REPLAY_RUN;
     }
     return st;
+}
+
+/* ---- off screen (cast.c): the same drawing on a screen that is no terminal -- */
+
+struct ui *ui_offscreen(void)
+{
+    struct ui *u = &the_ui;
+    ui_setup(u, NULL, NULL);
+    return u;
+}
+
+void ui_offscreen_layout(struct ui *u)
+{
+    theme_init(u);
+    ui_relayout(u);
+    u->dirty = DIRTY_ALL;
+}
+
+bool ui_frame(struct ui *u)
+{
+    ui_check_model(u);
+    if (!u->dirty)
+        return false;
+    ui_draw(u);
+    return true;
+}
+
+void ui_offscreen_close(struct ui *u)
+{
+    timeline_close(u);
+    overlay_close(u);
+    ui_free_windows(u);
 }
 
 int ui_available(void)

@@ -306,11 +306,28 @@ int timeline_next_ms(struct ui *u, uint64_t now);
 void timeline_tick(struct ui *u, uint64_t now);
 /* The engine did work: the header's "behind live" moves on. */
 void timeline_on_engine(struct ui *u);
+/* An export plays the replay on its own clock: the pace shown in the row,
+ * no key help there; then the records up to t_ns (true at the end). */
+void timeline_export_begin(struct ui *u, double speed);
+bool timeline_play_to(struct ui *u, uint64_t t_ns);
+/* "a check changed", "a process died", ... */
+const char *timeline_mark_word(enum replay_mark k);
+const struct rec_header *timeline_header(const struct ui *u);
+const struct replay_marker *timeline_markers(const struct ui *u, size_t *n);
 /* The scenario and values of a replay, for `run` with no other words. */
 const char *timeline_run_line(const struct ui *u, char *buf, size_t len);
 
 /* ---- ui.c ------------------------------------------------------------------ */
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_setup(struct ui *u, struct engine *e, struct model *m);
+/* cast.c: the dashboard drawn on a screen that is not a terminal (the
+ * caller made it with newterm and set_term). No console, no signals. */
+struct ui *ui_offscreen(void);
+void ui_offscreen_layout(struct ui *u);
+/* Compare the model with what was drawn, and draw what changed: true when
+ * something was drawn (doupdate done). */
+bool ui_frame(struct ui *u);
+void ui_offscreen_close(struct ui *u);
 
 #endif
