@@ -18,12 +18,14 @@
 #include "engine/helper.h"
 #include "engine/journal.h"
 #include "engine/registry.h"
+#include "engine/tree.h"
 #include "engine/watch.h"
 #include "model/model.h"
 #include "ui/ui.h"
 #include "record/recording.h"
 #include "view/headless.h"
 #include "view/replay_main.h"
+#include "view/tree.h"
 #include "view/watch.h"
 
 struct cli {
@@ -127,7 +129,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         recorder_set_say(rec, record_say, e);
     }
     if (tui) {
-        struct ui_opts uo = {.speed = c->speed};
+        struct ui_opts uo = {.speed = c->speed, .rec = &rec};
         c->status = ui_run(e, &model, s, vals, &uo);
         ending.elapsed_ns = model.now_ns;
     } else {
@@ -143,11 +145,64 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     return 0;
 }
 
+/* `ipcplay watch -- PROGRAM` / `watch --pid PID`: a tree, tracked. The
+ * program is checked before anything starts; its group is registered with
+ * the guardian, so a kill -9 of the dashboard still ends it. */
+static int cli_tree(struct cli *c, int period_ms)
+{
+    char path[4096], err[256];
+    if (c->record) { /* said, not ignored: nothing would be written */
+        fprintf(stderr, "ipcplay: --record: a watch of a program is not recorded yet\n");
+        c->status = 2;
+        return -1;
+    }
+    if (c->opts->prog && tree_check_program(c->opts->prog[0], path, sizeof path, err,
+                                            sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        c->status = 2;
+        return -1;
+    }
+    bool tui = !c->headless && ui_available();
+    if (!c->headless && !have_terminal()) {
+        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        c->status = 2;
+        return -1;
+    }
+    c->ran = true;
+    int gfd = guardian_start(tui);
+    registry_init(gfd);
+    static struct model model;
+    struct engine *e = engine_new(&model);
+    if (!e) {
+        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        c->status = 3;
+        return -1;
+    }
+    struct tree_opts to = {.argv = c->opts->prog, .pid = c->opts->pid,
+                           .trace = !c->opts->no_trace, .period_ms = period_ms};
+    if (engine_watch_tree(e, &to, err, sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        c->status = 3;
+    } else if (tui) {
+        struct ui_opts uo = {.speed = c->speed};
+        c->status = ui_run(e, &model, NULL, NULL, &uo);
+    } else {
+        struct tree_view_opts vo = {.for_seconds = c->for_seconds, .out = stdout};
+        c->status = tree_headless(e, &model, &vo);
+    }
+    engine_free(e);
+    if (registry_count(0) == 0)
+        registry_clean_exit();
+    return 0;
+}
+
 /* `ipcplay watch`: the whole system, in the dashboard or headless. The
  * options (--user, --key, --sort) win over the words (user=...). */
 static int cli_watch(void *self, const struct sysipc_filter *words, int period_ms)
 {
     struct cli *c = self;
+    if (c->opts->prog || c->opts->pid)
+        return cli_tree(c, period_ms == WATCH_DEFAULT_MS ? 250 : period_ms);
     struct sysipc_filter f = *words;
     if (c->opts->user[0])
         snprintf(f.user, sizeof f.user, "%s", c->opts->user);
@@ -215,6 +270,25 @@ static void reserve_stdio(void)
     }
 }
 
+/* `export FILE --cast OUT [--size WxH] [--speed X]`: the dashboard drawn on
+ * a virtual screen, nothing run, no terminal needed. */
+static int export_cast(const struct cli_opts *o)
+{
+    if (o->nwords != 2 || o->text || o->headless || o->json) {
+        fprintf(stderr, "ipcplay: usage: ipcplay export FILE --cast OUT.cast [--size 120x40] "
+                        "[--speed X]\n");
+        return 2;
+    }
+    if (o->speed == 0) {
+        fprintf(stderr, "ipcplay: export --cast: --speed max has no meaning in a cast; give a "
+                        "factor (2 plays twice as fast)\n");
+        return 2;
+    }
+    struct ui_cast_opts co = {.out = o->cast, .cols = o->cast_cols, .rows = o->cast_rows,
+                              .speed = o->speed};
+    return ui_cast(o->words[1], &co);
+}
+
 int main(int argc, char **argv)
 {
     reserve_stdio();
@@ -243,6 +317,25 @@ int main(int argc, char **argv)
     cli.record = o.record;
     cli.argc = argc;
     cli.argv = argv;
+    if (strcmp(o.words[0], "replay") == 0 && o.nwords == 2 && !o.headless && !o.json) {
+        /* the dashboard on a recording; `run` typed there starts it live */
+        if (!have_terminal()) {
+            fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use replay FILE "
+                            "--headless\n");
+            return 2;
+        }
+        const struct scenario_def *next = NULL;
+        long vals[SCENARIO_MAX_PARAMS];
+        int st = ui_replay(o.words[1], &next, vals);
+        if (st != UI_REPLAY_RUN)
+            return st;
+        cli.opts = &o;
+        cli.record = NULL;
+        cli_run(&cli, next, vals);
+        return cli.status;
+    }
+    if (strcmp(o.words[0], "export") == 0 && o.cast)
+        return export_cast(&o);
     if (strcmp(o.words[0], "replay") == 0 || strcmp(o.words[0], "export") == 0) {
         struct replay_cli rc = {.headless = o.headless, .json = o.json, .text = o.text};
         int st = replay_main(o.nwords, o.words, &rc);

@@ -12,9 +12,11 @@
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
-    "       ipcplay replay FILE --headless [--json]\n"
-    "       ipcplay export FILE --text\n"
+    "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
+    "       ipcplay export FILE --text | --cast OUT.cast [--size 120x40] [--speed X]\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
+    "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
+    "       ipcplay watch --pid PID [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
     "\n"
@@ -29,11 +31,19 @@ const char cli_usage[] =
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
     "  --record FILE      record the run to FILE (JSON lines; gzip when FILE ends in .gz)\n"
     "  --text             with export: the story and the state lines as text\n"
+    "  --cast OUT.cast    with export: an asciicast v2 file (asciinema play), drawn\n"
+    "                     by the dashboard, with a marker at every check change,\n"
+    "                     death, deadlock and command; --speed sets its pace\n"
+    "  --size COLSxROWS   with --cast: the screen (default 120x40; 80x24 to 500x200)\n"
     "  --for SECONDS      stop the run (or the watch) after SECONDS (0.1 to 86400);\n"
     "                     watch --headless without it prints one look and exits\n"
     "  --user USER        watch: only objects owned by USER (name or uid)\n"
     "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
     "  --sort ORDER       watch: id (default), key, owner or activity\n"
+    "  -- PROGRAM [ARGS]  watch: run PROGRAM as a tracked tree and tell its IPC and\n"
+    "                     process calls (traced: ptrace + seccomp, those calls only)\n"
+    "  --no-trace         watch -- PROGRAM: no tracing; the story comes from samples\n"
+    "  --pid PID          watch: the running tree of PID (samples only; never signalled)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
     "\n"
@@ -42,6 +52,23 @@ const char cli_usage[] =
     "See ipcplay(1), `ipcplay list` and `ipcplay help`.\n";
 
 static char *default_words[] = {"run", "sem", NULL};
+
+/* "120x40": 0, or -1 when it is not COLSxROWS within 80x24 .. 500x200. */
+static int cli_parse_size(const char *s, int *cols, int *rows)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    long c = strtol(s, &end, 10);
+    if (*end != 'x' || end[1] < '0' || end[1] > '9')
+        return -1;
+    long r = strtol(end + 1, &end, 10);
+    if (*end || c < 80 || c > 500 || r < 24 || r > 200)
+        return -1;
+    *cols = (int)c;
+    *rows = (int)r;
+    return 0;
+}
 
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
@@ -54,12 +81,24 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"for", required_argument, NULL, 'f'},
         {"record", required_argument, NULL, 'r'},
         {"text", no_argument, NULL, 't'},
+        {"cast", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 'z'},
         {"user", required_argument, NULL, 'u'},
         {"key", required_argument, NULL, 'k'},
         {"sort", required_argument, NULL, 'o'},
+        {"pid", required_argument, NULL, 'p'},
+        {"no-trace", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct cli_opts){.speed = 1.0, .sort = -1};
+    *o = (struct cli_opts){.speed = 1.0, .sort = -1, .cast_cols = 120, .cast_rows = 40};
+    /* `watch ... -- PROGRAM ARGS`: the program's words are not ours to read. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            o->prog = argv + i + 1;
+            argv[i] = NULL;
+            argc = i;
+            break;
+        }
     opterr = 0;
     optind = 0; /* glibc: start over, as if never called */
     int ch;
@@ -71,6 +110,14 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'j': o->json = true; break;
         case 'r': o->record = optarg; break;
         case 't': o->text = true; break;
+        case 'c': o->cast = optarg; break;
+        case 'z':
+            if (cli_parse_size(optarg, &o->cast_cols, &o->cast_rows) < 0) {
+                snprintf(err, errlen,
+                         "bad --size '%s': COLSxROWS, from 80x24 to 500x200 (120x40)", optarg);
+                return CLI_ERROR;
+            }
+            break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,
@@ -97,6 +144,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             snprintf(o->user, sizeof o->user, "%s", optarg);
             break;
         case 'k': o->key = optarg; break;
+        case 'T': o->no_trace = true; break;
+        case 'p': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v <= 0 || v > 4194304) {
+                snprintf(err, errlen, "bad --pid '%s': a process id", optarg);
+                return CLI_ERROR;
+            }
+            o->pid = (int)v;
+            break;
+        }
         case 'o':
             if ((o->sort = sysipc_sort_parse(optarg)) < 0) {
                 snprintf(err, errlen, "bad --sort '%s': accepted id, key, owner, activity",
@@ -126,8 +184,22 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         snprintf(err, errlen, "bad --key '%s': 0x1234abcd or a number", o->key);
         return CLI_ERROR;
     }
+    if (o->prog && !o->prog[0]) {
+        snprintf(err, errlen, "watch --: no program given (watch -- PROGRAM [ARGS])");
+        return CLI_ERROR;
+    }
+    if (o->prog && o->pid) {
+        snprintf(err, errlen, "watch: either -- PROGRAM or --pid PID, not both");
+        return CLI_ERROR;
+    }
     o->nwords = argc - optind;
     o->words = argv + optind;
+    if ((o->prog || o->pid || o->no_trace) &&
+        (o->nwords == 0 || strcmp(o->words[0], "watch") != 0)) {
+        snprintf(err, errlen, "-- PROGRAM, --pid and --no-trace go with watch "
+                              "(ipcplay watch -- PROGRAM [ARGS])");
+        return CLI_ERROR;
+    }
     if (o->nwords == 0) {
         o->words = default_words;
         o->nwords = 2;

@@ -22,10 +22,16 @@ struct cli_opts {
     double for_seconds; /* 0 = until the scenario ends */
     const char *record; /* --record FILE, or NULL */
     bool text;          /* export --text */
+    const char *cast;   /* export --cast OUT, or NULL */
+    int cast_cols, cast_rows; /* --size (120x40) */
     /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
     char user[24];
     const char *key;
     int sort;
+    /* watch -- PROGRAM [ARGS] / watch --pid PID / --no-trace */
+    char **prog; /* NULL-terminated, into argv; NULL when not given */
+    int pid;     /* 0 when not given */
+    bool no_trace;
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

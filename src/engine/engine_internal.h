@@ -94,6 +94,7 @@ struct engine {
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
     struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
+    struct engine_tree *tree;        /* a watched program's tree (tree.c); NULL none */
 };
 
 /* emit.c (engine_emit and engine_say are in engine.h) */

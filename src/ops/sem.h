@@ -6,9 +6,11 @@
 
 #include <stdint.h>
 
+// clang-format off: one X-macro list, laid out by hand
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
     X(LOCKVAR_RELEASE) X(SETVAL) X(P2) X(V2) X(GETVAL)
+// clang-format on
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {
@@ -71,6 +73,7 @@ struct ev_sem2 {
     int32_t pad[2];
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_SEM                                                                     \
     struct ev_sem sem;                                                                   \
     struct ev_cs_enter cs_enter;                                                         \
@@ -79,5 +82,6 @@ struct ev_sem2 {
     struct ev_lockvar lockvar;                                                           \
     struct ev_setval setval;                                                             \
     struct ev_sem2 sem2;
+// clang-format on
 
 #endif

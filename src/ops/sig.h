@@ -39,9 +39,11 @@ struct ev_sigreport {
 /* Fill r from /proc/self/status; -1 when it cannot be read. */
 int sig_report_read(struct ev_sigreport *r);
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_SIG                                                                               \
     struct ev_sighandler sighandler;                                                               \
     struct ev_poke poke;                                                                           \
     struct ev_sigreport sigreport;
+// clang-format on
 
 #endif

@@ -25,8 +25,10 @@ struct ev_waitpoll {
     int64_t pad2;
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_WAITST                                                                            \
     struct ev_raise raise;                                                                         \
     struct ev_waitpoll waitpoll;
+// clang-format on
 
 #endif
