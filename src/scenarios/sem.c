@@ -30,14 +30,15 @@ enum {
     P_SEMS,
     P_TAKE,
     P_POOL,
-    P_HANDLER,
-    P_POKE,
+    P_USR1,
     P_DIE,
     P__N
 };
 enum { OP_PV, OP_WAIT0_START, OP_WAIT0_SETVAL };
 
 static const char *const ops[] = {"pv", "wait0", "setval", NULL};
+enum { USR1_OFF, USR1_HANDLER, USR1_POKE, USR1_KILL };
+static const char *const usr1_choices[] = {"off", "handler", "poke", "kill", NULL};
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
@@ -59,12 +60,10 @@ static const struct param_def params[] = {
                 "units P takes and V gives in one semop (sem_op -N / +N)"},
     [P_POOL] = {"pool", PARAM_INT, 0, 0, 1000, NULL,
                 "the semaphore's initial value (0: take); pool/take workers fit inside at once"},
-    [P_HANDLER] = {"handler", PARAM_BOOL, 0, 0, 1, NULL,
-                   "workers catch SIGUSR1 with a handler: `kill worker-2 USR1` interrupts a "
-                   "sleeping P with EINTR instead of killing it"},
-    [P_POKE] = {"poke", PARAM_BOOL, 0, 0, 1, NULL,
-                "a poker process sends SIGUSR1 to worker-2 while it sleeps in P (as `kill "
-                "worker-2 USR1` would)"},
+    [P_USR1] = {"usr1", PARAM_ENUM, USR1_OFF, 0, 3, usr1_choices,
+                "handler: workers catch SIGUSR1, so `kill worker-2 USR1` makes a sleeping P "
+                "return EINTR; poke: and a poker sends it to worker-2 asleep in P; kill: the "
+                "poker's signal, with no handler"},
     [P_DIE] = {"die", PARAM_BOOL, 0, 0, 1, NULL,
                "workers=1: the worker exits inside, holding the semaphore; a checker then reads "
                "semval (did the kernel apply its semadj?)"},
@@ -79,9 +78,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         return -1;
     }
     int take = (int)v[P_TAKE], pool = v[P_POOL] ? (int)v[P_POOL] : take;
-    if (v[P_POKE] && (v[P_WORKERS] < 2 || !v[P_SEM])) {
+    if (v[P_USR1] >= USR1_POKE && (v[P_WORKERS] < 2 || !v[P_SEM])) {
         snprintf(err, errlen,
-                 "poke=on needs workers=2 or more and sem=on (it signals worker-2 "
+                 "usr1=poke|kill needs workers=2 or more and sem=on (it signals worker-2 "
                  "asleep in P)");
         return -1;
     }
@@ -109,7 +108,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     uint16_t vflags = (uint16_t)(v[P_UNDO] ? OPF_UNDO : 0);
     /* With sems > 1, worker i's semaphore and section: (i-1) mod sems. */
     uint16_t rel = sems > 1 ? OPF_REL : 0;
-    if (v[P_HANDLER])
+    if (v[P_USR1] == USR1_HANDLER || v[P_USR1] == USR1_POKE)
         plan_op(w, (struct op){.kind = OP_SIGHANDLER, .arg0 = SIGUSR1});
     if (wait0) /* nowait=on: IPC_NOWAIT here too, EAGAIN while start is not 0 */
         plan_op(w, (struct op){.kind = OP_WAIT0, .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
@@ -149,7 +148,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
                                .obj = set, .arg0 = start, .arg1 = 0});
         plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
-    if (v[P_POKE]) {
+    if (v[P_USR1] >= USR1_POKE) {
         /* The board names worker-2's pid; semncnt and sempid say it sleeps. */
         p->observe = 1;
         struct plan_role *k = plan_add_role(p, "poker", 1);
@@ -165,7 +164,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     return 0;
 }
 
-/* poke=on: worker-2, asleep in P, gets SIGUSR1. With a handler semop
+/* usr1=poke|kill: worker-2, asleep in P, gets SIGUSR1. With a handler semop
  * returns EINTR and it goes on; without one the default action kills it. */
 static void judge_poke(struct model *m, const long *v, int final)
 {
@@ -176,7 +175,7 @@ static void judge_poke(struct model *m, const long *v, int final)
                             "worker-2 was killed by %s: without a handler the default action "
                             "ends it%s",
                             WTERMSIG(p->wait_status) == SIGUSR1 ? "SIGUSR1" : "a signal",
-                            v[P_HANDLER] ? "" : " (handler=off breaks it on purpose)");
+                            v[P_USR1] == USR1_KILL ? " (usr1=kill breaks it on purpose)" : "");
             return;
         }
     }
@@ -216,7 +215,7 @@ static void judge_die(struct model *m, const long *v, int final)
 
 static void judge(struct model *m, const long *v, int final)
 {
-    if (v[P_POKE])
+    if (v[P_USR1] >= USR1_POKE)
         judge_poke(m, v, final);
     if (v[P_DIE]) {
         judge_die(m, v, final);

@@ -37,8 +37,8 @@ Test(cleanup_api, sigterm_wait_while_a_child_is_stopped)
 
 Test(cleanup_api, sighup_sem_after_eintr)
 {
-    const char *const argv[] = {"ipcplay",   "run",       "sem",        "handler=on", "poke=on",
-                                "workers=3", "rounds=50", "hold=200ms", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "sem",        "usr1=poke", "workers=3",
+                                "rounds=50", "hold=200ms", "--headless", NULL};
     interrupt_run(argv, "-> EINTR", SIGHUP);
 }
 

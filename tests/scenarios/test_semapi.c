@@ -118,30 +118,30 @@ Test(semapi, without_nowait_wait_for_zero_sleeps)
 
 Test(semapi, a_handled_signal_interrupts_a_sleeping_p_with_eintr)
 {
-    expect_run("sem",
-               (const char *[]){"handler=on", "poke=on", "workers=2", "rounds=2", "hold=300ms",
-                                "think=0", NULL},
-               false,
-               (const char *[]){"sigaction(SIGUSR1, handler)",
-                                "SIGUSR1) while it sleeps in semop on sem 0 (semncnt 1)",
-                                "-> EINTR: a signal's handler ran; it left the sleep, so semncnt "
-                                "drops by one (1 -> 0)",
-                                "check: eintr ok", "check: no_lost_updates ok (counter 4 = 4",
-                                NULL},
-               0);
+    expect_run(
+        "sem",
+        (const char *[]){"usr1=poke", "workers=2", "rounds=2", "hold=300ms", "think=0", NULL},
+        false,
+        (const char *[]){"sigaction(SIGUSR1, handler)",
+                         "SIGUSR1) while it sleeps in semop on sem 0 (semncnt 1)",
+                         "-> EINTR: a signal's handler ran; it left the sleep, so semncnt "
+                         "drops by one (1 -> 0)",
+                         "check: eintr ok", "check: no_lost_updates ok (counter 4 = 4", NULL},
+        0);
 }
 
 Test(semapi, without_a_handler_the_signal_kills_the_sleeper)
 {
-    expect_run("sem",
-               (const char *[]){"poke=on", "workers=2", "rounds=2", "hold=300ms", "think=0", NULL},
-               false,
-               (const char *[]){"was killed by SIGUSR1",
-                                "check: eintr FAILED (worker-2 was killed by SIGUSR1: without a "
-                                "handler the default action ends it (handler=off breaks it on "
-                                "purpose))",
-                                NULL},
-               1);
+    expect_run(
+        "sem",
+        (const char *[]){"usr1=kill", "workers=2", "rounds=2", "hold=300ms", "think=0", NULL},
+        false,
+        (const char *[]){"was killed by SIGUSR1",
+                         "check: eintr FAILED (worker-2 was killed by SIGUSR1: without a "
+                         "handler the default action ends it (usr1=kill breaks it on "
+                         "purpose))",
+                         NULL},
+        1);
 }
 
 Test(semapi, semadj_counted_and_applied_by_the_kernel_at_exit)

@@ -31,7 +31,7 @@ Test(params, defaults)
     char buf[256];
     scenario_format_params(sem, v, buf, sizeof buf);
     cr_expect_str_eq(buf, "workers=4 rounds=5 hold=600ms think=300ms undo=on nowait=off sem=on "
-                          "op=pv sems=1 take=1 pool=0 handler=off poke=off die=off");
+                          "op=pv sems=1 take=1 pool=0 usr1=off die=off");
 }
 
 Test(params, values_of_every_kind)
