@@ -384,3 +384,21 @@ Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
     assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
+
+Test(sem, semncnt_told_as_the_kernel_counted_it)
+{
+    /* Three workers fall asleep behind one holder: the story tells each the
+     * count the kernel had when that one went to sleep (1, 2, 3), never the
+     * same total three times. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=1", "hold=1500",
+                                "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 2)"), "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 3)"), "%s", r.out);
+    const char *p = strstr(r.out, "(semncnt now 3)");
+    cr_expect(p && !strstr(p + 1, "(semncnt now 3)"), "told 3 twice:\n%s", r.out);
+    support_free(&r);
+}
