@@ -19,12 +19,19 @@
 
 void command_printf(struct cmd_host *h, int kind, const char *fmt, ...)
 {
+    /* Never cut: a scenario's "what to watch" is longer than any fixed line. */
     char line[512];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    h->print(h->self, kind, line);
+    char *big = n >= (int)sizeof line ? malloc((size_t)n + 1) : NULL;
+    if (big)
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    va_end(again);
+    h->print(h->self, kind, big ? big : line);
+    free(big);
 }
 
 #define OUT(...) command_printf(h, OUT_INFO, __VA_ARGS__)

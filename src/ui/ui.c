@@ -64,12 +64,14 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...)
 {
-    char buf[1024];
+    char *buf = NULL; /* as long as it needs: ui_say_line wraps, never cuts */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vasprintf(&buf, fmt, ap);
     va_end(ap);
-    ui_say_line(u, kind, "", buf);
+    if (n >= 0)
+        ui_say_line(u, kind, "", buf);
+    free(buf);
 }
 
 /* ---- the command host ------------------------------------------------------ */
