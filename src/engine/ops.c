@@ -7,9 +7,11 @@
 #include <signal.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../model/model.h"
 #include "events.h"
 
 struct event runner_event(const struct runner *r, const struct op *op, enum ev_phase phase)
@@ -70,6 +72,13 @@ void runner_hold(struct runner *r, int ms)
         gate_delay(r->gate, ms);
     else
         sched_yield();
+}
+
+void runner_set_comm(const char *role, int instance)
+{
+    char name[32];
+    role_instance_name(role, instance, name, sizeof name);
+    prctl(PR_SET_NAME, name);
 }
 
 void runner_reset_signals(void)

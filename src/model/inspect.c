@@ -257,6 +257,17 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
         (unsigned long)ms->nattch);
 }
 
+/* POSIX and anonymous memory have no shmid: name what they are. */
+static void shmseg_title(const struct model_shmseg *ms, char *title, size_t titlelen)
+{
+    if (ms->kind == SHM_POSIX)
+        snprintf(title, titlelen, "inspect POSIX shared memory %s", ms->name);
+    else if (ms->kind == SHM_ANON)
+        snprintf(title, titlelen, "inspect anonymous shared memory (mmap MAP_SHARED)");
+    else
+        snprintf(title, titlelen, "inspect shared memory segment %d", ms->shmid);
+}
+
 static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms, struct strbuf *t)
 {
     bool live = run_live(m);
@@ -422,7 +433,7 @@ int model_inspect(const struct model *m, const char *what, char *title, size_t t
             snprintf(title, titlelen, "inspect id %d (a semaphore set and a segment)",
                      m->shmsegs[i].shmid);
         else
-            snprintf(title, titlelen, "inspect shared memory segment %d", m->shmsegs[i].shmid);
+            shmseg_title(&m->shmsegs[i], title, titlelen);
         found++;
     }
     for (int i = 0; i < m->nmsgqs; i++) {

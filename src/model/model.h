@@ -449,6 +449,9 @@ int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
 /* The one way a process is named: its role and instance, "worker-3". */
 void role_instance_name(const char *role, int instance, char *buf, size_t len);
+/* The comm /proc last showed is neither ipcplay's nor the role's own: the
+ * process exec'd another program. */
+bool model_proc_comm_foreign(const struct model_proc *p);
 /* Who is asleep on semaphore k of set ss, in P (zero false) or waiting for
  * zero: model indexes into idx (room for nprocs), the count returned. One
  * moment: a process the last sample saw asleep there, unless its own events

@@ -30,6 +30,12 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len)
     snprintf(buf, len, "%.23s-%d", role, instance);
 }
 
+bool model_proc_comm_foreign(const struct model_proc *p)
+{
+    return p->comm[0] && strcmp(p->comm, "ipcplay") != 0 &&
+           strncmp(p->comm, p->name, sizeof p->comm - 1) != 0;
+}
+
 void model_msg_selector(long sel, bool except, char *buf, size_t len)
 {
     if (except)

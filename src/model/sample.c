@@ -197,12 +197,12 @@ static unsigned look_after_exec(struct model *m, uint64_t t, int pi, const struc
     struct model_proc *p = &m->procs[pi];
     char before[sizeof s->exe_before + 1];
     APPLY_STR(before, s->exe_before);
-    bool comm_changed = strcmp(p->comm, "ipcplay") != 0;
+    bool comm_changed = model_proc_comm_foreign(p);
     bool exe_changed = p->exe[0] && strcmp(p->exe, before) != 0;
     model_fact_set(m, "exec.comm_changed", comm_changed);
     model_fact_set(m, "exec.exe_changed", exe_changed);
-    say_proc(m, t, pi, "exec", "/proc says: comm ipcplay -> %s, exe %s -> %s", p->comm, before,
-             p->exe[0] ? p->exe : "?");
+    say_proc(m, t, pi, "exec", "/proc says: comm %.15s -> %s, exe %s -> %s", p->name, p->comm,
+             before, p->exe[0] ? p->exe : "?");
     return SEEN_EXEC;
 }
 

@@ -1168,7 +1168,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
             if (pi >= 0)
                 p = &m->procs[pi];
             int used = draw_who(m, w, y, x, colw - 2, ft->pid);
-            if (p && p->comm[0] && strcmp(p->comm, "ipcplay") != 0)
+            if (p && model_proc_comm_foreign(p))
                 used += draw_textf(w, y, x + used, colw - 2 - used, theme_style(S_PENDING), " (%s)",
                                    p->comm);
             if (p && y + 1 < h)

@@ -402,3 +402,41 @@ Test(sem, semncnt_told_as_the_kernel_counted_it)
     cr_expect(p && !strstr(p + 1, "(semncnt now 3)"), "told 3 twice:\n%s", r.out);
     support_free(&r);
 }
+
+/* /proc/PID/comm of pid, or "" */
+static void comm_of(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fgets(buf, (int)len, f))
+            buf[strcspn(buf, "\n")] = '\0';
+        fclose(f);
+    }
+}
+
+Test(sem, each_child_is_named_by_its_role)
+{
+    /* ps, pstree and htop show worker-2, not eight processes called ipcplay. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run",     "sem",        "workers=3", "rounds=1",
+                                "hold=3s", "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "acquired", 20), "%s", r.out ? r.out : "");
+    pid_t pids[16];
+    int n = support_token_procs(r.token, pids, 16);
+    int workers = 0;
+    for (int i = 0; i < n; i++) {
+        char comm[32];
+        comm_of(pids[i], comm, sizeof comm);
+        if (strcmp(comm, "worker-1") == 0 || strcmp(comm, "worker-2") == 0 ||
+            strcmp(comm, "worker-3") == 0)
+            workers++;
+    }
+    cr_expect_eq(workers, 3, "comm of the workers should be worker-1..3");
+    kill(r.pid, SIGINT);
+    support_wait_exit(&r, 20);
+    support_free(&r);
+}
