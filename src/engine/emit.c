@@ -47,6 +47,7 @@ void engine_judge(struct engine *e, int phase)
     struct model *m = e->m;
     static struct model_verdict v;
     model_judge_dry(m, e->scenario->judge, e->vals, phase, &v);
+    scenario_mark_on_purpose(e->scenario, e->vals, v.checks, v.nchecks);
     struct record r;
     if (v.cs_expected != m->cs.expected || v.cs_nsections != m->cs.nsections) {
         record_init(&r, REC_CS_PLAN, m->now_ns);

@@ -37,7 +37,11 @@
 #define MODEL_DETAIL_ATTACH 8      /* System V attachments it lists */
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
-enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
+/* CHECK_BROKEN: failed because a parameter breaks it on purpose (noerror=on);
+ * told in its own words and colour, yet the run's exit status stays 1. */
+enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED, CHECK_BROKEN };
+/* "ok", "FAILED", "pending", "broken on purpose": one word per status, everywhere. */
+const char *model_check_word(int status);
 /* Which kind of shared memory a segment is (the plan's PLAN_SHM_* alike). */
 enum shm_kind { SHM_SYSV = 0, SHM_POSIX = 1, SHM_ANON = 2 };
 /* What a story line is: an op or what ipcplay saw; the answer to a command;

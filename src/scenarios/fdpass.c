@@ -21,7 +21,8 @@ static const struct param_def params[] = {
     [P_TURNS] = {"turns", PARAM_INT, 2, 1, 10, NULL, "reads each before the sender closes its fd"},
     [P_GAP] = {"gap", PARAM_MS, 500, 0, 10000, NULL, "time between steps"},
     [P_PASS] = {"pass", PARAM_ENUM, 0, 0, 0, pass_choices,
-                "fd: SCM_RIGHTS; path: send nothing, the receiver opens the file by name"},
+                "fd: SCM_RIGHTS; path: send nothing, the receiver opens the file by name",
+                .breaks = "*"},
 };
 
 enum { F_DATA, F_SOCK };

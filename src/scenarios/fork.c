@@ -20,11 +20,14 @@ static const struct param_def params[] = {
                   "records each process writes to the shared file after fork"},
     [P_GAP] = {"gap", PARAM_MS, 500, 0, 10000, NULL, "time between steps"},
     [P_OFFSET] = {"offset", PARAM_ENUM, 0, 0, 0, offset_choices,
-                  "separate: the child opens the file again (own offset) and overwrites"},
+                  "separate: the child opens the file again (own offset) and overwrites",
+                .breaks = "shared_offset"},
     [P_PAGE] = {"page", PARAM_ENUM, 0, 0, 0, page_choices,
-                "shared: MAP_SHARED, no copy-on-write; the parent sees the child's write"},
+                "shared: MAP_SHARED, no copy-on-write; the parent sees the child's write",
+                .breaks = "copy_on_write"},
     [P_CLOEXEC] = {"cloexec", PARAM_BOOL, 1, 0, 1, NULL,
-                   "the second fd gets FD_CLOEXEC (off: it survives exec)"},
+                   "the second fd gets FD_CLOEXEC (off: it survives exec)",
+                .breaks = "cloexec"},
 };
 
 enum { F_SHARED, F_HELPER };

@@ -27,9 +27,11 @@ static const struct param_def params[] = {
     [P_CHUNK] = {"chunk", PARAM_INT, 1024, 1, 65536, NULL, "bytes per write() and read()"},
     [P_GAP] = {"gap", PARAM_MS, 400, 0, 10000, NULL, "time between writes"},
     [P_CLOSE_READER] = {"close_reader", PARAM_BOOL, 0, 0, 1, NULL,
-                        "the reader closes its end and exits before the writer writes"},
+                        "the reader closes its end and exits before the writer writes",
+                .breaks = "*"},
     [P_CLOSE_UNUSED] = {"close_unused", PARAM_BOOL, 1, 0, 1, NULL,
-                        "after fork each side closes the ends it does not use (off: no EOF)"},
+                        "after fork each side closes the ends it does not use (off: no EOF)",
+                .breaks = "*"},
     [P_SIGPIPE] = {"sigpipe", PARAM_ENUM, 0, 0, 0, sigpipe_choices,
                    "the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)"},
 };

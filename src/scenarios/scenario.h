@@ -21,6 +21,9 @@ struct param_def {
     long min, max;               /* PARAM_INT, PARAM_MS */
     const char *const *choices;  /* PARAM_ENUM: NULL-terminated */
     const char *help;
+    /* Checks this knob breaks on purpose when not at its default
+     * ("whole_messages", "*" for any): told as such, not as a failure. */
+    const char *breaks;
 };
 
 struct scenario_def {
@@ -50,6 +53,10 @@ void scenario_format_params(const struct scenario_def *s, const long *vals, char
 /* "1..256", "on|off", "pipe|duplex|..." */
 void scenario_param_range(const struct param_def *p, char *buf, size_t len);
 void scenario_param_value(const struct param_def *p, long v, char *buf, size_t len);
+/* A failed check that a parameter set away from its default breaks on
+ * purpose becomes CHECK_BROKEN, its detail opened with "noerror=on: ". */
+void scenario_mark_on_purpose(const struct scenario_def *s, const long *vals,
+                              struct model_check *checks, int nchecks);
 int scenario_param_index(const struct scenario_def *s, const char *name);
 
 #endif

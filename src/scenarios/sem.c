@@ -30,7 +30,8 @@ static const struct param_def params[] = {
     [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
                   "try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry"},
     [P_SEM] = {"sem", PARAM_BOOL, 1, 0, 1, NULL,
-               "off: guard with a plain shared variable instead (the race the chapter warns of)"},
+               "off: guard with a plain shared variable instead (the race the chapter warns of)",
+                .breaks = "mutual_exclusion no_lost_updates"},
     [P_OP] = {"op", PARAM_ENUM, OP_PV, 0, 2, ops,
               "wait0: first all wait for zero on a start semaphore (semzcnt), woken at once; "
               "setval: woken by semctl(SETVAL, 0)"},

@@ -25,9 +25,11 @@ static const struct param_def params[] = {
          "how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)"},
     [P_REAP] =
         {"reap", PARAM_ENUM, REAP_WAIT, 0, 0, reap_choices,
-         "how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler"},
+         "how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler",
+                .breaks = "reaped_by_parent"},
     [P_HANDLER] = {"handler", PARAM_ENUM, 0, 0, 0, handler_choices,
-                   "reap=sigchld: the handler loops waitpid(-1, WNOHANG), or calls it once"},
+                   "reap=sigchld: the handler loops waitpid(-1, WNOHANG), or calls it once",
+                .breaks = "reaped_by_parent"},
     [P_ORPHAN] = {"orphan", PARAM_BOOL, 0, 0, 1, NULL,
                   "the parent exits first: its children are adopted by ipcplay (subreaper)"},
 };

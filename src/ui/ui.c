@@ -759,11 +759,9 @@ static int checks_text(const struct model *m, const char *lead, char *buf, size_
     int failed = 0;
     for (int i = 0; i < m->nchecks && off < len; i++) {
         const struct model_check *c = &m->checks[i];
-        failed += c->status == CHECK_FAILED;
+        failed += c->status == CHECK_FAILED || c->status == CHECK_BROKEN;
         off += (size_t)snprintf(buf + off, len - off, "%s%s %s", i ? ", " : "", c->name,
-                                c->status == CHECK_OK       ? "ok"
-                                : c->status == CHECK_FAILED ? "FAILED"
-                                                            : "pending");
+                                model_check_word(c->status));
     }
     return failed;
 }
