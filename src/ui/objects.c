@@ -7,12 +7,14 @@
  * Each section draws in a detailed form (several rows, kernel words beside
  * plain ones) or a compact one (a line or two) when height is short. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../model/ring.h"
+#include "../plan/plan.h"
 #include "../model/signames.h"
 #include "ui_internal.h"
 
@@ -763,13 +765,22 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
 
 /* ---- shared memory ---------------------------------------------------------- */
 
-/* The stats segment's fields, to label its bytes. */
+/* The stats segment's fields, to label its bytes: taken from struct
+ * cs_stats itself, so a name always sits over the bytes it names. The
+ * workers count in section 0 (sect[0]), where the counter really is; the
+ * header's lockvar is the plain-variable "lock" of sem=off. */
+#define CS_FIELD(name, member)                                                                     \
+    {name, offsetof(struct cs_stats, member), sizeof(((struct cs_stats *)0)->member)}
 static const struct {
     const char *name;
     size_t off, len;
 } cs_fields[] = {
-    {"occupancy", 0, 4}, {"max", 4, 4},      {"entries", 8, 8},
-    {"counter", 16, 8},  {"lockvar", 24, 4}, {"pad", 28, 4},
+    CS_FIELD("lockvar", lockvar),
+    CS_FIELD("pad", pad),
+    CS_FIELD("occupancy", sect[0].occupancy),
+    CS_FIELD("max", sect[0].max_occupancy),
+    CS_FIELD("counter", sect[0].counter),
+    CS_FIELD("entries", sect[0].entries),
 };
 
 static int shm_count(const struct model *m)
@@ -858,9 +869,10 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
 
 /* The stats segment: two rows of fields, each name above its bytes (hex, as
  * they sit in memory: little-endian). Returns the rows used. */
-static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
+static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, int width)
 {
-    static const int rows[2][2] = {{0, 3}, {3, 6}};
+    static const int rows[2][2] = {{0, 2}, {2, 6}};
+    static const char *const row_names[2] = {"the lock of sem=off", "sect[0]"};
     int y0 = y;
     for (int r = 0; r < 2 && y + 1 < h; r++) {
         int x = 2;
@@ -879,6 +891,8 @@ static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
             draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
             x += fw;
         }
+        if (x < width - 1)
+            draw_text(w, y + 1, x, width - x - 1, theme_style(S_DIM), row_names[r]);
         y += 2;
     }
     return y - y0;
@@ -987,7 +1001,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (s->ring_slots > 0)
         return y - y0 + shm_ring_draw(s, w, y, h, width);
     if (s->stats)
-        return y - y0 + shm_stats_draw(s, w, y, h);
+        return y - y0 + shm_stats_draw(s, w, y, h, width);
     return y - y0 + shm_bytes_draw(s, w, y, h, width);
 }
 
