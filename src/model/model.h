@@ -129,6 +129,9 @@ struct model_fd {
     long long pos;
     unsigned flags;       /* open flags (octal in fdinfo) */
     int scm_fds;          /* UNIX socket: fds in flight in its queue, -1 n/a */
+    /* Which open file description (kcmp KCMP_FILE): equal ids are one open
+     * file, shared offset and all; 0 when kcmp could not tell. */
+    unsigned ofd;
 };
 
 struct model_fdtable {

@@ -1107,18 +1107,27 @@ static int fds_rows(const struct ui *u, int i, int width, int level)
     return rows;
 }
 
-/* An inode that appears in more than one table (or twice in one): the same
- * open file seen from two places. Returns a colour index, or 0. */
-static int fds_shared(const struct model *m, unsigned long ino)
+/* What makes two fds "the same": the open file description kcmp found
+ * (shared offset, shared flags), not the inode: a file opened twice has one
+ * inode and two open files. The inode only where kcmp could not tell. */
+static unsigned long long fd_key(const struct model_fd *f)
 {
+    return f->ofd ? (1ULL << 63) | f->ofd : f->ino;
+}
+
+/* An open file description that appears in more than one table (or twice in
+ * one): the same open file seen from two places. Returns a colour index, or 0. */
+static int fds_shared(const struct model *m, const struct model_fd *fd)
+{
+    unsigned long long ino = fd_key(fd);
     if (!ino)
         return 0;
     int seen = 0, rank = 0;
-    unsigned long order[64];
+    unsigned long long order[64];
     int norder = 0;
     for (int t = 0; t < m->nfdtables; t++)
         for (int f = 0; f < m->fdtables[t].nfds; f++) {
-            unsigned long x = m->fdtables[t].fds[f].ino;
+            unsigned long long x = fd_key(&m->fdtables[t].fds[f]);
             if (x == ino)
                 seen++;
             bool known = false;
@@ -1161,7 +1170,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
             for (int f = 0; f < ft->nfds && x < width - 4; f++) {
                 char txt[80];
                 fd_text(&ft->fds[f], txt, sizeof txt);
-                int sh = fds_shared(m, ft->fds[f].ino);
+                int sh = fds_shared(m, &ft->fds[f]);
                 x += draw_textf(w, y, x, width - x - 1, sh ? theme_proc(sh) : A_NORMAL, "%s   ",
                                 txt);
             }
@@ -1169,7 +1178,8 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         return y - y0;
     }
     y += heading(w, y, width, "FILE DESCRIPTORS",
-                 "fd -> what it refers to (@offset, ce = FD_CLOEXEC); same colour = same file");
+                 "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
+                 "not one inode");
     int cols = fds_cols(width, n);
     int colw = (width - 2) / cols;
     for (int first = 0; first < n && y < h; first += cols) {
@@ -1203,7 +1213,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                 if (r < ft->nfds) {
                     char txt[80];
                     fd_text(&ft->fds[r], txt, sizeof txt);
-                    int sh = fds_shared(m, ft->fds[r].ino);
+                    int sh = fds_shared(m, &ft->fds[r]);
                     if (sh)
                         draw_text(w, y, x - 1, 1, theme_proc(sh), g->bar_full);
                     draw_text(w, y, x, colw - 2, sh ? theme_proc(sh) : A_NORMAL, txt);
