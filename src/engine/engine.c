@@ -168,23 +168,15 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         }
         e->shmids[i] = id;
         objects_ipc_add_seg(e, i, id);
+        objects_ipc_reserve_sysv(e, i);
     }
     return objects_ipc_create_msgqs(e, err, errlen);
 }
 
+/* System V segments are not attached here: the sampler reads them through
+ * a child's memory (sampler.c). POSIX and anonymous memory has no nattch. */
 static void attach_readonly(struct engine *e)
 {
-    for (int i = 0; i < e->plan.nshmsegs; i++) {
-        if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV)
-            continue;
-        void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
-        if (p == (void *)-1)
-            continue;
-        /* Children forked later must not inherit this attachment (it would
-         * count in shm_nattch as theirs). */
-        madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
-        e->shm_ro[i] = p;
-    }
     objects_ipc_attach_readonly(e);
 }
 

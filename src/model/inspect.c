@@ -253,7 +253,8 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
     put_time(t, m, "shm_ctime", ms->ctime);
     put_pid(t, m, "shm_cpid", ms->cpid);
     put_pid(t, m, "shm_lpid", ms->lpid);
-    strbuf_add(t, "  %-16s %lu  (ipcplay's own read-only attach counts as one)\n", "shm_nattch",
+    strbuf_add(t, "  %-16s %lu  (the program's own: ipcplay reads through a worker's memory)\n",
+        "shm_nattch",
         (unsigned long)ms->nattch);
 }
 
@@ -303,7 +304,7 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
         strbuf_add(t, "  %s (pid %d)\n", n ? n : "?", (int)ms->mappers[i]);
         found++;
     }
-    if (live && ms->kind != SHM_ANON && m->nprocs > 0 && m->procs[0].role < 0) {
+    if (live && ms->kind == SHM_POSIX && m->nprocs > 0 && m->procs[0].role < 0) {
         strbuf_add(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)m->procs[0].pid);
         found++;
     }

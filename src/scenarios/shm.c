@@ -160,8 +160,8 @@ const struct scenario_def scenario_shm = {
     .watch = "Watch the ring's slots fill at head and empty at tail. Producers P(empty), "
              "consumers P(full): when the ring is full producers sleep on `empty`, when it is "
              "empty consumers sleep on `full`; `mutex` lets one at a time touch the indexes. "
-             "kind=sysv shows the segment's shmid_ds: segsz, nattch (ipcplay keeps one "
-             "read-only attach, so nattch is the workers + 1), cpid and lpid; kind=posix and "
+             "kind=sysv shows the segment's shmid_ds: segsz, nattch (the workers alone: "
+             "ipcplay reads the bytes through a worker's memory), cpid and lpid; kind=posix and "
              "kind=anon have no such record -- the kernel keeps those facts only for System V. "
              "With sync=off two producers read the same head: an item is overwritten, a "
              "consumer finds an empty slot or takes an item twice, and the checks fail.",
