@@ -24,6 +24,8 @@
 
 struct cli {
     bool headless, json;
+    bool paused;
+    const struct cmd_host *host; /* its start_paused: `run NAME paused` */
     bool ran; /* a run's view (headless or dashboard) had stdout */
     double speed;
     double for_seconds;
@@ -57,6 +59,13 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    bool paused = c->paused || (c->host && c->host->start_paused);
+    if (paused && !tui) {
+        fprintf(stderr, "ipcplay: --paused needs the dashboard: a headless run has no one to "
+                        "resume it\n");
+        c->status = 2;
+        return -1;
+    }
     c->ran = true;
     char note[512];
     if (journal_sweep(note, sizeof note) > 0)
@@ -73,7 +82,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         return -1;
     }
     if (tui) {
-        struct ui_opts uo = {.speed = c->speed};
+        struct ui_opts uo = {.speed = c->speed, .paused = paused};
         c->status = ui_run(e, &model, s, vals, &uo);
     } else {
         struct headless_opts ho = {.speed = c->speed, .for_seconds = c->for_seconds,
@@ -138,7 +147,9 @@ int main(int argc, char **argv)
     cli.json = o.json;
     cli.speed = o.speed;
     cli.for_seconds = o.for_seconds;
+    cli.paused = o.paused;
     struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run};
+    cli.host = &host;
     int rc = command_run_argv(&host, o.nwords, o.words);
     if (cli.ran) /* the run's view reported its own output errors */
         fflush(stdout);

@@ -30,6 +30,11 @@ static void a_step(void *ctx, int n)
     engine_step(ctx, n);
 }
 
+static void a_step_proc(void *ctx, pid_t pid, int n)
+{
+    engine_step_proc(ctx, pid, n);
+}
+
 static double a_get_speed(void *ctx)
 {
     return engine_speed(ctx);
@@ -49,7 +54,7 @@ const struct cmd_actions *cmd_actions_engine(struct engine *e)
 {
     /* One engine per process (engine.h): one table. */
     static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
-                                     .resume = a_resume, .step = a_step,
+                                     .resume = a_resume, .step = a_step, .step_proc = a_step_proc,
                                      .get_speed = a_get_speed, .set_speed = a_set_speed,
                                      .kill = a_kill};
     act.ctx = e;

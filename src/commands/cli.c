@@ -23,6 +23,7 @@ const char cli_usage[] =
     "  --json             with --headless: print JSON lines instead of text\n"
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
     "  --for SECONDS      stop the run after SECONDS (0.1 to 86400)\n"
+    "  --paused           start paused before the first op (dashboard; or the word paused)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
     "\n"
@@ -41,6 +42,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"json", no_argument, NULL, 'j'},
         {"speed", required_argument, NULL, 's'},
         {"for", required_argument, NULL, 'f'},
+        {"paused", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0};
@@ -53,6 +55,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'V': return CLI_VERSION;
         case 'H': o->headless = true; break;
         case 'j': o->json = true; break;
+        case 'P': o->paused = true; break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,

@@ -140,6 +140,15 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
     const struct scenario_def *s = scenario_find(argv[1]);
     if (!s)
         return unknown_scenario(h, argv[1]);
+    /* `paused` (or --paused): stop before the first op */
+    h->start_paused = false;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "paused") == 0 || strcmp(argv[i], "--paused") == 0) {
+            h->start_paused = true;
+            memmove(&argv[i], &argv[i + 1], sizeof *argv * (size_t)(argc - i));
+            argc--;
+            i--;
+        }
     for (int i = 2; i < argc && h->where == CMD_CONSOLE; i++)
         if (strncmp(argv[i], "--", 2) == 0) {
             ERR("%s is an option of the ipcplay command line; in the dashboard type: %s", argv[i],
@@ -184,20 +193,39 @@ static int c_resume(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
+/* step [ROLE|PID] [N]: a lone number is a count, unless it is a pid of the run. */
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
-    if (argc == 2) {
+    const struct model_proc *p = argc >= 2 ? find_proc(h, argv[1]) : NULL;
+    if (p && p->role < 0)
+        p = NULL; /* ipcplay itself runs no ops */
+    int ncount = argc - 1 - (p ? 1 : 0);
+    if (argc == 3 && !p) {
+        ERR("no process '%s' in this run (give a role like worker-2 or a pid)", argv[1]);
+        return CMD_ERROR;
+    }
+    if (ncount == 1) {
         char *end;
-        n = strtol(argv[1], &end, 10);
+        n = strtol(argv[argc - 1], &end, 10);
         if (*end || n < 1 || n > 1000) {
-            ERR("bad step count '%s': accepted 1..1000", argv[1]);
+            ERR("bad step count '%s': accepted 1..1000 (or a role like worker-2)", argv[argc - 1]);
             return CMD_ERROR;
         }
     }
     if (!need_run(h))
         return CMD_ERROR;
-    h->act->step(h->act->ctx, (int)n);
+    if (p && (p->exited || p->state == 'Z')) {
+        ERR("%s has no ops left (it has exited)", p->name);
+        return CMD_ERROR;
+    }
+    if (p && h->act->step_proc) {
+        h->act->step_proc(h->act->ctx, p->pid, (int)n);
+        OUT("step %s[%d]: %ld op%s of it alone; every other process stays paused", p->name,
+            (int)p->pid, n, n == 1 ? "" : "s");
+    } else {
+        h->act->step(h->act->ctx, (int)n);
+    }
     return CMD_OK;
 }
 
@@ -405,9 +433,10 @@ const struct command commands[] = {
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
     {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
-    {"step", NULL, "[N]", "let exactly N ops happen (default 1), then pause",
-     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000.", CMD_CONSOLE, 0, 1,
-     NEEDS_NOTHING, COMPLETE_NONE, c_step},
+    {"step", NULL, "[ROLE|PID] [N]", "let exactly N ops happen (default 1), then pause",
+     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
+     "or pid (step worker-2 3) only that process goes on.",
+     CMD_CONSOLE, 0, 2, NEEDS_NOTHING, COMPLETE_KILL, c_step},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
      "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
      "shows the speed.",

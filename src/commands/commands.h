@@ -31,6 +31,7 @@ struct cmd_actions {
     void (*set_speed)(void *ctx, double speed);
     /* Signal one process of the run; -1 if it is not (or no longer) ours. */
     int (*kill)(void *ctx, pid_t pid, int sig);
+    void (*step_proc)(void *ctx, pid_t pid, int n); /* n ops of one process only; may be NULL */
 };
 
 /* Actions on a real engine (one per engine; the pointer stays valid). */
@@ -49,6 +50,8 @@ struct cmd_host {
     void (*clear)(void *self);
     /* Show a detail view for one pid or IPC id (TUI); may be NULL. */
     void (*inspect)(void *self, const char *what);
+    /* `run NAME ... paused`: set by the command for the run callback */
+    bool start_paused;
 };
 
 /* What Tab completes after a command's name; each has one completer. */

@@ -23,7 +23,7 @@ void engine_set_tap(struct engine *e, engine_tap_fn *fn, void *ctx)
 
 uint64_t engine_now(const struct engine *e)
 {
-    return events_now_ns() - e->t0_ns;
+    return gate_clock_ns(e->gate, e->t0_ns);
 }
 
 void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt, ...)

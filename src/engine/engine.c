@@ -246,6 +246,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->t0_ns = e->ev.t0_ns;
     e->speed = speed;
     gate_set_speed(e->gate, speed);
+    gate_clock_reset(e->gate);
     /* Hold everyone at the gate until all are forked and we are watching. */
     gate_set_mode(e->gate, GATE_PAUSE);
     e->active = true;
@@ -258,10 +259,17 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
         return -1;
     }
     attach_readonly(e);
-    emit_run_state(e, RUN_RUNNING, 0, speed);
+    bool paused = e->start_paused;
+    e->start_paused = false;
+    emit_run_state(e, paused ? RUN_PAUSED : RUN_RUNNING, 0, speed);
     sampler_sample(e, true);
     engine_judge(e, 0);
-    gate_set_mode(e->gate, GATE_RUN);
+    if (paused)
+        engine_say(e, LINE_NOTE, "ipcplay", "paused",
+                   "paused before the first op: the objects as created (sem_otime 0, nothing "
+                   "done yet); resume (F3), or step");
+    else
+        gate_set_mode(e->gate, GATE_RUN);
     arm_timer(e, e->sample_ms);
     return 0;
 }
@@ -470,6 +478,11 @@ int engine_quit_signal(const struct engine *e)
     return e->quit_signal;
 }
 
+void engine_start_paused(struct engine *e)
+{
+    e->start_paused = true;
+}
+
 void engine_pause(struct engine *e)
 {
     gate_set_mode(e->gate, GATE_PAUSE);
@@ -487,6 +500,12 @@ void engine_step(struct engine *e, int n)
     if (gate_mode(e->gate) != GATE_STEP)
         gate_set_mode(e->gate, GATE_STEP);
     gate_add_tokens(e->gate, n);
+    update_state(e);
+}
+
+void engine_step_proc(struct engine *e, pid_t pid, int n)
+{
+    gate_add_tokens_for(e->gate, (int)pid, n);
     update_state(e);
 }
 

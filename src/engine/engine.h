@@ -47,6 +47,11 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n);
 int engine_quit_signal(const struct engine *e);
 
 void engine_pause(struct engine *e);
+/* Let n ops of one process of the run through; the others stay paused. */
+void engine_step_proc(struct engine *e, pid_t pid, int n);
+/* The next engine_start leaves the run paused before its first op, so the
+ * initial state (sem_otime 0, nothing done) can be looked at. */
+void engine_start_paused(struct engine *e);
 void engine_resume(struct engine *e);
 void engine_step(struct engine *e, int n);
 void engine_set_speed(struct engine *e, double speed);

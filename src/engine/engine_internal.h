@@ -80,6 +80,7 @@ struct engine {
 
     /* the current (or last) run */
     bool active;
+    bool start_paused; /* the next engine_start holds everyone before the first op */
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;

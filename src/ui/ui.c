@@ -95,6 +95,9 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
 {
     struct ui *u = self;
     char err[256];
+    if (u->host.start_paused)
+        engine_start_paused(u->e);
+    u->host.start_paused = false;
     if (engine_start(u->e, s, vals, engine_speed(u->e), err, sizeof err) < 0) {
         ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
         return -1;
@@ -992,6 +995,8 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     SCREEN *scr = ui_open(u);
     if (!scr)
         return 2;
+    if (o && o->paused)
+        engine_start_paused(e);
     ui_greet(u, s, vals, o ? o->speed : 1.0);
 
     u->dirty = DIRTY_ALL;

@@ -7,6 +7,7 @@
 
 struct ui_opts {
     double speed; /* 0 = max */
+    bool paused;  /* start the run paused before its first op */
 };
 
 /* Run the dashboard on an engine already created, starting scenario s (or
