@@ -35,6 +35,16 @@ static void a_step_proc(void *ctx, pid_t pid, int n)
     engine_step_proc(ctx, pid, n);
 }
 
+static unsigned a_get_breaks(void *ctx)
+{
+    return engine_get_breaks(ctx);
+}
+
+static void a_set_breaks(void *ctx, unsigned mask)
+{
+    engine_set_breaks(ctx, mask);
+}
+
 static double a_get_speed(void *ctx)
 {
     return engine_speed(ctx);
@@ -56,7 +66,8 @@ const struct cmd_actions *cmd_actions_engine(struct engine *e)
     static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
                                      .resume = a_resume, .step = a_step, .step_proc = a_step_proc,
                                      .get_speed = a_get_speed, .set_speed = a_set_speed,
-                                     .kill = a_kill};
+                                     .kill = a_kill, .get_breaks = a_get_breaks,
+                                     .set_breaks = a_set_breaks};
     act.ctx = e;
     return &act;
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../engine/engine.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "../model/strbuf.h"
@@ -229,6 +230,50 @@ static int c_step(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
+static void break_names(unsigned mask, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ENGINE_NBREAKS; i++)
+        if (mask & (1u << i))
+            strbuf_put(buf, len, &off, "%s%s", off ? " " : "", engine_break_names[i]);
+}
+
+/* break on WHAT | break off WHAT | break list | break clear */
+static int c_break(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_dashboard(h))
+        return CMD_ERROR;
+    const struct cmd_actions *a = h->act;
+    if (!a->get_breaks || !a->set_breaks) {
+        ERR("breakpoints need the dashboard");
+        return CMD_ERROR;
+    }
+    unsigned mask = a->get_breaks(a->ctx);
+    char all[160];
+    break_names(~0u, all, sizeof all);
+    bool on = strcmp(argv[1], "on") == 0, off = strcmp(argv[1], "off") == 0;
+    if ((on || off) && argc == 3) {
+        int b = engine_break_find(argv[2]);
+        if (b < 0) {
+            ERR("no breakpoint '%s' (accepted: %s)", argv[2], all);
+            return CMD_ERROR;
+        }
+        mask = on ? mask | (1u << b) : mask & ~(1u << b);
+        a->set_breaks(a->ctx, mask);
+    } else if (strcmp(argv[1], "clear") == 0 && argc == 2) {
+        mask = 0;
+        a->set_breaks(a->ctx, 0);
+    } else if (strcmp(argv[1], "list") != 0 || argc != 2) {
+        ERR("usage: break on|off WHAT, break list, break clear (WHAT: %s)", all);
+        return CMD_ERROR;
+    }
+    char set[160];
+    break_names(mask, set, sizeof set);
+    OUT("breakpoints: %s", mask ? set : "none (break on WHAT pauses when WHAT happens)");
+    return CMD_OK;
+}
+
 /* "max", "2", "0.25", "2x", "1/4" */
 static int parse_speed(const char *s, double *out)
 {
@@ -437,6 +482,11 @@ const struct command commands[] = {
      "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
      "or pid (step worker-2 3) only that process goes on.",
      CMD_CONSOLE, 0, 2, NEEDS_NOTHING, COMPLETE_KILL, c_step},
+    {"break", NULL, "on|off WHAT | list | clear", "pause the run when something happens",
+     "WHAT: block (a process goes to sleep), wake, zombie, reap, cycle (a deadlock), inflight "
+     "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
+     "says which breakpoint paused the run.",
+     CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_break},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
      "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
      "shows the speed.",

@@ -32,6 +32,9 @@ struct cmd_actions {
     /* Signal one process of the run; -1 if it is not (or no longer) ours. */
     int (*kill)(void *ctx, pid_t pid, int sig);
     void (*step_proc)(void *ctx, pid_t pid, int n); /* n ops of one process only; may be NULL */
+    /* breakpoints: a bit per engine_break_names entry; may be NULL */
+    unsigned (*get_breaks)(void *ctx);
+    void (*set_breaks)(void *ctx, unsigned mask);
 };
 
 /* Actions on a real engine (one per engine; the pointer stays valid). */

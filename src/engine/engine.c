@@ -455,6 +455,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
         }
     }
     if (e->active) {
+        engine_breaks_check(e);
         update_state(e);
         if (e->nalive <= 0)
             drain_events(e, &flags);
@@ -476,6 +477,11 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
 int engine_quit_signal(const struct engine *e)
 {
     return e->quit_signal;
+}
+
+void engine_set_interactive(struct engine *e, bool on)
+{
+    e->interactive = on;
 }
 
 void engine_start_paused(struct engine *e)

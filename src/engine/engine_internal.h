@@ -81,6 +81,10 @@ struct engine {
     /* the current (or last) run */
     bool active;
     bool start_paused; /* the next engine_start holds everyone before the first op */
+    bool interactive;  /* a dashboard: a deadlock pauses the run instead of ending it */
+    unsigned breaks;   /* break on ...: bit per enum engine_break */
+    uint64_t break_seen; /* story lines already looked at for breakpoints */
+    int break_failed;    /* failed checks when last looked */
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;
@@ -100,6 +104,10 @@ struct engine {
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
 };
+
+/* breaks.c: pause at the first new story line (or failed check) that meets
+ * a breakpoint */
+void engine_breaks_check(struct engine *e);
 
 /* emit.c (engine_emit and engine_say are in engine.h) */
 /* Nanoseconds since the run started. */

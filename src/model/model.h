@@ -288,6 +288,7 @@ struct model_deadlock {
     bool found;
     uint64_t t_ns;
     char text[192];       /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
+    char broken[192];     /* who broke it and how ("" while it holds) */
 };
 
 /* Critical-section bookkeeping as last sampled from the stats segment. */

@@ -206,8 +206,9 @@ static int deadlock_rows(const struct ui *u, int i, int width, int level)
         int x = 2 + (int)strlen(DEADLOCK_BADGE) + 1;
         return draw_wrapped(NULL, 0, x, width - x - 1, 0, 4, A_NORMAL, text);
     }
+    const char *why = u->m->deadlock.broken[0] ? u->m->deadlock.broken : DEADLOCK_WHY;
     return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 6, A_NORMAL, text) +
-           draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, DEADLOCK_WHY);
+           draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, why);
 }
 
 static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -217,7 +218,8 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     if (level < 2) {
         int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), DEADLOCK_BADGE) + 1;
         return draw_wrapped(w, y, x, width - x - 1, 0, h - y < 4 ? h - y : 4,
-                            theme_style(S_FAIL_TEXT), m->deadlock.text);
+                            theme_style(S_FAIL_TEXT),
+                            m->deadlock.broken[0] ? m->deadlock.broken : m->deadlock.text);
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
@@ -226,9 +228,10 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     if (y < h)
         y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 6 ? h - y : 6, theme_style(S_FAIL_TEXT),
                           m->deadlock.text);
+    const char *why = m->deadlock.broken[0] ? m->deadlock.broken : DEADLOCK_WHY;
     if (y < h)
-        y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2, theme_style(S_DIM),
-                          DEADLOCK_WHY);
+        y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2,
+                          m->deadlock.broken[0] ? theme_style(S_OK) : theme_style(S_DIM), why);
     return y - y0;
 }
 

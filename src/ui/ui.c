@@ -992,6 +992,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                                 .clear = host_clear,
                                 .inspect = host_inspect};
     engine_set_speed(e, o ? o->speed : 1.0);
+    engine_set_interactive(e, true);
     SCREEN *scr = ui_open(u);
     if (!scr)
         return 2;

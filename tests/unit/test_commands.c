@@ -366,10 +366,14 @@ static int f_kill(void *ctx, pid_t pid, int sig)
 
 static void f_step_proc(void *ctx, pid_t pid, int n) { note(ctx, "step %d of %d", n, (int)pid); }
 
+static unsigned fake_breaks;
+static unsigned f_get_breaks(void *ctx) { (void)ctx; return fake_breaks; }
+static void f_set_breaks(void *ctx, unsigned m) { note(ctx, "breaks %u", m); fake_breaks = m; }
+
 static struct fake fake;
-static const struct cmd_actions fake_actions = {&fake,       f_active, f_stop,      f_pause,
-                                                f_resume,    f_step,   f_get_speed, f_set_speed,
-                                                f_kill,      f_step_proc};
+static const struct cmd_actions fake_actions = {
+    &fake,  f_active,    f_stop,      f_pause, f_resume,    f_step,
+    f_get_speed, f_set_speed, f_kill, f_step_proc, f_get_breaks, f_set_breaks};
 
 Test(commands, every_run_action_goes_through_the_host)
 {
@@ -413,6 +417,26 @@ Test(commands, step_one_process_by_role_or_pid)
     cr_expect(strstr(s.text, "step worker-2[4242]: 3 ops of it alone"), "%s", s.text);
     cr_expect_eq(command_run_line(&h, "step nosuch 2"), CMD_ERROR);
     cr_expect(strstr(s.text, "no process 'nosuch' in this run"), "%s", s.text);
+}
+
+Test(commands, break_on_off_list_clear)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    fake_breaks = 0;
+    cr_expect_eq(command_run_line(&h, "break on block"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break on cycle"), CMD_OK, "%s", s.text);
+    cr_expect(strstr(s.text, "breakpoints: block cycle"), "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break off block"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break list"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break clear"), CMD_OK, "%s", s.text);
+    cr_expect_str_eq(fake.log, "breaks 1;breaks 17;breaks 16;breaks 0;");
+    cr_expect_eq(command_run_line(&h, "break on nosuch"), CMD_ERROR);
+    cr_expect(strstr(s.text, "no breakpoint 'nosuch' (accepted: block wake zombie reap cycle "
+                             "inflight full eidrm check)"),
+              "%s", s.text);
 }
 
 Test(commands, run_paused_word_is_taken_off_the_parameters)
