@@ -233,9 +233,10 @@ int sampler_ipc_deadlock(struct engine *e)
     /* Paused or stepping: someone is looking at it; end nothing yet. */
     if (gate_mode(e->gate) != GATE_RUN)
         return 0;
-    /* Leave the cycle on screen for a moment (1.5 s at 1x; none at max). */
+    /* Leave the cycle on screen long enough to read it (12 s at 1x; none at
+     * max): headless ends the run, the dashboard keeps it (above). */
     int linger = 0;
     if (e->speed > 0 && e->sample_ms > 0)
-        linger = (int)(1500.0 / e->speed / e->sample_ms);
+        linger = (int)(12000.0 / e->speed / e->sample_ms);
     return x->deadlock_seen >= 2 + linger;
 }

@@ -18,7 +18,7 @@ static const char *const page_choices[] = {"private", "shared", NULL};
 static const struct param_def params[] = {
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 200, NULL,
                   "records each process writes to the shared file after fork"},
-    [P_GAP] = {"gap", PARAM_MS, 500, 0, 10000, NULL, "time between steps"},
+    [P_GAP] = {"gap", PARAM_MS, 4000, 0, 10000, NULL, "time between steps"},
     [P_OFFSET] = {"offset", PARAM_ENUM, 0, 0, 0, offset_choices,
                   "separate: the child opens the file again (own offset) and overwrites",
                 .breaks = "shared_offset"},

@@ -32,9 +32,9 @@ static const struct param_def params[] = {
     [P_SYNC] = {"sync", PARAM_BOOL, 1, 0, 1, NULL,
                 "off: no mutex around the ring's indexes (the corruption it prevents)",
                 .breaks = "*"},
-    [P_HOLD] = {"hold", PARAM_MS, 200, 0, 60000, NULL,
+    [P_HOLD] = {"hold", PARAM_MS, 800, 0, 60000, NULL,
                 "time between reading an index and publishing the next one"},
-    [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "pause between items"},
+    [P_THINK] = {"think", PARAM_MS, 1200, 0, 60000, NULL, "pause between items"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
