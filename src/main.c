@@ -1,6 +1,6 @@
 /* main.c — picks the mode from the command line (read by commands/cli.c):
- * the dashboard (default), a headless run, or a one-shot command (list,
- * help, version). Commands go through the same table as the console. Bad
+ * the dashboard (default), a headless run, a watch of the whole system
+ * (dashboard or headless), or a one-shot command (list, help, version). Commands go through the same table as the console. Bad
  * input: one line on stderr, exit 2, nothing started. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +18,13 @@
 #include "engine/helper.h"
 #include "engine/journal.h"
 #include "engine/registry.h"
+#include "engine/watch.h"
 #include "model/model.h"
 #include "ui/ui.h"
+#include "record/recording.h"
 #include "view/headless.h"
+#include "view/replay_main.h"
+#include "view/watch.h"
 
 struct cli {
     bool headless, json;
@@ -29,17 +33,28 @@ struct cli {
     bool ran; /* a run's view (headless or dashboard) had stdout */
     double speed;
     double for_seconds;
+    const char *record; /* --record FILE */
+    int argc;
+    char **argv;
     int status;
     struct model *model;
+    const struct cli_opts *opts;
 };
+
+/* The errno of the first write to stdout that failed: a long output (`list`)
+ * fails mid-way, and by the final fflush the buffer is gone with its errno. */
+static int out_errno;
 
 static void cli_print(void *self, int kind, const char *line)
 {
     (void)self;
-    if (kind == OUT_ERROR)
+    if (kind == OUT_ERROR) {
         fprintf(stderr, "ipcplay: %s\n", line);
-    else
-        printf("%s\n", line);
+        return;
+    }
+    errno = 0;
+    if (printf("%s\n", line) < 0 && !out_errno)
+        out_errno = errno;
 }
 
 static bool have_terminal(void)
@@ -47,6 +62,36 @@ static bool have_terminal(void)
     const char *term = getenv("TERM");
     return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) && term && *term &&
            strcmp(term, "dumb") != 0;
+}
+
+/* A full disk stops the recording: the story says so, the run goes on. */
+static void record_say(void *ctx, const char *line)
+{
+    engine_say(ctx, 2, "ipcplay", "record", "%s", line);
+}
+
+/* --record: the file is created before anything starts (refused: exit 2). */
+static struct recorder *record_open(struct cli *c, const struct scenario_def *s, const long *vals,
+                                    bool tui)
+{
+    char params[192], err[512];
+    scenario_format_params(s, vals, params, sizeof params);
+    struct rec_header h;
+    rec_header_init(&h, s->name, params, c->speed,
+                    tui ? "dashboard" : c->json ? "headless-json" : "headless", c->argc, c->argv);
+    struct recorder *rc = recorder_open(c->record, &h, err, sizeof err);
+    if (!rc) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        c->status = 2;
+    }
+    return rc;
+}
+
+static void record_close(struct recorder *rc, struct rec_trailer *end)
+{
+    char err[512];
+    if (rc && recorder_close(rc, end, err, sizeof err) < 0)
+        fprintf(stderr, "ipcplay: %s\n", err);
 }
 
 static int cli_run(void *self, const struct scenario_def *s, const long *vals)
@@ -66,6 +111,9 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    struct recorder *rec = c->record ? record_open(c, s, vals, tui) : NULL;
+    if (c->record && !rec)
+        return -1;
     c->ran = true;
     char note[512];
     if (journal_sweep(note, sizeof note) > 0)
@@ -78,20 +126,73 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     struct engine *e = engine_new(&model);
     if (!e) {
         fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        record_close(rec, NULL);
         c->status = 3;
         return -1;
+    }
+    struct rec_trailer ending = {.how = REC_END_STOPPED};
+    if (rec) {
+        engine_set_tap(e, recorder_tap, rec);
+        recorder_set_say(rec, record_say, e);
     }
     if (tui) {
         struct ui_opts uo = {.speed = c->speed, .paused = paused};
         c->status = ui_run(e, &model, s, vals, &uo);
+        ending.elapsed_ns = model.now_ns;
     } else {
         struct headless_opts ho = {.speed = c->speed, .for_seconds = c->for_seconds,
-                                   .json = c->json, .out = stdout};
+                                   .json = c->json, .out = stdout, .ending = &ending};
         c->status = headless_run(e, &model, s, vals, &ho);
     }
+    engine_set_tap(e, NULL, NULL);
+    record_close(rec, &ending);
     engine_free(e);
     if (registry_count(0) == 0)
         registry_clean_exit();
+    return 0;
+}
+
+/* `ipcplay watch`: the whole system, in the dashboard or headless. The
+ * options (--user, --key, --sort) win over the words (user=...). */
+static int cli_watch(void *self, const struct sysipc_filter *words, int period_ms)
+{
+    struct cli *c = self;
+    struct sysipc_filter f = *words;
+    if (c->opts->user[0])
+        snprintf(f.user, sizeof f.user, "%s", c->opts->user);
+    if (c->opts->key && sysipc_parse_key(c->opts->key, &f.key) == 0)
+        f.has_key = 1;
+    if (c->opts->sort >= 0)
+        f.sort = c->opts->sort;
+    bool tui = !c->headless && ui_available();
+    if (!c->headless && !have_terminal()) {
+        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        c->status = 2;
+        return -1;
+    }
+    c->ran = true;
+    static struct model model;
+    struct engine *e = engine_new(&model);
+    if (!e) {
+        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        c->status = 3;
+        return -1;
+    }
+    if (tui) {
+        char err[256];
+        if (engine_watch_system(e, period_ms, &f, err, sizeof err) < 0) {
+            fprintf(stderr, "ipcplay: watch: %s\n", err);
+            c->status = 3;
+        } else {
+            struct ui_opts uo = {.speed = c->speed};
+            c->status = ui_run(e, &model, NULL, NULL, &uo);
+        }
+    } else {
+        struct watch_opts wo = {.for_seconds = c->for_seconds, .period_ms = period_ms,
+                                .json = c->json, .filter = f, .out = stdout};
+        c->status = watch_headless(e, &model, &wo);
+    }
+    engine_free(e);
     return 0;
 }
 
@@ -102,7 +203,8 @@ static int output_status(int status)
     errno = 0;
     if (fflush(stdout) == 0 && !ferror(stdout))
         return status;
-    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+    int err = out_errno ? out_errno : errno ? errno : EIO;
+    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(err));
     return 3;
 }
 
@@ -148,7 +250,18 @@ int main(int argc, char **argv)
     cli.speed = o.speed;
     cli.for_seconds = o.for_seconds;
     cli.paused = o.paused;
-    struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run};
+    cli.record = o.record;
+    cli.argc = argc;
+    cli.argv = argv;
+    if (strcmp(o.words[0], "replay") == 0 || strcmp(o.words[0], "export") == 0) {
+        struct replay_cli rc = {.headless = o.headless, .json = o.json, .text = o.text};
+        int st = replay_main(o.nwords, o.words, &rc);
+        fflush(stdout);
+        return st;
+    }
+    cli.opts = &o;
+    struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run,
+                            .watch = cli_watch};
     cli.host = &host;
     int rc = command_run_argv(&host, o.nwords, o.words);
     if (cli.ran) /* the run's view reported its own output errors */

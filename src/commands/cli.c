@@ -7,23 +7,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../model/sysipc.h"
 #include "commands.h"
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
+    "       ipcplay replay FILE --headless [--json]\n"
+    "       ipcplay export FILE --text\n"
+    "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
     "\n"
     "Real processes do real IPC (System V semaphores, queues, shared memory, pipes,\n"
     "fd passing) under scripted scenarios; ipcplay shows what the kernel sees.\n"
-    "With no command it opens the dashboard on the sem scenario.\n"
+    "With no command it opens the dashboard on the sem scenario; `watch` shows every\n"
+    "IPC object of the system and the processes that use it.\n"
     "\n"
     "options:\n"
     "  --headless         no dashboard: print the story, state lines and checks\n"
     "  --json             with --headless: print JSON lines instead of text\n"
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
-    "  --for SECONDS      stop the run after SECONDS (0.1 to 86400)\n"
+    "  --record FILE      record the run to FILE (JSON lines; gzip when FILE ends in .gz)\n"
+    "  --text             with export: the story and the state lines as text\n"
+    "  --for SECONDS      stop the run (or the watch) after SECONDS (0.1 to 86400);\n"
+    "                     watch --headless without it prints one look and exits\n"
     "  --paused           start paused before the first op (dashboard; or the word paused)\n"
+    "  --user USER        watch: only objects owned by USER (name or uid)\n"
+    "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
+    "  --sort ORDER       watch: id (default), key, owner or activity\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
     "\n"
@@ -43,9 +54,14 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"speed", required_argument, NULL, 's'},
         {"for", required_argument, NULL, 'f'},
         {"paused", no_argument, NULL, 'P'},
+        {"record", required_argument, NULL, 'r'},
+        {"text", no_argument, NULL, 't'},
+        {"user", required_argument, NULL, 'u'},
+        {"key", required_argument, NULL, 'k'},
+        {"sort", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct cli_opts){.speed = 1.0};
+    *o = (struct cli_opts){.speed = 1.0, .sort = -1};
     opterr = 0;
     optind = 0; /* glibc: start over, as if never called */
     int ch;
@@ -56,6 +72,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'H': o->headless = true; break;
         case 'j': o->json = true; break;
         case 'P': o->paused = true; break;
+        case 'r': o->record = optarg; break;
+        case 't': o->text = true; break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,
@@ -74,6 +92,21 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             }
             break;
         }
+        case 'u':
+            if (strlen(optarg) >= sizeof o->user || !*optarg) {
+                snprintf(err, errlen, "bad --user '%s': a user name or uid", optarg);
+                return CLI_ERROR;
+            }
+            snprintf(o->user, sizeof o->user, "%s", optarg);
+            break;
+        case 'k': o->key = optarg; break;
+        case 'o':
+            if ((o->sort = sysipc_sort_parse(optarg)) < 0) {
+                snprintf(err, errlen, "bad --sort '%s': accepted id, key, owner, activity",
+                         optarg);
+                return CLI_ERROR;
+            }
+            break;
         case ':':
             snprintf(err, errlen, "option %s needs a value (see ipcplay --help)", argv[optind - 1]);
             return CLI_ERROR;
@@ -89,6 +122,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     }
     if (o->json && !o->headless) {
         snprintf(err, errlen, "--json needs --headless");
+        return CLI_ERROR;
+    }
+    uint32_t key;
+    if (o->key && sysipc_parse_key(o->key, &key) < 0) {
+        snprintf(err, errlen, "bad --key '%s': 0x1234abcd or a number", o->key);
         return CLI_ERROR;
     }
     o->nwords = argc - optind;

@@ -21,6 +21,12 @@ struct cli_opts {
     bool paused;        /* --paused: the dashboard starts the run paused */
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
+    const char *record; /* --record FILE, or NULL */
+    bool text;          /* export --text */
+    /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
+    char user[24];
+    const char *key;
+    int sort;
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

@@ -15,6 +15,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "../model/strbuf.h"
+#include "sysipc_cmds.h"
 
 #define MAX_ARGS 64
 
@@ -378,64 +379,6 @@ static int c_inspect(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
-static int c_ipcs(struct cmd_host *h, int argc, char **argv)
-{
-    const struct model *m = h->model;
-    int nsysv = 0;
-    for (int i = 0; m && i < m->nshmsegs; i++)
-        nsysv += m->shmsegs[i].kind == SHM_SYSV;
-    if (!m || (m->nsemsets == 0 && m->nshmsegs == 0 && m->nmsgqs == 0)) {
-        OUT("this session has no IPC objects");
-        return CMD_OK;
-    }
-    bool live = running(h);
-    if (m->nmsgqs) {
-        OUT("------ Message Queues (this session) --------");
-        OUT("%-10s %-10s %-12s %-10s %-7s %-7s", "msqid", "perms", "used-bytes", "messages",
-            "lspid", "lrpid");
-        for (int i = 0; i < m->nmsgqs; i++) {
-            const struct model_msgq *q = &m->msgqs[i];
-            OUT("%-10d %-10o %-12ld %-10ld %-7d %-7d %s", q->msqid, q->mode, q->cbytes, q->qnum,
-                (int)q->lspid, (int)q->lrpid,
-                q->removed ? "(removed: IPC_RMID)"
-                : live     ? ""
-                           : "(removed)");
-        }
-    }
-    if (nsysv) {
-        OUT("------ Shared Memory Segments (this session) --------");
-        OUT("%-10s %-10s %-6s %-10s %-7s %-7s %-7s", "shmid", "perms", "bytes", "nattch", "cpid",
-            "lpid", "");
-        for (int i = 0; i < m->nshmsegs; i++) {
-            const struct model_shmseg *s = &m->shmsegs[i];
-            if (s->kind != SHM_SYSV)
-                continue;
-            OUT("%-10d %-10o %-6zu %-10ld %-7d %-7d %s", s->shmid, s->mode, s->segsz, s->nattch,
-                (int)s->cpid, (int)s->lpid, live ? "" : "(removed)");
-        }
-    }
-    if (m->nsemsets) {
-        OUT("------ Semaphore Arrays (this session) --------");
-        OUT("%-10s %-10s %-6s %s", "semid", "perms", "nsems", "");
-        for (int i = 0; i < m->nsemsets; i++) {
-            const struct model_semset *s = &m->semsets[i];
-            OUT("%-10d %-10o %-6d %s", s->semid, s->mode, s->nsems, live ? "" : "(removed)");
-        }
-    }
-    /* Shared memory that is not System V: ipcs does not list it. */
-    for (int i = 0; m && i < m->nshmsegs; i++) {
-        const struct model_shmseg *s = &m->shmsegs[i];
-        if (s->kind == SHM_POSIX)
-            OUT("POSIX shared memory /dev/shm%s, %zu bytes %s(ipcs does not list it)", s->name,
-                s->segsz, live ? "" : "(removed) ");
-        else if (s->kind == SHM_ANON)
-            OUT("anonymous MAP_SHARED mapping, %zu bytes: no name, shared by fork only (ipcs "
-                "does not list it)",
-                s->segsz);
-    }
-    return CMD_OK;
-}
-
 static int c_clear(struct cmd_host *h, int argc, char **argv)
 {
     if (h->clear)
@@ -496,11 +439,23 @@ const struct command commands[] = {
      CMD_CONSOLE, 1, 2, NEEDS_NOTHING, COMPLETE_KILL, c_kill},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
      "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
-     "segment or queue (by id, or sem / shm / msq for the run's first one).",
+     "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "
+     "/name of a POSIX object, or pid is shown read-only from a look at the whole system.",
      CMD_CONSOLE, 1, 1, NEEDS_NOTHING, COMPLETE_INSPECT, c_inspect},
-    {"ipcs", NULL, "", "this session's IPC objects, the way ipcs shows them",
-     "Only the objects ipcplay created for this run.", CMD_CONSOLE, 0, 0, NEEDS_NOTHING,
-     COMPLETE_NONE, c_ipcs},
+    {"ipcs", NULL, "[-a|-q|-m|-s] [-l] [-i ID]", "the system's IPC objects, as util-linux ipcs",
+     "Every System V queue, segment and semaphore set with util-linux's columns (the run's "
+     "marked), then POSIX ones; -l the kernel's limits; -i ID one object and who uses it.",
+     CMD_CONSOLE, 0, 3, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcs},
+    {"ipcrm", NULL, "sem|shm|msq ID | key KEY", "remove a System V object",
+     "The run's objects go at once; any other only after a y/N question naming it. Never in a "
+     "replay.",
+     CMD_CONSOLE, 2, 2, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcrm},
+    {"watch", NULL, "[user=U] [key=K] [sort=S] [every=S]",
+     "watch the whole system's IPC objects and who uses them",
+     "Samples every object (System V and POSIX) and the processes asleep on or attached to them "
+     "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
+     "the list.",
+     CMD_CLI | CMD_CONSOLE, 0, 4, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
     {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_clear},
     {"quit", "exit", "", "quit ipcplay", "Stops the run, removes everything, restores the terminal.",
@@ -626,6 +581,8 @@ int command_run_argv(struct cmd_host *h, int argc, char **argv)
 
 int command_run_line(struct cmd_host *h, const char *line)
 {
+    if (sysipc_cmd_pending(h)) /* the answer to ipcrm's y/N */
+        return sysipc_cmd_answer(h, line);
     char *argv[MAX_ARGS];
     char buf[1024];
     int argc = command_split(line, argv, MAX_ARGS, buf, sizeof buf);

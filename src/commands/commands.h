@@ -13,6 +13,7 @@
 
 struct engine;
 struct model;
+struct sysipc_filter;
 
 enum cmd_where { CMD_CLI = 1, CMD_CONSOLE = 2 };
 enum cmd_result { CMD_OK = 0, CMD_ERROR = 1, CMD_QUIT = 2 };
@@ -55,6 +56,8 @@ struct cmd_host {
     void (*inspect)(void *self, const char *what);
     /* `run NAME ... paused`: set by the command for the run callback */
     bool start_paused;
+    /* Watch the whole system (`ipcplay watch`); NULL: the engine's, if any. */
+    int (*watch)(void *self, const struct sysipc_filter *f, int period_ms);
 };
 
 /* What Tab completes after a command's name; each has one completer. */

@@ -18,10 +18,13 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "creation.h"
 #include "engine_internal.h"
+#include "../model/waitfor.h"
 #include "procfs.h"
 #include "sysv.h"
 #include "registry.h"
+#include "watch.h"
 
 
 struct engine *engine_new(struct model *m)
@@ -75,6 +78,7 @@ void engine_free(struct engine *e)
     if (e->procfd >= 0)
         close(e->procfd);
     events_close(&e->ev);
+    engine_sys_free(e);
     gate_free(e->gate);
     free(e);
 }
@@ -125,26 +129,9 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
     if (rundir_create(e, err, errlen) < 0)
         return -1;
     for (int i = 0; i < p->nsemsets; i++) {
-        int id = semget(IPC_PRIVATE, p->semsets[i].nsems, IPC_CREAT | 0600);
-        if (id < 0) {
-            hints_semget(p->semsets[i].nsems, errno, err, errlen);
+        if (creation_semset(e, i, err, errlen) < 0)
             return -1;
-        }
-        if (registry_add(REG_SEM, id, NULL) < 0) {
-            semctl(id, 0, IPC_RMID);
-            snprintf(err, errlen, "too many objects");
-            return -1;
-        }
-        e->semids[i] = id;
-        unsigned short init[PLAN_MAX_SEMS];
-        for (int k = 0; k < p->semsets[i].nsems; k++)
-            init[k] = (unsigned short)p->semsets[i].init[k];
-        union semun arg = {.array = init};
-        if (semctl(id, 0, SETALL, arg) < 0) {
-            snprintf(err, errlen, "semctl SETALL failed: %s", strerror(errno));
-            return -1;
-        }
-        add_semset(e, i, id);
+        add_semset(e, i, e->semids[i]);
     }
     for (int i = 0; i < p->nshmsegs; i++) {
         if (p->shmsegs[i].kind != PLAN_SHM_SYSV) {
@@ -152,22 +139,9 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
                 return -1;
             continue;
         }
-        int id = shmget(IPC_PRIVATE, p->shmsegs[i].size, IPC_CREAT | 0600);
-        if (id < 0) {
-            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
-                     errno == ENOSPC ? " (the system's limit on segments, kernel.shmmni or "
-                                       "shmall, is reached: see ipcs -l)"
-                     : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
-                                       : "");
+        if (creation_shmseg(e, i, err, errlen) < 0)
             return -1;
-        }
-        if (registry_add(REG_SHM, id, NULL) < 0) {
-            shmctl(id, IPC_RMID, NULL);
-            snprintf(err, errlen, "too many objects");
-            return -1;
-        }
-        e->shmids[i] = id;
-        objects_ipc_add_seg(e, i, id);
+        objects_ipc_add_seg(e, i, e->shmids[i]);
         objects_ipc_reserve_sysv(e, i);
     }
     return objects_ipc_create_msgqs(e, err, errlen);
@@ -392,6 +366,8 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
             events_arm(&e->ev);
         }
     }
+    if (n < max && engine_sys_pollfd(e) >= 0)
+        pfds[n++] = (struct pollfd){engine_sys_pollfd(e), POLLIN, 0};
     return n;
 }
 
@@ -439,6 +415,16 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             if (read(e->timerfd, &ticks, sizeof ticks) > 0 && e->active) {
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
                 sampler_sample(e, false);
+                struct waitfor_cycle cy;
+                if (waitfor_find(e->m, &cy)) {
+                    /* A cycle may be events lagging behind the sample (a
+                     * worker seen asleep in its next P while its V is not
+                     * applied yet). A real one emits nothing: apply every
+                     * event, look at everyone again, and believe only what
+                     * is still there. */
+                    drain_events(e, &flags);
+                    sampler_sample(e, true);
+                }
                 engine_judge(e, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
                 if (sampler_ipc_deadlock(e)) {
@@ -452,6 +438,8 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == e->ev.rfd) {
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
+        } else if (pfds[i].fd == engine_sys_pollfd(e)) {
+            flags |= engine_sys_tick(e);
         }
     }
     if (e->active) {

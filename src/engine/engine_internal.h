@@ -103,6 +103,7 @@ struct engine {
     engine_tap_fn *tap;              /* sees every record after the model applied it */
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
+    struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
 };
 
 /* breaks.c: pause at the first new story line (or failed check) that meets

@@ -16,6 +16,7 @@
 
 #include "../model/inspect.h"
 #include "engine_internal.h"
+#include "watch.h"
 #include "procfs.h"
 
 #define WATCH_NS 2000000000ull /* a watch lapses 2 s after the view last asked */
@@ -246,5 +247,10 @@ int engine_inspect(struct engine *e, const char *what, char *title, size_t title
 {
     engine_watch(e, what);
     sampler_detail(e); /* a fresh look now, not at the next sample */
-    return model_inspect(e->m, what, title, titlelen, out, outlen, err, errlen);
+    pid_t pid;
+    unsigned shm;
+    if (model_inspect_target(e->m, what, &pid, &shm) || !what[0] || strchr("sm", what[0]))
+        return model_inspect(e->m, what, title, titlelen, out, outlen, err, errlen);
+    engine_sys_sample(e); /* not the run's: what the whole system shows now (watch.h) */
+    return sysipc_inspect(&e->m->sys, what, title, titlelen, out, outlen, err, errlen);
 }

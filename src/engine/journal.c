@@ -338,7 +338,8 @@ int journal_parse(const char *text, size_t len, struct journal_head *h, struct o
 /* Is this object still the one the dead run created? The kernel's own record
  * must match: created by the journal's owner (us), IPC_PRIVATE, mode 0600,
  * the ctime the journal noted, and for shared memory the dashboard as
- * creator; a name must carry the dead dashboard's pid. */
+ * creator; a name must carry the dead dashboard's pid. A keyed System V
+ * object's name carries its key and mode, which must match too. */
 static bool provably_ours(const struct objent *e, pid_t dash)
 {
     uid_t me = geteuid();
@@ -347,10 +348,16 @@ static bool provably_ours(const struct objent *e, pid_t dash)
     case REG_SEM:
     case REG_MSG:
     case REG_SHM: {
+        /* A keyed object: its key, and the mode it was made with (0600) or
+         * given after (the name's); someone else's object with the same key
+         * differs in id, creator or ctime. */
         struct sysv_stat st;
-        return sysv_stat(e->kind, (int)e->id, &st) == 0 && st.key == IPC_PRIVATE &&
-               st.cuid == me && st.mode == 0600 && st.ctime >= s && st.ctime <= s + 5 &&
-               (e->kind != REG_SHM || st.cpid == dash);
+        unsigned key = 0, mode = 0600;
+        if (e->name[0] && !objline_sysv_key(e->name, &key, &mode))
+            return false;
+        return sysv_stat(e->kind, (int)e->id, &st) == 0 && (unsigned)st.key == key &&
+               st.cuid == me && (st.mode == 0600 || st.mode == mode) && st.ctime >= s &&
+               st.ctime <= s + 5 && (e->kind != REG_SHM || st.cpid == dash);
     }
     case REG_POSIX_SHM: {
         if (objline_name_pid(e->kind, e->name) != dash)

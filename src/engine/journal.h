@@ -1,7 +1,8 @@
 /* journal.h — a small on-disk record of a run's live objects, so that if the
  * dashboard and its guardian are killed together (kill -9 of the whole job),
  * the next ipcplay start can remove what they left — only objects it can
- * prove are theirs (same id, creator, mode 0600, IPC_PRIVATE, creation time),
+ * prove are theirs (same id, creator, creation time, and mode 0600 with
+ * IPC_PRIVATE or the key and mode the journal recorded for a keyed object),
  * and only once both processes are gone. One file per dashboard under
  * $XDG_RUNTIME_DIR/ipcplay or /tmp/ipcplay-UID: a 0700 directory we own,
  * opened once without following a link and then used only through its fd. A

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../model/signames.h"
+#include "creation.h"
 #include "engine_internal.h"
 #include "registry.h"
 
@@ -45,7 +47,7 @@ void objects_ipc_add_seg(struct engine *e, int i, int shmid)
     a->kind = ps->kind;
     a->ring_slots = ps->ring;
     snprintf(a->name, sizeof a->name, "%s", e->ipc.shm_name[i]);
-    a->mode = 0600;
+    a->mode = ps->kind == PLAN_SHM_SYSV ? creation_mode(&ps->key) : 0600;
     engine_emit(e, &r);
 }
 
@@ -61,6 +63,10 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         }
         /* Nothing to register: anonymous memory dies with its last mapping. */
         x->shm_map[i] = p;
+        engine_say(e, LINE_EVENT, "ipcplay", "mmap",
+                   "mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) -> "
+                   "%p: no name, no id; only the children forked after it share it",
+                   ps->size, p);
         objects_ipc_add_seg(e, i, -1);
         return 0;
     }
@@ -82,6 +88,10 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         snprintf(err, errlen, "ftruncate %s failed: %s", x->shm_name[i], strerror(errno));
         return -1;
     }
+    engine_say(e, LINE_EVENT, "ipcplay", "shm_open",
+               "shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
+               "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it",
+               x->shm_name[i], fd, fd, ps->size);
     objects_ipc_add_seg(e, i, -1);
     return 0;
 }
@@ -89,17 +99,30 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
 int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
 {
     for (int i = 0; i < e->plan.nmsgqs; i++) {
-        int id = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+        const struct plan_key *pk = &e->plan.msgqs[i].key;
+        key_t key;
+        if (creation_key(e, pk, &key, err, errlen) < 0)
+            return -1;
+        int flags = creation_flags(key);
+        int id = msgget(key, flags);
         if (id < 0) {
-            snprintf(err, errlen, "msgget failed: %s (see /proc/sys/kernel/msgmni)",
-                     strerror(errno));
+            if (key != IPC_PRIVATE)
+                creation_refused(errno, "msgget", key, err, errlen);
+            else
+                snprintf(err, errlen, "msgget failed: %s (see /proc/sys/kernel/msgmni)",
+                         strerror(errno));
             return -1;
         }
-        if (registry_add(REG_MSG, id, NULL) < 0) {
+        if (creation_register(REG_MSG, id, key, creation_mode(pk)) < 0) {
             msgctl(id, IPC_RMID, NULL);
             snprintf(err, errlen, "too many objects");
             return -1;
         }
+        char kt[16], ft[48];
+        creation_key_text(key, kt, sizeof kt);
+        ipc_flags_text(flags, ft, sizeof ft);
+        engine_say(e, LINE_EVENT, "ipcplay", "msgget", "msgget(%s, %s) -> msqid %d: a new, empty "
+                   "queue", kt, ft, id);
         e->ipc.msqids[i] = id;
         struct msqid_ds ds;
         if (msgctl(id, IPC_STAT, &ds) < 0) {
@@ -121,14 +144,17 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         record_init(&r, REC_MSGQ_ADD, e->m->now_ns);
         r.u.msgq_add.index = i;
         r.u.msgq_add.msqid = id;
-        r.u.msgq_add.mode = 0600;
+        r.u.msgq_add.mode = creation_mode(pk);
         r.u.msgq_add.qbytes = want > 0 ? want : dflt;
         engine_emit(e, &r);
         if (want > 0 && want != dflt)
             engine_say(e, LINE_EVENT, "ipcplay", "msgctl(IPC_SET)",
-                       "queue %d: msg_qbytes %ld -> %ld (the default comes from msgmnb): "
+                       "msgctl(%d, IPC_SET, {msg_qbytes %ld -> %ld}) (the default comes from "
+                       "msgmnb): "
                        "senders sleep once that many bytes wait in the queue",
                        id, dflt, want);
+        if (creation_set_mode(e, REG_MSG, id, pk, err, errlen) < 0)
+            return -1;
     }
     return 0;
 }

@@ -198,9 +198,39 @@ pid_t objline_name_pid(int kind, const char *name)
     }
 }
 
+bool objline_sysv_key(const char *name, unsigned *key, unsigned *mode)
+{
+    /* "key-0x" 8 hex digits "-" 4 octal digits, exactly. */
+    if (strlen(name) != 19 || strncmp(name, "key-0x", 6) != 0 || name[14] != '-' ||
+        name[15] != '0')
+        return false;
+    unsigned k = 0, m = 0;
+    for (int i = 6; i < 14; i++) {
+        char c = name[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return false;
+        k = k * 16 + (unsigned)d;
+    }
+    for (int i = 16; i < 19; i++) {
+        if (name[i] < '0' || name[i] > '7')
+            return false;
+        m = m * 8 + (unsigned)(name[i] - '0');
+    }
+    if (k == 0) /* IPC_PRIVATE has no name */
+        return false;
+    *key = k;
+    *mode = m;
+    return true;
+}
+
 bool objline_name_ok(int kind, const char *name)
 {
+    unsigned k, m;
     switch (kind) {
+    case REG_SEM:
+    case REG_MSG:
+    case REG_SHM: return name[0] == '\0' || objline_sysv_key(name, &k, &m);
     case REG_POSIX_SHM:
     case REG_DIR:
     case REG_PATH: return objline_name_pid(kind, name) > 0;

@@ -3,7 +3,7 @@
  * over its pipe, and the journal keeps it on disk for the next start:
  *   "+ KIND ID NAME STAMP"  an object, process or group now exists
  *   "- KIND ID NAME"        it is gone (or no longer ours)
- * NAME is one word, "-" for none; STAMP is the object's ctime when it was
+ * NAME is one word, "-" for none (a keyed System V object: its key and mode); STAMP is the object's ctime when it was
  * registered (0 where there is none). Parsing is strict: a line that is not
  * exactly of this form, or a NAME that is not of a form ipcplay makes for
  * that KIND (objline_name_ok), is refused — a journal is a file anyone with
@@ -38,6 +38,10 @@ int objline_format(char *buf, size_t len, char verb, const struct objent *e);
 int objline_parse(const char *line, size_t len, char *verb, struct objent *e);
 /* Is name (empty for none) of the form ipcplay makes for this kind? */
 bool objline_name_ok(int kind, const char *name);
+/* A System V object made with a key is named "key-0xKKKKKKKK-MMMM" (its key
+ * in hex and its final mode in octal); one made IPC_PRIVATE has no name.
+ * True and *key, *mode filled when name is of that form. */
+bool objline_sysv_key(const char *name, unsigned *key, unsigned *mode);
 /* The dashboard pid a name of kind REG_POSIX_SHM, REG_PATH or REG_DIR
  * carries ("/ipcplay-PID-…", ".../ipcplay-PID-XXXXXX[/file]"); 0 for none. */
 pid_t objline_name_pid(int kind, const char *name);

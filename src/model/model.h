@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "event.h"
+#include "sysipc.h"
 
 #define MODEL_MAX_PROCS 320
 #define MODEL_MAX_SEMSETS 4
@@ -423,8 +424,11 @@ struct model {
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 
+    struct model_chat chat; /* the chat room (ops/chat.h) */
+
     int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
+    struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
 };
 
 void model_init(struct model *m);
@@ -466,6 +470,13 @@ bool model_proc_comm_foreign(const struct model_proc *p);
  * since say that call ended. */
 int model_sem_waiters(const struct model *m, const struct model_semset *ss, int k, bool zero,
                       int *idx);
+/* later - earlier as the two's-complement machine does it: records come
+ * from files too, and a damaged one's numbers must wrap, not overflow. */
+static inline long long model_diff(long long later, long long earlier)
+{
+    return (long long)((unsigned long long)later - (unsigned long long)earlier);
+}
+
 /* The lowest message type above `after` among a queue's copied messages,
  * with how many there are of it; 0 when there is none. */
 long model_msgq_next_type(const struct model_msgq *q, long after, int *count);

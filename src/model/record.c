@@ -44,6 +44,13 @@ const char *record_kind_name(enum record_kind kind)
     case REC_SAMPLE_END: return "sample_end";
     case REC_DETAIL_PROC: return "detail_proc";
     case REC_DETAIL_SHM: return "detail_shm";
+    case REC_SYS_BEGIN: return "sys_begin";
+    case REC_SYS_OBJ: return "sys_obj";
+    case REC_SYS_USE: return "sys_use";
+    case REC_SYS_PROC: return "sys_proc";
+    case REC_SYS_END: return "sys_end";
+    case REC_SYS_LIMITS: return "sys_limits";
+    case REC_SYS_FILTER: return "sys_filter";
     case REC__COUNT: break;
     }
     return "?";
@@ -80,6 +87,13 @@ size_t record_size(enum record_kind kind)
     case REC_SAMPLE_END: return h + sizeof r->u.end;
     case REC_DETAIL_PROC: return h + sizeof r->u.detail;
     case REC_DETAIL_SHM: return h + sizeof r->u.mapped;
+    case REC_SYS_BEGIN: return h + sizeof r->u.sys_begin;
+    case REC_SYS_OBJ: return h + sizeof r->u.sys_obj;
+    case REC_SYS_USE: return h + sizeof r->u.sys_use;
+    case REC_SYS_PROC: return h + sizeof r->u.sys_proc;
+    case REC_SYS_END: return h + sizeof r->u.sys_end;
+    case REC_SYS_LIMITS: return h + sizeof r->u.sys_limits;
+    case REC_SYS_FILTER: return h + sizeof r->u.sys_filter;
     }
     return h;
 }
@@ -265,5 +279,17 @@ void model_apply(struct model *m, const struct record *r)
         break;
     case REC_DETAIL_PROC: apply_detail_proc(m, &r->u.detail); break;
     case REC_DETAIL_SHM: apply_detail_shm(m, &r->u.mapped); break;
+    case REC_SYS_BEGIN: sysipc_begin(&m->sys, &r->u.sys_begin); break;
+    case REC_SYS_OBJ: sysipc_obj(&m->sys, r->t_ns, &r->u.sys_obj); break;
+    case REC_SYS_USE: sysipc_use(&m->sys, &r->u.sys_use); break;
+    case REC_SYS_PROC: sysipc_proc(&m->sys, &r->u.sys_proc); break;
+    case REC_SYS_END:
+        sysipc_end(&m->sys, &r->u.sys_end);
+        m->now_ns = r->t_ns;
+        m->wall_s = r->u.sys_end.wall_s;
+        m->gen_objects++;
+        break;
+    case REC_SYS_LIMITS: sysipc_set_limits(&m->sys, &r->u.sys_limits); break;
+    case REC_SYS_FILTER: sysipc_set_filter(&m->sys, &r->u.sys_filter); break;
     }
 }

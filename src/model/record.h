@@ -43,6 +43,14 @@ enum record_kind {
     REC_SAMPLE_END,      /* end: one whole sample was taken */
     REC_DETAIL_PROC,     /* detail: what `inspect PROCESS` shows beyond the sample */
     REC_DETAIL_SHM,      /* mapped: which processes have a segment mapped */
+    /* the whole system (watch, ipcs, ipcrm, inspect of foreign objects): sysipc.h */
+    REC_SYS_BEGIN,  /* sys_begin: a watch sample starts */
+    REC_SYS_OBJ,    /* sys_obj: one object of the system */
+    REC_SYS_USE,    /* sys_use: a process uses an object (attached, asleep on it) */
+    REC_SYS_PROC,   /* sys_proc: a process the sample names */
+    REC_SYS_END,    /* sys_end: the sample is whole; unnamed objects are gone */
+    REC_SYS_LIMITS, /* sys_limits: the kernel's IPC limits */
+    REC_SYS_FILTER, /* sys_filter: what the watch view lists, in which order */
     REC__COUNT
 };
 
@@ -241,6 +249,13 @@ struct record {
         struct sample_end end;
         struct model_proc_detail detail;
         struct detail_shm mapped;
+        struct sys_begin sys_begin;
+        struct sys_obj sys_obj;
+        struct sys_use sys_use;
+        struct sys_proc sys_proc;
+        struct sys_end sys_end;
+        struct sys_limits sys_limits;
+        struct sysipc_filter sys_filter;
     } u;
 };
 

@@ -105,3 +105,17 @@ void wait_status_text(int status, enum status_form form, char *buf, size_t len)
     else
         snprintf(buf, len, other[form], (unsigned)status);
 }
+
+void ipc_flags_text(int flags, char *buf, size_t len)
+{
+    /* The values sys/ipc.h gives them, kept here so this file stays pure. */
+    enum { CREAT = 01000, EXCL = 02000, NOWAIT = 04000 };
+    unsigned mode = (unsigned)flags & 0777;
+    char m[8] = "";
+    if (mode || !(flags & (CREAT | EXCL | NOWAIT)))
+        snprintf(m, sizeof m, "%s%04o", (flags & (CREAT | EXCL | NOWAIT)) ? "|" : "", mode);
+    snprintf(buf, len, "%s%s%s%s", (flags & CREAT) ? "IPC_CREAT" : "",
+             (flags & EXCL) ? ((flags & CREAT) ? "|IPC_EXCL" : "IPC_EXCL") : "",
+             (flags & NOWAIT) ? ((flags & (CREAT | EXCL)) ? "|IPC_NOWAIT" : "IPC_NOWAIT") : "",
+             mode == 0 && !(flags & (CREAT | EXCL | NOWAIT)) ? "0" : m);
+}

@@ -26,6 +26,10 @@ int signame_parse(const char *text);
 /* "EAGAIN", "EIDRM"; "error" for a number with no name. */
 const char *errname(int err);
 
+/* A System V get call's flags in words: "IPC_CREAT|IPC_EXCL|0600", "0"
+ * (the octal mode bits last; nothing else is named). */
+void ipc_flags_text(int flags, char *buf, size_t len);
+
 /* How a wait status is told, by where it is told. */
 enum status_form {
     STATUS_STORY, /* "exited with status 3", "was killed by SIGKILL" */

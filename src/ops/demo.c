@@ -177,14 +177,25 @@ static struct model_line *story_file_check(struct model *m, const struct event *
 
 /* ---- the entries ------------------------------------------------------- */
 
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_sleep[] = {FLD(struct ev_sleep, ns), FLD_END};
+static const struct field payload_record[] = {FLD(struct ev_record, fd), FLD(struct ev_record, seq),
+                                              FLD(struct ev_record, offset), FLD_END};
+static const struct field payload_file_check[] = {FLD(struct ev_file_check, fd),
+                                                  FLD(struct ev_file_check, size),
+                                                  FLD(struct ev_file_check, bad), FLD_END};
+
 const struct op_entry op_entry_NONE = {
     .name = "none", .verb = "does nothing", .run = ops_not_a_step};
 const struct op_entry op_entry_SLEEP = {
+    .payload = payload_sleep,
     .name = "sleep", .verb = "sleeps", .run = run_sleep, .doing = doing_sleep};
 const struct op_entry op_entry_REPEAT = {.name = "repeat", .verb = "repeats", .run = run_repeat};
 const struct op_entry op_entry_RECORD = {
+    .payload = payload_record,
     .name = "record", .verb = "writes a record", .run = run_record, .touches_fds = true,
     .doing = doing_record, .apply = apply_record, .story = story_record};
 const struct op_entry op_entry_FILE_CHECK = {
+    .payload = payload_file_check,
     .name = "file_check", .verb = "reads the file back", .run = run_file_check,
     .doing = doing_file_check, .apply = apply_file_check, .story = story_file_check};

@@ -776,32 +776,60 @@ static struct model_line *story_recvfd(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_open[] = {FLD(struct ev_open, fd), FLD(struct ev_open, access),
+                                            FLD(struct ev_open, ino), FLD(struct ev_open, dev),
+                                            FLD_END};
+static const struct field payload_fd[] = {FLD(struct ev_fd, fd), FLD(struct ev_fd, n), FLD_END};
+static const struct field payload_pair[] = {FLD(struct ev_pair, fd0), FLD(struct ev_pair, fd1),
+                                            FLD(struct ev_pair, ino0), FLD(struct ev_pair, ino1),
+                                            FLD_END};
+/* io.sum: with OPF_PATTERN on a read, the bytes that were not the file's (ev_io.bad) */
+static const struct field payload_io[] = {FLD(struct ev_io, fd), FLD(struct ev_io, offset),
+                                          FLD(struct ev_io, total), FLD(struct ev_io, sum),
+                                          FLD_END};
+static const struct field payload_fdpass[] = {FLD(struct ev_sendfd, sock),
+                                              FLD(struct ev_sendfd, fd), FLD(struct ev_sendfd, ino),
+                                              FLD(struct ev_sendfd, dev), FLD_END};
+
 #define FDOP(op) .run = run_##op, .touches_fds = true, .doing = doing_##op, .story = story_##op
 
 const struct op_entry op_entry_OPEN = {
+    .payload = payload_open,
     .name = "open", .verb = "opens a file", FDOP(open), .apply = apply_open};
 const struct op_entry op_entry_CLOSE = {
+    .payload = payload_fd,
     .name = "close", .verb = "closes an fd", FDOP(close), .apply = apply_close};
-const struct op_entry op_entry_PIPE = {.name = "pipe", .verb = "creates a pipe", FDOP(pair)};
+const struct op_entry op_entry_PIPE = {
+    .payload = payload_pair,.name = "pipe", .verb = "creates a pipe", FDOP(pair)};
 const struct op_entry op_entry_SOCKETPAIR = {
+    .payload = payload_pair,
     .name = "socketpair", .verb = "creates a pair of connected sockets", FDOP(pair)};
 const struct op_entry op_entry_MKFIFO = {
     .name = "mkfifo", .verb = "creates a FIFO", .run = run_mkfifo, .doing = doing_mkfifo,
     .story = story_mkfifo};
 const struct op_entry op_entry_READ = {
+    .payload = payload_io,
     .name = "read", .verb = "reads", FDOP(read), .apply = apply_read};
 const struct op_entry op_entry_WRITE = {
+    .payload = payload_io,
     .name = "write", .verb = "writes", FDOP(write), .apply = apply_write};
 const struct op_entry op_entry_SHUTDOWN = {
+    .payload = payload_fd,
     .name = "shutdown", .verb = "shuts down its sending side", FDOP(shutdown)};
 const struct op_entry op_entry_LISTEN = {
+    .payload = payload_fd,
     .name = "listen", .verb = "listens on a UNIX socket path", FDOP(listen)};
 const struct op_entry op_entry_ACCEPT = {
+    .payload = payload_fd,
     .name = "accept", .verb = "accepts a connection", FDOP(accept)};
 const struct op_entry op_entry_CONNECT = {
+    .payload = payload_fd,
     .name = "connect", .verb = "connects to a UNIX socket path", FDOP(connect)};
 const struct op_entry op_entry_SENDFD = {
+    .payload = payload_fdpass,
     .name = "sendfd", .verb = "sends an fd (SCM_RIGHTS)", FDOP(sendfd), .apply = apply_sendfd};
 const struct op_entry op_entry_RECVFD = {
+    .payload = payload_fdpass,
     .name = "recvfd", .verb = "receives an fd (SCM_RIGHTS)", FDOP(recvfd),
     .apply = apply_recvfd};

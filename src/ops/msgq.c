@@ -372,12 +372,23 @@ static struct model_line *story_rmid(struct model *m, const struct event *ev, st
 
 /* ---- the entries ------------------------------------------------------- */
 
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_msgsnd[] = {
+    FLD(struct ev_msgsnd, type), FLD(struct ev_msgsnd, len), FLD(struct ev_msgsnd, seq), FLD_END};
+static const struct field payload_msgrcv[] = {
+    FLD(struct ev_msgrcv, sel), FLD(struct ev_msgrcv, type), FLD(struct ev_msgrcv, who),
+    FLD(struct ev_msgrcv, how), FLD_END};
+static const struct field payload_msgq_rmid[] = {FLD(struct ev_msgq_rmid, left), FLD_END};
+
 const struct op_entry op_entry_MSGSND = {
+    .payload = payload_msgsnd,
     .name = "msgsnd", .verb = "sends a message", .run = run_msgsnd, .doing = doing_msgsnd,
     .apply = apply_msgsnd, .story = story_msgsnd};
 const struct op_entry op_entry_MSGRCV = {
+    .payload = payload_msgrcv,
     .name = "msgrcv", .verb = "receives a message", .run = run_msgrcv, .doing = doing_msgrcv,
     .apply = apply_msgrcv, .story = story_msgrcv};
 const struct op_entry op_entry_MSGQ_RMID = {
+    .payload = payload_msgq_rmid,
     .name = "msgq_rmid", .verb = "removes the message queue", .run = run_rmid,
     .track = track_rmid, .doing = doing_rmid, .apply = apply_rmid, .story = story_rmid};

@@ -1,8 +1,8 @@
 /* op.h — an op is one unit: one table entry carries its name and verb, what
  * it does in a child (run), how the engine tracks it, its "doing" text, how it
  * changes the model (apply) and how the story tells it (story). Entries live
- * in their family's file (sem.c, msgq.c, shm.c, proc.c, fd.c, demo.c); the
- * family's header lists its ops and declares their event payloads, and this
+ * in their family's file (sem.c, msgq.c, shm.c, proc.c, fd.c, key.c, chat.c,
+ * demo.c); the family's header lists its ops and declares their event payloads, and this
  * header puts the lists together into one enum and one payload union.
  *
  * The model dispatches through the table without seeing the engine: runner,
@@ -14,8 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../model/field.h"
+#include "chat.h"
 #include "demo.h"
 #include "fd.h"
+#include "key.h"
 #include "msgq.h"
 #include "proc.h"
 #include "sem.h"
@@ -24,7 +27,9 @@
 /* Every op, family by family. The enum follows the families' order; names,
  * not numbers, leave the program. Op E's entry is op_entry_E, defined in its
  * family's file; op.c indexes them by kind (a missing one does not link). */
-#define IPCPLAY_OPS(X) OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X)
+#define IPCPLAY_OPS(X)                                                                   \
+    OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
+        OPS_CHAT(X)
 
 enum op_kind {
 #define IPCPLAY_OP_ENUM(e) OP_##e,
@@ -38,7 +43,8 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 /* The op-specific part of an event: one named struct per op (or per group of
  * ops that report the same things), each in its family's header. */
 #define IPCPLAY_PAYLOADS                                                                 \
-    PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD
+    PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
+        PAYLOADS_KEY PAYLOADS_CHAT
 
 union op_payload {
     IPCPLAY_PAYLOADS
@@ -97,6 +103,9 @@ struct op_entry {
     void (*apply)(struct model *m, const struct event *ev, struct op_ctx *cx);
     /* Its story line(s); returns the line to name with who/what, or NULL. */
     struct model_line *(*story)(struct model *m, const struct event *ev, struct op_ctx *cx);
+    /* Its payload's fields by name (field.h), relative to the payload: how a
+     * recording writes and reads them. NULL: it carries none. */
+    const struct field *payload;
 };
 
 /* The table, indexed by enum op_kind; NULL for a number that is no op. */

@@ -912,48 +912,90 @@ static struct model_line *story_sigign(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_start[] = {FLD(struct ev_start, parent), FLD_END};
+static const struct field payload_exit[] = {FLD(struct ev_exit, code), FLD_END};
+static const struct field payload_exited[] = {FLD(struct ev_exited, adopted),
+                                              FLD(struct ev_exited, stopped),
+                                              FLD(struct ev_exited, status), FLD_END};
+static const struct field payload_failed[] = {FLD_ARR(struct ev_failed, call_args),
+                                              FLD(struct ev_failed, call), FLD_END};
+/* fork.instance: on the child's side, its ppid (ev_fork.ppid) */
+static const struct field payload_fork[] = {FLD(struct ev_fork, role),
+                                            FLD(struct ev_fork, instance),
+                                            FLD(struct ev_fork, self_instance), FLD_END};
+static const struct field payload_fdreport[] = {
+    FLD(struct ev_fdreport, fd), FLD(struct ev_fdreport, flags), FLD(struct ev_fdreport, ino),
+    FLD(struct ev_fdreport, pos), FLD_END};
+static const struct field payload_wait[] = {
+    FLD(struct ev_wait, pid_given), FLD(struct ev_wait, instance), FLD(struct ev_wait, status),
+    FLD(struct ev_wait, target), FLD_END};
+static const struct field payload_sigchld_await[] = {FLD(struct ev_sigchld_await, left),
+                                                     FLD(struct ev_sigchld_await, calls), FLD_END};
+static const struct field payload_reaped[] = {FLD(struct ev_reaped, call),
+                                              FLD(struct ev_reaped, batch),
+                                              FLD(struct ev_reaped, status), FLD_END};
+static const struct field payload_orphaned[] = {FLD(struct ev_orphaned, old_parent),
+                                                FLD(struct ev_orphaned, new_parent), FLD_END};
+static const struct field payload_hold[] = {FLD(struct ev_hold, seen), FLD(struct ev_hold, role),
+                                            FLD(struct ev_hold, late), FLD_END};
+static const struct field payload_sigign[] = {FLD(struct ev_sigign, sig), FLD_END};
+
 const struct op_entry op_entry_START = {
+    .payload = payload_start,
     .name = "start", .verb = "starts", .run = ops_not_a_step, .track = track_start};
 const struct op_entry op_entry_EXIT = {
+    .payload = payload_exit,
     .name = "exit", .verb = "exits", .run = run_exit, .apply = apply_exit};
 const struct op_entry op_entry_EXITED = {
+    .payload = payload_exited,
     .name = "exited", .verb = "has exited", .run = ops_not_a_step, .from_engine = true,
     .apply = apply_exited, .story = story_exited};
 const struct op_entry op_entry_SPAWNED = {
     .name = "spawned", .verb = "was forked", .run = ops_not_a_step, .from_engine = true,
     .appear = appear_spawned, .story = story_spawned};
 const struct op_entry op_entry_FAILED = {
+    .payload = payload_failed,
     .name = "failed", .verb = "gives up", .run = ops_not_a_step, .apply = apply_failed,
     .story = story_failed};
 const struct op_entry op_entry_FORK = {
+    .payload = payload_fork,
     .name = "fork", .verb = "forks", .run = run_fork, .track = track_fork, .touches_fds = true,
     .doing = doing_fork, .apply = apply_fork, .story = story_fork};
 const struct op_entry op_entry_EXEC = {
+    .payload = payload_fdreport,
     .name = "exec", .verb = "replaces its program (execve)", .run = run_exec,
     .track = track_exec, .touches_fds = true, .doing = doing_exec, .apply = apply_exec,
     .story = story_exec};
 const struct op_entry op_entry_FDREPORT = {
+    .payload = payload_fdreport,
     .name = "fdreport", .verb = "reports an open fd after exec", .run = ops_not_a_step,
     .apply = apply_fdreport, .story = story_fdreport};
 const struct op_entry op_entry_WAIT = {
+    .payload = payload_wait,
     .name = "wait", .verb = "waits for a child", .run = run_wait, .track = track_reaped,
     .doing = doing_wait, .apply = apply_wait, .story = story_wait};
 const struct op_entry op_entry_SIGCHLD_INSTALL = {
     .name = "sigchld_handler", .verb = "installs a SIGCHLD handler", .run = run_sigchld_install,
     .doing = doing_sigchld_install, .story = story_sigchld_install};
 const struct op_entry op_entry_SIGCHLD_AWAIT = {
+    .payload = payload_sigchld_await,
     .name = "sigchld_await", .verb = "lets SIGCHLD in", .run = run_sigchld_await,
     .doing = doing_sigchld_await, .apply = apply_sigchld_await, .story = story_sigchld_await};
 const struct op_entry op_entry_REAPED = {
+    .payload = payload_reaped,
     .name = "reaped", .verb = "reaped a child in its SIGCHLD handler", .run = ops_not_a_step,
     .track = track_reaped, .doing = doing_reaped, .apply = apply_reaped,
     .story = story_reaped};
 const struct op_entry op_entry_ORPHANED = {
+    .payload = payload_orphaned,
     .name = "await_orphaned", .verb = "waits for its parent to exit", .run = run_orphaned,
     .doing = doing_orphaned, .apply = apply_orphaned, .story = story_orphaned};
 const struct op_entry op_entry_HOLD = {
+    .payload = payload_hold,
     .name = "hold", .verb = "waits until ipcplay has seen it", .run = run_hold,
     .doing = doing_hold, .story = story_hold};
 const struct op_entry op_entry_SIGIGN = {
+    .payload = payload_sigign,
     .name = "sigign", .verb = "ignores a signal", .run = run_sigign, .doing = doing_sigign,
     .story = story_sigign};

@@ -465,27 +465,56 @@ static struct model_line *story_setval(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_sem[] = {FLD(struct ev_sem, num), FLD(struct ev_sem, amount),
+                                           FLD(struct ev_sem, waited_ns), FLD_END};
+static const struct field payload_cs_enter[] = {FLD(struct ev_cs_enter, sect),
+                                                FLD(struct ev_cs_enter, inside), FLD_END};
+static const struct field payload_cs_update[] = {FLD(struct ev_cs_update, sect),
+                                                 FLD(struct ev_cs_update, written),
+                                                 FLD(struct ev_cs_update, read), FLD_END};
+static const struct field payload_cs_leave[] = {FLD(struct ev_cs_leave, sect),
+                                                FLD(struct ev_cs_leave, entries),
+                                                FLD(struct ev_cs_leave, left), FLD_END};
+static const struct field payload_lockvar[] = {FLD(struct ev_lockvar, spins), FLD_END};
+static const struct field payload_setval[] = {FLD(struct ev_setval, num),
+                                              FLD(struct ev_setval, val),
+                                              FLD(struct ev_setval, ncnt),
+                                              FLD(struct ev_setval, zcnt),
+                                              FLD(struct ev_setval, before),
+                                              FLD(struct ev_setval, after),
+                                              FLD_END};
+
 #define SEMOP .run = run_semop, .doing = doing_semop, .apply = apply_semop, .story = story_semop
 
-const struct op_entry op_entry_P = {.name = "P", .verb = "P: take the semaphore", SEMOP};
-const struct op_entry op_entry_V = {.name = "V", .verb = "V: give the semaphore back", SEMOP};
-const struct op_entry op_entry_WAIT0 = {.name = "wait0", .verb = "waits for zero", SEMOP};
+const struct op_entry op_entry_P = {
+    .payload = payload_sem, .name = "P", .verb = "P: take the semaphore", SEMOP};
+const struct op_entry op_entry_V = {
+    .payload = payload_sem, .name = "V", .verb = "V: give the semaphore back", SEMOP};
+const struct op_entry op_entry_WAIT0 = {
+    .payload = payload_sem, .name = "wait0", .verb = "waits for zero", SEMOP};
 
 const struct op_entry op_entry_CS_ENTER = {
+    .payload = payload_cs_enter,
     .name = "cs_enter", .verb = "enters the critical section", .run = run_cs_enter,
     .doing = doing_cs, .apply = apply_cs, .story = story_cs_enter};
 const struct op_entry op_entry_CS_UPDATE = {
+    .payload = payload_cs_update,
     .name = "cs_update", .verb = "updates the shared counter", .run = run_cs_update,
     .doing = doing_cs, .apply = apply_cs, .story = story_cs_update};
 const struct op_entry op_entry_CS_LEAVE = {
+    .payload = payload_cs_leave,
     .name = "cs_leave", .verb = "leaves the critical section", .run = run_cs_leave,
     .doing = doing_cs, .apply = apply_cs, .story = story_cs_leave};
 const struct op_entry op_entry_LOCKVAR_ACQUIRE = {
+    .payload = payload_lockvar,
     .name = "lockvar_acquire", .verb = "takes the plain-variable lock",
     .run = run_lockvar_acquire, .doing = doing_lock, .story = story_lock};
 const struct op_entry op_entry_LOCKVAR_RELEASE = {
+    .payload = payload_lockvar,
     .name = "lockvar_release", .verb = "clears the plain-variable lock",
     .run = run_lockvar_release, .doing = doing_lock, .story = story_lock};
 const struct op_entry op_entry_SETVAL = {
+    .payload = payload_setval,
     .name = "setval", .verb = "sets a semaphore's value (semctl SETVAL)", .run = run_setval,
     .doing = doing_setval, .story = story_setval};

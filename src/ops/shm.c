@@ -202,7 +202,7 @@ static void apply_cow(struct model *m, const struct event *ev, struct op_ctx *cx
         model_fact_set(m, "cow.init", 1);
     } else if (ev->op == OP_COW_WRITE) {
         model_fact_set(m, "cow.minflt_delta",
-                       ev->cow_write.minflt_after - ev->cow_write.minflt_before);
+                       model_diff(ev->cow_write.minflt_after, ev->cow_write.minflt_before));
         model_fact_set(m, "cow.child_wrote", 1);
     } else {
         model_fact_set(m, "cow.unchanged", ev->result);
@@ -220,7 +220,7 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
                        shared ? "MAP_SHARED" : "MAP_PRIVATE");
     } else if (ev->op == OP_COW_WRITE) {
         long long a = ev->cow_write.minflt_before, b = ev->cow_write.minflt_after;
-        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b, b - a,
+        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b, model_diff(b, a),
                        shared ? "; a shared page: no copy, the parent sees it"
                               : "; the kernel copied the page for it (copy-on-write)");
     } else {
@@ -235,13 +235,25 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
 /* ---- the entries ------------------------------------------------------- */
 
 #define RING .run = run_ring, .doing = doing_ring, .apply = apply_ring, .story = story_ring
+/* Payload fields by name, for recordings (model/field.h); pads are left out. */
+static const struct field payload_ring[] = {FLD(struct ev_ring, slot), FLD(struct ev_ring, item),
+                                            FLD(struct ev_ring, index), FLD_END};
+static const struct field payload_cow_page[] = {FLD(struct ev_cow_page, sum), FLD_END};
+static const struct field payload_cow_write[] = {FLD(struct ev_cow_write, minflt_before),
+                                                 FLD(struct ev_cow_write, minflt_after), FLD_END};
+
 #define COW .run = run_cow, .doing = doing_cow, .apply = apply_cow, .story = story_cow
 
 const struct op_entry op_entry_RING_PUT = {
+    .payload = payload_ring,
     .name = "ring_put", .verb = "puts an item into the shared ring", RING};
 const struct op_entry op_entry_RING_GET = {
+    .payload = payload_ring,
     .name = "ring_get", .verb = "takes an item from the shared ring", RING};
 const struct op_entry op_entry_COW_INIT = {
+    .payload = payload_cow_page,
     .name = "cow_init", .verb = "maps a page and fills it", COW};
-const struct op_entry op_entry_COW_WRITE = {.name = "cow_write", .verb = "writes its page", COW};
-const struct op_entry op_entry_COW_CHECK = {.name = "cow_check", .verb = "checks its page", COW};
+const struct op_entry op_entry_COW_WRITE = {
+    .payload = payload_cow_write,.name = "cow_write", .verb = "writes its page", COW};
+const struct op_entry op_entry_COW_CHECK = {
+    .payload = payload_cow_page,.name = "cow_check", .verb = "checks its page", COW};

@@ -31,7 +31,19 @@ struct op {
     int32_t arg3;    /* op-specific (msgsnd: every Nth is long; OPF_REL: modulus) */
 };
 
+/* How the engine names a System V object: IPC_PRIVATE (file 0), or a key
+ * from ftok(the run file file-1, proj), created IPC_CREAT|IPC_EXCL so an
+ * object someone else made with that key is never taken for ours; mode 0
+ * is 0600 (a mode that refuses its owner is set with IPC_SET after the
+ * engine has initialised the object). */
+struct plan_key {
+    int file;      /* plan file index + 1 (a PLANF_FILE), 0: IPC_PRIVATE */
+    int proj;      /* ftok's proj_id (its low 8 bits count) */
+    unsigned mode; /* permission bits; 0: 0600 */
+};
+
 struct plan_semset {
+    struct plan_key key;
     int nsems;
     int init[PLAN_MAX_SEMS];
     /* Bit k set: semaphore k is a lock (binary; the process that passes P
@@ -48,6 +60,7 @@ enum plan_shm_kind {
 };
 
 struct plan_shmseg {
+    struct plan_key key; /* System V kind only */
     size_t size;
     int stats; /* 1: holds struct cs_stats (critical-section bookkeeping) */
     int kind;  /* enum plan_shm_kind */
@@ -55,6 +68,7 @@ struct plan_shmseg {
 };
 
 struct plan_msgq {
+    struct plan_key key;
     long qbytes; /* msg_qbytes set with IPC_SET after creation; 0: the kernel's msgmnb */
 };
 
@@ -79,6 +93,8 @@ struct plan_file {
 struct plan_role {
     char name[PLAN_NAME_LEN]; /* "worker": instances are named worker-1.. */
     int count;                /* how many processes run this role */
+    int no_shm;               /* 1: attaches none of the run's segments (a process
+                                 that shares no memory with the others: a client) */
     struct op ops[PLAN_MAX_OPS];
     int nops;
 };

@@ -11,6 +11,8 @@ extern const struct scenario_def scenario_msgq;
 extern const struct scenario_def scenario_shm;
 extern const struct scenario_def scenario_fdpass;
 extern const struct scenario_def scenario_deadlock;
+extern const struct scenario_def scenario_keys;
+extern const struct scenario_def scenario_chatroom;
 
 /* sem first (the dashboard's default), then the chapter's order. */
 const struct scenario_def *const scenarios[] = {
@@ -20,8 +22,10 @@ const struct scenario_def *const scenarios[] = {
     &scenario_pipe,
     &scenario_msgq,
     &scenario_shm,
+    &scenario_chatroom,
     &scenario_fdpass,
     &scenario_deadlock,
+    &scenario_keys,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 

@@ -1243,6 +1243,8 @@ static const struct ui_section sections[] = {
     {.name = "critical section", .count = cs_count, .rows = cs_rows, .draw = cs_draw},
     {.name = "message queues", .count = msgq_count, .rows = msgq_rows, .draw = msgq_draw},
     {.name = "shared memory", .count = shm_count, .rows = shm_rows, .draw = shm_draw},
+    {.name = "chat room", .count = chat_section_count, .rows = chat_section_rows,
+     .draw = chat_section_draw},
     {.name = "streams", .count = streams_count, .rows = streams_rows, .draw = streams_draw},
     {.name = "fd tables", .count = fds_count, .rows = fds_rows, .draw = fds_draw},
 };
@@ -1264,6 +1266,8 @@ bool objects_prefer_full_width(const struct model *m)
 int objects_want(const struct ui *u, int width, int level)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m))
+        return watch_panel_want(u, width, level);
     int n = (level >= 2) ? 0 : 1, parts = 0;
     for (int s = 0; s < NSECTIONS; s++)
         for (int i = 0; i < sections[s].count(m); i++, parts++)
@@ -1278,6 +1282,10 @@ int objects_want(const struct ui *u, int width, int level)
 void objects_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct model *m = u->m;
+    if (watch_panel_active(m)) {
+        watch_panel_draw(u, w, h, width);
+        return;
+    }
     int level = u->lay.detail ? 2 : u->lay.tight ? 0 : 1;
     int y = 0;
     if (level < 2 || !objects_any(m)) {

@@ -229,6 +229,15 @@ bool objects_any(const struct model *m);
 bool objects_prefer_full_width(const struct model *m);
 /* Record per-sample history the panel draws (the occupancy graph). */
 void objects_note_sample(struct ui *u);
+/* objects_chat.c: the chat room's section of the objects panel. */
+int chat_section_count(const struct model *m);
+int chat_section_rows(const struct ui *u, int i, int width, int level);
+int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level);
+/* watch.c: the whole system's objects in a watch session (takes the
+ * objects area while the session has no run objects). */
+bool watch_panel_active(const struct model *m);
+int watch_panel_want(const struct ui *u, int width, int level);
+void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width);
 
 /* ---- console (console.c): GNU readline, callback interface --------------- */
 

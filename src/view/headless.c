@@ -14,8 +14,10 @@
 struct hl {
     FILE *out;
     bool json;
-    struct model *m;
-    struct engine *e;
+    const struct model *m;
+    struct engine *e; /* NULL in a replay */
+    struct rec_trailer *ending;
+    int64_t elapsed_ns; /* a replay: the recorded elapsed time (-1 live) */
     uint64_t start_ns, deadline_ns; /* deadline: --for, or 0 */
     int rc;                         /* the exit status, once the loop ends */
     uint64_t next_line;
@@ -370,15 +372,30 @@ static void print_start(struct hl *h, const struct scenario_def *s, double speed
 
 /* ---- the view: what the loop calls --------------------------------------- */
 
+static uint64_t hl_elapsed_ns(const struct hl *h)
+{
+    return h->elapsed_ns >= 0 ? (uint64_t)h->elapsed_ns : events_now_ns() - h->start_ns;
+}
+
 static double hl_elapsed(const struct hl *h)
 {
-    return (double)(events_now_ns() - h->start_ns) / 1e9;
+    return (double)hl_elapsed_ns(h) / 1e9;
+}
+
+/* The end is measured once: the summary and the recording's end line say
+ * the same elapsed time. */
+static void hl_ended(struct hl *h, enum rec_how how, int sig)
+{
+    h->elapsed_ns = (int64_t)hl_elapsed_ns(h);
+    if (h->ending)
+        *h->ending = (struct rec_trailer){.how = how, .signal = sig, .elapsed_ns = hl_elapsed_ns(h)};
 }
 
 /* The run ended (by itself, or stopped by --for): last lines, the state,
  * the summary and the checks. */
 static enum loop_verdict hl_done(struct hl *h, bool stopped)
 {
+    hl_ended(h, stopped ? REC_END_FOR : REC_END_DONE, 0);
     print_lines(h);
     print_state(h);
     h->rc = print_summary(h, hl_elapsed(h), stopped);
@@ -395,9 +412,23 @@ static enum loop_verdict hl_check_output(struct hl *h)
     if (!ferror(h->out))
         return LOOP_GO;
     fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(h->werr ? h->werr : EIO));
-    engine_stop(h->e);
+    if (h->e)
+        engine_stop(h->e);
     h->rc = 3;
     return LOOP_STOP;
+}
+
+/* Stopped by a signal (after the engine was stopped). */
+static void hl_quit(struct hl *h, int sig)
+{
+    hl_ended(h, REC_END_SIGNAL, sig);
+    print_lines(h);
+    fprintf(stderr,
+            "ipcplay: stopped by %s; every process and object of the run was "
+            "removed\n",
+            signame(sig).s);
+    print_summary(h, hl_elapsed(h), true);
+    h->rc = 128 + sig;
 }
 
 static enum loop_verdict hl_on_engine(void *self, int flags)
@@ -409,13 +440,7 @@ static enum loop_verdict hl_on_engine(void *self, int flags)
     if (flags & ENGINE_QUIT) {
         int sig = engine_quit_signal(h->e);
         engine_stop(h->e);
-        print_lines(h);
-        fprintf(stderr,
-                "ipcplay: stopped by %s; every process and object of the run was "
-                "removed\n",
-                signame(sig).s);
-        print_summary(h, hl_elapsed(h), true);
-        h->rc = 128 + sig;
+        hl_quit(h, sig);
         return LOOP_STOP;
     }
     if (flags & ENGINE_DONE) {
@@ -446,7 +471,8 @@ static enum loop_verdict hl_on_timeout(void *self, uint64_t now)
 int headless_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
                  const struct headless_opts *o)
 {
-    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m, .e = e, .rc = -1};
+    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m, .e = e, .rc = -1,
+                   .ending = o->ending, .elapsed_ns = -1};
     h.state = malloc(HL_STATE);
     h.last_state = calloc(1, HL_STATE);
     if (!h.state || !h.last_state) {
@@ -480,4 +506,86 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
     free(h.state);
     free(h.last_state);
     return h.rc;
+}
+
+/* ---- fed by a recording ---------------------------------------------------- */
+
+/* A replay of the live run's turns: each engine_dispatch() ended with a
+ * REC_CLOCK, so the records up to one are what one turn applied, and its
+ * flags are what those records say (a sample's end, the run's end). What
+ * engine_start() applied ends with its sample and that sample's verdicts.
+ * Returns the flags, with HL_TAIL when the records ran out before a clock. */
+#define HL_TAIL (1 << 16)
+
+static int hl_next_turn(struct replay *rp, bool start)
+{
+    int flags = 0;
+    struct record r;
+    size_t end = replay_count(rp);
+    for (size_t pos = replay_pos(rp); pos < end; pos++) {
+        replay_get(rp, pos, &r);
+        if (start && (flags & ENGINE_SAMPLE) && r.kind != REC_CHECK && r.kind != REC_CS_PLAN)
+            return flags;
+        replay_seek(rp, pos + 1);
+        if (r.kind == REC_SAMPLE_END)
+            flags |= ENGINE_SAMPLE;
+        if (r.kind == REC_RUN_STATE && r.u.state.state == RUN_DONE)
+            flags |= ENGINE_DONE;
+        if (r.kind == REC_CLOCK && !start)
+            return flags;
+    }
+    return flags | HL_TAIL;
+}
+
+static void hl_replay_turns(struct hl *h, struct replay *rp, const struct rec_trailer *end)
+{
+    for (;;) {
+        int flags = hl_next_turn(rp, false);
+        h->m = replay_model(rp);
+        if (flags & HL_TAIL)
+            break;
+        print_lines(h);
+        if (flags & ENGINE_SAMPLE)
+            print_state(h);
+        if (flags & ENGINE_DONE) {
+            hl_done(h, false);
+            return;
+        }
+        if (ferror(h->out))
+            return;
+    }
+    if (end && end->how == REC_END_SIGNAL)
+        hl_quit(h, end->signal);
+    else
+        hl_done(h, !end || end->how != REC_END_DONE);
+}
+
+int headless_replay(struct replay *rp, const struct rec_header *hd, const struct rec_trailer *end,
+                    const struct headless_opts *o)
+{
+    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .rc = -1,
+                   .elapsed_ns = end ? (int64_t)end->elapsed_ns : -1};
+    h.state = malloc(HL_STATE);
+    h.last_state = calloc(1, HL_STATE);
+    if (!h.state || !h.last_state) {
+        free(h.state);
+        free(h.last_state);
+        fprintf(stderr, "ipcplay: out of memory\n");
+        return 3;
+    }
+    const struct scenario_def *found = scenario_find(hd->scenario);
+    struct scenario_def unknown = {.name = hd->scenario, .watch = ""};
+    hl_next_turn(rp, true);
+    h.m = replay_model(rp);
+    if (!end) /* cut short: what was there, summed up as stopped where it ends */
+        h.elapsed_ns = (int64_t)replay_end_time(rp);
+    print_start(&h, found ? found : &unknown, hd->speed);
+    print_lines(&h);
+    print_state(&h);
+    hl_replay_turns(&h, rp, end);
+    if (hl_check_output(&h) == LOOP_STOP && h.rc < 0)
+        h.rc = 3;
+    free(h.state);
+    free(h.last_state);
+    return h.rc < 0 ? 3 : h.rc;
 }

@@ -334,3 +334,40 @@ Test(journal, a_journal_of_a_vanished_ipc_namespace_is_reported_and_removed)
               "stderr: %s", err);
     drop_dirs();
 }
+
+/* A keyed set the journal names by key and mode: removed only when the
+ * kernel shows that key (and mode, creator, ctime); a set someone made with
+ * another key under the same id is left alone. */
+Test(journal, a_keyed_object_goes_only_when_its_key_matches)
+{
+    make_dirs();
+    pid_t dead = dead_pid();
+    char jdir[128], jfile[160];
+    snprintf(jdir, sizeof jdir, "%s/ipcplay", xdg);
+    mkdir(jdir, 0700);
+    int theirs = semget((key_t)0x6b00aa02, 1, IPC_CREAT | IPC_EXCL | 0600);
+    cr_assert_geq(theirs, 0);
+    support_ipc_counts(&checks_before); /* theirs stays */
+    int ours = semget((key_t)0x6b00aa01, 1, IPC_CREAT | IPC_EXCL | 0600);
+    cr_assert_geq(ours, 0);
+    struct semid_ds ds;
+    union {
+        int val;
+        struct semid_ds *buf;
+    } arg = {.buf = &ds};
+    cr_assert_eq(semctl(ours, 0, IPC_STAT, arg), 0);
+    long long ct = (long long)ds.sem_ctime;
+    snprintf(jfile, sizeof jfile, "%s/run-%d.journal", jdir, (int)dead);
+    /* theirs is recorded with our key: the kernel's key differs. */
+    put(jfile, 0600,
+        "ipcplay-journal 1 %d 1 %d 1 %llu\n+ s %d key-0x6b00aa01-0400 %lld\n"
+        "+ s %d key-0x6b00aa01-0400 %lld\n",
+        (int)dead, (int)dead, our_ipcns(), ours, ct, theirs, ct);
+    char err[2048];
+    cr_expect_eq(run_once(err, sizeof err), 0, "stderr: %s", err);
+    cr_expect_lt(semctl(ours, 0, GETVAL), 0, "the keyed set the journal proves ours was left");
+    cr_expect_geq(semctl(theirs, 0, GETVAL), 0, "a set with another key was removed");
+    semctl(ours, 0, IPC_RMID);
+    semctl(theirs, 0, IPC_RMID);
+    drop_dirs();
+}

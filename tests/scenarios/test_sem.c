@@ -442,3 +442,22 @@ Test(sem, each_child_is_named_by_its_role)
     support_wait_exit(&r, 20);
     support_free(&r);
 }
+
+Test(sem, a_busy_run_at_speed_max_is_never_taken_for_a_deadlock, .timeout = 120)
+{
+    /* 64 workers at full speed: a sample could see a worker asleep in its
+     * next P while its last V was not applied yet, so events said it held
+     * the lock it waited for: "worker-21 -> sem 0 -> worker-21", and the
+     * run was ended as deadlocked. A cycle is believed only once every
+     * event is applied and everyone is looked at again. */
+    for (int k = 0; k < 3; k++) {
+        struct run r;
+        const char *const words[] = {"workers=64", "rounds=1500", NULL};
+        int rc = run_max(&r, "sem", words);
+        cr_expect_eq(rc, 0, "exit %d", rc);
+        cr_expect(r.out && !strstr(r.out, "deadlock"), "run %d saw a deadlock:\n%s", k,
+                  r.out && strstr(r.out, "deadlock") ? strstr(r.out, "deadlock") : "");
+        assert_left_nothing(&r, 2.0);
+        support_free(&r);
+    }
+}

@@ -18,9 +18,9 @@ prompt_is() {
 prompt_shows() { eventually "$TIMEOUT" prompt_is "$1"; }
 
 type_keys 'ipcs' Enter
-check "ipcs lists the message queue" wait_for 'Message Queues (this session)'
-check "... with its id, as the panel shows it" \
-  wait_for_re "^ *[0-9:.]+ +$(screen | grep -oE 'msqid [0-9]+' | head -1 | cut -d' ' -f2) +600 "
+check "ipcs lists the message queue" wait_for '------ Message Queues --------'
+check "... with its id, as the panel shows it, marked as the run's" \
+  wait_for_re "^ *[0-9:.]+ +0x[0-9a-f]{8} +$(screen | grep -oE 'msqid [0-9]+' | head -1 | cut -d' ' -f2) +[a-z0-9_]+ +600 .*\\(this run\\)"
 
 type_keys 'speed 1 2' Enter
 check "speed with two words: the usage line" wait_for 'usage: speed X|max'

@@ -37,7 +37,8 @@ type_keys 'inspect nosuch' Enter
 check "inspect of something unknown is one error line" wait_for "nothing called 'nosuch' in this session"
 
 type_keys 'ipcs' Enter
-check "ipcs lists the session's semaphore set" wait_for 'Semaphore Arrays (this session)'
+check "ipcs lists the session's semaphore set" wait_for '------ Semaphore Arrays --------'
+check "... marked as the run's" wait_for_re '0x[0-9a-f]{8} +[0-9]+ .*\(this run\)'
 
 type_keys 'kill worker-3 KILL' Enter
 check "kill worker-3 KILL is reported" wait_for_re 'sent SIGKILL to worker-3 \(pid [0-9]+\)'

@@ -234,18 +234,44 @@ Test(commands, completion_of_kill_and_inspect_targets)
     cr_expect(has(&c, "3001") && has(&c, "3002"));
 }
 
-Test(commands, ipcs_lists_queues_and_non_sysv_memory)
+static void apply_sys(struct record *r, enum record_kind kind)
+{
+    r->kind = kind;
+    model_apply(&model, r);
+}
+
+/* ipcs prints the model's look at the whole system with util-linux's
+ * columns; POSIX objects after, as ipcs does not list them. */
+Test(commands, ipcs_lists_the_system_as_util_linux)
 {
     struct sink s;
     struct cmd_host h = host(&s, CMD_CONSOLE);
-    model.msgqs[model.nmsgqs++] = (struct model_msgq){.msqid = 77, .qnum = 2, .cbytes = 96};
-    model.shmsegs[model.nshmsegs++] =
-        (struct model_shmseg){.kind = 1, .segsz = 80, .name = "/ipcplay-1-0"};
+    cr_expect_eq(command_run_line(&h, "ipcs"), CMD_ERROR, "no look taken yet");
+    cr_expect(strstr(s.text, "no look at the system"), "%s", s.text);
+    static struct record r;
+    record_init(&r, REC_SYS_BEGIN, 0);
+    apply_sys(&r, REC_SYS_BEGIN);
+    record_init(&r, REC_SYS_OBJ, 0);
+    r.u.sys_obj = (struct sys_obj){.kind = SYS_MSG, .id = 77, .key = 0x1234, .mode = 0600,
+                                   .qnum = 2, .cbytes = 96, .owner = "root", .ours = 1};
+    apply_sys(&r, REC_SYS_OBJ);
+    r.u.sys_obj = (struct sys_obj){.kind = SYS_PSHM, .id = -1, .name = "ipcplay-1-0",
+                                   .mode = 0600, .segsz = 80, .owner = "root"};
+    apply_sys(&r, REC_SYS_OBJ);
+    record_init(&r, REC_SYS_END, 0);
+    apply_sys(&r, REC_SYS_END);
+    s.text[0] = '\0';
     cr_expect_eq(command_run_line(&h, "ipcs"), CMD_OK);
-    cr_expect(strstr(s.text, "Message Queues (this session)"), "%s", s.text);
-    cr_expect(strstr(s.text, "77 "), "%s", s.text);
-    cr_expect(strstr(s.text, "POSIX shared memory /dev/shm/ipcplay-1-0"), "%s", s.text);
-    cr_expect(!strstr(s.text, "Shared Memory Segments"), "no System V segment: %s", s.text);
+    cr_expect(strstr(s.text, "------ Message Queues --------"), "%s", s.text);
+    cr_expect(strstr(s.text, "0x00001234 77         root       600        96           2"),
+              "%s", s.text);
+    cr_expect(strstr(s.text, "(this run)"), "%s", s.text);
+    cr_expect(strstr(s.text, "/ipcplay-1-0"), "%s", s.text);
+    cr_expect(strstr(s.text, "------ Semaphore Arrays --------"), "%s", s.text);
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "ipcs -q"), CMD_OK);
+    cr_expect(!strstr(s.text, "Semaphore Arrays"), "-q: queues only: %s", s.text);
+    cr_expect_eq(command_run_line(&h, "ipcs -x"), CMD_ERROR);
 }
 
 Test(commands, kill_refuses_ipcplay_itself_and_says_so)

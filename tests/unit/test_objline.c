@@ -142,3 +142,26 @@ Test(objline, journal_parse_keeps_what_is_held_and_counts_refusals)
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
         cr_expect_eq(journal_parse(heads[i], strlen(heads[i]), &h, &t), -1, "header %zu", i);
 }
+
+Test(objline, a_keyed_system_v_object_carries_its_key_and_mode)
+{
+    unsigned key = 0, mode = 0;
+    cr_expect(objline_sysv_key("key-0x6b006484-0400", &key, &mode));
+    cr_expect_eq(key, 0x6b006484u);
+    cr_expect_eq(mode, 0400u);
+    cr_expect(objline_name_ok(REG_SEM, "key-0x6b006484-0600"));
+    cr_expect(objline_name_ok(REG_MSG, ""));
+    const char *bad[] = {"key-0x00000000-0600", "key-0x6B006484-0600", "key-0x6b00648-0600",
+                         "key-0x6b006484-0800", "key-0x6b006484-1600", "key-0x6b006484-06000",
+                         "0x6b006484", "/ipcplay-1-1-0"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_not(objline_name_ok(REG_SHM, bad[i]), "%s", bad[i]);
+    struct objent e;
+    char verb;
+    const char *line = "+ s 42 key-0x6b006484-0400 1700000000\n";
+    cr_assert_eq(objline_parse(line, strlen(line), &verb, &e), 0);
+    cr_expect_str_eq(e.name, "key-0x6b006484-0400");
+    char out[OBJ_LINE];
+    cr_expect_eq(objline_format(out, sizeof out, '+', &e), (int)strlen(line));
+    cr_expect_str_eq(out, line);
+}

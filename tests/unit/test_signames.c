@@ -3,6 +3,7 @@
  * and what a person may type for a signal. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <sys/ipc.h>
 #include <string.h>
 
 #include "model/signames.h"
@@ -65,4 +66,19 @@ Test(signames, what_is_refused)
                          "RTMINX", "99999999", "SIGSIGTERM"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_eq(signame_parse(bad[i]), -1, "'%s' should be refused", bad[i]);
+}
+
+Test(signames, a_get_call_s_flags_in_words)
+{
+    char b[48];
+    ipc_flags_text(IPC_CREAT | IPC_EXCL | 0600, b, sizeof b);
+    cr_expect_str_eq(b, "IPC_CREAT|IPC_EXCL|0600");
+    ipc_flags_text(IPC_CREAT | 0400, b, sizeof b);
+    cr_expect_str_eq(b, "IPC_CREAT|0400");
+    ipc_flags_text(IPC_CREAT, b, sizeof b);
+    cr_expect_str_eq(b, "IPC_CREAT");
+    ipc_flags_text(0, b, sizeof b);
+    cr_expect_str_eq(b, "0");
+    ipc_flags_text(0666, b, sizeof b);
+    cr_expect_str_eq(b, "0666");
 }
