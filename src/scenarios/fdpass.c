@@ -19,7 +19,7 @@ static const struct param_def params[] = {
     [P_BYTES] = {"bytes", PARAM_INT, 96, 1, 65536, NULL, "size of the file they read"},
     [P_CHUNK] = {"chunk", PARAM_INT, 16, 1, 4096, NULL, "bytes per read"},
     [P_TURNS] = {"turns", PARAM_INT, 2, 1, 10, NULL, "reads each before the sender closes its fd"},
-    [P_GAP] = {"gap", PARAM_MS, 2800, 0, 10000, NULL, "time between steps"},
+    [P_GAP] = {"gap", PARAM_MS, 3400, 0, 10000, NULL, "time between steps"},
     [P_PASS] = {"pass", PARAM_ENUM, 0, 0, 0, pass_choices,
                 "fd: SCM_RIGHTS; path: send nothing, the receiver opens the file by name",
                 .breaks = "*"},

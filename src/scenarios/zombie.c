@@ -18,10 +18,10 @@ static const char *const handler_choices[] = {"loop", "once", NULL};
 
 static const struct param_def params[] = {
     [P_CHILDREN] = {"children", PARAM_INT, 3, 1, 16, NULL, "children the parent forks"},
-    [P_STAGGER] = {"stagger", PARAM_MS, 2500, 0, 10000, NULL,
+    [P_STAGGER] = {"stagger", PARAM_MS, 3000, 0, 10000, NULL,
                    "child k exits k x stagger after it starts (exit status k)"},
     [P_DELAY] =
-        {"delay", PARAM_MS, 5000, 0, 60000, NULL,
+        {"delay", PARAM_MS, 6000, 0, 60000, NULL,
          "how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)"},
     [P_REAP] =
         {"reap", PARAM_ENUM, REAP_WAIT, 0, 0, reap_choices,
