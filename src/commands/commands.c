@@ -425,7 +425,7 @@ const struct command commands[] = {
      "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
      "or pid (step worker-2 3) only that process goes on.",
      CMD_CONSOLE, 0, 2, NEEDS_NOTHING, COMPLETE_KILL, c_step},
-    {"break", NULL, "on|off WHAT | list | clear", "pause the run when something happens",
+    {"break", NULL, "on|off|list|clear [WHAT]", "pause the run when something happens",
      "WHAT: block (a process goes to sleep), wake, zombie, reap, cycle (a deadlock), inflight "
      "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
      "says which breakpoint paused the run.",

@@ -1180,9 +1180,15 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         }
         return y - y0;
     }
+    /* a colour is an open file description (kcmp KCMP_FILE), not an inode */
+    static const char *const legends[] = {
+        "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
+        "not one inode",
+        "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp)",
+        "@offset, ce = FD_CLOEXEC; same colour = one open file (kcmp)",
+        "same colour = one open file (kcmp)", ""};
     y += heading(w, y, width, "FILE DESCRIPTORS",
-                 "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
-                 "not one inode");
+                 first_fit(heading_room(y, width, "FILE DESCRIPTORS"), legends, 5));
     int cols = fds_cols(width, n);
     int colw = (width - 2) / cols;
     for (int first = 0; first < n && y < h; first += cols) {

@@ -101,21 +101,21 @@ Test(pipe, endless_combination_is_refused)
 
 Test(pipe, interrupted_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=fifo",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGINT, false);
 }
 
 Test(pipe, killed_dashboard_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=fifo",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGKILL, true);
 }
 
 Test(pipe, interrupted_duplex_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=duplex",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=duplex",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGTERM, false);
 }

@@ -427,15 +427,21 @@ Test(sem, each_child_is_named_by_its_role)
                                 "hold=3s", "think=0", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "acquired", 20), "%s", r.out ? r.out : "");
-    pid_t pids[16];
-    int n = support_token_procs(r.token, pids, 16);
+    /* a worker not yet scheduled since fork still has ipcplay's comm: poll */
     int workers = 0;
-    for (int i = 0; i < n; i++) {
-        char comm[32];
-        comm_of(pids[i], comm, sizeof comm);
-        if (strcmp(comm, "worker-1") == 0 || strcmp(comm, "worker-2") == 0 ||
-            strcmp(comm, "worker-3") == 0)
-            workers++;
+    for (double end = support_now() + 10; workers < 3 && support_now() < end;) {
+        pid_t pids[16];
+        int n = support_token_procs(r.token, pids, 16);
+        workers = 0;
+        for (int i = 0; i < n; i++) {
+            char comm[32];
+            comm_of(pids[i], comm, sizeof comm);
+            if (strcmp(comm, "worker-1") == 0 || strcmp(comm, "worker-2") == 0 ||
+                strcmp(comm, "worker-3") == 0)
+                workers++;
+        }
+        if (workers < 3)
+            usleep(50 * 1000);
     }
     cr_expect_eq(workers, 3, "comm of the workers should be worker-1..3");
     kill(r.pid, SIGINT);

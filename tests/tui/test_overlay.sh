@@ -57,7 +57,7 @@ t send-keys C-c
 t resize-window -x 120 -y 40
 t send-keys F1
 check "120x40 F1: a summary fits on its row" \
-  wait_for_re 'step \[N\] +let exactly N ops happen \(default 1\), then pause'
+  wait_for_re 'step \[ROLE\|PID\] \[N\] +let exactly N ops happen \(default 1\), then pause'
 t send-keys Escape
 check "Esc closes it" wait_gone 'let exactly N ops happen (default 1)'
 
