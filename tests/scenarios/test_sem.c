@@ -467,3 +467,19 @@ Test(sem, a_busy_run_at_speed_max_is_never_taken_for_a_deadlock, .timeout = 120)
         support_free(&r);
     }
 }
+
+Test(sem, nowait_retries_back_off)
+{
+    /* A try-P against a 3 s hold: retries every 100 ms told ~30 EAGAIN
+     * lines; doubling waits (100, 200, ... 1600 ms) tell a handful. */
+    struct run r;
+    const char *const argv[] = {"ipcplay",  "run",     "sem",       "workers=2",  "rounds=1",
+                                "hold=3000", "think=0", "nowait=on", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    int n = 0;
+    for (const char *p = r.out; (p = strstr(p, "EAGAIN")); p++)
+        n++;
+    cr_expect(n >= 2 && n <= 10, "%d EAGAIN mentions:\n%s", n, r.out);
+    support_free(&r);
+}
