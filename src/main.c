@@ -18,12 +18,14 @@
 #include "engine/helper.h"
 #include "engine/journal.h"
 #include "engine/registry.h"
+#include "engine/tree.h"
 #include "engine/watch.h"
 #include "model/model.h"
 #include "ui/ui.h"
 #include "record/recording.h"
 #include "view/headless.h"
 #include "view/replay_main.h"
+#include "view/tree.h"
 #include "view/watch.h"
 
 struct cli {
@@ -152,11 +154,64 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     return 0;
 }
 
+/* `ipcplay watch -- PROGRAM` / `watch --pid PID`: a tree, tracked. The
+ * program is checked before anything starts; its group is registered with
+ * the guardian, so a kill -9 of the dashboard still ends it. */
+static int cli_tree(struct cli *c, int period_ms)
+{
+    char path[4096], err[256];
+    if (c->record) { /* said, not ignored: nothing would be written */
+        fprintf(stderr, "ipcplay: --record: a watch of a program is not recorded yet\n");
+        c->status = 2;
+        return -1;
+    }
+    if (c->opts->prog && tree_check_program(c->opts->prog[0], path, sizeof path, err,
+                                            sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        c->status = 2;
+        return -1;
+    }
+    bool tui = !c->headless && ui_available();
+    if (!c->headless && !have_terminal()) {
+        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        c->status = 2;
+        return -1;
+    }
+    c->ran = true;
+    int gfd = guardian_start(tui);
+    registry_init(gfd);
+    static struct model model;
+    struct engine *e = engine_new(&model);
+    if (!e) {
+        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        c->status = 3;
+        return -1;
+    }
+    struct tree_opts to = {.argv = c->opts->prog, .pid = c->opts->pid,
+                           .trace = !c->opts->no_trace, .period_ms = period_ms};
+    if (engine_watch_tree(e, &to, err, sizeof err) < 0) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        c->status = 3;
+    } else if (tui) {
+        struct ui_opts uo = {.speed = c->speed};
+        c->status = ui_run(e, &model, NULL, NULL, &uo);
+    } else {
+        struct tree_view_opts vo = {.for_seconds = c->for_seconds, .out = stdout};
+        c->status = tree_headless(e, &model, &vo);
+    }
+    engine_free(e);
+    if (registry_count(0) == 0)
+        registry_clean_exit();
+    return 0;
+}
+
 /* `ipcplay watch`: the whole system, in the dashboard or headless. The
  * options (--user, --key, --sort) win over the words (user=...). */
 static int cli_watch(void *self, const struct sysipc_filter *words, int period_ms)
 {
     struct cli *c = self;
+    if (c->opts->prog || c->opts->pid)
+        return cli_tree(c, period_ms == WATCH_DEFAULT_MS ? 250 : period_ms);
     struct sysipc_filter f = *words;
     if (c->opts->user[0])
         snprintf(f.user, sizeof f.user, "%s", c->opts->user);

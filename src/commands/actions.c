@@ -3,31 +3,69 @@
  * so every command can be tested with a host of fake actions. */
 #include "commands.h"
 
+#include <stdlib.h>
+
 #include "../engine/engine.h"
+#include "../engine/tree.h"
+
+/* A watched, traced tree (watch -- PROGRAM) with no run going: pause, step
+ * and resume hold or let go its traced calls; stop ends it. */
+static bool tree_only(void *ctx)
+{
+    return !engine_active(ctx) && engine_tree_active(ctx);
+}
+
+static void tree_gate(void *ctx, int mode, int n, pid_t pid)
+{
+    char err[160];
+    if (engine_tree_gate(ctx, mode, n, pid, err, sizeof err) < 0)
+        engine_say(ctx, 2, "ipcplay", "error", "%s", err);
+}
+
+/* `step PID` of a process of the tree: 0 done, 1 not one (a count, or no tree). */
+static int a_step_one(void *ctx, const char *who)
+{
+    char *end;
+    long pid = strtol(who, &end, 10);
+    if (!tree_only(ctx) || *end || pid <= 1000)
+        return 1;
+    tree_gate(ctx, TREE_GATE_STEP, 1, (pid_t)pid);
+    return 0;
+}
 
 static bool a_active(void *ctx)
 {
-    return engine_active(ctx);
+    return engine_active(ctx) || engine_tree_active(ctx);
 }
 
 static void a_stop(void *ctx)
 {
     engine_stop(ctx);
+    engine_tree_stop(ctx);
 }
 
 static void a_pause(void *ctx)
 {
-    engine_pause(ctx);
+    if (tree_only(ctx))
+        tree_gate(ctx, TREE_GATE_PAUSE, 0, 0);
+    else
+        engine_pause(ctx);
 }
 
 static void a_resume(void *ctx)
 {
-    engine_resume(ctx);
+    if (tree_only(ctx))
+        tree_gate(ctx, TREE_GATE_RUN, 0, 0);
+    else
+        engine_resume(ctx);
 }
 
 static void a_step(void *ctx, int n)
 {
-    engine_step(ctx, n);
+    if (tree_only(ctx))
+        tree_gate(ctx, TREE_GATE_STEP, n, 0);
+    else
+        engine_step(ctx, n);
 }
 
 static void a_step_proc(void *ctx, pid_t pid, int n)
@@ -57,16 +95,25 @@ static void a_set_speed(void *ctx, double speed)
 
 static int a_kill(void *ctx, pid_t pid, int sig)
 {
+    if (tree_only(ctx))
+        return engine_tree_kill(ctx, pid, sig);
     return engine_kill(ctx, pid, sig);
 }
 
 const struct cmd_actions *cmd_actions_engine(struct engine *e)
 {
     /* One engine per process (engine.h): one table. */
-    static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
-                                     .resume = a_resume, .step = a_step, .step_proc = a_step_proc,
-                                     .get_speed = a_get_speed, .set_speed = a_set_speed,
-                                     .kill = a_kill, .get_breaks = a_get_breaks,
+    static struct cmd_actions act = {.active = a_active,
+                                     .stop = a_stop,
+                                     .pause = a_pause,
+                                     .resume = a_resume,
+                                     .step = a_step,
+                                     .get_speed = a_get_speed,
+                                     .set_speed = a_set_speed,
+                                     .kill = a_kill,
+                                     .step_one = a_step_one,
+                                     .step_proc = a_step_proc,
+                                     .get_breaks = a_get_breaks,
                                      .set_breaks = a_set_breaks};
     act.ctx = e;
     return &act;

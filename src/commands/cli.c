@@ -15,6 +15,8 @@ const char cli_usage[] =
     "       ipcplay replay FILE --headless [--json]\n"
     "       ipcplay export FILE --text\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
+    "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
+    "       ipcplay watch --pid PID [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
     "\n"
@@ -35,6 +37,10 @@ const char cli_usage[] =
     "  --user USER        watch: only objects owned by USER (name or uid)\n"
     "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
     "  --sort ORDER       watch: id (default), key, owner or activity\n"
+    "  -- PROGRAM [ARGS]  watch: run PROGRAM as a tracked tree and tell its IPC and\n"
+    "                     process calls (traced: ptrace + seccomp, those calls only)\n"
+    "  --no-trace         watch -- PROGRAM: no tracing; the story comes from samples\n"
+    "  --pid PID          watch: the running tree of PID (samples only; never signalled)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
     "\n"
@@ -59,9 +65,19 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"user", required_argument, NULL, 'u'},
         {"key", required_argument, NULL, 'k'},
         {"sort", required_argument, NULL, 'o'},
+        {"pid", required_argument, NULL, 'p'},
+        {"no-trace", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0, .sort = -1};
+    /* `watch ... -- PROGRAM ARGS`: the program's words are not ours to read. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            o->prog = argv + i + 1;
+            argv[i] = NULL;
+            argc = i;
+            break;
+        }
     opterr = 0;
     optind = 0; /* glibc: start over, as if never called */
     int ch;
@@ -100,6 +116,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             snprintf(o->user, sizeof o->user, "%s", optarg);
             break;
         case 'k': o->key = optarg; break;
+        case 'T': o->no_trace = true; break;
+        case 'p': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v <= 0 || v > 4194304) {
+                snprintf(err, errlen, "bad --pid '%s': a process id", optarg);
+                return CLI_ERROR;
+            }
+            o->pid = (int)v;
+            break;
+        }
         case 'o':
             if ((o->sort = sysipc_sort_parse(optarg)) < 0) {
                 snprintf(err, errlen, "bad --sort '%s': accepted id, key, owner, activity",
@@ -129,8 +156,22 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         snprintf(err, errlen, "bad --key '%s': 0x1234abcd or a number", o->key);
         return CLI_ERROR;
     }
+    if (o->prog && !o->prog[0]) {
+        snprintf(err, errlen, "watch --: no program given (watch -- PROGRAM [ARGS])");
+        return CLI_ERROR;
+    }
+    if (o->prog && o->pid) {
+        snprintf(err, errlen, "watch: either -- PROGRAM or --pid PID, not both");
+        return CLI_ERROR;
+    }
     o->nwords = argc - optind;
     o->words = argv + optind;
+    if ((o->prog || o->pid || o->no_trace) &&
+        (o->nwords == 0 || strcmp(o->words[0], "watch") != 0)) {
+        snprintf(err, errlen, "-- PROGRAM, --pid and --no-trace go with watch "
+                              "(ipcplay watch -- PROGRAM [ARGS])");
+        return CLI_ERROR;
+    }
     if (o->nwords == 0) {
         o->words = default_words;
         o->nwords = 2;

@@ -27,6 +27,10 @@ struct cli_opts {
     char user[24];
     const char *key;
     int sort;
+    /* watch -- PROGRAM [ARGS] / watch --pid PID / --no-trace */
+    char **prog; /* NULL-terminated, into argv; NULL when not given */
+    int pid;     /* 0 when not given */
+    bool no_trace;
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

@@ -199,6 +199,9 @@ static int c_resume(struct cmd_host *h, int argc, char **argv)
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
+    /* a watched tree's process: one call of it (watch mode) */
+    if (argc == 2 && h->act && h->act->step_one && h->act->step_one(h->act->ctx, argv[1]) == 0)
+        return CMD_OK;
     const struct model_proc *p = argc >= 2 ? find_proc(h, argv[1]) : NULL;
     if (p && p->role < 0)
         p = NULL; /* ipcplay itself runs no ops */

@@ -32,6 +32,9 @@ struct cmd_actions {
     void (*set_speed)(void *ctx, double speed);
     /* Signal one process of the run; -1 if it is not (or no longer) ours. */
     int (*kill)(void *ctx, pid_t pid, int sig);
+    /* `step PID`: one call of one process of a watched tree; 0 done, 1 not
+     * one (the word is a count). May be NULL. */
+    int (*step_one)(void *ctx, const char *who);
     void (*step_proc)(void *ctx, pid_t pid, int n); /* n ops of one process only; may be NULL */
     /* breakpoints: a bit per engine_break_names entry; may be NULL */
     unsigned (*get_breaks)(void *ctx);

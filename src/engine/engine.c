@@ -24,6 +24,7 @@
 #include "procfs.h"
 #include "sysv.h"
 #include "registry.h"
+#include "tree.h"
 #include "watch.h"
 
 
@@ -78,6 +79,7 @@ void engine_free(struct engine *e)
     if (e->procfd >= 0)
         close(e->procfd);
     events_close(&e->ev);
+    engine_tree_free(e);
     engine_sys_free(e);
     gate_free(e->gate);
     free(e);
@@ -368,6 +370,8 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
     }
     if (n < max && engine_sys_pollfd(e) >= 0)
         pfds[n++] = (struct pollfd){engine_sys_pollfd(e), POLLIN, 0};
+    if (n < max && engine_tree_pollfd(e) >= 0)
+        pfds[n++] = (struct pollfd){engine_tree_pollfd(e), POLLIN, 0};
     return n;
 }
 
@@ -402,6 +406,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                         drain_events(e, &flags);
                     if (e->active && supervisor_reap(e) > 0)
                         flags |= ENGINE_CHANGED;
+                    flags |= engine_tree_sigchld(e);
                     break;
                 case SIGWINCH: flags |= ENGINE_RESIZE; break;
                 default:
@@ -440,6 +445,8 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             drain_events_n(e, &flags, DRAIN_TURN_BATCHES);
         } else if (pfds[i].fd == engine_sys_pollfd(e)) {
             flags |= engine_sys_tick(e);
+        } else if (pfds[i].fd == engine_tree_pollfd(e)) {
+            flags |= engine_tree_output(e);
         }
     }
     if (e->active) {

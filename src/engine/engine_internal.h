@@ -104,6 +104,7 @@ struct engine {
     void *tap_ctx;
     struct engine_watch watch;       /* what an inspect view looks at closer */
     struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
+    struct engine_tree *tree;        /* a watched program's tree (tree.c); NULL none */
 };
 
 /* breaks.c: pause at the first new story line (or failed check) that meets

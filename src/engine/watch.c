@@ -14,6 +14,7 @@
 #include "engine_internal.h"
 #include "registry.h"
 #include "syswatch.h"
+#include "tree.h"
 #include "sysv.h"
 
 struct engine_sys {
@@ -92,6 +93,7 @@ void engine_sys_sample(struct engine *e)
         ids[n++] = e->ipc.msqids[i];
     syswatch_set_ours(s->w, SYS_MSG, ids, n);
     syswatch_sample(s->w, engine_now(e), emit_cb, e);
+    engine_tree_sample(e); /* a watched tree: after the objects it narrows to */
 }
 
 void engine_sys_limits(struct engine *e)

@@ -11,6 +11,7 @@
 
 #include "event.h"
 #include "sysipc.h"
+#include "tree.h"
 
 #define MODEL_MAX_PROCS 320
 #define MODEL_MAX_SEMSETS 4
@@ -429,6 +430,7 @@ struct model {
     int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
     struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
+    struct tree tree;     /* a watched program's tree (watch -- PROGRAM; tree.h) */
 };
 
 void model_init(struct model *m);

@@ -51,6 +51,13 @@ const char *record_kind_name(enum record_kind kind)
     case REC_SYS_END: return "sys_end";
     case REC_SYS_LIMITS: return "sys_limits";
     case REC_SYS_FILTER: return "sys_filter";
+    case REC_TREE_START: return "tree_start";
+    case REC_TREE_BEGIN: return "tree_begin";
+    case REC_TREE_PROC: return "tree_proc";
+    case REC_TREE_LINK: return "tree_link";
+    case REC_TREE_EXIT: return "tree_exit";
+    case REC_TREE_END: return "tree_end";
+    case REC_TRACE_CALL: return "trace_call";
     case REC__COUNT: break;
     }
     return "?";
@@ -94,6 +101,13 @@ size_t record_size(enum record_kind kind)
     case REC_SYS_END: return h + sizeof r->u.sys_end;
     case REC_SYS_LIMITS: return h + sizeof r->u.sys_limits;
     case REC_SYS_FILTER: return h + sizeof r->u.sys_filter;
+    case REC_TREE_START: return h + sizeof r->u.tree_start;
+    case REC_TREE_BEGIN: return h + sizeof r->u.tree_begin;
+    case REC_TREE_PROC: return h + sizeof r->u.tree_proc;
+    case REC_TREE_LINK: return h + sizeof r->u.tree_link;
+    case REC_TREE_EXIT: return h + sizeof r->u.tree_exit;
+    case REC_TREE_END: return h + sizeof r->u.tree_end;
+    case REC_TRACE_CALL: return h + sizeof r->u.trace_call;
     }
     return h;
 }
@@ -291,5 +305,16 @@ void model_apply(struct model *m, const struct record *r)
         break;
     case REC_SYS_LIMITS: sysipc_set_limits(&m->sys, &r->u.sys_limits); break;
     case REC_SYS_FILTER: sysipc_set_filter(&m->sys, &r->u.sys_filter); break;
+    case REC_TREE_START:
+    case REC_TREE_BEGIN:
+    case REC_TREE_PROC:
+    case REC_TREE_LINK:
+    case REC_TREE_EXIT:
+    case REC_TREE_END:
+    case REC_TRACE_CALL:
+        tree_apply(m, r);
+        m->now_ns = r->t_ns > m->now_ns ? r->t_ns : m->now_ns;
+        m->gen_story++;
+        break;
     }
 }

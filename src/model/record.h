@@ -51,6 +51,14 @@ enum record_kind {
     REC_SYS_END,    /* sys_end: the sample is whole; unnamed objects are gone */
     REC_SYS_LIMITS, /* sys_limits: the kernel's IPC limits */
     REC_SYS_FILTER, /* sys_filter: what the watch view lists, in which order */
+    /* a watched program's tree (watch -- PROGRAM, watch --pid): tree.h */
+    REC_TREE_START, /* tree_start: a watch of a tree begins */
+    REC_TREE_BEGIN, /* tree_begin: a sample of the tree starts */
+    REC_TREE_PROC,  /* tree_proc: one process of the tree */
+    REC_TREE_LINK,  /* tree_link: a pipe, FIFO or socket its processes share */
+    REC_TREE_EXIT,  /* tree_exit: a process of the tree was reaped */
+    REC_TREE_END,   /* tree_end: the sample is whole */
+    REC_TRACE_CALL, /* trace_call: one traced system call */
     REC__COUNT
 };
 
@@ -256,6 +264,13 @@ struct record {
         struct sys_end sys_end;
         struct sys_limits sys_limits;
         struct sysipc_filter sys_filter;
+        struct tree_start tree_start;
+        struct tree_begin tree_begin;
+        struct tree_proc tree_proc;
+        struct tree_link tree_link;
+        struct tree_exit tree_exit;
+        struct tree_end tree_end;
+        struct trace_call trace_call;
     } u;
 };
 

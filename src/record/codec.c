@@ -180,6 +180,36 @@ static const struct field f_sys_filter[] = {
     FLD_STR(struct sysipc_filter, user), FLD(struct sysipc_filter, key),
     FLD(struct sysipc_filter, has_key), FLD(struct sysipc_filter, sort), FLD_END};
 
+static const struct field f_tree_start[] = {
+    FLD(struct tree_start, mode), FLD(struct tree_start, root), FLD(struct tree_start, traced),
+    FLD_STR(struct tree_start, argv), FLD_STR(struct tree_start, note), FLD_END};
+static const struct field f_tree_begin[] = {FLD(struct tree_begin, seq), FLD_END};
+static const struct field f_tree_proc[] = {
+    FLD(struct tree_proc, pid),      FLD(struct tree_proc, ppid),
+    FLD_CHAR(struct tree_proc, state), FLD_STR(struct tree_proc, comm),
+    FLD(struct tree_proc, nr),       FLD_ARR(struct tree_proc, args),
+    FLD(struct tree_proc, zombie_status), FLD(struct tree_proc, nfds), FLD_END};
+static const struct field f_tree_link_end[] = {FLD(struct tree_link_end, pid),
+                                               FLD(struct tree_link_end, fd),
+                                               FLD(struct tree_link_end, mode), FLD_END};
+static const struct field f_tree_link[] = {
+    FLD(struct tree_link, kind), FLD(struct tree_link, ino), FLD_STR(struct tree_link, name),
+    FLD(struct tree_link, n), FLD_SUBS(struct tree_link, end, f_tree_link_end), FLD_END};
+static const struct field f_tree_exit[] = {FLD(struct tree_exit, pid),
+                                           FLD(struct tree_exit, status),
+                                           FLD(struct tree_exit, by), FLD_END};
+static const struct field f_tree_end[] = {FLD(struct tree_end, seq), FLD(struct tree_end, nprocs),
+                                          FLD(struct tree_end, dropped), FLD_END};
+static const struct field f_trace_sop[] = {FLD(struct trace_sop, num), FLD(struct trace_sop, op),
+                                           FLD(struct trace_sop, flg), FLD_END};
+static const struct field f_trace_call[] = {
+    FLD(struct trace_call, pid),    FLD(struct trace_call, nr),     FLD(struct trace_call, phase),
+    FLD(struct trace_call, err),    FLD_ARR(struct trace_call, args), FLD(struct trace_call, ret),
+    FLD(struct trace_call, nsops),  FLD_SUBS(struct trace_call, sops, f_trace_sop),
+    FLD(struct trace_call, semval), FLD(struct trace_call, msgtyp),
+    FLD_STR(struct trace_call, path), FLD(struct trace_call, scm_fds),
+    FLD_ARR(struct trace_call, fds), FLD_END};
+
 static const struct field *const kind_fields[REC__COUNT] = {
     [REC_RUN_START] = f_run_start,       [REC_RUN_STATE] = f_run_state,
     [REC_PROC_ADD] = f_proc_add,         [REC_SEMSET_ADD] = f_semset_add,
@@ -197,6 +227,10 @@ static const struct field *const kind_fields[REC__COUNT] = {
     [REC_SYS_USE] = f_sys_use,           [REC_SYS_PROC] = f_sys_proc,
     [REC_SYS_END] = f_sys_end,           [REC_SYS_LIMITS] = f_sys_limits,
     [REC_SYS_FILTER] = f_sys_filter,
+    [REC_TREE_START] = f_tree_start,     [REC_TREE_BEGIN] = f_tree_begin,
+    [REC_TREE_PROC] = f_tree_proc,       [REC_TREE_LINK] = f_tree_link,
+    [REC_TREE_EXIT] = f_tree_exit,       [REC_TREE_END] = f_tree_end,
+    [REC_TRACE_CALL] = f_trace_call,
 };
 
 const struct field *codec_fields(enum record_kind kind)

@@ -37,26 +37,7 @@ static void lower_ipc_limit(const char *path, const char *value)
 /* Run to the end with our stderr sent to a file; its text goes into err. */
 static int run_capturing_stderr(struct run *r, const char *const argv[], char *err, size_t len)
 {
-    char path[] = "/tmp/ipcplay-test-stderr-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    unlink(path);
-    fflush(stderr);
-    int saved = dup(2);
-    dup2(fd, 2);
-    int rc = support_run(r, argv, 40);
-    if (rc < 0) { /* it hangs (the fault this file is about): end it before failing */
-        kill(r->pid, SIGTERM);
-        if (support_wait_exit(r, 20) < 0)
-            kill(r->pid, SIGKILL);
-        rc = -1;
-    }
-    dup2(saved, 2);
-    close(saved);
-    ssize_t n = pread(fd, err, len - 1, 0);
-    err[n > 0 ? n : 0] = '\0';
-    close(fd);
-    return rc;
+    return support_run_stderr(r, argv, 40, err, len);
 }
 
 Test(errors, a_sender_that_cannot_send_ends_the_run_with_status_3)

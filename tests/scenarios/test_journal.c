@@ -22,7 +22,7 @@
 
 TestSuite(journal, .init = checks_setup, .fini = checks_teardown, .timeout = 120);
 
-static char xdg[64], decoy[64], errfile[96];
+static char xdg[64], decoy[64];
 
 static void make_dirs(void)
 {
@@ -32,7 +32,6 @@ static void make_dirs(void)
     cr_assert_not_null(mkdtemp(decoy));
     chmod(xdg, 0700);
     setenv("XDG_RUNTIME_DIR", xdg, 1);
-    snprintf(errfile, sizeof errfile, "%s.stderr", decoy);
 }
 
 static void removetree(const char *dir)
@@ -46,7 +45,6 @@ static void drop_dirs(void)
 {
     removetree(xdg);
     removetree(decoy);
-    unlink(errfile);
 }
 
 /* A pid no process has now. */
@@ -86,26 +84,12 @@ static bool exists(const char *path)
 /* Run a short scenario headless; its stderr is kept in errtext. */
 static int run_once(char *errtext, size_t len)
 {
-    int saved = dup(2);
-    int fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    cr_assert_geq(fd, 0);
-    dup2(fd, 2);
-    close(fd);
     struct run r;
     const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
                                 "max", "--headless", NULL};
-    int rc = support_run(&r, argv, 60);
-    dup2(saved, 2);
-    close(saved);
+    int rc = support_run_stderr(&r, argv, 60, errtext, len);
     assert_left_nothing(&r, 2.0);
     support_free(&r);
-    errtext[0] = '\0';
-    int in = open(errfile, O_RDONLY | O_CLOEXEC);
-    if (in >= 0) {
-        ssize_t n = read(in, errtext, len - 1);
-        errtext[n > 0 ? n : 0] = '\0';
-        close(in);
-    }
     return rc;
 }
 

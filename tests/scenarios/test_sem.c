@@ -101,13 +101,17 @@ static void expect_usage_error(const char *const argv[], const char *message)
     struct ipc_counts before, after;
     support_ipc_counts(&before);
     struct run r;
-    int rc = support_run(&r, argv, 30);
+    char err[1024];
+    int rc = support_run_stderr(&r, argv, 30, err, sizeof err);
     cr_expect_eq(rc, 2, "usage errors exit 2, got %d", rc);
     support_ipc_counts(&after);
     cr_expect_eq(before.sem, after.sem);
     cr_expect_eq(before.shm, after.shm);
     cr_expect(r.out == NULL || strstr(r.out, "summary") == NULL, "nothing should run");
-    (void)message;
+    /* One line, naming what was wrong. */
+    cr_expect(strncmp(err, "ipcplay: ", 9) == 0 && strstr(err, message) &&
+                  strchr(err, '\n') == err + strlen(err) - 1,
+              "expected one line with '%s', got: %s", message, err);
     support_free(&r);
 }
 
@@ -131,8 +135,10 @@ Test(sem, no_terminal_points_to_headless)
 {
     struct run r;
     const char *const argv[] = {"ipcplay", "run", "sem", NULL};
-    int rc = support_run(&r, argv, 30);
+    char err[1024];
+    int rc = support_run_stderr(&r, argv, 30, err, sizeof err);
     cr_expect_eq(rc, 2, "without a terminal the dashboard must refuse, got %d", rc);
+    cr_expect(strstr(err, "use --headless"), "%s", err);
     support_free(&r);
 }
 

@@ -193,6 +193,32 @@ int support_run(struct run *r, const char *const argv[], double timeout_s)
     return support_wait_exit(r, timeout_s);
 }
 
+int support_run_stderr(struct run *r, const char *const argv[], double timeout_s, char *err,
+                       size_t errlen)
+{
+    char path[] = "/tmp/ipcplay-test-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    unlink(path); /* the open fd is all we need */
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    int rc = support_run(r, argv, timeout_s);
+    if (rc < 0 && r->pid > 0) { /* it hangs: end it before the test fails */
+        kill(r->pid, SIGTERM);
+        if (support_wait_exit(r, 20) < 0)
+            kill(r->pid, SIGKILL);
+        rc = -1;
+    }
+    dup2(saved, 2);
+    close(saved);
+    ssize_t n = pread(fd, err, errlen - 1, 0);
+    err[n > 0 ? n : 0] = '\0';
+    close(fd);
+    return rc;
+}
+
 static bool read_file(const char *path, char *buf, size_t len, size_t *got)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

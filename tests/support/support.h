@@ -36,6 +36,12 @@ void support_free(struct run *r);
 /* Run to completion: returns the exit code and leaves output in r->out. */
 int support_run(struct run *r, const char *const argv[], double timeout_s);
 
+/* The same, with what it wrote on stderr kept in err (NUL-terminated). A run
+ * that does not end in time is stopped (SIGTERM, then SIGKILL) and -1 is
+ * returned. */
+int support_run_stderr(struct run *r, const char *const argv[], double timeout_s, char *err,
+                       size_t errlen);
+
 /* The pid of the dashboard (the guardian's child), or -1. */
 pid_t support_dashboard_pid(const struct run *r, double timeout_s);
 

@@ -88,38 +88,19 @@ launch() {
 
 screen() { t capture-pane -p -N; }
 
+# the screen shows (grep -F / -E) or does not show TEXT
+shows() { screen | grep -qF -- "$1"; }
+shows_re() { screen | grep -qE -- "$1"; }
+not_shows() { ! shows "$1"; }
+
 # wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows
-wait_for() {
-  local text="$1" to="${2:-$TIMEOUT}"
-  local end=$((SECONDS + to))
-  while :; do
-    screen | grep -qF -- "$text" && return 0
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.1
-  done
-}
+wait_for() { eventually "${2:-$TIMEOUT}" shows "$1"; }
 
 # wait_for_re REGEX [SECONDS]
-wait_for_re() {
-  local re="$1" to="${2:-$TIMEOUT}"
-  local end=$((SECONDS + to))
-  while :; do
-    screen | grep -qE -- "$re" && return 0
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.1
-  done
-}
+wait_for_re() { eventually "${2:-$TIMEOUT}" shows_re "$1"; }
 
 # wait_gone TEXT [SECONDS]
-wait_gone() {
-  local text="$1" to="${2:-$TIMEOUT}"
-  local end=$((SECONDS + to))
-  while :; do
-    screen | grep -qF -- "$text" || return 0
-    [ $SECONDS -ge $end ] && return 1
-    sleep 0.1
-  done
-}
+wait_gone() { eventually "${2:-$TIMEOUT}" not_shows "$1"; }
 
 ok() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
 bad() {

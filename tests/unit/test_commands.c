@@ -398,8 +398,8 @@ static void f_set_breaks(void *ctx, unsigned m) { note(ctx, "breaks %u", m); fak
 
 static struct fake fake;
 static const struct cmd_actions fake_actions = {
-    &fake,  f_active,    f_stop,      f_pause, f_resume,    f_step,
-    f_get_speed, f_set_speed, f_kill, f_step_proc, f_get_breaks, f_set_breaks};
+    &fake,       f_active,    f_stop, f_pause,     f_resume,     f_step,      f_get_speed,
+    f_set_speed, f_kill,      NULL,   f_step_proc, f_get_breaks, f_set_breaks};
 
 Test(commands, every_run_action_goes_through_the_host)
 {

@@ -3,6 +3,8 @@
  * and a process that dies inside (forgotten, so SEM_UNDO letting the next
  * one in is not taken for a broken lock). */
 #include <criterion/criterion.h>
+
+#include "events.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -39,11 +41,7 @@ static void set_value(struct event *e, long long value)
 
 static void ev(int pid, int op, int phase, long long value)
 {
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.pid = pid;
-    e.op = (uint8_t)op;
-    e.phase = (uint8_t)phase;
+    struct event e = test_event(op, phase, pid, 0, 0);
     set_value(&e, value);
     model_apply_event(&m, &e);
 }
@@ -139,11 +137,7 @@ Test(model_cs, killed_by_the_stop_inside_is_still_a_crowd)
 
 static void ev_at(int pid, int op, int phase, long long value, uint64_t t)
 {
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.pid = pid;
-    e.op = (uint8_t)op;
-    e.phase = (uint8_t)phase;
+    struct event e = test_event(op, phase, pid, 0, 0);
     set_value(&e, value);
     e.t_ns = t;
     model_apply_event(&m, &e);

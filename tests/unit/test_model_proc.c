@@ -4,6 +4,8 @@
  * the fd table; the known byte pattern and its checksum agree with
  * themselves however the bytes are split. */
 #include <criterion/criterion.h>
+
+#include "events.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -26,13 +28,7 @@ TestSuite(model_proc, .init = setup);
 
 static struct event ev(int op, int phase, pid_t pid, int role, int32_t result)
 {
-    struct event e;
-    memset(&e, 0, sizeof e);
-    e.op = (uint8_t)op;
-    e.phase = (uint8_t)phase;
-    e.pid = pid;
-    e.role = (int16_t)role;
-    e.instance = 1;
+    struct event e = test_event(op, phase, pid, role, 1);
     e.result = result;
     return e;
 }

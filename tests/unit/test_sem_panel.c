@@ -3,6 +3,8 @@
  * ended (it holds the lock now); the panel must not say "held by worker-1"
  * and "asleep in P: worker-1" together. Built from a hand-made model. */
 #include <criterion/criterion.h>
+
+#include "events.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +53,9 @@ static void sampled_asleep(int pid, int op)
 
 static void event(int pid, int op, int phase, uint64_t t)
 {
-    struct event ev = {.t_ns = t, .pid = pid, .role = 0, .instance = (int16_t)(pid - 100),
-                       .op = (uint8_t)op, .phase = (uint8_t)phase, .obj = 0,
-                       .sem = {.num = 0, .amount = -1}};
+    struct event ev = test_event(op, phase, pid, 0, pid - 100);
+    ev.t_ns = t;
+    ev.sem.amount = -1;
     model_apply_event(m, &ev);
 }
 

@@ -1,0 +1,245 @@
+/* test_tree.c — `ipcplay watch -- PROGRAM` and `watch --pid PID` on a
+ * small foreign program of the tests' own (tests/programs/semq.c: a parent
+ * and a child, a semaphore, a queue): its traced story with real arguments
+ * and results, its waiters, a deliberate stall named, the story from
+ * samples only (--no-trace, --pid), and bad input: a program that does not
+ * exist, is not executable, exits at once, forks 300 children, ignores
+ * SIGTERM, and a kill -9 of the dashboard. Nothing is left behind: no
+ * process carrying the run's token; the program's own objects are removed
+ * by id (they are the program's, not ipcplay's). */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/registry.h"
+#include "engine/tree.h"
+#include "support.h"
+
+static void setup(void)
+{
+    support_isolate_ipc();
+}
+
+TestSuite(tree, .init = setup, .fini = support_reap_strays);
+
+/* The program prints "semid S msqid Q": remove them (it may have not). */
+static void remove_objects(const char *out)
+{
+    const char *p = strstr(out, "semid ");
+    int semid, msqid;
+    while (p && sscanf(p, "semid %d msqid %d", &semid, &msqid) != 2)
+        p = strstr(p + 1, "semid ");
+    if (!p)
+        return;
+    semctl(semid, 0, IPC_RMID);
+    msgctl(msqid, IPC_RMID, NULL);
+}
+
+static int watch(struct run *r, const char *const *args, double timeout)
+{
+    int rc = support_run(r, args, timeout);
+    cr_assert(support_procs_gone(r->token, 5), "processes left behind:\n%s", r->out);
+    remove_objects(r->out);
+    return rc;
+}
+
+Test(tree, turns_traced_story)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "turns", "2", NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "story from traced calls"), "%s", r.out);
+    cr_assert(strstr(r.out, "semget(IPC_PRIVATE, nsems 1, 0600) -> semid "), "%s", r.out);
+    cr_assert(strstr(r.out, "fork -> child "), "%s", r.out);
+    cr_assert(strstr(r.out, "semop(semid ") && strstr(r.out, "[{0, -1, 0}]) -> blocks: semval 0"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "[{0, 1, 0}]) -> 0"), "%s", r.out);
+    cr_assert(strstr(r.out, "msgsnd(msqid ") && strstr(r.out, "type 1, 16 bytes) -> 0"), "%s",
+              r.out);
+    cr_assert(strstr(r.out, "output   parent: got pong 2"), "%s", r.out);
+    cr_assert(strstr(r.out, "wait4("), "%s", r.out);
+    cr_assert(strstr(r.out, "exit status 0, reaped by ipcplay"), "%s", r.out);
+    cr_assert(!strstr(r.out, "STALL"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(tree, stall_named_with_waiters)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "stall", NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "msgrcv(msqid ") && strstr(r.out, "-> blocks: no message of that type"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "waits: ") &&
+                  strstr(r.out, "semval 0; no process of the tree is awake"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "STALL: every process of the tree is asleep on IPC"), "%s", r.out);
+    cr_assert(strstr(r.out, "killed by signal 9, reaped by ipcplay"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(tree, stall_from_samples_only)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch",  "--headless", "--no-trace",
+                          "--",      SEMQ_BIN, "stall",      NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "story from samples only"), "%s", r.out);
+    cr_assert(!strstr(r.out, "calls    semop"), "%s", r.out);
+    cr_assert(strstr(r.out, "STALL:"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(tree, pid_of_a_running_tree)
+{
+    pid_t pid = fork();
+    if (pid == 0) { /* its own group, so the test can end it and its child */
+        setpgid(0, 0);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(SEMQ_BIN, "semq", "stall", (char *)NULL);
+        _exit(127);
+    }
+    usleep(300 * 1000);
+    char pidw[16];
+    snprintf(pidw, sizeof pidw, "%d", (int)pid);
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--pid", pidw, "--for", "5", NULL};
+    int rc = support_run(&r, argv, 30);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "story from samples only: watch --pid"), "%s", r.out);
+    cr_assert(strstr(r.out, "STALL:"), "%s", r.out);
+    cr_assert_eq(kill(pid, 0), 0, "watch --pid must not signal the tree");
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    remove_objects(r.out);
+    support_free(&r);
+}
+
+Test(tree, program_missing_or_not_executable)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", "no-such-program-xyz", NULL};
+    cr_assert_eq(support_run(&r, argv, 10), 2);
+    support_free(&r);
+    char path[] = "/tmp/ipcplay-notexec-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    chmod(path, 0644);
+    const char *argv2[] = {"ipcplay", "watch", "--headless", "--", path, NULL};
+    cr_assert_eq(support_run(&r, argv2, 10), 2);
+    support_free(&r);
+    unlink(path);
+    const char *argv3[] = {"ipcplay", "watch", "--headless", "--", NULL};
+    cr_assert_eq(support_run(&r, argv3, 10), 2);
+    support_free(&r);
+}
+
+Test(tree, exits_at_once)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "quick", NULL};
+    int rc = watch(&r, argv, 20);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "exit status 0, reaped by ipcplay"), "%s", r.out);
+    support_free(&r);
+}
+
+Test(tree, forks_300_and_ignores_sigterm)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch",  "--headless", "--for", "3",
+                          "--",      SEMQ_BIN, "fork",       "300",   NULL};
+    int rc = watch(&r, argv, 60);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "forked 300"), "%s", r.out);
+    cr_assert(strstr(r.out, "killed and reaped at the end"), "%s", r.out);
+    support_free(&r);
+    const char *argv2[] = {"ipcplay", "watch",  "--headless",  "--for", "1",
+                           "--",      SEMQ_BIN, "ignore-term", NULL};
+    rc = watch(&r, argv2, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    support_free(&r);
+}
+
+Test(tree, kill_9_of_the_dashboard)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "fork", "20", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "forked 20", 20), "%s", r.out);
+    pid_t dash = support_dashboard_pid(&r, 5);
+    cr_assert(dash > 0);
+    kill(dash, SIGKILL);
+    support_wait_exit(&r, 20);
+    cr_assert(support_procs_gone(r.token, 10), "the tree outlived a kill -9 of the dashboard");
+    support_free(&r);
+}
+
+/* pause holds the tree at its next traced call; step PID lets exactly one
+ * call of that process through; resume lets it finish. */
+static int count(const struct model *m, const char *needle)
+{
+    int n = 0;
+    for (uint64_t i = model_story_first(m); i < m->story_count; i++) {
+        const struct model_line *l = model_story_line(m, i);
+        n += l && strstr(l->detail, needle) != NULL;
+    }
+    return n;
+}
+
+static void turn(struct engine *e, double seconds)
+{
+    double end = support_now() + seconds;
+    while (support_now() < end && !engine_tree_done(e)) {
+        struct pollfd p[ENGINE_MAX_POLLFDS];
+        int n = engine_pollfds(e, p, ENGINE_MAX_POLLFDS);
+        poll(p, (nfds_t)n, 50);
+        engine_dispatch(e, p, n);
+    }
+}
+
+Test(tree, pause_and_step_hold_traced_calls)
+{
+    static struct model m;
+    registry_init(-1);
+    struct engine *e = engine_new(&m);
+    cr_assert(e);
+    char *argv[] = {SEMQ_BIN, "turns", "1", NULL};
+    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100};
+    char err[256];
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_PAUSE, 0, 0, err, sizeof err), 0, "%s", err);
+    turn(e, 0.5);
+    pid_t root = m.tree.start.root;
+    cr_assert_eq(m.tree.held_pid, root, "held %d, root %d", m.tree.held_pid, root);
+    cr_assert_eq(count(&m, "-> semid "), 0);
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_STEP, 1, root, err, sizeof err), 0, "%s", err);
+    turn(e, 0.5);
+    cr_assert_eq(count(&m, "-> semid "), 1, "one step: semget went through");
+    cr_assert_eq(count(&m, "-> msqid "), 0, "and msgget is held");
+    cr_assert_eq(m.tree.held_pid, root);
+    cr_assert_eq(engine_tree_kill(e, getpid(), 0), -1, "not the tree's: refused");
+    cr_assert_eq(engine_tree_kill(e, root, 0), 0, "the tree's root may be signalled");
+    cr_assert_eq(engine_tree_gate(e, TREE_GATE_RUN, 0, 0, err, sizeof err), 0, "%s", err);
+    turn(e, 10);
+    cr_assert(engine_tree_done(e), "the tree finished after resume");
+    cr_assert(m.tree.root_reaped && m.tree.root_status == 0, "status %d", m.tree.root_status);
+    engine_free(e);
+}
