@@ -21,9 +21,13 @@ struct param_def {
     long min, max;               /* PARAM_INT, PARAM_MS */
     const char *const *choices;  /* PARAM_ENUM: NULL-terminated */
     const char *help;
-    /* Checks this knob breaks on purpose when not at its default
-     * ("whole_messages", "*" for any): told as such, not as a failure. */
-    const char *breaks;
+};
+
+/* A knob that breaks checks on purpose when not at its default: `param`
+ * names it, `checks` the checks ("whole_messages", "*" for any). */
+struct param_break {
+    const char *param;
+    const char *checks;
 };
 
 struct scenario_def {
@@ -32,6 +36,7 @@ struct scenario_def {
     const char *watch;           /* what to watch, a short paragraph */
     const struct param_def *params;
     int nparams;
+    const struct param_break *breaks; /* {NULL} ended; may be NULL */
     /* Fill `out` from the values (one per param, in table order). */
     int (*build)(const long *vals, struct plan *out, char *err, size_t errlen);
     /* Set the model's checks from what happened; `final` once the run ended. */
