@@ -1182,8 +1182,8 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     }
     /* a colour is an open file description (kcmp KCMP_FILE), not an inode */
     static const char *const legends[] = {
-        "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
-        "not one inode",
+        ("fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
+         "not one inode"),
         "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp)",
         "@offset, ce = FD_CLOEXEC; same colour = one open file (kcmp)",
         "same colour = one open file (kcmp)", ""};
