@@ -110,8 +110,8 @@ static const void *read_sysv(struct engine *e, int i, size_t n)
     void *at = e->ipc.shm_at[i];
     for (int k = 0; at && k < e->nchildren; k++) {
         const struct child *c = &e->children[k];
-        if (c->reaped || !c->started)
-            continue;
+        if (c->reaped)
+            continue; /* one not attached yet fails: the reserved range is PROT_NONE */
         struct iovec local = {buf, n}, remote = {at, n};
         if (process_vm_readv(c->pid, &local, 1, &remote, 1, 0) == (ssize_t)n)
             return buf;
