@@ -138,7 +138,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         recorder_set_say(rec, record_say, e);
     }
     if (tui) {
-        struct ui_opts uo = {.speed = c->speed, .paused = paused};
+        struct ui_opts uo = {.speed = c->speed, .rec = &rec, .paused = paused};
         c->status = ui_run(e, &model, s, vals, &uo);
         ending.elapsed_ns = model.now_ns;
     } else {
@@ -279,6 +279,25 @@ static void reserve_stdio(void)
     }
 }
 
+/* `export FILE --cast OUT [--size WxH] [--speed X]`: the dashboard drawn on
+ * a virtual screen, nothing run, no terminal needed. */
+static int export_cast(const struct cli_opts *o)
+{
+    if (o->nwords != 2 || o->text || o->headless || o->json) {
+        fprintf(stderr, "ipcplay: usage: ipcplay export FILE --cast OUT.cast [--size 120x40] "
+                        "[--speed X]\n");
+        return 2;
+    }
+    if (o->speed == 0) {
+        fprintf(stderr, "ipcplay: export --cast: --speed max has no meaning in a cast; give a "
+                        "factor (2 plays twice as fast)\n");
+        return 2;
+    }
+    struct ui_cast_opts co = {.out = o->cast, .cols = o->cast_cols, .rows = o->cast_rows,
+                              .speed = o->speed};
+    return ui_cast(o->words[1], &co);
+}
+
 int main(int argc, char **argv)
 {
     reserve_stdio();
@@ -308,6 +327,25 @@ int main(int argc, char **argv)
     cli.record = o.record;
     cli.argc = argc;
     cli.argv = argv;
+    if (strcmp(o.words[0], "replay") == 0 && o.nwords == 2 && !o.headless && !o.json) {
+        /* the dashboard on a recording; `run` typed there starts it live */
+        if (!have_terminal()) {
+            fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use replay FILE "
+                            "--headless\n");
+            return 2;
+        }
+        const struct scenario_def *next = NULL;
+        long vals[SCENARIO_MAX_PARAMS];
+        int st = ui_replay(o.words[1], &next, vals);
+        if (st != UI_REPLAY_RUN)
+            return st;
+        cli.opts = &o;
+        cli.record = NULL;
+        cli_run(&cli, next, vals);
+        return cli.status;
+    }
+    if (strcmp(o.words[0], "export") == 0 && o.cast)
+        return export_cast(&o);
     if (strcmp(o.words[0], "replay") == 0 || strcmp(o.words[0], "export") == 0) {
         struct replay_cli rc = {.headless = o.headless, .json = o.json, .text = o.text};
         int st = replay_main(o.nwords, o.words, &rc);

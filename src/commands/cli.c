@@ -12,8 +12,8 @@
 
 const char cli_usage[] =
     "usage: ipcplay [run SCENARIO [name=value ...]] [options]\n"
-    "       ipcplay replay FILE --headless [--json]\n"
-    "       ipcplay export FILE --text\n"
+    "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
+    "       ipcplay export FILE --text | --cast OUT.cast [--size 120x40] [--speed X]\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
     "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
     "       ipcplay watch --pid PID [options]\n"
@@ -31,6 +31,10 @@ const char cli_usage[] =
     "  --speed X|max      pace: 1 human (default), 0.25 slow motion, max no delays\n"
     "  --record FILE      record the run to FILE (JSON lines; gzip when FILE ends in .gz)\n"
     "  --text             with export: the story and the state lines as text\n"
+    "  --cast OUT.cast    with export: an asciicast v2 file (asciinema play), drawn\n"
+    "                     by the dashboard, with a marker at every check change,\n"
+    "                     death, deadlock and command; --speed sets its pace\n"
+    "  --size COLSxROWS   with --cast: the screen (default 120x40; 80x24 to 500x200)\n"
     "  --for SECONDS      stop the run (or the watch) after SECONDS (0.1 to 86400);\n"
     "                     watch --headless without it prints one look and exits\n"
     "  --paused           start paused before the first op (dashboard; or the word paused)\n"
@@ -50,6 +54,23 @@ const char cli_usage[] =
 
 static char *default_words[] = {"run", "sem", NULL};
 
+/* "120x40": 0, or -1 when it is not COLSxROWS within 80x24 .. 500x200. */
+static int cli_parse_size(const char *s, int *cols, int *rows)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    long c = strtol(s, &end, 10);
+    if (*end != 'x' || end[1] < '0' || end[1] > '9')
+        return -1;
+    long r = strtol(end + 1, &end, 10);
+    if (*end || c < 80 || c > 500 || r < 24 || r > 200)
+        return -1;
+    *cols = (int)c;
+    *rows = (int)r;
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
     static const struct option longopts[] = {
@@ -62,6 +83,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"paused", no_argument, NULL, 'P'},
         {"record", required_argument, NULL, 'r'},
         {"text", no_argument, NULL, 't'},
+        {"cast", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 'z'},
         {"user", required_argument, NULL, 'u'},
         {"key", required_argument, NULL, 'k'},
         {"sort", required_argument, NULL, 'o'},
@@ -69,7 +92,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"no-trace", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct cli_opts){.speed = 1.0, .sort = -1};
+    *o = (struct cli_opts){.speed = 1.0, .sort = -1, .cast_cols = 120, .cast_rows = 40};
     /* `watch ... -- PROGRAM ARGS`: the program's words are not ours to read. */
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--") == 0) {
@@ -90,6 +113,14 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'P': o->paused = true; break;
         case 'r': o->record = optarg; break;
         case 't': o->text = true; break;
+        case 'c': o->cast = optarg; break;
+        case 'z':
+            if (cli_parse_size(optarg, &o->cast_cols, &o->cast_rows) < 0) {
+                snprintf(err, errlen,
+                         "bad --size '%s': COLSxROWS, from 80x24 to 500x200 (120x40)", optarg);
+                return CLI_ERROR;
+            }
+            break;
         case 's':
             if (command_parse_speed(optarg, &o->speed) < 0) {
                 snprintf(err, errlen,

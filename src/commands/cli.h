@@ -23,6 +23,8 @@ struct cli_opts {
     double for_seconds; /* 0 = until the scenario ends */
     const char *record; /* --record FILE, or NULL */
     bool text;          /* export --text */
+    const char *cast;   /* export --cast OUT, or NULL */
+    int cast_cols, cast_rows; /* --size (120x40) */
     /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
     char user[24];
     const char *key;

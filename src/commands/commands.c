@@ -400,6 +400,118 @@ static int c_version(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
+static bool need_timeline(struct cmd_host *h)
+{
+    if (actions(h) && h->act->seek)
+        return true;
+    ERR("going back needs the dashboard: a replay (ipcplay replay FILE) or a run");
+    return false;
+}
+
+static int go(struct cmd_host *h, enum cmd_seek_how how, double v)
+{
+    if (!need_timeline(h))
+        return CMD_ERROR;
+    char err[256] = "";
+    struct cmd_seek to = {how, v};
+    if (h->act->seek(h->act->ctx, &to, err, sizeof err) < 0) {
+        ERR("%s", err);
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
+/* A count of 1..100000 (default 1). */
+static int count_arg(struct cmd_host *h, int argc, char **argv, long *n)
+{
+    *n = 1;
+    if (argc < 2)
+        return 0;
+    char *end;
+    *n = strtol(argv[1], &end, 10);
+    if (*end || end == argv[1] || *n < 1 || *n > 100000) {
+        ERR("bad count '%s': accepted 1..100000", argv[1]);
+        return -1;
+    }
+    return 0;
+}
+
+static int c_back(struct cmd_host *h, int argc, char **argv)
+{
+    long n;
+    if (count_arg(h, argc, argv, &n) < 0)
+        return CMD_ERROR;
+    return go(h, CMD_SEEK_OPS, -(double)n);
+}
+
+/* "12.5", "+3", "-5", "1:05", "op 140", "start", "end" */
+static int c_seek(struct cmd_host *h, int argc, char **argv)
+{
+    const char *a = argv[1];
+    if (strcmp(a, "op") == 0) {
+        char *end;
+        long n = argc == 3 ? strtol(argv[2], &end, 10) : -1;
+        if (argc != 3 || *end || n < 0) {
+            ERR("seek op N: N is an op number from 0 (the start)");
+            return CMD_ERROR;
+        }
+        return go(h, CMD_SEEK_OP, (double)n);
+    }
+    if (argc != 2) {
+        ERR("usage: seek SECONDS|+S|-S|op N|start|end");
+        return CMD_ERROR;
+    }
+    if (strcmp(a, "start") == 0)
+        return go(h, CMD_SEEK_TIME, 0);
+    if (strcmp(a, "end") == 0 || strcmp(a, "live") == 0)
+        return go(h, CMD_SEEK_END, 0);
+    char *end;
+    double v = strtod(a, &end), min = 0;
+    if (*end == ':') {
+        min = v;
+        v = strtod(end + 1, &end);
+    }
+    if (end == a || *end || v != v || v > 1e7 || v < -1e7) {
+        ERR("bad time '%s': seconds (12.5), from here (+3, -5), mm:ss, op N, start or end", a);
+        return CMD_ERROR;
+    }
+    v += 60 * min;
+    return go(h, a[0] == '+' || a[0] == '-' ? CMD_SEEK_REL : CMD_SEEK_TIME, v);
+}
+
+static int c_mark(struct cmd_host *h, int argc, char **argv)
+{
+    const char *a = argc > 1 ? argv[1] : "next";
+    if (strcmp(a, "next") != 0 && strcmp(a, "prev") != 0) {
+        ERR("mark next|prev: the next or previous marker (a check, a death, a deadlock, a "
+            "command)");
+        return CMD_ERROR;
+    }
+    return go(h, CMD_SEEK_MARK, a[0] == 'n' ? 1 : -1);
+}
+
+static int c_live(struct cmd_host *h, int argc, char **argv)
+{
+    return go(h, CMD_SEEK_END, 0);
+}
+
+static int c_record(struct cmd_host *h, int argc, char **argv)
+{
+    if (!actions(h) || !h->act->record) {
+        ERR("record needs a live run in the dashboard");
+        return CMD_ERROR;
+    }
+    char err[512] = "";
+    bool stop = strcmp(argv[1], "stop") == 0;
+    if (h->act->record(h->act->ctx, stop ? NULL : argv[1], err, sizeof err) < 0) {
+        ERR("%s", err);
+        return CMD_ERROR;
+    }
+    if (err[0])
+        OUT("%s", err);
+    return CMD_OK;
+}
+
 static int c_help(struct cmd_host *h, int argc, char **argv);
 
 /* name, alias, args (the usage line), summary, help, where, argument words
@@ -459,6 +571,25 @@ const struct command commands[] = {
      "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
      "the list.",
      CMD_CLI | CMD_CONSOLE, 0, 4, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
+    {"back", NULL, "[N]", "go back N ops (default 1) on the timeline",
+     "In a replay, or in a live run (the run itself is not touched: its records are kept in "
+     "memory). Shift-F4 does `back`; `live` or End returns to the present.",
+     CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_back},
+    {"seek", NULL, "SECONDS|+S|-S|op N|start|end", "go to a time or an op on the timeline",
+     "seek 12.5 (from the start), seek +3 / seek -5 (from here), seek op 140, seek start, seek "
+     "end. Left/Right go 5 s, Home/End to the ends, when the line is empty.",
+     CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_seek},
+    {"mark", NULL, "next|prev", "go to the next or previous marker",
+     "Markers: a check changed, a process died, a deadlock was found, you typed a command. "
+     "] and [ do the same when the line is empty.",
+     CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_mark},
+    {"live", NULL, "", "back to the present after going back in a live run",
+     "The view follows the run again (End does the same).", CMD_CONSOLE, 0, 0, NEEDS_DASHBOARD,
+     COMPLETE_NONE, c_live},
+    {"record", NULL, "FILE|stop", "record the run to FILE (from its start), or stop",
+     "Writes the run so far, then every record as it comes; the header shows REC. A name "
+     "ending in .gz is compressed. ipcplay replay FILE plays it back.",
+     CMD_CONSOLE, 1, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_record},
     {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_clear},
     {"quit", "exit", "", "quit ipcplay", "Stops the run, removes everything, restores the terminal.",

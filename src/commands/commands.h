@@ -19,6 +19,20 @@ enum cmd_where { CMD_CLI = 1, CMD_CONSOLE = 2 };
 enum cmd_result { CMD_OK = 0, CMD_ERROR = 1, CMD_QUIT = 2 };
 enum cmd_out { OUT_INFO = LINE_NOTE, OUT_ERROR = LINE_ERROR }; /* story line kinds */
 
+/* Where `seek`, `back`, `mark` and `live` go on the timeline. */
+enum cmd_seek_how {
+    CMD_SEEK_TIME,   /* to v seconds from the start */
+    CMD_SEEK_REL,    /* v seconds from here (negative: back) */
+    CMD_SEEK_OP,     /* just after op number v (0: the start) */
+    CMD_SEEK_OPS,    /* v ops from here (negative: back) */
+    CMD_SEEK_MARK,   /* the next (v > 0) or previous marker */
+    CMD_SEEK_END,    /* the end of a replay; live: back to live */
+};
+struct cmd_seek {
+    enum cmd_seek_how how;
+    double v;
+};
+
 /* Everything a command does to a run goes through these: the dashboard's
  * come from its engine (cmd_actions_engine), a test gives its own. */
 struct cmd_actions {
@@ -35,6 +49,11 @@ struct cmd_actions {
     /* `step PID`: one call of one process of a watched tree; 0 done, 1 not
      * one (the word is a count). May be NULL. */
     int (*step_one)(void *ctx, const char *who);
+    /* The timeline (a replay, or going back in a live run); NULL where there
+     * is none. Returns 0, or -1 with a line in err. */
+    int (*seek)(void *ctx, const struct cmd_seek *to, char *err, size_t errlen);
+    /* `record FILE` (path), `record stop` (NULL); NULL where it cannot. */
+    int (*record)(void *ctx, const char *path, char *err, size_t errlen);
     void (*step_proc)(void *ctx, pid_t pid, int n); /* n ops of one process only; may be NULL */
     /* breakpoints: a bit per engine_break_names entry; may be NULL */
     unsigned (*get_breaks)(void *ctx);

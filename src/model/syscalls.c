@@ -7,6 +7,7 @@
 const char *syscall_name(long nr)
 {
     switch (nr) {
+// clang-format off: a macro per system call, each under its #ifdef
 #define NAME(s) case SYS_##s: return #s;
 #ifdef SYS_read
         NAME(read)
@@ -64,5 +65,6 @@ const char *syscall_name(long nr)
 #undef NAME
     default: return NULL;
     }
+    // clang-format on
 }
 

@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+// clang-format off: one X-macro list, laid out by hand
 #define OPS_CHAT(X)                                                                      \
     X(CHAT_SERVE) X(CHAT_ACCEPT) X(CHAT_NOTIFY) X(CHAT_STORE) X(CHAT_RELAY) X(CHAT_CLIENT) \
     X(CHAT_SENT) X(CHAT_GOT)
+// clang-format on
 
 #define CHAT_MAX 8       /* clients, and so buffers */
 #define CHAT_TEXT 48     /* a line's text in its buffer */
@@ -78,11 +80,13 @@ struct ev_chat_client {
     int64_t pad;
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_CHAT                                                                    \
     struct ev_chat_serve chat_serve;                                                     \
     struct ev_chat_accept chat_accept;                                                   \
     struct ev_chat_line chat_line;                                                       \
     struct ev_chat_client chat_client;
+// clang-format on
 
 /* What the model keeps of a chat (m->chat), from the events above. */
 struct model_chat {

@@ -28,9 +28,11 @@ struct ev_file_check {
     int64_t bad;       /* records damaged or repeated */
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_DEMO                                                                    \
     struct ev_sleep sleep;                                                               \
     struct ev_record record;                                                             \
     struct ev_file_check file_check;
+// clang-format on
 
 #endif

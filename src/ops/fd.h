@@ -7,9 +7,11 @@
 
 #include <stdint.h>
 
+// clang-format off: one X-macro list, laid out by hand
 #define OPS_FD(X)                                                                        \
     X(OPEN) X(CLOSE) X(PIPE) X(SOCKETPAIR) X(MKFIFO) X(READ) X(WRITE) X(SHUTDOWN)        \
     X(LISTEN) X(ACCEPT) X(CONNECT) X(SENDFD) X(RECVFD)
+// clang-format on
 
 /* close, shutdown, accept (the listening fd), listen, connect (result: fd). */
 struct ev_fd {
@@ -52,11 +54,13 @@ struct ev_sendfd {
     int64_t ino, dev;  /* end: the open file in flight (sendfd) or received (recvfd) */
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_FD                                                                      \
     struct ev_fd fd;                                                                     \
     struct ev_open open;                                                                 \
     struct ev_pair pair;                                                                 \
     struct ev_io io;                                                                     \
     struct ev_sendfd fdpass;
+// clang-format on
 
 #endif

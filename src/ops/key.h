@@ -47,10 +47,12 @@ struct ev_alter {
     int64_t pad2[2];
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_KEY                                                                     \
     struct ev_ftok ftok;                                                                 \
     struct ev_ipcget ipcget;                                                             \
     struct ev_setuid setuid;                                                             \
     struct ev_alter alter;
+// clang-format on
 
 #endif

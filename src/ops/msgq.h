@@ -29,9 +29,11 @@ struct ev_msgq_rmid {
     int64_t pad2;
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_MSGQ                                                                    \
     struct ev_msgsnd msgsnd;                                                             \
     struct ev_msgrcv msgrcv;                                                             \
     struct ev_msgq_rmid msgq_rmid;
+// clang-format on
 
 #endif

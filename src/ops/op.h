@@ -27,9 +27,11 @@
 /* Every op, family by family. The enum follows the families' order; names,
  * not numbers, leave the program. Op E's entry is op_entry_E, defined in its
  * family's file; op.c indexes them by kind (a missing one does not link). */
+// clang-format off: one X-macro list, laid out by hand
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
         OPS_CHAT(X)
+// clang-format on
 
 enum op_kind {
 #define IPCPLAY_OP_ENUM(e) OP_##e,
@@ -42,9 +44,11 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 
 /* The op-specific part of an event: one named struct per op (or per group of
  * ops that report the same things), each in its family's header. */
+// clang-format off: one X-macro list, laid out by hand
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
         PAYLOADS_KEY PAYLOADS_CHAT
+// clang-format on
 
 union op_payload {
     IPCPLAY_PAYLOADS

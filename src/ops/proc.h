@@ -6,9 +6,11 @@
 
 #include <stdint.h>
 
+// clang-format off: one X-macro list, laid out by hand
 #define OPS_PROC(X)                                                                      \
     X(START) X(EXIT) X(EXITED) X(SPAWNED) X(FAILED) X(FORK) X(EXEC) X(FDREPORT) X(WAIT)  \
     X(SIGCHLD_INSTALL) X(SIGCHLD_AWAIT) X(REAPED) X(ORPHANED) X(HOLD) X(SIGIGN)
+// clang-format on
 
 struct ev_start {
     int32_t pad[4];
@@ -104,6 +106,7 @@ struct ev_sigign {
     int64_t pad2[2];
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_PROC                                                                    \
     struct ev_start start;                                                               \
     struct ev_exit exit;                                                                 \
@@ -117,5 +120,6 @@ struct ev_sigign {
     struct ev_orphaned orphaned;                                                         \
     struct ev_hold hold;                                                                 \
     struct ev_sigign sigign;
+// clang-format on
 
 #endif

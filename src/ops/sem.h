@@ -6,9 +6,11 @@
 
 #include <stdint.h>
 
+// clang-format off: one X-macro list, laid out by hand
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
     X(LOCKVAR_RELEASE) X(SETVAL)
+// clang-format on
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {
@@ -57,6 +59,7 @@ struct ev_setval {
     int64_t after;
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_SEM                                                                     \
     struct ev_sem sem;                                                                   \
     struct ev_cs_enter cs_enter;                                                         \
@@ -64,5 +67,6 @@ struct ev_setval {
     struct ev_cs_leave cs_leave;                                                         \
     struct ev_lockvar lockvar;                                                           \
     struct ev_setval setval;
+// clang-format on
 
 #endif

@@ -26,9 +26,11 @@ struct ev_cow_write {
     int64_t minflt_before, minflt_after; /* end: this process's minor faults */
 };
 
+// clang-format off: one X-macro list, laid out by hand
 #define PAYLOADS_SHM                                                                     \
     struct ev_ring ring;                                                                 \
     struct ev_cow_page cow_page;                                                         \
     struct ev_cow_write cow_write;
+// clang-format on
 
 #endif

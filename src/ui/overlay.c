@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "../model/inspect.h"
 #include "../model/strbuf.h"
 #include "../engine/events.h"
 
@@ -233,7 +234,12 @@ int overlay_inspect(struct ui *u, const char *what)
     char title[128], err[256], target[64];
     snprintf(target, sizeof target, "%s", what); /* `what` may be u->inspect_what */
     bool refresh = u->overlay == OVERLAY_INSPECT && strcmp(u->inspect_what, target) == 0;
-    if (engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err, sizeof err) < 0) {
+    int rc = timeline_past(u) || !u->e /* the past: the model alone */
+                 ? model_inspect(u->m, target, title, sizeof title, text, sizeof text, err,
+                                 sizeof err)
+                 : engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err,
+                                  sizeof err);
+    if (rc < 0) {
         if (refresh)
             u->inspect_what[0] = '\0'; /* keep the last text, stop refreshing */
         else

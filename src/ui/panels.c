@@ -57,7 +57,16 @@ static void header_right(const struct model *m, char *buf, size_t len)
     snprintf(buf, len, "  %s  %s  ops %llu ", clock, sp, (unsigned long long)m->ops_begun);
 }
 
+static int header_rows(const struct ui *u, int width);
+
+/* The timeline (a replay, a live run's past, a recording) adds its row at
+ * the bottom. */
 int panels_header_rows(const struct ui *u, int width)
+{
+    return header_rows(u, width) + (timeline_shown(u) ? 1 : 0);
+}
+
+static int header_rows(const struct ui *u, int width)
 {
     /* Measured with the widest badge, clock, speed and op count the run can
      * show, so the layout does not jump when the state or the speed changes. */
@@ -178,6 +187,10 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
 
 static void header_draw(struct ui *u, WINDOW *w, int h, int width)
 {
+    if (timeline_shown(u)) {
+        timeline_draw(u, w, h - 1, width);
+        h--;
+    }
     const struct model *m = u->m;
     char badge[24], right[96];
     int st;
@@ -681,11 +694,10 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
 /* The items come from the one key table (view/keys.h), as F1's lines do. */
 static void hints_draw(struct ui *u, WINDOW *w, int h, int width)
 {
-    const struct model *m = u->m;
     enum key_place where = u->overlay == OVERLAY_SCENARIOS ? KEYS_SCENARIOS
                            : u->overlay                    ? KEYS_WINDOW
                                                            : KEYS_PANELS;
-    bool paused = m->state == RUN_PAUSED || m->state == RUN_STEP;
+    bool paused = timeline_paused(u);
     struct key_hint_item it[KEYS_MAX_HINTS];
     int n = keys_hint_bar(where, paused, width, it, KEYS_MAX_HINTS);
     int x = 0;

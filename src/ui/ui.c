@@ -36,6 +36,8 @@ static struct ui the_ui;
  * is lost to the model's fixed-size line. */
 static void ui_say_line(struct ui *u, int kind, const char *who, const char *text)
 {
+    if (timeline_print(u, kind, text)) /* a replay, or the past: no story to add to */
+        return;
     size_t len = strlen(text), off = 0;
     const size_t max = sizeof u->m->story[0].detail - 1;
     do {
@@ -95,9 +97,16 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
 {
     struct ui *u = self;
     char err[256];
+    if (!u->e) { /* in a replay: the caller starts it live, with a terminal of its own */
+        u->run_s = s;
+        memcpy(u->run_vals, vals, sizeof u->run_vals);
+        u->quit = true;
+        return 0;
+    }
     if (u->host.start_paused)
         engine_start_paused(u->e);
     u->host.start_paused = false;
+    timeline_restart(u);
     if (engine_start(u->e, s, vals, engine_speed(u->e), err, sizeof err) < 0) {
         ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
         return -1;
@@ -132,7 +141,9 @@ static void ui_command(struct ui *u, const char *line, const char *echo_note)
         line++;
     if (!*line)
         return;
-    if (echo_note)
+    if (timeline_past(u))
+        ; /* a replay's story is the recording's */
+    else if (echo_note)
         engine_say(u->e, OUT_INFO, "you", "", "%s   (%s)", line, echo_note);
     else
         ui_say_line(u, OUT_INFO, "you", line);
@@ -140,13 +151,16 @@ static void ui_command(struct ui *u, const char *line, const char *echo_note)
     u->dirty |= DIRTY_STORY;
     if (u->overlay)
         overlay_close(u); /* `inspect` opens its own */
+    char again[256];
+    if (strcmp(line, "run") == 0 && timeline_run_line(u, again, sizeof again))
+        line = again; /* a replay's `run`: its scenario, with the recorded values */
     current_line = line;
-    bool was_active = engine_active(u->e);
+    bool was_active = u->e && engine_active(u->e);
     int rc = command_run_line(&u->host, line);
     current_line = NULL;
     if (rc == CMD_QUIT)
         u->quit = true;
-    else if (was_active && !engine_active(u->e))
+    else if (was_active && u->e && !engine_active(u->e))
         ui_on_stopped(u);
 }
 
@@ -174,7 +188,8 @@ static const double speed_ladder[] = {0.1, 0.25, 0.5, 1, 2, 4, 10};
 
 static void ui_speed_step(struct ui *u, int dir, const char *key)
 {
-    double cur = engine_speed(u->e);
+    const struct cmd_actions *a = u->host.act;
+    double cur = a ? a->get_speed(a->ctx) : engine_speed(u->e);
     double eff = cur == 0 ? 1e9 : cur; /* max is the fastest */
     char cmd[32];
     if (dir > 0) {
@@ -336,12 +351,19 @@ static void ui_key_cancel(struct ui *u)
                "Ctrl-D");
 }
 
+/* A timeline key's command, not echoed: moving about is no story line. */
+static void ui_timeline_command(struct ui *u, const char *line)
+{
+    command_run_line(&u->host, line);
+    u->dirty |= DIRTY_HEADER | DIRTY_HINTS;
+}
+
 /* What a key of the table does (view/keys.h); code is the key pressed, for
  * the direction of a pair. */
 static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
 {
     int dir = keys_dir(b, code);
-    bool paused = u->m->state == RUN_PAUSED || u->m->state == RUN_STEP;
+    bool paused = timeline_paused(u);
     switch (b->action) {
     case KA_HELP:
         if (u->overlay == OVERLAY_HELP)
@@ -355,7 +377,8 @@ static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
         else
             overlay_scenarios(u);
         break;
-    case KA_PAUSE: ui_command(u, paused ? "resume" : "pause", b->name); break;
+    case KA_PAUSE:
+    case KA_PLAY: ui_command(u, paused ? "resume" : "pause", b->name); break;
     case KA_STEP: ui_command(u, "step", b->name); break;
     case KA_SLOWER: ui_speed_step(u, -1, b->name); break;
     case KA_FASTER: ui_speed_step(u, +1, b->name); break;
@@ -380,14 +403,24 @@ static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
         u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
         return;
     case KA_SUSPEND: u->suspend = true; return; /* as the terminal's own Ctrl-Z would */
+    case KA_BACK: ui_timeline_command(u, "back"); return;
+    case KA_SEEK: ui_timeline_command(u, dir < 0 ? "seek -5" : "seek +5"); return;
+    case KA_ENDS:
+        ui_timeline_command(u, dir < 0 ? "seek start" : "seek end");
+        return;
+    case KA_MARK: ui_timeline_command(u, dir < 0 ? "mark prev" : "mark next"); return;
     }
     u->dirty |= DIRTY_HINTS; /* F3's word, an overlay opened or closed */
 }
 
-/* A key of the table by its code: false when it has no binding. */
+/* A key of the table by its code: false when it has no binding. The
+ * timeline's keys (Space, arrows, Home/End, [ ]) are theirs only on a
+ * timeline, with the line empty and no window open: else they edit. */
 static bool ui_key(struct ui *u, int code)
 {
     const struct key_binding *b = keys_find(code);
+    if (b && b->timeline && !(u->tl && console_empty() && !u->overlay && !u->nmatches))
+        b = NULL;
     if (b)
         ui_key_act(u, b, code);
     return b != NULL;
@@ -397,7 +430,7 @@ static bool ui_key(struct ui *u, int code)
  * name Shift + arrows only as extended keys. */
 static int ui_keyc(int key)
 {
-    if (key >= KEY_F(1) && key <= KEY_F(12))
+    if (key >= KEY_F(1) && key <= KEY_F(24)) /* 13..24: Shift + F1..F12 */
         return KEYC_F(key - KEY_F(0));
     static const struct {
         int curses, keyc;
@@ -411,6 +444,10 @@ static int ui_keyc(int key)
         {KEY_SPREVIOUS, KEYC_SHIFT_PGUP},
         {KEY_SNEXT, KEYC_SHIFT_PGDN},
         {KEY_ENTER, KEYC_ENTER},
+        {KEY_LEFT, KEYC_LEFT},
+        {KEY_RIGHT, KEYC_RIGHT},
+        {KEY_HOME, KEYC_HOME},
+        {KEY_END, KEYC_END},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (map[i].curses == key)
@@ -657,6 +694,10 @@ static void ui_check_model(struct ui *u)
     const struct model *m = u->m;
     uint64_t gens[4] = {m->gen_header, m->gen_procs, m->gen_objects, m->gen_story};
     bool layout_may_change = false;
+    if (timeline_shown(u) != u->tl_shown) {
+        u->tl_shown = timeline_shown(u);
+        u->dirty |= DIRTY_LAYOUT;
+    }
     if (gens[0] != u->seen_gen[0] || m->state != u->seen_state || m->ops_begun != u->seen_ops) {
         u->dirty |= DIRTY_HEADER | DIRTY_HINTS;
         layout_may_change = true;
@@ -820,7 +861,8 @@ static bool ui_urgent(const struct ui *u)
 
 static bool ui_inspect_live(const struct ui *u)
 {
-    return u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && engine_active(u->e);
+    return u->overlay == OVERLAY_INSPECT && u->inspect_what[0] && u->e && engine_active(u->e) &&
+           !timeline_past(u);
 }
 
 static int ui_input_fds(void *self, struct pollfd *pfds, int max)
@@ -866,7 +908,8 @@ static enum loop_verdict ui_on_engine(void *self, int flags)
     }
     if (flags & ENGINE_RESIZE)
         ui_resize(u);
-    if (flags & ENGINE_SAMPLE)
+    timeline_on_engine(u);
+    if ((flags & ENGINE_SAMPLE) && !timeline_past(u))
         objects_note_sample(u);
     if (flags & ENGINE_DONE)
         ui_on_done(u);
@@ -884,7 +927,7 @@ static int ui_next_timeout_ms(void *self, uint64_t now)
         t = ui_urgent(u) ? 0 : loop_ms_until(now, u->last_draw_ns + UI_FRAME_NS);
     if (ui_inspect_live(u))
         t = loop_sooner(t, loop_ms_until(now, u->inspect_at_ns + UI_INSPECT_NS));
-    return t;
+    return loop_sooner(t, timeline_next_ms(u, now));
 }
 
 static enum loop_verdict ui_on_timeout(void *self, uint64_t now)
@@ -892,6 +935,7 @@ static enum loop_verdict ui_on_timeout(void *self, uint64_t now)
     struct ui *u = self;
     if (ui_inspect_live(u) && now >= u->inspect_at_ns + UI_INSPECT_NS)
         overlay_inspect(u, u->inspect_what);
+    timeline_tick(u, now);
     ui_check_model(u);
     if (u->dirty && (ui_urgent(u) || now >= u->last_draw_ns + UI_FRAME_NS))
         ui_draw(u);
@@ -960,8 +1004,9 @@ static void ui_close(struct ui *u, SCREEN *scr)
     if (u->tstpfd >= 0) /* SIGTSTP stays blocked: one pending now must not stop the exit */
         close(u->tstpfd);
     u->tstpfd = -1;
-    if (engine_active(u->e))
+    if (u->e && engine_active(u->e))
         engine_stop(u->e);
+    timeline_close(u);
     console_fini(u);
     overlay_close(u);
     ui_free_windows(u);
@@ -975,10 +1020,8 @@ static void ui_close(struct ui *u, SCREEN *scr)
     u->nlines = 0;
 }
 
-int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
-           const struct ui_opts *o)
+void ui_setup(struct ui *u, struct engine *e, struct model *m)
 {
-    struct ui *u = &the_ui;
     memset(u, 0, sizeof *u);
     u->e = e;
     u->m = m;
@@ -991,15 +1034,11 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                                 .run = host_run,
                                 .clear = host_clear,
                                 .inspect = host_inspect};
-    engine_set_speed(e, o ? o->speed : 1.0);
-    engine_set_interactive(e, true);
-    SCREEN *scr = ui_open(u);
-    if (!scr)
-        return 2;
-    if (o && o->paused)
-        engine_start_paused(e);
-    ui_greet(u, s, vals, o ? o->speed : 1.0);
+}
 
+/* The loop until quit, then the terminal back; the exit status. */
+static int ui_loop(struct ui *u, SCREEN *scr)
+{
     u->dirty = DIRTY_ALL;
     const struct loop_view view = {.self = u,
                                    .input_fds = ui_input_fds,
@@ -1008,7 +1047,7 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
                                    .next_timeout_ms = ui_next_timeout_ms,
                                    .on_timeout = ui_on_timeout};
     int poll_errno = 0;
-    if (loop_run(e, &view) < 0) {
+    if (loop_run(u->e, &view) < 0) {
         poll_errno = errno;
         u->quit_sig = -1;
     }
@@ -1025,6 +1064,84 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
         return 3;
     }
     return ui_exit_status(u);
+}
+
+int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
+           const struct ui_opts *o)
+{
+    struct ui *u = &the_ui;
+    ui_setup(u, e, m);
+    engine_set_speed(e, o ? o->speed : 1.0);
+    engine_set_interactive(e, true);
+    if (o && o->paused)
+        engine_start_paused(e);
+    timeline_open_live(u, o ? o->rec : NULL);
+    if (u->tl)
+        u->host.act = timeline_actions(u);
+    SCREEN *scr = ui_open(u);
+    if (!scr) {
+        timeline_close(u);
+        return 2;
+    }
+    ui_greet(u, s, vals, o ? o->speed : 1.0);
+    return ui_loop(u, scr);
+}
+
+int ui_replay(const char *path, const struct scenario_def **next, long *vals)
+{
+    struct ui *u = &the_ui;
+    ui_setup(u, NULL, NULL);
+    char err[512];
+    int status = 2;
+    if (timeline_open_file(u, path, err, sizeof err, &status) < 0) {
+        fprintf(stderr, "ipcplay: %s\n", err);
+        return status;
+    }
+    u->host.act = timeline_actions(u);
+    SCREEN *scr = ui_open(u);
+    if (!scr) {
+        timeline_close(u);
+        return 2;
+    }
+    int st = ui_loop(u, scr);
+    if (u->run_s && next) {
+        *next = u->run_s;
+        memcpy(vals, u->run_vals, sizeof u->run_vals);
+        return UI_REPLAY_RUN;
+    }
+    return st;
+}
+
+/* ---- off screen (cast.c): the same drawing on a screen that is no terminal -- */
+
+struct ui *ui_offscreen(void)
+{
+    struct ui *u = &the_ui;
+    ui_setup(u, NULL, NULL);
+    return u;
+}
+
+void ui_offscreen_layout(struct ui *u)
+{
+    theme_init(u);
+    ui_relayout(u);
+    u->dirty = DIRTY_ALL;
+}
+
+bool ui_frame(struct ui *u)
+{
+    ui_check_model(u);
+    if (!u->dirty)
+        return false;
+    ui_draw(u);
+    return true;
+}
+
+void ui_offscreen_close(struct ui *u)
+{
+    timeline_close(u);
+    overlay_close(u);
+    ui_free_windows(u);
 }
 
 int ui_available(void)

@@ -12,6 +12,7 @@
 #include "../commands/commands.h"
 #include "../engine/engine.h"
 #include "../model/model.h"
+#include "../record/recording.h"
 #include "../view/keys.h"
 #include "ui.h"
 
@@ -62,8 +63,12 @@ enum ui_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_SCENARIOS, OVERLAY_INSPECT
 #define UI_MAX_LINES 32 /* lines accepted by readline in one input burst */
 #define UI_OCC_HIST 160
 
+struct ui_tl;
+
 struct ui {
-    struct engine *e;
+    struct engine *e; /* NULL in a replay: nothing runs */
+    struct ui_tl *tl; /* the timeline: a replay, or the live run's records */
+    bool tl_shown;    /* its row was on screen at the last layout */
     struct model *m;
     struct cmd_host host;
     struct ui_layout lay;
@@ -115,6 +120,8 @@ struct ui {
     int quit_sig; /* the signal that ended the loop; -1 when poll failed */
     int last_run_failed;  /* the last run that ended by itself: 1 a check failed, 3 a role
                              gave up (a runtime error), else 0 */
+    const struct scenario_def *run_s; /* `run` typed in a replay: started live after it */
+    long run_vals[SCENARIO_MAX_PARAMS];
     char history_path[512];
     char history_note[640]; /* a history problem, said after the run starts */
 };
@@ -272,8 +279,56 @@ void overlay_draw(struct ui *u);
 void popup_draw(struct ui *u);
 void small_draw(struct ui *u);
 
+/* ---- the timeline (timeline.c): a replay, or going back in a live run ---- */
+
+/* A replay of a file: u->m becomes the replay's model. 0, or -1 with a line
+ * in err and the exit status in *status. */
+int timeline_open_file(struct ui *u, const char *path, char *err, size_t errlen, int *status);
+/* A live run: its records are kept (the engine's tap), with *rec (--record,
+ * may point at NULL) written too; `record` changes *rec. */
+void timeline_open_live(struct ui *u, struct recorder **rec);
+/* A new run starts: what was kept of the last one goes. */
+void timeline_restart(struct ui *u);
+void timeline_close(struct ui *u);
+const struct cmd_actions *timeline_actions(struct ui *u);
+/* The timeline's row of the header. */
+void timeline_draw(struct ui *u, WINDOW *w, int y, int width);
+/* Command output while the view shows the past (or a replay): kept for the
+ * timeline's row; false when it goes to the story as usual. */
+bool timeline_print(struct ui *u, int kind, const char *line);
+bool timeline_paused(const struct ui *u);
+/* The view is not live: a replay, or the past of a live run. */
+bool timeline_past(const struct ui *u);
+/* Is the timeline row on screen: a replay, a look back, or a recording. A
+ * live run that is only kept in memory does not spend a row on it. */
+bool timeline_shown(const struct ui *u);
+/* Replay playback: ms until the next frame (-1 none), and the frame. */
+int timeline_next_ms(struct ui *u, uint64_t now);
+void timeline_tick(struct ui *u, uint64_t now);
+/* The engine did work: the header's "behind live" moves on. */
+void timeline_on_engine(struct ui *u);
+/* An export plays the replay on its own clock: the pace shown in the row,
+ * no key help there; then the records up to t_ns (true at the end). */
+void timeline_export_begin(struct ui *u, double speed);
+bool timeline_play_to(struct ui *u, uint64_t t_ns);
+/* "a check changed", "a process died", ... */
+const char *timeline_mark_word(enum replay_mark k);
+const struct rec_header *timeline_header(const struct ui *u);
+const struct replay_marker *timeline_markers(const struct ui *u, size_t *n);
+/* The scenario and values of a replay, for `run` with no other words. */
+const char *timeline_run_line(const struct ui *u, char *buf, size_t len);
+
 /* ---- ui.c ------------------------------------------------------------------ */
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_setup(struct ui *u, struct engine *e, struct model *m);
+/* cast.c: the dashboard drawn on a screen that is not a terminal (the
+ * caller made it with newterm and set_term). No console, no signals. */
+struct ui *ui_offscreen(void);
+void ui_offscreen_layout(struct ui *u);
+/* Compare the model with what was drawn, and draw what changed: true when
+ * something was drawn (doupdate done). */
+bool ui_frame(struct ui *u);
+void ui_offscreen_close(struct ui *u);
 
 #endif

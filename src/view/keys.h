@@ -30,6 +30,10 @@ enum {
     KEYC_SHIFT_DOWN,
     KEYC_SHIFT_PGUP,
     KEYC_SHIFT_PGDN,
+    KEYC_LEFT,
+    KEYC_RIGHT,
+    KEYC_HOME,
+    KEYC_END,
 };
 #define KEYC_F(n) (KEYC_F0 + (n))
 
@@ -37,6 +41,7 @@ enum key_action {
     KA_HELP,       /* open or close the F1 help */
     KA_SCENARIOS,  /* open or close the scenarios window */
     KA_PAUSE,      /* pause, or resume a paused run */
+    KA_PLAY,       /* in a replay or a look back: play / pause (the same as KA_PAUSE) */
     KA_STEP,       /* let one op through */
     KA_SLOWER,     /* one step down the speed ladder */
     KA_FASTER,     /* one step up */
@@ -51,6 +56,10 @@ enum key_action {
     KA_CANCEL,     /* drop the line being typed */
     KA_REPAINT,    /* repaint the whole screen */
     KA_SUSPEND,    /* stop as a job, as the terminal's Ctrl-Z would */
+    KA_BACK,       /* the timeline: one op back */
+    KA_SEEK,       /* a pair: the timeline 5 s back / on */
+    KA_ENDS,       /* a pair: the timeline's start / end (live: back to live) */
+    KA_MARK,       /* a pair: the previous / next marker */
     KA_QUIT,
 };
 
@@ -69,6 +78,7 @@ struct key_binding {
     struct key_hint hint[KEYS__PLACES]; /* shown where label is set */
     const char *paused;                 /* the label while the run is paused */
     bool optional;                      /* the first to go from a short bar */
+    bool timeline; /* only on a timeline, with the line empty (else it edits the line) */
     const char *help;                   /* its line in F1 */
 };
 

@@ -48,7 +48,7 @@ int loop_run(struct engine *e, const struct loop_view *v)
             timeout = view_timeout(v);
         }
         int nv = v->input_fds ? v->input_fds(v->self, pfds, LOOP_MAX_VIEW_FDS) : 0;
-        int ne = engine_pollfds(e, pfds + nv, ENGINE_MAX_POLLFDS);
+        int ne = e ? engine_pollfds(e, pfds + nv, ENGINE_MAX_POLLFDS) : 0; /* a replay: none */
         int pr = poll(pfds, (nfds_t)(nv + ne), timeout);
         if (pr < 0 && errno != EINTR)
             return -1;

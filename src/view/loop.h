@@ -45,7 +45,8 @@ int loop_ms_until(uint64_t now_ns, uint64_t due_ns);
 /* The sooner of two timeouts (-1 is none). */
 int loop_sooner(int a, int b);
 
-/* Run turns until a callback says LOOP_STOP: returns 0, or -1 when poll()
+/* Run turns until a callback says LOOP_STOP (e NULL: the view's fds only,
+ * as a replay has no engine): returns 0, or -1 when poll()
  * failed (errno says why). */
 int loop_run(struct engine *e, const struct loop_view *v);
 

@@ -56,7 +56,7 @@ int replay_main(int nwords, char **words, const struct replay_cli *c)
     }
     if (export) {
         if (!c->text) {
-            fprintf(stderr, "ipcplay: export needs a format: --text\n");
+            fprintf(stderr, "ipcplay: export needs a format: --text or --cast OUT.cast\n");
             return 2;
         }
         return replay_file(words[1], false, true);

@@ -68,9 +68,9 @@ t send-keys NPage NPage NPage
 check "PgDn comes back to the newest lines" wait_gone 'scrolled back:'
 
 t send-keys F1
-check "F1 shows the help" wait_for 'Process states'
+check "F1 shows the help" wait_for 'Commands (type at the prompt'
 t send-keys Escape
-check "Esc closes it" wait_gone 'Process states'
+check "Esc closes it" wait_gone 'Commands (type at the prompt'
 t send-keys F2
 check "F2 lists the scenarios" wait_for_re 'sem .* workers contend'
 t send-keys Enter

@@ -31,7 +31,7 @@ quit_cmd() { type_keys 'quit' Enter; }
 quit_f10() { t send-keys F10; }
 quit_ctrl_d() { t send-keys C-d; }
 quit_paused() { type_keys 'pause' Enter; wait_for ' PAUSED ' >/dev/null; type_keys 'quit' Enter; }
-quit_overlay() { t send-keys F1; wait_for 'Process states' >/dev/null; t send-keys F10; }
+quit_overlay() { t send-keys F1; wait_for 'Commands (type at the prompt' >/dev/null; t send-keys F10; }
 
 one_quit "quit" quit_cmd
 one_quit "F10" quit_f10

@@ -59,7 +59,7 @@ Test(commands, lookup_exact_alias_prefix)
     cr_expect_str_eq(command_find("ru", CMD_CONSOLE, err, sizeof err)->name, "run");
     cr_expect_str_eq(command_find("pa", CMD_CONSOLE, err, sizeof err)->name, "pause");
     cr_expect_null(command_find("s", CMD_CONSOLE, err, sizeof err));
-    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed");
+    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed, seek");
     cr_expect_null(command_find("frob", CMD_CONSOLE, err, sizeof err));
     cr_expect(strstr(err, "unknown command: frob"));
     cr_expect_null(command_find("pause", CMD_CLI, err, sizeof err), "console only");
@@ -155,7 +155,7 @@ Test(commands, completion_from_the_tables)
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "run");
     c = complete("s");
-    cr_expect_eq(c.n, 3);
+    cr_expect_eq(c.n, 4); /* stop, step, speed, seek */;
     c = complete("run s");
     cr_expect_eq(c.n, 2); /* sem, shm */
     c = complete("run se");
@@ -390,16 +390,57 @@ static int f_kill(void *ctx, pid_t pid, int sig)
     return 0;
 }
 
+static int f_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errlen)
+{
+    note(ctx, "seek %d %g", (int)to->how, to->v);
+    return 0;
+}
+static int f_record(void *ctx, const char *path, char *err, size_t errlen)
+{
+    note(ctx, "record %s", path ? path : "stop");
+    return 0;
+}
+
+static struct fake fake;
 static void f_step_proc(void *ctx, pid_t pid, int n) { note(ctx, "step %d of %d", n, (int)pid); }
 
 static unsigned fake_breaks;
 static unsigned f_get_breaks(void *ctx) { (void)ctx; return fake_breaks; }
 static void f_set_breaks(void *ctx, unsigned m) { note(ctx, "breaks %u", m); fake_breaks = m; }
 
-static struct fake fake;
 static const struct cmd_actions fake_actions = {
-    &fake,       f_active,    f_stop, f_pause,     f_resume,     f_step,      f_get_speed,
-    f_set_speed, f_kill,      NULL,   f_step_proc, f_get_breaks, f_set_breaks};
+    .ctx = &fake,       .active = f_active,   .stop = f_stop,       .pause = f_pause,
+    .resume = f_resume, .step = f_step,       .get_speed = f_get_speed, .set_speed = f_set_speed,
+    .kill = f_kill,     .step_one = NULL,     .seek = f_seek,       .record = f_record,
+    .step_proc = f_step_proc, .get_breaks = f_get_breaks, .set_breaks = f_set_breaks};
+
+Test(commands, the_timeline_commands_parse_their_words)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    const char *lines[] = {"seek 12.5", "seek +3", "seek -5", "seek 1:05", "seek op 140",
+                           "seek start", "seek end", "back", "back 4", "mark next",
+                           "mark prev", "live", "record x.gz", "record stop"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
+    cr_expect_str_eq(fake.log, "seek 0 12.5;seek 1 3;seek 1 -5;seek 0 65;seek 2 140;seek 0 0;"
+                               "seek 5 0;seek 3 -1;seek 3 -4;seek 4 1;seek 4 -1;seek 5 0;"
+                               "record x.gz;record stop;");
+    memset(&fake, 0, sizeof fake);
+    const char *bad[] = {"seek soon", "seek op", "seek op -1", "back 0", "back x", "mark up"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_eq(command_run_line(&h, bad[i]), CMD_ERROR, "%s", bad[i]);
+    cr_expect_str_eq(fake.log, "");
+    /* Without a timeline (a fake host of the old actions): one clear line. */
+    struct cmd_actions none = fake_actions;
+    none.seek = NULL;
+    h.act = &none;
+    s.text[0] = '\0';
+    cr_expect_eq(command_run_line(&h, "back"), CMD_ERROR);
+    cr_expect(strstr(s.text, "going back needs the dashboard"), "%s", s.text);
+}
 
 Test(commands, every_run_action_goes_through_the_host)
 {
