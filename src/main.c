@@ -30,6 +30,8 @@
 
 struct cli {
     bool headless, json;
+    bool paused;
+    const struct cmd_host *host; /* its start_paused: `run NAME paused` */
     bool ran; /* a run's view (headless or dashboard) had stdout */
     double speed;
     double for_seconds;
@@ -104,6 +106,13 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = 2;
         return -1;
     }
+    bool paused = c->paused || (c->host && c->host->start_paused);
+    if (paused && !tui) {
+        fprintf(stderr, "ipcplay: --paused needs the dashboard: a headless run has no one to "
+                        "resume it\n");
+        c->status = 2;
+        return -1;
+    }
     struct recorder *rec = c->record ? record_open(c, s, vals, tui) : NULL;
     if (c->record && !rec)
         return -1;
@@ -129,7 +138,7 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         recorder_set_say(rec, record_say, e);
     }
     if (tui) {
-        struct ui_opts uo = {.speed = c->speed, .rec = &rec};
+        struct ui_opts uo = {.speed = c->speed, .rec = &rec, .paused = paused};
         c->status = ui_run(e, &model, s, vals, &uo);
         ending.elapsed_ns = model.now_ns;
     } else {
@@ -314,6 +323,7 @@ int main(int argc, char **argv)
     cli.json = o.json;
     cli.speed = o.speed;
     cli.for_seconds = o.for_seconds;
+    cli.paused = o.paused;
     cli.record = o.record;
     cli.argc = argc;
     cli.argv = argv;
@@ -345,6 +355,7 @@ int main(int argc, char **argv)
     cli.opts = &o;
     struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run,
                             .watch = cli_watch};
+    cli.host = &host;
     int rc = command_run_argv(&host, o.nwords, o.words);
     if (cli.ran) /* the run's view reported its own output errors */
         fflush(stdout);

@@ -68,6 +68,21 @@ static void a_step(void *ctx, int n)
         engine_step(ctx, n);
 }
 
+static void a_step_proc(void *ctx, pid_t pid, int n)
+{
+    engine_step_proc(ctx, pid, n);
+}
+
+static unsigned a_get_breaks(void *ctx)
+{
+    return engine_get_breaks(ctx);
+}
+
+static void a_set_breaks(void *ctx, unsigned mask)
+{
+    engine_set_breaks(ctx, mask);
+}
+
 static double a_get_speed(void *ctx)
 {
     return engine_speed(ctx);
@@ -96,7 +111,10 @@ const struct cmd_actions *cmd_actions_engine(struct engine *e)
                                      .get_speed = a_get_speed,
                                      .set_speed = a_set_speed,
                                      .kill = a_kill,
-                                     .step_one = a_step_one};
+                                     .step_one = a_step_one,
+                                     .step_proc = a_step_proc,
+                                     .get_breaks = a_get_breaks,
+                                     .set_breaks = a_set_breaks};
     act.ctx = e;
     return &act;
 }

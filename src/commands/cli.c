@@ -37,6 +37,7 @@ const char cli_usage[] =
     "  --size COLSxROWS   with --cast: the screen (default 120x40; 80x24 to 500x200)\n"
     "  --for SECONDS      stop the run (or the watch) after SECONDS (0.1 to 86400);\n"
     "                     watch --headless without it prints one look and exits\n"
+    "  --paused           start paused before the first op (dashboard; or the word paused)\n"
     "  --user USER        watch: only objects owned by USER (name or uid)\n"
     "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
     "  --sort ORDER       watch: id (default), key, owner or activity\n"
@@ -79,6 +80,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"json", no_argument, NULL, 'j'},
         {"speed", required_argument, NULL, 's'},
         {"for", required_argument, NULL, 'f'},
+        {"paused", no_argument, NULL, 'P'},
         {"record", required_argument, NULL, 'r'},
         {"text", no_argument, NULL, 't'},
         {"cast", required_argument, NULL, 'c'},
@@ -108,6 +110,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'V': return CLI_VERSION;
         case 'H': o->headless = true; break;
         case 'j': o->json = true; break;
+        case 'P': o->paused = true; break;
         case 'r': o->record = optarg; break;
         case 't': o->text = true; break;
         case 'c': o->cast = optarg; break;

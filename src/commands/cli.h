@@ -18,6 +18,7 @@ enum cli_action {
 
 struct cli_opts {
     bool headless, json;
+    bool paused;        /* --paused: the dashboard starts the run paused */
     double speed;       /* 0 = max */
     double for_seconds; /* 0 = until the scenario ends */
     const char *record; /* --record FILE, or NULL */

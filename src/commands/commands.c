@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../engine/engine.h"
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "../model/strbuf.h"
@@ -20,12 +21,19 @@
 
 void command_printf(struct cmd_host *h, int kind, const char *fmt, ...)
 {
+    /* Never cut: a scenario's "what to watch" is longer than any fixed line. */
     char line[512];
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    h->print(h->self, kind, line);
+    char *big = n >= (int)sizeof line ? malloc((size_t)n + 1) : NULL;
+    if (big)
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    va_end(again);
+    h->print(h->self, kind, big ? big : line);
+    free(big);
 }
 
 #define OUT(...) command_printf(h, OUT_INFO, __VA_ARGS__)
@@ -134,6 +142,15 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
     const struct scenario_def *s = scenario_find(argv[1]);
     if (!s)
         return unknown_scenario(h, argv[1]);
+    /* `paused` (or --paused): stop before the first op */
+    h->start_paused = false;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "paused") == 0 || strcmp(argv[i], "--paused") == 0) {
+            h->start_paused = true;
+            memmove(&argv[i], &argv[i + 1], sizeof *argv * (size_t)(argc - i));
+            argc--;
+            i--;
+        }
     for (int i = 2; i < argc && h->where == CMD_CONSOLE; i++)
         if (strncmp(argv[i], "--", 2) == 0) {
             ERR("%s is an option of the ipcplay command line; in the dashboard type: %s", argv[i],
@@ -178,22 +195,86 @@ static int c_resume(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
+/* step [ROLE|PID] [N]: a lone number is a count, unless it is a pid of the run. */
 static int c_step(struct cmd_host *h, int argc, char **argv)
 {
     long n = 1;
+    /* a watched tree's process: one call of it (watch mode) */
     if (argc == 2 && h->act && h->act->step_one && h->act->step_one(h->act->ctx, argv[1]) == 0)
         return CMD_OK;
-    if (argc == 2) {
+    const struct model_proc *p = argc >= 2 ? find_proc(h, argv[1]) : NULL;
+    if (p && p->role < 0)
+        p = NULL; /* ipcplay itself runs no ops */
+    int ncount = argc - 1 - (p ? 1 : 0);
+    if (argc == 3 && !p) {
+        ERR("no process '%s' in this run (give a role like worker-2 or a pid)", argv[1]);
+        return CMD_ERROR;
+    }
+    if (ncount == 1) {
         char *end;
-        n = strtol(argv[1], &end, 10);
+        n = strtol(argv[argc - 1], &end, 10);
         if (*end || n < 1 || n > 1000) {
-            ERR("bad step count '%s': accepted 1..1000", argv[1]);
+            ERR("bad step count '%s': accepted 1..1000 (or a role like worker-2)", argv[argc - 1]);
             return CMD_ERROR;
         }
     }
     if (!need_run(h))
         return CMD_ERROR;
-    h->act->step(h->act->ctx, (int)n);
+    if (p && (p->exited || p->state == 'Z')) {
+        ERR("%s has no ops left (it has exited)", p->name);
+        return CMD_ERROR;
+    }
+    if (p && h->act->step_proc) {
+        h->act->step_proc(h->act->ctx, p->pid, (int)n);
+        OUT("step %s[%d]: %ld op%s of it alone; every other process stays paused", p->name,
+            (int)p->pid, n, n == 1 ? "" : "s");
+    } else {
+        h->act->step(h->act->ctx, (int)n);
+    }
+    return CMD_OK;
+}
+
+static void break_names(unsigned mask, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < ENGINE_NBREAKS; i++)
+        if (mask & (1u << i))
+            strbuf_put(buf, len, &off, "%s%s", off ? " " : "", engine_break_names[i]);
+}
+
+/* break on WHAT | break off WHAT | break list | break clear */
+static int c_break(struct cmd_host *h, int argc, char **argv)
+{
+    if (!need_dashboard(h))
+        return CMD_ERROR;
+    const struct cmd_actions *a = h->act;
+    if (!a->get_breaks || !a->set_breaks) {
+        ERR("breakpoints need the dashboard");
+        return CMD_ERROR;
+    }
+    unsigned mask = a->get_breaks(a->ctx);
+    char all[160];
+    break_names(~0u, all, sizeof all);
+    bool on = strcmp(argv[1], "on") == 0, off = strcmp(argv[1], "off") == 0;
+    if ((on || off) && argc == 3) {
+        int b = engine_break_find(argv[2]);
+        if (b < 0) {
+            ERR("no breakpoint '%s' (accepted: %s)", argv[2], all);
+            return CMD_ERROR;
+        }
+        mask = on ? mask | (1u << b) : mask & ~(1u << b);
+        a->set_breaks(a->ctx, mask);
+    } else if (strcmp(argv[1], "clear") == 0 && argc == 2) {
+        mask = 0;
+        a->set_breaks(a->ctx, 0);
+    } else if (strcmp(argv[1], "list") != 0 || argc != 2) {
+        ERR("usage: break on|off WHAT, break list, break clear (WHAT: %s)", all);
+        return CMD_ERROR;
+    }
+    char set[160];
+    break_names(mask, set, sizeof set);
+    OUT("breakpoints: %s", mask ? set : "none (break on WHAT pauses when WHAT happens)");
     return CMD_OK;
 }
 
@@ -455,9 +536,15 @@ const struct command commands[] = {
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
     {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
-    {"step", NULL, "[N]", "let exactly N ops happen (default 1), then pause",
-     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000.", CMD_CONSOLE, 0, 1,
-     NEEDS_NOTHING, COMPLETE_NONE, c_step},
+    {"step", NULL, "[ROLE|PID] [N]", "let exactly N ops happen (default 1), then pause",
+     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
+     "or pid (step worker-2 3) only that process goes on.",
+     CMD_CONSOLE, 0, 2, NEEDS_NOTHING, COMPLETE_KILL, c_step},
+    {"break", NULL, "on|off|list|clear [WHAT]", "pause the run when something happens",
+     "WHAT: block (a process goes to sleep), wake, zombie, reap, cycle (a deadlock), inflight "
+     "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
+     "says which breakpoint paused the run.",
+     CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_break},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
      "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
      "shows the speed.",

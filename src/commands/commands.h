@@ -54,6 +54,10 @@ struct cmd_actions {
     int (*seek)(void *ctx, const struct cmd_seek *to, char *err, size_t errlen);
     /* `record FILE` (path), `record stop` (NULL); NULL where it cannot. */
     int (*record)(void *ctx, const char *path, char *err, size_t errlen);
+    void (*step_proc)(void *ctx, pid_t pid, int n); /* n ops of one process only; may be NULL */
+    /* breakpoints: a bit per engine_break_names entry; may be NULL */
+    unsigned (*get_breaks)(void *ctx);
+    void (*set_breaks)(void *ctx, unsigned mask);
 };
 
 /* Actions on a real engine (one per engine; the pointer stays valid). */
@@ -72,6 +76,8 @@ struct cmd_host {
     void (*clear)(void *self);
     /* Show a detail view for one pid or IPC id (TUI); may be NULL. */
     void (*inspect)(void *self, const char *what);
+    /* `run NAME ... paused`: set by the command for the run callback */
+    bool start_paused;
     /* Watch the whole system (`ipcplay watch`); NULL: the engine's, if any. */
     int (*watch)(void *self, const struct sysipc_filter *f, int period_ms);
 };

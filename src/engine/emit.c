@@ -23,7 +23,7 @@ void engine_set_tap(struct engine *e, engine_tap_fn *fn, void *ctx)
 
 uint64_t engine_now(const struct engine *e)
 {
-    return events_now_ns() - e->t0_ns;
+    return gate_clock_ns(e->gate, e->t0_ns);
 }
 
 void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt, ...)
@@ -47,6 +47,7 @@ void engine_judge(struct engine *e, int phase)
     struct model *m = e->m;
     static struct model_verdict v;
     model_judge_dry(m, e->scenario->judge, e->vals, phase, &v);
+    scenario_mark_on_purpose(e->scenario, e->vals, v.checks, v.nchecks);
     struct record r;
     if (v.cs_expected != m->cs.expected || v.cs_nsections != m->cs.nsections) {
         record_init(&r, REC_CS_PLAN, m->now_ns);

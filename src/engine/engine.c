@@ -144,23 +144,15 @@ static int create_objects(struct engine *e, char *err, size_t errlen)
         if (creation_shmseg(e, i, err, errlen) < 0)
             return -1;
         objects_ipc_add_seg(e, i, e->shmids[i]);
+        objects_ipc_reserve_sysv(e, i);
     }
     return objects_ipc_create_msgqs(e, err, errlen);
 }
 
+/* System V segments are not attached here: the sampler reads them through
+ * a child's memory (sampler.c). POSIX and anonymous memory has no nattch. */
 static void attach_readonly(struct engine *e)
 {
-    for (int i = 0; i < e->plan.nshmsegs; i++) {
-        if (e->plan.shmsegs[i].kind != PLAN_SHM_SYSV)
-            continue;
-        void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
-        if (p == (void *)-1)
-            continue;
-        /* Children forked later must not inherit this attachment (it would
-         * count in shm_nattch as theirs). */
-        madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
-        e->shm_ro[i] = p;
-    }
     objects_ipc_attach_readonly(e);
 }
 
@@ -230,6 +222,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->t0_ns = e->ev.t0_ns;
     e->speed = speed;
     gate_set_speed(e->gate, speed);
+    gate_clock_reset(e->gate);
     /* Hold everyone at the gate until all are forked and we are watching. */
     gate_set_mode(e->gate, GATE_PAUSE);
     e->active = true;
@@ -242,10 +235,17 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
         return -1;
     }
     attach_readonly(e);
-    emit_run_state(e, RUN_RUNNING, 0, speed);
+    bool paused = e->start_paused;
+    e->start_paused = false;
+    emit_run_state(e, paused ? RUN_PAUSED : RUN_RUNNING, 0, speed);
     sampler_sample(e, true);
     engine_judge(e, 0);
-    gate_set_mode(e->gate, GATE_RUN);
+    if (paused)
+        engine_say(e, LINE_NOTE, "ipcplay", "paused",
+                   "paused before the first op: the objects as created (sem_otime 0, nothing "
+                   "done yet); resume (F3), or step");
+    else
+        gate_set_mode(e->gate, GATE_RUN);
     arm_timer(e, e->sample_ms);
     return 0;
 }
@@ -450,6 +450,7 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
         }
     }
     if (e->active) {
+        engine_breaks_check(e);
         update_state(e);
         if (e->nalive <= 0)
             drain_events(e, &flags);
@@ -473,6 +474,16 @@ int engine_quit_signal(const struct engine *e)
     return e->quit_signal;
 }
 
+void engine_set_interactive(struct engine *e, bool on)
+{
+    e->interactive = on;
+}
+
+void engine_start_paused(struct engine *e)
+{
+    e->start_paused = true;
+}
+
 void engine_pause(struct engine *e)
 {
     gate_set_mode(e->gate, GATE_PAUSE);
@@ -490,6 +501,12 @@ void engine_step(struct engine *e, int n)
     if (gate_mode(e->gate) != GATE_STEP)
         gate_set_mode(e->gate, GATE_STEP);
     gate_add_tokens(e->gate, n);
+    update_state(e);
+}
+
+void engine_step_proc(struct engine *e, pid_t pid, int n)
+{
+    gate_add_tokens_for(e->gate, (int)pid, n);
     update_state(e);
 }
 

@@ -47,6 +47,20 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n);
 int engine_quit_signal(const struct engine *e);
 
 void engine_pause(struct engine *e);
+/* Breakpoints (breaks.c): a bit per name in engine_break_names. */
+#define ENGINE_NBREAKS 9
+extern const char *const engine_break_names[ENGINE_NBREAKS];
+int engine_break_find(const char *name); /* -1 if unknown */
+void engine_set_breaks(struct engine *e, unsigned mask);
+unsigned engine_get_breaks(const struct engine *e);
+/* A dashboard watches: a deadlock pauses the run (kill a victim, or stop)
+ * instead of ending it as headless does. */
+void engine_set_interactive(struct engine *e, bool on);
+/* Let n ops of one process of the run through; the others stay paused. */
+void engine_step_proc(struct engine *e, pid_t pid, int n);
+/* The next engine_start leaves the run paused before its first op, so the
+ * initial state (sem_otime 0, nothing done) can be looked at. */
+void engine_start_paused(struct engine *e);
 void engine_resume(struct engine *e);
 void engine_step(struct engine *e, int n);
 void engine_set_speed(struct engine *e, double speed);

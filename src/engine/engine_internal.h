@@ -47,6 +47,11 @@ struct engine_ipc {
     int shm_fd[PLAN_MAX_SHMSEGS];        /* POSIX: kept open (O_CLOEXEC) for fstat */
     char shm_name[PLAN_MAX_SHMSEGS][64]; /* POSIX: "/ipcplay-PID-RUN-I" */
     void *shm_map[PLAN_MAX_SHMSEGS];     /* anonymous: the shared mapping children inherit */
+    /* System V: where every child attaches it (reserved PROT_NONE here
+     * before fork), so the sampler reads it through a child's memory and
+     * ipcplay never counts in shm_nattch or sets shm_atime */
+    void *shm_at[PLAN_MAX_SHMSEGS];
+    bool shm_late_said[PLAN_MAX_SHMSEGS]; /* told why ipcplay attached after all */
     int msg_copy;                        /* MSG_COPY: 0 untried, 1 works, -1 missing, -2 refused */
     unsigned run;                        /* runs started by this process (for names) */
     int deadlock_seen;                   /* samples in a row that showed the same cycle */
@@ -75,6 +80,11 @@ struct engine {
 
     /* the current (or last) run */
     bool active;
+    bool start_paused; /* the next engine_start holds everyone before the first op */
+    bool interactive;  /* a dashboard: a deadlock pauses the run instead of ending it */
+    unsigned breaks;   /* break on ...: bit per enum engine_break */
+    uint64_t break_seen; /* story lines already looked at for breakpoints */
+    int break_failed;    /* failed checks when last looked */
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;
@@ -96,6 +106,10 @@ struct engine {
     struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
     struct engine_tree *tree;        /* a watched program's tree (tree.c); NULL none */
 };
+
+/* breaks.c: pause at the first new story line (or failed check) that meets
+ * a breakpoint */
+void engine_breaks_check(struct engine *e);
 
 /* emit.c (engine_emit and engine_say are in engine.h) */
 /* Nanoseconds since the run started. */
@@ -126,6 +140,8 @@ void objects_ipc_attach_readonly(struct engine *e);
 void *objects_ipc_child_attach(struct engine *e, int i);
 /* Unmap what objects_ipc_* mapped, close its fds (removal is the registry's). */
 void objects_ipc_release(struct engine *e);
+/* Reserve (PROT_NONE) the address every child attaches System V segment i at. */
+void objects_ipc_reserve_sysv(struct engine *e, int i);
 
 /* sampler_ipc.c */
 void sampler_ipc_sample(struct engine *e);

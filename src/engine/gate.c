@@ -3,6 +3,7 @@
 #include "gate.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/futex.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -46,17 +47,82 @@ static void bump(struct gate *g)
     futex_wake_all(&g->seq);
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Only the engine changes mode, so only it writes the clock. */
+static void clock_mode(struct gate *g, int mode)
+{
+    uint64_t now = mono_ns(), since = atomic_load(A(&g->paused_since_ns));
+    bool paused = mode == GATE_PAUSE;
+    if (paused == (since != 0))
+        return;
+    atomic_fetch_add(A(&g->clock_seq), 1);
+    if (paused) {
+        atomic_store(A(&g->paused_since_ns), now);
+    } else {
+        atomic_fetch_add(A(&g->paused_total_ns), now - since);
+        atomic_store(A(&g->paused_since_ns), 0);
+    }
+    atomic_fetch_add(A(&g->clock_seq), 1);
+}
+
+void gate_clock_reset(struct gate *g)
+{
+    atomic_fetch_add(A(&g->clock_seq), 1);
+    atomic_store(A(&g->paused_total_ns), 0);
+    atomic_store(A(&g->paused_since_ns), 0);
+    atomic_fetch_add(A(&g->clock_seq), 1);
+}
+
+uint64_t gate_clock_ns(struct gate *g, uint64_t t0_ns)
+{
+    for (;;) {
+        uint32_t seq = atomic_load(A(&g->clock_seq));
+        uint64_t now = mono_ns();
+        uint64_t total = atomic_load(A(&g->paused_total_ns));
+        uint64_t since = atomic_load(A(&g->paused_since_ns));
+        if ((seq & 1) || seq != atomic_load(A(&g->clock_seq)))
+            continue;
+        uint64_t end = since ? since : now;
+        uint64_t t = end > t0_ns ? end - t0_ns : 0;
+        return t > total ? t - total : 0;
+    }
+}
+
 void gate_set_mode(struct gate *g, int mode)
 {
+    clock_mode(g, mode);
     atomic_store(A(&g->mode), mode);
-    if (mode != GATE_STEP)
+    if (mode != GATE_STEP) {
         atomic_store(A(&g->tokens), 0);
+        atomic_store(A(&g->step_pid), 0);
+    }
+    bump(g);
+}
+
+void gate_add_tokens_for(struct gate *g, int pid, int n)
+{
+    if (atomic_load(A(&g->step_pid)) != pid)
+        atomic_store(A(&g->tokens), 0); /* tokens were another's: start over */
+    atomic_store(A(&g->step_pid), pid);
+    atomic_fetch_add(A(&g->tokens), n);
+    clock_mode(g, GATE_STEP);
+    atomic_store(A(&g->mode), GATE_STEP);
     bump(g);
 }
 
 void gate_add_tokens(struct gate *g, int n)
 {
+    if (atomic_load(A(&g->step_pid)) != 0)
+        atomic_store(A(&g->tokens), 0);
+    atomic_store(A(&g->step_pid), 0);
     atomic_fetch_add(A(&g->tokens), n);
+    clock_mode(g, GATE_STEP);
     atomic_store(A(&g->mode), GATE_STEP);
     bump(g);
 }
@@ -87,7 +153,8 @@ void gate_pass(struct gate *g)
         int mode = atomic_load(A(&g->mode));
         if (mode == GATE_RUN)
             return;
-        if (mode == GATE_STEP) {
+        int only = atomic_load(A(&g->step_pid));
+        if (mode == GATE_STEP && (only == 0 || only == getpid())) {
             int t = atomic_load(A(&g->tokens));
             while (t > 0) {
                 if (atomic_compare_exchange_weak(A(&g->tokens), &t, t - 1)) {
@@ -118,6 +185,11 @@ void gate_delay(struct gate *g, int ms)
 {
     double left_1x_ns = (double)ms * 1e6; /* what is left, in 1x nanoseconds */
     while (left_1x_ns > 0) {
+        uint32_t seq = atomic_load(A(&g->seq));
+        if (atomic_load(A(&g->mode)) == GATE_PAUSE) {
+            futex_wait(&g->seq, seq); /* held: the rest waits for resume or step */
+            continue;
+        }
         uint32_t milli = atomic_load(A(&g->speed_milli));
         if (milli == 0)
             return;

@@ -179,6 +179,14 @@ void objects_ipc_attach_readonly(struct engine *e)
     }
 }
 
+void objects_ipc_reserve_sysv(struct engine *e, int i)
+{
+    size_t size = e->plan.shmsegs[i].size;
+    void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    e->ipc.shm_at[i] = p == MAP_FAILED ? NULL : p;
+    e->ipc.shm_late_said[i] = false;
+}
+
 void *objects_ipc_child_attach(struct engine *e, int i)
 {
     const struct plan_shmseg *ps = &e->plan.shmsegs[i];
@@ -194,7 +202,9 @@ void *objects_ipc_child_attach(struct engine *e, int i)
         return p == MAP_FAILED ? NULL : p;
     }
     default: {
-        void *p = shmat(e->shmids[i], NULL, 0);
+        /* at the address the engine reserved, so it knows where to read */
+        void *at = e->ipc.shm_at[i];
+        void *p = shmat(e->shmids[i], at, at ? SHM_REMAP : 0);
         return p == (void *)-1 ? NULL : p;
     }
     }
@@ -215,6 +225,10 @@ void objects_ipc_release(struct engine *e)
                 munmap(x->shm_map[i], size);
             x->shm_map[i] = NULL;
             e->shm_ro[i] = NULL;
+        }
+        if (x->shm_at[i]) {
+            munmap(x->shm_at[i], size);
+            x->shm_at[i] = NULL;
         }
         if (x->shm_fd[i] >= 0) {
             close(x->shm_fd[i]);

@@ -7,16 +7,18 @@
 #include <signal.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../model/model.h"
 #include "events.h"
 
 struct event runner_event(const struct runner *r, const struct op *op, enum ev_phase phase)
 {
     struct event ev;
     memset(&ev, 0, sizeof ev);
-    ev.t_ns = events_now_ns() - r->t0_ns;
+    ev.t_ns = gate_clock_ns(r->gate, r->t0_ns);
     ev.pid = events_pid();
     ev.role = (int16_t)r->role;
     ev.instance = (int16_t)r->instance;
@@ -37,14 +39,14 @@ void runner_send(struct runner *r, const struct event *ev)
 void runner_begin(struct runner *r, struct event *ev)
 {
     gate_pass(r->gate);
-    ev->t_ns = events_now_ns() - r->t0_ns;
+    ev->t_ns = gate_clock_ns(r->gate, r->t0_ns);
     ev->phase = PH_BEGIN;
     runner_send(r, ev);
 }
 
 int runner_end(struct runner *r, struct event *ev, int32_t result, int err)
 {
-    ev->t_ns = events_now_ns() - r->t0_ns;
+    ev->t_ns = gate_clock_ns(r->gate, r->t0_ns);
     ev->phase = PH_END;
     ev->result = result;
     ev->err = result < 0 ? err : 0;
@@ -70,6 +72,13 @@ void runner_hold(struct runner *r, int ms)
         gate_delay(r->gate, ms);
     else
         sched_yield();
+}
+
+void runner_set_comm(const char *role, int instance)
+{
+    char name[32];
+    role_instance_name(role, instance, name, sizeof name);
+    prctl(PR_SET_NAME, name);
 }
 
 void runner_reset_signals(void)
@@ -100,7 +109,7 @@ void runner_nap_ms(long ms)
 static void report_failure(struct runner *r, const struct op *op)
 {
     struct event ev = r->failure.op != OP_NONE ? r->failure : runner_event(r, op, PH_END);
-    ev.t_ns = events_now_ns() - r->t0_ns;
+    ev.t_ns = gate_clock_ns(r->gate, r->t0_ns);
     /* The call's first two payload words stay: they name it ("msgsnd(type 3)"). */
     ev.failed.call = ev.op;
     ev.failed.pad2 = 0;

@@ -52,6 +52,9 @@ void runner_hold(struct runner *r, int ms);
 /* A nap that is not the scenario's delay: real time, EINTR retried. */
 /* A clean slate for a new process: every signal to its default, none blocked. */
 void runner_reset_signals(void);
+/* Name this process by its role so ps, pstree and htop show "worker-2"
+ * (PR_SET_NAME: its comm, at most 15 bytes), before its first op. */
+void runner_set_comm(const char *role, int instance);
 void runner_nap_us(long us);
 void runner_nap_ms(long ms);
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -98,6 +99,40 @@ static void read_cs_stats(struct sample_shmseg *s)
     }
 }
 
+/* A System V segment's first n bytes, read through the memory of a child
+ * that has it attached (process_vm_readv at the address every child uses),
+ * so ipcplay's looking counts in neither shm_nattch nor shm_atime. Once no
+ * child of the run is alive, ipcplay attaches read-only itself for the last
+ * looks, and says so. Returns the bytes, or NULL. */
+static const void *read_sysv(struct engine *e, int i, size_t n)
+{
+    static unsigned char buf[MODEL_SHM_PEEK];
+    void *at = e->ipc.shm_at[i];
+    for (int k = 0; at && k < e->nchildren; k++) {
+        const struct child *c = &e->children[k];
+        if (c->reaped)
+            continue; /* one not attached yet fails: the reserved range is PROT_NONE */
+        struct iovec local = {buf, n}, remote = {at, n};
+        if (process_vm_readv(c->pid, &local, 1, &remote, 1, 0) == (ssize_t)n)
+            return buf;
+    }
+    if (e->shm_ro[i] || e->nalive > 0)
+        return e->shm_ro[i];
+    void *p = shmat(e->shmids[i], NULL, SHM_RDONLY);
+    if (p == (void *)-1)
+        return NULL;
+    madvise(p, e->plan.shmsegs[i].size, MADV_DONTFORK);
+    e->shm_ro[i] = p;
+    if (!e->ipc.shm_late_said[i]) {
+        e->ipc.shm_late_said[i] = true;
+        engine_say(e, LINE_NOTE, "ipcplay", "shmat",
+                   "no process of the run has shm %d attached any more: ipcplay attaches it "
+                   "read-only to look (from now on nattch counts ipcplay, shm_atime is its)",
+                   e->shmids[i]);
+    }
+    return p;
+}
+
 static void sample_shmseg(struct engine *e, int i)
 {
     const struct model_shmseg *g = &e->m->shmsegs[i];
@@ -136,11 +171,14 @@ static void sample_shmseg(struct engine *e, int i)
         s->ctime = ds.shm_ctime;
         sampler_perm(&s->perm, &ds.shm_perm);
     }
-    if (e->shm_ro[i]) {
-        size_t n = s->segsz < MODEL_SHM_PEEK ? s->segsz : MODEL_SHM_PEEK;
+    size_t n = s->segsz < MODEL_SHM_PEEK ? s->segsz : MODEL_SHM_PEEK;
+    const void *bytes = e->plan.shmsegs[i].kind == PLAN_SHM_SYSV
+                            ? (s->stat_ok ? read_sysv(e, i, n) : NULL)
+                            : e->shm_ro[i];
+    if (bytes) {
         s->has_peek = 1;
         s->peek_len = (uint32_t)n;
-        memcpy(s->peek, e->shm_ro[i], n);
+        memcpy(s->peek, bytes, n);
         if (g->stats && n >= sizeof(struct cs_stats))
             read_cs_stats(s);
     }

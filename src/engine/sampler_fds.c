@@ -12,6 +12,7 @@
  * every 10th sample; exe is read once, and again after an exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,6 +43,43 @@ static const char *self_exe(struct engine *e)
     if (!exe[0])
         read_exe(e, e->self, exe, sizeof exe);
     return exe;
+}
+
+/* One fd per open file description seen so far this run, to compare new
+ * fds with: kcmp(KCMP_FILE) says whether two fds are the same open file,
+ * which an inode cannot (a file opened twice has one inode, two offsets). */
+static struct ofd_rep {
+    pid_t pid;
+    int fd;
+    unsigned long ino;
+    unsigned id;
+} ofds[256];
+static int nofds;
+static unsigned ofd_next;
+static uint64_t ofd_run; /* the run these ids belong to (its t0) */
+
+static unsigned ofd_id(struct engine *e, pid_t pid, int fd, unsigned long ino)
+{
+    if (ofd_run != e->t0_ns) {
+        ofd_run = e->t0_ns;
+        nofds = 0;
+        ofd_next = 0;
+    }
+    for (int i = 0; i < nofds; i++) {
+        if (ofds[i].ino != ino)
+            continue;
+        if (ofds[i].pid == pid && ofds[i].fd == fd)
+            return ofds[i].id;
+        long same = syscall(SYS_kcmp, pid, ofds[i].pid, KCMP_FILE, fd, ofds[i].fd);
+        if (same == 0)
+            return ofds[i].id;
+        if (same < 0 && errno != EBADF && errno != ESRCH)
+            return 0; /* kcmp refused (ENOSYS, EPERM): say we cannot tell */
+    }
+    if (nofds >= (int)(sizeof ofds / sizeof ofds[0]))
+        nofds = 0; /* start over: ids stay unique, colours may move */
+    ofds[nofds] = (struct ofd_rep){pid, fd, ino, ++ofd_next};
+    return ofds[nofds++].id;
 }
 
 static void read_fdtable(struct engine *e, struct child *c)
@@ -86,6 +124,7 @@ static void read_fdtable(struct engine *e, struct child *c)
         f->pos = fi.pos;
         f->flags = fi.flags;
         f->scm_fds = fi.scm_fds;
+        f->ofd = fi.ino ? ofd_id(e, c->pid, f->fd, fi.ino) : 0;
     }
     engine_emit(e, &r);
     c->fds_dirty = false;

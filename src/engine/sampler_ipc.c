@@ -23,10 +23,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../model/model.h"
 #include "../model/msgwire.h"
+#include "../model/signames.h"
 #include "../model/waitfor.h"
 #include "engine_internal.h"
 #include "procfs.h"
@@ -163,12 +165,46 @@ bool sampler_ipc_decode(struct engine *e, struct child *c, const struct proc_sys
     return false;
 }
 
+/* The cycle went away: name who left it and how (a kill: the kernel undid
+ * its SEM_UNDO adjustments at exit, so the lock it held went back up). */
+static void deadlock_broken(struct engine *e)
+{
+    const struct model *m = e->m;
+    struct record r;
+    record_init(&r, REC_SAMPLE_DEADLOCK, engine_now(e));
+    r.u.dl.n = 0;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        char word[40];
+        snprintf(word, sizeof word, "%s ", p->name);
+        if (p->role < 0 || !(p->exited || p->state == 'Z') || !strstr(m->deadlock.text, word))
+            continue;
+        int st = p->exited ? p->wait_status : p->zombie_status;
+        char how[32];
+        if (st >= 0 && WIFSIGNALED(st))
+            snprintf(how, sizeof how, "killed by %s", signame(WTERMSIG(st)).s);
+        else
+            snprintf(how, sizeof how, "gone");
+        snprintf(r.u.dl.text, sizeof r.u.dl.text,
+                 "%s was %s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
+                 "lock it held went back up and the next in the cycle could take it", p->name,
+                 how);
+        break;
+    }
+    if (!r.u.dl.text[0])
+        snprintf(r.u.dl.text, sizeof r.u.dl.text,
+                 "someone in the cycle got its semaphore (a V from elsewhere)");
+    engine_emit(e, &r);
+}
+
 int sampler_ipc_deadlock(struct engine *e)
 {
     const struct model *m = e->m;
     struct engine_ipc *x = &e->ipc;
     struct waitfor_cycle cy;
     if (!waitfor_find(m, &cy)) {
+        if (m->deadlock.found && !m->deadlock.broken[0] && x->deadlock_seen >= 2)
+            deadlock_broken(e);
         x->deadlock_seen = 0;
         x->deadlock_text[0] = '\0';
         return 0;
@@ -185,13 +221,22 @@ int sampler_ipc_deadlock(struct engine *e)
         r.u.dl.n = cy.n;
         snprintf(r.u.dl.text, sizeof r.u.dl.text, "%s", cy.text);
         engine_emit(e, &r);
+        if (e->interactive) {
+            gate_set_mode(e->gate, GATE_PAUSE);
+            engine_say(e, LINE_NOTE, "ipcplay", "deadlock",
+                       "the run is paused and stays deadlocked: kill one of the cycle (kill "
+                       "worker-1) and watch SEM_UNDO give its lock back, or stop");
+        }
     }
+    if (e->interactive)
+        return 0; /* the dashboard keeps it until someone acts */
     /* Paused or stepping: someone is looking at it; end nothing yet. */
     if (gate_mode(e->gate) != GATE_RUN)
         return 0;
-    /* Leave the cycle on screen for a moment (1.5 s at 1x; none at max). */
+    /* Leave the cycle on screen long enough to read it (12 s at 1x; none at
+     * max): headless ends the run, the dashboard keeps it (above). */
     int linger = 0;
     if (e->speed > 0 && e->sample_ms > 0)
-        linger = (int)(1500.0 / e->speed / e->sample_ms);
+        linger = (int)(12000.0 / e->speed / e->sample_ms);
     return x->deadlock_seen >= 2 + linger;
 }

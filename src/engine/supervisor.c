@@ -69,6 +69,7 @@ static _Noreturn void child_main(struct engine *e, int role, int instance)
     r.plan = &e->plan;
     r.engine_pid = parent;
     child_reset(parent, e->ev.wfd);
+    runner_set_comm(e->plan.roles[role].name, instance);
     r.evfd = 3;
     for (int i = 0; i < e->plan.nsemsets; i++)
         r.semids[i] = e->semids[i];

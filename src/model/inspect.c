@@ -253,8 +253,20 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
     put_time(t, m, "shm_ctime", ms->ctime);
     put_pid(t, m, "shm_cpid", ms->cpid);
     put_pid(t, m, "shm_lpid", ms->lpid);
-    strbuf_add(t, "  %-16s %lu  (ipcplay's own read-only attach counts as one)\n", "shm_nattch",
+    strbuf_add(t, "  %-16s %lu  (the program's own: ipcplay reads through a worker's memory)\n",
+        "shm_nattch",
         (unsigned long)ms->nattch);
+}
+
+/* POSIX and anonymous memory have no shmid: name what they are. */
+static void shmseg_title(const struct model_shmseg *ms, char *title, size_t titlelen)
+{
+    if (ms->kind == SHM_POSIX)
+        snprintf(title, titlelen, "inspect POSIX shared memory %s", ms->name);
+    else if (ms->kind == SHM_ANON)
+        snprintf(title, titlelen, "inspect anonymous shared memory (mmap MAP_SHARED)");
+    else
+        snprintf(title, titlelen, "inspect shared memory segment %d", ms->shmid);
 }
 
 static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms, struct strbuf *t)
@@ -292,7 +304,7 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
         strbuf_add(t, "  %s (pid %d)\n", n ? n : "?", (int)ms->mappers[i]);
         found++;
     }
-    if (live && ms->kind != SHM_ANON && m->nprocs > 0 && m->procs[0].role < 0) {
+    if (live && ms->kind == SHM_POSIX && m->nprocs > 0 && m->procs[0].role < 0) {
         strbuf_add(t, "  ipcplay (pid %d), read-only, to draw this view\n", (int)m->procs[0].pid);
         found++;
     }
@@ -422,7 +434,7 @@ int model_inspect(const struct model *m, const char *what, char *title, size_t t
             snprintf(title, titlelen, "inspect id %d (a semaphore set and a segment)",
                      m->shmsegs[i].shmid);
         else
-            snprintf(title, titlelen, "inspect shared memory segment %d", m->shmsegs[i].shmid);
+            shmseg_title(&m->shmsegs[i], title, titlelen);
         found++;
     }
     for (int i = 0; i < m->nmsgqs; i++) {

@@ -145,6 +145,16 @@ uint64_t model_story_first(const struct model *m)
     return m->story_count > MODEL_STORY_CAP ? m->story_count - MODEL_STORY_CAP : 0;
 }
 
+const char *model_check_word(int status)
+{
+    switch (status) {
+    case CHECK_OK: return "ok";
+    case CHECK_FAILED: return "FAILED";
+    case CHECK_BROKEN: return "broken on purpose";
+    default: return "pending";
+    }
+}
+
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
 {
     struct model_check *c = NULL;

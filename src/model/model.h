@@ -39,7 +39,11 @@
 #define MODEL_DETAIL_ATTACH 8      /* System V attachments it lists */
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
-enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED };
+/* CHECK_BROKEN: failed because a parameter breaks it on purpose (noerror=on);
+ * told in its own words and colour, yet the run's exit status stays 1. */
+enum check_status { CHECK_PENDING = 0, CHECK_OK, CHECK_FAILED, CHECK_BROKEN };
+/* "ok", "FAILED", "pending", "broken on purpose": one word per status, everywhere. */
+const char *model_check_word(int status);
 /* Which kind of shared memory a segment is (the plan's PLAN_SHM_* alike). */
 enum shm_kind { SHM_SYSV = 0, SHM_POSIX = 1, SHM_ANON = 2 };
 /* What a story line is: an op or what ipcplay saw; the answer to a command;
@@ -127,6 +131,9 @@ struct model_fd {
     long long pos;
     unsigned flags;       /* open flags (octal in fdinfo) */
     int scm_fds;          /* UNIX socket: fds in flight in its queue, -1 n/a */
+    /* Which open file description (kcmp KCMP_FILE): equal ids are one open
+     * file, shared offset and all; 0 when kcmp could not tell. */
+    unsigned ofd;
 };
 
 struct model_fdtable {
@@ -283,6 +290,7 @@ struct model_deadlock {
     bool found;
     uint64_t t_ns;
     char text[192];       /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
+    char broken[192];     /* who broke it and how ("" while it holds) */
 };
 
 /* Critical-section bookkeeping as last sampled from the stats segment. */
@@ -455,6 +463,9 @@ int model_format_state(const struct model *m, char *buf, size_t len);
 const char *model_role_name(const struct model *m, int role);
 /* The one way a process is named: its role and instance, "worker-3". */
 void role_instance_name(const char *role, int instance, char *buf, size_t len);
+/* The comm /proc last showed is neither ipcplay's nor the role's own: the
+ * process exec'd another program. */
+bool model_proc_comm_foreign(const struct model_proc *p);
 /* Who is asleep on semaphore k of set ss, in P (zero false) or waiting for
  * zero: model indexes into idx (room for nprocs), the count returned. One
  * moment: a process the last sample saw asleep there, unless its own events

@@ -30,6 +30,12 @@ void role_instance_name(const char *role, int instance, char *buf, size_t len)
     snprintf(buf, len, "%.23s-%d", role, instance);
 }
 
+bool model_proc_comm_foreign(const struct model_proc *p)
+{
+    return p->comm[0] && strcmp(p->comm, "ipcplay") != 0 &&
+           strncmp(p->comm, p->name, sizeof p->comm - 1) != 0;
+}
+
 void model_msg_selector(long sel, bool except, char *buf, size_t len)
 {
     if (except)
@@ -98,7 +104,7 @@ static size_t format_shm(const struct model_shmseg *s, char *buf, size_t len, si
     else if (s->kind == SHM_ANON)
         PUT("%sshm anonymous (MAP_SHARED, inherited): size %zu", off ? " | " : "", s->segsz);
     else
-        PUT("%sshm %d: segsz %zu nattch %ld (1 is ipcplay's read-only view) cpid %d lpid %d",
+        PUT("%sshm %d: segsz %zu nattch %ld cpid %d lpid %d",
             off ? " | " : "", s->shmid, s->segsz, s->nattch, (int)s->cpid, (int)s->lpid);
     if (s->ring_slots > 0) {
         struct ring_view v;

@@ -110,7 +110,7 @@ size_t model_proc_format(const struct model *m, const struct model_proc *p, char
     buf[0] = '\0';
     if (p->forked || p->adopted)
         strbuf_put(buf, len, &off, " ppid %d", (int)p->ppid);
-    if (p->comm[0] && strcmp(p->comm, "ipcplay") != 0) {
+    if (model_proc_comm_foreign(p)) {
         const char *base = strrchr(p->exe, '/');
         strbuf_put(buf, len, &off, " comm %s exe %s", p->comm, base ? base + 1 : p->exe);
     }

@@ -216,7 +216,7 @@ struct sample_msgq {
 };
 
 struct sample_deadlock {
-    int32_t n; /* processes in the cycle */
+    int32_t n; /* processes in the cycle; 0: the cycle found before is broken, text says how */
     char text[192];
 };
 

@@ -36,6 +36,23 @@ static void say_proc(struct model *m, uint64_t t, int pi, const char *what, cons
     va_end(ap);
 }
 
+/* What semncnt (semzcnt) was when this process went to sleep: itself and
+ * those already told asleep on the same semaphore, the same way. A sample
+ * that finds three sleepers at once must not tell each of them "3". */
+static int sleepers_before(const struct model *m, int pi, const struct model_kernel *k)
+{
+    int n = 1;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_kernel *o = &m->procs[i].kernel;
+        if (i == pi || o->semid != k->semid || o->nr < 0 || o->nsops <= 0 ||
+            !asleep(m->procs[i].state))
+            continue;
+        if (o->sem_num == k->sem_num && (o->sem_op == 0) == (k->sem_op == 0))
+            n++;
+    }
+    return n;
+}
+
 /* A process has just started to sleep in semop: tell why. */
 static void note_sem_block(struct model *m, int pi, const struct model_kernel *k)
 {
@@ -50,14 +67,18 @@ static void note_sem_block(struct model *m, int pi, const struct model_kernel *k
     snprintf(what, sizeof what, "%s(sem %d)", verb, k->sem_num);
     model_proc_label(p, who, sizeof who);
     int val = si >= 0 ? m->semsets[si].val[sn] : 0;
+    int sampled = si < 0 ? 0 : k->sem_op == 0 ? m->semsets[si].zcnt[sn] : m->semsets[si].ncnt[sn];
+    int count = sleepers_before(m, pi, k);
+    if (sampled > 0 && count > sampled)
+        count = sampled;
     if (k->sem_op == 0)
         model_say(m, LINE_EVENT, who, what,
-                  "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt %d)", val,
-                  si >= 0 ? m->semsets[si].zcnt[sn] : 0);
+                  "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt now %d)",
+                  val, count);
     else
         model_say(m, LINE_EVENT, who, what,
                   "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
-                  si >= 0 ? m->semsets[si].ncnt[sn] : 0);
+                  count);
     m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = pi;
 }
 
@@ -176,12 +197,12 @@ static unsigned look_after_exec(struct model *m, uint64_t t, int pi, const struc
     struct model_proc *p = &m->procs[pi];
     char before[sizeof s->exe_before + 1];
     APPLY_STR(before, s->exe_before);
-    bool comm_changed = strcmp(p->comm, "ipcplay") != 0;
+    bool comm_changed = model_proc_comm_foreign(p);
     bool exe_changed = p->exe[0] && strcmp(p->exe, before) != 0;
     model_fact_set(m, "exec.comm_changed", comm_changed);
     model_fact_set(m, "exec.exe_changed", exe_changed);
-    say_proc(m, t, pi, "exec", "/proc says: comm ipcplay -> %s, exe %s -> %s", p->comm, before,
-             p->exe[0] ? p->exe : "?");
+    say_proc(m, t, pi, "exec", "/proc says: comm %.15s -> %s, exe %s -> %s", p->name, p->comm,
+             before, p->exe[0] ? p->exe : "?");
     return SEEN_EXEC;
 }
 

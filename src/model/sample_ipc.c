@@ -122,7 +122,15 @@ void apply_sample_msgq(struct model *m, const struct sample_msgq *s)
 
 void apply_sample_deadlock(struct model *m, uint64_t t, const struct sample_deadlock *s)
 {
-    if (m->deadlock.found)
+    if (m->deadlock.found && s->n == 0 && !m->deadlock.broken[0]) {
+        APPLY_STR(m->deadlock.broken, s->text);
+        m->gen_header++;
+        m->gen_objects++;
+        model_say(m, LINE_EVENT, "ipcplay", "deadlock", "the cycle is broken: %s",
+                  m->deadlock.broken);
+        return;
+    }
+    if (m->deadlock.found || s->n == 0)
         return;
     m->now_ns = t;
     m->deadlock.found = true;

@@ -7,7 +7,8 @@
 const char *syscall_name(long nr)
 {
     switch (nr) {
-// clang-format off: a macro per system call, each under its #ifdef
+/* a macro per system call, each under its #ifdef */
+// clang-format off
 #define NAME(s) case SYS_##s: return #s;
 #ifdef SYS_read
         NAME(read)

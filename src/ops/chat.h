@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define OPS_CHAT(X)                                                                      \
     X(CHAT_SERVE) X(CHAT_ACCEPT) X(CHAT_NOTIFY) X(CHAT_STORE) X(CHAT_RELAY) X(CHAT_CLIENT) \
     X(CHAT_SENT) X(CHAT_GOT)
@@ -80,7 +81,8 @@ struct ev_chat_client {
     int64_t pad;
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_CHAT                                                                    \
     struct ev_chat_serve chat_serve;                                                     \
     struct ev_chat_accept chat_accept;                                                   \

@@ -28,7 +28,8 @@ struct ev_file_check {
     int64_t bad;       /* records damaged or repeated */
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_DEMO                                                                    \
     struct ev_sleep sleep;                                                               \
     struct ev_record record;                                                             \

@@ -7,7 +7,8 @@
 
 #include <stdint.h>
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define OPS_FD(X)                                                                        \
     X(OPEN) X(CLOSE) X(PIPE) X(SOCKETPAIR) X(MKFIFO) X(READ) X(WRITE) X(SHUTDOWN)        \
     X(LISTEN) X(ACCEPT) X(CONNECT) X(SENDFD) X(RECVFD)
@@ -55,7 +56,8 @@ struct ev_sendfd {
     int64_t ino, dev;  /* end: the open file in flight (sendfd) or received (recvfd) */
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_FD                                                                      \
     struct ev_fd fd;                                                                     \
     struct ev_open open;                                                                 \

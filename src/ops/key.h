@@ -47,7 +47,8 @@ struct ev_alter {
     int64_t pad2[2];
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_KEY                                                                     \
     struct ev_ftok ftok;                                                                 \
     struct ev_ipcget ipcget;                                                             \

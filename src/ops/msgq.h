@@ -29,7 +29,8 @@ struct ev_msgq_rmid {
     int64_t pad2;
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_MSGQ                                                                    \
     struct ev_msgsnd msgsnd;                                                             \
     struct ev_msgrcv msgrcv;                                                             \

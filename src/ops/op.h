@@ -31,7 +31,8 @@
 /* Every op, family by family. The enum follows the families' order; names,
  * not numbers, leave the program. Op E's entry is op_entry_E, defined in its
  * family's file; op.c indexes them by kind (a missing one does not link). */
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
         OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X)
@@ -48,7 +49,8 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 
 /* The op-specific part of an event: one named struct per op (or per group of
  * ops that report the same things), each in its family's header. */
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
         PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM

@@ -191,6 +191,8 @@ static int run_fork(struct runner *r, const struct op *op)
             }
             if (op->arg2 != 1) /* 1: keep what fork leaves (the fork scenario's signals=on) */
                 runner_reset_signals();
+            if (r->plan && sub >= 0 && sub < r->plan->nroles)
+                runner_set_comm(r->plan->roles[sub].name, inst);
             orig_parent = parent;
             nkids = 0;
             memset(kid_count_by_role, 0, sizeof kid_count_by_role);

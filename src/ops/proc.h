@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define OPS_PROC(X)                                                                      \
     X(START) X(EXIT) X(EXITED) X(SPAWNED) X(FAILED) X(FORK) X(EXEC) X(FDREPORT) X(WAIT)  \
     X(SIGCHLD_INSTALL) X(SIGCHLD_AWAIT) X(REAPED) X(ORPHANED) X(HOLD) X(SIGIGN)
@@ -106,7 +107,8 @@ struct ev_sigign {
     int64_t pad2[2];
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_PROC                                                                    \
     struct ev_start start;                                                               \
     struct ev_exit exit;                                                                 \

@@ -60,6 +60,7 @@ static int run_semop(struct runner *r, const struct op *op)
     };
     int semid = r->semids[op->obj];
     uint64_t first = 0;
+    int backoff = op->ms ? op->ms : 100; /* a try-P that failed waits longer each time */
     for (;;) {
         if (!first)
             first = events_now_ns();
@@ -78,7 +79,11 @@ static int run_semop(struct runner *r, const struct op *op)
         if (err == EINTR)
             continue;
         if (err == EAGAIN && (flags & OPF_NOWAIT)) {
-            runner_hold(r, op->ms ? op->ms : 100);
+            /* back off (x2, at most 16x): a busy-retry floods the story and
+             * the CPU; one that waits longer each time does neither */
+            runner_hold(r, backoff);
+            int cap = 16 * (op->ms ? op->ms : 100);
+            backoff = backoff * 2 > cap ? cap : backoff * 2;
             continue;
         }
         return -1;

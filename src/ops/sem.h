@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define OPS_SEM(X)                                                                       \
     X(P) X(V) X(WAIT0) X(CS_ENTER) X(CS_UPDATE) X(CS_LEAVE) X(LOCKVAR_ACQUIRE)           \
     X(LOCKVAR_RELEASE) X(SETVAL) X(P2) X(V2) X(GETVAL)
@@ -73,7 +74,8 @@ struct ev_sem2 {
     int32_t pad[2];
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_SEM                                                                     \
     struct ev_sem sem;                                                                   \
     struct ev_cs_enter cs_enter;                                                         \

@@ -26,7 +26,8 @@ struct ev_cow_write {
     int64_t minflt_before, minflt_after; /* end: this process's minor faults */
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_SHM                                                                     \
     struct ev_ring ring;                                                                 \
     struct ev_cow_page cow_page;                                                         \

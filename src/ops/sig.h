@@ -39,7 +39,8 @@ struct ev_sigreport {
 /* Fill r from /proc/self/status; -1 when it cannot be read. */
 int sig_report_read(struct ev_sigreport *r);
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_SIG                                                                               \
     struct ev_sighandler sighandler;                                                               \
     struct ev_poke poke;                                                                           \

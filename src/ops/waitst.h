@@ -25,7 +25,8 @@ struct ev_waitpoll {
     int64_t pad2;
 };
 
-// clang-format off: one X-macro list, laid out by hand
+/* one X-macro list, laid out by hand */
+// clang-format off
 #define PAYLOADS_WAITST                                                                            \
     struct ev_raise raise;                                                                         \
     struct ev_waitpoll waitpoll;

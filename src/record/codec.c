@@ -74,7 +74,7 @@ static const struct field f_self[] = {FLD(struct sample_self, pid), FLD(struct s
 static const struct field f_fd[] = {FLD(struct model_fd, fd),    FLD_STR(struct model_fd, target),
                                     FLD(struct model_fd, ino),   FLD(struct model_fd, pos),
                                     FLD(struct model_fd, flags), FLD(struct model_fd, scm_fds),
-                                    FLD_END};
+                                    FLD(struct model_fd, ofd),   FLD_END};
 static const struct field f_fds[] = {FLD(struct model_fdtable, pid), FLD(struct model_fdtable, nfds),
                                      FLD(struct model_fdtable, more),
                                      FLD_SUBS(struct model_fdtable, fds, f_fd), FLD_END};

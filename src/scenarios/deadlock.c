@@ -35,7 +35,7 @@ static const struct param_def params[] = {
     [P_BARRIER] = {"barrier", PARAM_BOOL, 1, 0, 1, NULL,
                    "everyone holds a first lock before anyone reaches for a second (unsafe: "
                    "makes the deadlock certain)"},
-    [P_HOLD] = {"hold", PARAM_MS, 500, 0, 60000, NULL,
+    [P_HOLD] = {"hold", PARAM_MS, 8000, 0, 60000, NULL,
                 "time between taking the first lock and reaching for the second"},
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, "times each worker takes both locks"},
     [P_PROBE] = {"probe", PARAM_ENUM, PROBE_OFF, 0, 2, probes,

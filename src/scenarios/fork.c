@@ -23,7 +23,7 @@ static const char *const exec_choices[] = {"execve", "execl",  "execlp", "execle
 static const struct param_def params[] = {
     [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 200, NULL,
                   "records each process writes to the shared file after fork"},
-    [P_GAP] = {"gap", PARAM_MS, 500, 0, 10000, NULL, "time between steps"},
+    [P_GAP] = {"gap", PARAM_MS, 4000, 0, 10000, NULL, "time between steps"},
     [P_OFFSET] = {"offset", PARAM_ENUM, 0, 0, 0, offset_choices,
                   "separate: the child opens the file again (own offset) and overwrites"},
     [P_PAGE] = {"page", PARAM_ENUM, 0, 0, 0, page_choices,
@@ -252,7 +252,16 @@ static void judge(struct model *m, const long *v, int final)
     }
 }
 
+/* Knobs that break a check on purpose: told as such, not as a failure. */
+static const struct param_break breaks[] = {
+    {"offset", "shared_offset"},
+    {"page", "copy_on_write"},
+    {"cloexec", "cloexec"},
+    {NULL, NULL},
+};
+
 const struct scenario_def scenario_fork = {
+    .breaks = breaks,
     .name = "fork",
     .summary = "fork returns twice; shared fds and offsets, copy-on-write, then exec",
     .watch = "fork() returns the child's pid in the parent and 0 in the child, whose PPID is "

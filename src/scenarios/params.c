@@ -236,3 +236,41 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
     memcpy(vals, tmp, sizeof(long) * (size_t)s->nparams);
     return 0;
 }
+
+static bool names_check(const char *list, const char *check)
+{
+    if (strcmp(list, "*") == 0)
+        return true;
+    size_t n = strlen(check);
+    for (const char *p = list; (p = strstr(p, check)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+void scenario_mark_on_purpose(const struct scenario_def *s, const long *vals,
+                              struct model_check *checks, int nchecks)
+{
+    int nb = 0;
+    while (s->breaks && s->breaks[nb].param)
+        nb++;
+    for (int i = 0; i < nchecks; i++) {
+        struct model_check *c = &checks[i];
+        if (c->status != CHECK_FAILED)
+            continue;
+        /* the last knob that breaks it names it: handler=once, not reap=sigchld */
+        for (int b = nb - 1; b >= 0; b--) {
+            int k = scenario_param_index(s, s->breaks[b].param);
+            if (k < 0 || vals[k] == s->params[k].def || !names_check(s->breaks[b].checks, c->name))
+                continue;
+            const struct param_def *p = &s->params[k];
+            char v[48], detail[sizeof c->detail];
+            scenario_param_value(p, vals[k], v, sizeof v);
+            snprintf(detail, sizeof detail, "%s=%s: %s", p->name, v, c->detail);
+            memset(c->detail, 0, sizeof c->detail);
+            memcpy(c->detail, detail, sizeof detail);
+            c->status = CHECK_BROKEN;
+            break;
+        }
+    }
+}

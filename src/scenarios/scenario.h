@@ -23,12 +23,20 @@ struct param_def {
     const char *help;
 };
 
+/* A knob that breaks checks on purpose when not at its default: `param`
+ * names it, `checks` the checks ("whole_messages", "*" for any). */
+struct param_break {
+    const char *param;
+    const char *checks;
+};
+
 struct scenario_def {
     const char *name;
     const char *summary;
     const char *watch;           /* what to watch, a short paragraph */
     const struct param_def *params;
     int nparams;
+    const struct param_break *breaks; /* {NULL} ended; may be NULL */
     /* Fill `out` from the values (one per param, in table order). */
     int (*build)(const long *vals, struct plan *out, char *err, size_t errlen);
     /* Set the model's checks from what happened; `final` once the run ended. */
@@ -50,6 +58,10 @@ void scenario_format_params(const struct scenario_def *s, const long *vals, char
 /* "1..256", "on|off", "pipe|duplex|..." */
 void scenario_param_range(const struct param_def *p, char *buf, size_t len);
 void scenario_param_value(const struct param_def *p, long v, char *buf, size_t len);
+/* A failed check that a parameter set away from its default breaks on
+ * purpose becomes CHECK_BROKEN, its detail opened with "noerror=on: ". */
+void scenario_mark_on_purpose(const struct scenario_def *s, const long *vals,
+                              struct model_check *checks, int nchecks);
 int scenario_param_index(const struct scenario_def *s, const char *name);
 
 #endif

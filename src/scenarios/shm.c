@@ -31,9 +31,9 @@ static const struct param_def params[] = {
                 "System V segment, POSIX shm_open object, or anonymous MAP_SHARED memory"},
     [P_SYNC] = {"sync", PARAM_BOOL, 1, 0, 1, NULL,
                 "off: no mutex around the ring's indexes (the corruption it prevents)"},
-    [P_HOLD] = {"hold", PARAM_MS, 200, 0, 60000, NULL,
+    [P_HOLD] = {"hold", PARAM_MS, 800, 0, 60000, NULL,
                 "time between reading an index and publishing the next one"},
-    [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "pause between items"},
+    [P_THINK] = {"think", PARAM_MS, 1200, 0, 60000, NULL, "pause between items"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
@@ -153,14 +153,21 @@ static void judge(struct model *m, const long *v, int final)
     }
 }
 
+/* Knobs that break a check on purpose: told as such, not as a failure. */
+static const struct param_break breaks[] = {
+    {"sync", "*"},
+    {NULL, NULL},
+};
+
 const struct scenario_def scenario_shm = {
+    .breaks = breaks,
     .name = "shm",
     .summary = "producers and consumers share a ring buffer guarded by three semaphores",
     .watch = "Watch the ring's slots fill at head and empty at tail. Producers P(empty), "
              "consumers P(full): when the ring is full producers sleep on `empty`, when it is "
              "empty consumers sleep on `full`; `mutex` lets one at a time touch the indexes. "
-             "kind=sysv shows the segment's shmid_ds: segsz, nattch (ipcplay keeps one "
-             "read-only attach, so nattch is the workers + 1), cpid and lpid; kind=posix and "
+             "kind=sysv shows the segment's shmid_ds: segsz, nattch (the workers alone: "
+             "ipcplay reads the bytes through a worker's memory), cpid and lpid; kind=posix and "
              "kind=anon have no such record -- the kernel keeps those facts only for System V. "
              "With sync=off two producers read the same head: an item is overwritten, a "
              "consumer finds an empty slot or takes an item twice, and the checks fail.",

@@ -7,12 +7,14 @@
  * Each section draws in a detailed form (several rows, kernel words beside
  * plain ones) or a compact one (a line or two) when height is short. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../model/ring.h"
+#include "../plan/plan.h"
 #include "../model/signames.h"
 #include "ui_internal.h"
 
@@ -204,8 +206,9 @@ static int deadlock_rows(const struct ui *u, int i, int width, int level)
         int x = 2 + (int)strlen(DEADLOCK_BADGE) + 1;
         return draw_wrapped(NULL, 0, x, width - x - 1, 0, 4, A_NORMAL, text);
     }
+    const char *why = u->m->deadlock.broken[0] ? u->m->deadlock.broken : DEADLOCK_WHY;
     return 1 + draw_wrapped(NULL, 0, 2, width - 3, 2, 6, A_NORMAL, text) +
-           draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, DEADLOCK_WHY);
+           draw_wrapped(NULL, 0, 2, width - 3, 0, 2, A_NORMAL, why);
 }
 
 static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -215,7 +218,8 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     if (level < 2) {
         int x = 2 + draw_text(w, y, 2, width - 3, theme_style(S_FAIL), DEADLOCK_BADGE) + 1;
         return draw_wrapped(w, y, x, width - x - 1, 0, h - y < 4 ? h - y : 4,
-                            theme_style(S_FAIL_TEXT), m->deadlock.text);
+                            theme_style(S_FAIL_TEXT),
+                            m->deadlock.broken[0] ? m->deadlock.broken : m->deadlock.text);
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
@@ -224,9 +228,10 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     if (y < h)
         y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 6 ? h - y : 6, theme_style(S_FAIL_TEXT),
                           m->deadlock.text);
+    const char *why = m->deadlock.broken[0] ? m->deadlock.broken : DEADLOCK_WHY;
     if (y < h)
-        y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2, theme_style(S_DIM),
-                          DEADLOCK_WHY);
+        y += draw_wrapped(w, y, 2, width - 3, 0, h - y < 2 ? h - y : 2,
+                          m->deadlock.broken[0] ? theme_style(S_OK) : theme_style(S_DIM), why);
     return y - y0;
 }
 
@@ -763,13 +768,22 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
 
 /* ---- shared memory ---------------------------------------------------------- */
 
-/* The stats segment's fields, to label its bytes. */
+/* The stats segment's fields, to label its bytes: taken from struct
+ * cs_stats itself, so a name always sits over the bytes it names. The
+ * workers count in section 0 (sect[0]), where the counter really is; the
+ * header's lockvar is the plain-variable "lock" of sem=off. */
+#define CS_FIELD(name, member)                                                                     \
+    {name, offsetof(struct cs_stats, member), sizeof(((struct cs_stats *)0)->member)}
 static const struct {
     const char *name;
     size_t off, len;
 } cs_fields[] = {
-    {"occupancy", 0, 4}, {"max", 4, 4},      {"entries", 8, 8},
-    {"counter", 16, 8},  {"lockvar", 24, 4}, {"pad", 28, 4},
+    CS_FIELD("lockvar", lockvar),
+    CS_FIELD("pad", pad),
+    CS_FIELD("occupancy", sect[0].occupancy),
+    CS_FIELD("max", sect[0].max_occupancy),
+    CS_FIELD("counter", sect[0].counter),
+    CS_FIELD("entries", sect[0].entries),
 };
 
 static int shm_count(const struct model *m)
@@ -858,9 +872,10 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
 
 /* The stats segment: two rows of fields, each name above its bytes (hex, as
  * they sit in memory: little-endian). Returns the rows used. */
-static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
+static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, int width)
 {
-    static const int rows[2][2] = {{0, 3}, {3, 6}};
+    static const int rows[2][2] = {{0, 2}, {2, 6}};
+    static const char *const row_names[2] = {"the lock of sem=off", "sect[0]"};
     int y0 = y;
     for (int r = 0; r < 2 && y + 1 < h; r++) {
         int x = 2;
@@ -879,6 +894,8 @@ static int shm_stats_draw(const struct model_shmseg *s, WINDOW *w, int y, int h)
             draw_text(w, y + 1, x, fw - 1, zero ? theme_style(S_DIM) : A_BOLD, hex);
             x += fw;
         }
+        if (x < width - 1)
+            draw_text(w, y + 1, x, width - x - 1, theme_style(S_DIM), row_names[r]);
         y += 2;
     }
     return y - y0;
@@ -987,7 +1004,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (s->ring_slots > 0)
         return y - y0 + shm_ring_draw(s, w, y, h, width);
     if (s->stats)
-        return y - y0 + shm_stats_draw(s, w, y, h);
+        return y - y0 + shm_stats_draw(s, w, y, h, width);
     return y - y0 + shm_bytes_draw(s, w, y, h, width);
 }
 
@@ -1093,18 +1110,27 @@ static int fds_rows(const struct ui *u, int i, int width, int level)
     return rows;
 }
 
-/* An inode that appears in more than one table (or twice in one): the same
- * open file seen from two places. Returns a colour index, or 0. */
-static int fds_shared(const struct model *m, unsigned long ino)
+/* What makes two fds "the same": the open file description kcmp found
+ * (shared offset, shared flags), not the inode: a file opened twice has one
+ * inode and two open files. The inode only where kcmp could not tell. */
+static unsigned long long fd_key(const struct model_fd *f)
 {
+    return f->ofd ? (1ULL << 63) | f->ofd : f->ino;
+}
+
+/* An open file description that appears in more than one table (or twice in
+ * one): the same open file seen from two places. Returns a colour index, or 0. */
+static int fds_shared(const struct model *m, const struct model_fd *fd)
+{
+    unsigned long long ino = fd_key(fd);
     if (!ino)
         return 0;
     int seen = 0, rank = 0;
-    unsigned long order[64];
+    unsigned long long order[64];
     int norder = 0;
     for (int t = 0; t < m->nfdtables; t++)
         for (int f = 0; f < m->fdtables[t].nfds; f++) {
-            unsigned long x = m->fdtables[t].fds[f].ino;
+            unsigned long long x = fd_key(&m->fdtables[t].fds[f]);
             if (x == ino)
                 seen++;
             bool known = false;
@@ -1147,15 +1173,22 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
             for (int f = 0; f < ft->nfds && x < width - 4; f++) {
                 char txt[80];
                 fd_text(&ft->fds[f], txt, sizeof txt);
-                int sh = fds_shared(m, ft->fds[f].ino);
+                int sh = fds_shared(m, &ft->fds[f]);
                 x += draw_textf(w, y, x, width - x - 1, sh ? theme_proc(sh) : A_NORMAL, "%s   ",
                                 txt);
             }
         }
         return y - y0;
     }
+    /* a colour is an open file description (kcmp KCMP_FILE), not an inode */
+    static const char *const legends[] = {
+        ("fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
+         "not one inode"),
+        "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp)",
+        "@offset, ce = FD_CLOEXEC; same colour = one open file (kcmp)",
+        "same colour = one open file (kcmp)", ""};
     y += heading(w, y, width, "FILE DESCRIPTORS",
-                 "fd -> what it refers to (@offset, ce = FD_CLOEXEC); same colour = same file");
+                 first_fit(heading_room(y, width, "FILE DESCRIPTORS"), legends, 5));
     int cols = fds_cols(width, n);
     int colw = (width - 2) / cols;
     for (int first = 0; first < n && y < h; first += cols) {
@@ -1168,7 +1201,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
             if (pi >= 0)
                 p = &m->procs[pi];
             int used = draw_who(m, w, y, x, colw - 2, ft->pid);
-            if (p && p->comm[0] && strcmp(p->comm, "ipcplay") != 0)
+            if (p && model_proc_comm_foreign(p))
                 used += draw_textf(w, y, x + used, colw - 2 - used, theme_style(S_PENDING), " (%s)",
                                    p->comm);
             if (p && y + 1 < h)
@@ -1189,7 +1222,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                 if (r < ft->nfds) {
                     char txt[80];
                     fd_text(&ft->fds[r], txt, sizeof txt);
-                    int sh = fds_shared(m, ft->fds[r].ino);
+                    int sh = fds_shared(m, &ft->fds[r]);
                     if (sh)
                         draw_text(w, y, x - 1, 1, theme_proc(sh), g->bar_full);
                     draw_text(w, y, x, colw - 2, sh ? theme_proc(sh) : A_NORMAL, txt);

@@ -82,16 +82,26 @@ static int header_rows(const struct ui *u, int width)
 
 static const char *check_word(int status)
 {
-    return status == CHECK_OK ? "ok" : status == CHECK_FAILED ? "FAILED" : "pending";
+    return model_check_word(status);
+}
+
+static int check_style(int status)
+{
+    return status == CHECK_OK       ? S_OK
+           : status == CHECK_FAILED ? S_FAIL
+           : status == CHECK_BROKEN ? S_BROKEN
+                                    : S_PENDING;
 }
 
 /* "6 checks: ✔ 4 ok  … 1 pending  ✘ FAILED: cloexec" */
 static void header_check_counts_of(const struct model *m, WINDOW *w, int y, int x, int width)
 {
     const struct ui_glyphs *g = theme_glyphs();
-    int n[3] = {0, 0, 0}; /* ok, pending, failed */
-    for (int i = 0; i < m->nchecks; i++)
-        n[m->checks[i].status == CHECK_OK ? 0 : m->checks[i].status == CHECK_FAILED ? 2 : 1]++;
+    int n[4] = {0, 0, 0, 0}; /* ok, pending, failed, broken on purpose */
+    for (int i = 0; i < m->nchecks; i++) {
+        int st = m->checks[i].status;
+        n[st == CHECK_OK ? 0 : st == CHECK_FAILED ? 2 : st == CHECK_BROKEN ? 3 : 1]++;
+    }
     x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "%d checks:", m->nchecks);
     if (n[0])
         x += draw_textf(w, y, x, width - x, theme_style(S_OK), " %s %d ok", g->ok, n[0]);
@@ -104,6 +114,9 @@ static void header_check_counts_of(const struct model *m, WINDOW *w, int y, int 
             if (m->checks[i].status == CHECK_FAILED)
                 x += draw_textf(w, y, x, width - x, A_BOLD, " %s", m->checks[i].name);
     }
+    if (n[3])
+        x += draw_textf(w, y, x, width - x, theme_style(S_BROKEN), "  %s %d broken on purpose",
+                        g->fail, n[3]);
 }
 
 static void header_checks(struct ui *u, WINDOW *w, int y, int width)
@@ -134,7 +147,7 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
         }
         for (int i = 0; i < m->nchecks; i++) {
             const struct model_check *c = &m->checks[i];
-            bool word = mode < 3 || c->status == CHECK_FAILED;
+            bool word = mode < 3 || c->status == CHECK_FAILED || c->status == CHECK_BROKEN;
             need += 2 + draw_width(c->name) + (word ? 2 + (int)strlen(check_word(c->status)) : 0) +
                     (i ? 2 : 0);
             bool detail = mode == 0 || (mode == 1 && c->status == CHECK_FAILED);
@@ -146,16 +159,15 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
                 x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
             for (int i = 0; i < m->nchecks && x < width - 1; i++) {
                 const struct model_check *c = &m->checks[i];
-                int st = c->status == CHECK_OK       ? S_OK
-                         : c->status == CHECK_FAILED ? S_FAIL
-                                                     : S_PENDING;
-                const char *gl = c->status == CHECK_OK       ? g->ok
-                                 : c->status == CHECK_FAILED ? g->fail
-                                                             : g->pending;
+                int st = check_style(c->status);
+                const char *gl = c->status == CHECK_OK ? g->ok
+                                 : c->status == CHECK_FAILED || c->status == CHECK_BROKEN
+                                     ? g->fail
+                                     : g->pending;
                 if (i)
                     x += draw_text(w, y, x, width - x, A_NORMAL, "  ");
                 x += draw_textf(w, y, x, width - x, theme_style(st), "%s", gl);
-                if (mode < 3 || c->status == CHECK_FAILED) {
+                if (mode < 3 || c->status == CHECK_FAILED || c->status == CHECK_BROKEN) {
                     x += draw_textf(w, y, x, width - x, A_BOLD, " %s ", c->name);
                     x += draw_text(w, y, x, width - x, theme_style(st), check_word(c->status));
                 } else {

@@ -93,6 +93,7 @@ void theme_init(struct ui *u)
     styles[S_FAIL] = A_REVERSE | A_BOLD;
     styles[S_FAIL_TEXT] = A_BOLD;
     styles[S_PENDING] = A_NORMAL;
+    styles[S_BROKEN] = A_UNDERLINE | A_BOLD;
     styles[S_BADGE_RUN] = A_REVERSE | A_BOLD;
     styles[S_BADGE_PAUSE] = A_REVERSE | A_BOLD;
     styles[S_BADGE_STEP] = A_REVERSE | A_BOLD;
@@ -125,6 +126,7 @@ void theme_init(struct ui *u)
     styles[S_FAIL_TEXT] = pair(COLOR_RED, dflt) | A_BOLD;
     styles[S_ERROR] = styles[S_FAIL_TEXT];
     styles[S_PENDING] = pair(rich ? 67 : COLOR_BLUE, dflt) | (rich ? 0 : A_BOLD);
+    styles[S_BROKEN] = pair(COLOR_YELLOW, dflt) | A_BOLD;
     styles[S_BADGE_RUN] = pair(COLOR_BLACK, COLOR_GREEN) | A_BOLD;
     styles[S_BADGE_PAUSE] = pair(COLOR_BLACK, COLOR_YELLOW) | A_BOLD;
     styles[S_BADGE_STEP] = pair(COLOR_BLACK, COLOR_CYAN) | A_BOLD;

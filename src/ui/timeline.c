@@ -327,12 +327,34 @@ static void a_record_say(void *ctx, const char *line)
 
 static int a_record(void *ctx, const char *path, char *err, size_t errlen);
 
+static void a_step_proc(void *ctx, pid_t pid, int n)
+{
+    struct ui *u = ctx;
+    if (u->e && !u->tl->behind)
+        engine_step_proc(u->e, pid, n);
+}
+
+static unsigned a_get_breaks(void *ctx)
+{
+    struct ui *u = ctx;
+    return u->e ? engine_get_breaks(u->e) : 0;
+}
+
+static void a_set_breaks(void *ctx, unsigned mask)
+{
+    struct ui *u = ctx;
+    if (u->e)
+        engine_set_breaks(u->e, mask);
+}
+
 const struct cmd_actions *timeline_actions(struct ui *u)
 {
     static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
                                      .resume = a_resume, .step = a_step,
                                      .get_speed = a_get_speed, .set_speed = a_set_speed,
-                                     .kill = a_kill, .seek = tl_seek, .record = a_record};
+                                     .kill = a_kill, .seek = tl_seek, .record = a_record,
+                                     .step_proc = a_step_proc, .get_breaks = a_get_breaks,
+                                     .set_breaks = a_set_breaks};
     act.ctx = u;
     return &act;
 }

@@ -66,12 +66,14 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
 
 void ui_say(struct ui *u, int kind, const char *fmt, ...)
 {
-    char buf[1024];
+    char *buf = NULL; /* as long as it needs: ui_say_line wraps, never cuts */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vasprintf(&buf, fmt, ap);
     va_end(ap);
-    ui_say_line(u, kind, "", buf);
+    if (n >= 0)
+        ui_say_line(u, kind, "", buf);
+    free(buf);
 }
 
 /* ---- the command host ------------------------------------------------------ */
@@ -101,6 +103,9 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
         u->quit = true;
         return 0;
     }
+    if (u->host.start_paused)
+        engine_start_paused(u->e);
+    u->host.start_paused = false;
     timeline_restart(u);
     if (engine_start(u->e, s, vals, engine_speed(u->e), err, sizeof err) < 0) {
         ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
@@ -798,11 +803,9 @@ static int checks_text(const struct model *m, const char *lead, char *buf, size_
     int failed = 0;
     for (int i = 0; i < m->nchecks && off < len; i++) {
         const struct model_check *c = &m->checks[i];
-        failed += c->status == CHECK_FAILED;
+        failed += c->status == CHECK_FAILED || c->status == CHECK_BROKEN;
         off += (size_t)snprintf(buf + off, len - off, "%s%s %s", i ? ", " : "", c->name,
-                                c->status == CHECK_OK       ? "ok"
-                                : c->status == CHECK_FAILED ? "FAILED"
-                                                            : "pending");
+                                model_check_word(c->status));
     }
     return failed;
 }
@@ -1069,6 +1072,9 @@ int ui_run(struct engine *e, struct model *m, const struct scenario_def *s, cons
     struct ui *u = &the_ui;
     ui_setup(u, e, m);
     engine_set_speed(e, o ? o->speed : 1.0);
+    engine_set_interactive(e, true);
+    if (o && o->paused)
+        engine_start_paused(e);
     timeline_open_live(u, o ? o->rec : NULL);
     if (u->tl)
         u->host.act = timeline_actions(u);

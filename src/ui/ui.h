@@ -10,6 +10,7 @@ struct recorder;
 struct ui_opts {
     double speed;          /* 0 = max */
     struct recorder **rec; /* --record (may point at NULL); `record` changes it; NULL: none */
+    bool paused;           /* start the run paused before its first op */
 };
 
 /* Run the dashboard on an engine already created, starting scenario s (or

@@ -138,6 +138,7 @@ enum ui_style {
     S_FAIL,
     S_FAIL_TEXT,
     S_PENDING,
+    S_BROKEN, /* a check a parameter breaks on purpose: not a failure's red */
     S_BADGE_RUN,
     S_BADGE_PAUSE,
     S_BADGE_STEP,

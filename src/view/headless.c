@@ -262,9 +262,9 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
     }
     for (int i = 0; i < m->nchecks; i++) {
         const struct model_check *c = &m->checks[i];
-        const char *st = c->status == CHECK_OK ? "ok" : c->status == CHECK_FAILED ? "FAILED"
-                                                                                  : "pending";
-        if (c->status == CHECK_FAILED || (c->status == CHECK_PENDING && !stopped))
+        const char *st = model_check_word(c->status);
+        if (c->status == CHECK_FAILED || c->status == CHECK_BROKEN ||
+            (c->status == CHECK_PENDING && !stopped))
             failed = 1;
         if (h->json) {
             json_object *o = json_object_new_object();

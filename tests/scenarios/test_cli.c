@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "checks.h"
+#include "scenarios/scenario.h"
 
 TestSuite(cli, .init = checks_setup, .fini = checks_teardown, .timeout = 120);
 
@@ -209,4 +210,18 @@ Test(cli, a_stop_by_signal_names_it_the_one_way)
     cr_expect_str_eq(o.err, "ipcplay: stopped by SIGTERM; every process and object of the run "
                             "was removed\n");
     assert_left_nothing(&r, 3.0);
+}
+
+Test(cli, list_never_cuts_what_to_watch)
+{
+    /* `ipcplay list NAME` prints the whole paragraph, however long (msgq's
+     * is over 512 bytes and was cut mid-word). */
+    for (int i = 0; i < nscenarios; i++) {
+        static char out[16384];
+        const char *const argv[] = {IPCPLAY_BIN, "list", scenarios[i]->name, NULL};
+        cr_assert_eq(support_capture(argv, out, sizeof out), 0);
+        char want[2048];
+        snprintf(want, sizeof want, "  what to watch: %s\n", scenarios[i]->watch);
+        cr_expect(strstr(out, want), "%s: cut:\n%s", scenarios[i]->name, out);
+    }
 }

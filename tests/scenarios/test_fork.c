@@ -61,7 +61,7 @@ Test(fork, separate_offset_overwrites)
     const char *const w[] = {"offset=separate", NULL};
     int rc = run_max(&r, "fork", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: shared_offset FAILED"), "%s", r.out);
+    cr_expect(has(&r, "check: shared_offset broken on purpose (offset=separate"), "%s", r.out);
     cr_expect(has(&r, "check: copy_on_write ok"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
@@ -73,7 +73,7 @@ Test(fork, shared_page_is_not_copied)
     const char *const w[] = {"page=shared", NULL};
     int rc = run_max(&r, "fork", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: copy_on_write FAILED (the parent's page changed"), "%s", r.out);
+    cr_expect(has(&r, "check: copy_on_write broken on purpose (page=shared: the parent's page changed"), "%s", r.out);
     cr_expect(has(&r, "check: shared_offset ok"), "%s", r.out);
     support_free(&r);
 }
@@ -84,7 +84,7 @@ Test(fork, without_cloexec_the_fd_survives_exec)
     const char *const w[] = {"cloexec=off", NULL};
     int rc = run_max(&r, "fork", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: cloexec FAILED (fd 5 survived exec"), "%s", r.out);
+    cr_expect(has(&r, "check: cloexec broken on purpose (cloexec=off: fd 5 survived exec"), "%s", r.out);
     cr_expect(has(&r, "fd 5 is still open after exec"), "%s", r.out);
     cr_expect(has(&r, "check: exec_image ok"), "%s", r.out);
     support_free(&r);

@@ -59,7 +59,7 @@ Test(pipe, reader_gone_means_sigpipe)
     const char *const w[] = {"close_reader=on", NULL};
     int rc = run_max(&r, "pipe", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: delivery FAILED"), "%s", r.out);
+    cr_expect(has(&r, "check: delivery broken on purpose"), "%s", r.out);
     cr_expect(has(&r, "check: sigpipe ok (the reader was gone: the writer was killed by SIGPIPE)"),
               "%s", r.out);
     assert_left_nothing(&r, 3.0);
@@ -84,7 +84,7 @@ Test(pipe, unused_write_end_withholds_eof)
     const char *const w[] = {"close_unused=off", NULL};
     int rc = run_max(&r, "pipe", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: eof FAILED"), "%s", r.out);
+    cr_expect(has(&r, "check: eof broken on purpose"), "%s", r.out);
     cr_expect(has(&r, "check: delivery ok"), "the bytes still arrive:\n%s", r.out);
     support_free(&r);
 }
@@ -101,21 +101,21 @@ Test(pipe, endless_combination_is_refused)
 
 Test(pipe, interrupted_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=fifo",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGINT, false);
 }
 
 Test(pipe, killed_dashboard_fifo_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=fifo",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=fifo",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGKILL, true);
 }
 
 Test(pipe, interrupted_duplex_leaves_nothing)
 {
-    const char *const argv[] = {"ipcplay",  "run",        "pipe", "mode=duplex",
-                                "gap=3000", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",        "pipe",       "mode=duplex",
+                                "gap=3000", "chunk=1024", "--headless", NULL};
     interrupt_midway(argv, "-> 1024 bytes (1024 so far)", SIGTERM, false);
 }

@@ -45,8 +45,10 @@ Test(sem, without_semaphore_the_checks_fail)
                                 "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "the race must be detected (exit 1), got %d:\n%s", rc, r.out);
-    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
-    cr_expect(strstr(r.out, "check: no_lost_updates FAILED"), "%s", r.out);
+    /* The race is the lesson: told as broken on purpose, yet exit status 1. */
+    cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose (sem=off:"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: no_lost_updates broken on purpose (sem=off:"), "%s", r.out);
+    cr_expect(!strstr(r.out, "FAILED"), "%s", r.out);
     support_free(&r);
 }
 
@@ -295,7 +297,7 @@ Test(sem, for_seconds_still_fails_a_check_that_failed)
     const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=8", "rounds=100",
                                 "hold=300", "think=0", "--for", "3", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
-    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose"), "%s", r.out);
     cr_expect_eq(rc, 1, "%s", r.out);
     cr_expect(support_procs_gone(r.token, 2.0));
     support_free(&r);
@@ -342,7 +344,7 @@ Test(sem, a_worker_killed_after_a_real_crowd_does_not_hide_it)
     cr_assert_geq(wait_after(&r, in, "died inside", 30), 0, "%s", r.out);
     kill(r.pid, SIGINT);
     support_wait_exit(&r, 30);
-    cr_expect(strstr(r.out, "check: mutual_exclusion FAILED (2 processes"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose (sem=off: 2 processes"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
@@ -391,6 +393,68 @@ Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
     support_free(&r);
 }
 
+Test(sem, semncnt_told_as_the_kernel_counted_it)
+{
+    /* Three workers fall asleep behind one holder: the story tells each the
+     * count the kernel had when that one went to sleep (1, 2, 3), never the
+     * same total three times. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=1", "hold=1500",
+                                "think=0", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 1)"), "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 2)"), "%s", r.out);
+    cr_expect(strstr(r.out, "(semncnt now 3)"), "%s", r.out);
+    const char *p = strstr(r.out, "(semncnt now 3)");
+    cr_expect(p && !strstr(p + 1, "(semncnt now 3)"), "told 3 twice:\n%s", r.out);
+    support_free(&r);
+}
+
+/* /proc/PID/comm of pid, or "" */
+static void comm_of(pid_t pid, char *buf, size_t len)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f) {
+        if (fgets(buf, (int)len, f))
+            buf[strcspn(buf, "\n")] = '\0';
+        fclose(f);
+    }
+}
+
+Test(sem, each_child_is_named_by_its_role)
+{
+    /* ps, pstree and htop show worker-2, not eight processes called ipcplay. */
+    struct run r;
+    const char *const argv[] = {"ipcplay", "run",     "sem",        "workers=3", "rounds=1",
+                                "hold=3s", "think=0", "--headless", NULL};
+    cr_assert_eq(support_start(&r, argv), 0);
+    cr_assert(support_wait_output(&r, "acquired", 20), "%s", r.out ? r.out : "");
+    /* a worker not yet scheduled since fork still has ipcplay's comm: poll */
+    int workers = 0;
+    for (double end = support_now() + 10; workers < 3 && support_now() < end;) {
+        pid_t pids[16];
+        int n = support_token_procs(r.token, pids, 16);
+        workers = 0;
+        for (int i = 0; i < n; i++) {
+            char comm[32];
+            comm_of(pids[i], comm, sizeof comm);
+            if (strcmp(comm, "worker-1") == 0 || strcmp(comm, "worker-2") == 0 ||
+                strcmp(comm, "worker-3") == 0)
+                workers++;
+        }
+        if (workers < 3)
+            usleep(50 * 1000);
+    }
+    cr_expect_eq(workers, 3, "comm of the workers should be worker-1..3");
+    kill(r.pid, SIGINT);
+    support_wait_exit(&r, 20);
+    support_free(&r);
+}
+
 Test(sem, a_busy_run_at_speed_max_is_never_taken_for_a_deadlock, .timeout = 120)
 {
     /* 64 workers at full speed: a sample could see a worker asleep in its
@@ -408,4 +472,20 @@ Test(sem, a_busy_run_at_speed_max_is_never_taken_for_a_deadlock, .timeout = 120)
         assert_left_nothing(&r, 2.0);
         support_free(&r);
     }
+}
+
+Test(sem, nowait_retries_back_off)
+{
+    /* A try-P against a 3 s hold: retries every 100 ms told ~30 EAGAIN
+     * lines; doubling waits (100, 200, ... 1600 ms) tell a handful. */
+    struct run r;
+    const char *const argv[] = {"ipcplay",  "run",     "sem",       "workers=2",  "rounds=1",
+                                "hold=3000", "think=0", "nowait=on", "--headless", NULL};
+    int rc = support_run(&r, argv, 60);
+    cr_assert_eq(rc, 0, "%s", r.out);
+    int n = 0;
+    for (const char *p = r.out; (p = strstr(p, "EAGAIN")); p++)
+        n++;
+    cr_expect(n >= 2 && n <= 10, "%d EAGAIN mentions:\n%s", n, r.out);
+    support_free(&r);
 }

@@ -26,7 +26,9 @@ lib_cleanup() {
   local p
   for p in "${OUR_PIDS[@]}"; do
     # only if it is still one of ours (an ipcplay process)
-    if [ -r "/proc/$p/comm" ] && grep -q '^ipcplay' "/proc/$p/comm" 2>/dev/null; then
+    # children carry their role's name (worker-2), so look at the program too
+    if [ -r "/proc/$p/comm" ] && { grep -q '^ipcplay' "/proc/$p/comm" 2>/dev/null ||
+      [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = ipcplay ]; }; then
       kill -9 "$p" 2>/dev/null || true
     fi
   done
@@ -142,7 +144,9 @@ screen_ids() { screen | grep -oE '(semid|shmid) [0-9]+' | sort -u; }
 none_alive() {
   local p
   for p in "${OUR_PIDS[@]}"; do
-    if [ -r "/proc/$p/comm" ] && grep -q '^ipcplay' "/proc/$p/comm" 2>/dev/null; then
+    # children carry their role's name (worker-2), so look at the program too
+    if [ -r "/proc/$p/comm" ] && { grep -q '^ipcplay' "/proc/$p/comm" 2>/dev/null ||
+      [ "$(basename "$(readlink "/proc/$p/exe" 2>/dev/null)")" = ipcplay ]; }; then
       return 1
     fi
   done

@@ -27,7 +27,7 @@ check "stop: and says how its checks stand" wait_for_re 'checks when stopped: mu
 type_keys 'run sem workers=4 rounds=3 hold=100ms think=0ms sem=off' Enter
 check "sem=off: running" wait_for_re 'sem=off'
 note_pids
-check "sem=off: mutual exclusion FAILED" wait_for 'mutual_exclusion FAILED'
+check "sem=off: mutual exclusion broken on purpose, not FAILED" wait_for 'mutual_exclusion broken on purpose'
 check "sem=off: ends" wait_for ' DONE '
 type_keys 'quit' Enter
 check "quit after a failed run: exit status 1" wait_for 'ipcplay-rc=1'

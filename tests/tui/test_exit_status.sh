@@ -14,7 +14,7 @@ a_failed_run() {
   launch $FAILING
   check "$1: the failing run ends" wait_for ' DONE '
   note_pids
-  check "$1: its checks failed" wait_for_re 'no_lost_updates FAILED'
+  check "$1: its checks failed" wait_for_re 'no_lost_updates broken on purpose'
 }
 back_to_shell() {
   check "$1" wait_for "ipcplay-rc=$2"

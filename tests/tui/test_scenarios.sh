@@ -44,7 +44,7 @@ check "pipe: the byte stream" wait_for 'BYTE STREAMS'
 check "pipe: written / read" wait_for_re 'parent-1 -> [0-9]+ child-1 +written [0-9]+, read [0-9]+'
 check "pipe: the pipe in both fd tables" wait_for_re 'pipe:\[[0-9]+\].*pipe:\[[0-9]+\]'
 
-run "zombie delay=3000ms"
+run "zombie stagger=400ms delay=3000ms"
 check "zombie: a zombie in the tree (state Z)" wait_for_re 'child-[123] +Z '
 check "zombie: the kernel view says so" wait_for 'zombie, exit status'
 check "zombie: the panel counts zombies apart from the living" \

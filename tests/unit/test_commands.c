@@ -118,7 +118,7 @@ Test(commands, quit_and_help)
     cr_expect_eq(command_run_line(&h, "quit"), CMD_QUIT);
     cr_expect_eq(command_run_line(&h, "help"), CMD_OK);
     cr_expect(strstr(s.text, "pause"));
-    cr_expect(strstr(s.text, "step [N]"));
+    cr_expect(strstr(s.text, "step [ROLE|PID] [N]"));
     s.text[0] = '\0';
     cr_expect_eq(command_run_line(&h, "help ru"), CMD_OK);
     cr_expect(strstr(s.text, "usage: run SCENARIO"));
@@ -402,10 +402,17 @@ static int f_record(void *ctx, const char *path, char *err, size_t errlen)
 }
 
 static struct fake fake;
+static void f_step_proc(void *ctx, pid_t pid, int n) { note(ctx, "step %d of %d", n, (int)pid); }
+
+static unsigned fake_breaks;
+static unsigned f_get_breaks(void *ctx) { (void)ctx; return fake_breaks; }
+static void f_set_breaks(void *ctx, unsigned m) { note(ctx, "breaks %u", m); fake_breaks = m; }
+
 static const struct cmd_actions fake_actions = {
     .ctx = &fake,       .active = f_active,   .stop = f_stop,       .pause = f_pause,
     .resume = f_resume, .step = f_step,       .get_speed = f_get_speed, .set_speed = f_set_speed,
-    .kill = f_kill,     .step_one = NULL,     .seek = f_seek,       .record = f_record};
+    .kill = f_kill,     .step_one = NULL,     .seek = f_seek,       .record = f_record,
+    .step_proc = f_step_proc, .get_breaks = f_get_breaks, .set_breaks = f_set_breaks};
 
 Test(commands, the_timeline_commands_parse_their_words)
 {
@@ -458,6 +465,59 @@ Test(commands, every_run_action_goes_through_the_host)
             cr_expect_eq(command_run_line(&h, lines[i]), CMD_ERROR, "%s", lines[i]);
     cr_expect_str_eq(fake.log, "");
     cr_expect(strstr(s.text, "nothing is running (start one with: run NAME)"), "%s", s.text);
+}
+
+Test(commands, step_one_process_by_role_or_pid)
+{
+    /* step worker-2 lets only worker-2's ops through; a lone number is a
+     * count unless it is a pid of the run. */
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    fake.active = true;
+    cr_assert_geq(model_add_proc(&model, 4242, 1, 0, 2, "worker-2"), 0);
+    const char *lines[] = {"step worker-2", "step worker-2 3", "step 4242 2", "step 4242", "step 5"};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
+    cr_expect_str_eq(fake.log, "step 1 of 4242;step 3 of 4242;step 2 of 4242;step 1 of 4242;step 5;");
+    cr_expect(strstr(s.text, "step worker-2[4242]: 3 ops of it alone"), "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "step nosuch 2"), CMD_ERROR);
+    cr_expect(strstr(s.text, "no process 'nosuch' in this run"), "%s", s.text);
+}
+
+Test(commands, break_on_off_list_clear)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    h.act = &fake_actions;
+    memset(&fake, 0, sizeof fake);
+    fake_breaks = 0;
+    cr_expect_eq(command_run_line(&h, "break on block"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break on cycle"), CMD_OK, "%s", s.text);
+    cr_expect(strstr(s.text, "breakpoints: block cycle"), "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break off block"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break list"), CMD_OK, "%s", s.text);
+    cr_expect_eq(command_run_line(&h, "break clear"), CMD_OK, "%s", s.text);
+    cr_expect_str_eq(fake.log, "breaks 1;breaks 17;breaks 16;breaks 0;");
+    cr_expect_eq(command_run_line(&h, "break on nosuch"), CMD_ERROR);
+    cr_expect(strstr(s.text, "no breakpoint 'nosuch' (accepted: block wake zombie reap cycle "
+                             "inflight full eidrm check)"),
+              "%s", s.text);
+}
+
+Test(commands, run_paused_word_is_taken_off_the_parameters)
+{
+    /* `run sem workers=2 paused` (and --paused) asks the front end to start
+     * paused; the word is not a parameter. */
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    cr_expect_eq(command_run_line(&h, "run sem workers=2 paused"), CMD_OK, "%s", s.text);
+    cr_expect(h.start_paused);
+    cr_expect_eq(command_run_line(&h, "run sem --paused"), CMD_OK, "%s", s.text);
+    cr_expect(h.start_paused);
+    cr_expect_eq(command_run_line(&h, "run sem"), CMD_OK, "%s", s.text);
+    cr_expect(!h.start_paused);
 }
 
 Test(commands, wrong_word_counts_get_the_table_s_usage_line)

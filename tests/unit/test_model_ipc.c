@@ -105,7 +105,7 @@ Test(model_ipc, segment_facts_and_ring)
     s->peek_len = 80;
     char buf[1024];
     model_format_state(m, buf, sizeof buf);
-    cr_expect(strstr(buf, "shm 9: segsz 80 nattch 5 (1 is ipcplay's read-only view) cpid 100 "
+    cr_expect(strstr(buf, "shm 9: segsz 80 nattch 5 cpid 100 "
                           "lpid 104 ring [1000001 . . .] head 1 tail 0"),
               "%s", buf);
 }

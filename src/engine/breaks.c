@@ -1,0 +1,100 @@
+/* breaks.c — breakpoints: `break on block|wake|zombie|reap|cycle|inflight|
+ * full|eidrm|check` pauses the run when that happens. What happened is read
+ * from the story the model has just told (the same words the class reads),
+ * and from the checks; the gate then holds everyone and the story says why. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../model/model.h"
+#include "engine_internal.h"
+
+const char *const engine_break_names[ENGINE_NBREAKS] = {
+    "block", "wake", "zombie", "reap", "cycle", "inflight", "full", "eidrm", "check",
+};
+
+int engine_break_find(const char *name)
+{
+    for (int i = 0; i < ENGINE_NBREAKS; i++)
+        if (strcmp(engine_break_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+void engine_set_breaks(struct engine *e, unsigned mask)
+{
+    e->breaks = mask;
+    e->break_seen = e->m->story_count;
+}
+
+unsigned engine_get_breaks(const struct engine *e)
+{
+    return e->breaks;
+}
+
+/* Which breakpoint a story line meets, or -1. */
+static int line_break(const struct model_line *l)
+{
+    if (l->kind != LINE_EVENT)
+        return -1;
+    if (strncmp(l->detail, "blocks:", 7) == 0)
+        return strstr(l->detail, "queue is full") ? 6 : 0;
+    if (strstr(l->detail, "waited ") || strstr(l->detail, "wakes"))
+        return 1;
+    if (strcmp(l->what, "zombie") == 0)
+        return 2;
+    if (strcmp(l->what, "reaped") == 0 || strstr(l->detail, "reaped"))
+        return 3;
+    if (strcmp(l->what, "deadlock") == 0 && strncmp(l->detail, "deadlock:", 9) == 0)
+        return 4;
+    if (strcmp(l->what, "in flight") == 0 || strstr(l->detail, "is now in flight"))
+        return 5;
+    if (strstr(l->detail, "EIDRM"))
+        return 7;
+    return -1;
+}
+
+static int failed_checks(const struct model *m)
+{
+    int n = 0;
+    for (int i = 0; i < m->nchecks; i++)
+        n += m->checks[i].status == CHECK_FAILED || m->checks[i].status == CHECK_BROKEN;
+    return n;
+}
+
+/* After new records: pause at the first line that meets a breakpoint. */
+void engine_breaks_check(struct engine *e)
+{
+    const struct model *m = e->m;
+    if (!e->active || !e->breaks) {
+        e->break_seen = m->story_count;
+        e->break_failed = failed_checks(m);
+        return;
+    }
+    uint64_t from = e->break_seen;
+    if (m->story_count - from > MODEL_STORY_CAP)
+        from = m->story_count - MODEL_STORY_CAP;
+    e->break_seen = m->story_count;
+    int hit = -1;
+    const struct model_line *l = NULL;
+    for (uint64_t i = from; i < m->story_count && hit < 0; i++) {
+        l = &m->story[i % MODEL_STORY_CAP];
+        int b = line_break(l);
+        if (b >= 0 && (e->breaks & (1u << b)))
+            hit = b;
+    }
+    int failed = failed_checks(m);
+    if (hit < 0 && failed > e->break_failed && (e->breaks & (1u << 8)))
+        hit = 8, l = NULL;
+    e->break_failed = failed;
+    if (hit < 0 || gate_mode(e->gate) == GATE_PAUSE)
+        return;
+    gate_set_mode(e->gate, GATE_PAUSE);
+    if (l)
+        engine_say(e, LINE_NOTE, "ipcplay", "break",
+                   "breakpoint '%s': %s %s %.60s -- paused (resume: F3, step: F4)",
+                   engine_break_names[hit], l->who, l->what, l->detail);
+    else
+        engine_say(e, LINE_NOTE, "ipcplay", "break",
+                   "breakpoint 'check': a check failed -- paused (resume: F3)");
+    e->break_seen = e->m->story_count;
+}
