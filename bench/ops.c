@@ -40,8 +40,12 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     return 0;
 }
 
-static const struct scenario_def pv = {.name = "bench-pv", .summary = "P + V pairs", .watch = "",
-                                       .params = no_params, .nparams = 0, .build = build};
+static const struct scenario_def pv = {.name = "bench-pv",
+                                       .summary = "P + V pairs",
+                                       .watch = "",
+                                       .params = no_params,
+                                       .nparams = 0,
+                                       .build = build};
 
 static double now_s(void)
 {

@@ -50,9 +50,19 @@ static double now_s(void)
 /* Run ipcplay headless (output to /dev/null); returns its CPU seconds. */
 static double run_cpu(const char *speed, const char *secs, const char *record)
 {
-    const char *argv[] = {"ipcplay", "run",  "sem",     "workers=64", "rounds=100000",
-                          "--headless", "--speed", speed, "--for", secs,
-                          record ? "--record" : NULL, record, NULL};
+    const char *argv[] = {"ipcplay",
+                          "run",
+                          "sem",
+                          "workers=64",
+                          "rounds=100000",
+                          "--headless",
+                          "--speed",
+                          speed,
+                          "--for",
+                          secs,
+                          record ? "--record" : NULL,
+                          record,
+                          NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);

@@ -30,9 +30,13 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     return 0;
 }
 
-static const struct scenario_def blocked = {
-    .name = "bench-blocked", .summary = "every worker blocked in P", .watch = "",
-    .params = no_params, .nparams = 0, .build = build, .judge = NULL};
+static const struct scenario_def blocked = {.name = "bench-blocked",
+                                            .summary = "every worker blocked in P",
+                                            .watch = "",
+                                            .params = no_params,
+                                            .nparams = 0,
+                                            .build = build,
+                                            .judge = NULL};
 
 static double now_us(void)
 {
@@ -106,8 +110,8 @@ int main(int argc, char **argv)
         double mean = means[mode] = sum / samples;
         printf("%s:\n  mean %.1f us, median %.1f us, p90 %.1f us, p99 %.1f us, min %.1f us "
                "(%d samples), %.2f us per worker\n",
-               labels[mode], mean, t[samples / 2], t[samples * 9 / 10], t[samples * 99 / 100],
-               t[0], samples, mean / nworkers);
+               labels[mode], mean, t[samples / 2], t[samples * 9 / 10], t[samples * 99 / 100], t[0],
+               samples, mean / nworkers);
         printf("  CPU share of sampling: %.3f%% of one core at 10 Hz, %.3f%% at 30 Hz\n",
                mean * 10 / 1e4, mean * 30 / 1e4);
     }

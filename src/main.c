@@ -1,7 +1,7 @@
 /* main.c — picks the mode from the command line (read by commands/cli.c):
  * the dashboard (default), a headless run, a watch of the whole system
- * (dashboard or headless), or a one-shot command (list, help, version). Commands go through the same table as the console. Bad
- * input: one line on stderr, exit 2, nothing started. */
+ * (dashboard or headless), or a one-shot command (list, help, version). Commands go through the
+ * same table as the console. Bad input: one line on stderr, exit 2, nothing started. */
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -32,7 +32,7 @@ struct cli {
     bool headless, json;
     bool paused;
     const struct cmd_host *host; /* its start_paused: `run NAME paused` */
-    bool ran; /* a run's view (headless or dashboard) had stdout */
+    bool ran;                    /* a run's view (headless or dashboard) had stdout */
     double speed;
     double for_seconds;
     const char *record; /* --record FILE */
@@ -80,7 +80,10 @@ static struct recorder *record_open(struct cli *c, const struct scenario_def *s,
     scenario_format_params(s, vals, params, sizeof params);
     struct rec_header h;
     rec_header_init(&h, s->name, params, c->speed,
-                    tui ? "dashboard" : c->json ? "headless-json" : "headless", c->argc, c->argv);
+                    tui       ? "dashboard"
+                    : c->json ? "headless-json"
+                              : "headless",
+                    c->argc, c->argv);
     struct recorder *rc = recorder_open(c->record, &h, err, sizeof err);
     if (!rc) {
         fprintf(stderr, "ipcplay: %s\n", err);
@@ -142,8 +145,11 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
         c->status = ui_run(e, &model, s, vals, &uo);
         ending.elapsed_ns = model.now_ns;
     } else {
-        struct headless_opts ho = {.speed = c->speed, .for_seconds = c->for_seconds,
-                                   .json = c->json, .out = stdout, .ending = &ending};
+        struct headless_opts ho = {.speed = c->speed,
+                                   .for_seconds = c->for_seconds,
+                                   .json = c->json,
+                                   .out = stdout,
+                                   .ending = &ending};
         c->status = headless_run(e, &model, s, vals, &ho);
     }
     engine_set_tap(e, NULL, NULL);
@@ -165,8 +171,8 @@ static int cli_tree(struct cli *c, int period_ms)
         c->status = 2;
         return -1;
     }
-    if (c->opts->prog && tree_check_program(c->opts->prog[0], path, sizeof path, err,
-                                            sizeof err) < 0) {
+    if (c->opts->prog &&
+        tree_check_program(c->opts->prog[0], path, sizeof path, err, sizeof err) < 0) {
         fprintf(stderr, "ipcplay: %s\n", err);
         c->status = 2;
         return -1;
@@ -187,8 +193,10 @@ static int cli_tree(struct cli *c, int period_ms)
         c->status = 3;
         return -1;
     }
-    struct tree_opts to = {.argv = c->opts->prog, .pid = c->opts->pid,
-                           .trace = !c->opts->no_trace, .period_ms = period_ms};
+    struct tree_opts to = {.argv = c->opts->prog,
+                           .pid = c->opts->pid,
+                           .trace = !c->opts->no_trace,
+                           .period_ms = period_ms};
     if (engine_watch_tree(e, &to, err, sizeof err) < 0) {
         fprintf(stderr, "ipcplay: %s\n", err);
         c->status = 3;
@@ -243,8 +251,11 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
             c->status = ui_run(e, &model, NULL, NULL, &uo);
         }
     } else {
-        struct watch_opts wo = {.for_seconds = c->for_seconds, .period_ms = period_ms,
-                                .json = c->json, .filter = f, .out = stdout};
+        struct watch_opts wo = {.for_seconds = c->for_seconds,
+                                .period_ms = period_ms,
+                                .json = c->json,
+                                .filter = f,
+                                .out = stdout};
         c->status = watch_headless(e, &model, &wo);
     }
     engine_free(e);
@@ -293,8 +304,8 @@ static int export_cast(const struct cli_opts *o)
                         "factor (2 plays twice as fast)\n");
         return 2;
     }
-    struct ui_cast_opts co = {.out = o->cast, .cols = o->cast_cols, .rows = o->cast_rows,
-                              .speed = o->speed};
+    struct ui_cast_opts co = {
+        .out = o->cast, .cols = o->cast_cols, .rows = o->cast_rows, .speed = o->speed};
     return ui_cast(o->words[1], &co);
 }
 
@@ -353,8 +364,8 @@ int main(int argc, char **argv)
         return st;
     }
     cli.opts = &o;
-    struct cmd_host host = {.self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run,
-                            .watch = cli_watch};
+    struct cmd_host host = {
+        .self = &cli, .where = CMD_CLI, .print = cli_print, .run = cli_run, .watch = cli_watch};
     cli.host = &host;
     int rc = command_run_argv(&host, o.nwords, o.words);
     if (cli.ran) /* the run's view reported its own output errors */

@@ -116,8 +116,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         case 'c': o->cast = optarg; break;
         case 'z':
             if (cli_parse_size(optarg, &o->cast_cols, &o->cast_rows) < 0) {
-                snprintf(err, errlen,
-                         "bad --size '%s': COLSxROWS, from 80x24 to 500x200 (120x40)", optarg);
+                snprintf(err, errlen, "bad --size '%s': COLSxROWS, from 80x24 to 500x200 (120x40)",
+                         optarg);
                 return CLI_ERROR;
             }
             break;
@@ -160,8 +160,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         }
         case 'o':
             if ((o->sort = sysipc_sort_parse(optarg)) < 0) {
-                snprintf(err, errlen, "bad --sort '%s': accepted id, key, owner, activity",
-                         optarg);
+                snprintf(err, errlen, "bad --sort '%s': accepted id, key, owner, activity", optarg);
                 return CLI_ERROR;
             }
             break;
@@ -199,8 +198,9 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     o->words = argv + optind;
     if ((o->prog || o->pid || o->no_trace) &&
         (o->nwords == 0 || strcmp(o->words[0], "watch") != 0)) {
-        snprintf(err, errlen, "-- PROGRAM, --pid and --no-trace go with watch "
-                              "(ipcplay watch -- PROGRAM [ARGS])");
+        snprintf(err, errlen,
+                 "-- PROGRAM, --pid and --no-trace go with watch "
+                 "(ipcplay watch -- PROGRAM [ARGS])");
         return CLI_ERROR;
     }
     if (o->nwords == 0) {

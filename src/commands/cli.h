@@ -18,12 +18,12 @@ enum cli_action {
 
 struct cli_opts {
     bool headless, json;
-    bool paused;        /* --paused: the dashboard starts the run paused */
-    double speed;       /* 0 = max */
-    double for_seconds; /* 0 = until the scenario ends */
-    const char *record; /* --record FILE, or NULL */
-    bool text;          /* export --text */
-    const char *cast;   /* export --cast OUT, or NULL */
+    bool paused;              /* --paused: the dashboard starts the run paused */
+    double speed;             /* 0 = max */
+    double for_seconds;       /* 0 = until the scenario ends */
+    const char *record;       /* --record FILE, or NULL */
+    bool text;                /* export --text */
+    const char *cast;         /* export --cast OUT, or NULL */
     int cast_cols, cast_rows; /* --size (120x40) */
     /* watch: --user, --key, --sort ("" / 0 / -1 when not given) */
     char user[24];

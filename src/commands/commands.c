@@ -518,8 +518,8 @@ static int c_help(struct cmd_host *h, int argc, char **argv);
  * (least, most; -1 any), what it needs, what Tab completes, handler. */
 const struct command commands[] = {
     {"help", "?", "[COMMAND]", "list commands, or explain one",
-     "With no argument, lists every command. `help run` explains one.", CMD_CLI | CMD_CONSOLE,
-     0, 1, NEEDS_NOTHING, COMPLETE_COMMAND, c_help},
+     "With no argument, lists every command. `help run` explains one.", CMD_CLI | CMD_CONSOLE, 0, 1,
+     NEEDS_NOTHING, COMPLETE_COMMAND, c_help},
     {"list", "ls", "[SCENARIO]", "list scenarios and their parameters",
      "Each scenario with its parameters (default, accepted values, meaning). `list sem` adds "
      "what to watch.",
@@ -532,8 +532,8 @@ const struct command commands[] = {
      "Kills the run's processes, removes its objects and shows the checks.", CMD_CONSOLE, 0, 0,
      NEEDS_RUN, COMPLETE_NONE, c_stop},
     {"pause", NULL, "", "pause: every process stops at its next op",
-     "Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real.",
-     CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
+     "Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real.", CMD_CONSOLE,
+     0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
     {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
     {"step", NULL, "[ROLE|PID] [N]", "let exactly N ops happen (default 1), then pause",
@@ -592,8 +592,9 @@ const struct command commands[] = {
      CMD_CONSOLE, 1, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_record},
     {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_clear},
-    {"quit", "exit", "", "quit ipcplay", "Stops the run, removes everything, restores the terminal.",
-     CMD_CONSOLE, 0, 0, NEEDS_NOTHING, COMPLETE_NONE, c_quit},
+    {"quit", "exit", "", "quit ipcplay",
+     "Stops the run, removes everything, restores the terminal.", CMD_CONSOLE, 0, 0, NEEDS_NOTHING,
+     COMPLETE_NONE, c_quit},
     {"version", NULL, "", "print the version", "Prints ipcplay's version.", CMD_CLI, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_version},
 };
@@ -783,9 +784,9 @@ static void complete_run(const struct completion *c)
         return;
     const struct param_def *p = &s->params[idx];
     static const char *const bools[] = {"on", "off", NULL};
-    const char *const *ch = p->type == PARAM_BOOL ? bools
-                          : p->type == PARAM_ENUM ? p->choices
-                                                  : NULL;
+    const char *const *ch = p->type == PARAM_BOOL   ? bools
+                            : p->type == PARAM_ENUM ? p->choices
+                                                    : NULL;
     for (int i = 0; ch && ch[i]; i++) {
         char cand[96];
         snprintf(cand, sizeof cand, "%s=%s", name, ch[i]);
@@ -847,7 +848,8 @@ static void complete_inspect(const struct completion *c)
         if (snprintf(id, sizeof id, "%d", m->semsets[i].semid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nshmsegs; i++)
-        if (m->shmsegs[i].kind == SHM_SYSV && snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
+        if (m->shmsegs[i].kind == SHM_SYSV &&
+            snprintf(id, sizeof id, "%d", m->shmsegs[i].shmid) > 0)
             offer(c, id);
     for (int i = 0; c->pl && i < m->nmsgqs; i++)
         if (snprintf(id, sizeof id, "%d", m->msgqs[i].msqid) > 0)

@@ -21,12 +21,12 @@ enum cmd_out { OUT_INFO = LINE_NOTE, OUT_ERROR = LINE_ERROR }; /* story line kin
 
 /* Where `seek`, `back`, `mark` and `live` go on the timeline. */
 enum cmd_seek_how {
-    CMD_SEEK_TIME,   /* to v seconds from the start */
-    CMD_SEEK_REL,    /* v seconds from here (negative: back) */
-    CMD_SEEK_OP,     /* just after op number v (0: the start) */
-    CMD_SEEK_OPS,    /* v ops from here (negative: back) */
-    CMD_SEEK_MARK,   /* the next (v > 0) or previous marker */
-    CMD_SEEK_END,    /* the end of a replay; live: back to live */
+    CMD_SEEK_TIME, /* to v seconds from the start */
+    CMD_SEEK_REL,  /* v seconds from here (negative: back) */
+    CMD_SEEK_OP,   /* just after op number v (0: the start) */
+    CMD_SEEK_OPS,  /* v ops from here (negative: back) */
+    CMD_SEEK_MARK, /* the next (v > 0) or previous marker */
+    CMD_SEEK_END,  /* the end of a replay; live: back to live */
 };
 struct cmd_seek {
     enum cmd_seek_how how;
@@ -37,7 +37,7 @@ struct cmd_seek {
  * come from its engine (cmd_actions_engine), a test gives its own. */
 struct cmd_actions {
     void *ctx;
-    bool (*active)(void *ctx);      /* is a run going on? */
+    bool (*active)(void *ctx); /* is a run going on? */
     void (*stop)(void *ctx);
     void (*pause)(void *ctx);
     void (*resume)(void *ctx);
@@ -66,9 +66,9 @@ const struct cmd_actions *cmd_actions_engine(struct engine *e);
 /* What a front end offers the commands. */
 struct cmd_host {
     void *self;
-    unsigned where;                 /* CMD_CLI or CMD_CONSOLE */
-    struct engine *engine;          /* may be NULL (e.g. `list` from the CLI) */
-    const struct cmd_actions *act;  /* NULL: taken from engine when there is one */
+    unsigned where;                /* CMD_CLI or CMD_CONSOLE */
+    struct engine *engine;         /* may be NULL (e.g. `list` from the CLI) */
+    const struct cmd_actions *act; /* NULL: taken from engine when there is one */
     struct model *model;
     void (*print)(void *self, int kind, const char *line);
     /* Start a scenario with parsed values. Returns 0 or -1 (and prints why). */
@@ -85,28 +85,28 @@ struct cmd_host {
 /* What Tab completes after a command's name; each has one completer. */
 enum cmd_complete {
     COMPLETE_NONE,
-    COMPLETE_SCENARIO,   /* a scenario name */
-    COMPLETE_RUN,        /* a scenario, then its name= parameters and values */
-    COMPLETE_KILL,       /* a live role or pid of the run, then a signal */
-    COMPLETE_COMMAND,    /* a command name */
-    COMPLETE_INSPECT,    /* any process, sem / shm / msq and the objects' ids */
+    COMPLETE_SCENARIO, /* a scenario name */
+    COMPLETE_RUN,      /* a scenario, then its name= parameters and values */
+    COMPLETE_KILL,     /* a live role or pid of the run, then a signal */
+    COMPLETE_COMMAND,  /* a command name */
+    COMPLETE_INSPECT,  /* any process, sem / shm / msq and the objects' ids */
 };
 
 /* What a command needs before it runs; checked once, by the dispatcher. */
 enum cmd_needs {
     NEEDS_NOTHING,
-    NEEDS_DASHBOARD,     /* a front end with run actions */
-    NEEDS_RUN,           /* a run going on */
+    NEEDS_DASHBOARD, /* a front end with run actions */
+    NEEDS_RUN,       /* a run going on */
 };
 
 struct command {
     const char *name;
     const char *alias;
-    const char *args;               /* "NAME [name=value ...]": the usage line */
+    const char *args; /* "NAME [name=value ...]": the usage line */
     const char *summary;
     const char *help;
     unsigned where;
-    int min_args, max_args;         /* words after the name; -1: no upper bound */
+    int min_args, max_args; /* words after the name; -1: no upper bound */
     enum cmd_needs needs;
     enum cmd_complete complete;
     int (*exec)(struct cmd_host *h, int argc, char **argv);

@@ -28,8 +28,7 @@ unsigned creation_mode(const struct plan_key *k)
     return k->mode ? (k->mode & 0777) : 0600;
 }
 
-int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *err,
-                 size_t errlen)
+int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *err, size_t errlen)
 {
     *out = IPC_PRIVATE;
     if (k->file <= 0)
@@ -189,8 +188,8 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
     char k[16], f[48], init[160];
     creation_key_text(key, k, sizeof k);
     ipc_flags_text(flags, f, sizeof f);
-    engine_say(e, LINE_EVENT, "ipcplay", "semget", "semget(%s, %d, %s) -> semid %d%s", k,
-               ps->nsems, f, id,
+    engine_say(e, LINE_EVENT, "ipcplay", "semget", "semget(%s, %d, %s) -> semid %d%s", k, ps->nsems,
+               f, id,
                key == IPC_PRIVATE ? ": a new set only this run's processes know the id of"
                                   : ": a new set, found by anyone who knows the key");
     unsigned short vals[PLAN_MAX_SEMS];
@@ -220,8 +219,8 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
             creation_refused(errno, "shmget", key, err, errlen);
         else
             snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
-                     errno == ENOSPC ? " (the system's limit on segments, kernel.shmmni or "
-                                       "shmall, is reached: see ipcs -l)"
+                     errno == ENOSPC   ? " (the system's limit on segments, kernel.shmmni or "
+                                         "shmall, is reached: see ipcs -l)"
                      : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
                                        : "");
         return -1;

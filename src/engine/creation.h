@@ -12,8 +12,7 @@
 struct engine;
 
 /* The key for k: IPC_PRIVATE, or ftok of its run file (told in the story). */
-int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *err,
-                 size_t errlen);
+int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *err, size_t errlen);
 /* "IPC_PRIVATE" or "0x5102abcd". */
 void creation_key_text(key_t key, char *buf, size_t len);
 /* The object's final mode bits (0600 unless the plan says). */

@@ -27,7 +27,6 @@
 #include "tree.h"
 #include "watch.h"
 
-
 struct engine *engine_new(struct model *m)
 {
     struct engine *e = calloc(1, sizeof *e);
@@ -312,7 +311,7 @@ static void end_deadlocked(struct engine *e, int *flags)
     gate_set_mode(e->gate, GATE_RUN);
     engine_say(e, LINE_EVENT, "ipcplay", "deadlock",
                "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
-              "removes its objects)");
+               "removes its objects)");
     supervisor_kill_all(e);
     drain_events(e, flags);
     finish(e, 1);
@@ -382,9 +381,10 @@ static void update_state(struct engine *e)
         return;
     int mode = gate_mode(e->gate);
     int tokens = gate_tokens(e->gate);
-    int st = mode == GATE_RUN ? RUN_RUNNING
-           : mode == GATE_PAUSE ? RUN_PAUSED
-           : tokens > 0 ? RUN_STEP : RUN_PAUSED;
+    int st = mode == GATE_RUN     ? RUN_RUNNING
+             : mode == GATE_PAUSE ? RUN_PAUSED
+             : tokens > 0         ? RUN_STEP
+                                  : RUN_PAUSED;
     if (st != m->state || tokens != m->step_tokens)
         emit_run_state(e, st, tokens, m->speed);
 }

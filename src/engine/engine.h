@@ -17,12 +17,12 @@
 struct engine;
 
 enum engine_flag {
-    ENGINE_CHANGED = 1 << 0,  /* the model changed: views should redraw */
-    ENGINE_DONE = 1 << 1,     /* the run just ended (checks are final) */
-    ENGINE_RESIZE = 1 << 2,   /* SIGWINCH */
-    ENGINE_QUIT = 1 << 3,     /* SIGINT / SIGTERM / SIGHUP: the front end must quit */
-    ENGINE_EVENT = 1 << 4,    /* new events were applied */
-    ENGINE_SAMPLE = 1 << 5,   /* a sample was taken */
+    ENGINE_CHANGED = 1 << 0, /* the model changed: views should redraw */
+    ENGINE_DONE = 1 << 1,    /* the run just ended (checks are final) */
+    ENGINE_RESIZE = 1 << 2,  /* SIGWINCH */
+    ENGINE_QUIT = 1 << 3,    /* SIGINT / SIGTERM / SIGHUP: the front end must quit */
+    ENGINE_EVENT = 1 << 4,   /* new events were applied */
+    ENGINE_SAMPLE = 1 << 5,  /* a sample was taken */
 };
 
 #define ENGINE_MAX_POLLFDS 6
@@ -34,8 +34,8 @@ void engine_free(struct engine *e);
 
 /* Start a run. speed: 1.0 human pace, 0 = max. Returns 0, or -1 with a one-line
  * message in err (nothing is left created). */
-int engine_start(struct engine *e, const struct scenario_def *s, const long *vals,
-                 double speed, char *err, size_t errlen);
+int engine_start(struct engine *e, const struct scenario_def *s, const long *vals, double speed,
+                 char *err, size_t errlen);
 /* End the run now: kill its processes, reap them, remove its objects, judge. */
 void engine_stop(struct engine *e);
 bool engine_active(const struct engine *e);
@@ -91,8 +91,8 @@ typedef void engine_tap_fn(void *ctx, const struct record *r);
 void engine_set_tap(struct engine *e, engine_tap_fn *fn, void *ctx);
 /* A story line from ipcplay or a front end (kind as model_line.kind: 0 story,
  * 1 command output, 2 error), at the model's clock, as a REC_SAY record. */
-void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt,
-                ...) __attribute__((format(printf, 5, 6)));
+void engine_say(struct engine *e, int kind, const char *who, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* Look closer at a process or object (what engine_inspect takes): while
  * watched, every sample also takes its detail (/proc status, fds, maps).
  * A watch lapses 2 s after the last call; NULL ends it now. */

@@ -18,26 +18,26 @@ struct child {
     pid_t pid;
     int role, instance;
     int model_idx;
-    int statfd, scfd;    /* /proc/PID/stat and /proc/PID/syscall, kept open */
+    int statfd, scfd; /* /proc/PID/stat and /proc/PID/syscall, kept open */
     bool reaped;
-    bool adopted;        /* an orphan that came to us as subreaper */
-    bool dirty;          /* an event came from it since its last /proc read */
-    bool settled;        /* last read: asleep in a system call */
+    bool adopted; /* an orphan that came to us as subreaper */
+    bool dirty;   /* an event came from it since its last /proc read */
+    bool settled; /* last read: asleep in a system call */
     int status;
     /* The op during which its struct sembuf was last read (from events):
      * while it is still blocked in that same call, the sembuf is unchanged. */
     uint64_t sembuf_since, sembuf_ops;
     /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
-    bool forked;         /* a role forked it: its parent reaps it, we never do
-                            unless it is adopted */
-    pid_t parent;        /* who forked it */
+    bool forked;           /* a role forked it: its parent reaps it, we never do
+                              unless it is adopted */
+    pid_t parent;          /* who forked it */
     int fddirfd, fdinfofd; /* /proc/PID/fd and fdinfo, kept open; -1 */
-    int pidfd;           /* to signal it safely (pid reuse); -1 */
-    bool fds_dirty;      /* an event says its fd table may have changed */
-    bool started;        /* its op runner started (its fds are the scenario's) */
-    bool execd;          /* it ran exec: the helper waits to be released */
-    unsigned seen;       /* enum model_seen */
-    char comm[16];       /* last comm seen */
+    int pidfd;             /* to signal it safely (pid reuse); -1 */
+    bool fds_dirty;        /* an event says its fd table may have changed */
+    bool started;          /* its op runner started (its fds are the scenario's) */
+    bool execd;            /* it ran exec: the helper waits to be released */
+    unsigned seen;         /* enum model_seen */
+    char comm[16];         /* last comm seen */
 };
 
 /* Message queues, POSIX and anonymous shared memory, and the deadlock watch
@@ -52,24 +52,24 @@ struct engine_ipc {
      * ipcplay never counts in shm_nattch or sets shm_atime */
     void *shm_at[PLAN_MAX_SHMSEGS];
     bool shm_late_said[PLAN_MAX_SHMSEGS]; /* told why ipcplay attached after all */
-    int msg_copy;                        /* MSG_COPY: 0 untried, 1 works, -1 missing, -2 refused */
-    unsigned run;                        /* runs started by this process (for names) */
-    int deadlock_seen;                   /* samples in a row that showed the same cycle */
+    int msg_copy;                         /* MSG_COPY: 0 untried, 1 works, -1 missing, -2 refused */
+    unsigned run;                         /* runs started by this process (for names) */
+    int deadlock_seen;                    /* samples in a row that showed the same cycle */
     char deadlock_text[192];
 };
 
 /* The target of engine_watch(): a process, or objects by plan index. */
 struct engine_watch {
-    pid_t pid;                       /* 0: no process */
-    unsigned shm;                    /* bit i: segment i */
-    uint64_t until_ns;               /* events_now_ns() when it lapses; 0: none */
+    pid_t pid;         /* 0: no process */
+    unsigned shm;      /* bit i: segment i */
+    uint64_t until_ns; /* events_now_ns() when it lapses; 0: none */
 };
 
 struct engine {
     struct model *m;
     int sigfd, timerfd, procfd;
-    int drainfd;     /* a one-shot timer: drain again soon while events stream */
-    bool streaming;  /* the last drain found events: poll them, do not be woken */
+    int drainfd;    /* a one-shot timer: drain again soon while events stream */
+    bool streaming; /* the last drain found events: poll them, do not be woken */
     pid_t self;
     int self_statfd;
     struct gate *gate;
@@ -80,31 +80,31 @@ struct engine {
 
     /* the current (or last) run */
     bool active;
-    bool start_paused; /* the next engine_start holds everyone before the first op */
-    bool interactive;  /* a dashboard: a deadlock pauses the run instead of ending it */
-    unsigned breaks;   /* break on ...: bit per enum engine_break */
+    bool start_paused;   /* the next engine_start holds everyone before the first op */
+    bool interactive;    /* a dashboard: a deadlock pauses the run instead of ending it */
+    unsigned breaks;     /* break on ...: bit per enum engine_break */
     uint64_t break_seen; /* story lines already looked at for breakpoints */
     int break_failed;    /* failed checks when last looked */
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;
-    pid_t pgid;                      /* the run's process group: the anchor's pid */
-    pid_t anchor;                    /* its leader, kept unreaped while it is registered */
+    pid_t pgid;   /* the run's process group: the anchor's pid */
+    pid_t anchor; /* its leader, kept unreaped while it is registered */
     struct child children[ENGINE_MAX_CHILDREN];
     int nchildren;
     int nalive;
     int semids[PLAN_MAX_SEMSETS];
     int shmids[PLAN_MAX_SHMSEGS];
-    void *shm_ro[PLAN_MAX_SHMSEGS];  /* the engine's read-only attachments */
+    void *shm_ro[PLAN_MAX_SHMSEGS]; /* the engine's read-only attachments */
     uint64_t t0_ns;
     uint64_t sample_seq;
-    struct engine_ipc ipc;           /* queues, POSIX/anonymous memory, deadlock watch */
-    struct event failure;            /* the run's first FAILED note; op NONE: none yet */
-    engine_tap_fn *tap;              /* sees every record after the model applied it */
+    struct engine_ipc ipc; /* queues, POSIX/anonymous memory, deadlock watch */
+    struct event failure;  /* the run's first FAILED note; op NONE: none yet */
+    engine_tap_fn *tap;    /* sees every record after the model applied it */
     void *tap_ctx;
-    struct engine_watch watch;       /* what an inspect view looks at closer */
-    struct engine_sys *sys;          /* whole-system samples (watch.c); NULL until asked */
-    struct engine_tree *tree;        /* a watched program's tree (tree.c); NULL none */
+    struct engine_watch watch; /* what an inspect view looks at closer */
+    struct engine_sys *sys;    /* whole-system samples (watch.c); NULL until asked */
+    struct engine_tree *tree;  /* a watched program's tree (tree.c); NULL none */
 };
 
 /* breaks.c: pause at the first new story line (or failed check) that meets
@@ -188,8 +188,7 @@ bool family_exists(const struct child *c);
  * the file an openat waits for, exe, fd tables (emitted as their own
  * record first), into s. `stat` is the /proc/PID/stat text just read, NULL
  * if it is gone; false: nothing to add (not observed, or gone). */
-bool sampler_fds_child(struct engine *e, struct child *c, const char *stat,
-                       struct sample_proc *s);
+bool sampler_fds_child(struct engine *e, struct child *c, const char *stat, struct sample_proc *s);
 /* After the child's sample was applied: share what was seen on the board. */
 void sampler_fds_seen(struct engine *e, struct child *c);
 void sampler_fds_close(struct child *c);

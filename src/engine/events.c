@@ -17,19 +17,19 @@
 #define EV_WAKE_PHASE 0xff /* a record that only wakes the engine */
 
 struct evq_ring {
-    _Atomic uint32_t owner;            /* the pid writing it */
+    _Atomic uint32_t owner; /* the pid writing it */
     char pad0[60];
-    _Atomic uint64_t tail;             /* written by the producer */
+    _Atomic uint64_t tail; /* written by the producer */
     char pad1[56];
-    _Atomic uint64_t head;             /* written by the consumer */
+    _Atomic uint64_t head; /* written by the consumer */
     char pad2[56];
     struct event slot[EV_RING_SLOTS];
 };
 
 struct ev_shared {
-    _Atomic uint32_t sleeping;         /* the engine is (about to be) asleep in poll */
-    _Atomic uint32_t nrings;           /* rings claimed */
-    _Atomic uint64_t full_waits;       /* a producer found its ring full */
+    _Atomic uint32_t sleeping;   /* the engine is (about to be) asleep in poll */
+    _Atomic uint32_t nrings;     /* rings claimed */
+    _Atomic uint64_t full_waits; /* a producer found its ring full */
     char pad[48];
     struct evq_ring rings[EV_MAX_RINGS];
 };
@@ -40,7 +40,7 @@ void (*events_midpass_hook)(int ring);
 static struct ev_shared *my_sh;
 static struct evq_ring *my_ring;
 static int my_state; /* 0 unclaimed, 1 ring, -1 none to be had */
-static pid_t my_pid;  /* getpid() is a system call: once per process */
+static pid_t my_pid; /* getpid() is a system call: once per process */
 
 static void forget_ring_in_child(void)
 {

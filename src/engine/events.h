@@ -25,9 +25,9 @@
 struct ev_shared;
 
 struct event_channel {
-    int rfd, wfd;              /* the pipe: wake records and exec'd helpers' events */
-    uint64_t t0_ns;            /* CLOCK_MONOTONIC at run start */
-    struct ev_shared *sh;      /* the rings (MAP_SHARED, inherited across fork) */
+    int rfd, wfd;         /* the pipe: wake records and exec'd helpers' events */
+    uint64_t t0_ns;       /* CLOCK_MONOTONIC at run start */
+    struct ev_shared *sh; /* the rings (MAP_SHARED, inherited across fork) */
     size_t sh_len;
     unsigned char partial[sizeof(struct event)];
     size_t partial_len;
@@ -37,7 +37,7 @@ struct event_channel {
 
 int events_open(struct event_channel *ch);
 void events_close(struct event_channel *ch);
-uint64_t events_now_ns(void);  /* CLOCK_MONOTONIC in ns */
+uint64_t events_now_ns(void); /* CLOCK_MONOTONIC in ns */
 /* This process's pid, asked of the kernel once per process (after fork too). */
 pid_t events_pid(void);
 /* In a child: emit one record into this process's ring (claimed on first

@@ -25,8 +25,8 @@ static void futex_wake_all(uint32_t *addr)
 
 struct gate *gate_new(void)
 {
-    void *p = mmap(NULL, sizeof(struct gate), PROT_READ | PROT_WRITE,
-                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p =
+        mmap(NULL, sizeof(struct gate), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
     struct gate *g = p;

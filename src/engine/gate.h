@@ -10,12 +10,12 @@
 enum gate_mode { GATE_RUN = 0, GATE_PAUSE = 1, GATE_STEP = 2 };
 
 struct gate {
-    uint32_t seq;          /* futex word: bumped on every change */
+    uint32_t seq; /* futex word: bumped on every change */
     int32_t mode;
-    int32_t tokens;        /* ops still allowed in step mode */
-    uint32_t speed_milli;  /* 1000 = 1x; 0 = max (no delays) */
-    int32_t passed;        /* ops that passed the gate in step mode (stats) */
-    int32_t step_pid;      /* step mode: only this process takes tokens (0: any) */
+    int32_t tokens;       /* ops still allowed in step mode */
+    uint32_t speed_milli; /* 1000 = 1x; 0 = max (no delays) */
+    int32_t passed;       /* ops that passed the gate in step mode (stats) */
+    int32_t step_pid;     /* step mode: only this process takes tokens (0: any) */
     /* The run's clock stops while paused: time spent paused so far, and
      * since when it is paused (0: not), CLOCK_MONOTONIC ns; a seqlock
      * (odd while written) keeps readers from seeing half an update. */

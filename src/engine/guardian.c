@@ -180,8 +180,10 @@ static _Noreturn void g_run(pid_t child, int rfd, bool restore, const struct ter
         _exit(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) {
         if (!clean && !restore)
-            fprintf(stderr, "ipcplay: the dashboard was killed by %s; its processes and "
-                            "objects were removed\n", signame(WTERMSIG(status)).s);
+            fprintf(stderr,
+                    "ipcplay: the dashboard was killed by %s; its processes and "
+                    "objects were removed\n",
+                    signame(WTERMSIG(status)).s);
         _exit(128 + WTERMSIG(status));
     }
     _exit(3);

@@ -81,8 +81,10 @@ int helper_fdreport(int argc, char **argv)
             if (fstat(fds[i], &st) < 0)
                 continue;
             off_t pos = lseek(fds[i], 0, SEEK_CUR);
-            struct ev_fdreport fr = {.fd = fds[i], .flags = fcntl(fds[i], F_GETFL),
-                                     .ino = (int64_t)st.st_ino, .pos = pos};
+            struct ev_fdreport fr = {.fd = fds[i],
+                                     .flags = fcntl(fds[i], F_GETFL),
+                                     .ino = (int64_t)st.st_ino,
+                                     .pos = pos};
             emit(role, instance, t0, OP_FDREPORT, PH_NOTE, &fr);
             count++;
         }

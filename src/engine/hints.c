@@ -12,7 +12,6 @@
 #include "../model/signames.h"
 #include "sysv.h"
 
-
 /* kernel.sem's semmsl (semaphores per set), or -1. */
 static int semmsl(void)
 {

@@ -32,13 +32,13 @@
 
 #define JOURNAL_MAX_BYTES (1 << 20) /* a journal larger than this is not one of ours */
 
-static int jdir = -2;             /* -2 not opened yet, -1 refused */
-static char jdirpath[PATH_MAX];   /* where it really is (for messages and the guardian) */
+static int jdir = -2;           /* -2 not opened yet, -1 refused */
+static char jdirpath[PATH_MAX]; /* where it really is (for messages and the guardian) */
 static char jwarn[512];
 static int jfd = -1;
 static char jname[64], jpath[PATH_MAX + 64];
 static char jhead[160];
-static int jlines;                /* lines in the file now */
+static int jlines; /* lines in the file now */
 
 const char *journal_warning(void)
 {
@@ -80,7 +80,7 @@ static int open_in(const char *base, const char *leaf)
         } else if ((fd = openat(pfd, leaf, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
             snprintf(jwarn, sizeof jwarn, "%s/%s is %s", base, leaf,
                      errno == ELOOP || errno == ENOTDIR ? "a link or not a directory"
-                                                       : strerror(errno));
+                                                        : strerror(errno));
         } else {
             struct stat st;
             if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0077)) {
@@ -121,17 +121,19 @@ int journal_dir_fd(void)
     if (jdir >= 0) {
         jdirpath[n] = '\0';
         if (why[0])
-            snprintf(jwarn, sizeof jwarn, "journal not kept under XDG_RUNTIME_DIR (%.200s): using %.200s",
-                     why, jdirpath);
+            snprintf(jwarn, sizeof jwarn,
+                     "journal not kept under XDG_RUNTIME_DIR (%.200s): using %.200s", why,
+                     jdirpath);
         else
             jwarn[0] = '\0';
     } else {
         char last[sizeof jwarn];
         snprintf(last, sizeof last, "%s", jwarn);
-        snprintf(jwarn, sizeof jwarn,
-                 "no journal (%.160s%s%.160s): if ipcplay and its guardian are killed together, their "
-                 "objects stay until removed by hand",
-                 why, why[0] ? "; " : "", last);
+        snprintf(
+            jwarn, sizeof jwarn,
+            "no journal (%.160s%s%.160s): if ipcplay and its guardian are killed together, their "
+            "objects stay until removed by hand",
+            why, why[0] ? "; " : "", last);
     }
     return jdir;
 }
@@ -192,8 +194,8 @@ int journal_open(pid_t guardian)
     pid_t self = getpid();
     snprintf(jname, sizeof jname, "run-%d.journal", (int)self);
     snprintf(jpath, sizeof jpath, "%s/%s", jdirpath, jname);
-    jfd = openat(dfd, jname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                 0600);
+    jfd =
+        openat(dfd, jname, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (jfd < 0)
         return -1;
     snprintf(jhead, sizeof jhead, "ipcplay-journal 1 %d %llu %d %llu %llu\n", (int)guardian,
@@ -230,8 +232,8 @@ static void compact(const struct objtab *live)
 {
     char tmp[80];
     snprintf(tmp, sizeof tmp, "%s.new", jname);
-    int fd = openat(jdir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                    0600);
+    int fd =
+        openat(jdir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return;
     int lines = 1, rc = write_line(fd, jhead, strlen(jhead));
@@ -287,9 +289,8 @@ void journal_remove(void)
     int pfd = open(jdirpath[0] ? jdirpath : "/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
     *slash = '/';
     struct stat a, b;
-    if (pfd >= 0 && fstat(jdir, &a) == 0 &&
-        fstatat(pfd, slash + 1, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
-        a.st_ino == b.st_ino)
+    if (pfd >= 0 && fstat(jdir, &a) == 0 && fstatat(pfd, slash + 1, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         unlinkat(pfd, slash + 1, AT_REMOVEDIR);
     if (pfd >= 0)
         close(pfd);
@@ -407,8 +408,8 @@ static ssize_t read_journal(const char *name, char *buf, size_t cap)
     if (fd < 0)
         return -1;
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
-        st.st_nlink != 1 || (st.st_mode & 0077) || st.st_size >= (off_t)cap) {
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1 ||
+        (st.st_mode & 0077) || st.st_size >= (off_t)cap) {
         close(fd);
         return -1;
     }

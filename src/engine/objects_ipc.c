@@ -121,8 +121,10 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         char kt[16], ft[48];
         creation_key_text(key, kt, sizeof kt);
         ipc_flags_text(flags, ft, sizeof ft);
-        engine_say(e, LINE_EVENT, "ipcplay", "msgget", "msgget(%s, %s) -> msqid %d: a new, empty "
-                   "queue", kt, ft, id);
+        engine_say(e, LINE_EVENT, "ipcplay", "msgget",
+                   "msgget(%s, %s) -> msqid %d: a new, empty "
+                   "queue",
+                   kt, ft, id);
         e->ipc.msqids[i] = id;
         struct msqid_ds ds;
         if (msgctl(id, IPC_STAT, &ds) < 0) {

@@ -201,8 +201,7 @@ pid_t objline_name_pid(int kind, const char *name)
 bool objline_sysv_key(const char *name, unsigned *key, unsigned *mode)
 {
     /* "key-0x" 8 hex digits "-" 4 octal digits, exactly. */
-    if (strlen(name) != 19 || strncmp(name, "key-0x", 6) != 0 || name[14] != '-' ||
-        name[15] != '0')
+    if (strlen(name) != 19 || strncmp(name, "key-0x", 6) != 0 || name[14] != '-' || name[15] != '0')
         return false;
     unsigned k = 0, m = 0;
     for (int i = 6; i < 14; i++) {

@@ -3,8 +3,8 @@
  * over its pipe, and the journal keeps it on disk for the next start:
  *   "+ KIND ID NAME STAMP"  an object, process or group now exists
  *   "- KIND ID NAME"        it is gone (or no longer ours)
- * NAME is one word, "-" for none (a keyed System V object: its key and mode); STAMP is the object's ctime when it was
- * registered (0 where there is none). Parsing is strict: a line that is not
+ * NAME is one word, "-" for none (a keyed System V object: its key and mode); STAMP is the object's
+ * ctime when it was registered (0 where there is none). Parsing is strict: a line that is not
  * exactly of this form, or a NAME that is not of a form ipcplay makes for
  * that KIND (objline_name_ok), is refused — a journal is a file anyone with
  * our uid could have written, so nothing in it is trusted beyond its form. */

@@ -57,7 +57,7 @@ int runner_end(struct runner *r, struct event *ev, int32_t result, int err)
 int runner_slot(const struct runner *r, int s)
 {
     return s >= 0 && s < (int)(sizeof r->slot_fd1 / sizeof r->slot_fd1[0]) ? r->slot_fd1[s] - 1
-                                                                            : -1;
+                                                                           : -1;
 }
 
 void runner_slot_set(struct runner *r, int s, int fd)

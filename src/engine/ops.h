@@ -13,23 +13,23 @@
 
 struct runner {
     struct gate *gate;
-    int evfd;                        /* write end of the event pipe */
+    int evfd; /* write end of the event pipe */
     int role, instance;
-    uint64_t t0_ns;                  /* run start, CLOCK_MONOTONIC */
+    uint64_t t0_ns; /* run start, CLOCK_MONOTONIC */
     int semids[PLAN_MAX_SEMSETS];
-    void *shm[PLAN_MAX_SHMSEGS];     /* this child's attachments */
-    struct cs_stats *stats;          /* the stats segment, if any */
-    const struct plan *plan;         /* the whole plan: sizes, rings, files, sub-roles */
-    int instances;                   /* how many processes run this role */
+    void *shm[PLAN_MAX_SHMSEGS]; /* this child's attachments */
+    struct cs_stats *stats;      /* the stats segment, if any */
+    const struct plan *plan;     /* the whole plan: sizes, rings, files, sub-roles */
+    int instances;               /* how many processes run this role */
     int msqids[PLAN_MAX_MSGQS];
-    int32_t msg_seq;                 /* messages this process has sent */
-    int32_t ring_seq;                /* items this process has put */
-    int32_t engine_pid;              /* ipcplay's engine (the children's subreaper) */
-    struct event failure;            /* the current op's last failed call (op 0: none) */
-    int exit_code;                   /* when an op ends the role */
-    const struct op *list_end;       /* just past the ops being run (a body ends there) */
-    int slot_fd1[16];                /* fd slots: fd + 1, 0 empty (ops/fd.c) */
-    int record_seq;                  /* records this process has written (ops/demo.c) */
+    int32_t msg_seq;           /* messages this process has sent */
+    int32_t ring_seq;          /* items this process has put */
+    int32_t engine_pid;        /* ipcplay's engine (the children's subreaper) */
+    struct event failure;      /* the current op's last failed call (op 0: none) */
+    int exit_code;             /* when an op ends the role */
+    const struct op *list_end; /* just past the ops being run (a body ends there) */
+    int slot_fd1[16];          /* fd slots: fd + 1, 0 empty (ops/fd.c) */
+    int record_seq;            /* records this process has written (ops/demo.c) */
 };
 
 /* Runner helpers for the op families (src/ops/). */

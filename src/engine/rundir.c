@@ -126,8 +126,8 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     record_init(&r, REC_RUNDIR, e->m->now_ns);
     snprintf(r.u.rundir.path, sizeof r.u.rundir.path, "%s", dir);
     engine_emit(e, &r);
-    engine_say(e, LINE_EVENT, "ipcplay", "mkdir", "run directory %s (mode 0700), removed when the run ends",
-               dir);
+    engine_say(e, LINE_EVENT, "ipcplay", "mkdir",
+               "run directory %s (mode 0700), removed when the run ends", dir);
     for (int i = 0; i < p->nfiles; i++) {
         struct plan_file *f = &p->files[i];
         char leaf[sizeof f->name];
@@ -151,8 +151,8 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
         if (f->kind == PLANF_FILE) {
             rc = make_file(f->path, PATTERN_FILE_STREAM + i, f->size);
             if (rc == 0)
-                engine_say(e, LINE_EVENT, "ipcplay", "create", "%s: %d bytes of known text, mode 0600",
-                           f->name, f->size);
+                engine_say(e, LINE_EVENT, "ipcplay", "create",
+                           "%s: %d bytes of known text, mode 0600", f->name, f->size);
         } else if (f->kind == PLANF_HELPER) {
             rc = install_helper(f->path);
             if (rc == 0)

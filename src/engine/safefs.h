@@ -15,8 +15,8 @@ int safefs_open_dir(const char *abs);
 
 /* What may be removed, and what its parent directory must be. */
 enum safefs_what {
-    SAFEFS_RUNDIR,   /* a directory we own; any parent */
-    SAFEFS_RUNFILE,  /* a file or FIFO or socket we own, in a 0700 directory we own */
+    SAFEFS_RUNDIR,  /* a directory we own; any parent */
+    SAFEFS_RUNFILE, /* a file or FIFO or socket we own, in a 0700 directory we own */
 };
 
 /* Remove abs as `what`. 0 when removed or already gone; -1 with errno set

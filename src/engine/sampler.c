@@ -26,7 +26,6 @@ _Static_assert(sizeof(struct cs_stats) <= MODEL_SHM_PEEK,
                "the sampler's copy of a stats segment must hold struct cs_stats");
 _Static_assert(PLAN_MAX_SECTIONS == MODEL_MAX_SECTIONS, "a sample holds every section");
 
-
 void sampler_close_child(struct child *c)
 {
     if (c->statfd >= 0)
@@ -200,8 +199,8 @@ static void decode_sembuf(struct engine *e, struct child *c, const struct proc_s
     struct iovec local = {&sb, sizeof sb};
     struct iovec remote = {(void *)sc->args[1], sizeof sb};
     if (prev->nr == sc->nr && prev->nsops > 0 &&
-        memcmp(prev->args, sc->args, sizeof prev->args) == 0 &&
-        c->sembuf_since == p->doing_since && c->sembuf_ops == p->ops_done) {
+        memcmp(prev->args, sc->args, sizeof prev->args) == 0 && c->sembuf_since == p->doing_since &&
+        c->sembuf_ops == p->ops_done) {
         k->sem_num = prev->sem_num;
         k->sem_op = prev->sem_op;
         k->sem_flg = prev->sem_flg;

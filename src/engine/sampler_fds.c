@@ -146,8 +146,7 @@ static void read_open_path(struct child *c, const struct model_kernel *k, struct
     s->flags |= SP_PATH;
 }
 
-bool sampler_fds_child(struct engine *e, struct child *c, const char *stat,
-                       struct sample_proc *s)
+bool sampler_fds_child(struct engine *e, struct child *c, const char *stat, struct sample_proc *s)
 {
     const struct model *m = e->m;
     if (c->model_idx < 0)

@@ -187,8 +187,8 @@ static void deadlock_broken(struct engine *e)
             snprintf(how, sizeof how, "gone");
         snprintf(r.u.dl.text, sizeof r.u.dl.text,
                  "%s was %s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
-                 "lock it held went back up and the next in the cycle could take it", p->name,
-                 how);
+                 "lock it held went back up and the next in the cycle could take it",
+                 p->name, how);
         break;
     }
     if (!r.u.dl.text[0])

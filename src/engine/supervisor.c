@@ -207,8 +207,12 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             c->model_idx = model_find_proc(e->m, pid);
             e->nalive++;
             record_init(&r, REC_EVENT, engine_now(e));
-            r.u.ev = (struct event){.t_ns = r.t_ns, .pid = pid, .role = (int16_t)ri,
-                                    .instance = (int16_t)k, .op = OP_SPAWNED, .phase = PH_NOTE};
+            r.u.ev = (struct event){.t_ns = r.t_ns,
+                                    .pid = pid,
+                                    .role = (int16_t)ri,
+                                    .instance = (int16_t)k,
+                                    .op = OP_SPAWNED,
+                                    .phase = PH_NOTE};
             engine_emit(e, &r);
         }
     }
@@ -229,11 +233,14 @@ static void note_exit(struct engine *e, struct child *c, int status, bool stoppi
     registry_forget(REG_PID, c->pid, NULL);
     struct record r;
     record_init(&r, REC_EVENT, engine_now(e));
-    r.u.ev = (struct event){.t_ns = r.t_ns, .pid = c->pid, .role = (int16_t)c->role,
-                            .instance = (int16_t)c->instance, .op = OP_EXITED,
-                            .phase = PH_NOTE,
-                            .exited = {.adopted = c->adopted ? 1 : 0,
-                                       .stopped = stopping ? 1 : 0, .status = status}};
+    r.u.ev = (struct event){
+        .t_ns = r.t_ns,
+        .pid = c->pid,
+        .role = (int16_t)c->role,
+        .instance = (int16_t)c->instance,
+        .op = OP_EXITED,
+        .phase = PH_NOTE,
+        .exited = {.adopted = c->adopted ? 1 : 0, .stopped = stopping ? 1 : 0, .status = status}};
     engine_emit(e, &r);
 }
 

@@ -21,9 +21,9 @@ struct sysv_stat {
     key_t key;
     uid_t uid, cuid;
     gid_t gid, cgid;
-    unsigned mode;  /* permission bits */
-    time_t ctime;   /* last change by *ctl (creation, IPC_SET, SETVAL...) */
-    pid_t cpid;     /* shared memory only: its creator; else 0 */
+    unsigned mode; /* permission bits */
+    time_t ctime;  /* last change by *ctl (creation, IPC_SET, SETVAL...) */
+    pid_t cpid;    /* shared memory only: its creator; else 0 */
 };
 
 /* IPC_STAT of object `id` of `kind` (REG_SEM, REG_MSG or REG_SHM). 0, or

@@ -34,16 +34,16 @@ enum op_flag {
 };
 
 struct event {
-    uint64_t t_ns;     /* CLOCK_MONOTONIC ns since the run started */
-    int32_t pid;       /* who did it */
-    int16_t role;      /* role index in the plan, -1 for the engine */
-    int16_t instance;  /* 1-based instance of that role */
-    uint8_t op;        /* enum op_kind: read it with event_op() */
-    uint8_t phase;     /* enum ev_phase: read it with event_phase() */
-    uint16_t flags;    /* enum op_flag */
-    int32_t result;    /* the call's return value */
-    int32_t err;       /* errno when result < 0, else 0 */
-    int32_t obj;       /* object index in the plan (semset, queue, segment, file) */
+    uint64_t t_ns;    /* CLOCK_MONOTONIC ns since the run started */
+    int32_t pid;      /* who did it */
+    int16_t role;     /* role index in the plan, -1 for the engine */
+    int16_t instance; /* 1-based instance of that role */
+    uint8_t op;       /* enum op_kind: read it with event_op() */
+    uint8_t phase;    /* enum ev_phase: read it with event_phase() */
+    uint16_t flags;   /* enum op_flag */
+    int32_t result;   /* the call's return value */
+    int32_t err;      /* errno when result < 0, else 0 */
+    int32_t obj;      /* object index in the plan (semset, queue, segment, file) */
     /* what only this op reports: ev->sem.num, ev->msgsnd.type, ev->fork.ppid,
      * ... (the structs are in the op's family header, src/ops/) */
     union {

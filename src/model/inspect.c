@@ -18,7 +18,6 @@
 
 #include "signames.h"
 
-
 static bool run_live(const struct model *m)
 {
     return m->state == RUN_RUNNING || m->state == RUN_PAUSED || m->state == RUN_STEP;
@@ -112,7 +111,7 @@ static void put_detail(struct strbuf *t, const struct model_proc *p,
             if (k > n)
                 k = n;
             strbuf_add(t, "  %-28.*s %.*s\n", (int)k, line, (int)(k < n ? n - k - 1 : 0),
-                k < n ? line + k + 1 : "");
+                       k < n ? line + k + 1 : "");
             line += n + (line[n] == '\n');
         }
     }
@@ -126,8 +125,8 @@ static void put_detail(struct strbuf *t, const struct model_proc *p,
     for (int i = 0; i < d->nattach && i < MODEL_DETAIL_ATTACH; i++) {
         const struct model_detail_attach *a = &d->attach[i];
         strbuf_add(t, "  shmid %llu at 0x%llx, %llu bytes, %s%s\n", (unsigned long long)a->shmid,
-            (unsigned long long)a->addr, (unsigned long long)a->size, a->perms,
-            a->perms[1] == 'w' ? "" : " (read-only)");
+                   (unsigned long long)a->addr, (unsigned long long)a->size, a->perms,
+                   a->perms[1] == 'w' ? "" : " (read-only)");
     }
     if (!d->nattach)
         strbuf_add(t, "  (none)\n");
@@ -136,11 +135,12 @@ static void put_detail(struct strbuf *t, const struct model_proc *p,
 static void inspect_proc(const struct model *m, const struct model_proc *p, struct strbuf *t)
 {
     strbuf_add(t, "%s  pid %d  ppid %d  role %s\n", p->name, (int)p->pid, (int)p->ppid,
-        model_role_name(m, p->role));
+               model_role_name(m, p->role));
     if (p->exited) {
         char how[48];
         wait_status_text(p->wait_status, STATUS_STORY, how, sizeof how);
-        strbuf_add(t, "  %s; ipcplay reaped it with waitpid, so /proc/%d is gone\n", how, (int)p->pid);
+        strbuf_add(t, "  %s; ipcplay reaped it with waitpid, so /proc/%d is gone\n", how,
+                   (int)p->pid);
         strbuf_add(t, "  ops done: %llu\n", (unsigned long long)p->ops_done);
         return;
     }
@@ -148,7 +148,7 @@ static void inspect_proc(const struct model *m, const struct model_proc *p, stru
     strbuf_add(t, "  state %c: %s\n", p->state, state_word(p->state));
     if (p->role >= 0) {
         strbuf_add(t, "  op runner: %s  (%llu ops done)\n", p->doing[0] ? p->doing : "-",
-            (unsigned long long)p->ops_done);
+                   (unsigned long long)p->ops_done);
         strbuf_add(t, "  kernel says: %s\n", p->kernel.text[0] ? p->kernel.text : "-");
     }
     if (!live) {
@@ -165,7 +165,7 @@ static void inspect_proc(const struct model *m, const struct model_proc *p, stru
 static void put_perm(struct strbuf *t, const struct model_ipc_perm *pp)
 {
     strbuf_add(t, "  %-16s 0x%08x%s\n", "perm.__key", (unsigned)pp->key,
-        pp->key == 0 ? " (IPC_PRIVATE)" : "");
+               pp->key == 0 ? " (IPC_PRIVATE)" : "");
     strbuf_add(t, "  %-16s %u / %u\n", "perm.uid / gid", (unsigned)pp->uid, (unsigned)pp->gid);
     strbuf_add(t, "  %-16s %u / %u\n", "perm.cuid / cgid", (unsigned)pp->cuid, (unsigned)pp->cgid);
     strbuf_add(t, "  %-16s %04o\n", "perm.mode", (unsigned)pp->mode & 0777);
@@ -205,15 +205,15 @@ static void inspect_semset(const struct model *m, const struct model_semset *ms,
     }
     strbuf_add(t, "\nper semaphore (GETVAL, GETNCNT, GETZCNT, GETPID)\n");
     strbuf_add(t, "  %-4s %-7s %-8s %-8s %-20s %s\n", "#", "semval", "semncnt", "semzcnt", "sempid",
-        "held by");
+               "held by");
     for (int k = 0; k < ms->nsems && k < MODEL_MAX_SEMS; k++) {
         char lp[48];
         const char *ln = proc_name(m, ms->lastpid[k]);
         snprintf(lp, sizeof lp, "%d%s%s%s", (int)ms->lastpid[k], ln ? " (" : "", ln ? ln : "",
                  ln ? ")" : "");
         const char *hn = ms->holder[k] ? proc_name(m, ms->holder[k]) : NULL;
-        strbuf_add(t, "  %-4d %-7d %-8d %-8d %-20s %s\n", k, ms->val[k], ms->ncnt[k], ms->zcnt[k], lp,
-            hn ? hn : "-");
+        strbuf_add(t, "  %-4d %-7d %-8d %-8d %-20s %s\n", k, ms->val[k], ms->ncnt[k], ms->zcnt[k],
+                   lp, hn ? hn : "-");
     }
     strbuf_add(t, "\nprocesses the kernel has asleep on this set\n");
     put_sleepers(t, m, ms->semid, false);
@@ -254,8 +254,7 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
     put_pid(t, m, "shm_cpid", ms->cpid);
     put_pid(t, m, "shm_lpid", ms->lpid);
     strbuf_add(t, "  %-16s %lu  (the program's own: ipcplay reads through a worker's memory)\n",
-        "shm_nattch",
-        (unsigned long)ms->nattch);
+               "shm_nattch", (unsigned long)ms->nattch);
 }
 
 /* POSIX and anonymous memory have no shmid: name what they are. */
@@ -275,8 +274,9 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
     if (ms->kind == SHM_POSIX)
         strbuf_add(t, "POSIX shared memory  %s  (shm_open + mmap; a file in /dev/shm)\n", ms->name);
     else if (ms->kind == SHM_ANON)
-        strbuf_add(t, "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
-               "no id; children share it by inheritance)\n");
+        strbuf_add(t,
+                   "anonymous shared memory  (mmap MAP_SHARED|MAP_ANONYMOUS before fork: no name, "
+                   "no id; children share it by inheritance)\n");
     else
         strbuf_add(t, "shared memory segment  shmid %d\n", ms->shmid);
     bool got = live && ms->kind == SHM_SYSV && ms->stat_ok;
@@ -285,16 +285,16 @@ static void inspect_shmseg(const struct model *m, const struct model_shmseg *ms,
         strbuf_add(t, "  %-16s %lld\n", "st_size", (long long)ms->segsz);
         strbuf_add(t, "  %-16s %04o\n", "st_mode", (unsigned)ms->perm.mode & 0777);
         strbuf_add(t, "  %-16s %u / %u\n", "st_uid / st_gid", (unsigned)ms->perm.uid,
-            (unsigned)ms->perm.gid);
+                   (unsigned)ms->perm.gid);
         strbuf_add(t, "  %-16s %lu\n", "st_ino", ms->ino);
     }
     if (got) {
         put_shmid_ds(t, m, ms);
     } else if (ms->kind == SHM_SYSV || !live) {
         strbuf_add(t, "  %s; the last sample said:\n",
-            live ? "IPC_STAT failed" : "it was removed when the run ended");
-        strbuf_add(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch, (int)ms->cpid,
-            (int)ms->lpid);
+                   live ? "IPC_STAT failed" : "it was removed when the run ended");
+        strbuf_add(t, "  segsz %zu  nattch %ld  cpid %d  lpid %d\n", ms->segsz, ms->nattch,
+                   (int)ms->cpid, (int)ms->lpid);
     }
     put_bytes(t, ms, got);
     strbuf_add(t, "\nour processes that have it mapped\n");
@@ -328,9 +328,10 @@ static void inspect_msgq(const struct model *m, const struct model_msgq *q, stru
         put_pid(t, m, "msg_lrpid", q->lrpid);
     } else {
         strbuf_add(t, "  %s; the last sample said:\n",
-            q->removed ? "it was removed with IPC_RMID" : "it was removed when the run ended");
-        strbuf_add(t, "  qnum %ld  cbytes %ld  qbytes %ld  lspid %d  lrpid %d\n", q->qnum, q->cbytes,
-            q->qbytes, (int)q->lspid, (int)q->lrpid);
+                   q->removed ? "it was removed with IPC_RMID"
+                              : "it was removed when the run ended");
+        strbuf_add(t, "  qnum %ld  cbytes %ld  qbytes %ld  lspid %d  lrpid %d\n", q->qnum,
+                   q->cbytes, q->qbytes, (int)q->lspid, (int)q->lrpid);
     }
     strbuf_add(t, "\nmessages in it, oldest first (copied with MSG_COPY, not taken)\n");
     if (q->peek_state == PEEK_NO_MSG_COPY)
@@ -345,7 +346,7 @@ static void inspect_msgq(const struct model *m, const struct model_msgq *q, stru
         if (p->role >= 0)
             model_instance_name(m, p->role, p->instance, who, sizeof who);
         strbuf_add(t, "  %2d. type %-3ld %5d bytes   from %-12s #%d\n", i + 1, p->type, p->len, who,
-            p->seq);
+                   p->seq);
     }
     if (q->qnum > q->npeek)
         strbuf_add(t, "  ... %ld more\n", q->qnum - q->npeek);

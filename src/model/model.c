@@ -53,8 +53,7 @@ void model_init(struct model *m)
     m->speed = 1.0;
 }
 
-int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance,
-                   const char *name)
+int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance, const char *name)
 {
     int i = model_find_proc(m, pid);
     if (i >= 0)
@@ -116,8 +115,7 @@ static struct model_line *new_line(struct model *m, uint64_t t, int proc, int ki
     return l;
 }
 
-void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt,
-               ...)
+void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt, ...)
 {
     struct model_line *l = new_line(m, m->now_ns, -1, kind);
     snprintf(l->who, sizeof l->who, "%s", who ? who : "");
@@ -315,8 +313,8 @@ void model_describe_kernel(const struct model *m, struct model_kernel *k)
         if (m->nsemsets <= 1 && idx >= 0)
             snprintf(k->text, sizeof k->text, "%s(sem %d, %s)", name, k->sem_num, op);
         else
-            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %s)", name, k->semid,
-                     k->sem_num, op);
+            snprintf(k->text, sizeof k->text, "%s(set %d sem %d, %s)", name, k->semid, k->sem_num,
+                     op);
         return;
     }
     snprintf(k->text, sizeof k->text, "%s", name);
@@ -332,8 +330,8 @@ int model_format_state(const struct model *m, char *buf, size_t len)
         const struct model_semset *s = &m->semsets[i];
         for (int k = 0; k < s->nsems; k++) {
             if (s->name[k][0])
-                PUT("%ssem %d (%s): val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k,
-                    s->name[k], s->val[k], s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
+                PUT("%ssem %d (%s): val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->name[k],
+                    s->val[k], s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);
             else
                 PUT("%ssem %d: val %d ncnt %d zcnt %d pid %d", off ? " | " : "", k, s->val[k],
                     s->ncnt[k], s->zcnt[k], (int)s->lastpid[k]);

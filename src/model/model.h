@@ -22,11 +22,11 @@
 #define MODEL_STORY_CAP 4096
 #define MODEL_MAX_ROLES 8
 #define MODEL_MAX_MSGQS 2
-#define MODEL_MSG_PEEK 32          /* queued messages the sampler copies per sample */
-#define MODEL_MSGLOG 4096          /* messages a run may send (and receive) */
-#define MODEL_MSG_SENDERS 16       /* instances of a sending role the story orders */
+#define MODEL_MSG_PEEK 32    /* queued messages the sampler copies per sample */
+#define MODEL_MSGLOG 4096    /* messages a run may send (and receive) */
+#define MODEL_MSG_SENDERS 16 /* instances of a sending role the story orders */
 #define MODEL_RING_PRODUCERS 8
-#define MODEL_RING_ITEMS 4096      /* items per producer */
+#define MODEL_RING_ITEMS 4096 /* items per producer */
 #define MODEL_MAX_SECTIONS 8
 #define MODEL_MAX_FILES 4
 #define MODEL_MAX_FDTABLES 16
@@ -34,9 +34,9 @@
 #define MODEL_MAX_STREAMS 4
 #define MODEL_MAX_CHUNKS 64
 #define MODEL_MAX_FACTS 40
-#define MODEL_MAX_MAPPERS 16       /* processes an inspected segment is mapped by */
-#define MODEL_DETAIL_FDS 32        /* fds an inspected process's detail lists */
-#define MODEL_DETAIL_ATTACH 8      /* System V attachments it lists */
+#define MODEL_MAX_MAPPERS 16  /* processes an inspected segment is mapped by */
+#define MODEL_DETAIL_FDS 32   /* fds an inspected process's detail lists */
+#define MODEL_DETAIL_ATTACH 8 /* System V attachments it lists */
 
 enum run_state { RUN_IDLE = 0, RUN_RUNNING, RUN_PAUSED, RUN_STEP, RUN_DONE };
 /* CHECK_BROKEN: failed because a parameter breaks it on purpose (noerror=on);
@@ -55,19 +55,19 @@ enum line_kind { LINE_EVENT = 0, LINE_NOTE = 1, LINE_ERROR = 2 };
 /* What the kernel says a process is doing (from /proc/PID/syscall and, for
  * semtimedop, the struct sembuf it passed). */
 struct model_kernel {
-    long nr;              /* syscall number; -1 in user space; -2 running; -3 unknown */
+    long nr; /* syscall number; -1 in user space; -2 running; -3 unknown */
     unsigned long args[6];
-    int semid;            /* for semop/semtimedop: set id; else -1 */
+    int semid; /* for semop/semtimedop: set id; else -1 */
     int nsops;
-    int sem_num;          /* first sembuf: which semaphore */
-    int sem_op;           /* and which operation */
+    int sem_num; /* first sembuf: which semaphore */
+    int sem_op;  /* and which operation */
     int sem_flg;
-    char text[64];        /* "semtimedop(sem 0, -1)", "clock_nanosleep", ... */
+    char text[64]; /* "semtimedop(sem 0, -1)", "clock_nanosleep", ... */
     /* for msgsnd / msgrcv (from the syscall's arguments; msgsnd's type is
      * read from the caller's buffer) */
-    int msgcall;          /* 0 none, 1 msgsnd, 2 msgrcv */
+    int msgcall; /* 0 none, 1 msgsnd, 2 msgrcv */
     int msqid;
-    long msgtyp;          /* msgrcv: the selector; msgsnd: the type being sent */
+    long msgtyp; /* msgrcv: the selector; msgsnd: the type being sent */
     int msgflg;
     long msgsz;
 };
@@ -90,17 +90,17 @@ enum model_seen {
 struct model_proc {
     pid_t pid;
     pid_t ppid;
-    int role;             /* plan role index; -1 for ipcplay itself */
-    int instance;         /* 1-based */
-    char name[32];        /* "worker-3" */
-    int cs_inside;        /* 1 + the critical section it is inside, or 0 */
-    bool holds_undo;      /* holds a lock it took with SEM_UNDO (its death gives it back) */
-    uint64_t last_ev_ns;  /* its own latest event: it was alive then */
-    bool lost_lock;       /* the kernel gave the lock it held to another: it died with
-                             SEM_UNDO, and its death is not reported yet */
-    char state;           /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
-    bool exited;          /* reaped by the engine */
-    int wait_status;      /* when exited */
+    int role;            /* plan role index; -1 for ipcplay itself */
+    int instance;        /* 1-based */
+    char name[32];       /* "worker-3" */
+    int cs_inside;       /* 1 + the critical section it is inside, or 0 */
+    bool holds_undo;     /* holds a lock it took with SEM_UNDO (its death gives it back) */
+    uint64_t last_ev_ns; /* its own latest event: it was alive then */
+    bool lost_lock;      /* the kernel gave the lock it held to another: it died with
+                            SEM_UNDO, and its death is not reported yet */
+    char state;          /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
+    bool exited;         /* reaped by the engine */
+    int wait_status;     /* when exited */
     /* op runner's view, from events */
     int op;               /* enum op_kind being executed, OP_NONE when between ops */
     char doing[48];       /* "P(sem 0)", "in critical", "thinking" */
@@ -112,25 +112,25 @@ struct model_proc {
     unsigned long long utime, stime; /* clock ticks */
     long rss_pages;
     /* processes forked by a role, exec, fds (model_proc.c, sampler_fds.c) */
-    bool forked;          /* forked by a role's fork op, not by ipcplay */
-    pid_t parent0;        /* the parent that forked it */
-    bool adopted;         /* reparented to ipcplay, the child subreaper */
-    pid_t reaped_by;      /* who reaped it with wait(): its parent; 0 ipcplay */
-    unsigned seen;        /* enum model_seen */
-    uint64_t exit_ns;     /* when it called exit */
-    int zombie_status;    /* its exit status while a zombie (/proc/PID/stat) */
-    char comm[16];        /* from /proc/PID/stat */
-    char exe[96];         /* /proc/PID/exe (processes of observed scenarios) */
+    bool forked;       /* forked by a role's fork op, not by ipcplay */
+    pid_t parent0;     /* the parent that forked it */
+    bool adopted;      /* reparented to ipcplay, the child subreaper */
+    pid_t reaped_by;   /* who reaped it with wait(): its parent; 0 ipcplay */
+    unsigned seen;     /* enum model_seen */
+    uint64_t exit_ns;  /* when it called exit */
+    int zombie_status; /* its exit status while a zombie (/proc/PID/stat) */
+    char comm[16];     /* from /proc/PID/stat */
+    char exe[96];      /* /proc/PID/exe (processes of observed scenarios) */
 };
 
 /* One open fd as /proc/PID/fd and /proc/PID/fdinfo show it. */
 struct model_fd {
     int fd;
-    char target[40];      /* "pipe:[1234]", "socket:[5678]", "data.txt" */
+    char target[40]; /* "pipe:[1234]", "socket:[5678]", "data.txt" */
     unsigned long ino;
     long long pos;
-    unsigned flags;       /* open flags (octal in fdinfo) */
-    int scm_fds;          /* UNIX socket: fds in flight in its queue, -1 n/a */
+    unsigned flags; /* open flags (octal in fdinfo) */
+    int scm_fds;    /* UNIX socket: fds in flight in its queue, -1 n/a */
     /* Which open file description (kcmp KCMP_FILE): equal ids are one open
      * file, shared offset and all; 0 when kcmp could not tell. */
     unsigned ofd;
@@ -138,8 +138,8 @@ struct model_fd {
 
 struct model_fdtable {
     pid_t pid;
-    int nfds;             /* shown (fds 0-3 are /dev/null and ipcplay's event pipe) */
-    int more;             /* beyond MODEL_MAX_FDS */
+    int nfds; /* shown (fds 0-3 are /dev/null and ipcplay's event pipe) */
+    int more; /* beyond MODEL_MAX_FDS */
     struct model_fd fds[MODEL_MAX_FDS];
 };
 
@@ -149,8 +149,8 @@ struct model_stream {
     bool used;
     long long written, read;
     long long wsum, rsum;
-    bool eof;             /* the reader saw read() return 0 */
-    int werr, rerr;       /* last error (EPIPE, ETIMEDOUT waiting for EOF) */
+    bool eof;       /* the reader saw read() return 0 */
+    int werr, rerr; /* last error (EPIPE, ETIMEDOUT waiting for EOF) */
     pid_t writer, reader;
 };
 
@@ -161,9 +161,9 @@ struct model_stream {
 struct model_chunk {
     pid_t pid;
     long long off;
-    long long n;          /* bytes, over all its reads */
+    long long n; /* bytes, over all its reads */
     bool ok;
-    int reads;            /* read() calls it stands for */
+    int reads; /* read() calls it stands for */
 };
 
 /* A named number a judge reads ("fork.child_saw_0", "cow.unchanged"). */
@@ -178,7 +178,7 @@ struct model_ipc_perm {
 };
 
 struct model_semset {
-    int index;            /* plan index */
+    int index; /* plan index */
     int semid;
     int nsems;
     unsigned mode;
@@ -193,7 +193,7 @@ struct model_semset {
                              semaphore stays taken and nobody will V it */
     uint32_t lockmask;    /* bit k: semaphore k is a lock (see plan.h) */
     char name[MODEL_MAX_SEMS][12]; /* what the scenario calls it ("empty"); may be "" */
-    bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
+    bool stat_ok;                  /* a sample's IPC_STAT worked: perm is valid */
     struct model_ipc_perm perm;
 };
 
@@ -208,14 +208,14 @@ struct model_shmseg {
     unsigned char peek[MODEL_SHM_PEEK]; /* the first bytes, as the engine's
                                            read-only attach sees them */
     size_t peek_len;
-    bool stats;           /* holds struct cs_stats */
-    int kind;             /* enum shm_kind */
-    char name[64];        /* POSIX: "/ipcplay-..."; anonymous: "" */
-    int ring_slots;       /* > 0: holds a ring (see model/ring.h) */
-    bool stat_ok;         /* a sample's IPC_STAT (POSIX: fstat) worked: perm is valid */
+    bool stats;                 /* holds struct cs_stats */
+    int kind;                   /* enum shm_kind */
+    char name[64];              /* POSIX: "/ipcplay-..."; anonymous: "" */
+    int ring_slots;             /* > 0: holds a ring (see model/ring.h) */
+    bool stat_ok;               /* a sample's IPC_STAT (POSIX: fstat) worked: perm is valid */
     struct model_ipc_perm perm; /* POSIX: the file's uid, gid, mode */
-    unsigned long ino;    /* POSIX: the file's inode */
-    bool mappers_known;   /* an inspect detail listed who has it mapped: */
+    unsigned long ino;          /* POSIX: the file's inode */
+    bool mappers_known;         /* an inspect detail listed who has it mapped: */
     int nmappers;
     pid_t mappers[MODEL_MAX_MAPPERS];
 };
@@ -223,23 +223,23 @@ struct model_shmseg {
 /* One message a sampler copied out of a queue with MSG_COPY (not consumed). */
 struct model_msg_peek {
     long type;
-    int32_t len;          /* mtext bytes */
+    int32_t len;            /* mtext bytes */
     int16_t role, instance; /* the sender, from the payload; -1 when unknown */
-    int32_t seq;          /* the sender's sequence number */
+    int32_t seq;            /* the sender's sequence number */
 };
 
 struct model_msgq {
-    int index;            /* plan index */
+    int index; /* plan index */
     int msqid;
     unsigned mode;
     long qnum, cbytes, qbytes;
     pid_t lspid, lrpid;
     long long stime, rtime, ctime;
-    bool removed;         /* IPC_RMID during the run */
-    int peek_state;       /* enum peek_state */
+    bool removed;   /* IPC_RMID during the run */
+    int peek_state; /* enum peek_state */
     int npeek;
     struct model_msg_peek peek[MODEL_MSG_PEEK];
-    bool stat_ok;         /* a sample's IPC_STAT worked: perm is valid */
+    bool stat_ok; /* a sample's IPC_STAT worked: perm is valid */
     struct model_ipc_perm perm;
 };
 
@@ -250,13 +250,13 @@ struct model_msg_sent {
 };
 
 struct model_msg_recv {
-    int proc;             /* index into procs of the receiver */
+    int proc;               /* index into procs of the receiver */
     int16_t role, instance; /* the sender, from the payload */
     int32_t seq, type;
-    int32_t selector;     /* msgtyp the receiver passed */
-    uint16_t flags;       /* OPF_EXCEPT, OPF_NOERROR, ... */
+    int32_t selector;      /* msgtyp the receiver passed */
+    uint16_t flags;        /* OPF_EXCEPT, OPF_NOERROR, ... */
     int32_t got, full_len; /* bytes received / bytes sent */
-    bool sum_ok;          /* payload checksum held over what arrived */
+    bool sum_ok;           /* payload checksum held over what arrived */
 };
 
 struct model_msglog {
@@ -264,7 +264,7 @@ struct model_msglog {
     int nsent;
     struct model_msg_recv recv[MODEL_MSGLOG];
     int nrecv;
-    int overflow;         /* records that did not fit */
+    int overflow; /* records that did not fit */
     int e2big, enomsg, eagain;
     /* Per sender (role x instance), the last seq whose send the story has
      * told: a receiver's end event can reach the model before the sender's
@@ -289,8 +289,8 @@ struct model_ring {
 struct model_deadlock {
     bool found;
     uint64_t t_ns;
-    char text[192];       /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
-    char broken[192];     /* who broke it and how ("" while it holds) */
+    char text[192];   /* "worker-1 -> sem 1 -> worker-2 -> sem 0 -> worker-1" */
+    char broken[192]; /* who broke it and how ("" while it holds) */
 };
 
 /* Critical-section bookkeeping as last sampled from the stats segment. */
@@ -300,8 +300,8 @@ struct model_cs {
     int max_occupancy;
     long long entries;
     long long counter;
-    long long expected;   /* entries the run should complete in total */
-    int nsections;        /* > 1: one critical section per semaphore */
+    long long expected; /* entries the run should complete in total */
+    int nsections;      /* > 1: one critical section per semaphore */
     int sect_occupancy[MODEL_MAX_SECTIONS];
     int sect_max[MODEL_MAX_SECTIONS];
     long long sect_counter[MODEL_MAX_SECTIONS];
@@ -311,9 +311,9 @@ struct model_cs {
      * process killed inside (with SEM_UNDO the kernel then lets the next one
      * in), so once that happened only these counts judge. */
     int ev_inside[MODEL_MAX_SECTIONS];
-    int ev_max;           /* most inside at once by events, dead or alive */
+    int ev_max; /* most inside at once by events, dead or alive */
     int died_inside;
-    int shm_max;          /* max_occupancy as the shared counters say */
+    int shm_max; /* max_occupancy as the shared counters say */
     /* Moments when events showed more than one inside. A death is reported
      * (SIGCHLD) after the next process may already have entered, so such a
      * moment does not count an insider that turned out to be dead -- unless
@@ -321,16 +321,16 @@ struct model_cs {
     struct model_cs_crowd {
         int n;
         pid_t who[8];
-        uint64_t t_ns;    /* when the crowd formed */
+        uint64_t t_ns; /* when the crowd formed */
     } crowds[32];
     int ncrowds;
-    pid_t dead[16];       /* processes that died inside */
+    pid_t dead[16]; /* processes that died inside */
     int ndead;
 };
 
 struct model_check {
     char name[32];
-    int status;           /* enum check_status */
+    int status; /* enum check_status */
     /* Whole, never cut: a deadlock of 8 workers names a 176-character cycle,
      * and a wrong cycle is told next to the expected one. */
     char detail[384];
@@ -339,30 +339,30 @@ struct model_check {
 /* One line of the story: the event log in plain words. */
 struct model_line {
     uint64_t t_ns;
-    int proc;             /* index into procs, -1 for the engine */
-    int kind;             /* enum line_kind */
-    char who[32];         /* "worker-2[4711]" */
-    char what[40];        /* "P(sem 0)" */
-    char detail[128];     /* "acquired, waited 0.301 s; semval 1 -> 0" */
+    int proc;         /* index into procs, -1 for the engine */
+    int kind;         /* enum line_kind */
+    char who[32];     /* "worker-2[4711]" */
+    char what[40];    /* "P(sem 0)" */
+    char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
 };
 
 /* What `inspect PROCESS` shows beyond the regular sample, read while an
  * inspect view watches it (one process at a time). */
 struct model_proc_detail {
-    int32_t pid;          /* 0: none taken yet */
-    char wchan[48];       /* "" when it runs (wchan 0) or cannot be read */
-    char syscall[128];    /* /proc/PID/syscall, first line */
-    int32_t status_err;   /* errno reading /proc/PID/status; 0: status holds it */
-    char status[1024];    /* chosen lines, "Key:\tvalue\n" each */
-    int32_t fds_err;      /* errno listing /proc/PID/fd; 0: fds holds them */
+    int32_t pid;        /* 0: none taken yet */
+    char wchan[48];     /* "" when it runs (wchan 0) or cannot be read */
+    char syscall[128];  /* /proc/PID/syscall, first line */
+    int32_t status_err; /* errno reading /proc/PID/status; 0: status holds it */
+    char status[1024];  /* chosen lines, "Key:\tvalue\n" each */
+    int32_t fds_err;    /* errno listing /proc/PID/fd; 0: fds holds them */
     int32_t nfds, fds_more;
     struct model_detail_fd {
         int32_t fd;
-        int32_t err;      /* errno of readlink; 0: target holds it */
+        int32_t err;        /* errno of readlink; 0: target holds it */
         int32_t event_pipe; /* 1: ipcplay's event pipe */
         char target[76];
     } fds[MODEL_DETAIL_FDS];
-    int32_t maps_err;     /* errno reading /proc/PID/maps; 0: attach holds them */
+    int32_t maps_err; /* errno reading /proc/PID/maps; 0: attach holds them */
     int32_t nattach;
     struct model_detail_attach {
         uint64_t addr, size, shmid;
@@ -372,15 +372,15 @@ struct model_proc_detail {
 
 struct model {
     char scenario[32];
-    char params[192];     /* "workers=4 rounds=5 ..." */
+    char params[192]; /* "workers=4 rounds=5 ..." */
     char role_names[MODEL_MAX_ROLES][24];
     int nroles;
-    int state;            /* enum run_state */
-    int step_tokens;      /* ops still allowed in step mode */
-    double speed;         /* 0 means max (no delays) */
-    uint64_t now_ns;      /* time of the latest event or sample */
+    int state;       /* enum run_state */
+    int step_tokens; /* ops still allowed in step mode */
+    double speed;    /* 0 means max (no delays) */
+    uint64_t now_ns; /* time of the latest event or sample */
     uint64_t samples;
-    bool live;            /* false when replaying */
+    bool live; /* false when replaying */
 
     struct model_proc procs[MODEL_MAX_PROCS];
     int nprocs;
@@ -396,8 +396,8 @@ struct model {
     struct model_line story[MODEL_STORY_CAP];
     uint64_t story_count;
     uint64_t events;
-    uint64_t ops_begun;   /* ops that passed the gate (one begin event each):
-                             `step N` advances this by exactly N */
+    uint64_t ops_begun; /* ops that passed the gate (one begin event each):
+                           `step N` advances this by exactly N */
     /* bumped whenever something views show changes, per area */
     uint64_t gen_procs, gen_objects, gen_story, gen_header;
 
@@ -420,17 +420,17 @@ struct model {
     struct model_stream streams[MODEL_MAX_STREAMS];
     struct model_chunk chunks[MODEL_MAX_CHUNKS];
     int nchunks;
-    int chunk_seal;       /* records before this index are never extended */
+    int chunk_seal;        /* records before this index are never extended */
     long long chunks_lost; /* reads that found no free record */
     struct model_fact facts[MODEL_MAX_FACTS];
     int nfacts;
 
     struct model_chat chat; /* the chat room (ops/chat.h) */
 
-    int64_t wall_s;       /* CLOCK_REALTIME seconds at the latest sample */
+    int64_t wall_s;                  /* CLOCK_REALTIME seconds at the latest sample */
     struct model_proc_detail detail; /* the inspected process, if any */
-    struct sysipc sys;    /* the whole system's IPC (watch, ipcs; sysipc.h) */
-    struct tree tree;     /* a watched program's tree (watch -- PROGRAM; tree.h) */
+    struct sysipc sys;               /* the whole system's IPC (watch, ipcs; sysipc.h) */
+    struct tree tree;                /* a watched program's tree (watch -- PROGRAM; tree.h) */
 };
 
 void model_init(struct model *m);
@@ -442,8 +442,8 @@ int model_find_proc(const struct model *m, pid_t pid);
  * "doing", what the op changes, and its story line. */
 void model_apply_event(struct model *m, const struct event *ev);
 /* Append a free-form story line (command output, errors, engine notes). */
-void model_say(struct model *m, int kind, const char *who, const char *what,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 const struct model_line *model_story_line(const struct model *m, uint64_t i);
 uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
@@ -503,8 +503,7 @@ void model_msg_selector(long sel, bool except, char *buf, size_t len);
 /* model_proc.c: processes, pipes and fd passing */
 /* Append ppid, comm/exe and the fd table of p to a state line; returns the
  * number of characters written (always < len). */
-size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf,
-                         size_t len);
+size_t model_proc_format(const struct model *m, const struct model_proc *p, char *buf, size_t len);
 void model_fact_set(struct model *m, const char *key, long long v);
 void model_fact_add(struct model *m, const char *key, long long d);
 long long model_fact(const struct model *m, const char *key, long long dflt);

@@ -123,7 +123,8 @@ size_t model_proc_format(const struct model *m, const struct model_proc *p, char
         bool special = strchr(f->target, ':') != NULL;
         if (!special)
             strbuf_put(buf, len, &off, " ino %lu pos %lld", f->ino, f->pos);
-        strbuf_put(buf, len, &off, " %s%s", acc_mode(f->flags), (f->flags & 02000000) ? " cloexec" : "");
+        strbuf_put(buf, len, &off, " %s%s", acc_mode(f->flags),
+                   (f->flags & 02000000) ? " cloexec" : "");
         if (f->scm_fds > 0)
             strbuf_put(buf, len, &off, " scm_fds %d in flight", f->scm_fds);
         strbuf_put(buf, len, &off, "]");

@@ -73,12 +73,11 @@ static void note_sem_block(struct model *m, int pi, const struct model_kernel *k
         count = sampled;
     if (k->sem_op == 0)
         model_say(m, LINE_EVENT, who, what,
-                  "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt now %d)",
-                  val, count);
+                  "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt now %d)", val,
+                  count);
     else
         model_say(m, LINE_EVENT, who, what,
-                  "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val,
-                  count);
+                  "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val, count);
     m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = pi;
 }
 

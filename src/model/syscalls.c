@@ -68,4 +68,3 @@ const char *syscall_name(long nr)
     }
     // clang-format on
 }
-

@@ -273,10 +273,20 @@ static int run_client(struct runner *r, const struct op *op)
 
 /* ---- the entries ---------------------------------------------------------- */
 
-const struct op_entry op_entry_CHAT_CLIENT = {
-    .name = "chat_client", .verb = "chats: connects, sends lines, reads the others'",
-    .run = run_client, .touches_fds = true, CHAT_MODEL(client), .payload = chat_payload_client};
-const struct op_entry op_entry_CHAT_SENT = {
-    .name = "chat_sent", .verb = "sent a line", .run = chat_not_a_step, CHAT_MODEL(sent), .payload = chat_payload_client};
-const struct op_entry op_entry_CHAT_GOT = {
-    .name = "chat_got", .verb = "got a line", .run = chat_not_a_step, CHAT_MODEL(got), .payload = chat_payload_client};
+const struct op_entry op_entry_CHAT_CLIENT = {.name = "chat_client",
+                                              .verb =
+                                                  "chats: connects, sends lines, reads the others'",
+                                              .run = run_client,
+                                              .touches_fds = true,
+                                              CHAT_MODEL(client),
+                                              .payload = chat_payload_client};
+const struct op_entry op_entry_CHAT_SENT = {.name = "chat_sent",
+                                            .verb = "sent a line",
+                                            .run = chat_not_a_step,
+                                            CHAT_MODEL(sent),
+                                            .payload = chat_payload_client};
+const struct op_entry op_entry_CHAT_GOT = {.name = "chat_got",
+                                           .verb = "got a line",
+                                           .run = chat_not_a_step,
+                                           CHAT_MODEL(got),
+                                           .payload = chat_payload_client};

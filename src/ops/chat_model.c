@@ -283,19 +283,28 @@ struct model_line *chat_story_got(struct model *m, const struct event *ev, struc
     return l;
 }
 
-const struct field chat_payload_serve[] = {
-    FLD(struct ev_chat_serve, fd),      FLD(struct ev_chat_serve, port),
-    FLD(struct ev_chat_serve, net),     FLD(struct ev_chat_serve, clients),
-    FLD(struct ev_chat_serve, forked),  FLD(struct ev_chat_serve, reaped), FLD_END};
-const struct field chat_payload_accept[] = {
-    FLD(struct ev_chat_accept, conn),      FLD(struct ev_chat_accept, sp),
-    FLD(struct ev_chat_accept, nth),       FLD(struct ev_chat_accept, child),
-    FLD(struct ev_chat_accept, child_pid), FLD(struct ev_chat_accept, peer_port), FLD_END};
-const struct field chat_payload_line[] = {
-    FLD(struct ev_chat_line, buf),       FLD(struct ev_chat_line, seq),
-    FLD(struct ev_chat_line, told),      FLD(struct ev_chat_line, lost),
-    FLD(struct ev_chat_line, told_mask), FLD(struct ev_chat_line, self), FLD_END};
+const struct field chat_payload_serve[] = {FLD(struct ev_chat_serve, fd),
+                                           FLD(struct ev_chat_serve, port),
+                                           FLD(struct ev_chat_serve, net),
+                                           FLD(struct ev_chat_serve, clients),
+                                           FLD(struct ev_chat_serve, forked),
+                                           FLD(struct ev_chat_serve, reaped),
+                                           FLD_END};
+const struct field chat_payload_accept[] = {FLD(struct ev_chat_accept, conn),
+                                            FLD(struct ev_chat_accept, sp),
+                                            FLD(struct ev_chat_accept, nth),
+                                            FLD(struct ev_chat_accept, child),
+                                            FLD(struct ev_chat_accept, child_pid),
+                                            FLD(struct ev_chat_accept, peer_port),
+                                            FLD_END};
+const struct field chat_payload_line[] = {FLD(struct ev_chat_line, buf),
+                                          FLD(struct ev_chat_line, seq),
+                                          FLD(struct ev_chat_line, told),
+                                          FLD(struct ev_chat_line, lost),
+                                          FLD(struct ev_chat_line, told_mask),
+                                          FLD(struct ev_chat_line, self),
+                                          FLD_END};
 const struct field chat_payload_client[] = {
-    FLD(struct ev_chat_client, from), FLD(struct ev_chat_client, seq),
-    FLD(struct ev_chat_client, ok),   FLD(struct ev_chat_client, quit),
+    FLD(struct ev_chat_client, from),  FLD(struct ev_chat_client, seq),
+    FLD(struct ev_chat_client, ok),    FLD(struct ev_chat_client, quit),
     FLD(struct ev_chat_client, total), FLD_END};

@@ -123,8 +123,8 @@ static void conn_lines(struct conn *c)
             c->awaiting_ack = false;
         } else if (c->me >= 0 && c->qn < CONN_QUEUE &&
                    (line[0] == 'E' ||
-                    (line[0] == 'L' && sscanf(line, "L %d %d %n", &n, &seq, &off) >= 2 &&
-                     off > 0 && seq > 0))) {
+                    (line[0] == 'L' && sscanf(line, "L %d %d %n", &n, &seq, &off) >= 2 && off > 0 &&
+                     seq > 0))) {
             struct queued *q = &c->q[(c->qh + c->qn++) % CONN_QUEUE];
             memset(q, 0, sizeof *q);
             q->seq = line[0] == 'E' ? 0 : seq;
@@ -232,9 +232,9 @@ static _Noreturn void conn_main(struct runner *r, const struct op *op, int fd, i
 
 struct kid {
     pid_t pid;
-    int sp;       /* -1 once closed */
+    int sp; /* -1 once closed */
     bool done, reaped;
-    int client;   /* its client's number - 1, from its first note; -1 */
+    int client; /* its client's number - 1, from its first note; -1 */
 };
 
 struct server {
@@ -490,17 +490,32 @@ static int run_serve(struct runner *r, const struct op *op)
 }
 
 const struct op_entry op_entry_CHAT_SERVE = {
-    .name = "chat_serve", .verb = "serves the chat room (listen, fork per client, poll)",
-    .run = run_serve, .touches_fds = true, CHAT_MODEL(serve), .payload = chat_payload_serve};
-const struct op_entry op_entry_CHAT_ACCEPT = {
-    .name = "chat_accept", .verb = "accepted a client and forked its child",
-    .run = chat_not_a_step, .touches_fds = true, CHAT_MODEL(accept), .payload = chat_payload_accept};
-const struct op_entry op_entry_CHAT_NOTIFY = {
-    .name = "chat_notify", .verb = "tells the other children which buffer to read",
-    .run = chat_not_a_step, CHAT_MODEL(notify), .payload = chat_payload_line};
-const struct op_entry op_entry_CHAT_STORE = {
-    .name = "chat_store", .verb = "writes its client's line into its buffer",
-    .run = chat_not_a_step, CHAT_MODEL(store), .payload = chat_payload_line};
-const struct op_entry op_entry_CHAT_RELAY = {
-    .name = "chat_relay", .verb = "reads a buffer and sends the line to its client",
-    .run = chat_not_a_step, CHAT_MODEL(relay), .payload = chat_payload_line};
+    .name = "chat_serve",
+    .verb = "serves the chat room (listen, fork per client, poll)",
+    .run = run_serve,
+    .touches_fds = true,
+    CHAT_MODEL(serve),
+    .payload = chat_payload_serve};
+const struct op_entry op_entry_CHAT_ACCEPT = {.name = "chat_accept",
+                                              .verb = "accepted a client and forked its child",
+                                              .run = chat_not_a_step,
+                                              .touches_fds = true,
+                                              CHAT_MODEL(accept),
+                                              .payload = chat_payload_accept};
+const struct op_entry op_entry_CHAT_NOTIFY = {.name = "chat_notify",
+                                              .verb =
+                                                  "tells the other children which buffer to read",
+                                              .run = chat_not_a_step,
+                                              CHAT_MODEL(notify),
+                                              .payload = chat_payload_line};
+const struct op_entry op_entry_CHAT_STORE = {.name = "chat_store",
+                                             .verb = "writes its client's line into its buffer",
+                                             .run = chat_not_a_step,
+                                             CHAT_MODEL(store),
+                                             .payload = chat_payload_line};
+const struct op_entry op_entry_CHAT_RELAY = {.name = "chat_relay",
+                                             .verb =
+                                                 "reads a buffer and sends the line to its client",
+                                             .run = chat_not_a_step,
+                                             CHAT_MODEL(relay),
+                                             .payload = chat_payload_line};

@@ -16,12 +16,12 @@ enum { CHAT_NET_TCP = 0, CHAT_NET_UNIX = 1 };
 
 /* Parent <-> child over their socketpair, one fixed-size record. */
 enum note_kind {
-    NOTE_LINE = 1,  /* child -> parent: my buffer holds line seq */
-    NOTE_DONE,      /* child -> parent: my client sent everything */
-    NOTE_READ,      /* parent -> child: read buffer buf (line seq) */
-    NOTE_START,     /* parent -> child: everyone is here */
-    NOTE_BYE,       /* parent -> child: all is said, close */
-    NOTE_HELLO,     /* child -> parent: my client is number buf + 1 */
+    NOTE_LINE = 1, /* child -> parent: my buffer holds line seq */
+    NOTE_DONE,     /* child -> parent: my client sent everything */
+    NOTE_READ,     /* parent -> child: read buffer buf (line seq) */
+    NOTE_START,    /* parent -> child: everyone is here */
+    NOTE_BYE,      /* parent -> child: all is said, close */
+    NOTE_HELLO,    /* child -> parent: my client is number buf + 1 */
 };
 struct note {
     int32_t kind, buf, seq, pad;
@@ -46,9 +46,9 @@ void chat_text(int from, int seq, char *buf, size_t len);
 int chat_not_a_step(struct runner *r, const struct op *op);
 
 /* chat_model.c: each entry's doing, apply and story. */
-#define CHAT_MODEL_DECL(x)                                                               \
-    void chat_doing_##x(const struct event *ev, char *buf, size_t len);                  \
-    void chat_apply_##x(struct model *m, const struct event *ev, struct op_ctx *cx);     \
+#define CHAT_MODEL_DECL(x)                                                                         \
+    void chat_doing_##x(const struct event *ev, char *buf, size_t len);                            \
+    void chat_apply_##x(struct model *m, const struct event *ev, struct op_ctx *cx);               \
     struct model_line *chat_story_##x(struct model *m, const struct event *ev, struct op_ctx *cx);
 CHAT_MODEL_DECL(serve)
 CHAT_MODEL_DECL(accept)

@@ -143,8 +143,7 @@ static void apply_record(struct model *m, const struct event *ev, struct op_ctx 
         model_fact_add(m, "records.written", 1);
 }
 
-static struct model_line *story_record(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_record(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -169,8 +168,9 @@ static struct model_line *story_file_check(struct model *m, const struct event *
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "reads the file back: %lld bytes, %d intact records, %lld overwritten or "
-                      "damaged",
+    model_line_say(l,
+                   "reads the file back: %lld bytes, %d intact records, %lld overwritten or "
+                   "damaged",
                    (long long)ev->file_check.size, ev->result, (long long)ev->file_check.bad);
     return l;
 }
@@ -187,15 +187,24 @@ static const struct field payload_file_check[] = {FLD(struct ev_file_check, fd),
 
 const struct op_entry op_entry_NONE = {
     .name = "none", .verb = "does nothing", .run = ops_not_a_step};
-const struct op_entry op_entry_SLEEP = {
-    .payload = payload_sleep,
-    .name = "sleep", .verb = "sleeps", .run = run_sleep, .doing = doing_sleep};
+const struct op_entry op_entry_SLEEP = {.payload = payload_sleep,
+                                        .name = "sleep",
+                                        .verb = "sleeps",
+                                        .run = run_sleep,
+                                        .doing = doing_sleep};
 const struct op_entry op_entry_REPEAT = {.name = "repeat", .verb = "repeats", .run = run_repeat};
-const struct op_entry op_entry_RECORD = {
-    .payload = payload_record,
-    .name = "record", .verb = "writes a record", .run = run_record, .touches_fds = true,
-    .doing = doing_record, .apply = apply_record, .story = story_record};
-const struct op_entry op_entry_FILE_CHECK = {
-    .payload = payload_file_check,
-    .name = "file_check", .verb = "reads the file back", .run = run_file_check,
-    .doing = doing_file_check, .apply = apply_file_check, .story = story_file_check};
+const struct op_entry op_entry_RECORD = {.payload = payload_record,
+                                         .name = "record",
+                                         .verb = "writes a record",
+                                         .run = run_record,
+                                         .touches_fds = true,
+                                         .doing = doing_record,
+                                         .apply = apply_record,
+                                         .story = story_record};
+const struct op_entry op_entry_FILE_CHECK = {.payload = payload_file_check,
+                                             .name = "file_check",
+                                             .verb = "reads the file back",
+                                             .run = run_file_check,
+                                             .doing = doing_file_check,
+                                             .apply = apply_file_check,
+                                             .story = story_file_check};

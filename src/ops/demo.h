@@ -9,23 +9,23 @@
 
 struct ev_sleep {
     int32_t pad[4];
-    int64_t ns;        /* begin: how long, at the run's speed */
+    int64_t ns; /* begin: how long, at the run's speed */
     int64_t pad2;
 };
 
 struct ev_record {
     int32_t fd;
-    int32_t seq;       /* this process's record number */
+    int32_t seq; /* this process's record number */
     int32_t pad[2];
-    int64_t offset;    /* end: the fd's offset after the write */
+    int64_t offset; /* end: the fd's offset after the write */
     int64_t pad2;
 };
 
 struct ev_file_check {
     int32_t fd;
     int32_t pad[3];
-    int64_t size;      /* end: the file's size (result: intact records) */
-    int64_t bad;       /* records damaged or repeated */
+    int64_t size; /* end: the file's size (result: intact records) */
+    int64_t bad;  /* records damaged or repeated */
 };
 
 /* one X-macro list, laid out by hand */

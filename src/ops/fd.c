@@ -549,8 +549,8 @@ static struct model_line *story_pair(struct model *m, const struct event *ev, st
     if (ev->result < 0)
         SAY("%s failed: %s", op_name(ev->op), errname(ev->err));
     else if (ev->op == OP_PIPE)
-        SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld",
-            ev->pair.fd0, ev->pair.fd1, (long long)ev->pair.ino0);
+        SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld", ev->pair.fd0,
+            ev->pair.fd1, (long long)ev->pair.ino0);
     else
         SAY("socketpair(AF_UNIX) -> fd %d and fd %d: two connected sockets, each end reads and "
             "writes",
@@ -563,8 +563,7 @@ static void doing_mkfifo(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "mkfifo");
 }
 
-static struct model_line *story_mkfifo(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_mkfifo(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -646,8 +645,7 @@ static void apply_write(struct model *m, const struct event *ev, struct op_ctx *
     }
 }
 
-static struct model_line *story_write(struct model *m, const struct event *ev,
-                                      struct op_ctx *cx)
+static struct model_line *story_write(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -671,13 +669,11 @@ static void doing_shutdown(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "shutdown(fd %d)", ev->fd.fd);
 }
 
-static struct model_line *story_shutdown(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_shutdown(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (l)
-        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read",
-            ev->fd.fd);
+        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read", ev->fd.fd);
     return l;
 }
 
@@ -686,8 +682,7 @@ static void doing_listen(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "bind+listen");
 }
 
-static struct model_line *story_listen(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_listen(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -706,8 +701,7 @@ static void doing_accept(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "accept(fd %d)", ev->fd.fd);
 }
 
-static struct model_line *story_accept(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_accept(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -724,8 +718,7 @@ static void doing_connect(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "connect");
 }
 
-static struct model_line *story_connect(struct model *m, const struct event *ev,
-                                        struct op_ctx *cx)
+static struct model_line *story_connect(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -752,8 +745,7 @@ static void apply_sendfd(struct model *m, const struct event *ev, struct op_ctx 
     model_fact_set(m, "fdpass.sender", ev->pid);
 }
 
-static struct model_line *story_sendfd(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_sendfd(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -782,8 +774,7 @@ static void apply_recvfd(struct model *m, const struct event *ev, struct op_ctx 
     model_fact_set(m, "fdpass.receiver", ev->pid);
 }
 
-static struct model_line *story_recvfd(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_recvfd(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -801,10 +792,9 @@ static struct model_line *story_recvfd(struct model *m, const struct event *ev,
 /* ---- the entries ------------------------------------------------------- */
 
 /* Payload fields by name, for recordings (model/field.h); pads are left out. */
-static const struct field payload_open[] = {FLD(struct ev_open, fd), FLD(struct ev_open, access),
-                                            FLD(struct ev_open, fifo),
-                                            FLD(struct ev_open, ino), FLD(struct ev_open, dev),
-                                            FLD_END};
+static const struct field payload_open[] = {FLD(struct ev_open, fd),   FLD(struct ev_open, access),
+                                            FLD(struct ev_open, fifo), FLD(struct ev_open, ino),
+                                            FLD(struct ev_open, dev),  FLD_END};
 static const struct field payload_fd[] = {FLD(struct ev_fd, fd), FLD(struct ev_fd, n), FLD_END};
 static const struct field payload_pair[] = {FLD(struct ev_pair, fd0), FLD(struct ev_pair, fd1),
                                             FLD(struct ev_pair, ino0), FLD(struct ev_pair, ino1),
@@ -819,42 +809,50 @@ static const struct field payload_fdpass[] = {FLD(struct ev_sendfd, sock),
 
 #define FDOP(op) .run = run_##op, .touches_fds = true, .doing = doing_##op, .story = story_##op
 
-const struct op_entry op_entry_OPEN = {
-    .payload = payload_open,
-    .name = "open", .verb = "opens a file", FDOP(open), .apply = apply_open};
-const struct op_entry op_entry_CLOSE = {
-    .payload = payload_fd,
-    .name = "close", .verb = "closes an fd", FDOP(close), .apply = apply_close};
+const struct op_entry op_entry_OPEN = {.payload = payload_open,
+                                       .name = "open",
+                                       .verb = "opens a file",
+                                       FDOP(open),
+                                       .apply = apply_open};
+const struct op_entry op_entry_CLOSE = {.payload = payload_fd,
+                                        .name = "close",
+                                        .verb = "closes an fd",
+                                        FDOP(close),
+                                        .apply = apply_close};
 const struct op_entry op_entry_PIPE = {
-    .payload = payload_pair,.name = "pipe", .verb = "creates a pipe", FDOP(pair)};
-const struct op_entry op_entry_SOCKETPAIR = {
-    .payload = payload_pair,
-    .name = "socketpair", .verb = "creates a pair of connected sockets", FDOP(pair)};
-const struct op_entry op_entry_MKFIFO = {
-    .name = "mkfifo", .verb = "creates a FIFO", .run = run_mkfifo, .doing = doing_mkfifo,
-    .story = story_mkfifo};
+    .payload = payload_pair, .name = "pipe", .verb = "creates a pipe", FDOP(pair)};
+const struct op_entry op_entry_SOCKETPAIR = {.payload = payload_pair,
+                                             .name = "socketpair",
+                                             .verb = "creates a pair of connected sockets",
+                                             FDOP(pair)};
+const struct op_entry op_entry_MKFIFO = {.name = "mkfifo",
+                                         .verb = "creates a FIFO",
+                                         .run = run_mkfifo,
+                                         .doing = doing_mkfifo,
+                                         .story = story_mkfifo};
 const struct op_entry op_entry_READ = {
-    .payload = payload_io,
-    .name = "read", .verb = "reads", FDOP(read), .apply = apply_read};
+    .payload = payload_io, .name = "read", .verb = "reads", FDOP(read), .apply = apply_read};
 const struct op_entry op_entry_WRITE = {
-    .payload = payload_io,
-    .name = "write", .verb = "writes", FDOP(write), .apply = apply_write};
-const struct op_entry op_entry_SHUTDOWN = {
-    .payload = payload_fd,
-    .name = "shutdown", .verb = "shuts down its sending side", FDOP(shutdown)};
+    .payload = payload_io, .name = "write", .verb = "writes", FDOP(write), .apply = apply_write};
+const struct op_entry op_entry_SHUTDOWN = {.payload = payload_fd,
+                                           .name = "shutdown",
+                                           .verb = "shuts down its sending side",
+                                           FDOP(shutdown)};
 const struct op_entry op_entry_LISTEN = {
-    .payload = payload_fd,
-    .name = "listen", .verb = "listens on a UNIX socket path", FDOP(listen)};
+    .payload = payload_fd, .name = "listen", .verb = "listens on a UNIX socket path", FDOP(listen)};
 const struct op_entry op_entry_ACCEPT = {
-    .payload = payload_fd,
-    .name = "accept", .verb = "accepts a connection", FDOP(accept)};
-const struct op_entry op_entry_CONNECT = {
-    .payload = payload_fd,
-    .name = "connect", .verb = "connects to a UNIX socket path", FDOP(connect)};
-const struct op_entry op_entry_SENDFD = {
-    .payload = payload_fdpass,
-    .name = "sendfd", .verb = "sends an fd (SCM_RIGHTS)", FDOP(sendfd), .apply = apply_sendfd};
-const struct op_entry op_entry_RECVFD = {
-    .payload = payload_fdpass,
-    .name = "recvfd", .verb = "receives an fd (SCM_RIGHTS)", FDOP(recvfd),
-    .apply = apply_recvfd};
+    .payload = payload_fd, .name = "accept", .verb = "accepts a connection", FDOP(accept)};
+const struct op_entry op_entry_CONNECT = {.payload = payload_fd,
+                                          .name = "connect",
+                                          .verb = "connects to a UNIX socket path",
+                                          FDOP(connect)};
+const struct op_entry op_entry_SENDFD = {.payload = payload_fdpass,
+                                         .name = "sendfd",
+                                         .verb = "sends an fd (SCM_RIGHTS)",
+                                         FDOP(sendfd),
+                                         .apply = apply_sendfd};
+const struct op_entry op_entry_RECVFD = {.payload = payload_fdpass,
+                                         .name = "recvfd",
+                                         .verb = "receives an fd (SCM_RIGHTS)",
+                                         FDOP(recvfd),
+                                         .apply = apply_recvfd};

@@ -244,12 +244,12 @@ static struct model_line *story_get(struct model *m, const struct event *ev, str
     bool same = ev->result == engine_id(m, kind);
     SAY("%s(%s) -> id %d: %s%s", call_of[kind], args, ev->result,
         same ? "the object ipcplay made with this key" : "NOT the object ipcplay made",
-        !same                         ? ""
+        !same                          ? ""
         : ev->ipcget.flags & IPC_CREAT ? " (it exists, so IPC_CREAT just opens it)"
-        : ev->op == OP_MSGGET         ? " (flags 0: open an existing one)"
-        : ev->ipcget.size == 0        ? (ev->op == OP_SHMGET ? " (size 0: open an existing one)"
-                                                             : " (nsems 0: open an existing one)")
-                                      : "");
+        : ev->op == OP_MSGGET          ? " (flags 0: open an existing one)"
+        : ev->ipcget.size == 0         ? (ev->op == OP_SHMGET ? " (size 0: open an existing one)"
+                                                              : " (nsems 0: open an existing one)")
+                                       : "");
     return l;
 }
 
@@ -264,8 +264,7 @@ static void apply_setuid(struct model *m, const struct event *ev, struct op_ctx 
         fact(m, ev, "uid", -1, ev->setuid.now);
 }
 
-static struct model_line *story_setuid(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_setuid(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -294,8 +293,7 @@ static void apply_alter(struct model *m, const struct event *ev, struct op_ctx *
         fact(m, ev, "a", alter_kind(ev), ev->result < 0 ? -ev->err : 0);
 }
 
-static struct model_line *story_alter(struct model *m, const struct event *ev,
-                                      struct op_ctx *cx)
+static struct model_line *story_alter(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = end_line(m, ev, cx);
     if (!l)
@@ -315,15 +313,14 @@ static struct model_line *story_alter(struct model *m, const struct event *ev,
 
 /* ---- the entries ------------------------------------------------------- */
 
-#define KEYOP(op)                                                                          \
+#define KEYOP(op)                                                                                  \
     .doing = doing_##op, .apply = apply_##op, .story = story_##op, .payload = payload_##op
 
 /* Each payload's fields by name, for recordings. */
 static const struct field payload_ftok[] = {FLD(struct ev_ftok, proj), FLD(struct ev_ftok, key),
                                             FLD(struct ev_ftok, ino), FLD_END};
 static const struct field payload_get[] = {FLD(struct ev_ipcget, flags),
-                                           FLD(struct ev_ipcget, size),
-                                           FLD(struct ev_ipcget, uid),
+                                           FLD(struct ev_ipcget, size), FLD(struct ev_ipcget, uid),
                                            FLD(struct ev_ipcget, key), FLD_END};
 static const struct field payload_setuid[] = {FLD(struct ev_setuid, uid),
                                               FLD(struct ev_setuid, now), FLD_END};
@@ -339,8 +336,8 @@ const struct op_entry op_entry_MSGGET = {
 const struct op_entry op_entry_SHMGET = {
     .name = "shmget", .verb = "gets a shared memory segment by key", .run = run_get, KEYOP(get)};
 const struct op_entry op_entry_SETUID = {
-    .name = "setuid", .verb = "becomes another user (setresuid)", .run = run_setuid,
-    KEYOP(setuid)};
-const struct op_entry op_entry_ALTER = {
-    .name = "alter", .verb = "tries an alter operation (semop, msgsnd, shmat)",
-    .run = run_alter, KEYOP(alter)};
+    .name = "setuid", .verb = "becomes another user (setresuid)", .run = run_setuid, KEYOP(setuid)};
+const struct op_entry op_entry_ALTER = {.name = "alter",
+                                        .verb = "tries an alter operation (semop, msgsnd, shmat)",
+                                        .run = run_alter,
+                                        KEYOP(alter)};

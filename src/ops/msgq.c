@@ -242,8 +242,7 @@ static void apply_msgsnd(struct model *m, const struct event *ev, struct op_ctx 
     }
 }
 
-static struct model_line *story_msgsnd(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_msgsnd(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -291,8 +290,7 @@ static void apply_msgrcv(struct model *m, const struct event *ev, struct op_ctx 
     }
 }
 
-static struct model_line *story_msgrcv(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_msgrcv(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -309,12 +307,13 @@ static struct model_line *story_msgrcv(struct model *m, const struct event *ev,
         else
             snprintf(from, sizeof from, "someone");
         if (ev->result < full)
-            model_line_say(l, "-> got type %d from %s #%d: %d of %d bytes, MSG_NOERROR cut the "
-                              "rest",
+            model_line_say(l,
+                           "-> got type %d from %s #%d: %d of %d bytes, MSG_NOERROR cut the "
+                           "rest",
                            ev->msgrcv.type, from, seq, ev->result, full);
         else
-            model_line_say(l, "-> got type %d from %s #%d (%d bytes)%s", ev->msgrcv.type, from,
-                           seq, ev->result, msgwire_how_sum_ok(how) ? "" : " CHECKSUM WRONG");
+            model_line_say(l, "-> got type %d from %s #%d (%d bytes)%s", ev->msgrcv.type, from, seq,
+                           ev->result, msgwire_how_sum_ok(how) ? "" : " CHECKSUM WRONG");
     } else if (ev->err == E2BIG) {
         model_line_say(l,
                        "-> E2BIG: the message it may take is longer than its %d-byte buffer; "
@@ -380,15 +379,25 @@ static const struct field payload_msgrcv[] = {
     FLD(struct ev_msgrcv, how), FLD_END};
 static const struct field payload_msgq_rmid[] = {FLD(struct ev_msgq_rmid, left), FLD_END};
 
-const struct op_entry op_entry_MSGSND = {
-    .payload = payload_msgsnd,
-    .name = "msgsnd", .verb = "sends a message", .run = run_msgsnd, .doing = doing_msgsnd,
-    .apply = apply_msgsnd, .story = story_msgsnd};
-const struct op_entry op_entry_MSGRCV = {
-    .payload = payload_msgrcv,
-    .name = "msgrcv", .verb = "receives a message", .run = run_msgrcv, .doing = doing_msgrcv,
-    .apply = apply_msgrcv, .story = story_msgrcv};
-const struct op_entry op_entry_MSGQ_RMID = {
-    .payload = payload_msgq_rmid,
-    .name = "msgq_rmid", .verb = "removes the message queue", .run = run_rmid,
-    .track = track_rmid, .doing = doing_rmid, .apply = apply_rmid, .story = story_rmid};
+const struct op_entry op_entry_MSGSND = {.payload = payload_msgsnd,
+                                         .name = "msgsnd",
+                                         .verb = "sends a message",
+                                         .run = run_msgsnd,
+                                         .doing = doing_msgsnd,
+                                         .apply = apply_msgsnd,
+                                         .story = story_msgsnd};
+const struct op_entry op_entry_MSGRCV = {.payload = payload_msgrcv,
+                                         .name = "msgrcv",
+                                         .verb = "receives a message",
+                                         .run = run_msgrcv,
+                                         .doing = doing_msgrcv,
+                                         .apply = apply_msgrcv,
+                                         .story = story_msgrcv};
+const struct op_entry op_entry_MSGQ_RMID = {.payload = payload_msgq_rmid,
+                                            .name = "msgq_rmid",
+                                            .verb = "removes the message queue",
+                                            .run = run_rmid,
+                                            .track = track_rmid,
+                                            .doing = doing_rmid,
+                                            .apply = apply_rmid,
+                                            .story = story_rmid};

@@ -42,7 +42,7 @@ enum op_kind {
 #define IPCPLAY_OP_ENUM(e) OP_##e,
     IPCPLAY_OPS(IPCPLAY_OP_ENUM)
 #undef IPCPLAY_OP_ENUM
-    OP__COUNT
+        OP__COUNT
 };
 
 enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
@@ -74,17 +74,17 @@ struct op;
 /* What the model knows while it applies one event; apply may leave findings
  * for the story of the same event in `found`. */
 struct op_ctx {
-    int pi;                  /* the process's index in the model, -1 when unknown */
-    struct model_proc *p;    /* that process, or NULL */
-    char who[32];            /* "worker-2[4711]" */
-    char what[40];           /* the op as the story names it: "P(sem 0)" */
+    int pi;               /* the process's index in the model, -1 when unknown */
+    struct model_proc *p; /* that process, or NULL */
+    char who[32];         /* "worker-2[4711]" */
+    char what[40];        /* the op as the story names it: "P(sem 0)" */
     union {
         struct {
             int held_undo, held_dead; /* locks it held, given back or left taken */
             int inside;               /* 1: it was in a critical section */
         } exited;
         struct {
-            bool told;                /* the send was told already, with its receive */
+            bool told; /* the send was told already, with its receive */
         } msgsnd;
     } found;
 };
@@ -94,16 +94,16 @@ struct op_ctx {
 #define OPS_END_ROLE 1 /* the role ends here, normally (r->exit_code) */
 
 struct op_entry {
-    const char *name;  /* "P": output, recordings, scenarios */
-    const char *verb;  /* "P: take the semaphore" */
+    const char *name; /* "P": output, recordings, scenarios */
+    const char *verb; /* "P: take the semaphore" */
     /* In a child: pass the gate, emit begin, make the call, emit end. Every
      * entry has one; an event only the engine writes refuses to run. */
     int (*run)(struct runner *r, const struct op *op);
     /* In the engine, before the model applies ev: what the engine itself
      * keeps (processes forked, reaped, exec'd; objects gone). NULL: nothing. */
     void (*track)(struct engine *e, const struct event *ev);
-    bool touches_fds;  /* may change fd tables or offsets: look at every fd table again */
-    bool from_engine;  /* written by the engine about a process, not by the process */
+    bool touches_fds; /* may change fd tables or offsets: look at every fd table again */
+    bool from_engine; /* written by the engine about a process, not by the process */
     /* "P(sem 0)": what the process is doing, for the panels and the story. NULL:
      * the op's name. */
     void (*doing)(const struct event *ev, char *buf, size_t len);

@@ -479,8 +479,7 @@ static int appear_spawned(struct model *m, const struct event *ev)
     return model_add_proc(m, ev->pid, 0, ev->role, ev->instance, name);
 }
 
-static struct model_line *story_spawned(struct model *m, const struct event *ev,
-                                        struct op_ctx *cx)
+static struct model_line *story_spawned(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->what, sizeof l->what, "fork");
@@ -546,8 +545,7 @@ static void apply_exited(struct model *m, const struct event *ev, struct op_ctx 
     }
 }
 
-static struct model_line *story_exited(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_exited(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (cx->found.exited.inside) {
         struct model_line *d = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
@@ -581,8 +579,8 @@ static struct model_line *story_exited(struct model *m, const struct event *ev,
 static void failed_call(const struct event *ev, char *what, size_t len)
 {
     struct event call = *ev;
-    call.op = (uint8_t)(ev->failed.call > OP_NONE && ev->failed.call < OP__COUNT
-                            ? ev->failed.call : OP_NONE);
+    call.op = (uint8_t)(ev->failed.call > OP_NONE && ev->failed.call < OP__COUNT ? ev->failed.call
+                                                                                 : OP_NONE);
     call.phase = PH_END;
     model_doing(&call, what, len);
 }
@@ -604,14 +602,14 @@ static void apply_failed(struct model *m, const struct event *ev, struct op_ctx 
     if (cx->p)
         snprintf(cx->p->doing, sizeof cx->p->doing, "gave up: %s",
                  op_name(ev->failed.call > OP_NONE && ev->failed.call < OP__COUNT
-                             ? (int)ev->failed.call : OP_NONE));
+                             ? (int)ev->failed.call
+                             : OP_NONE));
     if (!m->error[0])
-        snprintf(m->error, sizeof m->error, "%s: %s failed: %s",
-                 cx->p ? cx->p->name : "a process", what, why);
+        snprintf(m->error, sizeof m->error, "%s: %s failed: %s", cx->p ? cx->p->name : "a process",
+                 what, why);
 }
 
-static struct model_line *story_failed(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_failed(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     char what[32], why[64];
     failed_call(ev, what, sizeof what);
@@ -636,8 +634,8 @@ static void apply_fork(struct model *m, const struct event *ev, struct op_ctx *c
         char name[32];
         snprintf(name, sizeof name, "%s-%lld", model_role_name(m, ev->fork.role),
                  (long long)ev->fork.instance);
-        int ci = model_add_proc(m, ev->result, ev->pid, ev->fork.role, (int)ev->fork.instance,
-                                name);
+        int ci =
+            model_add_proc(m, ev->result, ev->pid, ev->fork.role, (int)ev->fork.instance, name);
         if (ci >= 0) {
             m->procs[ci].forked = true;
             m->procs[ci].parent0 = ev->pid;
@@ -711,16 +709,16 @@ static void apply_fdreport(struct model *m, const struct event *ev, struct op_ct
         model_fact_set(m, "exec.reported", 1);
 }
 
-static struct model_line *story_fdreport(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_fdreport(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->fdreport.fd >= 0)
         model_line_say(l, "fd %d is still open after exec (inode %lld, offset %lld)",
                        ev->fdreport.fd, (long long)ev->fdreport.ino, (long long)ev->fdreport.pos);
     else
-        model_line_say(l, "reports %lld fd(s) open besides 0-3 (stdio on /dev/null, ipcplay's "
-                          "pipe)",
+        model_line_say(l,
+                       "reports %lld fd(s) open besides 0-3 (stdio on /dev/null, ipcplay's "
+                       "pipe)",
                        (long long)ev->fdreport.ino);
     return l;
 }
@@ -783,15 +781,13 @@ static void apply_reaped(struct model *m, const struct event *ev, struct op_ctx 
         model_fact_set(m, "sigchld.max_batch", ev->reaped.batch);
 }
 
-static struct model_line *story_reaped(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_reaped(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     char st[40], nm[48];
     wait_status_text((int)ev->reaped.status, STATUS_WAIT, st, sizeof st);
     model_line_say(l, "handler call %d: waitpid(-1, WNOHANG) reaped %s, %s (%d in this call)",
-                   ev->reaped.call, proc_name(m, ev->result, nm, sizeof nm), st,
-                   ev->reaped.batch);
+                   ev->reaped.call, proc_name(m, ev->result, nm, sizeof nm), st, ev->reaped.batch);
     return l;
 }
 
@@ -862,8 +858,7 @@ static void apply_orphaned(struct model *m, const struct event *ev, struct op_ct
         model_fact_add(m, "orphan.by_ipcplay", 1);
 }
 
-static struct model_line *story_orphaned(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_orphaned(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -899,8 +894,7 @@ static void doing_sigign(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "signal(SIG_IGN)");
 }
 
-static struct model_line *story_sigign(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_sigign(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -943,61 +937,100 @@ static const struct field payload_hold[] = {FLD(struct ev_hold, seen), FLD(struc
                                             FLD(struct ev_hold, late), FLD_END};
 static const struct field payload_sigign[] = {FLD(struct ev_sigign, sig), FLD_END};
 
-const struct op_entry op_entry_START = {
-    .payload = payload_start,
-    .name = "start", .verb = "starts", .run = ops_not_a_step, .track = track_start};
+const struct op_entry op_entry_START = {.payload = payload_start,
+                                        .name = "start",
+                                        .verb = "starts",
+                                        .run = ops_not_a_step,
+                                        .track = track_start};
 const struct op_entry op_entry_EXIT = {
-    .payload = payload_exit,
-    .name = "exit", .verb = "exits", .run = run_exit, .apply = apply_exit};
-const struct op_entry op_entry_EXITED = {
-    .payload = payload_exited,
-    .name = "exited", .verb = "has exited", .run = ops_not_a_step, .from_engine = true,
-    .apply = apply_exited, .story = story_exited};
-const struct op_entry op_entry_SPAWNED = {
-    .name = "spawned", .verb = "was forked", .run = ops_not_a_step, .from_engine = true,
-    .appear = appear_spawned, .story = story_spawned};
-const struct op_entry op_entry_FAILED = {
-    .payload = payload_failed,
-    .name = "failed", .verb = "gives up", .run = ops_not_a_step, .apply = apply_failed,
-    .story = story_failed};
-const struct op_entry op_entry_FORK = {
-    .payload = payload_fork,
-    .name = "fork", .verb = "forks", .run = run_fork, .track = track_fork, .touches_fds = true,
-    .doing = doing_fork, .apply = apply_fork, .story = story_fork};
-const struct op_entry op_entry_EXEC = {
-    .payload = payload_fdreport,
-    .name = "exec", .verb = "replaces its program (execve)", .run = run_exec,
-    .track = track_exec, .touches_fds = true, .doing = doing_exec, .apply = apply_exec,
-    .story = story_exec};
-const struct op_entry op_entry_FDREPORT = {
-    .payload = payload_fdreport,
-    .name = "fdreport", .verb = "reports an open fd after exec", .run = ops_not_a_step,
-    .apply = apply_fdreport, .story = story_fdreport};
-const struct op_entry op_entry_WAIT = {
-    .payload = payload_wait,
-    .name = "wait", .verb = "waits for a child", .run = run_wait, .track = track_reaped,
-    .doing = doing_wait, .apply = apply_wait, .story = story_wait};
-const struct op_entry op_entry_SIGCHLD_INSTALL = {
-    .name = "sigchld_handler", .verb = "installs a SIGCHLD handler", .run = run_sigchld_install,
-    .doing = doing_sigchld_install, .story = story_sigchld_install};
-const struct op_entry op_entry_SIGCHLD_AWAIT = {
-    .payload = payload_sigchld_await,
-    .name = "sigchld_await", .verb = "lets SIGCHLD in", .run = run_sigchld_await,
-    .doing = doing_sigchld_await, .apply = apply_sigchld_await, .story = story_sigchld_await};
-const struct op_entry op_entry_REAPED = {
-    .payload = payload_reaped,
-    .name = "reaped", .verb = "reaped a child in its SIGCHLD handler", .run = ops_not_a_step,
-    .track = track_reaped, .doing = doing_reaped, .apply = apply_reaped,
-    .story = story_reaped};
-const struct op_entry op_entry_ORPHANED = {
-    .payload = payload_orphaned,
-    .name = "await_orphaned", .verb = "waits for its parent to exit", .run = run_orphaned,
-    .doing = doing_orphaned, .apply = apply_orphaned, .story = story_orphaned};
-const struct op_entry op_entry_HOLD = {
-    .payload = payload_hold,
-    .name = "hold", .verb = "waits until ipcplay has seen it", .run = run_hold,
-    .doing = doing_hold, .story = story_hold};
-const struct op_entry op_entry_SIGIGN = {
-    .payload = payload_sigign,
-    .name = "sigign", .verb = "ignores a signal", .run = run_sigign, .doing = doing_sigign,
-    .story = story_sigign};
+    .payload = payload_exit, .name = "exit", .verb = "exits", .run = run_exit, .apply = apply_exit};
+const struct op_entry op_entry_EXITED = {.payload = payload_exited,
+                                         .name = "exited",
+                                         .verb = "has exited",
+                                         .run = ops_not_a_step,
+                                         .from_engine = true,
+                                         .apply = apply_exited,
+                                         .story = story_exited};
+const struct op_entry op_entry_SPAWNED = {.name = "spawned",
+                                          .verb = "was forked",
+                                          .run = ops_not_a_step,
+                                          .from_engine = true,
+                                          .appear = appear_spawned,
+                                          .story = story_spawned};
+const struct op_entry op_entry_FAILED = {.payload = payload_failed,
+                                         .name = "failed",
+                                         .verb = "gives up",
+                                         .run = ops_not_a_step,
+                                         .apply = apply_failed,
+                                         .story = story_failed};
+const struct op_entry op_entry_FORK = {.payload = payload_fork,
+                                       .name = "fork",
+                                       .verb = "forks",
+                                       .run = run_fork,
+                                       .track = track_fork,
+                                       .touches_fds = true,
+                                       .doing = doing_fork,
+                                       .apply = apply_fork,
+                                       .story = story_fork};
+const struct op_entry op_entry_EXEC = {.payload = payload_fdreport,
+                                       .name = "exec",
+                                       .verb = "replaces its program (execve)",
+                                       .run = run_exec,
+                                       .track = track_exec,
+                                       .touches_fds = true,
+                                       .doing = doing_exec,
+                                       .apply = apply_exec,
+                                       .story = story_exec};
+const struct op_entry op_entry_FDREPORT = {.payload = payload_fdreport,
+                                           .name = "fdreport",
+                                           .verb = "reports an open fd after exec",
+                                           .run = ops_not_a_step,
+                                           .apply = apply_fdreport,
+                                           .story = story_fdreport};
+const struct op_entry op_entry_WAIT = {.payload = payload_wait,
+                                       .name = "wait",
+                                       .verb = "waits for a child",
+                                       .run = run_wait,
+                                       .track = track_reaped,
+                                       .doing = doing_wait,
+                                       .apply = apply_wait,
+                                       .story = story_wait};
+const struct op_entry op_entry_SIGCHLD_INSTALL = {.name = "sigchld_handler",
+                                                  .verb = "installs a SIGCHLD handler",
+                                                  .run = run_sigchld_install,
+                                                  .doing = doing_sigchld_install,
+                                                  .story = story_sigchld_install};
+const struct op_entry op_entry_SIGCHLD_AWAIT = {.payload = payload_sigchld_await,
+                                                .name = "sigchld_await",
+                                                .verb = "lets SIGCHLD in",
+                                                .run = run_sigchld_await,
+                                                .doing = doing_sigchld_await,
+                                                .apply = apply_sigchld_await,
+                                                .story = story_sigchld_await};
+const struct op_entry op_entry_REAPED = {.payload = payload_reaped,
+                                         .name = "reaped",
+                                         .verb = "reaped a child in its SIGCHLD handler",
+                                         .run = ops_not_a_step,
+                                         .track = track_reaped,
+                                         .doing = doing_reaped,
+                                         .apply = apply_reaped,
+                                         .story = story_reaped};
+const struct op_entry op_entry_ORPHANED = {.payload = payload_orphaned,
+                                           .name = "await_orphaned",
+                                           .verb = "waits for its parent to exit",
+                                           .run = run_orphaned,
+                                           .doing = doing_orphaned,
+                                           .apply = apply_orphaned,
+                                           .story = story_orphaned};
+const struct op_entry op_entry_HOLD = {.payload = payload_hold,
+                                       .name = "hold",
+                                       .verb = "waits until ipcplay has seen it",
+                                       .run = run_hold,
+                                       .doing = doing_hold,
+                                       .story = story_hold};
+const struct op_entry op_entry_SIGIGN = {.payload = payload_sigign,
+                                         .name = "sigign",
+                                         .verb = "ignores a signal",
+                                         .run = run_sigign,
+                                         .doing = doing_sigign,
+                                         .story = story_sigign};

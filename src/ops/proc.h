@@ -15,23 +15,23 @@
 
 struct ev_start {
     int32_t pad[4];
-    int64_t parent;    /* getppid() as the runner starts */
+    int64_t parent; /* getppid() as the runner starts */
     int64_t pad2;
 };
 
 struct ev_exit {
     int32_t pad0;
-    int32_t code;      /* the exit status it exits with */
+    int32_t code; /* the exit status it exits with */
     int32_t pad[2];
     int64_t pad2[2];
 };
 
 /* Written by the engine as it reaps one of its children. */
 struct ev_exited {
-    int32_t adopted;   /* 1: an orphan the engine reaped as its new parent */
-    int32_t stopped;   /* 1: killed because the run was being ended */
+    int32_t adopted; /* 1: an orphan the engine reaped as its new parent */
+    int32_t stopped; /* 1: killed because the run was being ended */
     int32_t pad[2];
-    int64_t status;    /* wait status */
+    int64_t status; /* wait status */
     int64_t pad2;
 };
 
@@ -40,13 +40,13 @@ struct ev_exited {
 struct ev_failed {
     int32_t call_args[2];
     int32_t pad[2];
-    int64_t call;      /* enum op_kind of the call that failed */
+    int64_t call; /* enum op_kind of the call that failed */
     int64_t pad2;
 };
 
 /* Parent's end: result = the child's pid. The child's own end: result 0. */
 struct ev_fork {
-    int32_t role;      /* the sub-role the child runs */
+    int32_t role; /* the sub-role the child runs */
     int32_t pad[3];
     union {
         int64_t instance; /* parent's side: the child's instance */
@@ -57,31 +57,31 @@ struct ev_fork {
 
 /* exec's end (from the new program) and fdreport notes (helper.c). */
 struct ev_fdreport {
-    int32_t fd;        /* an fd still open after exec; -1 for the closing count */
-    int32_t flags;     /* its open flags */
+    int32_t fd;    /* an fd still open after exec; -1 for the closing count */
+    int32_t flags; /* its open flags */
     int32_t pad[2];
-    int64_t ino;       /* its inode; the closing note: how many fds */
-    int64_t pos;       /* its offset */
+    int64_t ino; /* its inode; the closing note: how many fds */
+    int64_t pos; /* its offset */
 };
 
 struct ev_wait {
     int32_t pid_given; /* 0 wait(), 1 waitpid(target) */
     int32_t instance;  /* waitpid: the child instance it waits for */
     int32_t pad[2];
-    int64_t status;    /* end: wait status (result: the pid reaped) */
-    int64_t target;    /* waitpid: the pid */
+    int64_t status; /* end: wait status (result: the pid reaped) */
+    int64_t target; /* waitpid: the pid */
 };
 
 struct ev_sigchld_await {
     int32_t pad[4];
-    int64_t left;      /* end: zombies left that no SIGCHLD will come for */
-    int64_t calls;     /* handler calls */
+    int64_t left;  /* end: zombies left that no SIGCHLD will come for */
+    int64_t calls; /* handler calls */
 };
 
 /* One child reaped inside the SIGCHLD handler (result: its pid). */
 struct ev_reaped {
-    int32_t call;      /* the handler call that reaped it */
-    int32_t batch;     /* children that call reaped */
+    int32_t call;  /* the handler call that reaped it */
+    int32_t batch; /* children that call reaped */
     int32_t pad[2];
     int64_t status;
     int64_t pad2;
@@ -94,11 +94,11 @@ struct ev_orphaned {
 
 /* hold: wait until the sampler has seen what it waits for (board flags). */
 struct ev_hold {
-    int32_t seen;      /* enum model_seen flags */
-    int32_t role;      /* whose: a role, or -1 this process */
+    int32_t seen; /* enum model_seen flags */
+    int32_t role; /* whose: a role, or -1 this process */
     int32_t pad[2];
     int64_t pad2;
-    int64_t late;      /* end: 1 when not seen within the time limit */
+    int64_t late; /* end: 1 when not seen within the time limit */
 };
 
 struct ev_sigign {

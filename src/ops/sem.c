@@ -45,18 +45,18 @@ static int run_semop(struct runner *r, const struct op *op)
 {
     /* Resolve instance-relative and lock-ordered numbers once, so events
      * name the semaphore really used. */
-    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
-                    ? r->plan->semsets[op->obj].nsems : 0;
+    int nsems =
+        r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS ? r->plan->semsets[op->obj].nsems : 0;
     int num = sem_number(r, op, nsems);
-    uint16_t flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
-    short delta = op->kind == OP_P ? (short)-(op->arg1 ? op->arg1 : 1)
-                : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
-                                   : 0;
+    uint16_t flags = op->flags & (uint16_t) ~(OPF_REL | OPF_LOW | OPF_HIGH);
+    short delta = op->kind == OP_P   ? (short)-(op->arg1 ? op->arg1 : 1)
+                  : op->kind == OP_V ? (short)(op->arg1 ? op->arg1 : 1)
+                                     : 0;
     struct sembuf sb = {
         .sem_num = (unsigned short)num,
         .sem_op = delta,
-        .sem_flg = (short)(((flags & OPF_UNDO) ? SEM_UNDO : 0) |
-                           ((flags & OPF_NOWAIT) ? IPC_NOWAIT : 0)),
+        .sem_flg =
+            (short)(((flags & OPF_UNDO) ? SEM_UNDO : 0) | ((flags & OPF_NOWAIT) ? IPC_NOWAIT : 0)),
     };
     int semid = r->semids[op->obj];
     uint64_t first = 0;
@@ -207,11 +207,11 @@ union semun {
  * every process's SEM_UNDO adjustment for that semaphore. */
 static int run_setval(struct runner *r, const struct op *op)
 {
-    int nsems = r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS
-                    ? r->plan->semsets[op->obj].nsems : 0;
+    int nsems =
+        r->plan && op->obj >= 0 && op->obj < PLAN_MAX_SEMSETS ? r->plan->semsets[op->obj].nsems : 0;
     int semid = r->semids[op->obj];
     struct event ev = runner_event(r, op, PH_BEGIN);
-    ev.flags = op->flags & (uint16_t)~(OPF_REL | OPF_LOW | OPF_HIGH);
+    ev.flags = op->flags & (uint16_t) ~(OPF_REL | OPF_LOW | OPF_HIGH);
     ev.setval.num = sem_number(r, op, nsems);
     ev.setval.val = op->arg1;
     runner_begin(r, &ev);
@@ -362,8 +362,7 @@ static void apply_semop(struct model *m, const struct event *ev, struct op_ctx *
 
 /* V never sleeps: it is told as it starts, so the story never shows a woken
  * waiter's P before the V that woke it (their end events race). */
-static struct model_line *story_semop(struct model *m, const struct event *ev,
-                                      struct op_ctx *cx)
+static struct model_line *story_semop(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_semset *ss = model_semset(m, ev->obj);
     int semn = sem_index(ev->sem.num);
@@ -471,8 +470,7 @@ static void apply_cs(struct model *m, const struct event *ev, struct op_ctx *cx)
     }
 }
 
-static struct model_line *story_cs_enter(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_cs_enter(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -507,13 +505,12 @@ static struct model_line *story_cs_update(struct model *m, const struct event *e
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> counter %lld -> %lld (read, hold, write)",
-                   (long long)ev->cs_update.read, (long long)ev->cs_update.written);
+    model_line_say(l, "-> counter %lld -> %lld (read, hold, write)", (long long)ev->cs_update.read,
+                   (long long)ev->cs_update.written);
     return l;
 }
 
-static struct model_line *story_cs_leave(struct model *m, const struct event *ev,
-                                         struct op_ctx *cx)
+static struct model_line *story_cs_leave(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -539,8 +536,7 @@ static void doing_setval(const struct event *ev, char *buf, size_t len)
     snprintf(buf, len, "SETVAL(sem %d, %d)", ev->setval.num, ev->setval.val);
 }
 
-static struct model_line *story_setval(struct model *m, const struct event *ev,
-                                       struct op_ctx *cx)
+static struct model_line *story_setval(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     if (ev->phase != PH_END)
         return NULL;
@@ -671,12 +667,15 @@ static struct model_line *story_getval(struct model *m, const struct event *ev, 
 
 /* Payload fields by name, for recordings (model/field.h); pads are left out. */
 static const struct field payload_sem[] = {FLD(struct ev_sem, num), FLD(struct ev_sem, amount),
-                                           FLD(struct ev_sem, ncnt),
-                                           FLD(struct ev_sem, waited_ns), FLD_END};
-static const struct field payload_sem2[] = {
-    FLD_ARR(struct ev_sem2, num),    FLD(struct ev_sem2, amount),    FLD(struct ev_sem2, calls),
-    FLD_ARR(struct ev_sem2, before), FLD_ARR(struct ev_sem2, after), FLD(struct ev_sem2, ncnt),
-    FLD_END};
+                                           FLD(struct ev_sem, ncnt), FLD(struct ev_sem, waited_ns),
+                                           FLD_END};
+static const struct field payload_sem2[] = {FLD_ARR(struct ev_sem2, num),
+                                            FLD(struct ev_sem2, amount),
+                                            FLD(struct ev_sem2, calls),
+                                            FLD_ARR(struct ev_sem2, before),
+                                            FLD_ARR(struct ev_sem2, after),
+                                            FLD(struct ev_sem2, ncnt),
+                                            FLD_END};
 static const struct field payload_cs_enter[] = {FLD(struct ev_cs_enter, sect),
                                                 FLD(struct ev_cs_enter, inside), FLD_END};
 static const struct field payload_cs_update[] = {FLD(struct ev_cs_update, sect),
@@ -703,39 +702,62 @@ const struct op_entry op_entry_V = {
 const struct op_entry op_entry_WAIT0 = {
     .payload = payload_sem, .name = "wait0", .verb = "waits for zero", SEMOP};
 
-const struct op_entry op_entry_P2 = {
-    .payload = payload_sem2,
-    .name = "P2", .verb = "P on two semaphores in one semop", .run = run_semop2,
-    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
-const struct op_entry op_entry_V2 = {
-    .payload = payload_sem2,
-    .name = "V2", .verb = "V on two semaphores in one semop", .run = run_semop2,
-    .doing = doing_semop2, .apply = apply_semop2, .story = story_semop2};
-const struct op_entry op_entry_GETVAL = {
-    .payload = payload_sem,
-    .name = "getval", .verb = "reads a semaphore's value (semctl GETVAL)", .run = run_getval,
-    .doing = doing_getval, .story = story_getval};
-const struct op_entry op_entry_CS_ENTER = {
-    .payload = payload_cs_enter,
-    .name = "cs_enter", .verb = "enters the critical section", .run = run_cs_enter,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_enter};
-const struct op_entry op_entry_CS_UPDATE = {
-    .payload = payload_cs_update,
-    .name = "cs_update", .verb = "updates the shared counter", .run = run_cs_update,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_update};
-const struct op_entry op_entry_CS_LEAVE = {
-    .payload = payload_cs_leave,
-    .name = "cs_leave", .verb = "leaves the critical section", .run = run_cs_leave,
-    .doing = doing_cs, .apply = apply_cs, .story = story_cs_leave};
-const struct op_entry op_entry_LOCKVAR_ACQUIRE = {
-    .payload = payload_lockvar,
-    .name = "lockvar_acquire", .verb = "takes the plain-variable lock",
-    .run = run_lockvar_acquire, .doing = doing_lock, .story = story_lock};
-const struct op_entry op_entry_LOCKVAR_RELEASE = {
-    .payload = payload_lockvar,
-    .name = "lockvar_release", .verb = "clears the plain-variable lock",
-    .run = run_lockvar_release, .doing = doing_lock, .story = story_lock};
-const struct op_entry op_entry_SETVAL = {
-    .payload = payload_setval,
-    .name = "setval", .verb = "sets a semaphore's value (semctl SETVAL)", .run = run_setval,
-    .doing = doing_setval, .story = story_setval};
+const struct op_entry op_entry_P2 = {.payload = payload_sem2,
+                                     .name = "P2",
+                                     .verb = "P on two semaphores in one semop",
+                                     .run = run_semop2,
+                                     .doing = doing_semop2,
+                                     .apply = apply_semop2,
+                                     .story = story_semop2};
+const struct op_entry op_entry_V2 = {.payload = payload_sem2,
+                                     .name = "V2",
+                                     .verb = "V on two semaphores in one semop",
+                                     .run = run_semop2,
+                                     .doing = doing_semop2,
+                                     .apply = apply_semop2,
+                                     .story = story_semop2};
+const struct op_entry op_entry_GETVAL = {.payload = payload_sem,
+                                         .name = "getval",
+                                         .verb = "reads a semaphore's value (semctl GETVAL)",
+                                         .run = run_getval,
+                                         .doing = doing_getval,
+                                         .story = story_getval};
+const struct op_entry op_entry_CS_ENTER = {.payload = payload_cs_enter,
+                                           .name = "cs_enter",
+                                           .verb = "enters the critical section",
+                                           .run = run_cs_enter,
+                                           .doing = doing_cs,
+                                           .apply = apply_cs,
+                                           .story = story_cs_enter};
+const struct op_entry op_entry_CS_UPDATE = {.payload = payload_cs_update,
+                                            .name = "cs_update",
+                                            .verb = "updates the shared counter",
+                                            .run = run_cs_update,
+                                            .doing = doing_cs,
+                                            .apply = apply_cs,
+                                            .story = story_cs_update};
+const struct op_entry op_entry_CS_LEAVE = {.payload = payload_cs_leave,
+                                           .name = "cs_leave",
+                                           .verb = "leaves the critical section",
+                                           .run = run_cs_leave,
+                                           .doing = doing_cs,
+                                           .apply = apply_cs,
+                                           .story = story_cs_leave};
+const struct op_entry op_entry_LOCKVAR_ACQUIRE = {.payload = payload_lockvar,
+                                                  .name = "lockvar_acquire",
+                                                  .verb = "takes the plain-variable lock",
+                                                  .run = run_lockvar_acquire,
+                                                  .doing = doing_lock,
+                                                  .story = story_lock};
+const struct op_entry op_entry_LOCKVAR_RELEASE = {.payload = payload_lockvar,
+                                                  .name = "lockvar_release",
+                                                  .verb = "clears the plain-variable lock",
+                                                  .run = run_lockvar_release,
+                                                  .doing = doing_lock,
+                                                  .story = story_lock};
+const struct op_entry op_entry_SETVAL = {.payload = payload_setval,
+                                         .name = "setval",
+                                         .verb = "sets a semaphore's value (semctl SETVAL)",
+                                         .run = run_setval,
+                                         .doing = doing_setval,
+                                         .story = story_setval};

@@ -15,9 +15,9 @@
 
 /* P, V, wait0: one semop on semaphore num of set obj. */
 struct ev_sem {
-    int32_t num;       /* the semaphore, after instance-relative and lock-order rules */
-    int32_t amount;    /* how much P takes or V gives (0 means 1) */
-    int32_t ncnt;      /* an EINTR end: semncnt just after the sleeper left */
+    int32_t num;    /* the semaphore, after instance-relative and lock-order rules */
+    int32_t amount; /* how much P takes or V gives (0 means 1) */
+    int32_t ncnt;   /* an EINTR end: semncnt just after the sleeper left */
     int32_t pad;
     int64_t waited_ns; /* end: since the first attempt */
     int64_t pad2;
@@ -27,37 +27,37 @@ struct ev_sem {
 struct ev_cs_enter {
     int32_t sect;
     int32_t pad[3];
-    int64_t inside;    /* end: inside now, as the shared count says (the dead included) */
+    int64_t inside; /* end: inside now, as the shared count says (the dead included) */
     int64_t pad2;
 };
 
 struct ev_cs_update {
     int32_t sect;
     int32_t pad[3];
-    int64_t written;   /* end: the counter it wrote back */
-    int64_t read;      /* the counter it read (a hold earlier) */
+    int64_t written; /* end: the counter it wrote back */
+    int64_t read;    /* the counter it read (a hold earlier) */
 };
 
 struct ev_cs_leave {
     int32_t sect;
     int32_t pad[3];
-    int64_t entries;   /* end: critical sections completed, all sections */
-    int64_t left;      /* still inside this section */
+    int64_t entries; /* end: critical sections completed, all sections */
+    int64_t left;    /* still inside this section */
 };
 
 struct ev_lockvar {
     int32_t pad[4];
-    int64_t spins;     /* acquire: 1 ms naps until the variable read 0 */
+    int64_t spins; /* acquire: 1 ms naps until the variable read 0 */
     int64_t pad2;
 };
 
 /* setval: semctl(SETVAL), with what GETVAL, GETNCNT and GETZCNT said. */
 struct ev_setval {
-    int32_t num;       /* the semaphore */
-    int32_t val;       /* the value it sets */
-    int32_t ncnt;      /* end: semncnt, zcnt: semzcnt, just before */
+    int32_t num;  /* the semaphore */
+    int32_t val;  /* the value it sets */
+    int32_t ncnt; /* end: semncnt, zcnt: semzcnt, just before */
     int32_t zcnt;
-    int64_t before;    /* end: semval before and after */
+    int64_t before; /* end: semval before and after */
     int64_t after;
 };
 
@@ -70,7 +70,7 @@ struct ev_sem2 {
     int16_t calls;     /* 1: one semop (atomic); 2: two, one sembuf each (the unsafe way) */
     int16_t before[2]; /* end: GETVAL of both, just before and just after */
     int16_t after[2];
-    int32_t ncnt;      /* EINTR end: semncnt of num[0] just after */
+    int32_t ncnt; /* EINTR end: semncnt of num[0] just after */
     int32_t pad[2];
 };
 

@@ -189,9 +189,10 @@ static struct model_line *story_ring(struct model *m, const struct event *ev, st
 
 static void doing_cow(const struct event *ev, char *buf, size_t len)
 {
-    snprintf(buf, len, ev->op == OP_COW_INIT    ? "mmap page"
-                       : ev->op == OP_COW_WRITE ? "write page"
-                                                : "read page");
+    snprintf(buf, len,
+             ev->op == OP_COW_INIT    ? "mmap page"
+             : ev->op == OP_COW_WRITE ? "write page"
+                                      : "read page");
 }
 
 static void apply_cow(struct model *m, const struct event *ev, struct op_ctx *cx)
@@ -220,7 +221,8 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
                        shared ? "MAP_SHARED" : "MAP_PRIVATE");
     } else if (ev->op == OP_COW_WRITE) {
         long long a = ev->cow_write.minflt_before, b = ev->cow_write.minflt_after;
-        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b, model_diff(b, a),
+        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b,
+                       model_diff(b, a),
                        shared ? "; a shared page: no copy, the parent sees it"
                               : "; the kernel copied the page for it (copy-on-write)");
     } else {
@@ -245,15 +247,14 @@ static const struct field payload_cow_write[] = {FLD(struct ev_cow_write, minflt
 #define COW .run = run_cow, .doing = doing_cow, .apply = apply_cow, .story = story_cow
 
 const struct op_entry op_entry_RING_PUT = {
-    .payload = payload_ring,
-    .name = "ring_put", .verb = "puts an item into the shared ring", RING};
-const struct op_entry op_entry_RING_GET = {
-    .payload = payload_ring,
-    .name = "ring_get", .verb = "takes an item from the shared ring", RING};
+    .payload = payload_ring, .name = "ring_put", .verb = "puts an item into the shared ring", RING};
+const struct op_entry op_entry_RING_GET = {.payload = payload_ring,
+                                           .name = "ring_get",
+                                           .verb = "takes an item from the shared ring",
+                                           RING};
 const struct op_entry op_entry_COW_INIT = {
-    .payload = payload_cow_page,
-    .name = "cow_init", .verb = "maps a page and fills it", COW};
+    .payload = payload_cow_page, .name = "cow_init", .verb = "maps a page and fills it", COW};
 const struct op_entry op_entry_COW_WRITE = {
-    .payload = payload_cow_write,.name = "cow_write", .verb = "writes its page", COW};
+    .payload = payload_cow_write, .name = "cow_write", .verb = "writes its page", COW};
 const struct op_entry op_entry_COW_CHECK = {
-    .payload = payload_cow_page,.name = "cow_check", .verb = "checks its page", COW};
+    .payload = payload_cow_page, .name = "cow_check", .verb = "checks its page", COW};

@@ -9,15 +9,15 @@
 
 struct ev_ring {
     int32_t pad0;
-    int32_t slot;      /* end: the slot written or read */
+    int32_t slot; /* end: the slot written or read */
     int32_t pad[2];
-    int64_t item;      /* the item (producer x 1000000 + its number; 0 empty) */
-    int64_t index;     /* head (put) or tail (take) before the op */
+    int64_t item;  /* the item (producer x 1000000 + its number; 0 empty) */
+    int64_t index; /* head (put) or tail (take) before the op */
 };
 
 struct ev_cow_page {
     int32_t pad[4];
-    int64_t sum;       /* end: the page's checksum (init, check) */
+    int64_t sum; /* end: the page's checksum (init, check) */
     int64_t pad2;
 };
 

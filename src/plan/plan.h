@@ -19,16 +19,16 @@
 #define PLAN_PATH_LEN 108 /* fits sun_path */
 
 struct op {
-    uint8_t kind;    /* enum op_kind */
-    uint16_t flags;  /* enum op_flag */
-    int32_t obj;     /* object index (semset or segment) */
-    int32_t arg0;    /* semaphore number */
-    int32_t arg1;    /* sem_op value, exit code */
-    int32_t ms;      /* a delay in ms at speed 1 (sleep, hold, retry) */
-    int32_t count;   /* repeat: how many times */
-    int32_t body;    /* repeat: how many following ops form the body */
-    int32_t arg2;    /* op-specific (msgsnd: types to cycle; P/V: the other lock) */
-    int32_t arg3;    /* op-specific (msgsnd: every Nth is long; OPF_REL: modulus) */
+    uint8_t kind;   /* enum op_kind */
+    uint16_t flags; /* enum op_flag */
+    int32_t obj;    /* object index (semset or segment) */
+    int32_t arg0;   /* semaphore number */
+    int32_t arg1;   /* sem_op value, exit code */
+    int32_t ms;     /* a delay in ms at speed 1 (sleep, hold, retry) */
+    int32_t count;  /* repeat: how many times */
+    int32_t body;   /* repeat: how many following ops form the body */
+    int32_t arg2;   /* op-specific (msgsnd: types to cycle; P/V: the other lock) */
+    int32_t arg3;   /* op-specific (msgsnd: every Nth is long; OPF_REL: modulus) */
 };
 
 /* How the engine names a System V object: IPC_PRIVATE (file 0), or a key

@@ -9,36 +9,45 @@
 
 /* ---- the descriptions, one per record kind ------------------------------ */
 
-static const struct field f_run_start[] = {
-    FLD_STR(struct rec_run_start, scenario), FLD_STR(struct rec_run_start, params),
-    FLD_STRS(struct rec_run_start, role_names), FLD(struct rec_run_start, nroles),
-    FLD(struct rec_run_start, live), FLD_END};
+static const struct field f_run_start[] = {FLD_STR(struct rec_run_start, scenario),
+                                           FLD_STR(struct rec_run_start, params),
+                                           FLD_STRS(struct rec_run_start, role_names),
+                                           FLD(struct rec_run_start, nroles),
+                                           FLD(struct rec_run_start, live),
+                                           FLD_END};
 static const struct field f_run_state[] = {FLD(struct rec_run_state, state),
                                            FLD(struct rec_run_state, step_tokens),
                                            FLD_F64(struct rec_run_state, speed), FLD_END};
 static const struct field f_proc_add[] = {
-    FLD(struct rec_proc_add, pid),      FLD(struct rec_proc_add, ppid),
-    FLD(struct rec_proc_add, role),     FLD(struct rec_proc_add, instance),
-    FLD(struct rec_proc_add, forked),   FLD(struct rec_proc_add, parent0),
-    FLD_STR(struct rec_proc_add, name), FLD_CHAR(struct rec_proc_add, state),
+    FLD(struct rec_proc_add, pid),       FLD(struct rec_proc_add, ppid),
+    FLD(struct rec_proc_add, role),      FLD(struct rec_proc_add, instance),
+    FLD(struct rec_proc_add, forked),    FLD(struct rec_proc_add, parent0),
+    FLD_STR(struct rec_proc_add, name),  FLD_CHAR(struct rec_proc_add, state),
     FLD_STR(struct rec_proc_add, doing), FLD_END};
-static const struct field f_semset_add[] = {
-    FLD(struct rec_semset_add, index),    FLD(struct rec_semset_add, semid),
-    FLD(struct rec_semset_add, nsems),    FLD(struct rec_semset_add, lockmask),
-    FLD_ARR(struct rec_semset_add, init), FLD_STRS(struct rec_semset_add, name), FLD_END};
-static const struct field f_shmseg_add[] = {
-    FLD(struct rec_shmseg_add, index), FLD(struct rec_shmseg_add, shmid),
-    FLD(struct rec_shmseg_add, kind),  FLD(struct rec_shmseg_add, stats),
-    FLD(struct rec_shmseg_add, ring_slots), FLD(struct rec_shmseg_add, mode),
-    FLD(struct rec_shmseg_add, segsz), FLD_STR(struct rec_shmseg_add, name), FLD_END};
+static const struct field f_semset_add[] = {FLD(struct rec_semset_add, index),
+                                            FLD(struct rec_semset_add, semid),
+                                            FLD(struct rec_semset_add, nsems),
+                                            FLD(struct rec_semset_add, lockmask),
+                                            FLD_ARR(struct rec_semset_add, init),
+                                            FLD_STRS(struct rec_semset_add, name),
+                                            FLD_END};
+static const struct field f_shmseg_add[] = {FLD(struct rec_shmseg_add, index),
+                                            FLD(struct rec_shmseg_add, shmid),
+                                            FLD(struct rec_shmseg_add, kind),
+                                            FLD(struct rec_shmseg_add, stats),
+                                            FLD(struct rec_shmseg_add, ring_slots),
+                                            FLD(struct rec_shmseg_add, mode),
+                                            FLD(struct rec_shmseg_add, segsz),
+                                            FLD_STR(struct rec_shmseg_add, name),
+                                            FLD_END};
 static const struct field f_msgq_add[] = {
     FLD(struct rec_msgq_add, index), FLD(struct rec_msgq_add, msqid),
     FLD(struct rec_msgq_add, mode), FLD(struct rec_msgq_add, qbytes), FLD_END};
 static const struct field f_rundir[] = {FLD_STR(struct rec_rundir, path), FLD_END};
 static const struct field f_runfile[] = {FLD(struct rec_runfile, index),
                                          FLD_STR(struct rec_runfile, name), FLD_END};
-static const struct field f_say[] = {FLD(struct rec_say, kind), FLD(struct rec_say, pid),
-                                     FLD_STR(struct rec_say, who), FLD_STR(struct rec_say, what),
+static const struct field f_say[] = {FLD(struct rec_say, kind),       FLD(struct rec_say, pid),
+                                     FLD_STR(struct rec_say, who),    FLD_STR(struct rec_say, what),
                                      FLD_STR(struct rec_say, detail), FLD_END};
 static const struct field f_check[] = {FLD_STR(struct model_check, name),
                                        FLD(struct model_check, status),
@@ -47,10 +56,10 @@ static const struct field f_cs_plan[] = {FLD(struct rec_cs_plan, expected),
                                          FLD(struct rec_cs_plan, nsections), FLD_END};
 static const struct field f_run_error[] = {FLD_STR(struct rec_run_error, hint), FLD_END};
 /* An event's common part; op, phase, its time and payload are written apart. */
-static const struct field f_event[] = {
-    FLD(struct event, pid),    FLD(struct event, role), FLD(struct event, instance),
-    FLD(struct event, flags),  FLD(struct event, result), FLD(struct event, err),
-    FLD(struct event, obj),    FLD_END};
+static const struct field f_event[] = {FLD(struct event, pid),      FLD(struct event, role),
+                                       FLD(struct event, instance), FLD(struct event, flags),
+                                       FLD(struct event, result),   FLD(struct event, err),
+                                       FLD(struct event, obj),      FLD_END};
 static const struct field f_kernel[] = {
     FLD(struct model_kernel, nr),      FLD_ARR(struct model_kernel, args),
     FLD(struct model_kernel, semid),   FLD(struct model_kernel, nsops),
@@ -59,15 +68,22 @@ static const struct field f_kernel[] = {
     FLD(struct model_kernel, msgcall), FLD(struct model_kernel, msqid),
     FLD(struct model_kernel, msgtyp),  FLD(struct model_kernel, msgflg),
     FLD(struct model_kernel, msgsz),   FLD_END};
-static const struct field f_sample_proc[] = {
-    FLD(struct sample_proc, pid),       FLD(struct sample_proc, flags),
-    FLD_CHAR(struct sample_proc, state), FLD_STR(struct sample_proc, comm),
-    FLD(struct sample_proc, ppid),      FLD(struct sample_proc, zombie_status),
-    FLD(struct sample_proc, minflt),    FLD(struct sample_proc, majflt),
-    FLD(struct sample_proc, utime),     FLD(struct sample_proc, stime),
-    FLD(struct sample_proc, rss_pages), FLD_SUB(struct sample_proc, kernel, f_kernel),
-    FLD_STR(struct sample_proc, path),  FLD_STR(struct sample_proc, exe),
-    FLD_STR(struct sample_proc, exe_before), FLD_END};
+static const struct field f_sample_proc[] = {FLD(struct sample_proc, pid),
+                                             FLD(struct sample_proc, flags),
+                                             FLD_CHAR(struct sample_proc, state),
+                                             FLD_STR(struct sample_proc, comm),
+                                             FLD(struct sample_proc, ppid),
+                                             FLD(struct sample_proc, zombie_status),
+                                             FLD(struct sample_proc, minflt),
+                                             FLD(struct sample_proc, majflt),
+                                             FLD(struct sample_proc, utime),
+                                             FLD(struct sample_proc, stime),
+                                             FLD(struct sample_proc, rss_pages),
+                                             FLD_SUB(struct sample_proc, kernel, f_kernel),
+                                             FLD_STR(struct sample_proc, path),
+                                             FLD_STR(struct sample_proc, exe),
+                                             FLD_STR(struct sample_proc, exe_before),
+                                             FLD_END};
 static const struct field f_self[] = {FLD(struct sample_self, pid), FLD(struct sample_self, utime),
                                       FLD(struct sample_self, stime),
                                       FLD(struct sample_self, rss_pages), FLD_END};
@@ -75,50 +91,69 @@ static const struct field f_fd[] = {FLD(struct model_fd, fd),    FLD_STR(struct 
                                     FLD(struct model_fd, ino),   FLD(struct model_fd, pos),
                                     FLD(struct model_fd, flags), FLD(struct model_fd, scm_fds),
                                     FLD(struct model_fd, ofd),   FLD_END};
-static const struct field f_fds[] = {FLD(struct model_fdtable, pid), FLD(struct model_fdtable, nfds),
-                                     FLD(struct model_fdtable, more),
-                                     FLD_SUBS(struct model_fdtable, fds, f_fd), FLD_END};
+static const struct field f_fds[] = {
+    FLD(struct model_fdtable, pid), FLD(struct model_fdtable, nfds),
+    FLD(struct model_fdtable, more), FLD_SUBS(struct model_fdtable, fds, f_fd), FLD_END};
 static const struct field f_perm[] = {
     FLD(struct model_ipc_perm, key),  FLD(struct model_ipc_perm, uid),
     FLD(struct model_ipc_perm, gid),  FLD(struct model_ipc_perm, cuid),
     FLD(struct model_ipc_perm, cgid), FLD(struct model_ipc_perm, mode),
     FLD(struct model_ipc_perm, seq),  FLD_END};
-static const struct field f_sem[] = {
-    FLD(struct sample_semset, index),    FLD(struct sample_semset, nsems),
-    FLD(struct sample_semset, mode),     FLD(struct sample_semset, otime),
-    FLD(struct sample_semset, ctime),    FLD_SUB(struct sample_semset, perm, f_perm),
-    FLD_ARR(struct sample_semset, val),  FLD_ARR(struct sample_semset, ncnt),
-    FLD_ARR(struct sample_semset, zcnt), FLD_ARR(struct sample_semset, lastpid), FLD_END};
+static const struct field f_sem[] = {FLD(struct sample_semset, index),
+                                     FLD(struct sample_semset, nsems),
+                                     FLD(struct sample_semset, mode),
+                                     FLD(struct sample_semset, otime),
+                                     FLD(struct sample_semset, ctime),
+                                     FLD_SUB(struct sample_semset, perm, f_perm),
+                                     FLD_ARR(struct sample_semset, val),
+                                     FLD_ARR(struct sample_semset, ncnt),
+                                     FLD_ARR(struct sample_semset, zcnt),
+                                     FLD_ARR(struct sample_semset, lastpid),
+                                     FLD_END};
 static const struct field f_cs_sect[] = {
     FLD(struct sample_cs_section, occupancy), FLD(struct sample_cs_section, max_occupancy),
     FLD(struct sample_cs_section, counter), FLD(struct sample_cs_section, entries), FLD_END};
-static const struct field f_cs[] = {FLD(struct sample_cs, occupancy),
-                                    FLD(struct sample_cs, max_occupancy),
-                                    FLD(struct sample_cs, entries),
-                                    FLD_SUBS(struct sample_cs, sect, f_cs_sect), FLD_END};
-static const struct field f_shm[] = {
-    FLD(struct sample_shmseg, index),    FLD(struct sample_shmseg, stat_ok),
-    FLD(struct sample_shmseg, segsz),    FLD(struct sample_shmseg, mode),
-    FLD(struct sample_shmseg, nattch),   FLD(struct sample_shmseg, cpid),
-    FLD(struct sample_shmseg, lpid),     FLD(struct sample_shmseg, atime),
-    FLD(struct sample_shmseg, dtime),    FLD(struct sample_shmseg, ctime),
-    FLD_SUB(struct sample_shmseg, perm, f_perm), FLD(struct sample_shmseg, ino),
-    FLD(struct sample_shmseg, has_peek), FLD(struct sample_shmseg, peek_len),
-    FLD_HEX(struct sample_shmseg, peek), FLD(struct sample_shmseg, has_cs),
-    FLD_SUB(struct sample_shmseg, cs, f_cs), FLD_END};
+static const struct field f_cs[] = {
+    FLD(struct sample_cs, occupancy), FLD(struct sample_cs, max_occupancy),
+    FLD(struct sample_cs, entries), FLD_SUBS(struct sample_cs, sect, f_cs_sect), FLD_END};
+static const struct field f_shm[] = {FLD(struct sample_shmseg, index),
+                                     FLD(struct sample_shmseg, stat_ok),
+                                     FLD(struct sample_shmseg, segsz),
+                                     FLD(struct sample_shmseg, mode),
+                                     FLD(struct sample_shmseg, nattch),
+                                     FLD(struct sample_shmseg, cpid),
+                                     FLD(struct sample_shmseg, lpid),
+                                     FLD(struct sample_shmseg, atime),
+                                     FLD(struct sample_shmseg, dtime),
+                                     FLD(struct sample_shmseg, ctime),
+                                     FLD_SUB(struct sample_shmseg, perm, f_perm),
+                                     FLD(struct sample_shmseg, ino),
+                                     FLD(struct sample_shmseg, has_peek),
+                                     FLD(struct sample_shmseg, peek_len),
+                                     FLD_HEX(struct sample_shmseg, peek),
+                                     FLD(struct sample_shmseg, has_cs),
+                                     FLD_SUB(struct sample_shmseg, cs, f_cs),
+                                     FLD_END};
 static const struct field f_msg_peek[] = {
     FLD(struct model_msg_peek, type), FLD(struct model_msg_peek, len),
     FLD(struct model_msg_peek, role), FLD(struct model_msg_peek, instance),
     FLD(struct model_msg_peek, seq),  FLD_END};
-static const struct field f_msq[] = {
-    FLD(struct sample_msgq, index),  FLD(struct sample_msgq, removed),
-    FLD(struct sample_msgq, mode),   FLD(struct sample_msgq, qnum),
-    FLD(struct sample_msgq, cbytes), FLD(struct sample_msgq, qbytes),
-    FLD(struct sample_msgq, lspid),  FLD(struct sample_msgq, lrpid),
-    FLD(struct sample_msgq, stime),  FLD(struct sample_msgq, rtime),
-    FLD(struct sample_msgq, ctime),  FLD_SUB(struct sample_msgq, perm, f_perm),
-    FLD(struct sample_msgq, peek_state), FLD(struct sample_msgq, npeek),
-    FLD_SUBS(struct sample_msgq, peek, f_msg_peek), FLD_END};
+static const struct field f_msq[] = {FLD(struct sample_msgq, index),
+                                     FLD(struct sample_msgq, removed),
+                                     FLD(struct sample_msgq, mode),
+                                     FLD(struct sample_msgq, qnum),
+                                     FLD(struct sample_msgq, cbytes),
+                                     FLD(struct sample_msgq, qbytes),
+                                     FLD(struct sample_msgq, lspid),
+                                     FLD(struct sample_msgq, lrpid),
+                                     FLD(struct sample_msgq, stime),
+                                     FLD(struct sample_msgq, rtime),
+                                     FLD(struct sample_msgq, ctime),
+                                     FLD_SUB(struct sample_msgq, perm, f_perm),
+                                     FLD(struct sample_msgq, peek_state),
+                                     FLD(struct sample_msgq, npeek),
+                                     FLD_SUBS(struct sample_msgq, peek, f_msg_peek),
+                                     FLD_END};
 static const struct field f_dl[] = {FLD(struct sample_deadlock, n),
                                     FLD_STR(struct sample_deadlock, text), FLD_END};
 static const struct field f_end[] = {FLD(struct sample_end, wall_s), FLD_END};
@@ -128,14 +163,19 @@ static const struct field f_detail_fd[] = {
 static const struct field f_detail_attach[] = {
     FLD(struct model_detail_attach, addr), FLD(struct model_detail_attach, size),
     FLD(struct model_detail_attach, shmid), FLD_STR(struct model_detail_attach, perms), FLD_END};
-static const struct field f_detail[] = {
-    FLD(struct model_proc_detail, pid),         FLD_STR(struct model_proc_detail, wchan),
-    FLD_STR(struct model_proc_detail, syscall), FLD(struct model_proc_detail, status_err),
-    FLD_STR(struct model_proc_detail, status),  FLD(struct model_proc_detail, fds_err),
-    FLD(struct model_proc_detail, nfds),        FLD(struct model_proc_detail, fds_more),
-    FLD_SUBS(struct model_proc_detail, fds, f_detail_fd),
-    FLD(struct model_proc_detail, maps_err),    FLD(struct model_proc_detail, nattach),
-    FLD_SUBS(struct model_proc_detail, attach, f_detail_attach), FLD_END};
+static const struct field f_detail[] = {FLD(struct model_proc_detail, pid),
+                                        FLD_STR(struct model_proc_detail, wchan),
+                                        FLD_STR(struct model_proc_detail, syscall),
+                                        FLD(struct model_proc_detail, status_err),
+                                        FLD_STR(struct model_proc_detail, status),
+                                        FLD(struct model_proc_detail, fds_err),
+                                        FLD(struct model_proc_detail, nfds),
+                                        FLD(struct model_proc_detail, fds_more),
+                                        FLD_SUBS(struct model_proc_detail, fds, f_detail_fd),
+                                        FLD(struct model_proc_detail, maps_err),
+                                        FLD(struct model_proc_detail, nattach),
+                                        FLD_SUBS(struct model_proc_detail, attach, f_detail_attach),
+                                        FLD_END};
 static const struct field f_mapped[] = {FLD(struct detail_shm, index), FLD(struct detail_shm, n),
                                         FLD_ARR(struct detail_shm, pids), FLD_END};
 
@@ -143,93 +183,145 @@ static const struct field f_sys_begin[] = {FLD(struct sys_begin, seq), FLD_END};
 static const struct field f_sys_sem[] = {FLD(struct sys_sem, val), FLD(struct sys_sem, ncnt),
                                          FLD(struct sys_sem, zcnt), FLD(struct sys_sem, pid),
                                          FLD_END};
-static const struct field f_sys_obj[] = {
-    FLD(struct sys_obj, kind),   FLD(struct sys_obj, id),     FLD_STR(struct sys_obj, name),
-    FLD_STR(struct sys_obj, owner), FLD(struct sys_obj, key), FLD(struct sys_obj, uid),
-    FLD(struct sys_obj, gid),    FLD(struct sys_obj, cuid),   FLD(struct sys_obj, cgid),
-    FLD(struct sys_obj, mode),   FLD(struct sys_obj, detail_err), FLD(struct sys_obj, ctime),
-    FLD(struct sys_obj, nsems),  FLD(struct sys_obj, otime),  FLD(struct sys_obj, nvals),
-    FLD_SUBS(struct sys_obj, sem, f_sys_sem), FLD(struct sys_obj, cbytes),
-    FLD(struct sys_obj, qnum),   FLD(struct sys_obj, qbytes), FLD(struct sys_obj, lspid),
-    FLD(struct sys_obj, lrpid),  FLD(struct sys_obj, stime),  FLD(struct sys_obj, rtime),
-    FLD(struct sys_obj, segsz),  FLD(struct sys_obj, nattch), FLD(struct sys_obj, cpid),
-    FLD(struct sys_obj, lpid),   FLD(struct sys_obj, atime),  FLD(struct sys_obj, dtime),
-    FLD(struct sys_obj, ours),   FLD_END};
+static const struct field f_sys_obj[] = {FLD(struct sys_obj, kind),
+                                         FLD(struct sys_obj, id),
+                                         FLD_STR(struct sys_obj, name),
+                                         FLD_STR(struct sys_obj, owner),
+                                         FLD(struct sys_obj, key),
+                                         FLD(struct sys_obj, uid),
+                                         FLD(struct sys_obj, gid),
+                                         FLD(struct sys_obj, cuid),
+                                         FLD(struct sys_obj, cgid),
+                                         FLD(struct sys_obj, mode),
+                                         FLD(struct sys_obj, detail_err),
+                                         FLD(struct sys_obj, ctime),
+                                         FLD(struct sys_obj, nsems),
+                                         FLD(struct sys_obj, otime),
+                                         FLD(struct sys_obj, nvals),
+                                         FLD_SUBS(struct sys_obj, sem, f_sys_sem),
+                                         FLD(struct sys_obj, cbytes),
+                                         FLD(struct sys_obj, qnum),
+                                         FLD(struct sys_obj, qbytes),
+                                         FLD(struct sys_obj, lspid),
+                                         FLD(struct sys_obj, lrpid),
+                                         FLD(struct sys_obj, stime),
+                                         FLD(struct sys_obj, rtime),
+                                         FLD(struct sys_obj, segsz),
+                                         FLD(struct sys_obj, nattch),
+                                         FLD(struct sys_obj, cpid),
+                                         FLD(struct sys_obj, lpid),
+                                         FLD(struct sys_obj, atime),
+                                         FLD(struct sys_obj, dtime),
+                                         FLD(struct sys_obj, ours),
+                                         FLD_END};
 static const struct field f_sys_use[] = {
-    FLD(struct sys_use, pid),     FLD(struct sys_use, kind),    FLD(struct sys_use, id),
-    FLD(struct sys_use, how),     FLD(struct sys_use, nsops),   FLD(struct sys_use, sem_num),
-    FLD(struct sys_use, sem_op),  FLD(struct sys_use, sem_flg), FLD(struct sys_use, msgtyp),
-    FLD(struct sys_use, msgtyp_ok), FLD(struct sys_use, msgsz), FLD(struct sys_use, addr),
-    FLD(struct sys_use, size),    FLD_END};
-static const struct field f_sys_proc[] = {
-    FLD(struct sys_proc, pid), FLD(struct sys_proc, uid), FLD_STR(struct sys_proc, comm),
-    FLD_CHAR(struct sys_proc, state), FLD(struct sys_proc, gone), FLD(struct sys_proc, nosys),
-    FLD_END};
+    FLD(struct sys_use, pid),    FLD(struct sys_use, kind),
+    FLD(struct sys_use, id),     FLD(struct sys_use, how),
+    FLD(struct sys_use, nsops),  FLD(struct sys_use, sem_num),
+    FLD(struct sys_use, sem_op), FLD(struct sys_use, sem_flg),
+    FLD(struct sys_use, msgtyp), FLD(struct sys_use, msgtyp_ok),
+    FLD(struct sys_use, msgsz),  FLD(struct sys_use, addr),
+    FLD(struct sys_use, size),   FLD_END};
+static const struct field f_sys_proc[] = {FLD(struct sys_proc, pid),
+                                          FLD(struct sys_proc, uid),
+                                          FLD_STR(struct sys_proc, comm),
+                                          FLD_CHAR(struct sys_proc, state),
+                                          FLD(struct sys_proc, gone),
+                                          FLD(struct sys_proc, nosys),
+                                          FLD_END};
 static const struct field f_sys_end[] = {
-    FLD(struct sys_end, seq),       FLD(struct sys_end, wall_s),  FLD(struct sys_end, nprocs),
-    FLD(struct sys_end, nosys),     FLD(struct sys_end, nomaps),  FLD(struct sys_end, maps_read),
-    FLD(struct sys_end, dropped),   FLD(struct sys_end, attach_missing),
-    FLD(struct sys_end, cost_ns),   FLD_END};
+    FLD(struct sys_end, seq),     FLD(struct sys_end, wall_s),
+    FLD(struct sys_end, nprocs),  FLD(struct sys_end, nosys),
+    FLD(struct sys_end, nomaps),  FLD(struct sys_end, maps_read),
+    FLD(struct sys_end, dropped), FLD(struct sys_end, attach_missing),
+    FLD(struct sys_end, cost_ns), FLD_END};
 static const struct field f_sys_limits[] = {
-    FLD(struct sys_limits, msgmni), FLD(struct sys_limits, msgmax), FLD(struct sys_limits, msgmnb),
-    FLD(struct sys_limits, shmmni), FLD(struct sys_limits, shmmax), FLD(struct sys_limits, shmall),
+    FLD(struct sys_limits, msgmni), FLD(struct sys_limits, msgmax),
+    FLD(struct sys_limits, msgmnb), FLD(struct sys_limits, shmmni),
+    FLD(struct sys_limits, shmmax), FLD(struct sys_limits, shmall),
     FLD(struct sys_limits, shmmin), FLD(struct sys_limits, pagesize),
-    FLD(struct sys_limits, semmni), FLD(struct sys_limits, semmsl), FLD(struct sys_limits, semmns),
-    FLD(struct sys_limits, semopm), FLD(struct sys_limits, semvmx), FLD_END};
+    FLD(struct sys_limits, semmni), FLD(struct sys_limits, semmsl),
+    FLD(struct sys_limits, semmns), FLD(struct sys_limits, semopm),
+    FLD(struct sys_limits, semvmx), FLD_END};
 static const struct field f_sys_filter[] = {
     FLD_STR(struct sysipc_filter, user), FLD(struct sysipc_filter, key),
     FLD(struct sysipc_filter, has_key), FLD(struct sysipc_filter, sort), FLD_END};
 
 static const struct field f_tree_start[] = {
-    FLD(struct tree_start, mode), FLD(struct tree_start, root), FLD(struct tree_start, traced),
-    FLD_STR(struct tree_start, argv), FLD_STR(struct tree_start, note), FLD_END};
+    FLD(struct tree_start, mode),     FLD(struct tree_start, root),
+    FLD(struct tree_start, traced),   FLD_STR(struct tree_start, argv),
+    FLD_STR(struct tree_start, note), FLD_END};
 static const struct field f_tree_begin[] = {FLD(struct tree_begin, seq), FLD_END};
-static const struct field f_tree_proc[] = {
-    FLD(struct tree_proc, pid),      FLD(struct tree_proc, ppid),
-    FLD_CHAR(struct tree_proc, state), FLD_STR(struct tree_proc, comm),
-    FLD(struct tree_proc, nr),       FLD_ARR(struct tree_proc, args),
-    FLD(struct tree_proc, zombie_status), FLD(struct tree_proc, nfds), FLD_END};
+static const struct field f_tree_proc[] = {FLD(struct tree_proc, pid),
+                                           FLD(struct tree_proc, ppid),
+                                           FLD_CHAR(struct tree_proc, state),
+                                           FLD_STR(struct tree_proc, comm),
+                                           FLD(struct tree_proc, nr),
+                                           FLD_ARR(struct tree_proc, args),
+                                           FLD(struct tree_proc, zombie_status),
+                                           FLD(struct tree_proc, nfds),
+                                           FLD_END};
 static const struct field f_tree_link_end[] = {FLD(struct tree_link_end, pid),
                                                FLD(struct tree_link_end, fd),
                                                FLD(struct tree_link_end, mode), FLD_END};
-static const struct field f_tree_link[] = {
-    FLD(struct tree_link, kind), FLD(struct tree_link, ino), FLD_STR(struct tree_link, name),
-    FLD(struct tree_link, n), FLD_SUBS(struct tree_link, end, f_tree_link_end), FLD_END};
-static const struct field f_tree_exit[] = {FLD(struct tree_exit, pid),
-                                           FLD(struct tree_exit, status),
-                                           FLD(struct tree_exit, by), FLD_END};
+static const struct field f_tree_link[] = {FLD(struct tree_link, kind),
+                                           FLD(struct tree_link, ino),
+                                           FLD_STR(struct tree_link, name),
+                                           FLD(struct tree_link, n),
+                                           FLD_SUBS(struct tree_link, end, f_tree_link_end),
+                                           FLD_END};
+static const struct field f_tree_exit[] = {
+    FLD(struct tree_exit, pid), FLD(struct tree_exit, status), FLD(struct tree_exit, by), FLD_END};
 static const struct field f_tree_end[] = {FLD(struct tree_end, seq), FLD(struct tree_end, nprocs),
                                           FLD(struct tree_end, dropped), FLD_END};
 static const struct field f_trace_sop[] = {FLD(struct trace_sop, num), FLD(struct trace_sop, op),
                                            FLD(struct trace_sop, flg), FLD_END};
 static const struct field f_trace_call[] = {
-    FLD(struct trace_call, pid),    FLD(struct trace_call, nr),     FLD(struct trace_call, phase),
-    FLD(struct trace_call, err),    FLD_ARR(struct trace_call, args), FLD(struct trace_call, ret),
-    FLD(struct trace_call, nsops),  FLD_SUBS(struct trace_call, sops, f_trace_sop),
-    FLD(struct trace_call, semval), FLD(struct trace_call, msgtyp),
+    FLD(struct trace_call, pid),      FLD(struct trace_call, nr),
+    FLD(struct trace_call, phase),    FLD(struct trace_call, err),
+    FLD_ARR(struct trace_call, args), FLD(struct trace_call, ret),
+    FLD(struct trace_call, nsops),    FLD_SUBS(struct trace_call, sops, f_trace_sop),
+    FLD(struct trace_call, semval),   FLD(struct trace_call, msgtyp),
     FLD_STR(struct trace_call, path), FLD(struct trace_call, scm_fds),
-    FLD_ARR(struct trace_call, fds), FLD_END};
+    FLD_ARR(struct trace_call, fds),  FLD_END};
 
 static const struct field *const kind_fields[REC__COUNT] = {
-    [REC_RUN_START] = f_run_start,       [REC_RUN_STATE] = f_run_state,
-    [REC_PROC_ADD] = f_proc_add,         [REC_SEMSET_ADD] = f_semset_add,
-    [REC_SHMSEG_ADD] = f_shmseg_add,     [REC_MSGQ_ADD] = f_msgq_add,
-    [REC_RUNDIR] = f_rundir,             [REC_RUNFILE] = f_runfile,
-    [REC_SAY] = f_say,                   [REC_CHECK] = f_check,
-    [REC_CS_PLAN] = f_cs_plan,           [REC_RUN_ERROR] = f_run_error,
-    [REC_EVENT] = f_event,               [REC_SAMPLE_PROC] = f_sample_proc,
-    [REC_SAMPLE_SELF] = f_self,          [REC_SAMPLE_FDS] = f_fds,
-    [REC_SAMPLE_SEMSET] = f_sem,         [REC_SAMPLE_SHMSEG] = f_shm,
-    [REC_SAMPLE_MSGQ] = f_msq,           [REC_SAMPLE_DEADLOCK] = f_dl,
-    [REC_SAMPLE_END] = f_end,            [REC_DETAIL_PROC] = f_detail,
+    [REC_RUN_START] = f_run_start,
+    [REC_RUN_STATE] = f_run_state,
+    [REC_PROC_ADD] = f_proc_add,
+    [REC_SEMSET_ADD] = f_semset_add,
+    [REC_SHMSEG_ADD] = f_shmseg_add,
+    [REC_MSGQ_ADD] = f_msgq_add,
+    [REC_RUNDIR] = f_rundir,
+    [REC_RUNFILE] = f_runfile,
+    [REC_SAY] = f_say,
+    [REC_CHECK] = f_check,
+    [REC_CS_PLAN] = f_cs_plan,
+    [REC_RUN_ERROR] = f_run_error,
+    [REC_EVENT] = f_event,
+    [REC_SAMPLE_PROC] = f_sample_proc,
+    [REC_SAMPLE_SELF] = f_self,
+    [REC_SAMPLE_FDS] = f_fds,
+    [REC_SAMPLE_SEMSET] = f_sem,
+    [REC_SAMPLE_SHMSEG] = f_shm,
+    [REC_SAMPLE_MSGQ] = f_msq,
+    [REC_SAMPLE_DEADLOCK] = f_dl,
+    [REC_SAMPLE_END] = f_end,
+    [REC_DETAIL_PROC] = f_detail,
     [REC_DETAIL_SHM] = f_mapped,
-    [REC_SYS_BEGIN] = f_sys_begin,       [REC_SYS_OBJ] = f_sys_obj,
-    [REC_SYS_USE] = f_sys_use,           [REC_SYS_PROC] = f_sys_proc,
-    [REC_SYS_END] = f_sys_end,           [REC_SYS_LIMITS] = f_sys_limits,
+    [REC_SYS_BEGIN] = f_sys_begin,
+    [REC_SYS_OBJ] = f_sys_obj,
+    [REC_SYS_USE] = f_sys_use,
+    [REC_SYS_PROC] = f_sys_proc,
+    [REC_SYS_END] = f_sys_end,
+    [REC_SYS_LIMITS] = f_sys_limits,
     [REC_SYS_FILTER] = f_sys_filter,
-    [REC_TREE_START] = f_tree_start,     [REC_TREE_BEGIN] = f_tree_begin,
-    [REC_TREE_PROC] = f_tree_proc,       [REC_TREE_LINK] = f_tree_link,
-    [REC_TREE_EXIT] = f_tree_exit,       [REC_TREE_END] = f_tree_end,
+    [REC_TREE_START] = f_tree_start,
+    [REC_TREE_BEGIN] = f_tree_begin,
+    [REC_TREE_PROC] = f_tree_proc,
+    [REC_TREE_LINK] = f_tree_link,
+    [REC_TREE_EXIT] = f_tree_exit,
+    [REC_TREE_END] = f_tree_end,
     [REC_TRACE_CALL] = f_trace_call,
 };
 
@@ -321,9 +413,21 @@ static uint64_t get_u(const unsigned char *p, size_t size)
 {
     switch (size) {
     case 1: return *p;
-    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
-    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
     }
 }
 
@@ -331,9 +435,21 @@ static int64_t get_s(const unsigned char *p, size_t size)
 {
     switch (size) {
     case 1: return (int8_t)*p;
-    case 2: { int16_t v; memcpy(&v, p, 2); return v; }
-    case 4: { int32_t v; memcpy(&v, p, 4); return v; }
-    default: { int64_t v; memcpy(&v, p, 8); return v; }
+    case 2: {
+        int16_t v;
+        memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
     }
 }
 
@@ -487,8 +603,16 @@ static void put_int(unsigned char *p, size_t size, uint64_t v)
 {
     switch (size) {
     case 1: *p = (uint8_t)v; break;
-    case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-    case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+    case 2: {
+        uint16_t x = (uint16_t)v;
+        memcpy(p, &x, 2);
+        break;
+    }
+    case 4: {
+        uint32_t x = (uint32_t)v;
+        memcpy(p, &x, 4);
+        break;
+    }
     default: memcpy(p, &v, 8); break;
     }
 }
@@ -531,7 +655,8 @@ static int read_elem(struct rd *c, const struct field *f, json_object *j, unsign
         if (t != json_type_int)
             return bad(c, f, "is not an integer");
         put_int(p, f->size,
-                f->type == FT_SINT ? (uint64_t)json_object_get_int64(j) : json_object_get_uint64(j));
+                f->type == FT_SINT ? (uint64_t)json_object_get_int64(j)
+                                   : json_object_get_uint64(j));
         return 0;
     case FT_F64: {
         if (t != json_type_int && t != json_type_double)

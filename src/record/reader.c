@@ -35,8 +35,8 @@ static int read_line(struct rec_reader *rd, size_t *len, char *err, size_t errle
     for (;;) {
         if (rd->cap - n < 2) {
             if (rd->cap >= REC_MAX_LINE) {
-                snprintf(err, errlen, "%s:%ld: line longer than %u bytes", rd->path,
-                         rd->lineno + 1, REC_MAX_LINE);
+                snprintf(err, errlen, "%s:%ld: line longer than %u bytes", rd->path, rd->lineno + 1,
+                         REC_MAX_LINE);
                 return -1;
             }
             size_t cap = rd->cap ? rd->cap * 2 : 65536;
@@ -123,8 +123,8 @@ static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, s
     if (o && json_object_object_get_ex(o, "format", &j) && json_object_is_type(j, json_type_string))
         fmt = json_object_get_string(j);
     if (!fmt || strcmp(fmt, RECORDING_FORMAT) != 0) {
-        snprintf(err, errlen, "%s: not an ipcplay recording (line 1 is no \"%s\" header)",
-                 rd->path, RECORDING_FORMAT);
+        snprintf(err, errlen, "%s: not an ipcplay recording (line 1 is no \"%s\" header)", rd->path,
+                 RECORDING_FORMAT);
         json_object_put(o);
         return -1;
     }
@@ -164,8 +164,8 @@ static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, s
     return 0;
 }
 
-struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char *err,
-                                   size_t errlen, int *status)
+struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char *err, size_t errlen,
+                                   int *status)
 {
     *status = 2;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -226,8 +226,9 @@ int rec_reader_next(struct rec_reader *rd, struct record *r, char *err, size_t e
         if (rc == 0 || rc == -2) {
             rd->done = true;
             if (!rd->have_trailer)
-                snprintf(err, errlen, "%s: the recording ends after line %ld, cut short (no end line)",
-                         rd->path, rd->lineno);
+                snprintf(err, errlen,
+                         "%s: the recording ends after line %ld, cut short (no end line)", rd->path,
+                         rd->lineno);
             return 0;
         }
         if (rd->have_trailer) {

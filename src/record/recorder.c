@@ -21,8 +21,8 @@
 struct recorder {
     char path[4096];
     int fd;
-    gzFile gz;         /* NULL: plain */
-    off_t good;        /* the file's size up to its last whole line / flush point */
+    gzFile gz;  /* NULL: plain */
+    off_t good; /* the file's size up to its last whole line / flush point */
     struct codec_buf buf;
     uint64_t records;
     bool failed;
@@ -96,8 +96,9 @@ static void rec_fail(struct recorder *rc)
     rc->buf.len = 0;
     if (rc->say) {
         char line[256];
-        snprintf(line, sizeof line, "recording to %.150s stopped: %s (the file holds the run up to here)",
-                 rc->path, strerror(rc->werr));
+        snprintf(line, sizeof line,
+                 "recording to %.150s stopped: %s (the file holds the run up to here)", rc->path,
+                 strerror(rc->werr));
         rc->say(rc->say_ctx, line);
     }
 }

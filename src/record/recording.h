@@ -28,16 +28,16 @@
 
 /* Line 1 of a recording. */
 struct rec_header {
-    int version;                 /* RECORDING_VERSION when written */
+    int version; /* RECORDING_VERSION when written */
     char ipcplay_version[32];
-    char kernel[65];             /* uname -r */
+    char kernel[65]; /* uname -r */
     char scenario[32];
-    char params[192];            /* "workers=4 rounds=5 ..." */
-    double speed;                /* the pace it started at; 0 max */
-    int64_t start_s, start_ns;   /* CLOCK_REALTIME at the start */
-    int cols, rows;              /* the terminal; 0 when there was none */
-    char front[16];              /* "headless", "headless-json", "dashboard" */
-    char cmdline[512];           /* the command line, words joined by spaces */
+    char params[192];          /* "workers=4 rounds=5 ..." */
+    double speed;              /* the pace it started at; 0 max */
+    int64_t start_s, start_ns; /* CLOCK_REALTIME at the start */
+    int cols, rows;            /* the terminal; 0 when there was none */
+    char front[16];            /* "headless", "headless-json", "dashboard" */
+    char cmdline[512];         /* the command line, words joined by spaces */
 };
 
 /* How the run ended, from the front end: the last line of a recording. A
@@ -98,8 +98,8 @@ struct rec_reader;
  * *status 2 when it is not a recording this ipcplay reads (missing, a
  * directory, empty, not gzip though it says so, another format, a newer
  * version). */
-struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char *err,
-                                   size_t errlen, int *status);
+struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char *err, size_t errlen,
+                                   int *status);
 /* The next record: 1, 0 at the end, -1 on a bad line (err: "FILE:LINE: why").
  * At the end, rec_reader_trailer() is the end line, or NULL when the file
  * was cut short (err then says where it ends). */
@@ -120,7 +120,7 @@ enum replay_mark {
 };
 struct replay_marker {
     enum replay_mark kind;
-    size_t pos;    /* the position just after its record */
+    size_t pos; /* the position just after its record */
     uint64_t t_ns;
 };
 
@@ -141,8 +141,8 @@ void replay_free(struct replay *rp);
 /* Read a whole recording into rp (positioned at its start). Returns 0; 1
  * when the file was cut short (err says where; what is there is loaded);
  * -1 with err on anything else (*status 2). h and end may be NULL. */
-int replay_load(struct replay *rp, const char *path, struct rec_header *h,
-                struct rec_trailer *end, char *err, size_t errlen, int *status);
+int replay_load(struct replay *rp, const char *path, struct rec_header *h, struct rec_trailer *end,
+                char *err, size_t errlen, int *status);
 /* Add one record at the end (live: as engine_tap_fn). The position does
  * not move, unless it was at the end (then the model follows live). */
 void replay_append(struct replay *rp, const struct record *r);

@@ -14,22 +14,22 @@
 
 struct replay {
     struct replay_opts o;
-    unsigned char *arena;     /* packed records: u16 length, then the bytes */
+    unsigned char *arena; /* packed records: u16 length, then the bytes */
     size_t arena_len, arena_cap;
-    size_t *off;              /* offset of record i - first, in the arena */
-    size_t n, cap;            /* records held (first .. first + n) */
-    size_t first;             /* records dropped from the front (live) */
-    struct model *base;       /* the model at position first */
-    struct model **kf;        /* kf[j]: the model at position first + (j + 1) * K */
+    size_t *off;        /* offset of record i - first, in the arena */
+    size_t n, cap;      /* records held (first .. first + n) */
+    size_t first;       /* records dropped from the front (live) */
+    struct model *base; /* the model at position first */
+    struct model **kf;  /* kf[j]: the model at position first + (j + 1) * K */
     int nkf;
     size_t k;
-    uint64_t *ops;            /* position just after each op begin */
+    uint64_t *ops; /* position just after each op begin */
     size_t nops, ops_cap, ops_dropped;
     struct replay_marker *marks;
     size_t nmarks, marks_cap;
-    struct model *tip;        /* the model after the last record */
-    struct model *cur;        /* the model at pos, when not at the end */
-    bool at_end;              /* the view follows the end: its model is tip */
+    struct model *tip; /* the model after the last record */
+    struct model *cur; /* the model at pos, when not at the end */
+    bool at_end;       /* the view follows the end: its model is tip */
     size_t pos;
     uint64_t end_t;
     struct record scratch;
@@ -94,12 +94,30 @@ void replay_free(struct replay *rp)
     free(rp);
 }
 
-size_t replay_count(const struct replay *rp) { return rp->first + rp->n; }
-size_t replay_pos(const struct replay *rp) { return rp->at_end ? replay_count(rp) : rp->pos; }
-size_t replay_first(const struct replay *rp) { return rp->first; }
-const struct model *replay_model(const struct replay *rp) { return rp->at_end ? rp->tip : rp->cur; }
-uint64_t replay_end_time(const struct replay *rp) { return rp->end_t; }
-uint64_t replay_ops(const struct replay *rp) { return rp->ops_dropped + rp->nops; }
+size_t replay_count(const struct replay *rp)
+{
+    return rp->first + rp->n;
+}
+size_t replay_pos(const struct replay *rp)
+{
+    return rp->at_end ? replay_count(rp) : rp->pos;
+}
+size_t replay_first(const struct replay *rp)
+{
+    return rp->first;
+}
+const struct model *replay_model(const struct replay *rp)
+{
+    return rp->at_end ? rp->tip : rp->cur;
+}
+uint64_t replay_end_time(const struct replay *rp)
+{
+    return rp->end_t;
+}
+uint64_t replay_ops(const struct replay *rp)
+{
+    return rp->ops_dropped + rp->nops;
+}
 
 void replay_get(const struct replay *rp, size_t i, struct record *out)
 {

@@ -109,8 +109,8 @@ static void judge_delivery(struct model *m, const long *v, int pend)
         model_set_check(m, "every_line_once_in_order", pend == CHECK_FAILED ? CHECK_FAILED : pend,
                         "%d of %d deliveries missing", missing, due);
     else
-        model_set_check(m, "every_line_once_in_order", CHECK_PENDING,
-                        "%d of %d deliveries so far", due - missing, due);
+        model_set_check(m, "every_line_once_in_order", CHECK_PENDING, "%d of %d deliveries so far",
+                        due - missing, due);
 }
 
 static void judge(struct model *m, const long *v, int final)
@@ -136,8 +136,7 @@ static void judge(struct model *m, const long *v, int final)
         model_set_check(m, "every_child_reaped", CHECK_FAILED, "forked %d, reaped %d", c->forked,
                         c->reaped);
     else
-        model_set_check(m, "every_child_reaped", pend, "%d of %d clients accepted", c->accepted,
-                        n);
+        model_set_check(m, "every_child_reaped", pend, "%d of %d clients accepted", c->accepted, n);
 }
 
 const struct scenario_def scenario_chatroom = {

@@ -178,8 +178,8 @@ static void check_order(const struct model_msg_recv *r, const char *who, int typ
         return;
     int32_t *l = &last[r->proc][r->instance - 1][cls];
     if (r->seq <= *l && !t->disorder++)
-        snprintf(t->first_disorder, sizeof t->first_disorder, "%s got sender-%d #%d after #%d",
-                 who, r->instance, r->seq, *l);
+        snprintf(t->first_disorder, sizeof t->first_disorder, "%s got sender-%d #%d after #%d", who,
+                 r->instance, r->seq, *l);
     if (r->seq > *l)
         *l = r->seq;
 }
@@ -204,8 +204,7 @@ static void count_received(const struct model *m, struct tally *t)
             t->dups++;
         int type = sent_type[si][sq];
         bool except = (r->flags & OPF_EXCEPT) != 0;
-        if ((r->type != type || !selector_matches(r->selector, except, type)) &&
-            !t->mismatched++)
+        if ((r->type != type || !selector_matches(r->selector, except, type)) && !t->mismatched++)
             snprintf(t->first_mismatch, sizeof t->first_mismatch,
                      "%s (selector %s%d) got sender-%d #%d of type %d", who, except ? "not " : "",
                      r->selector, r->instance, r->seq, r->type);

@@ -199,8 +199,8 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
         size_t off = 0;
         names[0] = '\0';
         for (int k = 0; k < s->nparams; k++) {
-            int w = snprintf(names + off, sizeof names - off, "%s%s", k ? ", " : "",
-                             s->params[k].name);
+            int w =
+                snprintf(names + off, sizeof names - off, "%s%s", k ? ", " : "", s->params[k].name);
             if (w > 0 && (size_t)w < sizeof names - off)
                 off += (size_t)w;
         }

@@ -108,8 +108,7 @@ static void build_duplex(const struct pipe_plan *x)
         OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AR, .arg1 = chunk, .count = bytes, .ms = gap,
            .flags = OPF_EOF);
         OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
-        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes,
-           .ms = gap);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_BW, .arg1 = chunk, .count = bytes, .ms = gap);
         OP(b, .kind = OP_SLEEP, .ms = gap);
         OP(b, .kind = OP_CLOSE, .arg0 = S_BW);
     }
@@ -142,8 +141,7 @@ static void build_socketpair(const struct pipe_plan *x)
     } else {
         OP(b, .kind = OP_READ, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap,
            .flags = OPF_EOF);
-        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes,
-           .ms = gap);
+        OP(b, .kind = OP_WRITE, .obj = 1, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);
         OP(b, .kind = OP_SLEEP, .ms = gap);
         OP(b, .kind = OP_CLOSE, .arg0 = S_AW);
     }
@@ -178,8 +176,10 @@ static void build_fifo(const struct pipe_plan *x)
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int mode = (int)v[P_MODE];
-    struct pipe_plan x = {.bytes = (int32_t)v[P_BYTES], .chunk = (int32_t)v[P_CHUNK],
-                          .gap = (int32_t)v[P_GAP], .gone = v[P_CLOSE_READER],
+    struct pipe_plan x = {.bytes = (int32_t)v[P_BYTES],
+                          .chunk = (int32_t)v[P_CHUNK],
+                          .gap = (int32_t)v[P_GAP],
+                          .gone = v[P_CLOSE_READER],
                           .cu = v[P_CLOSE_UNUSED] || mode == M_FIFO,
                           .probe = v[P_PROBE] != 0};
     if (x.probe && mode != M_FIFO) {
@@ -208,9 +208,10 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     x.hold = x.gone ? (struct op){.kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_B}
                     : (struct op){.kind = OP_HOLD, .arg0 = SEEN_READ, .arg1 = R_B};
     x.wait_child = (struct op){.kind = OP_WAIT, .arg0 = 1, .arg1 = 1};
-    static void (*const builders[])(const struct pipe_plan *) = {
-        [M_PIPE] = build_pipe, [M_DUPLEX] = build_duplex, [M_SOCKETPAIR] = build_socketpair,
-        [M_FIFO] = build_fifo};
+    static void (*const builders[])(const struct pipe_plan *) = {[M_PIPE] = build_pipe,
+                                                                 [M_DUPLEX] = build_duplex,
+                                                                 [M_SOCKETPAIR] = build_socketpair,
+                                                                 [M_FIFO] = build_fifo};
     builders[mode](&x);
     struct op leave = {.kind = OP_EXIT, .arg1 = 0};
     plan_op(x.a, leave);

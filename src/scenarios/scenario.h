@@ -18,8 +18,8 @@ struct param_def {
     const char *name;
     enum param_type type;
     long def;
-    long min, max;               /* PARAM_INT, PARAM_MS */
-    const char *const *choices;  /* PARAM_ENUM: NULL-terminated */
+    long min, max;              /* PARAM_INT, PARAM_MS */
+    const char *const *choices; /* PARAM_ENUM: NULL-terminated */
     const char *help;
 };
 
@@ -33,7 +33,7 @@ struct param_break {
 struct scenario_def {
     const char *name;
     const char *summary;
-    const char *watch;           /* what to watch, a short paragraph */
+    const char *watch; /* what to watch, a short paragraph */
     const struct param_def *params;
     int nparams;
     const struct param_break *breaks; /* {NULL} ended; may be NULL */
@@ -49,12 +49,11 @@ extern const int nscenarios;
 const struct scenario_def *scenario_find(const char *name);
 /* Parse name=value words into vals (defaults first). On error writes one
  * line naming what was wrong and what is accepted, returns -1, vals untouched. */
-int scenario_parse_params(const struct scenario_def *s, int argc, char *const argv[],
-                          long *vals, char *err, size_t errlen);
+int scenario_parse_params(const struct scenario_def *s, int argc, char *const argv[], long *vals,
+                          char *err, size_t errlen);
 void scenario_defaults(const struct scenario_def *s, long *vals);
 /* "workers=4 rounds=5 hold=600ms ..." */
-void scenario_format_params(const struct scenario_def *s, const long *vals, char *buf,
-                            size_t len);
+void scenario_format_params(const struct scenario_def *s, const long *vals, char *buf, size_t len);
 /* "1..256", "on|off", "pipe|duplex|..." */
 void scenario_param_range(const struct param_def *p, char *buf, size_t len);
 void scenario_param_value(const struct param_def *p, long v, char *buf, size_t len);

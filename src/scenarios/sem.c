@@ -43,7 +43,8 @@ static const char *const usr1_choices[] = {"off", "handler", "poke", "kill", NUL
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
     [P_ROUNDS] = {"rounds", PARAM_INT, 9, 1, 100000, NULL, "critical sections per worker"},
-    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL, "time spent inside (between read and write)"},
+    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL,
+                "time spent inside (between read and write)"},
     [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "time spent outside between rounds"},
     [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
                 "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
@@ -111,12 +112,20 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (v[P_USR1] == USR1_HANDLER || v[P_USR1] == USR1_POKE)
         plan_op(w, (struct op){.kind = OP_SIGHANDLER, .arg0 = SIGUSR1});
     if (wait0) /* nowait=on: IPC_NOWAIT here too, EAGAIN while start is not 0 */
-        plan_op(w, (struct op){.kind = OP_WAIT0, .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
-                               .obj = set, .arg0 = start, .ms = 100});
+        plan_op(w, (struct op){.kind = OP_WAIT0,
+                               .flags = (uint16_t)(v[P_NOWAIT] ? OPF_NOWAIT : 0),
+                               .obj = set,
+                               .arg0 = start,
+                               .ms = 100});
     int rep = plan_op(w, (struct op){.kind = OP_REPEAT, .count = (int32_t)v[P_ROUNDS]});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_P, .flags = (uint16_t)(pflags | rel), .obj = set,
-                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems, .ms = 100});
+        plan_op(w, (struct op){.kind = OP_P,
+                               .flags = (uint16_t)(pflags | rel),
+                               .obj = set,
+                               .arg0 = 0,
+                               .arg1 = take > 1 ? take : 0,
+                               .arg3 = sems,
+                               .ms = 100});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_ACQUIRE});
     plan_op(w, (struct op){.kind = OP_CS_ENTER, .flags = rel, .arg3 = sems});
@@ -129,12 +138,16 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         plan_op(c, (struct op){.kind = OP_EXIT, .arg1 = 0});
         return 0;
     }
-    plan_op(w, (struct op){.kind = OP_CS_UPDATE, .flags = rel, .arg3 = sems,
-                           .ms = (int32_t)v[P_HOLD]});
+    plan_op(
+        w, (struct op){.kind = OP_CS_UPDATE, .flags = rel, .arg3 = sems, .ms = (int32_t)v[P_HOLD]});
     plan_op(w, (struct op){.kind = OP_CS_LEAVE, .flags = rel, .arg3 = sems});
     if (v[P_SEM])
-        plan_op(w, (struct op){.kind = OP_V, .flags = (uint16_t)(vflags | rel), .obj = set,
-                               .arg0 = 0, .arg1 = take > 1 ? take : 0, .arg3 = sems});
+        plan_op(w, (struct op){.kind = OP_V,
+                               .flags = (uint16_t)(vflags | rel),
+                               .obj = set,
+                               .arg0 = 0,
+                               .arg1 = take > 1 ? take : 0,
+                               .arg3 = sems});
     else
         plan_op(w, (struct op){.kind = OP_LOCKVAR_RELEASE});
     plan_op(w, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_THINK]});
@@ -145,7 +158,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         struct plan_role *s = plan_add_role(p, "starter", 1);
         plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
         plan_op(s, (struct op){.kind = v[P_OP] == OP_WAIT0_SETVAL ? OP_SETVAL : OP_P,
-                               .obj = set, .arg0 = start, .arg1 = 0});
+                               .obj = set,
+                               .arg0 = start,
+                               .arg1 = 0});
         plan_op(s, (struct op){.kind = OP_EXIT, .arg1 = 0});
     }
     if (v[P_USR1] >= USR1_POKE) {

@@ -172,7 +172,7 @@ static int draw_wrapped(WINDOW *w, int y, int x, int width, int indent, int maxr
         if (room < 8)
             room = 8;
         size_t fit = rows + 1 < maxrows ? draw_wrap_row(p, strlen(p), room, true)
-                                         : strlen(p); /* the last row: draw_text ends it in … */
+                                        : strlen(p); /* the last row: draw_text ends it in … */
         if (w) {
             char buf[512];
             size_t n = fit < sizeof buf - 1 ? fit : sizeof buf - 1;
@@ -682,8 +682,7 @@ static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
     int count;
     for (long t = model_msgq_next_type(q, 0, &count); t && off < len;
          t = model_msgq_next_type(q, t, &count))
-        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", t,
-                                count);
+        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", t, count);
 }
 
 static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -773,7 +772,9 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
  * workers count in section 0 (sect[0]), where the counter really is; the
  * header's lockvar is the plain-variable "lock" of sem=off. */
 #define CS_FIELD(name, member)                                                                     \
-    {name, offsetof(struct cs_stats, member), sizeof(((struct cs_stats *)0)->member)}
+    {                                                                                              \
+        name, offsetof(struct cs_stats, member), sizeof(((struct cs_stats *)0)->member)            \
+    }
 static const struct {
     const char *name;
     size_t off, len;
@@ -1249,7 +1250,9 @@ static const struct ui_section sections[] = {
     {.name = "critical section", .count = cs_count, .rows = cs_rows, .draw = cs_draw},
     {.name = "message queues", .count = msgq_count, .rows = msgq_rows, .draw = msgq_draw},
     {.name = "shared memory", .count = shm_count, .rows = shm_rows, .draw = shm_draw},
-    {.name = "chat room", .count = chat_section_count, .rows = chat_section_rows,
+    {.name = "chat room",
+     .count = chat_section_count,
+     .rows = chat_section_rows,
      .draw = chat_section_draw},
     {.name = "streams", .count = streams_count, .rows = streams_rows, .draw = streams_draw},
     {.name = "fd tables", .count = fds_count, .rows = fds_rows, .draw = fds_draw},

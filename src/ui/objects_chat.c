@@ -40,8 +40,7 @@ int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, i
     if (y < h)
         draw_textf(w, y++, 2, width - 3, theme_style(S_DIM),
                    "shared buffers (one per client)      accepted %d  forked %d  reaped %d%s",
-                   c->accepted, c->forked, c->reaped,
-                   c->overwrites ? "  OVERWRITES!" : "");
+                   c->accepted, c->forked, c->reaped, c->overwrites ? "  OVERWRITES!" : "");
     for (int k = 0; k < n && y < h; k++) {
         const struct model_chat_buf *b = &c->buf[k];
         char owner[24];
@@ -55,12 +54,13 @@ int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, i
     for (int k = 0; k < n && y < h; k++) {
         const struct model_chat_conn *cn = &c->conn[k];
         char cl[24], ch[24];
-        draw_textf(w, y++, 2, width - 3,
-                   cn->bad ? theme_style(S_FAIL_TEXT) : theme_style(S_NORMAL),
+        draw_textf(w, y++, 2, width - 3, cn->bad ? theme_style(S_FAIL_TEXT) : theme_style(S_NORMAL),
                    "%-10s <-> %-8s  sent %2d  got %2d%s  notices in flight %d%s",
                    name_of(m, cn->client, cl, sizeof cl), name_of(m, cn->child, ch, sizeof ch),
                    cn->sent, cn->got, cn->bad ? " (BAD)" : "", c->inflight[k],
-                   cn->quit ? "  left midway" : cn->done ? "  closed" : "");
+                   cn->quit   ? "  left midway"
+                   : cn->done ? "  closed"
+                              : "");
     }
     return y - y0;
 }

@@ -143,7 +143,6 @@ void overlay_close(struct ui *u)
     u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
 }
 
-
 void overlay_help(struct ui *u)
 {
     static char text[HELP_MAX];
@@ -162,23 +161,24 @@ void overlay_help(struct ui *u)
     strbuf_add(&s, "\nKeys\n");
     s.off += keys_help_text(s.buf + s.off, s.len - s.off);
     strbuf_add(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
-    strbuf_add(&s,
-           "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
+    strbuf_add(
+        &s, "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
     strbuf_add(
         &s,
         "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
     strbuf_add(&s, "  -  gone: exited and reaped by ipcplay\n");
     strbuf_add(&s, "\nColumns\n");
-    strbuf_add(&s, "  DOING        what the op runner in that process is doing (from its events)\n");
+    strbuf_add(&s,
+               "  DOING        what the op runner in that process is doing (from its events)\n");
     strbuf_add(
         &s,
         "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
-    strbuf_add(&s,
-           "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
-    strbuf_add(&s,
-           "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
-    strbuf_add(&s,
-           "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
+    strbuf_add(
+        &s, "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
+    strbuf_add(
+        &s, "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
+    strbuf_add(
+        &s, "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
     strbuf_add(&s, "\nThe story and the header are the same for a recording and a live run.\n");
     overlay_open(u, OVERLAY_HELP, "Help", text);
 }
@@ -215,7 +215,7 @@ void overlay_scenarios(struct ui *u)
             scenario_param_value(p, p->def, def, sizeof def);
             scenario_param_range(p, range, sizeof range);
             strbuf_add(&s, "    %-*s  %-*s  %-*s  %s\n", namew, p->name, defw, def, rangew, range,
-                   p->help);
+                       p->help);
             line++;
         }
         strbuf_add(&s, "    watch:  %s\n", sc->watch);
@@ -234,11 +234,10 @@ int overlay_inspect(struct ui *u, const char *what)
     char title[128], err[256], target[64];
     snprintf(target, sizeof target, "%s", what); /* `what` may be u->inspect_what */
     bool refresh = u->overlay == OVERLAY_INSPECT && strcmp(u->inspect_what, target) == 0;
-    int rc = timeline_past(u) || !u->e /* the past: the model alone */
-                 ? model_inspect(u->m, target, title, sizeof title, text, sizeof text, err,
-                                 sizeof err)
-                 : engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err,
-                                  sizeof err);
+    int rc =
+        timeline_past(u) || !u->e /* the past: the model alone */
+            ? model_inspect(u->m, target, title, sizeof title, text, sizeof text, err, sizeof err)
+            : engine_inspect(u->e, target, title, sizeof title, text, sizeof text, err, sizeof err);
     if (rc < 0) {
         if (refresh)
             u->inspect_what[0] = '\0'; /* keep the last text, stop refreshing */

@@ -16,10 +16,10 @@
 
 struct ui_tl {
     struct replay *rp;
-    bool file;     /* a replay of a file: there is no engine */
-    bool behind;   /* live: the view shows the past */
-    bool playing;  /* file: the position moves with time */
-    double speed;  /* file: playback pace, 0.1 to 16 */
+    bool file;    /* a replay of a file: there is no engine */
+    bool behind;  /* live: the view shows the past */
+    bool playing; /* file: the position moves with time */
+    double speed; /* file: playback pace, 0.1 to 16 */
     uint64_t play_t0, play_wall0;
     struct rec_header h;
     struct model *live_m; /* live: the engine's model */
@@ -198,8 +198,9 @@ static int tl_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errle
     switch (to->how) {
     case CMD_SEEK_TIME: replay_seek_time(t->rp, secs_ns(to->v)); break;
     case CMD_SEEK_REL:
-        replay_seek_time(t->rp, to->v < 0 && secs_ns(-to->v) > now_t ? 0
-                                                                        : now_t + (uint64_t)(int64_t)(to->v * 1e9));
+        replay_seek_time(t->rp, to->v < 0 && secs_ns(-to->v) > now_t
+                                    ? 0
+                                    : now_t + (uint64_t)(int64_t)(to->v * 1e9));
         break;
     case CMD_SEEK_OP:
         if (replay_seek_op(t->rp, (uint64_t)to->v) < 0) {
@@ -349,11 +350,18 @@ static void a_set_breaks(void *ctx, unsigned mask)
 
 const struct cmd_actions *timeline_actions(struct ui *u)
 {
-    static struct cmd_actions act = {.active = a_active, .stop = a_stop, .pause = a_pause,
-                                     .resume = a_resume, .step = a_step,
-                                     .get_speed = a_get_speed, .set_speed = a_set_speed,
-                                     .kill = a_kill, .seek = tl_seek, .record = a_record,
-                                     .step_proc = a_step_proc, .get_breaks = a_get_breaks,
+    static struct cmd_actions act = {.active = a_active,
+                                     .stop = a_stop,
+                                     .pause = a_pause,
+                                     .resume = a_resume,
+                                     .step = a_step,
+                                     .get_speed = a_get_speed,
+                                     .set_speed = a_set_speed,
+                                     .kill = a_kill,
+                                     .seek = tl_seek,
+                                     .record = a_record,
+                                     .step_proc = a_step_proc,
+                                     .get_breaks = a_get_breaks,
                                      .set_breaks = a_set_breaks};
     act.ctx = u;
     return &act;
@@ -376,7 +384,8 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
         }
         char path_was[512];
         snprintf(path_was, sizeof path_was, "%s", recorder_path(*t->rec));
-        struct rec_trailer end = {.how = REC_END_STOPPED, .elapsed_ns = t->live_m->now_ns,
+        struct rec_trailer end = {.how = REC_END_STOPPED,
+                                  .elapsed_ns = t->live_m->now_ns,
                                   .records = replay_count(t->rp)};
         t->tee.fn[1] = NULL;
         int rc = recorder_close(*t->rec, &end, err, errlen);
@@ -393,8 +402,9 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (replay_first(t->rp) > 0) {
-        snprintf(err, errlen, "the start of this run is no longer kept in memory: run it again "
-                              "with --record FILE");
+        snprintf(err, errlen,
+                 "the start of this run is no longer kept in memory: run it again "
+                 "with --record FILE");
         return -1;
     }
     const struct model *m = t->live_m;
@@ -412,8 +422,7 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
     *t->rec = rc;
     t->tee.fn[1] = recorder_tap;
     t->tee.ctx[1] = rc;
-    snprintf(err, errlen, "recording to %s (from the start of the run; record stop ends it)",
-             path);
+    snprintf(err, errlen, "recording to %s (from the start of the run; record stop ends it)", path);
     u->dirty |= DIRTY_HEADER;
     return 0;
 }

@@ -405,9 +405,7 @@ static void ui_key_act(struct ui *u, const struct key_binding *b, int code)
     case KA_SUSPEND: u->suspend = true; return; /* as the terminal's own Ctrl-Z would */
     case KA_BACK: ui_timeline_command(u, "back"); return;
     case KA_SEEK: ui_timeline_command(u, dir < 0 ? "seek -5" : "seek +5"); return;
-    case KA_ENDS:
-        ui_timeline_command(u, dir < 0 ? "seek start" : "seek end");
-        return;
+    case KA_ENDS: ui_timeline_command(u, dir < 0 ? "seek start" : "seek end"); return;
     case KA_MARK: ui_timeline_command(u, dir < 0 ? "mark prev" : "mark next"); return;
     }
     u->dirty |= DIRTY_HINTS; /* F3's word, an overlay opened or closed */
@@ -790,7 +788,7 @@ static void ui_suspend(struct ui *u)
     sigaction(SIGTSTP, &old, NULL);
     struct signalfd_siginfo si;
     while (u->tstpfd >= 0 && read(u->tstpfd, &si, sizeof si) > 0)
-        ; /* a stop asked for while we were stopping */
+        ;         /* a stop asked for while we were stopping */
     ui_resize(u); /* the size may have changed meanwhile; the next doupdate
                      puts the terminal back in program mode */
     u->dirty |= DIRTY_LAYOUT;

@@ -115,11 +115,11 @@ struct ui {
     int nlines;
     bool eof; /* Ctrl-D on an empty line */
     bool quit;
-    bool suspend; /* Ctrl-Z or SIGTSTP: the loop suspends */
-    int tstpfd;   /* a signalfd for SIGTSTP, polled with the terminal */
-    int quit_sig; /* the signal that ended the loop; -1 when poll failed */
-    int last_run_failed;  /* the last run that ended by itself: 1 a check failed, 3 a role
-                             gave up (a runtime error), else 0 */
+    bool suspend;        /* Ctrl-Z or SIGTSTP: the loop suspends */
+    int tstpfd;          /* a signalfd for SIGTSTP, polled with the terminal */
+    int quit_sig;        /* the signal that ended the loop; -1 when poll failed */
+    int last_run_failed; /* the last run that ended by itself: 1 a check failed, 3 a role
+                            gave up (a runtime error), else 0 */
     const struct scenario_def *run_s; /* `run` typed in a replay: started live after it */
     long run_vals[SCENARIO_MAX_PARAMS];
     char history_path[512];

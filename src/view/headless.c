@@ -17,7 +17,7 @@ struct hl {
     const struct model *m;
     struct engine *e; /* NULL in a replay */
     struct rec_trailer *ending;
-    int64_t elapsed_ns; /* a replay: the recorded elapsed time (-1 live) */
+    int64_t elapsed_ns;             /* a replay: the recorded elapsed time (-1 live) */
     uint64_t start_ns, deadline_ns; /* deadline: --for, or 0 */
     int rc;                         /* the exit status, once the loop ends */
     uint64_t next_line;
@@ -65,8 +65,10 @@ static void print_lines(struct hl *h)
             continue;
         if (h->json) {
             json_object *o = json_object_new_object();
-            json_object_object_add(o, "type", json_object_new_string(
-                                                  l->kind == LINE_ERROR ? "error" : l->kind == LINE_NOTE ? "note" : "event"));
+            json_object_object_add(o, "type",
+                                   json_object_new_string(l->kind == LINE_ERROR  ? "error"
+                                                          : l->kind == LINE_NOTE ? "note"
+                                                                                 : "event"));
             json_object_object_add(o, "t", jtime(l->t_ns));
             json_object_object_add(o, "who", json_object_new_string(l->who));
             if (l->proc >= 0 && l->proc < m->nprocs)
@@ -199,9 +201,9 @@ static void print_state(struct hl *h)
             const struct model_shmseg *sg = &m->shmsegs[i];
             static const char *const kinds[] = {"sysv", "posix", "anon"};
             json_object *so = json_object_new_object();
-            json_object_object_add(so, "kind", json_object_new_string(
-                                                   sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind]
-                                                                                 : "?"));
+            json_object_object_add(
+                so, "kind",
+                json_object_new_string(sg->kind >= 0 && sg->kind < 3 ? kinds[sg->kind] : "?"));
             if (sg->kind == SHM_SYSV)
                 json_object_object_add(so, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
@@ -256,9 +258,10 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
         fprintf(h->out, "summary: %.3f s, %llu events, %llu samples, %lld processes reaped\n",
                 elapsed, (unsigned long long)m->events, (unsigned long long)m->samples, exited);
         if (m->cs.present)
-            fprintf(h->out,
-                    "summary: critical sections %lld of %lld, counter %lld, max inside at once %d\n",
-                    m->cs.entries, m->cs.expected, m->cs.counter, m->cs.max_occupancy);
+            fprintf(
+                h->out,
+                "summary: critical sections %lld of %lld, counter %lld, max inside at once %d\n",
+                m->cs.entries, m->cs.expected, m->cs.counter, m->cs.max_occupancy);
     }
     for (int i = 0; i < m->nchecks; i++) {
         const struct model_check *c = &m->checks[i];
@@ -302,10 +305,10 @@ static void print_start(struct hl *h, const struct scenario_def *s, double speed
         for (int i = 0; i < m->nshmsegs; i++) {
             json_object *x = json_object_new_object();
             const struct model_shmseg *sg = &m->shmsegs[i];
-            json_object_object_add(x, "kind", json_object_new_string(
-                                                  sg->kind == SHM_POSIX   ? "posix_shm"
-                                                  : sg->kind == SHM_ANON ? "anon_shm"
-                                                                  : "shmseg"));
+            json_object_object_add(x, "kind",
+                                   json_object_new_string(sg->kind == SHM_POSIX  ? "posix_shm"
+                                                          : sg->kind == SHM_ANON ? "anon_shm"
+                                                                                 : "shmseg"));
             if (sg->kind == SHM_SYSV)
                 json_object_object_add(x, "shmid", json_object_new_int(sg->shmid));
             if (sg->name[0])
@@ -388,7 +391,8 @@ static void hl_ended(struct hl *h, enum rec_how how, int sig)
 {
     h->elapsed_ns = (int64_t)hl_elapsed_ns(h);
     if (h->ending)
-        *h->ending = (struct rec_trailer){.how = how, .signal = sig, .elapsed_ns = hl_elapsed_ns(h)};
+        *h->ending =
+            (struct rec_trailer){.how = how, .signal = sig, .elapsed_ns = hl_elapsed_ns(h)};
 }
 
 /* The run ended (by itself, or stopped by --for): last lines, the state,
@@ -471,8 +475,13 @@ static enum loop_verdict hl_on_timeout(void *self, uint64_t now)
 int headless_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
                  const struct headless_opts *o)
 {
-    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .m = m, .e = e, .rc = -1,
-                   .ending = o->ending, .elapsed_ns = -1};
+    struct hl h = {.out = o->out ? o->out : stdout,
+                   .json = o->json,
+                   .m = m,
+                   .e = e,
+                   .rc = -1,
+                   .ending = o->ending,
+                   .elapsed_ns = -1};
     h.state = malloc(HL_STATE);
     h.last_state = calloc(1, HL_STATE);
     if (!h.state || !h.last_state) {
@@ -563,7 +572,9 @@ static void hl_replay_turns(struct hl *h, struct replay *rp, const struct rec_tr
 int headless_replay(struct replay *rp, const struct rec_header *hd, const struct rec_trailer *end,
                     const struct headless_opts *o)
 {
-    struct hl h = {.out = o->out ? o->out : stdout, .json = o->json, .rc = -1,
+    struct hl h = {.out = o->out ? o->out : stdout,
+                   .json = o->json,
+                   .rc = -1,
                    .elapsed_ns = end ? (int64_t)end->elapsed_ns : -1};
     h.state = malloc(HL_STATE);
     h.last_state = calloc(1, HL_STATE);

@@ -10,8 +10,8 @@
 #include "../record/recording.h"
 
 struct headless_opts {
-    double speed;        /* 0 = max */
-    double for_seconds;  /* 0 = until the scenario ends */
+    double speed;       /* 0 = max */
+    double for_seconds; /* 0 = until the scenario ends */
     bool json;
     FILE *out;
     /* When set, told how the run ended and when (for a recording's end line). */
@@ -20,8 +20,8 @@ struct headless_opts {
 
 /* Returns the process exit status: 0 checks held, 1 a check failed,
  * 3 runtime error, 128+N when stopped by signal N. */
-int headless_run(struct engine *e, struct model *m, const struct scenario_def *s,
-                 const long *vals, const struct headless_opts *o);
+int headless_run(struct engine *e, struct model *m, const struct scenario_def *s, const long *vals,
+                 const struct headless_opts *o);
 
 /* The same lines, from a recording instead of an engine (nothing is run):
  * rp is loaded and at its start; end is its end line, NULL when the file was

@@ -78,8 +78,8 @@ struct key_binding {
     struct key_hint hint[KEYS__PLACES]; /* shown where label is set */
     const char *paused;                 /* the label while the run is paused */
     bool optional;                      /* the first to go from a short bar */
-    bool timeline; /* only on a timeline, with the line empty (else it edits the line) */
-    const char *help;                   /* its line in F1 */
+    bool timeline;    /* only on a timeline, with the line empty (else it edits the line) */
+    const char *help; /* its line in F1 */
 };
 
 extern const struct key_binding keys[];

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size = sizeof line - 1;
     memcpy(line, data, size);
     line[size] = '\0';
-    struct cmd_host h = {.self = NULL, .where = CMD_CONSOLE, .model = &m, .print = quiet,
-                         .run = no_run};
+    struct cmd_host h = {
+        .self = NULL, .where = CMD_CONSOLE, .model = &m, .print = quiet, .run = no_run};
     /* Commands that need a live engine say so; none may crash. */
     command_run_line(&h, line);
     h.where = CMD_CLI;

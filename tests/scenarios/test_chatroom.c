@@ -65,8 +65,9 @@ Test(chatroom, the_story_tells_the_design)
 Test(chatroom, sync_off_overwrites_a_buffer_before_it_is_read)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "chatroom", "sync=off", "slow=1",
-                                "pace=30ms", "slowness=150ms", "lines=6", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",    "run",       "chatroom",       "sync=off",
+                                "slow=1",     "pace=30ms", "slowness=150ms", "lines=6",
+                                "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, r.out);
     cr_expect(has(&r, "check: no_overwrite FAILED"), "%s", r.out);
@@ -77,7 +78,7 @@ Test(chatroom, sync_off_overwrites_a_buffer_before_it_is_read)
     support_free(&r);
 }
 
-static const char *const slow_run[] = {"ipcplay", "run", "chatroom", "pace=2000ms",
+static const char *const slow_run[] = {"ipcplay",  "run",        "chatroom", "pace=2000ms",
                                        "net=unix", "--headless", NULL};
 
 Test(chatroom, sigint_midway_leaves_nothing)

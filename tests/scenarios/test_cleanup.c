@@ -18,8 +18,8 @@
 
 TestSuite(cleanup, .init = checks_setup, .fini = checks_teardown, .timeout = 120);
 
-static const char *const long_run[] = {"ipcplay", "run", "sem", "workers=6", "rounds=100",
-                                       "hold=200", "think=50", "--headless", NULL};
+static const char *const long_run[] = {
+    "ipcplay", "run", "sem", "workers=6", "rounds=100", "hold=200", "think=50", "--headless", NULL};
 
 /* Start a long run and wait until workers are really contending. */
 static void start_busy(struct run *r)
@@ -38,8 +38,8 @@ static void start_busy(struct run *r)
 Test(cleanup, normal_run)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=3", "--speed",
-                                "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=4", "rounds=3",
+                                "--speed", "max", "--headless", NULL};
     cr_assert_eq(support_run(&r, argv, 60), 0, "output:\n%s", r.out ? r.out : "");
     assert_left_nothing(&r, 2.0);
     support_free(&r);
@@ -56,9 +56,18 @@ static void signal_guardian(int sig)
     support_free(&r);
 }
 
-Test(cleanup, sigint) { signal_guardian(SIGINT); }
-Test(cleanup, sigterm) { signal_guardian(SIGTERM); }
-Test(cleanup, sighup) { signal_guardian(SIGHUP); }
+Test(cleanup, sigint)
+{
+    signal_guardian(SIGINT);
+}
+Test(cleanup, sigterm)
+{
+    signal_guardian(SIGTERM);
+}
+Test(cleanup, sighup)
+{
+    signal_guardian(SIGHUP);
+}
 
 Test(cleanup, sigint_whole_job)
 {
@@ -155,8 +164,8 @@ static void interrupt_run(const char *const argv[], const char *needle, int sig)
 
 Test(cleanup, sigint_sem_wait0_while_zero_waiting)
 {
-    const char *const argv[] = {"ipcplay", "run", "sem", "op=wait0", "sems=3", "hold=10s",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",      "sem",        "op=wait0",
+                                "sems=3",  "hold=10s", "--headless", NULL};
     interrupt_run(argv, "zcnt 4", SIGINT);
 }
 
@@ -168,8 +177,8 @@ Test(cleanup, sigterm_msgq_midway)
 
 Test(cleanup, sighup_shm_posix_midway)
 {
-    const char *const argv[] = {"ipcplay", "run", "shm", "kind=posix", "items=100",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "shm", "kind=posix",
+                                "items=100", "--headless", NULL};
     interrupt_run(argv, "-> read ", SIGHUP);
 }
 
@@ -187,8 +196,8 @@ Test(cleanup, sigkill_whole_job_then_next_start_sweeps)
     waitpid(r.pid, &r.status, 0);
     cr_expect(support_procs_gone(r.token, 2.0), "workers must die with the dashboard");
     struct run next;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
-                                "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=1", "rounds=1",
+                                "--speed", "max", "--headless", NULL};
     cr_expect_eq(support_run(&next, argv, 60), 0);
     assert_left_nothing(&next, 2.0);
     support_free(&next);
@@ -246,8 +255,8 @@ Test(cleanup, closed_stdout_is_a_runtime_error_not_output_elsewhere)
     for (int i = 0; i < ne; i++)
         env[i] = environ[i];
     env[ne] = tok;
-    char *const argv[] = {(char *)IPCPLAY_BIN, "run", "sem", "workers=2", "rounds=2", "--speed",
-                          "max", "--headless", NULL};
+    char *const argv[] = {(char *)IPCPLAY_BIN, "run", "sem",        "workers=2", "rounds=2",
+                          "--speed",           "max", "--headless", NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);

@@ -9,7 +9,6 @@
 
 #include "checks.h"
 
-
 TestSuite(deadlock, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 Test(deadlock, unsafe_order_is_reported_and_ends_the_run)

@@ -34,8 +34,8 @@ Test(fork, stopped_by_for_leaves_checks_pending_not_failed)
      * pending, nothing failed, so the exit status is 0 (1 means a check
      * failed). */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "fork", "gap=10000", "--for", "0.5",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "fork",       "gap=10000",
+                                "--for",   "0.5", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_expect(has(&r, "check: exec_image pending"), "%s", r.out);
     cr_expect_not(has(&r, "FAILED"), "%s", r.out);
@@ -73,7 +73,9 @@ Test(fork, shared_page_is_not_copied)
     const char *const w[] = {"page=shared", NULL};
     int rc = run_max(&r, "fork", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: copy_on_write broken on purpose (page=shared: the parent's page changed"), "%s", r.out);
+    cr_expect(
+        has(&r, "check: copy_on_write broken on purpose (page=shared: the parent's page changed"),
+        "%s", r.out);
     cr_expect(has(&r, "check: shared_offset ok"), "%s", r.out);
     support_free(&r);
 }
@@ -84,7 +86,8 @@ Test(fork, without_cloexec_the_fd_survives_exec)
     const char *const w[] = {"cloexec=off", NULL};
     int rc = run_max(&r, "fork", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: cloexec broken on purpose (cloexec=off: fd 5 survived exec"), "%s", r.out);
+    cr_expect(has(&r, "check: cloexec broken on purpose (cloexec=off: fd 5 survived exec"), "%s",
+              r.out);
     cr_expect(has(&r, "fd 5 is still open after exec"), "%s", r.out);
     cr_expect(has(&r, "check: exec_image ok"), "%s", r.out);
     support_free(&r);

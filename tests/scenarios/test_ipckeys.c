@@ -101,8 +101,8 @@ Test(keys, kill_9_of_the_whole_job_then_the_next_start_sweeps_the_keyed_objects)
     support_ipc_counts(&mid);
     cr_expect_eq(mid.sem, checks_before.sem + 1, "the keyed set should be left for the sweep");
     struct run next;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
-                                "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=1", "rounds=1",
+                                "--speed", "max", "--headless", NULL};
     cr_expect_eq(support_run(&next, argv, 60), 0);
     assert_left_nothing(&next, 2.0);
     support_free(&next);

@@ -85,8 +85,8 @@ static bool exists(const char *path)
 static int run_once(char *errtext, size_t len)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=1", "rounds=1", "--speed",
-                                "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=1", "rounds=1",
+                                "--speed", "max", "--headless", NULL};
     int rc = support_run_stderr(&r, argv, 60, errtext, len);
     assert_left_nothing(&r, 2.0);
     support_free(&r);
@@ -97,8 +97,8 @@ Test(journal, forged_lines_reach_nothing_outside_the_dead_run_s_own_files)
 {
     make_dirs();
     pid_t dead = dead_pid();
-    char jdir[128], jfile[160], rootfile[128], rundir[128], runfile[160], real[128],
-        linked[128], behind[200];
+    char jdir[128], jfile[160], rootfile[128], rundir[128], runfile[160], real[128], linked[128],
+        behind[200];
     snprintf(rootfile, sizeof rootfile, "%s/rootfile", decoy);
     put(rootfile, 0600, "precious\n");
     /* A dead run's real leftovers, in the form ipcplay makes them. */
@@ -128,8 +128,8 @@ Test(journal, forged_lines_reach_nothing_outside_the_dead_run_s_own_files)
         "+ d 0 %s/link/ipcplay-%d-QwErTy 0\n"
         "+ d 0 %s 0\n"
         "+ f 0 %s 0\n",
-        (int)dead, (int)dead, our_ipcns(), rootfile + 1, rundir, rootfile, decoy, decoy,
-        (int)dead, decoy, (int)dead, rundir, runfile);
+        (int)dead, (int)dead, our_ipcns(), rootfile + 1, rundir, rootfile, decoy, decoy, (int)dead,
+        decoy, (int)dead, rundir, runfile);
     char err[2048];
     cr_expect_eq(run_once(err, sizeof err), 0, "stderr: %s", err);
     cr_expect(exists(rootfile), "a forged line removed %s", rootfile);
@@ -260,8 +260,8 @@ Test(journal, an_object_unlike_what_the_journal_recorded_is_left_alone)
     support_ipc_counts(&checks_before);
     snprintf(jfile, sizeof jfile, "%s/run-%d.journal", jdir, (int)dead);
     /* The right id, but not its creation time; a set made with a key. */
-    put(jfile, 0600, "ipcplay-journal 1 %d 1 %d 1 %llu\n+ s %d - %lld\n+ s %d - %lld\n",
-        (int)dead, (int)dead, our_ipcns(), id, ct - 3600, keyed, ct);
+    put(jfile, 0600, "ipcplay-journal 1 %d 1 %d 1 %llu\n+ s %d - %lld\n+ s %d - %lld\n", (int)dead,
+        (int)dead, our_ipcns(), id, ct - 3600, keyed, ct);
     char err[2048];
     cr_expect_eq(run_once(err, sizeof err), 0, "stderr: %s", err);
     cr_expect_geq(semctl(id, 0, GETVAL), 0, "a set with another ctime was removed");
@@ -280,7 +280,9 @@ Test(journal, unreadable_journals_go_when_their_run_is_provably_dead)
     snprintf(jdir, sizeof jdir, "%s/ipcplay", xdg);
     mkdir(jdir, 0700);
     snprintf(gone, sizeof gone, "%s/run-%d.journal", jdir, (int)dead);
-    put(gone, 0600, "\x7f" "ELF not a journal at all\n");
+    put(gone, 0600,
+        "\x7f"
+        "ELF not a journal at all\n");
     snprintf(live, sizeof live, "%s/run-%d.journal", jdir, (int)getpid());
     put(live, 0600, "half a hea");
     char err[2048];

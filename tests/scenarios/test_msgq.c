@@ -11,7 +11,6 @@
 
 #include "checks.h"
 
-
 TestSuite(msgq, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 Test(msgq, defaults_hold_at_max_speed)
@@ -71,7 +70,8 @@ Test(msgq, msg_noerror_truncation_fails_a_check)
                                 "--headless", "--speed", "max",  NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "truncation must be caught (exit 1), got %d:\n%s", rc, r.out);
-    cr_expect(strstr(r.out, "check: whole_messages broken on purpose (noerror=on: 4 cut short"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: whole_messages broken on purpose (noerror=on: 4 cut short"),
+              "%s", r.out);
     cr_expect(strstr(r.out, "MSG_NOERROR cut the rest"), "%s", r.out);
     cr_expect(strstr(r.out, "check: every_message_once ok"), "%s", r.out);
     cr_expect(!strstr(r.out, "E2BIG:"), "MSG_NOERROR never returns E2BIG:\n%s", r.out);

@@ -25,8 +25,8 @@ static void exact(const char *scenario, bool json, const char *speed, const char
 {
     char file[128];
     snprintf(file, sizeof file, "%s/%s%s", dir, scenario, ext);
-    const char *live_argv[] = {"ipcplay", "run", scenario, "--headless", "--speed", speed,
-                               "--record", file, json ? "--json" : NULL, NULL};
+    const char *live_argv[] = {"ipcplay", "run",      scenario, "--headless",           "--speed",
+                               speed,     "--record", file,     json ? "--json" : NULL, NULL};
     struct run live, rep;
     int a = support_run(&live, live_argv, 120);
     const char *rep_argv[] = {"ipcplay", "replay", file, "--headless", json ? "--json" : NULL,
@@ -41,8 +41,7 @@ static void exact(const char *scenario, bool json, const char *speed, const char
         struct run ex;
         support_run(&ex, exp_argv, 60);
         const char *nl = strchr(ex.out ? ex.out : "", '\n');
-        cr_expect(nl && strncmp(ex.out, "# ipcplay ", 10) == 0 &&
-                      strcmp(nl + 1, live.out) == 0,
+        cr_expect(nl && strncmp(ex.out, "# ipcplay ", 10) == 0 && strcmp(nl + 1, live.out) == 0,
                   "%s: export --text is not the story with a note on top", scenario);
         support_free(&ex);
     }
@@ -66,8 +65,8 @@ Test(recording, stopped_by_for_replays_exactly)
     make_dir();
     char file[128];
     snprintf(file, sizeof file, "%s/for.jsonl", dir);
-    const char *live_argv[] = {"ipcplay", "run", "sem", "--headless", "--for", "0.7",
-                               "--record", file, NULL};
+    const char *live_argv[] = {"ipcplay", "run",      "sem", "--headless", "--for",
+                               "0.7",     "--record", file,  NULL};
     struct run live, rep;
     int a = support_run(&live, live_argv, 60);
     const char *rep_argv[] = {"ipcplay", "replay", file, "--headless", NULL};
@@ -82,8 +81,8 @@ Test(recording, stopped_by_for_replays_exactly)
 
 Test(recording, unwritable_path_is_refused_before_the_run)
 {
-    const char *argv[] = {"ipcplay", "run", "sem", "--headless", "--record",
-                          "/nonexistent-dir/x.jsonl", NULL};
+    const char *argv[] = {
+        "ipcplay", "run", "sem", "--headless", "--record", "/nonexistent-dir/x.jsonl", NULL};
     struct run r;
     cr_expect_eq(support_run(&r, argv, 30), 2);
     cr_expect(r.len == 0, "nothing ran, nothing printed");

@@ -17,8 +17,8 @@ TestSuite(sem, .init = checks_setup, .fini = checks_teardown, .timeout = 180);
 Test(sem, holds_with_8_workers_50_rounds)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=8", "rounds=50", "--speed",
-                                "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=8", "rounds=50",
+                                "--speed", "max", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "check: mutual_exclusion ok"), "%s", r.out);
@@ -29,8 +29,9 @@ Test(sem, holds_with_8_workers_50_rounds)
 Test(sem, nowait_and_no_undo_still_hold)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=10", "nowait=on",
-                                "undo=off", "hold=5", "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "sem",      "workers=4",
+                                "rounds=10", "nowait=on",  "undo=off", "hold=5",
+                                "think=0",   "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 0, "exit %d, output:\n%s", rc, r.out);
     cr_expect(strstr(r.out, "EAGAIN"), "a try-P should have met a taken semaphore:\n%s", r.out);
@@ -41,8 +42,8 @@ Test(sem, nowait_and_no_undo_still_hold)
 Test(sem, without_semaphore_the_checks_fail)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=4", "hold=20",
-                                "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",     "sem",        "sem=off",
+                                "workers=4", "hold=20", "--headless", NULL};
     int rc = support_run(&r, argv, 120);
     cr_assert_eq(rc, 1, "the race must be detected (exit 1), got %d:\n%s", rc, r.out);
     /* The race is the lesson: told as broken on purpose, yet exit status 1. */
@@ -57,8 +58,8 @@ Test(sem, kernel_view_shows_blocked_workers)
     /* At human pace the sampler must see workers asleep in semtimedop on
      * semaphore 0 with op -1, and semncnt > 0. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=2", "hold=300",
-                                "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",     "sem",        "workers=3", "rounds=2",
+                                "hold=300", "think=0", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "S semtimedop(sem 0, -1)"), "%s", r.out);
@@ -70,8 +71,8 @@ Test(sem, kernel_view_shows_blocked_workers)
 Test(sem, json_lines_parse_and_agree)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=4", "--speed",
-                                "max", "--headless", "--json", NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem",        "workers=3", "rounds=4",
+                                "--speed", "max", "--headless", "--json",    NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     int lines = 0, checks = 0, acquired = 0;
@@ -147,8 +148,8 @@ Test(sem, wait0_shows_semzcnt_and_wakes_everyone)
     /* Four workers wait for zero on `start` (semzcnt 4) until the starter
      * takes it to 0 after 600 ms. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "op=wait0", "rounds=1", "think=0",
-                                "hold=600", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",      "sem",        "op=wait0", "rounds=1",
+                                "think=0", "hold=600", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "sem 1 (start): val 1 ncnt 0 zcnt 4"), "%s", r.out);
@@ -165,8 +166,8 @@ Test(sem, setval_takes_start_to_zero_and_wakes_everyone)
      * P; the story gives the kernel's numbers (GETVAL before and after,
      * GETZCNT). */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "op=setval", "rounds=1",
-                                "think=0",  "hold=600",  "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",      "sem",        "op=setval", "rounds=1",
+                                "think=0", "hold=600", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "op=setval"), "%s", r.out);
@@ -181,8 +182,8 @@ Test(sem, setval_takes_start_to_zero_and_wakes_everyone)
 Test(sem, a_set_of_semaphores_guards_sections_side_by_side)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sems=3", "workers=6", "rounds=20",
-                                "--speed", "max", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",     "sem", "sems=3",     "workers=6",
+                                "rounds=20", "--speed", "max", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "sem 2: val"), "three semaphores shown together:\n%s", r.out);
@@ -197,12 +198,12 @@ Test(sem, a_set_of_semaphores_at_human_pace)
     /* workers 1 and 3 share semaphore 0, 2 and 4 share semaphore 1: two
      * critical sections are busy at once, one waiter on each. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "workers=4", "rounds=2",
-                                "hold=300", "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",  "run",      "sem",     "sems=2",     "workers=4",
+                                "rounds=2", "hold=300", "think=0", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
-    cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"),
-              "%s", r.out);
+    cr_expect(strstr(r.out, "sem 0: val 0 ncnt 1") && strstr(r.out, "sem 1: val 0 ncnt 1"), "%s",
+              r.out);
     cr_expect(strstr(r.out, "cs: inside 2 max 1"), "%s", r.out);
     support_free(&r);
 }
@@ -210,8 +211,7 @@ Test(sem, a_set_of_semaphores_at_human_pace)
 Test(sem, sems_need_the_semaphore)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "sem=off", "--headless",
-                                NULL};
+    const char *const argv[] = {"ipcplay", "run", "sem", "sems=2", "sem=off", "--headless", NULL};
     int rc = support_run(&r, argv, 30);
     cr_expect_eq(rc, 2, "got %d", rc);
     cr_expect(r.out == NULL || !strstr(r.out, "summary"));
@@ -248,8 +248,8 @@ Test(sem, numbers_agree_with_ipcs)
     /* One worker holds the semaphore for a long time; two wait. While that
      * is stable, ipcs(1) and our state line must say the same. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1", "hold=8000",
-                                "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",     "sem",        "workers=3", "rounds=1",
+                                "hold=8000", "think=0", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "val 0 ncnt 2", 30), "%s", r.out);
     const char *p = strstr(r.out, "semid=");
@@ -280,8 +280,8 @@ Test(sem, numbers_agree_with_ipcs)
 Test(sem, for_seconds_stops_a_long_run_and_judges_what_ran)
 {
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=1000", "hold=100",
-                                "think=0", "--for", "1", "--headless", NULL};
+    const char *const argv[] = {"ipcplay", "run",   "sem", "workers=3",  "rounds=1000", "hold=100",
+                                "think=0", "--for", "1",   "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_expect_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "the run was stopped"), "%s", r.out);
@@ -294,8 +294,9 @@ Test(sem, for_seconds_still_fails_a_check_that_failed)
 {
     /* Stopped by --for, a check that did fail still makes the exit status 1. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=8", "rounds=100",
-                                "hold=300", "think=0", "--for", "3", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",        "sem",        "sem=off",
+                                "workers=8", "rounds=100", "hold=300",   "think=0",
+                                "--for",     "3",          "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose"), "%s", r.out);
     cr_expect_eq(rc, 1, "%s", r.out);
@@ -324,8 +325,8 @@ Test(sem, a_worker_killed_after_a_real_crowd_does_not_hide_it)
      * update afterwards). Killing one of them later, inside its critical
      * section, must not make the check forget that crowd. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "sem=off", "workers=2", "rounds=100",
-                                "hold=500", "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",    "run",      "sem",     "sem=off",    "workers=2",
+                                "rounds=100", "hold=500", "think=0", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     long at = wait_after(&r, 0, "2 inside at once", 30);
     cr_assert_geq(at, 0, "no crowd:\n%s", r.out);
@@ -344,7 +345,8 @@ Test(sem, a_worker_killed_after_a_real_crowd_does_not_hide_it)
     cr_assert_geq(wait_after(&r, in, "died inside", 30), 0, "%s", r.out);
     kill(r.pid, SIGINT);
     support_wait_exit(&r, 30);
-    cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose (sem=off: 2 processes"), "%s", r.out);
+    cr_expect(strstr(r.out, "check: mutual_exclusion broken on purpose (sem=off: 2 processes"),
+              "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
 }
@@ -373,8 +375,8 @@ Test(sem, killing_the_holder_with_undo_is_not_a_broken_lock)
      * semaphore back and the next worker enters. Mutual exclusion held: the
      * dead one was not inside any more. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=3", "rounds=2", "hold=3000",
-                                "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",     "sem",        "workers=3", "rounds=2",
+                                "hold=3000", "think=0", "--headless", NULL};
     cr_assert_eq(support_start(&r, argv), 0);
     cr_assert(support_wait_output(&r, "-> enters the critical section", 30), "%s", r.out);
     const char *line = strstr(r.out, "-> enters the critical section");
@@ -399,8 +401,8 @@ Test(sem, semncnt_told_as_the_kernel_counted_it)
      * count the kernel had when that one went to sleep (1, 2, 3), never the
      * same total three times. */
     struct run r;
-    const char *const argv[] = {"ipcplay", "run", "sem", "workers=4", "rounds=1", "hold=1500",
-                                "think=0", "--headless", NULL};
+    const char *const argv[] = {"ipcplay",   "run",     "sem",        "workers=4", "rounds=1",
+                                "hold=1500", "think=0", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);
     cr_expect(strstr(r.out, "(semncnt now 1)"), "%s", r.out);
@@ -479,7 +481,7 @@ Test(sem, nowait_retries_back_off)
     /* A try-P against a 3 s hold: retries every 100 ms told ~30 EAGAIN
      * lines; doubling waits (100, 200, ... 1600 ms) tell a handful. */
     struct run r;
-    const char *const argv[] = {"ipcplay",  "run",     "sem",       "workers=2",  "rounds=1",
+    const char *const argv[] = {"ipcplay",   "run",     "sem",       "workers=2",  "rounds=1",
                                 "hold=3000", "think=0", "nowait=on", "--headless", NULL};
     int rc = support_run(&r, argv, 60);
     cr_assert_eq(rc, 0, "%s", r.out);

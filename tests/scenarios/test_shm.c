@@ -10,7 +10,6 @@
 
 #include "checks.h"
 
-
 TestSuite(shm, .init = checks_setup, .fini = checks_teardown, .timeout = 240);
 
 static void run_kind(const char *kind, const char *shows)

@@ -59,8 +59,9 @@ Test(zombie, sigchld_handler_once_leaves_zombies)
     const char *const w[] = {"reap=sigchld", "handler=once", NULL};
     int rc = run_max(&r, "zombie", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
-    cr_expect(has(&r, "check: reaped_by_parent broken on purpose (handler=once: 1 of 3 reaped by the "
-                     "handler"),
+    cr_expect(has(&r,
+                  "check: reaped_by_parent broken on purpose (handler=once: 1 of 3 reaped by the "
+                  "handler"),
               "%s", r.out);
     cr_expect(has(&r, "2 child(ren) left as zombies"), "%s", r.out);
     cr_expect(has(&r, "check: none_left ok"), "ipcplay must reap what is left:\n%s", r.out);
@@ -75,8 +76,9 @@ Test(zombie, reap_none_keeps_zombies_until_the_parent_exits)
     int rc = run_max(&r, "zombie", w);
     cr_assert_eq(rc, 1, "exit %d, output:\n%s", rc, r.out);
     cr_expect(has(&r, "check: seen_zombie ok (all 3"), "%s", r.out);
-    cr_expect(has(&r, "check: reaped_by_parent broken on purpose (reap=none: 0 of 3 reaped by parent-1; 3 stayed"), "%s",
-              r.out);
+    cr_expect(has(&r, "check: reaped_by_parent broken on purpose (reap=none: 0 of 3 reaped by "
+                      "parent-1; 3 stayed"),
+              "%s", r.out);
     cr_expect(has(&r, "as its new parent (child subreaper)"), "%s", r.out);
     cr_expect(has(&r, "check: none_left ok"), "%s", r.out);
     assert_left_nothing(&r, 3.0);

@@ -34,9 +34,9 @@ static inline void assert_left_nothing(struct run *r, double within)
 {
     struct ipc_counts got;
     cr_expect(support_ipc_settles(&checks_before, within, &got),
-              "objects left: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d",
-              checks_before.sem, got.sem, checks_before.msg, got.msg, checks_before.shm, got.shm,
-              checks_before.devshm, got.devshm);
+              "objects left: sem %d->%d msg %d->%d shm %d->%d /dev/shm %d->%d", checks_before.sem,
+              got.sem, checks_before.msg, got.msg, checks_before.shm, got.shm, checks_before.devshm,
+              got.devshm);
     const char *dir = support_tmpdir();
     bool empty = support_dir_empties(dir, within);
     cr_expect(empty, "%d entries left in the run's TMPDIR %s", support_dir_entries(dir), dir);
@@ -70,7 +70,7 @@ static inline bool has(const struct run *r, const char *needle)
 /* Start at human pace, wait for `needle`, then interrupt with `sig` sent
  * to ipcplay (or its dashboard with to_dashboard); expect a clean end. */
 static inline void interrupt_midway(const char *const argv[], const char *needle, int sig,
-                             bool to_dashboard)
+                                    bool to_dashboard)
 {
     struct run r;
     cr_assert_eq(support_start(&r, argv), 0);

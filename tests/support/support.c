@@ -79,8 +79,7 @@ int support_start(struct run *r, const char *const argv[])
     static int counter;
     memset(r, 0, sizeof *r);
     r->status = -1;
-    snprintf(r->token, sizeof r->token, "t%d-%d-%ld", (int)getpid(), ++counter,
-             (long)time(NULL));
+    snprintf(r->token, sizeof r->token, "t%d-%d-%ld", (int)getpid(), ++counter, (long)time(NULL));
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -1;

@@ -10,12 +10,12 @@
 #include <sys/types.h>
 
 struct run {
-    pid_t pid;          /* the ipcplay process we started (the guardian) */
-    int out_fd;         /* its stdout, non-blocking */
-    char *out;          /* everything read so far, NUL-terminated */
+    pid_t pid;  /* the ipcplay process we started (the guardian) */
+    int out_fd; /* its stdout, non-blocking */
+    char *out;  /* everything read so far, NUL-terminated */
     size_t len, cap;
-    char token[64];     /* IPCPLAY_TEST_TOKEN value of this run */
-    int status;         /* wait status once reaped, else -1 */
+    char token[64]; /* IPCPLAY_TEST_TOKEN value of this run */
+    int status;     /* wait status once reaped, else -1 */
 };
 
 /* Put this test process (and every run it starts) in a private IPC namespace
@@ -59,8 +59,7 @@ void support_ipc_counts(struct ipc_counts *c);
  * or one whose dashboard is gone; not one of a run someone else has going. */
 bool support_devshm_ours(const char *name);
 /* Poll until counts equal `want` (or timeout). */
-bool support_ipc_settles(const struct ipc_counts *want, double timeout_s,
-                         struct ipc_counts *got);
+bool support_ipc_settles(const struct ipc_counts *want, double timeout_s, struct ipc_counts *got);
 /* Poll until no process carries the token (or timeout). */
 bool support_procs_gone(const char *token, double timeout_s);
 double support_now(void);

@@ -46,8 +46,8 @@ static struct cmd_host host(struct sink *s, unsigned where)
 {
     memset(s, 0, sizeof *s);
     model_init(&model);
-    struct cmd_host h = {.self = s, .where = where, .model = &model, .print = sink_print,
-                         .run = sink_run};
+    struct cmd_host h = {
+        .self = s, .where = where, .model = &model, .print = sink_print, .run = sink_run};
     return h;
 }
 
@@ -100,8 +100,9 @@ Test(commands, errors_are_one_line_and_change_nothing)
 {
     struct sink s;
     struct cmd_host h = host(&s, CMD_CONSOLE);
-    const char *bad[] = {"frobnicate", "s", "step 0", "step x", "speed fast", "speed 1000",
-                         "kill", "kill worker-1 NOSIG", "pause", "stop", "'oops"};
+    const char *bad[] = {"frobnicate", "s",          "step 0", "step x",
+                         "speed fast", "speed 1000", "kill",   "kill worker-1 NOSIG",
+                         "pause",      "stop",       "'oops"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s.errors = 0;
         s.text[0] = '\0';
@@ -155,7 +156,8 @@ Test(commands, completion_from_the_tables)
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "run");
     c = complete("s");
-    cr_expect_eq(c.n, 4); /* stop, step, speed, seek */;
+    cr_expect_eq(c.n, 4); /* stop, step, speed, seek */
+    ;
     c = complete("run s");
     cr_expect_eq(c.n, 2); /* sem, shm */
     c = complete("run se");
@@ -252,19 +254,29 @@ Test(commands, ipcs_lists_the_system_as_util_linux)
     record_init(&r, REC_SYS_BEGIN, 0);
     apply_sys(&r, REC_SYS_BEGIN);
     record_init(&r, REC_SYS_OBJ, 0);
-    r.u.sys_obj = (struct sys_obj){.kind = SYS_MSG, .id = 77, .key = 0x1234, .mode = 0600,
-                                   .qnum = 2, .cbytes = 96, .owner = "root", .ours = 1};
+    r.u.sys_obj = (struct sys_obj){.kind = SYS_MSG,
+                                   .id = 77,
+                                   .key = 0x1234,
+                                   .mode = 0600,
+                                   .qnum = 2,
+                                   .cbytes = 96,
+                                   .owner = "root",
+                                   .ours = 1};
     apply_sys(&r, REC_SYS_OBJ);
-    r.u.sys_obj = (struct sys_obj){.kind = SYS_PSHM, .id = -1, .name = "ipcplay-1-0",
-                                   .mode = 0600, .segsz = 80, .owner = "root"};
+    r.u.sys_obj = (struct sys_obj){.kind = SYS_PSHM,
+                                   .id = -1,
+                                   .name = "ipcplay-1-0",
+                                   .mode = 0600,
+                                   .segsz = 80,
+                                   .owner = "root"};
     apply_sys(&r, REC_SYS_OBJ);
     record_init(&r, REC_SYS_END, 0);
     apply_sys(&r, REC_SYS_END);
     s.text[0] = '\0';
     cr_expect_eq(command_run_line(&h, "ipcs"), CMD_OK);
     cr_expect(strstr(s.text, "------ Message Queues --------"), "%s", s.text);
-    cr_expect(strstr(s.text, "0x00001234 77         root       600        96           2"),
-              "%s", s.text);
+    cr_expect(strstr(s.text, "0x00001234 77         root       600        96           2"), "%s",
+              s.text);
     cr_expect(strstr(s.text, "(this run)"), "%s", s.text);
     cr_expect(strstr(s.text, "/ipcplay-1-0"), "%s", s.text);
     cr_expect(strstr(s.text, "------ Semaphore Arrays --------"), "%s", s.text);
@@ -327,8 +339,12 @@ Test(commands, kill_sends_and_names_real_time_signals, .timeout = 60)
     cr_assert_eq(engine_start(e, sc, vals, 1.0, err, sizeof err), 0, "%s", err);
     struct sink s;
     memset(&s, 0, sizeof s);
-    struct cmd_host h = {.self = &s, .where = CMD_CONSOLE, .engine = e, .model = &m,
-                         .print = sink_print, .run = sink_run};
+    struct cmd_host h = {.self = &s,
+                         .where = CMD_CONSOLE,
+                         .engine = e,
+                         .model = &m,
+                         .print = sink_print,
+                         .run = sink_run};
     int wi = -1;
     double end = support_now() + 20;
     while (wi < 0 && support_now() < end) {
@@ -377,13 +393,34 @@ static void note(void *ctx, const char *fmt, ...)
     strcat(f->log, ";");
 }
 
-static bool f_active(void *ctx) { return ((struct fake *)ctx)->active; }
-static void f_stop(void *ctx) { note(ctx, "stop"); }
-static void f_pause(void *ctx) { note(ctx, "pause"); }
-static void f_resume(void *ctx) { note(ctx, "resume"); }
-static void f_step(void *ctx, int n) { note(ctx, "step %d", n); }
-static double f_get_speed(void *ctx) { return ((struct fake *)ctx)->speed; }
-static void f_set_speed(void *ctx, double v) { note(ctx, "speed %g", v); }
+static bool f_active(void *ctx)
+{
+    return ((struct fake *)ctx)->active;
+}
+static void f_stop(void *ctx)
+{
+    note(ctx, "stop");
+}
+static void f_pause(void *ctx)
+{
+    note(ctx, "pause");
+}
+static void f_resume(void *ctx)
+{
+    note(ctx, "resume");
+}
+static void f_step(void *ctx, int n)
+{
+    note(ctx, "step %d", n);
+}
+static double f_get_speed(void *ctx)
+{
+    return ((struct fake *)ctx)->speed;
+}
+static void f_set_speed(void *ctx, double v)
+{
+    note(ctx, "speed %g", v);
+}
 static int f_kill(void *ctx, pid_t pid, int sig)
 {
     note(ctx, "kill %d %d", (int)pid, sig);
@@ -402,17 +439,38 @@ static int f_record(void *ctx, const char *path, char *err, size_t errlen)
 }
 
 static struct fake fake;
-static void f_step_proc(void *ctx, pid_t pid, int n) { note(ctx, "step %d of %d", n, (int)pid); }
+static void f_step_proc(void *ctx, pid_t pid, int n)
+{
+    note(ctx, "step %d of %d", n, (int)pid);
+}
 
 static unsigned fake_breaks;
-static unsigned f_get_breaks(void *ctx) { (void)ctx; return fake_breaks; }
-static void f_set_breaks(void *ctx, unsigned m) { note(ctx, "breaks %u", m); fake_breaks = m; }
+static unsigned f_get_breaks(void *ctx)
+{
+    (void)ctx;
+    return fake_breaks;
+}
+static void f_set_breaks(void *ctx, unsigned m)
+{
+    note(ctx, "breaks %u", m);
+    fake_breaks = m;
+}
 
-static const struct cmd_actions fake_actions = {
-    .ctx = &fake,       .active = f_active,   .stop = f_stop,       .pause = f_pause,
-    .resume = f_resume, .step = f_step,       .get_speed = f_get_speed, .set_speed = f_set_speed,
-    .kill = f_kill,     .step_one = NULL,     .seek = f_seek,       .record = f_record,
-    .step_proc = f_step_proc, .get_breaks = f_get_breaks, .set_breaks = f_set_breaks};
+static const struct cmd_actions fake_actions = {.ctx = &fake,
+                                                .active = f_active,
+                                                .stop = f_stop,
+                                                .pause = f_pause,
+                                                .resume = f_resume,
+                                                .step = f_step,
+                                                .get_speed = f_get_speed,
+                                                .set_speed = f_set_speed,
+                                                .kill = f_kill,
+                                                .step_one = NULL,
+                                                .seek = f_seek,
+                                                .record = f_record,
+                                                .step_proc = f_step_proc,
+                                                .get_breaks = f_get_breaks,
+                                                .set_breaks = f_set_breaks};
 
 Test(commands, the_timeline_commands_parse_their_words)
 {
@@ -420,9 +478,9 @@ Test(commands, the_timeline_commands_parse_their_words)
     struct cmd_host h = host(&s, CMD_CONSOLE);
     h.act = &fake_actions;
     memset(&fake, 0, sizeof fake);
-    const char *lines[] = {"seek 12.5", "seek +3", "seek -5", "seek 1:05", "seek op 140",
-                           "seek start", "seek end", "back", "back 4", "mark next",
-                           "mark prev", "live", "record x.gz", "record stop"};
+    const char *lines[] = {"seek 12.5",  "seek +3",  "seek -5",     "seek 1:05",  "seek op 140",
+                           "seek start", "seek end", "back",        "back 4",     "mark next",
+                           "mark prev",  "live",     "record x.gz", "record stop"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
     cr_expect_str_eq(fake.log, "seek 0 12.5;seek 1 3;seek 1 -5;seek 0 65;seek 2 140;seek 0 0;"
@@ -451,8 +509,9 @@ Test(commands, every_run_action_goes_through_the_host)
     fake.active = true;
     int w = model_add_proc(&model, 4242, 1, 0, 2, "worker-2");
     cr_assert_geq(w, 0);
-    const char *lines[] = {"pause", "step 3", "resume", "speed 0.25", "speed max",
-                           "kill worker-2 KILL", "kill 4242", "stop"};
+    const char *lines[] = {"pause",      "step 3",    "resume",
+                           "speed 0.25", "speed max", "kill worker-2 KILL",
+                           "kill 4242",  "stop"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
     cr_expect_str_eq(fake.log, "pause;step 3;resume;speed 0.25;speed 0;kill 4242 9;kill 4242 15;"
@@ -477,10 +536,12 @@ Test(commands, step_one_process_by_role_or_pid)
     memset(&fake, 0, sizeof fake);
     fake.active = true;
     cr_assert_geq(model_add_proc(&model, 4242, 1, 0, 2, "worker-2"), 0);
-    const char *lines[] = {"step worker-2", "step worker-2 3", "step 4242 2", "step 4242", "step 5"};
+    const char *lines[] = {"step worker-2", "step worker-2 3", "step 4242 2", "step 4242",
+                           "step 5"};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         cr_expect_eq(command_run_line(&h, lines[i]), CMD_OK, "%s: %s", lines[i], s.text);
-    cr_expect_str_eq(fake.log, "step 1 of 4242;step 3 of 4242;step 2 of 4242;step 1 of 4242;step 5;");
+    cr_expect_str_eq(fake.log,
+                     "step 1 of 4242;step 3 of 4242;step 2 of 4242;step 1 of 4242;step 5;");
     cr_expect(strstr(s.text, "step worker-2[4242]: 3 ops of it alone"), "%s", s.text);
     cr_expect_eq(command_run_line(&h, "step nosuch 2"), CMD_ERROR);
     cr_expect(strstr(s.text, "no process 'nosuch' in this run"), "%s", s.text);

@@ -34,8 +34,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     return 0;
 }
 
-static const struct scenario_def quick = {.name = "quick", .summary = "", .watch = "",
-                                          .params = no_params, .nparams = 0, .build = build};
+static const struct scenario_def quick = {
+    .name = "quick", .summary = "", .watch = "", .params = no_params, .nparams = 0, .build = build};
 
 /* One whole run; returns the process group it used. */
 static pid_t one_run(struct engine *e)
@@ -104,7 +104,7 @@ static _Noreturn void dashboard(int report)
         pid_t decoy = fork();
         if (decoy == 0) {
             close_range(0, ~0u, 0); /* nothing of ours, the guardian's pipe least of all */
-            setsid(); /* a stranger's new session: its group id is its pid */
+            setsid();               /* a stranger's new session: its group id is its pid */
             for (;;)
                 pause();
         }

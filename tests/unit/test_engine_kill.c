@@ -31,8 +31,12 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     return 0;
 }
 
-static const struct scenario_def blocked = {.name = "blocked", .summary = "", .watch = "",
-                                            .params = no_params, .nparams = 0, .build = build};
+static const struct scenario_def blocked = {.name = "blocked",
+                                            .summary = "",
+                                            .watch = "",
+                                            .params = no_params,
+                                            .nparams = 0,
+                                            .build = build};
 
 static char kernel_state(pid_t pid)
 {

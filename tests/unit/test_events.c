@@ -150,7 +150,7 @@ Test(events, a_process_without_a_ring_writes_whole_records_to_the_pipe, .timeout
     cr_assert_geq(pid, 0);
     if (pid == 0) {
         int wfd = ch.wfd;
-        events_open(&other); /* this process now looks at another mapping... */
+        events_open(&other);  /* this process now looks at another mapping... */
         events_close(&other); /* ...and then at none, as after exec */
         struct event ev;
         memset(&ev, 0, sizeof ev);

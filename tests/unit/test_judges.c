@@ -279,8 +279,8 @@ static void put(int producer, int k)
 
 static void take(int64_t v)
 {
-    apply((struct event){.pid = 403, .role = 1, .instance = 1, .op = OP_RING_GET,
-                         .ring = {.item = v}});
+    apply((struct event){
+        .pid = 403, .role = 1, .instance = 1, .op = OP_RING_GET, .ring = {.item = v}});
     ring.consumed++;
     ring.sum_out = (int64_t)((uint64_t)ring.sum_out + (uint64_t)ring_mix(v));
 }
@@ -513,8 +513,7 @@ Test(run_error, a_failed_note_names_the_role_the_call_and_errno)
                                          .phase = PH_NOTE,
                                          .result = -1,
                                          .err = EINVAL,
-                                         .failed = {.call_args = {1, 48},
-                                                    .call = OP_MSGSND}});
+                                         .failed = {.call_args = {1, 48}, .call = OP_MSGSND}});
     cr_expect_str_eq(m->error, "sender-2: msgsnd(type 1) failed: EINVAL (Invalid argument)");
     const struct model_line *l = model_story_line(m, m->story_count - 1);
     cr_assert_not_null(l);
@@ -537,7 +536,8 @@ Test(judge_sem, stopped_inside_the_section_is_not_a_lost_update)
     m->cs.counter = 4;
     m->cs.occupancy = 1;
     sc->judge(m, vals, 2);
-    cr_expect_eq(check("no_lost_updates")->status, CHECK_OK, "%s", check("no_lost_updates")->detail);
+    cr_expect_eq(check("no_lost_updates")->status, CHECK_OK, "%s",
+                 check("no_lost_updates")->detail);
     m->cs.counter = 2; /* behind the completed sections: an update was lost */
     sc->judge(m, vals, 2);
     cr_expect_eq(check("no_lost_updates")->status, CHECK_FAILED);

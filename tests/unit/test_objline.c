@@ -44,13 +44,13 @@ Test(objline, lines_round_trip)
 Test(objline, forged_names_are_refused)
 {
     static const char *const bad[] = {
-        "+ f 0 /tmp/ipcplay-31999/../../rootfile 0",   /* the forged line */
+        "+ f 0 /tmp/ipcplay-31999/../../rootfile 0", /* the forged line */
         "+ f 0 /tmp/ipcplay-31999-AbCdEf/../../etc/passwd 0",
         "+ f 0 /etc/passwd 0",
         "+ d 0 /home/user 0",
-        "+ d 0 /tmp/ipcplay-31999-AbCdE 0",             /* not mkdtemp's six */
+        "+ d 0 /tmp/ipcplay-31999-AbCdE 0", /* not mkdtemp's six */
         "+ d 0 /tmp/ipcplay-31999-AbCdEf/.. 0",
-        "+ d 0 tmp/ipcplay-31999-AbCdEf 0",             /* relative */
+        "+ d 0 tmp/ipcplay-31999-AbCdEf 0", /* relative */
         "+ f 0 /tmp//ipcplay-31999-AbCdEf/fifo 0",
         "+ f 0 /tmp/./ipcplay-31999-AbCdEf/fifo 0",
         "+ f 0 /tmp/ipcplay-31999-AbCdEf/.hidden 0",
@@ -58,15 +58,15 @@ Test(objline, forged_names_are_refused)
         "+ p 0 /ipcplay-31999-1-0/x 0",
         "+ p 0 /other-31999-1-0 0",
         "+ p 0 ipcplay-31999-1-0 0",
-        "+ s 5 /etc/passwd 0",                          /* ids carry no name */
+        "+ s 5 /etc/passwd 0", /* ids carry no name */
         "+ J 0 /etc/passwd 0",
         "+ J 0 /run/ipcplay/../run-1.journal 0",
         "+ s -5 - 0",
         "+ s 99999999999999999999 - 0",
         "+ s 5 - ",
-        "+ s 5 -",                                      /* no stamp */
+        "+ s 5 -", /* no stamp */
         "+ s 5 - 12 extra",
-        "- s 5 - 12",                                   /* '-' has no stamp */
+        "- s 5 - 12", /* '-' has no stamp */
         "* s 5 - 0",
         "+ z 5 - 0",
         "+  s 5 - 0",
@@ -136,8 +136,11 @@ Test(objline, journal_parse_keeps_what_is_held_and_counts_refusals)
     cr_assert_eq(t.n, 2);
     cr_expect_eq(t.ents[0].kind, REG_SHM);
     cr_expect_str_eq(t.ents[1].name, "/ipcplay-101-1-0");
-    const char *heads[] = {"", "ipcplay-journal 2 1 2 3 4 5\n", "ipcplay-journal 1 1 2 3 4\n",
-                           "ipcplay-journal 1 1 2 3 4 5 6\n", "garbage\n",
+    const char *heads[] = {"",
+                           "ipcplay-journal 2 1 2 3 4 5\n",
+                           "ipcplay-journal 1 1 2 3 4\n",
+                           "ipcplay-journal 1 1 2 3 4 5 6\n",
+                           "garbage\n",
                            "ipcplay-journal 1 1 2 1 4 5\n"};
     for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
         cr_expect_eq(journal_parse(heads[i], strlen(heads[i]), &h, &t), -1, "header %zu", i);
@@ -153,7 +156,7 @@ Test(objline, a_keyed_system_v_object_carries_its_key_and_mode)
     cr_expect(objline_name_ok(REG_MSG, ""));
     const char *bad[] = {"key-0x00000000-0600", "key-0x6B006484-0600", "key-0x6b00648-0600",
                          "key-0x6b006484-0800", "key-0x6b006484-1600", "key-0x6b006484-06000",
-                         "0x6b006484", "/ipcplay-1-1-0"};
+                         "0x6b006484",          "/ipcplay-1-1-0"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_expect_not(objline_name_ok(REG_SHM, bad[i]), "%s", bad[i]);
     struct objent e;

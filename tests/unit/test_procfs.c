@@ -82,10 +82,10 @@ Test(procfs, syscall_blocked_in_semtimedop)
     struct proc_syscall sc;
     cr_assert_eq(procfs_parse_syscall(buf, strlen(buf), &sc), 0);
     cr_expect_eq(sc.nr, SYS_semtimedop);
-    cr_expect_eq(sc.args[0], 3);          /* semid */
+    cr_expect_eq(sc.args[0], 3);                /* semid */
     cr_expect_eq(sc.args[1], 0x7fff294a747aUL); /* struct sembuf * */
-    cr_expect_eq(sc.args[2], 1);          /* nsops */
-    cr_expect_eq(sc.args[3], 0);          /* no timeout */
+    cr_expect_eq(sc.args[2], 1);                /* nsops */
+    cr_expect_eq(sc.args[3], 0);                /* no timeout */
     cr_expect_eq(sc.sp, 0x7fff294a7438UL);
     cr_expect_str_eq(syscall_name(sc.nr), "semtimedop");
 }
@@ -127,8 +127,8 @@ Test(procfs, kernel_view_text)
     model_init(&m);
     m.nsemsets = 1;
     m.semsets[0].semid = 3;
-    struct model_kernel k = {.nr = SYS_semtimedop, .semid = 3, .nsops = 1, .sem_num = 0,
-                             .sem_op = -1};
+    struct model_kernel k = {
+        .nr = SYS_semtimedop, .semid = 3, .nsops = 1, .sem_num = 0, .sem_op = -1};
     model_describe_kernel(&m, &k);
     cr_expect_str_eq(k.text, "semtimedop(sem 0, -1)");
     k.sem_op = 0;

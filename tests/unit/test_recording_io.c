@@ -166,7 +166,10 @@ Test(recio, bad_files_get_one_line)
     bad("op.jsonl", HDR "{\"t\":1,\"k\":\"event\",\"op\":\"warp\"}\n", strlen(HDR) + 33,
         "unknown op 'warp'");
     bad("fake.gz", "\x1f\x8b\x08\x00garbage-garbage", 19, "not a valid gzip stream");
-    bad("binary.gz", "\x7f" "ELF\x02\x01", 6, "not an ipcplay recording");
+    bad("binary.gz",
+        "\x7f"
+        "ELF\x02\x01",
+        6, "not an ipcplay recording");
     cr_expect_eq(replay_load(replay_new(NULL), dir, NULL, NULL, err, sizeof err, &status), -1);
     cr_expect(strstr(err, "is a directory") != NULL, "%s", err);
 }

@@ -73,7 +73,7 @@ Test(sem_panel, a_holder_is_not_also_asleep_in_p)
     event(102, OP_P, PH_BEGIN, 1100);
     sampled_asleep(101, -1);
     sampled_asleep(102, -1);
-    sampled_asleep(103, -1); /* no events of its own: as the sample saw it */
+    sampled_asleep(103, -1);        /* no events of its own: as the sample saw it */
     event(101, OP_P, PH_END, 2000); /* after the sample: it got the lock */
     cr_assert_eq(m->semsets[0].holder[0], 101, "the events make worker-1 the holder");
     int idx[MODEL_MAX_PROCS];
