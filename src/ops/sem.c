@@ -13,6 +13,7 @@
 #include "../engine/events.h"
 #include "../model/signames.h"
 #include "../engine/ops.h"
+#include "../engine/sysv.h"
 #include "../model/model.h"
 #include "op.h"
 
@@ -194,13 +195,6 @@ static int run_lockvar_release(struct runner *r, const struct op *op)
     runner_end(r, &ev, 0, 0);
     return 0;
 }
-
-/* semctl's fourth argument (the caller defines it, says semctl(2)). */
-union semun {
-    int val;
-    struct semid_ds *buf;
-    unsigned short *array;
-};
 
 /* setval: semctl(SETVAL) on semaphore arg0 (OPF_REL and lock order as for
  * P), to arg1. The kernel wakes whoever the new value lets go, and clears
