@@ -186,7 +186,7 @@ static void deadlock_broken(struct engine *e)
         else
             snprintf(how, sizeof how, "gone");
         snprintf(r.u.dl.text, sizeof r.u.dl.text,
-                 "%s was %s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
+                 "%.23s was %.24s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
                  "lock it held went back up and the next in the cycle could take it",
                  p->name, how);
         break;

@@ -266,7 +266,7 @@ void scenario_mark_on_purpose(const struct scenario_def *s, const long *vals,
             const struct param_def *p = &s->params[k];
             char v[48], detail[sizeof c->detail];
             scenario_param_value(p, vals[k], v, sizeof v);
-            snprintf(detail, sizeof detail, "%s=%s: %s", p->name, v, c->detail);
+            snprintf(detail, sizeof detail, "%.23s=%.47s: %.300s", p->name, v, c->detail);
             memset(c->detail, 0, sizeof c->detail);
             memcpy(c->detail, detail, sizeof detail);
             c->status = CHECK_BROKEN;
