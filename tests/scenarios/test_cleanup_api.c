@@ -14,7 +14,7 @@ static void interrupt_run(const char *const argv[], const char *needle, int sig)
 {
     struct run r;
     cr_assert_eq(support_start(&r, argv), 0);
-    cr_assert(support_wait_output(&r, needle, 20), "the run never got going:\n%s",
+    cr_assert(support_wait_output(&r, needle, 60), "the run never got going:\n%s",
               r.out ? r.out : "");
     kill(r.pid, sig);
     cr_expect_eq(support_wait_exit(&r, 20), 128 + sig);
