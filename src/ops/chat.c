@@ -265,6 +265,18 @@ static int run_client(struct runner *r, const struct op *op)
                 break; /* EOF: the server said goodbye */
         }
     }
+    if (ev.chat_client.quit) {
+        /* Leave cleanly: a close() with the server's lines still unread
+         * would send a TCP reset, and the reset can throw away the lines
+         * this client sent just before (its child would never see them).
+         * Half-close, then read and drop until the child closes. */
+        shutdown(c.fd, SHUT_WR);
+        char sink[512];
+        ssize_t got;
+        do
+            got = read(c.fd, sink, sizeof sink);
+        while (got > 0 || (got < 0 && errno == EINTR));
+    }
     close(c.fd);
     ev.chat_client.total = c.sent;
     ev.chat_client.seq = c.got;
