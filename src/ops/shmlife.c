@@ -428,10 +428,24 @@ static void track_remove(struct engine *e, const struct event *ev)
         registry_forget(REG_PATH, 0, e->plan.files[ev->obj].path);
 }
 
+/* Where a child attached a segment itself: the sampler reads the bytes
+ * there, through the child's memory, and ipcplay never attaches. */
+static void track_attach(struct engine *e, const struct event *ev)
+{
+    if (ev->phase != PH_END || ev->result != 0 || ev->shml_map.kind != SHML_SYSV || ev->obj < 0 ||
+        ev->obj >= PLAN_MAX_SHMSEGS)
+        return;
+    struct child *c = supervisor_find(e, ev->pid);
+    if (c)
+        c->shm_addr[ev->obj] =
+            ev->op == OP_SHM_ATTACH ? (void *)(uintptr_t)ev->shml_map.addr : NULL;
+}
+
 /* The last detach destroyed a removed segment: its id is nobody's now (the
  * kernel may give it to a new segment), so the sampler stops asking. */
 static void track_detach(struct engine *e, const struct event *ev)
 {
+    track_attach(e, ev);
     if (ev->phase == PH_END && ev->result == 0 && ev->shml_map.kind == SHML_SYSV &&
         ev->shml_map.nattch < 0 && ev->obj >= 0 && ev->obj < PLAN_MAX_SHMSEGS &&
         e->shmids[ev->obj] == ev->shml_map.id)
@@ -948,6 +962,7 @@ static const struct field payload_ctl[] = {FLD(struct ev_shml_ctl, kind),
 const struct op_entry op_entry_SHM_ATTACH = {.name = "shm_attach",
                                              .verb = "attaches or maps shared memory itself",
                                              .run = run_attach,
+                                             .track = track_attach,
                                              SHML(map, map)};
 const struct op_entry op_entry_SHM_DETACH = {.name = "shm_detach",
                                              .verb = "detaches or unmaps shared memory",

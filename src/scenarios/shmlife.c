@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <sys/ipc.h>
 
+#include "../model/signames.h"
 #include "scenario.h"
 
 enum { P_KIND, P_RMID, P_LOCK, P_GAP, P__N };
@@ -221,9 +222,9 @@ static void judge_sysv(struct model *m, const long *v, int pend)
         model_set_check(m, "shm_lock", pend, "not locked yet");
     else if (rc < 0)
         model_set_check(m, "shm_lock", model_fact(m, F("lock_seen"), 0) ? CHECK_FAILED : CHECK_OK,
-                        "SHM_LOCK is not permitted here (errno %lld), and IPC_STAT shows the "
-                        "segment not locked",
-                        -rc);
+                        "SHM_LOCK is not permitted here (%s), and IPC_STAT shows the segment "
+                        "not locked",
+                        errname((int)-rc));
     else if (model_fact(m, F("lock_seen"), 0) && model_fact(m, F("unlocked_seen"), 0))
         model_set_check(m, "shm_lock", CHECK_OK,
                         "SHM_LOCK set SHM_LOCKED (ipcs: locked), SHM_UNLOCK cleared it");

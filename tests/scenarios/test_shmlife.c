@@ -13,6 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <linux/capability.h>
 
 #include "checks.h"
 
@@ -111,6 +115,25 @@ Test(shmlife, shm_lock_where_permitted)
     cr_expect(has(&r, "check: shm_lock ok"), "%s", r.out);
     assert_left_nothing(&r, 3.0);
     support_free(&r);
+}
+
+/* Without CAP_IPC_LOCK (dropped from the bounding set, so the exec'd
+ * ipcplay lacks it even as root) and with RLIMIT_MEMLOCK 0, SHM_LOCK is
+ * refused: the story names EPERM and why, and the check holds (IPC_STAT
+ * shows no lock). */
+Test(shmlife, shm_lock_refused_is_told_with_its_errno)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to drop CAP_IPC_LOCK for the run");
+    struct rlimit none = {0, 0};
+    cr_assert_eq(setrlimit(RLIMIT_MEMLOCK, &none), 0);
+    cr_assert_eq(prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0), 0);
+    expect_run((const char *[]){"lock=on", NULL},
+               (const char *[]){"SHM_LOCK) -> -1, EPERM: not permitted here (uid 0, "
+                                "RLIMIT_MEMLOCK 0 bytes)",
+                                "without CAP_IPC_LOCK only the owner or creator may",
+                                "check: shm_lock ok (SHM_LOCK is not permitted here (EPERM)", NULL},
+               0);
 }
 
 Test(shmlife, lock_needs_sysv)
