@@ -215,6 +215,39 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Is the process that wrote or acked still there? A partner that was
+ * killed (`kill writer-1`) or exited would otherwise be waited for forever.
+ * Unknown yet (0): yes. */
+static bool partner_alive(int32_t pid)
+{
+    if (pid <= 0 || pid == getpid())
+        return true;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+/* Wait (1 ms naps) until *v reaches want or the partner is gone: 0, or -1
+ * with ESRCH. */
+static int wait_for(int32_t *v, int32_t want, const int32_t *partner)
+{
+    for (int k = 0; atomic_load(A(v)) < want; k++) {
+        if (k % 64 == 63 && !partner_alive(atomic_load(A(partner))))
+            return atomic_load(A(v)) < want ? -1 : 0;
+        runner_nap_ms(1);
+    }
+    return 0;
+}
+
 /* read: wait for message arg0 to be there, read who wrote it, ack it. */
 static int run_read(struct runner *r, const struct op *op)
 {
@@ -227,11 +260,14 @@ static int run_read(struct runner *r, const struct op *op)
     if (!m)
         return runner_end(r, &ev, -1, EINVAL);
     long long t0 = now_ms();
-    while (atomic_load(A(&m->seq)) < op->arg0)
-        runner_nap_ms(1);
+    int rc = wait_for(&m->seq, op->arg0, &m->pid);
     ev.shml_msg.waited = (int32_t)(now_ms() - t0);
+    if (rc < 0)
+        return runner_end(r, &ev, -1, ESRCH);
     ev.shml_msg.pid = m->pid;
     ev.shml_msg.value = atomic_load(A(&m->seq));
+    /* only now, after the writer's first look at the zero-filled bytes */
+    atomic_store(A(&m->reader), (int32_t)getpid());
     atomic_store(A(&m->ack), op->arg0);
     return runner_end(r, &ev, 0, 0);
 }
@@ -276,8 +312,8 @@ static int run_await(struct runner *r, const struct op *op)
     } else if (!m) {
         return runner_end(r, &ev, -1, EINVAL);
     } else if (op->arg1 == SHML_ACK) {
-        while (atomic_load(A(&m->ack)) < op->arg0)
-            runner_nap_ms(1);
+        if (wait_for(&m->ack, op->arg0, &m->reader) < 0)
+            err = ESRCH;
         ev.shml_msg.value = atomic_load(A(&m->ack));
     } else {
         pid_t writer = m->pid;
@@ -287,7 +323,7 @@ static int run_await(struct runner *r, const struct op *op)
     }
     ev.shml_msg.waited = (int32_t)(now_ms() - t0);
     runner_end(r, &ev, err ? -1 : 0, err);
-    return 0;
+    return err == ESRCH ? -1 : 0; /* the other side is gone: nothing more to do */
 }
 
 /* The segment's line in /proc/sysvipc/shm, as ipcs reads it. */
@@ -505,13 +541,35 @@ static void doing_map(const struct event *ev, char *buf, size_t len)
         snprintf(buf, len, "%s", unmap_call[k]);
 }
 
-/* nattch the kernel said against the attachments the events count. */
+/* "shml.pid<pid>": 1 while that process has it attached, by its events. */
+#define ATT_PREFIX F("pid")
+
+/* Processes of the run that attached it and are still alive: one that
+ * died attached was detached by the kernel as it exited. */
+static long long attached_alive(const struct model *m)
+{
+    long long n = 0;
+    size_t pl = strlen(ATT_PREFIX);
+    for (int i = 0; i < m->nfacts; i++) {
+        if (strncmp(m->facts[i].key, ATT_PREFIX, pl) != 0 || m->facts[i].v != 1)
+            continue;
+        int pi = model_find_proc(m, (pid_t)atoi(m->facts[i].key + pl));
+        const struct model_proc *p = pi >= 0 ? &m->procs[pi] : NULL;
+        if (!p || (!p->exited && p->state != 'Z' && p->state != 'x'))
+            n++;
+    }
+    return n;
+}
+
+/* nattch the kernel said against the attachments the events count: more
+ * means someone besides the run's processes attached it (ipcplay looking).
+ * Fewer can be a process killed while attached, before ipcplay reaped it. */
 static void nattch_agrees(struct model *m, long long kernel)
 {
     if (kernel < 0)
         return;
     model_fact_set(m, F("nattch_seen"), 1);
-    if (kernel != model_fact(m, F("attached"), 0))
+    if (kernel > attached_alive(m))
         model_fact_set(m, F("nattch_off"), kernel);
 }
 
@@ -522,6 +580,11 @@ static void apply_map(struct model *m, const struct event *ev, struct op_ctx *cx
     int k = ev_kind(ev->shml_map.kind);
     bool on = ev->op == OP_SHM_ATTACH;
     model_fact_add(m, F("attached"), on ? 1 : -1);
+    if (k == SHML_SYSV) {
+        char key[28];
+        snprintf(key, sizeof key, ATT_PREFIX "%d", (int)ev->pid);
+        model_fact_set(m, key, on);
+    }
     if (on) {
         model_fact_add(m, F("attaches"), 1);
     } else if (model_fact(m, F("attached"), 0) == 0 && model_fact(m, F("removed"), 0)) {
@@ -532,7 +595,7 @@ static void apply_map(struct model *m, const struct event *ev, struct op_ctx *cx
     if (k == SHML_SYSV) {
         if (ev->shml_map.nattch >= 0)
             nattch_agrees(m, ev->shml_map.nattch);
-        else if (model_fact(m, F("attached"), 0) > 0)
+        else if (attached_alive(m) > 0)
             model_fact_set(m, F("gone_early"), 1); /* gone while still attached */
     }
 }
@@ -677,8 +740,10 @@ static struct model_line *story_msg(struct model *m, const struct event *ev, str
                         : k == SHML_POSIX ? "after shm_unlink: the object is still shared"
                                           : "after unlink: the file is still shared";
     bool tell = removed && ev->op != OP_SHM_AWAIT && ev->result == 0;
-    if (ev->result < 0) {
-        SAY("nothing mapped: %s", errname(ev->err));
+    if (ev->result < 0 && ev->err == ESRCH) {
+        SAY("the other side is gone (killed, or it exited): nothing more will come");
+    } else if (ev->result < 0) {
+        SAY("%s", ev->err == EINVAL ? "nothing mapped" : errname(ev->err));
     } else if (ev->op == OP_SHM_WRITE) {
         SAY("writes \"message %d from pid %d\" at %#llx (its own address for it)", ev->shml_msg.seq,
             ev->shml_msg.pid, a);
@@ -717,7 +782,7 @@ static void apply_stat(struct model *m, const struct event *ev, struct op_ctx *c
         return;
     const struct ev_shml_stat *s = &ev->shml_stat;
     if (ev->result < 0) {
-        if (model_fact(m, F("attached"), 0) > 0)
+        if (attached_alive(m) > 0)
             model_fact_set(m, F("gone_early"), 1);
         else if (model_fact(m, F("removed"), 0))
             model_fact_set(m, F("gone_at_last"), 1);

@@ -27,13 +27,16 @@ enum shml_kind { SHML_SYSV = 0, SHML_POSIX = 1, SHML_FILE = 2 };
  * (/proc/PID/maps). */
 enum shml_await { SHML_ACK = 0, SHML_NATTCH = 1, SHML_UNMAPPED = 2 };
 
-/* The memory's layout: a message number, the partner's ack, who wrote, the
- * text. Everything else stays as the kernel gave it. */
+/* The memory's layout: a message number, the partner's ack, who wrote and
+ * who acked (so a wait ends when the other side is gone; each is written
+ * with the first message or ack, never before the writer looked at the
+ * zero-filled bytes), the text. Everything else stays as the kernel gave
+ * it. */
 struct shml_msg {
     int32_t seq;
     int32_t ack;
     int32_t pid;
-    int32_t pad;
+    int32_t reader;
     char text[48];
 };
 

@@ -199,8 +199,9 @@ static void judge_sysv(struct model *m, const long *v, int pend)
 {
     if (model_fact(m, F("nattch_off"), -1) >= 0)
         model_set_check(m, "nattch_own", CHECK_FAILED,
-                        "IPC_STAT said nattch %lld where the run's processes had %s attached",
-                        model_fact(m, F("nattch_off"), 0), "fewer or more");
+                        "IPC_STAT said nattch %lld, more than the run's processes had "
+                        "attached: someone else attached it",
+                        model_fact(m, F("nattch_off"), 0));
     else if (model_fact(m, F("nattch_seen"), 0))
         model_set_check(m, "nattch_own", CHECK_OK,
                         "every nattch IPC_STAT gave counted the run's shmat calls alone: "

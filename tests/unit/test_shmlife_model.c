@@ -177,3 +177,19 @@ Test(shmlife_model, removal_with_nobody_attached_fails)
     s->judge(&m, vals, 1);
     cr_expect_eq(status_of("outlived_removal"), CHECK_FAILED);
 }
+
+/* A reader killed while attached was detached by the kernel as it died: a
+ * lower nattch and the destruction at the writer's detach are no failure. */
+Test(shmlife_model, a_process_killed_while_attached_is_no_failure)
+{
+    attach(201, 1);
+    attach(202, 2);
+    read_msg(1);
+    rmid(2);
+    m.procs[model_find_proc(&m, 202)].exited = true;
+    stat_dest(1);
+    detach(201, -1, EINVAL);
+    s->judge(&m, vals, 0);
+    cr_expect_eq(status_of("nattch_own"), CHECK_OK);
+    cr_expect_neq(status_of("outlived_removal"), CHECK_FAILED);
+}
