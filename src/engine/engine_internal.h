@@ -28,16 +28,17 @@ struct child {
      * while it is still blocked in that same call, the sembuf is unchanged. */
     uint64_t sembuf_since, sembuf_ops;
     /* processes a role forked, fds, exec (family.c, sampler_fds.c) */
-    bool forked;           /* a role forked it: its parent reaps it, we never do
-                              unless it is adopted */
-    pid_t parent;          /* who forked it */
-    int fddirfd, fdinfofd; /* /proc/PID/fd and fdinfo, kept open; -1 */
-    int pidfd;             /* to signal it safely (pid reuse); -1 */
-    bool fds_dirty;        /* an event says its fd table may have changed */
-    bool started;          /* its op runner started (its fds are the scenario's) */
-    bool execd;            /* it ran exec: the helper waits to be released */
-    unsigned seen;         /* enum model_seen */
-    char comm[16];         /* last comm seen */
+    bool forked;                      /* a role forked it: its parent reaps it, we never do
+                                         unless it is adopted */
+    pid_t parent;                     /* who forked it */
+    int fddirfd, fdinfofd;            /* /proc/PID/fd and fdinfo, kept open; -1 */
+    int pidfd;                        /* to signal it safely (pid reuse); -1 */
+    bool fds_dirty;                   /* an event says its fd table may have changed */
+    bool started;                     /* its op runner started (its fds are the scenario's) */
+    bool execd;                       /* it ran exec: the helper waits to be released */
+    unsigned seen;                    /* enum model_seen */
+    char comm[16];                    /* last comm seen */
+    void *shm_addr[PLAN_MAX_SHMSEGS]; /* where it attached a segment itself (shmat op) */
 };
 
 /* Message queues, POSIX and anonymous shared memory, and the deadlock watch

@@ -92,6 +92,15 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
                "shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
                "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it",
                x->shm_name[i], fd, fd, ps->size);
+    if (ps->hands_off) {
+        /* the processes map it by name; nothing of ipcplay keeps it alive */
+        close(fd);
+        x->shm_fd[i] = -1;
+        engine_say(e, LINE_EVENT, "ipcplay", "close",
+                   "close(fd %d): ipcplay keeps neither an fd nor a mapping of it; from now on "
+                   "only the name and the processes' mappings hold it",
+                   fd);
+    }
     objects_ipc_add_seg(e, i, -1);
     return 0;
 }

@@ -18,9 +18,13 @@ struct runner {
     uint64_t t0_ns; /* run start, CLOCK_MONOTONIC */
     int semids[PLAN_MAX_SEMSETS];
     void *shm[PLAN_MAX_SHMSEGS]; /* this child's attachments */
-    struct cs_stats *stats;      /* the stats segment, if any */
-    const struct plan *plan;     /* the whole plan: sizes, rings, files, sub-roles */
-    int instances;               /* how many processes run this role */
+    /* the segments' shmids and POSIX names, for roles that attach or map
+     * them themselves (ops/shmlife.c) */
+    int shmids[PLAN_MAX_SHMSEGS];
+    const char *shm_names[PLAN_MAX_SHMSEGS];
+    struct cs_stats *stats;  /* the stats segment, if any */
+    const struct plan *plan; /* the whole plan: sizes, rings, files, sub-roles */
+    int instances;           /* how many processes run this role */
     int msqids[PLAN_MAX_MSGQS];
     int32_t msg_seq;           /* messages this process has sent */
     int32_t ring_seq;          /* items this process has put */

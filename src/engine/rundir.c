@@ -150,9 +150,14 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
         int rc = 0;
         if (f->kind == PLANF_FILE) {
             rc = make_file(f->path, PATTERN_FILE_STREAM + i, f->size);
-            if (rc == 0)
-                engine_say(e, LINE_EVENT, "ipcplay", "create",
-                           "%s: %d bytes of known text, mode 0600", f->name, f->size);
+            if (rc == 0) {
+                if (f->size > 0)
+                    engine_say(e, LINE_EVENT, "ipcplay", "create",
+                               "%s: %d bytes of known text, mode 0600", f->name, f->size);
+                else
+                    engine_say(e, LINE_EVENT, "ipcplay", "create", "%s: an empty file, mode 0600",
+                               f->name);
+            }
         } else if (f->kind == PLANF_HELPER) {
             rc = install_helper(f->path);
             if (rc == 0)

@@ -106,10 +106,12 @@ static void read_cs_stats(struct sample_shmseg *s)
 static const void *read_sysv(struct engine *e, int i, size_t n)
 {
     static unsigned char buf[MODEL_SHM_PEEK];
-    void *at = e->ipc.shm_at[i];
-    for (int k = 0; at && k < e->nchildren; k++) {
+    for (int k = 0; k < e->nchildren; k++) {
         const struct child *c = &e->children[k];
-        if (c->reaped)
+        /* where this child attached it itself (ops/shmlife.c), else the
+         * address the engine reserved for every child */
+        void *at = c->shm_addr[i] ? c->shm_addr[i] : e->ipc.shm_at[i];
+        if (c->reaped || !at)
             continue; /* one not attached yet fails: the reserved range is PROT_NONE */
         struct iovec local = {buf, n}, remote = {at, n};
         if (process_vm_readv(c->pid, &local, 1, &remote, 1, 0) == (ssize_t)n)
@@ -161,7 +163,8 @@ static void sample_shmseg(struct engine *e, int i)
             return;
         s->stat_ok = 1;
         s->segsz = ds.shm_segsz;
-        s->mode = ds.shm_perm.mode & 0777;
+        /* the permission bits, and SHM_DEST / SHM_LOCKED: ipcs's status column */
+        s->mode = ds.shm_perm.mode & (0777 | SHM_DEST | SHM_LOCKED);
         s->nattch = (int64_t)ds.shm_nattch;
         s->cpid = ds.shm_cpid;
         s->lpid = ds.shm_lpid;

@@ -77,6 +77,10 @@ static _Noreturn void child_main(struct engine *e, int role, int instance)
         r.msqids[i] = e->ipc.msqids[i];
     r.plan = &e->plan;
     r.instances = e->plan.roles[role].count;
+    for (int i = 0; i < e->plan.nshmsegs; i++) {
+        r.shmids[i] = e->shmids[i];
+        r.shm_names[i] = e->ipc.shm_name[i];
+    }
     for (int i = 0; i < e->plan.nshmsegs && !e->plan.roles[role].no_shm; i++) {
         void *p = objects_ipc_child_attach(e, i);
         if (!p)

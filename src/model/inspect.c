@@ -255,6 +255,13 @@ static void put_shmid_ds(struct strbuf *t, const struct model *m, const struct m
     put_pid(t, m, "shm_lpid", ms->lpid);
     strbuf_add(t, "  %-16s %lu  (the program's own: ipcplay reads through a worker's memory)\n",
                "shm_nattch", (unsigned long)ms->nattch);
+    if (ms->mode & MODEL_SHM_DEST)
+        strbuf_add(t,
+                   "  %-16s dest  (SHM_DEST: removed with IPC_RMID, key now 0; the kernel "
+                   "destroys it at the last detach)\n",
+                   "status");
+    if (ms->mode & MODEL_SHM_LOCKED)
+        strbuf_add(t, "  %-16s locked  (SHM_LOCKED: its pages are not swapped out)\n", "status");
 }
 
 /* POSIX and anonymous memory have no shmid: name what they are. */

@@ -197,11 +197,16 @@ struct model_semset {
     struct model_ipc_perm perm;
 };
 
+/* The kernel's SHM_DEST and SHM_LOCKED bits in a segment's mode (ipcs's
+ * status column: "dest", "locked"). */
+#define MODEL_SHM_DEST 01000
+#define MODEL_SHM_LOCKED 02000
+
 struct model_shmseg {
     int index;
     int shmid;
     size_t segsz;
-    unsigned mode;
+    unsigned mode; /* System V: the permission bits and MODEL_SHM_DEST, MODEL_SHM_LOCKED */
     long nattch;
     pid_t cpid, lpid;
     long long atime, dtime, ctime;

@@ -104,8 +104,9 @@ static size_t format_shm(const struct model_shmseg *s, char *buf, size_t len, si
     else if (s->kind == SHM_ANON)
         PUT("%sshm anonymous (MAP_SHARED, inherited): size %zu", off ? " | " : "", s->segsz);
     else
-        PUT("%sshm %d: segsz %zu nattch %ld cpid %d lpid %d", off ? " | " : "", s->shmid, s->segsz,
-            s->nattch, (int)s->cpid, (int)s->lpid);
+        PUT("%sshm %d: segsz %zu nattch %ld cpid %d lpid %d%s%s", off ? " | " : "", s->shmid,
+            s->segsz, s->nattch, (int)s->cpid, (int)s->lpid,
+            s->mode & MODEL_SHM_DEST ? " dest" : "", s->mode & MODEL_SHM_LOCKED ? " locked" : "");
     if (s->ring_slots > 0) {
         struct ring_view v;
         if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) == 0) {

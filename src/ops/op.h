@@ -1,7 +1,7 @@
 /* op.h — an op is one unit: one table entry carries its name and verb, what
  * it does in a child (run), how the engine tracks it, its "doing" text, how it
  * changes the model (apply) and how the story tells it (story). Entries live
- * in their family's file (sem.c, msgq.c, shm.c, proc.c, fd.c, key.c, chat.c,
+ * in their family's file (sem.c, msgq.c, shm.c, shmlife.c, proc.c, fd.c, key.c, chat.c,
  * demo.c); the family's header lists its ops and declares their event payloads, and this
  * header puts the lists together into one enum and one payload union.
  *
@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "sem.h"
 #include "shm.h"
+#include "shmlife.h"
 #include "sig.h"
 #include "waitst.h"
 
@@ -34,7 +35,7 @@
 /* one X-macro list, laid out by hand */
 // clang-format off
 #define IPCPLAY_OPS(X)                                                                   \
-    OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
+    OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_SHMLIFE(X) OPS_FD(X) OPS_KEY(X)      \
         OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X)
 // clang-format on
 
@@ -52,7 +53,7 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 /* one X-macro list, laid out by hand */
 // clang-format off
 #define IPCPLAY_PAYLOADS                                                                 \
-    PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
+    PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_SHMLIFE PAYLOADS_FD      \
         PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM
 // clang-format on
 

@@ -65,6 +65,10 @@ struct plan_shmseg {
     int stats; /* 1: holds struct cs_stats (critical-section bookkeeping) */
     int kind;  /* enum plan_shm_kind */
     int ring;  /* > 0: holds a struct shm_ring with that many slots */
+    /* POSIX: 1 when the engine keeps no fd and no mapping of it once it is
+     * sized, so the object lives exactly as long as the processes' own
+     * mappings and its name (its contents are then not sampled) */
+    int hands_off;
 };
 
 struct plan_msgq {

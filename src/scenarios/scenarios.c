@@ -11,6 +11,7 @@ extern const struct scenario_def scenario_pipe;
 extern const struct scenario_def scenario_pipebuf;
 extern const struct scenario_def scenario_msgq;
 extern const struct scenario_def scenario_shm;
+extern const struct scenario_def scenario_shmlife;
 extern const struct scenario_def scenario_fdpass;
 extern const struct scenario_def scenario_deadlock;
 extern const struct scenario_def scenario_keys;
@@ -18,9 +19,9 @@ extern const struct scenario_def scenario_chatroom;
 
 /* sem first (the dashboard's default), then the chapter's order. */
 const struct scenario_def *const scenarios[] = {
-    &scenario_sem,      &scenario_fork,    &scenario_zombie,   &scenario_wait,
-    &scenario_pipe,     &scenario_pipebuf, &scenario_msgq,     &scenario_shm,
-    &scenario_chatroom, &scenario_fdpass,  &scenario_deadlock, &scenario_keys,
+    &scenario_sem,     &scenario_fork,     &scenario_zombie, &scenario_wait,    &scenario_pipe,
+    &scenario_pipebuf, &scenario_msgq,     &scenario_shm,    &scenario_shmlife, &scenario_chatroom,
+    &scenario_fdpass,  &scenario_deadlock, &scenario_keys,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 

@@ -923,6 +923,13 @@ static int shm_bytes_draw(const struct model_shmseg *s, WINDOW *w, int y, int h,
     return y - y0;
 }
 
+/* ipcs's status column: " dest", " locked", both, or "". */
+static const char *shm_status(const struct model_shmseg *s)
+{
+    bool dest = s->mode & MODEL_SHM_DEST, locked = s->mode & MODEL_SHM_LOCKED;
+    return dest && locked ? " dest locked" : dest ? " dest" : locked ? " locked" : "";
+}
+
 static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
 {
     const struct model *m = u->m;
@@ -942,14 +949,15 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         x += draw_textf(w, y, x, width - x, A_BOLD, "shm %s", what);
         if (s->kind == SHM_SYSV) {
             char full[192], mid[160], least[96];
-            snprintf(full, sizeof full, ": %zu bytes, nattch %ld, cpid %d%s%s%s, lpid %d%s%s%s",
-                     s->segsz, s->nattch, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
-                     (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
-            snprintf(mid, sizeof mid, ": %zu bytes, nattch %ld, cpid %d, lpid %d%s%s%s", s->segsz,
-                     s->nattch, (int)s->cpid, (int)s->lpid, ln ? " (" : "", ln ? ln : "",
+            const char *st = shm_status(s);
+            snprintf(full, sizeof full, ": %zu bytes, nattch %ld%s, cpid %d%s%s%s, lpid %d%s%s%s",
+                     s->segsz, s->nattch, st, (int)s->cpid, cn ? " (" : "", cn ? cn : "",
+                     cn ? ")" : "", (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
+            snprintf(mid, sizeof mid, ": %zu bytes, nattch %ld%s, cpid %d, lpid %d%s%s%s", s->segsz,
+                     s->nattch, st, (int)s->cpid, (int)s->lpid, ln ? " (" : "", ln ? ln : "",
                      ln ? ")" : "");
-            snprintf(least, sizeof least, ": %zu bytes, nattch %ld, cpid %d, lpid %d", s->segsz,
-                     s->nattch, (int)s->cpid, (int)s->lpid);
+            snprintf(least, sizeof least, ": %zu bytes, nattch %ld%s, cpid %d, lpid %d", s->segsz,
+                     s->nattch, st, (int)s->cpid, (int)s->lpid);
             const char *alts[] = {full, mid, least};
             x += draw_text(w, y, x, width - x, A_NORMAL, first_fit(width - x - 1, alts, 3));
         } else {
@@ -974,14 +982,15 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (y >= h)
         return y - y0;
     if (s->kind == SHM_SYSV) {
-        char full[160], mid[128], least[64];
-        snprintf(full, sizeof full, "nattch %ld   cpid %d%s%s   lpid %d%s%s", s->nattch,
-                 (int)s->cpid, cn ? " " : "", cn ? cn : "", (int)s->lpid, ln ? " " : "",
-                 ln ? ln : "");
-        snprintf(mid, sizeof mid, "nattch %ld   cpid %d   lpid %d%s%s", s->nattch, (int)s->cpid,
+        char full[192], mid[160], least[96];
+        const char *st = shm_status(s);
+        snprintf(full, sizeof full, "key 0x%08x   nattch %ld%s   cpid %d%s%s   lpid %d%s%s",
+                 (unsigned)s->perm.key, s->nattch, st, (int)s->cpid, cn ? " " : "", cn ? cn : "",
                  (int)s->lpid, ln ? " " : "", ln ? ln : "");
-        snprintf(least, sizeof least, "nattch %ld   cpid %d   lpid %d", s->nattch, (int)s->cpid,
-                 (int)s->lpid);
+        snprintf(mid, sizeof mid, "nattch %ld%s   cpid %d   lpid %d%s%s", s->nattch, st,
+                 (int)s->cpid, (int)s->lpid, ln ? " " : "", ln ? ln : "");
+        snprintf(least, sizeof least, "nattch %ld%s   cpid %d   lpid %d", s->nattch, st,
+                 (int)s->cpid, (int)s->lpid);
         const char *alts[] = {full, mid, least};
         draw_text(w, y, 2, width - 3, A_NORMAL, first_fit(width - 3, alts, 3));
     } else if (s->kind == SHM_POSIX) {
