@@ -15,6 +15,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "../model/strbuf.h"
+#include "hand_cmds.h"
 #include "sysipc_cmds.h"
 
 #define MAX_ARGS 64
@@ -552,6 +553,38 @@ const struct command commands[] = {
     {"kill", NULL, "ROLE|PID [SIGNAL]", "send a signal to one process of the run",
      "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
      CMD_CONSOLE, 1, 2, NEEDS_NOTHING, COMPLETE_KILL, c_kill},
+    {"p", NULL, "[SEM] [N] [nowait] [undo]", "you (a process of the run) take N from a semaphore",
+     "`you` is a real process of the run (you[PID] in the tree and the story): P by N (default "
+     "1) on semaphore SEM (default 0) of the run's set. It may sleep; Ctrl-C on an empty line "
+     "interrupts it (EINTR). undo: SEM_UNDO, given back when you dies (kill you). Works while "
+     "the run is paused: the pause holds the scenario's roles, not your hand.",
+     CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_NONE, cmd_hand_p},
+    {"v", NULL, "[SEM] [N] [nowait] [undo]", "you give N to a semaphore (wakes a sleeper)",
+     "V by N (default 1) on semaphore SEM (default 0), made by `you`, a real process of the run.",
+     CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_NONE, cmd_hand_v},
+    {"semop", NULL, "SEM:OP[,SEM:OP...] [nowait] [undo]", "you make one semop of several sembufs",
+     "Up to 4 sembufs in one call, all applied or none: semop 0:-1,1:-1 takes both or sleeps; "
+     "semop 0:-1,1:+1 nowait shows EAGAIN changing nothing. OP 0 waits for zero.",
+     CMD_CONSOLE, 1, 3, NEEDS_RUN, COMPLETE_NONE, cmd_hand_semop},
+    {"setval", NULL, "SEM N", "you set a semaphore's value (semctl SETVAL)",
+     "Wakes whoever the new value lets go and clears every process's SEM_UNDO adjustment of it.",
+     CMD_CONSOLE, 2, 2, NEEDS_RUN, COMPLETE_NONE, cmd_hand_setval},
+    {"wait0", NULL, "[SEM] [nowait]", "you wait until a semaphore is 0",
+     "A semop with sem_op 0 on SEM (default 0): sleeps while semval is not 0 (semzcnt counts "
+     "you).",
+     CMD_CONSOLE, 0, 3, NEEDS_RUN, COMPLETE_NONE, cmd_hand_wait0},
+    {"msgsnd", NULL, "TYPE TEXT [nowait]", "you send a message to the run's queue",
+     "TYPE 1 or more; the text is carried with a header naming you and a checksum, so the "
+     "receivers' checks count it as yours, not as damage. Sleeps while the queue is full.",
+     CMD_CONSOLE, 2, -1, NEEDS_RUN, COMPLETE_NONE, cmd_hand_msgsnd},
+    {"msgrcv", NULL, "SEL [except] [noerror] [nowait]", "you take a message from the run's queue",
+     "SEL 0 the first, N the first of type N, -N the lowest type <= N; except: any type but N; "
+     "noerror: MSG_NOERROR; nowait: ENOMSG instead of sleeping.",
+     CMD_CONSOLE, 1, 4, NEEDS_RUN, COMPLETE_NONE, cmd_hand_msgrcv},
+    {"rmid", NULL, "sem|msq|shm", "you remove the run's object (IPC_RMID)",
+     "A set or queue goes at once (its sleepers wake with EIDRM); a segment when its last "
+     "attachment goes.",
+     CMD_CONSOLE, 1, 1, NEEDS_RUN, COMPLETE_NONE, cmd_hand_rmid},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
      "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
      "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "

@@ -59,7 +59,7 @@ Test(commands, lookup_exact_alias_prefix)
     cr_expect_str_eq(command_find("ru", CMD_CONSOLE, err, sizeof err)->name, "run");
     cr_expect_str_eq(command_find("pa", CMD_CONSOLE, err, sizeof err)->name, "pause");
     cr_expect_null(command_find("s", CMD_CONSOLE, err, sizeof err));
-    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed, seek");
+    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed, semop, setval, seek");
     cr_expect_null(command_find("frob", CMD_CONSOLE, err, sizeof err));
     cr_expect(strstr(err, "unknown command: frob"));
     cr_expect_null(command_find("pause", CMD_CLI, err, sizeof err), "console only");
@@ -156,7 +156,7 @@ Test(commands, completion_from_the_tables)
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "run");
     c = complete("s");
-    cr_expect_eq(c.n, 4); /* stop, step, speed, seek */
+    cr_expect_eq(c.n, 6); /* stop, step, speed, semop, setval, seek */
     ;
     c = complete("run s");
     cr_expect_eq(c.n, 2); /* sem, shm */

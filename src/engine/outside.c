@@ -1,0 +1,239 @@
+/* outside.c — hands from outside the run: an operation on the run's own
+ * objects by a process that is not the run's is told from the kernel's own
+ * numbers (sempid, msg_lspid / msg_lrpid, shm_lpid naming a pid that is
+ * neither ipcplay nor in the run's process group), with the process's name
+ * from /proc/PID/comm when it is still there. An object of the run removed
+ * by anyone but the run (IPC_RMID from a shell: the id gone, or a segment
+ * marked SHM_DEST while the run still holds it) ends the run as
+ * interrupted: what it was to show did not happen.
+ *
+ * What the numbers cannot tell: the kernel keeps only the last pid, so an
+ * outside V that at once lets a sleeping P through is overwritten by the
+ * sleeper's pid before any sample; that V is not told. */
+#include "outside.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+#include "engine_internal.h"
+#include "registry.h"
+#include "sysv.h"
+
+static struct {
+    bool seen_sem[PLAN_MAX_SEMSETS];
+    pid_t sempid[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
+    int semval[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
+    bool seen_msq[PLAN_MAX_MSGQS];
+    pid_t lspid[PLAN_MAX_MSGQS], lrpid[PLAN_MAX_MSGQS];
+    long qnum[PLAN_MAX_MSGQS];
+    bool seen_shm[PLAN_MAX_SHMSEGS];
+    pid_t lpid[PLAN_MAX_SHMSEGS];
+    long nattch[PLAN_MAX_SHMSEGS];
+} st;
+
+void outside_reset(void)
+{
+    memset(&st, 0, sizeof st);
+}
+
+/* The process group /proc/PID/stat shows, or -1 (gone, unreadable). */
+static pid_t pgrp_of(pid_t pid)
+{
+    char path[48], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');
+    int ppid, pgrp;
+    char state;
+    if (!p || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+        return -1;
+    return pgrp;
+}
+
+/* Ours: ipcplay, a process the run tracks, or one in the run's group. */
+static bool ours(const struct engine *e, pid_t pid)
+{
+    if (pid <= 0 || pid == e->self || pid == e->anchor)
+        return true;
+    for (int i = 0; i < e->nchildren; i++)
+        if (e->children[i].pid == pid)
+            return true;
+    return e->pgid > 0 && pgrp_of(pid) == e->pgid;
+}
+
+static void comm_of(pid_t pid, char *buf, size_t len)
+{
+    char path[48];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+    snprintf(buf, len, "gone");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char c[32];
+    ssize_t n = read(fd, c, sizeof c - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    c[n] = '\0';
+    c[strcspn(c, "\n")] = '\0';
+    snprintf(buf, len, "%s", c);
+}
+
+static void tell(struct engine *e, pid_t pid, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void tell(struct engine *e, pid_t pid, const char *what, const char *fmt, ...)
+{
+    char comm[32], who[32], detail[160];
+    comm_of(pid, comm, sizeof comm);
+    snprintf(who, sizeof who, "pid %d", (int)pid);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    engine_say(e, LINE_EVENT, who, what, "a process outside the run (pid %d, %s) %s", (int)pid,
+               comm, detail);
+}
+
+static bool gone(int err)
+{
+    return err == EINVAL || err == EIDRM;
+}
+
+/* A process of the run is in the middle of an IPC_RMID (begun, not ended):
+ * a removal the run makes, whose end event has not come yet. */
+static bool removal_in_flight(const struct engine *e)
+{
+    for (int i = 0; i < e->m->nprocs; i++) {
+        const struct model_proc *p = &e->m->procs[i];
+        if (!p->exited && (p->op == OP_MSGQ_RMID || p->op == OP_RMID))
+            return true;
+    }
+    return false;
+}
+
+/* Removed, and not by the run: still held, and no removal of the run's on
+ * its way. */
+static bool removed_outside(const struct engine *e, int kind, int id)
+{
+    return registry_has(kind, id) && !removal_in_flight(e);
+}
+
+static int check_sem(struct engine *e, int i, char *why, size_t len)
+{
+    int id = e->semids[i];
+    struct semid_ds ds;
+    if (semctl(id, 0, IPC_STAT, (union semun){.buf = &ds}) < 0) {
+        if (gone(errno) && removed_outside(e, REG_SEM, id)) {
+            snprintf(why, len, "semaphore set %d was removed by a process outside the run", id);
+            return 1;
+        }
+        return 0;
+    }
+    int nsems = (int)ds.sem_nsems > PLAN_MAX_SEMS ? PLAN_MAX_SEMS : (int)ds.sem_nsems;
+    for (int k = 0; k < nsems; k++) {
+        pid_t pid = semctl(id, k, GETPID);
+        int val = semctl(id, k, GETVAL);
+        if (pid > 0 && pid != st.sempid[i][k] && !ours(e, pid)) {
+            const char *op = !st.seen_sem[i]         ? "a semop"
+                             : val > st.semval[i][k] ? "V"
+                             : val < st.semval[i][k] ? "P"
+                                                     : "a semop or SETVAL";
+            char what[24];
+            snprintf(what, sizeof what, "%s(sem %d)", op[0] == 'a' ? "semop" : op, k);
+            if (st.seen_sem[i])
+                tell(e, pid, what, "did %s on sem %d: semval %d -> %d", op, k, st.semval[i][k],
+                     val);
+            else
+                tell(e, pid, what, "did %s on sem %d: semval %d now", op, k, val);
+        }
+        st.sempid[i][k] = pid;
+        st.semval[i][k] = val;
+    }
+    st.seen_sem[i] = true;
+    return 0;
+}
+
+static int check_msq(struct engine *e, int i, char *why, size_t len)
+{
+    int id = e->ipc.msqids[i];
+    if (id < 0)
+        return 0;
+    struct msqid_ds ds;
+    if (msgctl(id, IPC_STAT, &ds) < 0) {
+        if (gone(errno) && removed_outside(e, REG_MSG, id)) {
+            snprintf(why, len, "message queue %d was removed by a process outside the run", id);
+            return 1;
+        }
+        return 0;
+    }
+    long qnum = (long)ds.msg_qnum;
+    if (st.seen_msq[i] && ds.msg_lspid != st.lspid[i] && !ours(e, ds.msg_lspid))
+        tell(e, ds.msg_lspid, "msgsnd", "sent a message to queue %d (msgsnd): qnum %ld -> %ld", id,
+             st.qnum[i], qnum);
+    if (st.seen_msq[i] && ds.msg_lrpid != st.lrpid[i] && !ours(e, ds.msg_lrpid))
+        tell(e, ds.msg_lrpid, "msgrcv", "took a message from queue %d (msgrcv): qnum %ld -> %ld",
+             id, st.qnum[i], qnum);
+    st.lspid[i] = ds.msg_lspid;
+    st.lrpid[i] = ds.msg_lrpid;
+    st.qnum[i] = qnum;
+    st.seen_msq[i] = true;
+    return 0;
+}
+
+static int check_shm(struct engine *e, int i, char *why, size_t len)
+{
+    int id = e->shmids[i];
+    if (id < 0 || e->plan.shmsegs[i].kind != PLAN_SHM_SYSV)
+        return 0;
+    struct shmid_ds ds;
+    int rc = shmctl(id, IPC_STAT, &ds);
+    if ((rc < 0 && gone(errno)) || (rc == 0 && (ds.shm_perm.mode & SHM_DEST))) {
+        if (removed_outside(e, REG_SHM, id)) {
+            snprintf(why, len, "shm %d was removed by a process outside the run", id);
+            return 1;
+        }
+        return 0;
+    }
+    if (rc < 0)
+        return 0;
+    long nattch = (long)ds.shm_nattch;
+    if (st.seen_shm[i] && ds.shm_lpid != st.lpid[i] && !ours(e, ds.shm_lpid))
+        tell(e, ds.shm_lpid, nattch > st.nattch[i] ? "shmat" : "shmdt",
+             "%s shm %d: nattch %ld -> %ld", nattch > st.nattch[i] ? "attached" : "detached", id,
+             st.nattch[i], nattch);
+    st.lpid[i] = ds.shm_lpid;
+    st.nattch[i] = nattch;
+    st.seen_shm[i] = true;
+    return 0;
+}
+
+int outside_check(struct engine *e, char *why, size_t len)
+{
+    if (!e->active)
+        return 0;
+    for (int i = 0; i < e->plan.nsemsets; i++)
+        if (e->semids[i] >= 0 && check_sem(e, i, why, len))
+            return 1;
+    for (int i = 0; i < e->plan.nmsgqs; i++)
+        if (check_msq(e, i, why, len))
+            return 1;
+    for (int i = 0; i < e->plan.nshmsegs; i++)
+        if (check_shm(e, i, why, len))
+            return 1;
+    return 0;
+}
