@@ -245,6 +245,8 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->start_paused = false;
     emit_run_state(e, paused ? RUN_PAUSED : RUN_RUNNING, 0, speed);
     sampler_sample(e, true);
+    char why[160];
+    outside_check(e, why, sizeof why); /* the kernel's last pids as the run begins */
     engine_judge(e, 0);
     if (paused)
         engine_say(e, LINE_NOTE, "ipcplay", "paused",

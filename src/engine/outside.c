@@ -148,7 +148,9 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
     for (int k = 0; k < nsems; k++) {
         pid_t pid = semctl(id, k, GETPID);
         int val = semctl(id, k, GETVAL);
-        if (pid > 0 && pid != st.sempid[i][k] && !ours(e, pid)) {
+        /* a new outside pid, or the same one with a new value: another call of its */
+        bool news = pid != st.sempid[i][k] || (st.seen_sem[i] && val != st.semval[i][k]);
+        if (pid > 0 && news && !ours(e, pid)) {
             const char *op = !st.seen_sem[i]         ? "a semop"
                              : val > st.semval[i][k] ? "V"
                              : val < st.semval[i][k] ? "P"
