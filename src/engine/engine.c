@@ -278,6 +278,7 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
            (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
+            outside_on_event(e, &batch[i]);
             struct record r;
             record_init(&r, REC_EVENT, batch[i].t_ns);
             r.u.ev = batch[i];
@@ -305,6 +306,7 @@ static void drain_events(struct engine *e, int *flags)
 static void finish(struct engine *e, int final)
 {
     sampler_sample(e, true); /* last look at the objects before they go */
+    outside_final(e);
     engine_judge(e, final);
     hand_end(e); /* the hand goes with the run, forgotten before it is reaped */
     supervisor_release_group(e);

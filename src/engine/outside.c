@@ -7,9 +7,13 @@
  * marked SHM_DEST while the run still holds it) ends the run as
  * interrupted: what it was to show did not happen.
  *
- * What the numbers cannot tell: the kernel keeps only the last pid, so an
- * outside V that at once lets a sleeping P through is overwritten by the
- * sleeper's pid before any sample; that V is not told. */
+ * The kernel keeps only the last pid, so an outside V that at once lets a
+ * sleeping P through is overwritten by the sleeper's pid before any sample.
+ * That one is told from the run's own events instead: a P the sampler saw
+ * asleep passed, and no process of the run gave on that semaphore (V, V2,
+ * SETVAL, a semop that adds, or an exit that may undo) from the P's begin
+ * until a sample later (time enough for a dying holder's exit to be reaped
+ * and told): someone outside gave, whose pid the kernel no longer keeps. */
 #include "outside.h"
 
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "engine_internal.h"
+#include "../model/model.h"
 #include "registry.h"
 #include "sysv.h"
 
@@ -38,9 +43,149 @@ static struct {
     long nattch[PLAN_MAX_SHMSEGS];
 } st;
 
+/* What the run gave, for the P's that pass without a giver (see the top). */
+#define OUTSIDE_MAX_P 64
+static struct {
+    unsigned long gives[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
+    unsigned long others; /* exits (SEM_UNDO) and keyed semops: may give on any */
+    struct p_begun {
+        pid_t pid;
+        int set, sem;
+        unsigned long snap; /* gives on its semaphore + others, when seen asleep */
+        bool asleep;        /* a look saw it asleep in this P */
+    } begun[OUTSIDE_MAX_P];
+    struct p_suspect {
+        pid_t pid;
+        int set, sem;
+        unsigned long snap;
+        int looks; /* outside_check calls since it passed */
+        char who[32];
+    } suspect[OUTSIDE_MAX_P];
+    int nsuspect;
+} gv;
+
 void outside_reset(void)
 {
     memset(&st, 0, sizeof st);
+    memset(&gv, 0, sizeof gv);
+}
+
+static unsigned long given(int set, int sem)
+{
+    return gv.gives[set][sem] + gv.others;
+}
+
+static bool in_range(int set, int sem)
+{
+    return set >= 0 && set < PLAN_MAX_SEMSETS && sem >= 0 && sem < PLAN_MAX_SEMS;
+}
+
+static void give(int set, int sem)
+{
+    if (in_range(set, sem))
+        gv.gives[set][sem]++;
+}
+
+static struct p_begun *begun_of(pid_t pid, bool make)
+{
+    struct p_begun *free_slot = NULL;
+    for (int i = 0; i < OUTSIDE_MAX_P; i++) {
+        if (gv.begun[i].pid == pid)
+            return &gv.begun[i];
+        if (!gv.begun[i].pid && !free_slot)
+            free_slot = &gv.begun[i];
+    }
+    return make ? free_slot : NULL;
+}
+
+void outside_on_event(struct engine *e, const struct event *ev)
+{
+    bool ok_end = ev->phase == PH_END && ev->result >= 0;
+    switch (ev->op) {
+    case OP_EXITED:
+        /* its own exit after it passed gave it nothing */
+        for (int i = 0; i < gv.nsuspect; i++)
+            if (gv.suspect[i].pid == ev->pid)
+                gv.suspect[i].snap++;
+        gv.others++;
+        break;
+    case OP_ALTER: gv.others++; break;
+    case OP_V:
+        if (ev->phase == PH_BEGIN)
+            give(ev->obj, ev->sem.num);
+        break;
+    case OP_V2:
+        if (ev->phase == PH_BEGIN) {
+            give(ev->obj, ev->sem2.num[0]);
+            give(ev->obj, ev->sem2.num[1]);
+        }
+        break;
+    case OP_SETVAL:
+        if (ok_end)
+            give(ev->obj, ev->setval.num);
+        break;
+    case OP_SEMOPN:
+        for (int i = 0; ok_end && i < ev->semopn.nsops && i < 4; i++)
+            if (ev->semopn.op[i] > 0)
+                give(ev->obj, ev->semopn.num[i]);
+        break;
+    case OP_P:
+        if (!in_range(ev->obj, ev->sem.num))
+            break;
+        if (ev->phase == PH_BEGIN) {
+            struct p_begun *b = begun_of(ev->pid, true);
+            if (b)
+                *b = (struct p_begun){ev->pid, ev->obj, ev->sem.num, 0, false};
+        } else if (ok_end) {
+            struct p_begun *b = begun_of(ev->pid, false);
+            int pi = model_find_proc(e->m, ev->pid);
+            /* only a P a look saw asleep: one that passed at once needed no giver */
+            if (b && b->asleep && pi >= 0 && b->set == ev->obj && b->sem == ev->sem.num &&
+                gv.nsuspect < OUTSIDE_MAX_P) {
+                struct p_suspect *x = &gv.suspect[gv.nsuspect++];
+                *x = (struct p_suspect){ev->pid, b->set, b->sem, b->snap, 0, ""};
+                model_proc_label(&e->m->procs[pi], x->who, sizeof x->who);
+            }
+            if (b)
+                b->pid = 0;
+        }
+        break;
+    default: break;
+    }
+}
+
+/* The P's that passed with nothing of the run's to let them: told once a
+ * look later, when no give has turned up since. And the P's asleep now:
+ * what the run has given so far, from this look on. */
+static void check_suspects(struct engine *e, bool final)
+{
+    for (int i = 0; i < OUTSIDE_MAX_P; i++) {
+        struct p_begun *b = &gv.begun[i];
+        int pi = b->pid ? model_find_proc(e->m, b->pid) : -1;
+        if (pi < 0 || b->asleep)
+            continue;
+        const struct model_proc *p = &e->m->procs[pi];
+        if (p->state == 'S' && p->kernel.semid >= 0) {
+            b->asleep = true;
+            b->snap = given(b->set, b->sem);
+        }
+    }
+    int kept = 0;
+    for (int i = 0; i < gv.nsuspect; i++) {
+        struct p_suspect *x = &gv.suspect[i];
+        if (given(x->set, x->sem) != x->snap)
+            continue; /* the run gave after all (its event came late): no outsider */
+        if (x->looks++ < 1 && !final) {
+            gv.suspect[kept++] = *x;
+            continue;
+        }
+        engine_say(e, LINE_EVENT, "outside", "V(outside)",
+                   "a process outside the run gave sem %d the unit that let %s through: no "
+                   "process of the run did V on it while %s slept (the kernel's sempid now names "
+                   "%s, so the outsider's pid is lost)",
+                   x->sem, x->who, x->who, x->who);
+    }
+    gv.nsuspect = kept;
 }
 
 /* The process group /proc/PID/stat shows, or -1 (gone, unreadable). */
@@ -228,6 +373,7 @@ int outside_check(struct engine *e, char *why, size_t len)
 {
     if (!e->active)
         return 0;
+    check_suspects(e, false);
     for (int i = 0; i < e->plan.nsemsets; i++)
         if (e->semids[i] >= 0 && check_sem(e, i, why, len))
             return 1;
@@ -238,4 +384,10 @@ int outside_check(struct engine *e, char *why, size_t len)
         if (check_shm(e, i, why, len))
             return 1;
     return 0;
+}
+
+void outside_final(struct engine *e)
+{
+    /* every process is reaped and every event in: no give can come late */
+    check_suspects(e, true);
 }

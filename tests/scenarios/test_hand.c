@@ -149,6 +149,7 @@ Test(hand, you_v_wakes_the_sleeper_even_while_paused_and_dies_with_the_run, .tim
     snprintf(label, sizeof label, "you[%d]", (int)y->pid);
     cr_expect(story_has(label, "V(sem 0)"), "no V told as %s's", label);
     cr_expect(story_has(label, "joins the run"));
+    cr_expect(!story_has("outside the run", NULL), "your V taken for an outsider's");
     pid_t ypid = y->pid;
     char comm[32] = "";
     char path[64];
@@ -234,6 +235,30 @@ Test(hand, an_outside_v_is_told_by_pid_and_name, .timeout = 60)
     cr_expect(story_has("a process outside the run (pid ", ", semv) did V on sem 1: semval 0 -> 1"),
               "the outside V was not told");
     cr_expect(engine_active(e), "an outside V is no reason to end the run");
+    finish_run();
+}
+
+static void outside_v0(int semid)
+{
+    struct sembuf b = {0, 1, 0};
+    semop(semid, &b, 1);
+}
+
+/* The V lets the sleeping worker through at once: sempid names the worker
+ * before any sample, so it is told from the run's events (nobody of the run
+ * gave while the worker slept). */
+Test(hand, an_outside_v_that_wakes_a_sleeper_is_told_too, .timeout = 60)
+{
+    start();
+    engine_set_sample_ms(e, 50);
+    UNTIL(m.nsemsets > 0 && m.semsets[0].ncnt[0] == 1);
+    UNTIL(m.nprocs > 1 && m.procs[1].state == 'S' && m.procs[1].kernel.semid >= 0);
+    double until = support_now() + 0.3; /* a few looks on the timer see it asleep */
+    UNTIL(support_now() > until);
+    outside(outside_v0, m.semsets[0].semid);
+    cr_expect(story_has("a process outside the run gave sem 0 the unit that let worker-1[",
+                        "no process of the run did V on it"),
+              "the outside V that woke worker-1 was not told");
     finish_run();
 }
 
