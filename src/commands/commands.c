@@ -206,6 +206,10 @@ static int c_step(struct cmd_host *h, int argc, char **argv)
     const struct model_proc *p = argc >= 2 ? find_proc(h, argv[1]) : NULL;
     if (p && p->role < 0)
         p = NULL; /* ipcplay itself runs no ops */
+    if (p && strcmp(p->name, "you") == 0) {
+        ERR("you make your own calls (p, v, semop, ...): step a role, like worker-2");
+        return CMD_ERROR;
+    }
     int ncount = argc - 1 - (p ? 1 : 0);
     if (argc == 3 && !p) {
         ERR("no process '%s' in this run (give a role like worker-2 or a pid)", argv[1]);

@@ -196,6 +196,30 @@ Test(hand, a_blocked_p_refuses_more_and_ctrl_c_interrupts_it, .timeout = 60)
     finish_run();
 }
 
+/* your SEM_UNDO is your own: killing you gives the unit back */
+Test(hand, killing_you_undoes_your_sem_undo, .timeout = 60)
+{
+    start();
+    cr_assert_eq(command_run_line(&host, "setval 1 1"), CMD_OK, "%s", printed);
+    UNTIL(story_has("SETVAL", NULL) || story_has("setval", NULL));
+    cr_assert_eq(command_run_line(&host, "p 1 undo"), CMD_OK, "%s", printed);
+    UNTIL(story_has("you[", "acquired"));
+    engine_sample_now(e);
+    cr_expect_eq(m.semsets[0].val[1], 0);
+    printed[0] = '\0';
+    cr_expect_eq(command_run_line(&host, "step you"), CMD_ERROR);
+    cr_expect(strstr(printed, "you make your own calls"), "%s", printed);
+    cr_assert_eq(command_run_line(&host, "kill you KILL"), CMD_OK, "%s", printed);
+    UNTIL(you() && you()->exited);
+    cr_assert(you()->exited, "you was not reaped after kill you");
+    engine_sample_now(e);
+    cr_expect_eq(m.semsets[0].val[1], 1, "the kernel did not undo your P");
+    printed[0] = '\0';
+    cr_expect_eq(command_run_line(&host, "v 0"), CMD_ERROR);
+    cr_expect(strstr(printed, "is gone (killed)"), "%s", printed);
+    finish_run();
+}
+
 /* A process outside the run: forked by the test (not the engine's child's
  * group), makes one call on the run's object, exits. */
 static void outside(void (*call)(int), int id)
