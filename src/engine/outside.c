@@ -388,6 +388,16 @@ int outside_check(struct engine *e, char *why, size_t len)
 
 void outside_final(struct engine *e)
 {
+    /* a last look at the objects before they go (what they say of a removal
+     * is no news now) */
+    char why[160];
+    for (int i = 0; i < e->plan.nsemsets; i++)
+        if (e->semids[i] >= 0)
+            check_sem(e, i, why, sizeof why);
+    for (int i = 0; i < e->plan.nmsgqs; i++)
+        check_msq(e, i, why, sizeof why);
+    for (int i = 0; i < e->plan.nshmsegs; i++)
+        check_shm(e, i, why, sizeof why);
     /* every process is reaped and every event in: no give can come late */
     check_suspects(e, true);
 }

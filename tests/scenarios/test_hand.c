@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,27 @@ static const struct scenario_def waiting = {.name = "waiting",
                                             .build = build,
                                             .judge = judge};
 
+/* One receiver takes two messages of any type from a queue, then exits. */
+static int build_queue(const long *v, struct plan *p, char *err, size_t errlen)
+{
+    (void)v;
+    (void)err;
+    (void)errlen;
+    int q = plan_add_msgq(p, 0);
+    struct plan_role *r = plan_add_role(p, "receiver", 1);
+    for (int i = 0; i < 2; i++)
+        plan_op(r, (struct op){.kind = OP_MSGRCV, .obj = q, .arg0 = 0, .arg1 = 1024});
+    plan_op(r, (struct op){.kind = OP_EXIT});
+    return 0;
+}
+
+static const struct scenario_def queue = {.name = "queue",
+                                          .summary = "",
+                                          .watch = "",
+                                          .params = no_params,
+                                          .nparams = 0,
+                                          .build = build_queue};
+
 static struct model m;
 static struct engine *e;
 static char printed[4096];
@@ -67,14 +89,21 @@ static void print(void *self, int kind, const char *line)
 
 static struct cmd_host host;
 
+static void start_def(const struct scenario_def *def);
+
 static void start(void)
+{
+    start_def(&waiting);
+}
+
+static void start_def(const struct scenario_def *def)
 {
     support_isolate_ipc();
     registry_init(-1);
     e = engine_new(&m);
     cr_assert_not_null(e);
     char err[256];
-    cr_assert_eq(engine_start(e, &waiting, NULL, 1.0, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(engine_start(e, def, NULL, 1.0, err, sizeof err), 0, "%s", err);
     engine_set_sample_ms(e, 0); /* only the samples this test takes */
     memset(&host, 0, sizeof host);
     host.where = CMD_CONSOLE;
@@ -306,5 +335,35 @@ Test(hand, an_outside_rmid_ends_the_run_as_interrupted, .timeout = 60)
     cr_expect_eq(m.checks[0].status, CHECK_PENDING, "a check still says %s",
                  model_check_word(m.checks[0].status));
     cr_expect(strstr(m.checks[0].detail, "not judged: interrupted"), "%s", m.checks[0].detail);
+    finish_run();
+}
+
+static void outside_msgsnd(int msqid)
+{
+    struct {
+        long type;
+        char text[8];
+    } msg = {3, "hi"};
+    msgsnd(msqid, &msg, 2, 0);
+}
+
+/* Your message carries a header naming you and a checksum: the receiver
+ * takes it whole, from you. One from outside has none: it is told as put
+ * there from outside, not as a checksum error, and its sender by lspid. */
+Test(hand, your_message_is_yours_and_an_outside_one_is_told_as_such, .timeout = 60)
+{
+    start_def(&queue);
+    engine_set_sample_ms(e, 50);
+    UNTIL(m.nprocs > 1 && m.procs[1].state == 'S');
+    cr_assert_eq(command_run_line(&host, "msgsnd 2 hello from you"), CMD_OK, "%s", printed);
+    UNTIL(story_has("receiver-1[", "got type 2 from you #1"));
+    cr_expect(story_has("receiver-1[", "got type 2 from you #1"), "your message was not told");
+    cr_expect(!story_has("CHECKSUM", NULL));
+    cr_assert_gt(m.nmsgqs, 0);
+    outside(outside_msgsnd, m.msgqs[0].msqid);
+    UNTIL(!engine_active(e));
+    cr_expect(story_has("receiver-1[", "got type 3 (2 bytes) that no process of the run sent"));
+    cr_expect(story_has("a process outside the run (pid ", "sent a message to queue"));
+    cr_expect(!story_has("CHECKSUM", NULL));
     finish_run();
 }
