@@ -46,10 +46,6 @@ struct hand_cmd {
     char text[HAND_MAX_TEXT];
 };
 
-/* Parse a console command's words (argv[0] is the command's name) into c.
- * 0, or -1 with one line naming what is accepted in err. Pure. */
-int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errlen);
-
 /* Hand c to `you` (forked first if it is not there yet). 0, or -1 with a
  * line in err (no run, `you` asleep in an earlier call, an object the run
  * does not have). */

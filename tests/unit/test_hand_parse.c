@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands/hand_cmds.h"
 #include "engine/hand.h"
 #include "model/event.h"
 
