@@ -332,6 +332,8 @@ Test(hand, an_outside_rmid_ends_the_run_as_interrupted, .timeout = 60)
     UNTIL(!engine_active(e));
     cr_assert(!engine_active(e), "the run went on without its semaphore set");
     cr_expect(story_has("interrupted: semaphore set", "was removed by a process outside the run"));
+    cr_expect(m.interrupted, "the run ended as a runtime error, not as interrupted");
+    cr_expect(strncmp(m.error, "interrupted: semaphore set", 26) == 0, "error: %s", m.error);
     cr_expect_eq(m.checks[0].status, CHECK_PENDING, "a check still says %s",
                  model_check_word(m.checks[0].status));
     cr_expect(strstr(m.checks[0].detail, "not judged: interrupted"), "%s", m.checks[0].detail);

@@ -53,6 +53,7 @@ check "a semop of two sembufs is told with the values" wait_for 'semop(0:-1,0:+1
 perl -e 'semctl($ARGV[0], 0, 0, 0) or die "semctl: $!\n"' "$semid"
 check "an outside IPC_RMID ends the run as interrupted" \
   wait_for "interrupted: semaphore set $semid was removed by a process outside the run"
+check "the header says INTERRUPTED" wait_for ' INTERRUPTED '
 check "no check says ok about work that did not happen" wait_for 'mutual_exclusion pending, no_lost_updates pending'
 check "no check says ok" not_shows '✔ mutual_exclusion ok'
 
