@@ -4,7 +4,8 @@
 # the call (EINTR); `v 0` wakes a worker although the run is paused. Then a
 # process outside the run (perl, on the run's own semaphore set only, its id
 # read from the screen) does V: the story names it by pid and name; its
-# IPC_RMID ends the run as interrupted with no check left saying ok.
+# IPC_RMID ends the run as interrupted with no check left saying ok. In a new
+# run, a V of 2 lets two workers in: the check is broken by your hand.
 . "$(dirname "$0")/lib.sh"
 command -v perl >/dev/null || { echo "perl is needed for the outside process" >&2; exit 2; }
 
@@ -56,6 +57,14 @@ check "an outside IPC_RMID ends the run as interrupted" \
 check "the header says INTERRUPTED" wait_for ' INTERRUPTED '
 check "no check says ok about work that did not happen" wait_for 'mutual_exclusion pending, no_lost_updates pending'
 check "no check says ok" not_shows '✔ mutual_exclusion ok'
+
+# a check your hand breaks is not the program's failure
+type_keys 'run sem rounds=2 hold=200ms think=100ms' Enter
+check "a new run" wait_for_re 'worker-[0-9]\[[0-9]+\] +P\(sem 0\) +blocks'
+type_keys 'v 0 2' Enter
+check "two get in after your V of 2: broken by your hand, not FAILED" \
+  eventually 30 shows 'mutual_exclusion broken on purpose'
+check "never FAILED" not_shows 'mutual_exclusion FAILED'
 
 type_keys 'quit' Enter
 check "quit returns to the shell" wait_for 'ipcplay-rc='
