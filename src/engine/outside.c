@@ -35,6 +35,8 @@ static struct {
     bool seen_sem[PLAN_MAX_SEMSETS];
     pid_t sempid[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
     int semval[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
+    long long ctime[PLAN_MAX_SEMSETS];       /* sem_ctime: SETVAL, SETALL, IPC_SET */
+    unsigned long setvals[PLAN_MAX_SEMSETS]; /* the run's SETVALs at that look */
     bool seen_msq[PLAN_MAX_MSGQS];
     pid_t lspid[PLAN_MAX_MSGQS], lrpid[PLAN_MAX_MSGQS];
     long qnum[PLAN_MAX_MSGQS];
@@ -47,7 +49,8 @@ static struct {
 #define OUTSIDE_MAX_P 64
 static struct {
     unsigned long gives[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
-    unsigned long others; /* exits (SEM_UNDO) and keyed semops: may give on any */
+    unsigned long others;  /* exits (SEM_UNDO) and keyed semops: may give on any */
+    unsigned long setvals; /* SETVALs the run made (they move sem_ctime) */
     struct p_begun {
         pid_t pid;
         int set, sem;
@@ -123,6 +126,7 @@ void outside_on_event(struct engine *e, const struct event *ev)
     case OP_SETVAL:
         if (ok_end)
             give(ev->obj, ev->setval.num);
+        gv.setvals++;
         break;
     case OP_SEMOPN:
         for (int i = 0; ok_end && i < ev->semopn.nsops && i < 4; i++)
@@ -180,10 +184,9 @@ static void check_suspects(struct engine *e, bool final)
             continue;
         }
         engine_say(e, LINE_EVENT, "outside", "V(outside)",
-                   "a process outside the run gave sem %d the unit that let %s through: no "
-                   "process of the run did V on it while %s slept (the kernel's sempid now names "
-                   "%s, so the outsider's pid is lost)",
-                   x->sem, x->who, x->who, x->who);
+                   "a process outside the run gave sem %d the unit that let %s through (no V of "
+                   "the run's while it slept; sempid now names it)",
+                   x->sem, x->who);
     }
     gv.nsuspect = kept;
 }
@@ -290,6 +293,12 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
         return 0;
     }
     int nsems = (int)ds.sem_nsems > PLAN_MAX_SEMS ? PLAN_MAX_SEMS : (int)ds.sem_nsems;
+    /* SETVAL (and SETALL) set sempid too, but change sem_ctime, which a
+     * semop leaves alone: a new ctime says the value was set, not given */
+    bool set = st.seen_sem[i] && (long long)ds.sem_ctime != st.ctime[i];
+    bool told_set = false;
+    char changed[96] = "";
+    size_t off = 0;
     for (int k = 0; k < nsems; k++) {
         pid_t pid = semctl(id, k, GETPID);
         int val = semctl(id, k, GETVAL);
@@ -297,9 +306,10 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
         bool news = pid != st.sempid[i][k] || (st.seen_sem[i] && val != st.semval[i][k]);
         if (pid > 0 && news && !ours(e, pid)) {
             const char *op = !st.seen_sem[i]         ? "a semop"
+                             : set                   ? "SETVAL"
                              : val > st.semval[i][k] ? "V"
                              : val < st.semval[i][k] ? "P"
-                                                     : "a semop or SETVAL";
+                                                     : "a semop";
             char what[24];
             snprintf(what, sizeof what, "%s(sem %d)", op[0] == 'a' ? "semop" : op, k);
             if (st.seen_sem[i])
@@ -307,10 +317,26 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
                      val);
             else
                 tell(e, pid, what, "did %s on sem %d: semval %d now", op, k, val);
+            told_set |= set;
+        }
+        if (st.seen_sem[i] && val != st.semval[i][k] && off < sizeof changed) {
+            int n = snprintf(changed + off, sizeof changed - off, "%ssem %d %d -> %d",
+                             off ? ", " : "", k, st.semval[i][k], val);
+            off = n > 0 ? off + (size_t)n : off;
         }
         st.sempid[i][k] = pid;
         st.semval[i][k] = val;
     }
+    /* sem_ctime moved and no process of the run set a value since the last
+     * look: someone outside did, whose pid the sleepers it let through have
+     * already overwritten */
+    if (set && !told_set && gv.setvals == st.setvals[i])
+        engine_say(e, LINE_EVENT, "outside", "SETVAL",
+                   "a process outside the run set semaphore values (sem_ctime moved; the run "
+                   "set none)%s%.60s",
+                   changed[0] ? ": " : "", changed);
+    st.setvals[i] = gv.setvals;
+    st.ctime[i] = (long long)ds.sem_ctime;
     st.seen_sem[i] = true;
     return 0;
 }
