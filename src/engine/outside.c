@@ -24,6 +24,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine_internal.h"
@@ -37,6 +38,7 @@ static struct {
     int semval[PLAN_MAX_SEMSETS][PLAN_MAX_SEMS];
     long long ctime[PLAN_MAX_SEMSETS];       /* sem_ctime: SETVAL, SETALL, IPC_SET */
     unsigned long setvals[PLAN_MAX_SEMSETS]; /* the run's SETVALs at that look */
+    long long look_sec[PLAN_MAX_SEMSETS];    /* when that look was (seconds) */
     bool seen_msq[PLAN_MAX_MSGQS];
     pid_t lspid[PLAN_MAX_MSGQS], lrpid[PLAN_MAX_MSGQS];
     long qnum[PLAN_MAX_MSGQS];
@@ -296,6 +298,10 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
     /* SETVAL (and SETALL) set sempid too, but change sem_ctime, which a
      * semop leaves alone: a new ctime says the value was set, not given */
     bool set = st.seen_sem[i] && (long long)ds.sem_ctime != st.ctime[i];
+    /* ...to the second: a SETVAL in the very second of the last change of
+     * ctime, at or after the last look, would not move it. Then say less. */
+    bool unsure = !set && st.ctime[i] >= st.look_sec[i];
+    long long now = (long long)time(NULL);
     bool told_set = false;
     char changed[96] = "";
     size_t off = 0;
@@ -307,6 +313,7 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
         if (pid > 0 && news && !ours(e, pid)) {
             const char *op = !st.seen_sem[i]         ? "a semop"
                              : set                   ? "SETVAL"
+                             : unsure                ? "a semop or SETVAL"
                              : val > st.semval[i][k] ? "V"
                              : val < st.semval[i][k] ? "P"
                                                      : "a semop";
@@ -337,6 +344,7 @@ static int check_sem(struct engine *e, int i, char *why, size_t len)
                    changed[0] ? ": " : "", changed);
     st.setvals[i] = gv.setvals;
     st.ctime[i] = (long long)ds.sem_ctime;
+    st.look_sec[i] = now;
     st.seen_sem[i] = true;
     return 0;
 }

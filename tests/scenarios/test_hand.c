@@ -284,10 +284,34 @@ Test(hand, an_outside_v_is_told_by_pid_and_name, .timeout = 60)
     start();
     engine_set_sample_ms(e, 50); /* outside hands are looked for on the sampling timer */
     UNTIL(m.nsemsets > 0 && m.semsets[0].ncnt[0] == 1);
+    /* past the second the set was made in: sem_ctime (seconds) then tells a
+     * SETVAL from a V; within it, the story says "a semop or SETVAL" */
+    double until = support_now() + 1.2;
+    UNTIL(support_now() > until);
     outside(outside_v, m.semsets[0].semid);
     cr_expect(story_has("a process outside the run (pid ", ", semv) did V on sem 1: semval 0 -> 1"),
               "the outside V was not told");
     cr_expect(engine_active(e), "an outside V is no reason to end the run");
+    finish_run();
+}
+
+static void outside_setval(int semid)
+{
+    semctl(semid, 1, SETVAL, 7);
+}
+
+/* SETVAL sets sempid too, but it is no V: sem_ctime says so */
+Test(hand, an_outside_setval_is_told_as_setval_not_v, .timeout = 60)
+{
+    start();
+    engine_set_sample_ms(e, 50);
+    UNTIL(m.nsemsets > 0 && m.semsets[0].ncnt[0] == 1);
+    double until = support_now() + 1.2;
+    UNTIL(support_now() > until);
+    outside(outside_setval, m.semsets[0].semid);
+    cr_expect(story_has(", semv) did SETVAL on sem 1: semval 0 -> 7", NULL),
+              "the outside SETVAL was not told as one");
+    cr_expect(!story_has("did V on sem 1", NULL), "a SETVAL told as a V");
     finish_run();
 }
 

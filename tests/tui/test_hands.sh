@@ -19,7 +19,9 @@ check "paused before the first op" wait_for ' PAUSED '
 # outside the run, before anyone sleeps on it: V on semaphore 0 of the run's
 # own set (with a sleeper the kernel would hand the unit on at once, and the
 # sleeper's pid would overwrite the outsider's before any sample)
-# and a second later P, which gives the run its value back
+# and a second later P, which gives the run its value back (past the second
+# the set was made in: sem_ctime, in seconds, then tells a SETVAL from a V)
+sleep 1.2
 perl -e 'semop($ARGV[0], pack("s!3", 0, 1, 0)) or die "semop: $!\n"; sleep 1;
          semop($ARGV[0], pack("s!3", 0, -1, 0)) or die "semop: $!\n"' "$semid" &
 check "an outside V is told by pid and name" \
