@@ -15,6 +15,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "../model/strbuf.h"
+#include "hand_cmds.h"
 #include "sysipc_cmds.h"
 
 #define MAX_ARGS 64
@@ -205,6 +206,10 @@ static int c_step(struct cmd_host *h, int argc, char **argv)
     const struct model_proc *p = argc >= 2 ? find_proc(h, argv[1]) : NULL;
     if (p && p->role < 0)
         p = NULL; /* ipcplay itself runs no ops */
+    if (p && strcmp(p->name, "you") == 0) {
+        ERR("you make your own calls (p, v, semop, ...): step a role, like worker-2");
+        return CMD_ERROR;
+    }
     int ncount = argc - 1 - (p ? 1 : 0);
     if (argc == 3 && !p) {
         ERR("no process '%s' in this run (give a role like worker-2 or a pid)", argv[1]);
@@ -552,6 +557,38 @@ const struct command commands[] = {
     {"kill", NULL, "ROLE|PID [SIGNAL]", "send a signal to one process of the run",
      "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
      CMD_CONSOLE, 1, 2, NEEDS_NOTHING, COMPLETE_KILL, c_kill},
+    {"p", NULL, "[SEM] [N] [nowait] [undo]", "you (a process of the run) take N from a semaphore",
+     "`you` is a real process of the run (you[PID] in the tree and the story): P by N (default "
+     "1) on semaphore SEM (default 0) of the run's set. It may sleep; Ctrl-C on an empty line "
+     "interrupts it (EINTR). undo: SEM_UNDO, given back when you dies (kill you). Works while "
+     "the run is paused: the pause holds the scenario's roles, not your hand.",
+     CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_p},
+    {"v", NULL, "[SEM] [N] [nowait] [undo]", "you give N to a semaphore (wakes a sleeper)",
+     "V by N (default 1) on semaphore SEM (default 0), made by `you`, a real process of the run.",
+     CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_v},
+    {"semop", NULL, "SEM:OP[,SEM:OP...] [nowait] [undo]", "you make one semop of several sembufs",
+     "Up to 4 sembufs in one call, all applied or none: semop 0:-1,1:-1 takes both or sleeps; "
+     "semop 0:-1,1:+1 nowait shows EAGAIN changing nothing. OP 0 waits for zero.",
+     CMD_CONSOLE, 1, 3, NEEDS_RUN, COMPLETE_HAND, cmd_hand_semop},
+    {"setval", NULL, "SEM N", "you set a semaphore's value (semctl SETVAL)",
+     "Wakes whoever the new value lets go and clears every process's SEM_UNDO adjustment of it.",
+     CMD_CONSOLE, 2, 2, NEEDS_RUN, COMPLETE_HAND, cmd_hand_setval},
+    {"wait0", NULL, "[SEM] [nowait]", "you wait until a semaphore is 0",
+     "A semop with sem_op 0 on SEM (default 0): sleeps while semval is not 0 (semzcnt counts "
+     "you).",
+     CMD_CONSOLE, 0, 3, NEEDS_RUN, COMPLETE_HAND, cmd_hand_wait0},
+    {"msgsnd", NULL, "TYPE TEXT [nowait]", "you send a message to the run's queue",
+     "TYPE 1 or more; the text is carried with a header naming you and a checksum, so the "
+     "receivers' checks count it as yours, not as damage. Sleeps while the queue is full.",
+     CMD_CONSOLE, 2, -1, NEEDS_RUN, COMPLETE_HAND, cmd_hand_msgsnd},
+    {"msgrcv", NULL, "SEL [except] [noerror] [nowait]", "you take a message from the run's queue",
+     "SEL 0 the first, N the first of type N, -N the lowest type <= N; except: any type but N; "
+     "noerror: MSG_NOERROR; nowait: ENOMSG instead of sleeping.",
+     CMD_CONSOLE, 1, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_msgrcv},
+    {"rmid", NULL, "sem|msq|shm", "you remove the run's object (IPC_RMID)",
+     "A set or queue goes at once (its sleepers wake with EIDRM); a segment when its last "
+     "attachment goes.",
+     CMD_CONSOLE, 1, 1, NEEDS_RUN, COMPLETE_HAND, cmd_hand_rmid},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
      "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
      "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "
@@ -856,6 +893,49 @@ static void complete_inspect(const struct completion *c)
             offer(c, id);
 }
 
+/* The hand's commands: the run's semaphore numbers where a SEM goes, then
+ * the option words that command takes; rmid: the kinds the run has. */
+static void complete_hand(const struct completion *c)
+{
+    const struct model *m = c->h->model;
+    char err[128];
+    const struct command *cmd = command_find(c->argv[0], c->h->where, err, sizeof err);
+    if (!cmd || !m)
+        return;
+    const char *n = cmd->name;
+    if (strcmp(n, "rmid") == 0) {
+        const char *words[] = {m->nsemsets ? "sem" : NULL, m->nmsgqs ? "msq" : NULL,
+                               m->nshmsegs ? "shm" : NULL};
+        for (int i = 0; c->argc == 1 && i < 3; i++)
+            if (words[i])
+                offer(c, words[i]);
+        return;
+    }
+    bool sem_first = strcmp(n, "p") == 0 || strcmp(n, "v") == 0 || strcmp(n, "wait0") == 0 ||
+                     strcmp(n, "setval") == 0;
+    if (sem_first && c->argc == 1) {
+        for (int k = 0; m->nsemsets > 0 && k < m->semsets[0].nsems; k++) {
+            char num[16];
+            snprintf(num, sizeof num, "%d", k);
+            offer(c, num);
+        }
+        return;
+    }
+    const char *const *words = NULL;
+    static const char *const sem_words[] = {"nowait", "undo", NULL};
+    static const char *const rcv_words[] = {"except", "noerror", "nowait", NULL};
+    static const char *const snd_words[] = {"nowait", NULL};
+    if (strcmp(n, "msgrcv") == 0 && c->argc >= 2)
+        words = rcv_words;
+    else if (strcmp(n, "msgsnd") == 0 && c->argc >= 3)
+        words = snd_words;
+    else if (strcmp(n, "setval") != 0 && strcmp(n, "msgrcv") != 0 && strcmp(n, "msgsnd") != 0 &&
+             c->argc >= 2)
+        words = sem_words;
+    for (int i = 0; words && words[i]; i++)
+        offer(c, words[i]);
+}
+
 static void complete_nothing(const struct completion *c)
 {
     (void)c;
@@ -865,6 +945,7 @@ static void (*const completers[])(const struct completion *) = {
     [COMPLETE_NONE] = complete_nothing,     [COMPLETE_SCENARIO] = complete_scenarios,
     [COMPLETE_RUN] = complete_run,          [COMPLETE_KILL] = complete_kill,
     [COMPLETE_COMMAND] = complete_commands, [COMPLETE_INSPECT] = complete_inspect,
+    [COMPLETE_HAND] = complete_hand,
 };
 
 void command_complete(const struct cmd_host *h, const char *line, int word_start,

@@ -90,6 +90,7 @@ enum cmd_complete {
     COMPLETE_KILL,     /* a live role or pid of the run, then a signal */
     COMPLETE_COMMAND,  /* a command name */
     COMPLETE_INSPECT,  /* any process, sem / shm / msq and the objects' ids */
+    COMPLETE_HAND,     /* a hand command's semaphore numbers and option words */
 };
 
 /* What a command needs before it runs; checked once, by the dispatcher. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "hand.h"
 
 void engine_emit(struct engine *e, const struct record *r)
 {
@@ -48,6 +49,7 @@ void engine_judge(struct engine *e, int phase)
     static struct model_verdict v;
     model_judge_dry(m, e->scenario->judge, e->vals, phase, &v);
     scenario_mark_on_purpose(e->scenario, e->vals, v.checks, v.nchecks);
+    hand_mark_checks(v.checks, v.nchecks);
     struct record r;
     if (v.cs_expected != m->cs.expected || v.cs_nsections != m->cs.nsections) {
         record_init(&r, REC_CS_PLAN, m->now_ns);

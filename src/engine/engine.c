@@ -20,6 +20,8 @@
 
 #include "creation.h"
 #include "engine_internal.h"
+#include "hand.h"
+#include "outside.h"
 #include "../model/waitfor.h"
 #include "procfs.h"
 #include "sysv.h"
@@ -166,6 +168,8 @@ static void emit_run_start(struct engine *e, const struct scenario_def *s, const
     a->nroles = plan->nroles;
     for (int i = 0; i < plan->nroles && i < MODEL_MAX_ROLES; i++)
         snprintf(a->role_names[i], sizeof a->role_names[i], "%s", plan->roles[i].name);
+    if (plan->nroles < MODEL_MAX_ROLES) /* the console's hand, if it joins (hand.c) */
+        snprintf(a->role_names[a->nroles++], sizeof a->role_names[0], "you");
     a->live = 1;
     engine_watch(e, NULL); /* what a view watched belongs to the last run */
     engine_emit(e, &r);
@@ -210,6 +214,9 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->nchildren = 0;
     e->nalive = 0;
     e->failure.op = OP_NONE;
+    hand_reset(e);
+    hand_run_reset();
+    outside_reset();
     memset(e->semids, -1, sizeof e->semids);
     memset(e->shmids, -1, sizeof e->shmids);
     objects_ipc_reset(e);
@@ -238,6 +245,8 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->start_paused = false;
     emit_run_state(e, paused ? RUN_PAUSED : RUN_RUNNING, 0, speed);
     sampler_sample(e, true);
+    char why[160];
+    outside_check(e, why, sizeof why); /* the kernel's last pids as the run begins */
     engine_judge(e, 0);
     if (paused)
         engine_say(e, LINE_NOTE, "ipcplay", "paused",
@@ -269,6 +278,7 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
            (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
+            outside_on_event(e, &batch[i]);
             struct record r;
             record_init(&r, REC_EVENT, batch[i].t_ns);
             r.u.ev = batch[i];
@@ -296,7 +306,9 @@ static void drain_events(struct engine *e, int *flags)
 static void finish(struct engine *e, int final)
 {
     sampler_sample(e, true); /* last look at the objects before they go */
+    outside_final(e);
     engine_judge(e, final);
+    hand_end(e); /* the hand goes with the run, forgotten before it is reaped */
     supervisor_release_group(e);
     release_objects(e);
     arm_timer(e, 0);
@@ -317,11 +329,42 @@ static void end_deadlocked(struct engine *e, int *flags)
     finish(e, 1);
 }
 
+/* An object of the run was removed from outside: end the run as
+ * interrupted. No check may say ok about work that did not happen: every
+ * check not failed becomes pending, "not judged: interrupted". */
+static void end_interrupted(struct engine *e, const char *why, int *flags)
+{
+    gate_set_mode(e->gate, GATE_RUN);
+    struct record r;
+    record_init(&r, REC_RUN_ERROR, e->m->now_ns);
+    snprintf(r.u.error.hint, sizeof r.u.error.hint, "interrupted: %s", why);
+    engine_emit(e, &r);
+    supervisor_kill_all(e);
+    drain_events(e, flags);
+    finish(e, 2);
+    for (int i = 0; i < e->m->nchecks; i++) {
+        const struct model_check *c = &e->m->checks[i];
+        if (c->status == CHECK_FAILED)
+            continue;
+        record_init(&r, REC_CHECK, e->m->now_ns);
+        r.u.check = *c;
+        r.u.check.status = CHECK_PENDING;
+        snprintf(r.u.check.detail, sizeof r.u.check.detail, "not judged: interrupted (%s)", why);
+        engine_emit(e, &r);
+    }
+}
+
 /* A role gave up (a call failed that it cannot go on without): the others
  * would wait for it forever. End the run as a runtime error, its checks
  * judged as cut short. */
 static void end_failed(struct engine *e, int *flags)
 {
+    char why[160];
+    drain_events(e, flags);
+    if (outside_check(e, why, sizeof why) > 0) {
+        end_interrupted(e, why, flags); /* it failed because the object was taken away */
+        return;
+    }
     char hint[160];
     hints_failure(&e->failure, hint, sizeof hint);
     gate_set_mode(e->gate, GATE_RUN);
@@ -432,7 +475,13 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
                 }
                 engine_judge(e, 0);
                 flags |= ENGINE_SAMPLE | ENGINE_CHANGED;
-                if (sampler_ipc_deadlock(e)) {
+                char why[160];
+                /* an object gone: first every event, in case the run removed it itself */
+                if (outside_check(e, why, sizeof why) > 0 &&
+                    (drain_events(e, &flags), outside_check(e, why, sizeof why) > 0)) {
+                    end_interrupted(e, why, &flags);
+                    flags |= ENGINE_DONE;
+                } else if (sampler_ipc_deadlock(e)) {
                     end_deadlocked(e, &flags);
                     flags |= ENGINE_DONE;
                 }
@@ -452,11 +501,11 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
     if (e->active) {
         engine_breaks_check(e);
         update_state(e);
-        if (e->nalive <= 0)
+        if (hand_roles_alive(e) <= 0)
             drain_events(e, &flags);
         if (e->failure.op == OP_FAILED)
             end_failed(e, &flags);
-        else if (e->nalive <= 0)
+        else if (hand_roles_alive(e) <= 0)
             finish(e, 1);
         if (!e->active)
             flags |= ENGINE_DONE | ENGINE_CHANGED;

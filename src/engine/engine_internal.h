@@ -128,6 +128,8 @@ struct child *supervisor_find(struct engine *e, pid_t pid);
 /* The run is over: kill what is left in its group, forget the group, then
  * reap its anchor. Idempotent. */
 void supervisor_release_group(struct engine *e);
+/* One child of ours, just sent SIGKILL: wait for it, forget it, reap it. */
+void supervisor_end_one(struct engine *e, struct child *c);
 
 /* objects_ipc.c: create, attach and release queues and non-System V memory. */
 void objects_ipc_reset(struct engine *e);

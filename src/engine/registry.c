@@ -141,6 +141,14 @@ int registry_count(int kind)
     return n;
 }
 
+bool registry_has(int kind, long id)
+{
+    for (int i = 0; i < tab.n; i++)
+        if (tab.ents[i].kind == kind && tab.ents[i].id == id)
+            return true;
+    return false;
+}
+
 void registry_clean_exit(void)
 {
     journal_remove();

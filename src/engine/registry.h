@@ -5,6 +5,8 @@
 #ifndef IPCPLAY_REGISTRY_H
 #define IPCPLAY_REGISTRY_H
 
+#include <stdbool.h>
+
 #include <sys/types.h>
 
 /* Entries a dashboard can hold at once; the guardian's table is as large. */
@@ -34,6 +36,8 @@ void registry_forget(int kind, long id, const char *name);
  * many removals failed. */
 int registry_remove_all(void);
 int registry_count(int kind);
+/* Is this object (by kind and id) still held? */
+bool registry_has(int kind, long id);
 /* Tell the guardian the dashboard is exiting with nothing left behind. */
 void registry_clean_exit(void);
 

@@ -145,6 +145,8 @@ void supervisor_release_group(struct engine *e)
     e->pgid = 0;
 }
 
+static void note_exit(struct engine *e, struct child *c, int status, bool stopping);
+
 /* Reap a child of ours that has exited, forgetting it first. 1 reaped
  * (*status set), 0 still running, -1 not (or no longer) our child. */
 static int reap_own(pid_t pid, int *status)
@@ -161,6 +163,22 @@ static int reap_own(pid_t pid, int *status)
         w = waitpid(pid, status, 0);
     while (w < 0 && errno == EINTR);
     return w == pid ? 1 : -1;
+}
+
+void supervisor_end_one(struct engine *e, struct child *c)
+{
+    if (c->reaped)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int rc;
+    do
+        rc = waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOWAIT);
+    while (rc < 0 && errno == EINTR);
+    int status = 0;
+    int r = reap_own(c->pid, &status);
+    if (r != 0)
+        note_exit(e, c, r > 0 ? status : 0, true);
 }
 
 int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)

@@ -179,6 +179,14 @@ void model_set_check(struct model *m, const char *name, int status, const char *
 
 void model_end_in_error(struct model *m, const char *hint)
 {
+    if (hint && strncmp(hint, "interrupted: ", 13) == 0) {
+        /* an object taken away from outside: what failed after is its consequence */
+        m->interrupted = true;
+        snprintf(m->error, sizeof m->error, "%s", hint);
+        model_say(m, LINE_ERROR, "ipcplay", "error", "%s; ipcplay ends the run", hint);
+        m->gen_header++;
+        return;
+    }
     size_t n = strlen(m->error);
     if (hint && hint[0] && n < sizeof m->error)
         snprintf(m->error + n, sizeof m->error - n, ": %s", hint);

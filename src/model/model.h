@@ -415,6 +415,7 @@ struct model {
      * without) ends the run as a runtime error: one line naming the process,
      * the call, its errno and, where one helps, a hint. "" when none. */
     char error[256];
+    bool interrupted; /* the run was interrupted (error says why): not a failure of it */
 
     /* processes, pipes, fd passing (model_proc.c) */
     char files[MODEL_MAX_FILES][24]; /* the run directory's names, by plan index */

@@ -15,7 +15,11 @@
 
 void model_instance_name(const struct model *m, int role, int instance, char *buf, size_t len)
 {
-    role_instance_name(model_role_name(m, role), instance, buf, len);
+    const char *name = model_role_name(m, role);
+    if (strcmp(name, "you") == 0) /* the console's hand is one process: "you" */
+        snprintf(buf, len, "you");
+    else
+        role_instance_name(name, instance, buf, len);
 }
 
 void model_proc_label(const struct model_proc *p, char *buf, size_t len)

@@ -306,6 +306,14 @@ static struct model_line *story_msgrcv(struct model *m, const struct event *ev, 
             model_instance_name(m, role, inst, from, sizeof from);
         else
             snprintf(from, sizeof from, "someone");
+        if (role < 0 && ev->result >= full) {
+            /* no header of the run's: not a message any process of the run sent */
+            model_line_say(l,
+                           "-> got type %d (%d bytes) that no process of the run sent: a process "
+                           "outside the run put it in the queue",
+                           ev->msgrcv.type, ev->result);
+            return l;
+        }
         if (ev->result < full)
             model_line_say(l,
                            "-> got type %d from %s #%d: %d of %d bytes, MSG_NOERROR cut the "

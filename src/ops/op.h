@@ -19,6 +19,7 @@
 #include "demo.h"
 #include "execfam.h"
 #include "fd.h"
+#include "handops.h"
 #include "key.h"
 #include "msgq.h"
 #include "pipebuf.h"
@@ -36,7 +37,7 @@
 // clang-format off
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_SHMLIFE(X) OPS_FD(X) OPS_KEY(X)      \
-        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X)
+        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X) OPS_HAND(X)
 // clang-format on
 
 enum op_kind {
@@ -54,7 +55,7 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 // clang-format off
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_SHMLIFE PAYLOADS_FD      \
-        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM
+        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM PAYLOADS_HAND
 // clang-format on
 
 union op_payload {

@@ -394,6 +394,12 @@ static struct model_line *story_semop(struct model *m, const struct event *ev, s
                           "zero; will retry");
     } else if (ev->err == EAGAIN) {
         model_line_say(l, "-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry");
+    } else if (ev->err == EINTR && cx->p && strcmp(cx->p->name, "you") == 0) {
+        /* the console's hand: Ctrl-C interrupts its call, which it gives up */
+        model_line_say(l,
+                       "-> EINTR: Ctrl-C sent you SIGINT; its handler ran, the sleep ended (%s "
+                       "%d now) and you gives the call up",
+                       ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", ev->sem.ncnt);
     } else if (ev->err == EINTR) {
         /* semncnt before: the last sample's, or what a poke saw as it sent
          * the signal (it may come before any sample saw the sleeper). */

@@ -378,14 +378,37 @@ void console_resize(struct ui *u)
     rl_set_screen_size(u->lay.rows, u->lay.cols);
 }
 
+/* The hand's process, when it is in the middle of a call; NULL otherwise. */
+static const struct model_proc *console_hand_asleep(const struct model *m)
+{
+    if (!m || m->state == RUN_DONE)
+        return NULL;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        if (p->role >= 0 && !p->exited && p->op != OP_NONE && strcmp(p->name, "you") == 0 &&
+            p->doing[0])
+            return p;
+    }
+    return NULL;
+}
+
 void console_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const char *prompt = rl_display_prompt ? rl_display_prompt : CONSOLE_PROMPT;
     const char *line = rl_line_buffer ? rl_line_buffer : "";
+    int x = 0;
+    /* `you` (the hand) asleep in a call: said before the prompt, which
+     * stays usable; Ctrl-C on an empty line interrupts the call. */
+    const struct model_proc *you = console_hand_asleep(u->m);
+    if (you) {
+        char asleep[96];
+        snprintf(asleep, sizeof asleep, "you asleep in %s (Ctrl-C interrupts) ", you->doing);
+        x = draw_text(w, 0, 0, width / 2, theme_style(S_BAR_WAIT), asleep);
+    }
     int pw = draw_width(prompt);
     if (pw > width / 2)
         pw = width / 2;
-    int x = draw_text(w, 0, 0, pw, theme_style(S_PROMPT), prompt);
+    x = draw_text(w, 0, x, pw, theme_style(S_PROMPT), prompt);
     int room = width - x - 1;
     if (room < 1)
         return;

@@ -30,7 +30,7 @@ static const char *state_badge(const struct model *m, char *buf, size_t len, int
     case RUN_DONE:
         /* A role gave up: the run ended as a runtime error, said in red. */
         *style = m->error[0] ? S_FAIL : S_BADGE_DONE;
-        snprintf(buf, len, m->error[0] ? " ERROR " : " DONE ");
+        snprintf(buf, len, m->interrupted ? " INTERRUPTED " : m->error[0] ? " ERROR " : " DONE ");
         break;
     default:
         *style = S_BADGE_IDLE;

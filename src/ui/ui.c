@@ -24,6 +24,7 @@
 #include <wchar.h>
 
 #include "ui_internal.h"
+#include "../engine/hand.h"
 #include "../view/loop.h"
 #include "../model/signames.h"
 
@@ -345,6 +346,9 @@ static void ui_key_cancel(struct ui *u)
 {
     bool empty = console_empty();
     console_cancel(u);
+    /* On an empty line, Ctrl-C interrupts the call `you` sleeps in (EINTR). */
+    if (empty && u->e && engine_hand_interrupt(u->e) == 0)
+        return;
     if (empty)
         ui_say(u, OUT_INFO,
                "Ctrl-C clears the line being typed; to quit: quit, F10 or "
@@ -709,7 +713,7 @@ static void ui_check_model(struct ui *u)
         layout_may_change = true;
     }
     if (gens[3] != u->seen_gen[3])
-        u->dirty |= DIRTY_STORY;
+        u->dirty |= DIRTY_STORY | DIRTY_CONSOLE; /* the prompt tells whether you sleeps */
     uint64_t tenths = m->now_ns / 100000000ull;
     if (tenths != u->seen_tenths)
         u->dirty |= DIRTY_HEADER | (m->state != RUN_DONE ? DIRTY_PROCS : 0);

@@ -404,7 +404,7 @@ static enum loop_verdict hl_done(struct hl *h, bool stopped)
     print_state(h);
     h->rc = print_summary(h, hl_elapsed(h), stopped);
     if (h->m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
-        fprintf(stderr, "ipcplay: run error: %s\n", h->m->error);
+        fprintf(stderr, "ipcplay: %s%s\n", h->m->interrupted ? "run " : "run error: ", h->m->error);
         h->rc = 3;
     }
     return LOOP_STOP;

@@ -107,7 +107,7 @@ const struct key_binding keys[] = {
      .action = KA_PROCS_LINE,
      .help = "scroll processes"},
     {.name = "Ctrl-R", .code = KEYC_CTRL_R, .action = KA_SEARCH, .help = "search history"},
-    {.name = "Ctrl-C", .code = KEYC_CTRL_C, .action = KA_CANCEL, .help = "clear the line"},
+    {.name = "Ctrl-C", .code = KEYC_CTRL_C, .action = KA_CANCEL, .help = "clear / EINTR you"},
     {.name = "Ctrl-Z", .code = KEYC_CTRL_Z, .action = KA_SUSPEND, .help = "suspend to shell"},
 };
 const int nkeys = (int)(sizeof keys / sizeof keys[0]);

@@ -20,7 +20,7 @@ check "C locale: its frame and text are ASCII too" ascii_only
 t send-keys Escape
 check "C locale: Esc closes it" wait_gone '- Scenarios -'
 type_keys 's' Tab
-check "C locale: the completion list" wait_for_re '\| seek +speed +step +stop'
+check "C locale: the completion list" wait_for_re '\| seek +semop +setval +speed +step +stop'
 check "C locale: ASCII there too" ascii_only
 t send-keys C-c
 type_keys 'quit' Enter

@@ -59,7 +59,7 @@ Test(commands, lookup_exact_alias_prefix)
     cr_expect_str_eq(command_find("ru", CMD_CONSOLE, err, sizeof err)->name, "run");
     cr_expect_str_eq(command_find("pa", CMD_CONSOLE, err, sizeof err)->name, "pause");
     cr_expect_null(command_find("s", CMD_CONSOLE, err, sizeof err));
-    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed, seek");
+    cr_expect_str_eq(err, "ambiguous command: s, could be: stop, step, speed, semop, setval, seek");
     cr_expect_null(command_find("frob", CMD_CONSOLE, err, sizeof err));
     cr_expect(strstr(err, "unknown command: frob"));
     cr_expect_null(command_find("pause", CMD_CLI, err, sizeof err), "console only");
@@ -100,9 +100,10 @@ Test(commands, errors_are_one_line_and_change_nothing)
 {
     struct sink s;
     struct cmd_host h = host(&s, CMD_CONSOLE);
-    const char *bad[] = {"frobnicate", "s",          "step 0", "step x",
-                         "speed fast", "speed 1000", "kill",   "kill worker-1 NOSIG",
-                         "pause",      "stop",       "'oops"};
+    const char *bad[] = {"frobnicate",  "s",          "step 0", "step x",
+                         "speed fast",  "speed 1000", "kill",   "kill worker-1 NOSIG",
+                         "pause",       "stop",       "'oops",  "p 0",
+                         "msgsnd 1 hi", "rmid sem"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s.errors = 0;
         s.text[0] = '\0';
@@ -156,7 +157,7 @@ Test(commands, completion_from_the_tables)
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "run");
     c = complete("s");
-    cr_expect_eq(c.n, 4); /* stop, step, speed, seek */
+    cr_expect_eq(c.n, 6); /* stop, step, speed, semop, setval, seek */
     ;
     c = complete("run s");
     cr_expect_eq(c.n, 2); /* sem, shm */
@@ -612,4 +613,27 @@ Test(commands, wrong_word_counts_get_the_table_s_usage_line)
     cr_expect_eq(command_run_line(&h, "run"), CMD_ERROR);
     cr_expect(strstr(s.text, "usage: run SCENARIO [name=value ...]  (start a scenario)"), "%s",
               s.text);
+}
+
+/* The hand's commands complete the run's semaphore numbers, their option
+ * words, and rmid the kinds of object the run has. */
+Test(commands, hand_commands_complete_numbers_and_words)
+{
+    struct sink s;
+    struct cmd_host h = host(&s, CMD_CONSOLE);
+    model.nsemsets = 1;
+    model.semsets[0].nsems = 2;
+    model.nmsgqs = 1;
+    struct cands c = {.n = 0};
+    command_complete(&h, "p ", 2, "", add, &c);
+    cr_expect(c.n == 2 && has(&c, "0") && has(&c, "1"), "p: %d candidates", c.n);
+    c.n = 0;
+    command_complete(&h, "v 1 ", 4, "", add, &c);
+    cr_expect(c.n == 2 && has(&c, "nowait") && has(&c, "undo"));
+    c.n = 0;
+    command_complete(&h, "msgrcv 2 n", 9, "n", add, &c);
+    cr_expect(c.n == 2 && has(&c, "noerror") && has(&c, "nowait"));
+    c.n = 0;
+    command_complete(&h, "rmid ", 5, "", add, &c);
+    cr_expect(c.n == 2 && has(&c, "sem") && has(&c, "msq"), "rmid: %d candidates", c.n);
 }
