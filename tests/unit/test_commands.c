@@ -158,9 +158,8 @@ Test(commands, completion_from_the_tables)
     cr_expect_str_eq(c.list[0], "run");
     c = complete("s");
     cr_expect_eq(c.n, 6); /* stop, step, speed, semop, setval, seek */
-    ;
     c = complete("run s");
-    cr_expect_eq(c.n, 2); /* sem, shm */
+    cr_expect_eq(c.n, 3); /* sem, shm, shmlife */
     c = complete("run se");
     cr_assert_eq(c.n, 1);
     cr_expect_str_eq(c.list[0], "sem");
