@@ -156,7 +156,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (wait0) {
         /* No SEM_UNDO: its exit must not put the start semaphore back. */
         struct plan_role *s = plan_add_role(p, "starter", 1);
-        plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
+        /* hold, and at least a moment: the wait-for-zero phase on screen */
+        int32_t ms = (int32_t)v[P_HOLD] > PLAN_MOMENT_MS ? (int32_t)v[P_HOLD] : PLAN_MOMENT_MS;
+        plan_op(s, (struct op){.kind = OP_SLEEP, .ms = ms});
         plan_op(s, (struct op){.kind = v[P_OP] == OP_WAIT0_SETVAL ? OP_SETVAL : OP_P,
                                .obj = set,
                                .arg0 = start,
