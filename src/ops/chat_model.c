@@ -227,7 +227,8 @@ struct model_line *chat_story_client(struct model *m, const struct event *ev, st
     if (ev->result < 0)
         SAY("could not connect: %s", errname(ev->err));
     else if (ev->chat_client.quit)
-        SAY("disconnects midway after %lld lines (shutdown SHUT_WR, then close): its child sees EOF and exits",
+        SAY("disconnects midway after %lld lines (shutdown SHUT_WR, then close): its child sees "
+            "EOF and exits",
             (long long)ev->chat_client.total);
     else
         SAY("the server closed: sent %lld lines, got %d", (long long)ev->chat_client.total,
