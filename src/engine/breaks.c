@@ -104,8 +104,11 @@ void engine_breaks_check(struct engine *e)
     e->break_seen = e->m->story_count;
 }
 
+/* Turned on, a new score starts; it lasts across runs (a lecture's). */
 void engine_predict_set(struct engine *e, bool on)
 {
+    if (on && !e->predict.on)
+        memset(&e->predict, 0, sizeof e->predict);
     e->predict.on = on;
     if (!on)
         e->predict.kind = PREDICT_NONE;
@@ -131,15 +134,20 @@ bool engine_predict_waiting(const struct engine *e)
     return e->predict.on && e->predict.kind != PREDICT_NONE && !e->predict.answer[0];
 }
 
+/* A new run: a question left open by the last one is dropped; the score
+ * goes on. */
 void engine_predict_reset(struct engine *e)
 {
-    bool on = e->predict.on;
-    memset(&e->predict, 0, sizeof e->predict);
-    e->predict.on = on;
+    e->predict.kind = PREDICT_NONE;
 }
 
+/* The run is over: a question it never answered counts as unanswered. */
 void engine_predict_end(struct engine *e)
 {
+    if (e->predict.kind != PREDICT_NONE) {
+        e->predict.unanswered++;
+        e->predict.kind = PREDICT_NONE;
+    }
     if (!e->predict.on || e->predict.asked == 0)
         return;
     char score[96];

@@ -112,7 +112,8 @@ struct engine {
 /* breaks.c: pause at the first new story line (or failed check) that meets
  * a breakpoint */
 void engine_breaks_check(struct engine *e);
-/* predict (breaks.c): a new run's score starts at 0; the run's end tells it. */
+/* predict (breaks.c): a new run drops an open question (the score goes on
+ * until predict is turned on again); the run's end tells the score. */
 void engine_predict_reset(struct engine *e);
 void engine_predict_end(struct engine *e);
 

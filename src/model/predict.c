@@ -1,8 +1,9 @@
 /* predict.c — the questions of `predict on` and their answers, read from
  * the story (see predict.h). A question comes from the line that stopped the
  * run: a message sent or waited for asks who gets it; a P or V asks who
- * passes P next; any other process's line asks whether its next call
- * blocks. The step's own lines answer it. */
+ * passes P next, or (every other time a P sleeps) what semncnt the kernel
+ * counts when the next one sleeps; any other process's line asks whether its
+ * next call blocks. The step's own lines answer it. */
 #include "predict.h"
 
 #include <ctype.h>
@@ -49,6 +50,12 @@ bool predict_ask(struct predict *p, const struct model *m, const struct model_li
         else
             snprintf(p->question, sizeof p->question,
                      "who gets the next message? (answer NAME or PID)");
+    } else if (strncmp(why->what, "P(sem ", 6) == 0 && strncmp(why->detail, "blocks:", 7) == 0 &&
+               p->asked % 2 == 1) {
+        p->kind = PREDICT_SEMNCNT;
+        snprintf(p->subject, sizeof p->subject, "%s", why->what);
+        snprintf(p->question, sizeof p->question,
+                 "when the next process sleeps in %s, semncnt = ? (answer a number)", p->subject);
     } else if (strncmp(why->what, "P(sem ", 6) == 0 || strncmp(why->what, "V(sem ", 6) == 0) {
         p->kind = PREDICT_WHO_PASSES;
         snprintf(p->subject, sizeof p->subject, "P%s", why->what + 1);
@@ -92,6 +99,10 @@ int predict_answer(struct predict *p, const char *text, char *msg, size_t len)
         snprintf(msg, len, "answer yes or no: %s", p->question);
         return -1;
     }
+    if (p->kind == PREDICT_SEMNCNT && strspn(text, "0123456789") != strlen(text)) {
+        snprintf(msg, len, "answer a number: %s", p->question);
+        return -1;
+    }
     if (p->kind != PREDICT_BLOCKS && strchr(text, ' ')) {
         snprintf(msg, len, "answer one process, by name (worker-3) or pid: %s", p->question);
         return -1;
@@ -125,6 +136,13 @@ static bool answers(const struct predict *p, const struct model *m, const struct
             return false;
         break;
     }
+    case PREDICT_SEMNCNT: {
+        const char *n = strstr(l->detail, "semncnt now ");
+        if (strcmp(l->what, p->subject) != 0 || strncmp(l->detail, "blocks:", 7) != 0 || !n)
+            return false;
+        snprintf(truth, len, "%d", atoi(n + 12));
+        return true;
+    }
     case PREDICT_BLOCKS:
         if (strcmp(name, p->subject) != 0)
             return false;
@@ -152,7 +170,9 @@ int predict_resolve(struct predict *p, const struct model *m, char *msg, size_t 
             continue;
         p->from++;
         bool right = false;
-        if (p->answer[0] && p->kind == PREDICT_BLOCKS)
+        if (p->answer[0] && p->kind == PREDICT_SEMNCNT)
+            right = atoi(p->answer) == atoi(truth);
+        else if (p->answer[0] && p->kind == PREDICT_BLOCKS)
             right = (is_yes(p->answer) && strcmp(truth, "yes") == 0) ||
                     (is_no(p->answer) && strcmp(truth, "no") == 0);
         else if (p->answer[0])

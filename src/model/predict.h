@@ -1,6 +1,7 @@
 /* predict.h — "predict, then see": at a breakpoint the class is asked one
- * question about what the next step will show (who passes P next, who gets
- * the message, does this call block); the answer typed is checked against
+ * question about what the next step will show (who passes P next, what
+ * semncnt the next sleeper makes, who gets the message, does this call
+ * block); the answer typed is checked against
  * the story when the step happens, and a score is kept. Pure: it reads the
  * model's story lines, so the same records give the same questions and
  * verdicts live and replayed. The engine asks and tells (engine/breaks.c). */
@@ -19,6 +20,7 @@ enum predict_kind {
     PREDICT_WHO_PASSES, /* who passes P(sem N) next? a process */
     PREDICT_WHO_GETS,   /* who gets the next message (of type T)? a process */
     PREDICT_BLOCKS,     /* does X's next call block? yes or no */
+    PREDICT_SEMNCNT,    /* the next P(sem N) that sleeps: semncnt then? a number */
 };
 
 struct predict {

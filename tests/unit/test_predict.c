@@ -112,3 +112,24 @@ Test(predict, a_note_or_a_failed_check_asks_nothing)
     cr_expect(strstr(msg, "no question is open"), "%s", msg);
     cr_expect_eq(p.asked, 0);
 }
+
+Test(predict, every_other_sleeper_asks_the_semncnt_the_kernel_counts)
+{
+    predict_ask(&p, &m, say("worker-2[102]", "P(sem 0)", "blocks: semval is 0 (semncnt now 1)"));
+    cr_expect_eq(p.kind, PREDICT_WHO_PASSES, "the first question: who passes");
+    char msg[256];
+    say("worker-1[101]", "P(sem 0)", "-> acquired, waited 1.000 s");
+    cr_assert_eq(resolve(msg), 1);
+    predict_ask(&p, &m, say("worker-3[103]", "P(sem 0)", "blocks: semval is 0 (semncnt now 1)"));
+    cr_assert_eq(p.kind, PREDICT_SEMNCNT, "the second: semncnt");
+    cr_expect(strstr(p.question, "when the next process sleeps in P(sem 0), semncnt = ?"), "%s",
+              p.question);
+    cr_expect_eq(predict_answer(&p, "two", msg, sizeof msg), -1);
+    cr_expect(strstr(msg, "answer a number"), "%s", msg);
+    cr_assert_eq(predict_answer(&p, "2", msg, sizeof msg), 0);
+    say("worker-4[104]", "P(sem 1)", "blocks: semval is 0 (semncnt now 1)"); /* another sem */
+    cr_expect_eq(resolve(msg), 0);
+    say("worker-4", "P(sem 0)", "blocks: semval is 0; the kernel puts it to sleep (semncnt now 2)");
+    cr_assert_eq(resolve(msg), 1);
+    cr_expect_str_eq(msg, "right: it was 2");
+}
