@@ -42,10 +42,10 @@ static const char *const usr1_choices[] = {"off", "handler", "poke", "kill", NUL
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
-    [P_ROUNDS] = {"rounds", PARAM_INT, 9, 1, 100000, NULL, "critical sections per worker"},
-    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL,
+    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 100000, NULL, "critical sections per worker"},
+    [P_HOLD] = {"hold", PARAM_MS, 2000, 0, 60000, NULL,
                 "time spent inside (between read and write)"},
-    [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "time spent outside between rounds"},
+    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, "time spent outside between rounds"},
     [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
                 "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
     [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
