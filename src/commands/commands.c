@@ -591,9 +591,9 @@ const struct command commands[] = {
      CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_break},
     {"predict", NULL, "[on|off]", "predict, then see: a question at each breakpoint",
      "predict on: at each breakpoint the story asks one question about the next step (who "
-     "passes P next, who gets the message, does this call block); type the answer (answer X, "
-     "or just X), then step: the story says right or wrong. predict alone shows the score; the "
-     "run's end tells it.",
+     "passes P next, what semncnt the next sleeper makes, who gets the message, does this call "
+     "block); type the answer (answer X, or just X), then step: the story says right or wrong. "
+     "predict alone shows the score; each run's end tells it (it counts from predict on).",
      CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_predict},
     {"answer", NULL, "X", "answer predict's question (a name, a pid, yes or no)",
      "The answer is checked when the step happens. While a question is open a lone word that "
