@@ -31,6 +31,18 @@ static int pid_of(const struct model *m, const struct model_line *l)
     return br ? atoi(br + 1) : 0;
 }
 
+/* A process that is gone or a zombie makes no more calls: nothing to ask
+ * about it. */
+static bool has_calls_left(const struct model *m, const struct model_line *l)
+{
+    int pi = l->proc >= 0 ? l->proc : model_find_proc(m, pid_of(m, l));
+    if (pi < 0 || pi >= m->nprocs)
+        return false;
+    const struct model_proc *p = &m->procs[pi];
+    return !p->exited && p->state != 'Z' && p->state != 'x' && strcmp(l->what, "zombie") != 0 &&
+           strcmp(l->what, "reaped") != 0;
+}
+
 bool predict_ask(struct predict *p, const struct model *m, const struct model_line *why)
 {
     p->kind = PREDICT_NONE;
@@ -61,7 +73,7 @@ bool predict_ask(struct predict *p, const struct model *m, const struct model_li
         snprintf(p->subject, sizeof p->subject, "P%s", why->what + 1);
         snprintf(p->question, sizeof p->question, "who passes %s next? (answer NAME or PID)",
                  p->subject);
-    } else if (why->proc >= 0 || strchr(why->who, '[')) {
+    } else if ((why->proc >= 0 || strchr(why->who, '[')) && has_calls_left(m, why)) {
         p->kind = PREDICT_BLOCKS;
         snprintf(p->subject, sizeof p->subject, "%s", name);
         snprintf(p->question, sizeof p->question, "does %s's next call block? (answer yes or no)",

@@ -14,6 +14,11 @@ static struct predict p;
 static void setup(void)
 {
     model_init(&m);
+    m.nroles = 2;
+    strcpy(m.role_names[0], "parent");
+    strcpy(m.role_names[1], "child");
+    model_add_proc(&m, 300, 1, 0, 1, "parent-1");
+    model_add_proc(&m, 301, 300, 1, 1, "child-1");
     memset(&p, 0, sizeof p);
     p.on = true;
 }
@@ -77,7 +82,7 @@ Test(predict, a_message_asks_who_gets_it)
 
 Test(predict, another_line_asks_whether_the_next_call_blocks)
 {
-    predict_ask(&p, &m, say("child-1[301]", "zombie", "state Z: it has exit status 1"));
+    predict_ask(&p, &m, say("child-1[301]", "fork()", "fork() returned 0 in the child"));
     cr_expect_eq(p.kind, PREDICT_BLOCKS);
     char msg[256];
     cr_expect_eq(predict_answer(&p, "perhaps", msg, sizeof msg), -1);
@@ -132,4 +137,13 @@ Test(predict, every_other_sleeper_asks_the_semncnt_the_kernel_counts)
     say("worker-4", "P(sem 0)", "blocks: semval is 0; the kernel puts it to sleep (semncnt now 2)");
     cr_assert_eq(resolve(msg), 1);
     cr_expect_str_eq(msg, "right: it was 2");
+}
+
+Test(predict, a_zombie_or_a_process_gone_is_not_asked_about)
+{
+    cr_expect_not(predict_ask(&p, &m, say("child-1[301]", "zombie", "state Z: exit status 1")));
+    m.procs[model_find_proc(&m, 301)].exited = true;
+    cr_expect_not(predict_ask(&p, &m, say("child-1[301]", "close(fd 4)", "close(fd 4)")));
+    cr_expect_not(predict_ask(&p, &m, say("stranger[999]", "open", "-> fd 3")), "not of the run");
+    cr_expect_eq(p.asked, 0);
 }
