@@ -248,6 +248,50 @@ static void break_names(unsigned mask, char *buf, size_t len)
             strbuf_put(buf, len, &off, "%s%s", off ? " " : "", engine_break_names[i]);
 }
 
+/* predict [on|off]: a question at each breakpoint; alone, the score. */
+static int c_predict(struct cmd_host *h, int argc, char **argv)
+{
+    if (!h->engine) {
+        ERR("predict needs a live run (not a replay)");
+        return CMD_ERROR;
+    }
+    if (argc == 2 && strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0) {
+        ERR("bad predict '%s': accepted on, off (or nothing: the score)", argv[1]);
+        return CMD_ERROR;
+    }
+    if (argc == 2)
+        engine_predict_set(h->engine, strcmp(argv[1], "on") == 0);
+    char score[96];
+    engine_predict_score(h->engine, score, sizeof score);
+    if (argc == 2 && engine_predict_on(h->engine))
+        OUT("predict on: at each breakpoint a question about the next step (break on ... "
+            "first); answer, then step. Score so far: %s",
+            score);
+    else
+        OUT("predict %s; score: %s", engine_predict_on(h->engine) ? "on" : "off", score);
+    return CMD_OK;
+}
+
+/* answer X: the answer to predict's open question (a lone word typed while
+ * one is open is taken as one too). */
+static int c_answer(struct cmd_host *h, int argc, char **argv)
+{
+    char text[64] = "", msg[256];
+    for (int i = 1; i < argc; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i > 1 ? " " : "",
+                 argv[i]);
+    if (!h->engine) {
+        ERR("answer goes with predict on, in a live run");
+        return CMD_ERROR;
+    }
+    if (engine_predict_answer(h->engine, text, msg, sizeof msg) < 0) {
+        ERR("%s", msg);
+        return CMD_ERROR;
+    }
+    OUT("%s", msg);
+    return CMD_OK;
+}
+
 /* break on WHAT | break off WHAT | break list | break clear */
 static int c_break(struct cmd_host *h, int argc, char **argv)
 {
@@ -550,6 +594,16 @@ const struct command commands[] = {
      "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
      "says which breakpoint paused the run.",
      CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_break},
+    {"predict", NULL, "[on|off]", "predict, then see: a question at each breakpoint",
+     "predict on: at each breakpoint the story asks one question about the next step (who "
+     "passes P next, what semncnt the next sleeper makes, who gets the message, does this call "
+     "block); type the answer (answer X, or just X), then step: the story says right or wrong. "
+     "predict alone shows the score; each run's end tells it (it counts from predict on).",
+     CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_predict},
+    {"answer", NULL, "X", "answer predict's question (a name, a pid, yes or no)",
+     "The answer is checked when the step happens. While a question is open a lone word that "
+     "is not a command is taken as the answer.",
+     CMD_CONSOLE, 1, -1, NEEDS_DASHBOARD, COMPLETE_NONE, c_answer},
     {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
      "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
      "shows the speed.",
@@ -738,6 +792,9 @@ int command_run_argv(struct cmd_host *h, int argc, char **argv)
         return CMD_OK;
     char err[256];
     const struct command *c = command_find(argv[0], h->where, err, sizeof err);
+    if (argc == 1 && h->engine && engine_predict_waiting(h->engine) &&
+        (!c || strcmp(c->name, argv[0]) != 0)) /* a lone word, not a command: the answer */
+        return c_answer(h, 2, (char *[]){"answer", argv[0], NULL});
     if (!c) {
         ERR("%s", err);
         return CMD_ERROR;

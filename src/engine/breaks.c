@@ -65,6 +65,9 @@ static int failed_checks(const struct model *m)
 void engine_breaks_check(struct engine *e)
 {
     const struct model *m = e->m;
+    char verdict[256];
+    if (predict_resolve(&e->predict, m, verdict, sizeof verdict))
+        engine_say(e, LINE_NOTE, "ipcplay", "predict", "%s", verdict);
     if (!e->active || !e->breaks) {
         e->break_seen = m->story_count;
         e->break_failed = failed_checks(m);
@@ -96,5 +99,58 @@ void engine_breaks_check(struct engine *e)
     else
         engine_say(e, LINE_NOTE, "ipcplay", "break",
                    "breakpoint 'check': a check failed -- paused (resume: F3)");
+    if (e->predict.on && predict_ask(&e->predict, m, l))
+        engine_say(e, LINE_NOTE, "ipcplay", "predict", "%s", e->predict.question);
     e->break_seen = e->m->story_count;
+}
+
+/* Turned on, a new score starts; it lasts across runs (a lecture's). */
+void engine_predict_set(struct engine *e, bool on)
+{
+    if (on && !e->predict.on)
+        memset(&e->predict, 0, sizeof e->predict);
+    e->predict.on = on;
+    if (!on)
+        e->predict.kind = PREDICT_NONE;
+}
+
+bool engine_predict_on(const struct engine *e)
+{
+    return e->predict.on;
+}
+
+int engine_predict_answer(struct engine *e, const char *text, char *msg, size_t len)
+{
+    return predict_answer(&e->predict, text, msg, len);
+}
+
+void engine_predict_score(const struct engine *e, char *buf, size_t len)
+{
+    predict_score(&e->predict, buf, len);
+}
+
+bool engine_predict_waiting(const struct engine *e)
+{
+    return e->predict.on && e->predict.kind != PREDICT_NONE && !e->predict.answer[0];
+}
+
+/* A new run: a question left open by the last one is dropped; the score
+ * goes on. */
+void engine_predict_reset(struct engine *e)
+{
+    e->predict.kind = PREDICT_NONE;
+}
+
+/* The run is over: a question it never answered counts as unanswered. */
+void engine_predict_end(struct engine *e)
+{
+    if (e->predict.kind != PREDICT_NONE) {
+        e->predict.unanswered++;
+        e->predict.kind = PREDICT_NONE;
+    }
+    if (!e->predict.on || e->predict.asked == 0)
+        return;
+    char score[96];
+    predict_score(&e->predict, score, sizeof score);
+    engine_say(e, LINE_NOTE, "ipcplay", "predict", "score: %s", score);
 }

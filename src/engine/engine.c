@@ -232,6 +232,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     /* Hold everyone at the gate until all are forked and we are watching. */
     gate_set_mode(e->gate, GATE_PAUSE);
     e->active = true;
+    engine_predict_reset(e);
 
     if (create_objects(e, err, errlen) < 0 || supervisor_spawn_all(e, err, errlen) < 0) {
         supervisor_kill_all(e);
@@ -308,6 +309,7 @@ static void finish(struct engine *e, int final)
     sampler_sample(e, true); /* last look at the objects before they go */
     outside_final(e);
     engine_judge(e, final);
+    engine_predict_end(e);
     hand_end(e); /* the hand goes with the run, forgotten before it is reaped */
     supervisor_release_group(e);
     release_objects(e);

@@ -53,6 +53,14 @@ extern const char *const engine_break_names[ENGINE_NBREAKS];
 int engine_break_find(const char *name); /* -1 if unknown */
 void engine_set_breaks(struct engine *e, unsigned mask);
 unsigned engine_get_breaks(const struct engine *e);
+/* Predict, then see (breaks.c, model/predict.h): on, a question at each
+ * breakpoint; an answer typed (0, or -1 with msg saying why not); the score.
+ * engine_predict_waiting: a question is open and not answered yet. */
+void engine_predict_set(struct engine *e, bool on);
+bool engine_predict_on(const struct engine *e);
+int engine_predict_answer(struct engine *e, const char *text, char *msg, size_t len);
+void engine_predict_score(const struct engine *e, char *buf, size_t len);
+bool engine_predict_waiting(const struct engine *e);
 /* A dashboard watches: a deadlock pauses the run (kill a victim, or stop)
  * instead of ending it as headless does. */
 void engine_set_interactive(struct engine *e, bool on);

@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "events.h"
 #include "gate.h"
+#include "../model/predict.h"
 #include "../plan/plan.h"
 
 #define ENGINE_MAX_CHILDREN 300
@@ -81,11 +82,12 @@ struct engine {
 
     /* the current (or last) run */
     bool active;
-    bool start_paused;   /* the next engine_start holds everyone before the first op */
-    bool interactive;    /* a dashboard: a deadlock pauses the run instead of ending it */
-    unsigned breaks;     /* break on ...: bit per enum engine_break */
-    uint64_t break_seen; /* story lines already looked at for breakpoints */
-    int break_failed;    /* failed checks when last looked */
+    bool start_paused;      /* the next engine_start holds everyone before the first op */
+    bool interactive;       /* a dashboard: a deadlock pauses the run instead of ending it */
+    unsigned breaks;        /* break on ...: bit per enum engine_break */
+    uint64_t break_seen;    /* story lines already looked at for breakpoints */
+    int break_failed;       /* failed checks when last looked */
+    struct predict predict; /* predict on: a question at each breakpoint (breaks.c) */
     const struct scenario_def *scenario;
     long vals[SCENARIO_MAX_PARAMS];
     struct plan plan;
@@ -111,6 +113,10 @@ struct engine {
 /* breaks.c: pause at the first new story line (or failed check) that meets
  * a breakpoint */
 void engine_breaks_check(struct engine *e);
+/* predict (breaks.c): a new run drops an open question (the score goes on
+ * until predict is turned on again); the run's end tells the score. */
+void engine_predict_reset(struct engine *e);
+void engine_predict_end(struct engine *e);
 
 /* emit.c (engine_emit and engine_say are in engine.h) */
 /* Nanoseconds since the run started. */

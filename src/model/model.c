@@ -106,6 +106,8 @@ const char *model_state_name(int state)
 static struct model_line *new_line(struct model *m, uint64_t t, int proc, int kind)
 {
     struct model_line *l = &m->story[m->story_count % MODEL_STORY_CAP];
+    if (m->story_count >= MODEL_STORY_CAP)
+        m->story_evicted = *l;
     memset(l, 0, sizeof *l);
     l->t_ns = t;
     l->proc = proc;
@@ -244,6 +246,35 @@ static void apply_to_proc(struct model *m, const struct event *ev, const struct 
 
 /* One event through its op's entry: the process's bookkeeping, then what
  * the op changes (apply), then how the story tells it (story). */
+/* A process tells the same line again (same words, a retry's EAGAIN, a
+ * poll's 0): the earlier line counts it instead ("x12"), so a retry loop
+ * does not flood the story. Only an event's single line folds, into the
+ * process's own previous event line; a different line ends the series
+ * (closes1). Pure: the same records fold the same way live and replayed. */
+static void collapse_repeat(struct model *m, struct model_proc *p, uint64_t before)
+{
+    uint64_t last = m->story_count - 1;
+    struct model_line *l = &m->story[last % MODEL_STORY_CAP];
+    const struct model_line *prev = p->last_line1 ? model_story_line(m, p->last_line1 - 1) : NULL;
+    if (last == before && prev && prev != l && prev->kind == l->kind &&
+        strcmp(prev->who, l->who) == 0 && strcmp(prev->what, l->what) == 0 &&
+        strcmp(prev->detail, l->detail) == 0) {
+        struct model_line *pl = &m->story[(p->last_line1 - 1) % MODEL_STORY_CAP];
+        pl->more++;
+        pl->t_last_ns = l->t_ns;
+        /* Take the new line back, and the one it pushed out of the ring. */
+        if (m->story_count > MODEL_STORY_CAP)
+            *l = m->story_evicted;
+        else
+            memset(l, 0, sizeof *l);
+        m->story_count--;
+        return;
+    }
+    if (prev && prev->more > 0)
+        m->story[before % MODEL_STORY_CAP].closes1 = p->last_line1;
+    p->last_line1 = last + 1;
+}
+
 void model_apply_event(struct model *m, const struct event *ev)
 {
     const struct op_entry *e = op_entry(ev->op);
@@ -271,12 +302,15 @@ void model_apply_event(struct model *m, const struct event *ev)
         apply_to_proc(m, ev, e, &cx);
     if (e->apply)
         e->apply(m, ev, &cx);
+    uint64_t before = m->story_count;
     struct model_line *l = e->story ? e->story(m, ev, &cx) : NULL;
     if (l) {
         snprintf(l->who, sizeof l->who, "%s", cx.who);
         if (!l->what[0])
             snprintf(l->what, sizeof l->what, "%s", cx.what);
     }
+    if (cx.p && m->story_count > before)
+        collapse_repeat(m, cx.p, before);
 }
 
 void model_describe_kernel(const struct model *m, struct model_kernel *k)

@@ -96,6 +96,7 @@ struct model_proc {
     int cs_inside;       /* 1 + the critical section it is inside, or 0 */
     bool holds_undo;     /* holds a lock it took with SEM_UNDO (its death gives it back) */
     uint64_t last_ev_ns; /* its own latest event: it was alive then */
+    uint64_t last_line1; /* 1 + the story index of its latest event line (0: none) */
     bool lost_lock;      /* the kernel gave the lock it held to another: it died with
                             SEM_UNDO, and its death is not reported yet */
     char state;          /* R S D Z T t X I, or '?' before the first sample; 'x' gone */
@@ -349,6 +350,12 @@ struct model_line {
     char who[32];     /* "worker-2[4711]" */
     char what[40];    /* "P(sem 0)" */
     char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
+    /* Repeats: the same process told the same line again (a retry's EAGAIN):
+     * the model counts it here instead of adding a line ("EAGAIN x12"). */
+    uint32_t more;      /* times it was told again after the first */
+    uint64_t t_last_ns; /* when it was told last (more > 0) */
+    uint64_t closes1;   /* 1 + the index of this process's previous line when
+                           that one had repeats: this line ends its series */
 };
 
 /* What `inspect PROCESS` shows beyond the regular sample, read while an
@@ -400,6 +407,7 @@ struct model {
     /* story ring: line i (0-based from the first ever) lives at i % CAP */
     struct model_line story[MODEL_STORY_CAP];
     uint64_t story_count;
+    struct model_line story_evicted; /* the line the newest one pushed out of the ring */
     uint64_t events;
     uint64_t ops_begun; /* ops that passed the gate (one begin event each):
                            `step N` advances this by exactly N */

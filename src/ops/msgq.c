@@ -28,14 +28,18 @@ struct msgbuf_max {
 
 /* ---- in the child ------------------------------------------------------ */
 
-/* Wait before trying again. At speed max scripted delays vanish, but a
- * retry loop still gets a short real pause so it does not spin a core. */
-static void retry_pause(struct runner *r, int ms)
+/* Wait before trying again, longer each time (*backoff doubles from the
+ * op's ms up to 16 times it, as sem.c's try-P does): a retry loop neither
+ * floods the story nor spins. At speed max scripted delays vanish, but the
+ * loop still gets a short real pause. */
+static void retry_pause(struct runner *r, const struct op *op, int *backoff)
 {
+    int base = op->ms ? op->ms : 100, ms = *backoff ? *backoff : base;
     if (gate_scale_ns(r->gate, ms) >= 5000000ull)
         gate_delay(r->gate, ms);
     else
         runner_nap_ms(5);
+    *backoff = ms * 2 > 16 * base ? 16 * base : ms * 2;
 }
 
 /* arg0: the first type, arg2: types to cycle through, arg1: bytes, every
@@ -62,6 +66,7 @@ static int run_msgsnd(struct runner *r, const struct op *op)
     memcpy(msg.mtext, &h, sizeof h);
     msg.mtype = type;
 
+    int backoff = 0;
     for (;;) {
         struct event ev = runner_event(r, op, PH_BEGIN);
         ev.msgsnd.type = (int32_t)type;
@@ -76,7 +81,7 @@ static int run_msgsnd(struct runner *r, const struct op *op)
         if (runner_end(r, &ev, rc, err) == 0)
             return 0;
         if (err == EAGAIN && (op->flags & OPF_NOWAIT)) {
-            retry_pause(r, op->ms ? op->ms : 100);
+            retry_pause(r, op, &backoff);
             continue;
         }
         return -1;
@@ -104,6 +109,7 @@ static int run_msgrcv(struct runner *r, const struct op *op)
     int flags = ((op->flags & OPF_NOERROR) ? MSG_NOERROR : 0) |
                 ((op->flags & OPF_EXCEPT) ? MSG_EXCEPT : 0) |
                 ((op->flags & OPF_NOWAIT) ? IPC_NOWAIT : 0);
+    int backoff = 0;
     for (;;) {
         struct event ev = runner_event(r, op, PH_BEGIN);
         ev.msgrcv.sel = (int32_t)sel;
@@ -138,7 +144,7 @@ static int run_msgrcv(struct runner *r, const struct op *op)
             continue;
         }
         if (err == ENOMSG && (op->flags & OPF_NOWAIT)) {
-            retry_pause(r, op->ms ? op->ms : 100);
+            retry_pause(r, op, &backoff);
             continue;
         }
         if (err == EIDRM || err == EINVAL)

@@ -365,7 +365,9 @@ static int run_orphaned(struct runner *r, const struct op *op)
 }
 
 /* hold: wait until the sampler has seen `count` (default 1) processes of
- * role arg1 (or this process, arg1 < 0) with any of the board flags arg0. */
+ * role arg1 (or this process, arg1 < 0) with any of the board flags arg0;
+ * then `ms` more at the run's speed (a key moment left on screen, see
+ * PLAN_MOMENT_MS). */
 static int run_hold(struct runner *r, const struct op *op)
 {
     struct event ev = runner_event(r, op, PH_BEGIN);
@@ -383,6 +385,8 @@ static int run_hold(struct runner *r, const struct op *op)
         }
         runner_nap_ms(5);
     }
+    if (op->ms > 0)
+        runner_hold(r, op->ms);
     return runner_end(r, &ev, 0, 0);
 }
 

@@ -46,12 +46,21 @@ static void cont_role(int role)
  * waitpid(-1, WNOHANG | (arg1 & 1 ? WUNTRACED : 0)), `ms` between polls;
  * arg1 & 2: without WNOHANG (it sleeps). A stopped child gets SIGCONT. When
  * nothing changes for a while, role arg2's children are sent SIGCONT (a stop
- * nobody was told of) and it goes on. */
+ * nobody was told of) and it goes on. The polls back off while nothing
+ * changes (ms, 2ms, 4ms... up to WAITPOLL_BACKOFF_MS, at the run's speed): a
+ * class sees the zeros without a flood of them. A stopped child stays
+ * stopped a moment (PLAN_MOMENT_MS) before its SIGCONT. */
+#define WAITPOLL_BACKOFF_MS 1000
 static int run_waitpoll(struct runner *r, const struct op *op)
 {
     int options = ((op->arg1 & 2) ? 0 : WNOHANG) | ((op->arg1 & 1) ? WUNTRACED : 0);
-    int got = 0, zeros = 0;
-    uint64_t quiet_since = events_now_ns();
+    int got = 0, zeros = 0, pause_ms = op->ms > 0 ? op->ms : 50;
+    /* Quiet is counted on the run's clock (pause excluded) at its speed, and
+     * never shorter than WAITPOLL_QUIET_MS of real time (speed max). */
+    uint64_t quiet_ns = gate_scale_ns(r->gate, WAITPOLL_QUIET_MS);
+    uint64_t quiet_since = gate_clock_ns(r->gate, r->t0_ns);
+    if (quiet_ns < WAITPOLL_QUIET_MS * 1000000ull)
+        quiet_ns = WAITPOLL_QUIET_MS * 1000000ull;
     while (got < (op->count > 0 ? op->count : 1)) {
         struct event ev = runner_event(r, op, PH_BEGIN);
         ev.waitpoll.options = options;
@@ -64,21 +73,27 @@ static int run_waitpoll(struct runner *r, const struct op *op)
         int err = errno;
         ev.waitpoll.status = st;
         ev.waitpoll.zeros = pid == 0 ? ++zeros : zeros;
-        if (pid > 0 && WIFSTOPPED(st))
-            ev.waitpoll.cont = kill(pid, SIGCONT) == 0;
+        bool stopped = pid > 0 && WIFSTOPPED(st);
+        ev.waitpoll.cont = stopped; /* told now, sent after the moment */
         runner_end(r, &ev, pid, err);
+        if (stopped) {
+            runner_hold(r, PLAN_MOMENT_MS);
+            kill(pid, SIGCONT);
+        }
         if (pid < 0)
             return 0; /* ECHILD: the answer is the point */
         if (pid > 0) {
             got++;
-            quiet_since = events_now_ns();
+            quiet_since = gate_clock_ns(r->gate, r->t0_ns);
+            pause_ms = op->ms > 0 ? op->ms : 50;
             continue;
         }
-        if ((events_now_ns() - quiet_since) / 1000000ull > WAITPOLL_QUIET_MS) {
+        if (gate_clock_ns(r->gate, r->t0_ns) - quiet_since > quiet_ns) {
             cont_role(op->arg2);
-            quiet_since = events_now_ns();
+            quiet_since = gate_clock_ns(r->gate, r->t0_ns);
         }
-        runner_hold(r, op->ms > 0 ? op->ms : 50);
+        runner_hold(r, pause_ms);
+        pause_ms = pause_ms * 2 > WAITPOLL_BACKOFF_MS ? WAITPOLL_BACKOFF_MS : pause_ms * 2;
         runner_nap_ms(2); /* even at full speed, not a flood of answers */
     }
     return 0;

@@ -17,6 +17,11 @@
 #define PLAN_MAX_SECTIONS 8
 #define PLAN_MAX_FILES 4
 #define PLAN_PATH_LEN 108 /* fits sun_path */
+/* A key moment (an fd in flight, a FIFO open blocking, the wait-for-zero
+ * phase, a stopped child...) stays at least this long on screen at speed 1:
+ * the process that ends it holds this long first (scaled by speed, held while
+ * paused). */
+#define PLAN_MOMENT_MS 2000
 
 struct op {
     uint8_t kind;   /* enum op_kind */

@@ -22,7 +22,7 @@ static const char *const kind_choices[] = {"posix", "sysv", NULL};
 static const struct param_def params[] = {
     [P_CLIENTS] = {"clients", PARAM_INT, 3, 2, CHAT_MAX, NULL, "clients (one child each)"},
     [P_LINES] = {"lines", PARAM_INT, 4, 1, 40, NULL, "lines each client sends"},
-    [P_PACE] = {"pace", PARAM_MS, 500, 0, 10000, NULL, "a client's time between lines"},
+    [P_PACE] = {"pace", PARAM_MS, 7000, 0, 10000, NULL, "a client's time between lines"},
     [P_NET] = {"net", PARAM_ENUM, 0, 0, 0, net_choices,
                "tcp: 127.0.0.1, a port the kernel picks; unix: a socket in the run directory"},
     [P_KIND] = {"kind", PARAM_ENUM, 0, 0, 0, kind_choices,

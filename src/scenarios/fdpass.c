@@ -80,8 +80,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
         plan_op(r, token_in);
         OP(r, .kind = OP_OPEN, .obj = F_DATA, .arg0 = S_GOT, .arg1 = 0);
     } else {
-        /* Let the fd sit in flight until the sampler has shown it (scm_fds). */
-        OP(r, .kind = OP_HOLD, .arg0 = SEEN_SCM, .arg1 = -1);
+        /* Let the fd sit in flight until the sampler has shown it (scm_fds),
+         * and a moment more: the moment the chapter is about. */
+        OP(r, .kind = OP_HOLD, .arg0 = SEEN_SCM, .arg1 = -1, .ms = PLAN_MOMENT_MS);
         OP(r, .kind = OP_RECVFD, .arg0 = S_CONN, .arg1 = S_GOT);
     }
     rep = OP(r, .kind = OP_REPEAT, .count = (int32_t)v[P_TURNS]);

@@ -30,7 +30,7 @@ static const struct param_def params[] = {
                 "the objects' permission bits (given with IPC_SET after creation)"},
     [P_EXCL] = {"excl", PARAM_BOOL, 1, 0, 1, NULL,
                 "the exclusive process passes IPC_CREAT|IPC_EXCL (off: IPC_CREAT only)"},
-    [P_GAP] = {"gap", PARAM_MS, 400, 0, 10000, NULL, "time between steps"},
+    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 10000, NULL, "time between steps"},
 };
 
 enum { R_OPENER, R_EXCLUSIVE, R_LOOKUP, R_STRANGER, R__N };

@@ -53,8 +53,8 @@ static const struct param_def params[] = {
                   "IPC_NOWAIT: ENOMSG / EAGAIN instead of sleeping, then retry"},
     [P_QBYTES] = {"qbytes", PARAM_INT, 256, 64, 16384, NULL,
                   "msg_qbytes set with IPC_SET (16384 is the usual default)"},
-    [P_GAP] = {"gap", PARAM_MS, 2500, 0, 60000, NULL, "a sender's pause between messages"},
-    [P_WORK] = {"work", PARAM_MS, 2000, 0, 60000, NULL, "a receiver's time per message"},
+    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 60000, NULL, "a sender's pause between messages"},
+    [P_WORK] = {"work", PARAM_MS, 1000, 0, 60000, NULL, "a receiver's time per message"},
 };
 
 /* Role order: the judge relies on senders being role 0. */

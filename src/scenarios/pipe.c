@@ -164,8 +164,9 @@ static void build_fifo(const struct pipe_plan *x)
            .flags = OPF_EOF);
         OP(b, .kind = OP_CLOSE, .arg0 = S_AR);
     }
-    /* Open only once the reader sleeps in its open: then the FIFO exists. */
-    OP(a, .kind = OP_HOLD, .arg0 = SEEN_OPEN, .arg1 = R_B);
+    /* Open only once the reader sleeps in its open (then the FIFO exists),
+     * and a moment later: the open that blocks stays on screen. */
+    OP(a, .kind = OP_HOLD, .arg0 = SEEN_OPEN, .arg1 = R_B, .ms = PLAN_MOMENT_MS);
     OP(a, .kind = OP_OPEN, .obj = F_FIFO, .arg0 = S_AW, .arg1 = 1);
     plan_op(a, x->hold);
     OP(a, .kind = OP_WRITE, .obj = 0, .arg0 = S_AW, .arg1 = chunk, .count = bytes, .ms = gap);

@@ -30,7 +30,7 @@ static const struct param_def params[] = {
                   "slow: reads only once the writer(s) sleep on the full pipe; fast: at once"},
     [P_NONBLOCK] = {"nonblock", PARAM_BOOL, 0, 0, 1, NULL,
                     "fill: O_NONBLOCK on both ends: EAGAIN instead of sleeping"},
-    [P_GAP] = {"gap", PARAM_MS, 50, 0, 10000, NULL, "the reader's pause between reads"},
+    [P_GAP] = {"gap", PARAM_MS, 600, 0, 10000, NULL, "the reader's pause between reads"},
 };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
@@ -56,7 +56,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (nb)
         OP(rd, .kind = OP_HOLD, .arg0 = SEEN_EXITED, .arg1 = R_WRITER);
     else if (slow)
-        OP(rd, .kind = OP_HOLD, .arg0 = SEEN_WRITE | SEEN_EXITED, .arg1 = R_WRITER, .count = nw);
+        OP(rd, .kind = OP_HOLD, .arg0 = SEEN_WRITE | SEEN_EXITED, .arg1 = R_WRITER, .count = nw,
+           .ms = PLAN_MOMENT_MS); /* the writer asleep on the full pipe, on screen */
     OP(rd, .kind = OP_DRAIN, .arg0 = S_R, .arg1 = 4096, .arg2 = atomic ? chunk : 0,
        .ms = slow ? gap : 0);
     OP(rd, .kind = OP_CLOSE, .arg0 = S_R);

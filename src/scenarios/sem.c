@@ -42,10 +42,10 @@ static const char *const usr1_choices[] = {"off", "handler", "poke", "kill", NUL
 
 static const struct param_def params[] = {
     [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
-    [P_ROUNDS] = {"rounds", PARAM_INT, 9, 1, 100000, NULL, "critical sections per worker"},
-    [P_HOLD] = {"hold", PARAM_MS, 600, 0, 60000, NULL,
+    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 100000, NULL, "critical sections per worker"},
+    [P_HOLD] = {"hold", PARAM_MS, 2000, 0, 60000, NULL,
                 "time spent inside (between read and write)"},
-    [P_THINK] = {"think", PARAM_MS, 300, 0, 60000, NULL, "time spent outside between rounds"},
+    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, "time spent outside between rounds"},
     [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
                 "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
     [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
@@ -156,7 +156,9 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     if (wait0) {
         /* No SEM_UNDO: its exit must not put the start semaphore back. */
         struct plan_role *s = plan_add_role(p, "starter", 1);
-        plan_op(s, (struct op){.kind = OP_SLEEP, .ms = (int32_t)v[P_HOLD]});
+        /* hold, and at least a moment: the wait-for-zero phase on screen */
+        int32_t ms = (int32_t)v[P_HOLD] > PLAN_MOMENT_MS ? (int32_t)v[P_HOLD] : PLAN_MOMENT_MS;
+        plan_op(s, (struct op){.kind = OP_SLEEP, .ms = ms});
         plan_op(s, (struct op){.kind = v[P_OP] == OP_WAIT0_SETVAL ? OP_SETVAL : OP_P,
                                .obj = set,
                                .arg0 = start,

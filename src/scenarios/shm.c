@@ -26,14 +26,14 @@ static const struct param_def params[] = {
                      "processes putting items"},
     [P_CONSUMERS] = {"consumers", PARAM_INT, 2, 1, 8, NULL, "processes taking items"},
     [P_SLOTS] = {"slots", PARAM_INT, 4, 1, RING_MAX_SLOTS, NULL, "slots in the ring"},
-    [P_ITEMS] = {"items", PARAM_INT, 6, 1, MODEL_RING_ITEMS, NULL, "items each producer puts"},
+    [P_ITEMS] = {"items", PARAM_INT, 3, 1, MODEL_RING_ITEMS, NULL, "items each producer puts"},
     [P_KIND] = {"kind", PARAM_ENUM, 0, 0, 2, kinds,
                 "System V segment, POSIX shm_open object, or anonymous MAP_SHARED memory"},
     [P_SYNC] = {"sync", PARAM_BOOL, 1, 0, 1, NULL,
                 "off: no mutex around the ring's indexes (the corruption it prevents)"},
-    [P_HOLD] = {"hold", PARAM_MS, 800, 0, 60000, NULL,
+    [P_HOLD] = {"hold", PARAM_MS, 2000, 0, 60000, NULL,
                 "time between reading an index and publishing the next one"},
-    [P_THINK] = {"think", PARAM_MS, 1200, 0, 60000, NULL, "pause between items"},
+    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, "pause between items"},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)

@@ -19,7 +19,7 @@ static const struct param_def params[] = {
                     "WUNTRACED: waitpid also reports a child that stopped"},
     [P_WNOHANG] = {"wnohang", PARAM_BOOL, 1, 0, 1, NULL,
                    "WNOHANG: waitpid returns 0 at once while no child changed state"},
-    [P_GAP] = {"gap", PARAM_MS, 300, 0, 10000, NULL, "how long each child runs first"},
+    [P_GAP] = {"gap", PARAM_MS, 5000, 0, 10000, NULL, "how long each child runs first"},
 };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})

@@ -534,6 +534,16 @@ static int wrap_text(const char *s, int w, size_t *starts, size_t *lens, int max
 
 #define STORY_MAX_WRAP 6
 
+/* The line's words, with its count when the process told it again and
+ * again ("will retry ×12"): one line updated in place. */
+static const char *story_detail(const struct model_line *l, char *buf, size_t len)
+{
+    if (l->more == 0)
+        return l->detail;
+    snprintf(buf, len, "%s \u00d7%u", l->detail, (unsigned)l->more + 1);
+    return buf;
+}
+
 static int story_line_layout(const struct model_line *l, const struct story_cols *c, int *x0,
                              size_t *starts, size_t *lens)
 {
@@ -546,7 +556,9 @@ static int story_line_layout(const struct model_line *l, const struct story_cols
     if (x > c->width * 3 / 5)
         x = c->width * 3 / 5 > c->detail ? c->width * 3 / 5 : c->detail;
     *x0 = x;
-    return wrap_text(l->detail, c->width - x - 1, starts, lens, STORY_MAX_WRAP);
+    char buf[sizeof l->detail + 16];
+    return wrap_text(story_detail(l, buf, sizeof buf), c->width - x - 1, starts, lens,
+                     STORY_MAX_WRAP);
 }
 
 static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrows,
@@ -595,9 +607,9 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
             if (l->what[0])
                 draw_text(w, yy, c->what, x0 - c->what - 1, pa, l->what);
         }
-        char part[256];
+        char part[256], buf[sizeof l->detail + 16];
         size_t n = lens[r] < sizeof part - 1 ? lens[r] : sizeof part - 1;
-        memcpy(part, l->detail + starts[r], n);
+        memcpy(part, story_detail(l, buf, sizeof buf) + starts[r], n);
         part[n] = '\0';
         draw_text(w, yy, x0, c->width - x0 - 1, da, part);
     }

@@ -53,6 +53,43 @@ static void emit_json(struct hl *h, json_object *o)
     json_object_put(o);
 }
 
+/* One story line; a series of repeats (l->more > 0) goes out as one line
+ * with its count, at its last time, once it has ended. */
+static void print_line(struct hl *h, const struct model_line *l, bool series)
+{
+    const struct model *m = h->m;
+    uint64_t t = series ? l->t_last_ns : l->t_ns;
+    char detail[sizeof l->detail + 48];
+    if (series)
+        snprintf(detail, sizeof detail, "%s \u00d7%u since %.3f", l->detail, (unsigned)l->more + 1,
+                 (double)l->t_ns / 1e9);
+    else
+        snprintf(detail, sizeof detail, "%s", l->detail);
+    if (h->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "type",
+                               json_object_new_string(l->kind == LINE_ERROR  ? "error"
+                                                      : l->kind == LINE_NOTE ? "note"
+                                                                             : "event"));
+        json_object_object_add(o, "t", jtime(t));
+        json_object_object_add(o, "who", json_object_new_string(l->who));
+        if (l->proc >= 0 && l->proc < m->nprocs)
+            json_object_object_add(o, "pid", json_object_new_int(m->procs[l->proc].pid));
+        json_object_object_add(o, "what", json_object_new_string(l->what));
+        json_object_object_add(o, "detail", json_object_new_string(l->detail));
+        if (series) {
+            json_object_object_add(o, "times", json_object_new_int64((int64_t)l->more + 1));
+            json_object_object_add(o, "first", jtime(l->t_ns));
+        }
+        emit_json(h, o);
+    } else {
+        fprintf(h->out, "%7.3f  %-16s %-12s %s\n", (double)t / 1e9, l->who, l->what, detail);
+        hl_flush(h);
+    }
+}
+
+/* The first line of a series is told at once; when the process moves on
+ * (its next line closes the series) the repeats are told as one line. */
 static void print_lines(struct hl *h)
 {
     const struct model *m = h->m;
@@ -63,24 +100,22 @@ static void print_lines(struct hl *h)
         const struct model_line *l = model_story_line(m, h->next_line);
         if (!l)
             continue;
-        if (h->json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "type",
-                                   json_object_new_string(l->kind == LINE_ERROR  ? "error"
-                                                          : l->kind == LINE_NOTE ? "note"
-                                                                                 : "event"));
-            json_object_object_add(o, "t", jtime(l->t_ns));
-            json_object_object_add(o, "who", json_object_new_string(l->who));
-            if (l->proc >= 0 && l->proc < m->nprocs)
-                json_object_object_add(o, "pid", json_object_new_int(m->procs[l->proc].pid));
-            json_object_object_add(o, "what", json_object_new_string(l->what));
-            json_object_object_add(o, "detail", json_object_new_string(l->detail));
-            emit_json(h, o);
-        } else {
-            fprintf(h->out, "%7.3f  %-16s %-12s %s\n", (double)l->t_ns / 1e9, l->who, l->what,
-                    l->detail);
-            hl_flush(h);
-        }
+        const struct model_line *done = l->closes1 ? model_story_line(m, l->closes1 - 1) : NULL;
+        if (done && done->more > 0)
+            print_line(h, done, true);
+        print_line(h, l, false);
+    }
+}
+
+/* At the end: every series still open, in the processes' order. */
+static void print_open_series(struct hl *h)
+{
+    const struct model *m = h->m;
+    for (int i = 0; i < m->nprocs; i++) {
+        const struct model_proc *p = &m->procs[i];
+        const struct model_line *l = p->last_line1 ? model_story_line(m, p->last_line1 - 1) : NULL;
+        if (l && l->more > 0)
+            print_line(h, l, true);
     }
 }
 
@@ -401,6 +436,7 @@ static enum loop_verdict hl_done(struct hl *h, bool stopped)
 {
     hl_ended(h, stopped ? REC_END_FOR : REC_END_DONE, 0);
     print_lines(h);
+    print_open_series(h);
     print_state(h);
     h->rc = print_summary(h, hl_elapsed(h), stopped);
     if (h->m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
@@ -427,6 +463,7 @@ static void hl_quit(struct hl *h, int sig)
 {
     hl_ended(h, REC_END_SIGNAL, sig);
     print_lines(h);
+    print_open_series(h);
     fprintf(stderr,
             "ipcplay: stopped by %s; every process and object of the run was "
             "removed\n",

@@ -63,7 +63,7 @@ check "100x30 msgq: nothing cut (names whole, pids dropped when they do not fit)
 
 t resize-window -x 80 -y 24
 run "msgq"
-check "80x24 msgq: the last parameter is on screen" wait_for 'work=2000ms'
+check "80x24 msgq: the last parameter is on screen" wait_for 'work=1000ms'
 check "80x24 msgq: every check is named" wait_for_re 'every_message_once.*selector_matches.*kernel_order.*whole_messages'
 check "80x24 msgq: nothing cut" no_cut_for 20
 run "fork gap=500"

@@ -30,7 +30,7 @@ Test(params, defaults)
     cr_assert_eq(parse(v, err, NULL, NULL), 0);
     char buf[256];
     scenario_format_params(sem, v, buf, sizeof buf);
-    cr_expect_str_eq(buf, "workers=4 rounds=9 hold=600ms think=300ms undo=on nowait=off sem=on "
+    cr_expect_str_eq(buf, "workers=4 rounds=3 hold=2000ms think=500ms undo=on nowait=off sem=on "
                           "op=pv sems=1 take=1 pool=0 usr1=off die=off");
 }
 
