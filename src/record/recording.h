@@ -185,8 +185,9 @@ long replay_marker_near(const struct replay *rp, int dir);
 
 /* Records the last seek (or step) applied to get there: from the nearest
  * keyframe, or from a checkpoint a seek left near the position (a model copy
- * every K/16 records, the 16 nearest kept), so a step back applies at most
- * K/16 unless it crosses a keyframe. */
+ * every min(K/16, 1024) records over the last 16 such steps before where it
+ * went, the 16 nearest kept), so a step back applies at most that step,
+ * unless it goes back past a keyframe the checkpoints do not reach. */
 size_t replay_applied(const struct replay *rp);
 
 /* Memory held: records and keyframes (bench, status line). */

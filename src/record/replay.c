@@ -13,11 +13,13 @@
 #define REPLAY_LIVE_BYTES ((size_t)256 << 20)
 #define REPLAY_KEYFRAMES 48
 #define REPLAY_K0 1024
-/* Checkpoints near the position: a model copy every K / REPLAY_FINE records
- * as a seek passes by, REPLAY_FINE of them kept (the farthest from where the
- * view is goes first), so a step back starts from at most K / REPLAY_FINE
- * records before where it goes. */
+/* Checkpoints near the position: a model copy every REPLAY_FINE_STEP records
+ * (or K / REPLAY_FINE, when less) over the last REPLAY_FINE steps a seek
+ * passes before where it goes, REPLAY_FINE of them kept (the farthest from
+ * where the view is goes first), so a step back starts at most a step
+ * before where it goes. */
 #define REPLAY_FINE 16
+#define REPLAY_FINE_STEP 1024
 
 struct replay {
     struct replay_opts o;
@@ -174,15 +176,17 @@ static void fine_forget(struct replay *rp)
 
 static size_t fine_step(const struct replay *rp)
 {
-    return rp->k / REPLAY_FINE ? rp->k / REPLAY_FINE : 1;
+    size_t step = rp->k / REPLAY_FINE;
+    return step > REPLAY_FINE_STEP ? REPLAY_FINE_STEP : step ? step : 1;
 }
 
 /* cur is at a checkpoint's position (a multiple of the step past first, not
- * a keyframe's): keep a copy unless there is one. */
-static void fine_keep(struct replay *rp)
+ * a keyframe's) in the last REPLAY_FINE steps before `to`: keep a copy
+ * unless there is one. */
+static void fine_keep(struct replay *rp, size_t to)
 {
-    size_t rel = rp->pos - rp->first;
-    if (rel == 0 || rel % fine_step(rp) != 0 || rel % rp->k == 0)
+    size_t rel = rp->pos - rp->first, step = fine_step(rp);
+    if (rel == 0 || rel % step != 0 || rel % rp->k == 0 || to - rp->pos > step * REPLAY_FINE)
         return;
     int slot = -1;
     size_t far = 0;
@@ -244,7 +248,7 @@ void replay_seek(struct replay *rp, size_t pos)
         apply_at(rp, rp->cur, rp->pos);
         rp->pos++;
         rp->applied++;
-        fine_keep(rp);
+        fine_keep(rp, pos);
     }
 }
 
