@@ -352,7 +352,8 @@ static void label_marker(struct replay_marker *mk, const struct model *m, const 
         if (WIFSIGNALED(st))
             snprintf(mk->label, sizeof mk->label, "%s died (%s)", name, signame(WTERMSIG(st)).s);
         else if (WIFEXITED(st))
-            snprintf(mk->label, sizeof mk->label, "%s exited (%d)", name, WEXITSTATUS(st));
+            snprintf(mk->label, sizeof mk->label, "%s exited with status %d", name,
+                     WEXITSTATUS(st));
         else
             snprintf(mk->label, sizeof mk->label, "%s is gone", name);
         break;

@@ -170,7 +170,9 @@ Test(recio, bad_files_get_one_line)
         "\x7f"
         "ELF\x02\x01",
         6, "not an ipcplay recording");
-    cr_expect_eq(replay_load(replay_new(NULL), dir, NULL, NULL, err, sizeof err, &status), -1);
+    struct replay *rp = replay_new(NULL);
+    cr_expect_eq(replay_load(rp, dir, NULL, NULL, err, sizeof err, &status), -1);
+    replay_free(rp);
     cr_expect(strstr(err, "is a directory") != NULL, "%s", err);
 }
 
@@ -339,10 +341,10 @@ Test(recio, delta_samples_read_back_whole)
 
 Test(recio, delta_without_its_record_is_refused)
 {
-    bad("orphan.jsonl", HDR2 "{\"t\":1,\"k\":\"sample_proc\",\"d\":1,\"pid\":5}\n",
-        strlen(HDR2) + 43, ":2: a delta sample_proc with no earlier record");
-    bad("nodelta.jsonl", HDR2 "{\"t\":1,\"k\":\"say\",\"d\":1}\n", strlen(HDR2) + 25,
-        "a delta (\"d\") where there can be none");
+#define ORPHAN HDR2 "{\"t\":1,\"k\":\"sample_proc\",\"d\":1,\"pid\":5}\n"
+#define NODELTA HDR2 "{\"t\":1,\"k\":\"say\",\"d\":1}\n"
+    bad("orphan.jsonl", ORPHAN, strlen(ORPHAN), ":2: a delta sample_proc with no earlier record");
+    bad("nodelta.jsonl", NODELTA, strlen(NODELTA), "a delta (\"d\") where there can be none");
     /* a version 1 file (whole records) still reads */
     char err[512];
     int status;
@@ -425,7 +427,8 @@ Test(recio, markers_say_what_happened)
     size_t n;
     const struct replay_marker *mk = replay_markers(rp, &n);
     const char *want[] = {"check no_lost_update FAILED", "deadlock: worker-1 \u2194 worker-2",
-                          "typed: kill worker-2", "worker-2 died (SIGKILL)", "worker-1 exited (3)"};
+                          "typed: kill worker-2", "worker-2 died (SIGKILL)",
+                          "worker-1 exited with status 3"};
     cr_assert_eq(n, 5);
     for (size_t i = 0; i < n; i++)
         cr_expect_str_eq(mk[i].label, want[i]);
