@@ -233,13 +233,42 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
         c->status = 2;
         return -1;
     }
+    /* --record: the file is created before anything starts (refused: exit 2) */
+    struct recorder *rec = NULL;
+    if (c->record) {
+        char params[192], err[512];
+        snprintf(params, sizeof params, "%s%s%ssort=%s", f.user[0] ? "user=" : "", f.user,
+                 f.user[0] ? " " : "", sysipc_sort_name(f.sort));
+        if (f.has_key) {
+            size_t off = strlen(params);
+            snprintf(params + off, sizeof params - off, " key=0x%08x", f.key);
+        }
+        struct rec_header h;
+        rec_header_init(&h, "watch", params, 0,
+                        tui       ? "watch-dashboard"
+                        : c->json ? "watch-headless-json"
+                                  : "watch-headless",
+                        c->argc, c->argv);
+        rec = recorder_open(c->record, &h, err, sizeof err);
+        if (!rec) {
+            fprintf(stderr, "ipcplay: %s\n", err);
+            c->status = 2;
+            return -1;
+        }
+    }
     c->ran = true;
     static struct model model;
     struct engine *e = engine_new(&model);
     if (!e) {
         fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        record_close(rec, NULL);
         c->status = 3;
         return -1;
+    }
+    struct rec_trailer ending = {.how = REC_END_STOPPED};
+    if (rec) {
+        engine_set_tap(e, recorder_tap, rec);
+        recorder_set_say(rec, record_say, e);
     }
     if (tui) {
         char err[256];
@@ -247,7 +276,7 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
             fprintf(stderr, "ipcplay: watch: %s\n", err);
             c->status = 3;
         } else {
-            struct ui_opts uo = {.speed = c->speed};
+            struct ui_opts uo = {.speed = c->speed, .rec = &rec};
             c->status = ui_run(e, &model, NULL, NULL, &uo);
         }
     } else {
@@ -257,7 +286,14 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
                                 .filter = f,
                                 .out = stdout};
         c->status = watch_headless(e, &model, &wo);
+        ending.how = c->status >= 128 ? REC_END_SIGNAL
+                     : c->status == 0 ? REC_END_FOR
+                                      : REC_END_STOPPED;
+        ending.signal = c->status >= 128 ? c->status - 128 : 0;
     }
+    ending.elapsed_ns = model.now_ns;
+    engine_set_tap(e, NULL, NULL);
+    record_close(rec, &ending);
     engine_free(e);
     return 0;
 }

@@ -407,6 +407,45 @@ void codec_buf_jstr(struct codec_buf *b, const char *s, size_t n)
     b->len = (size_t)(o - b->s);
 }
 
+void codec_buf_u64(struct codec_buf *b, unsigned long long v)
+{
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *p = e;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    codec_buf_put(b, p, (size_t)(e - p));
+}
+
+void codec_buf_i64(struct codec_buf *b, long long v)
+{
+    if (v < 0) {
+        codec_buf_put(b, "-", 1);
+        codec_buf_u64(b, 0ull - (unsigned long long)v);
+    } else {
+        codec_buf_u64(b, (unsigned long long)v);
+    }
+}
+
+/* "name": (with a comma before it unless first) */
+static void put_key(struct codec_buf *b, const char *name, bool first)
+{
+    size_t n = strlen(name);
+    if (buf_room(b, n + 4) < 0)
+        return;
+    char *o = b->s + b->len;
+    if (!first)
+        *o++ = ',';
+    *o++ = '"';
+    memcpy(o, name, n);
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    *o = 0;
+    b->len = (size_t)(o - b->s);
+}
+
 /* ---- writing ---------------------------------------------------------------- */
 
 static uint64_t get_u(const unsigned char *p, size_t size)
@@ -474,8 +513,8 @@ static void write_fields(struct codec_buf *b, const struct field *desc, const un
 static void write_elem(struct codec_buf *b, const struct field *f, const unsigned char *p)
 {
     switch (f->type) {
-    case FT_SINT: codec_buf_printf(b, "%lld", (long long)get_s(p, f->size)); break;
-    case FT_UINT: codec_buf_printf(b, "%llu", (unsigned long long)get_u(p, f->size)); break;
+    case FT_SINT: codec_buf_i64(b, (long long)get_s(p, f->size)); break;
+    case FT_UINT: codec_buf_u64(b, (unsigned long long)get_u(p, f->size)); break;
     case FT_F64: {
         double d;
         memcpy(&d, p, sizeof d);
@@ -488,10 +527,18 @@ static void write_elem(struct codec_buf *b, const struct field *f, const unsigne
         size_t n = f->size;
         while (n > 0 && !p[n - 1])
             n--;
-        codec_buf_put(b, "\"", 1);
-        for (size_t i = 0; i < n; i++)
-            codec_buf_printf(b, "%02x", p[i]);
-        codec_buf_put(b, "\"", 1);
+        static const char hx[] = "0123456789abcdef";
+        if (buf_room(b, 2 * n + 2) < 0)
+            break;
+        char *o = b->s + b->len;
+        *o++ = '"';
+        for (size_t i = 0; i < n; i++) {
+            *o++ = hx[p[i] >> 4];
+            *o++ = hx[p[i] & 15];
+        }
+        *o++ = '"';
+        *o = 0;
+        b->len = (size_t)(o - b->s);
         break;
     }
     case FT_SUB:
@@ -503,30 +550,44 @@ static void write_elem(struct codec_buf *b, const struct field *f, const unsigne
     }
 }
 
+/* ,"name":value, an array cut to its first n elements. */
+static void write_field(struct codec_buf *b, const struct field *f, const unsigned char *p,
+                        size_t n, bool first)
+{
+    put_key(b, f->name, first);
+    if (f->count == 1) {
+        write_elem(b, f, p);
+        return;
+    }
+    codec_buf_put(b, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            codec_buf_put(b, ",", 1);
+        write_elem(b, f, p + i * f->size);
+    }
+    codec_buf_put(b, "]", 1);
+}
+
+/* Elements of an array up to its last non-zero one. */
+static size_t used_count(const struct field *f, const unsigned char *p)
+{
+    size_t n = f->count;
+    while (n > 0 && elem_zero(f, p + (n - 1) * f->size))
+        n--;
+    return n;
+}
+
 /* ,"name":value for every field that is not zero. */
 static void write_fields(struct codec_buf *b, const struct field *desc, const unsigned char *base,
                          bool first)
 {
     for (const struct field *f = desc; f->name; f++) {
         const unsigned char *p = base + f->offset;
-        size_t n = f->count;
-        while (n > 0 && elem_zero(f, p + (n - 1) * f->size))
-            n--;
+        size_t n = used_count(f, p);
         if (n == 0)
             continue;
-        codec_buf_printf(b, first ? "\"%s\":" : ",\"%s\":", f->name);
+        write_field(b, f, p, n, first);
         first = false;
-        if (f->count == 1) {
-            write_elem(b, f, p);
-            continue;
-        }
-        codec_buf_put(b, "[", 1);
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                codec_buf_put(b, ",", 1);
-            write_elem(b, f, p + i * f->size);
-        }
-        codec_buf_put(b, "]", 1);
     }
 }
 
@@ -545,16 +606,24 @@ static void write_event(struct codec_buf *b, const struct record *r)
 {
     const struct event *ev = &r->u.ev;
     const struct op_entry *oe = op_entry(ev->op);
-    if (oe)
-        codec_buf_printf(b, ",\"op\":\"%s\"", oe->name);
-    else
-        codec_buf_printf(b, ",\"op\":%u", ev->op);
-    if (ev->phase < 3)
-        codec_buf_printf(b, ",\"phase\":\"%s\"", phase_names[ev->phase]);
-    else
-        codec_buf_printf(b, ",\"phase\":%u", ev->phase);
-    if (ev->t_ns != r->t_ns)
-        codec_buf_printf(b, ",\"ev_t\":%llu", (unsigned long long)ev->t_ns);
+    put_key(b, "op", false);
+    if (oe) {
+        codec_buf_jstr(b, oe->name, strlen(oe->name));
+    } else {
+        codec_buf_u64(b, ev->op);
+    }
+    put_key(b, "phase", false);
+    if (ev->phase < 3) {
+        codec_buf_put(b, "\"", 1);
+        codec_buf_put(b, phase_names[ev->phase], strlen(phase_names[ev->phase]));
+        codec_buf_put(b, "\"", 1);
+    } else {
+        codec_buf_u64(b, ev->phase);
+    }
+    if (ev->t_ns != r->t_ns) {
+        put_key(b, "ev_t", false);
+        codec_buf_u64(b, (unsigned long long)ev->t_ns);
+    }
     write_fields(b, f_event, (const unsigned char *)ev, false);
     const unsigned char *pl = ev->payload;
     const struct field *pd = oe ? oe->payload : NULL;
@@ -575,10 +644,19 @@ static void write_event(struct codec_buf *b, const struct record *r)
     }
 }
 
+static void write_head(struct codec_buf *b, const struct record *r)
+{
+    codec_buf_put(b, "{\"t\":", 5);
+    codec_buf_u64(b, (unsigned long long)r->t_ns);
+    codec_buf_put(b, ",\"k\":\"", 6);
+    const char *k = record_kind_name(r->kind);
+    codec_buf_put(b, k, strlen(k));
+    codec_buf_put(b, "\"", 1);
+}
+
 void codec_write_record(struct codec_buf *b, const struct record *r)
 {
-    codec_buf_printf(b, "{\"t\":%llu,\"k\":\"%s\"", (unsigned long long)r->t_ns,
-                     record_kind_name(r->kind));
+    write_head(b, r);
     if (r->kind == REC_EVENT)
         write_event(b, r);
     else if (codec_fields(r->kind))
@@ -826,4 +904,225 @@ void codec_normalize(struct record *r)
         return;
     }
     normalize_fields(codec_fields(r->kind), (unsigned char *)&r->u);
+}
+
+/* ---- delta records (version 2) ------------------------------------------------ */
+
+/* The kinds written as deltas, and how many leading fields of their
+ * description are the key (0: one object of that kind). */
+static int delta_keys(enum record_kind kind)
+{
+    switch (kind) {
+    case REC_SAMPLE_PROC:
+    case REC_SAMPLE_SELF:
+    case REC_SAMPLE_FDS:
+    case REC_SAMPLE_SEMSET:
+    case REC_SAMPLE_SHMSEG:
+    case REC_SAMPLE_MSGQ:
+    case REC_DETAIL_PROC:
+    case REC_DETAIL_SHM:
+    case REC_SYS_PROC:
+    case REC_TREE_PROC: return 1;
+    case REC_SAMPLE_DEADLOCK:
+    case REC_SAMPLE_END:
+    case REC_SYS_END:
+    case REC_TREE_END: return 0;
+    default: return -1;
+    }
+}
+
+bool codec_delta_kind(enum record_kind kind)
+{
+    return delta_keys(kind) >= 0;
+}
+
+/* The writer holds at most this many keys (the reader holds all it sees):
+ * a record whose key did not fit is written whole. */
+#define DELTA_MAX_KEYS 65536
+
+struct delta_slot {
+    int kind; /* 0: empty */
+    uint64_t key;
+    struct record *r;
+};
+
+struct codec_delta {
+    struct delta_slot *slot;
+    size_t cap, n;
+    struct record tmp;
+};
+
+struct codec_delta *codec_delta_new(void)
+{
+    return calloc(1, sizeof(struct codec_delta));
+}
+
+void codec_delta_free(struct codec_delta *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->cap; i++)
+        free(d->slot[i].r);
+    free(d->slot);
+    free(d);
+}
+
+static uint64_t delta_key(const struct record *r)
+{
+    const struct field *f = codec_fields(r->kind);
+    if (delta_keys(r->kind) < 1 || !f || !f->name)
+        return 0;
+    const unsigned char *p = (const unsigned char *)&r->u + f->offset;
+    return f->type == FT_SINT ? (uint64_t)get_s(p, f->size) : get_u(p, f->size);
+}
+
+static struct delta_slot *delta_find(struct codec_delta *d, int kind, uint64_t key)
+{
+    if (!d->cap)
+        return NULL;
+    size_t mask = d->cap - 1;
+    size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)kind * 0xff51afd7ed558ccdull));
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        struct delta_slot *s = &d->slot[i];
+        if (!s->kind || (s->kind == kind && s->key == key))
+            return s;
+    }
+}
+
+static bool delta_grow(struct codec_delta *d)
+{
+    size_t cap = d->cap ? d->cap * 2 : 256;
+    struct delta_slot *old = d->slot;
+    size_t oldcap = d->cap;
+    d->slot = calloc(cap, sizeof *d->slot);
+    if (!d->slot) {
+        d->slot = old;
+        return false;
+    }
+    d->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].kind)
+            *delta_find(d, old[i].kind, old[i].key) = old[i];
+    free(old);
+    return true;
+}
+
+/* Keep r as the last of its key; false when it could not be kept. */
+static bool delta_keep(struct codec_delta *d, const struct record *r, size_t max_keys)
+{
+    uint64_t key = delta_key(r);
+    struct delta_slot *s = delta_find(d, r->kind, key);
+    if (!s || !s->kind) {
+        if (d->n >= max_keys)
+            return false;
+        if ((d->n + 1) * 2 > d->cap) {
+            if (!delta_grow(d))
+                return false;
+        }
+        s = delta_find(d, r->kind, key);
+        s->r = malloc(sizeof *s->r);
+        if (!s->r)
+            return false;
+        s->kind = r->kind;
+        s->key = key;
+        d->n++;
+    }
+    memcpy(s->r, r, record_size(r->kind));
+    return true;
+}
+
+static const struct record *delta_prev(struct codec_delta *d, const struct record *r)
+{
+    struct delta_slot *s = delta_find(d, r->kind, delta_key(r));
+    return s && s->kind ? s->r : NULL;
+}
+
+/* The same value, as a reader would read it back (strings up to their NUL,
+ * structs field by field: padding does not count). */
+static bool field_equal(const struct field *f, const unsigned char *a, const unsigned char *b)
+{
+    if (f->type != FT_SUB)
+        return memcmp(a, b, f->size * f->count) == 0;
+    for (size_t i = 0; i < f->count; i++)
+        for (const struct field *s = f->sub; s->name; s++)
+            if (!field_equal(s, a + i * f->size + s->offset, b + i * f->size + s->offset))
+                return false;
+    return true;
+}
+
+void codec_write_record_delta(struct codec_buf *b, const struct record *r, struct codec_delta *d)
+{
+    int nkeys = delta_keys(r->kind);
+    const struct field *desc = codec_fields(r->kind);
+    if (!d || nkeys < 0 || !desc) {
+        codec_write_record(b, r);
+        return;
+    }
+    struct record *cur = &d->tmp;
+    memcpy(cur, r, record_size(r->kind));
+    codec_normalize(cur);
+    const struct record *prev = delta_prev(d, cur);
+    if (!prev) {
+        codec_write_record(b, cur);
+        delta_keep(d, cur, DELTA_MAX_KEYS);
+        return;
+    }
+    write_head(b, cur);
+    codec_buf_put(b, ",\"d\":1", 6);
+    const unsigned char *pc = (const unsigned char *)&cur->u, *pp = (const unsigned char *)&prev->u;
+    int i = 0;
+    for (const struct field *f = desc; f->name; f++, i++) {
+        const unsigned char *p = pc + f->offset;
+        if (i < nkeys) { /* the key, so a reader finds the record it changes */
+            size_t n = used_count(f, p);
+            if (n)
+                write_field(b, f, p, n, false);
+        } else if (!field_equal(f, p, pp + f->offset)) {
+            write_field(b, f, p, used_count(f, p), false); /* a zero too */
+        }
+    }
+    codec_buf_put(b, "}", 1);
+    delta_keep(d, cur, DELTA_MAX_KEYS);
+}
+
+int codec_read_record_delta(json_object *o, struct record *r, struct codec_delta *d, char *err,
+                            size_t errlen)
+{
+    json_object *jd;
+    bool delta = json_object_object_get_ex(o, "d", &jd) && jd;
+    if (!delta) {
+        if (codec_read_record(o, r, err, errlen) < 0)
+            return -1;
+        if (d && codec_delta_kind(r->kind))
+            delta_keep(d, r, SIZE_MAX);
+        return 0;
+    }
+    /* read as a whole record first: kind, time and the key (always written) */
+    if (codec_read_record(o, r, err, errlen) < 0)
+        return -1;
+    if (!d || !codec_delta_kind(r->kind) || !json_object_is_type(jd, json_type_int) ||
+        json_object_get_int(jd) != 1) {
+        snprintf(err, errlen, "a delta (\"d\") where there can be none (%s)",
+                 record_kind_name(r->kind));
+        return -1;
+    }
+    const struct record *prev = delta_prev(d, r);
+    if (!prev) {
+        snprintf(err, errlen, "a delta %s with no earlier record of that key to change",
+                 record_kind_name(r->kind));
+        return -1;
+    }
+    /* then the earlier record, every field the line names replacing its own whole */
+    const struct field *desc = codec_fields(r->kind);
+    memcpy(&r->u, &prev->u, record_size(r->kind) - offsetof(struct record, u));
+    for (const struct field *f = desc; f->name; f++) {
+        json_object *j;
+        if (json_object_object_get_ex(o, f->name, &j) && j)
+            memset((unsigned char *)&r->u + f->offset, 0, f->size * f->count);
+    }
+    struct rd c = {err, errlen};
+    if (read_fields(&c, o, desc, (unsigned char *)&r->u) < 0)
+        return -1;
+    delta_keep(d, r, SIZE_MAX);
+    return 0;
 }

@@ -25,6 +25,7 @@ struct rec_reader {
     bool done, have_trailer;
     struct rec_trailer trailer;
     json_tokener *tok;
+    struct codec_delta *delta; /* the last record of every key, for delta lines */
 };
 
 /* The next line without its newline: 1, 0 at a clean end, -1 error (err set),
@@ -183,10 +184,14 @@ struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char 
     struct rec_reader *rd = calloc(1, sizeof *rd);
     if (rd)
         rd->tok = json_tokener_new_ex(64);
-    if (!rd || !rd->tok || !(rd->gz = gzdopen(fd, "rb"))) {
+    if (rd)
+        rd->delta = codec_delta_new();
+    if (!rd || !rd->tok || !rd->delta || !(rd->gz = gzdopen(fd, "rb"))) {
         snprintf(err, errlen, "%s: out of memory", path);
         if (rd && rd->tok)
             json_tokener_free(rd->tok);
+        if (rd)
+            codec_delta_free(rd->delta);
         free(rd);
         close(fd);
         return NULL;
@@ -250,7 +255,7 @@ int rec_reader_next(struct rec_reader *rd, struct record *r, char *err, size_t e
             continue;
         }
         char why[160];
-        int ok = codec_read_record(o, r, why, sizeof why);
+        int ok = codec_read_record_delta(o, r, rd->delta, why, sizeof why);
         json_object_put(o);
         if (ok < 0) {
             snprintf(err, errlen, "%s:%ld: %s", rd->path, rd->lineno, why);
@@ -279,6 +284,7 @@ void rec_reader_close(struct rec_reader *rd)
         gzclose(rd->gz);
     if (rd->tok)
         json_tokener_free(rd->tok);
+    codec_delta_free(rd->delta);
     free(rd->line);
     free(rd);
 }

@@ -1,6 +1,7 @@
 /* recorder.c — writes a recording (recording.h): whole lines only, to the
- * file at sample boundaries; a failed write stops the recording and cuts the
- * file back to its last whole line (plain) or its last flush point (gzip). */
+ * file at sample boundaries (at most a second apart), samples of an object
+ * as what changed since its last one (codec_write_record_delta); a failed write stops the recording
+ * and cuts the file back to its last whole line (plain) or its last flush point (gzip). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,6 +18,9 @@
 #include "recording.h"
 
 #define REC_FLUSH_BYTES (1u << 20)
+/* At a sample's end, what waits goes out when it is this much or this old. */
+#define REC_BATCH_BYTES (64u << 10)
+#define REC_BATCH_NS 1000000000ull
 
 struct recorder {
     char path[4096];
@@ -24,6 +28,8 @@ struct recorder {
     gzFile gz;  /* NULL: plain */
     off_t good; /* the file's size up to its last whole line / flush point */
     struct codec_buf buf;
+    struct codec_delta *delta; /* the last record of every key written */
+    uint64_t flushed_t;        /* record time of the last flush */
     uint64_t records;
     bool failed;
     int werr;
@@ -140,11 +146,18 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
         return NULL;
     }
     snprintf(rc->path, sizeof rc->path, "%s", path);
+    rc->delta = codec_delta_new();
+    if (!rc->delta) {
+        snprintf(err, errlen, "out of memory");
+        free(rc);
+        return NULL;
+    }
     struct stat st;
     bool existed = lstat(path, &st) == 0;
     rc->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
     if (rc->fd < 0) {
         snprintf(err, errlen, "cannot record to %s: %s", path, strerror(errno));
+        codec_delta_free(rc->delta);
         free(rc);
         return NULL;
     }
@@ -156,6 +169,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
             if (fd2 >= 0)
                 close(fd2);
             close(rc->fd);
+            codec_delta_free(rc->delta);
             free(rc);
             return NULL;
         }
@@ -171,6 +185,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
             unlink(path);
         close(rc->fd);
         codec_buf_free(&rc->buf);
+        codec_delta_free(rc->delta);
         free(rc);
         return NULL;
     }
@@ -198,12 +213,17 @@ void recorder_tap(void *ctx, const struct record *r)
     struct recorder *rc = ctx;
     if (rc->failed)
         return;
-    codec_write_record(&rc->buf, r);
+    codec_write_record_delta(&rc->buf, r, rc->delta);
     codec_buf_put(&rc->buf, "\n", 1);
     rc->records++;
-    if ((r->kind == REC_SAMPLE_END || rc->buf.len >= REC_FLUSH_BYTES || rc->buf.oom) &&
-        !rec_flush(rc))
-        rec_fail(rc);
+    bool batch = (r->kind == REC_SAMPLE_END || r->kind == REC_SYS_END || r->kind == REC_TREE_END) &&
+                 (rc->buf.len >= REC_BATCH_BYTES || r->t_ns - rc->flushed_t >= REC_BATCH_NS ||
+                  r->t_ns < rc->flushed_t);
+    if (batch || rc->buf.len >= REC_FLUSH_BYTES || rc->buf.oom) {
+        rc->flushed_t = r->t_ns;
+        if (!rec_flush(rc))
+            rec_fail(rc);
+    }
 }
 
 static const char *const how_names[] = {"none", "done", "for", "signal", "stopped"};
@@ -230,6 +250,7 @@ int recorder_close(struct recorder *rc, const struct rec_trailer *end, char *err
     }
     close(rc->fd);
     codec_buf_free(&rc->buf);
+    codec_delta_free(rc->delta);
     free(rc);
     return ret;
 }

@@ -24,7 +24,7 @@
 #include "../model/record.h"
 
 #define RECORDING_FORMAT "ipcplay-recording"
-#define RECORDING_VERSION 1
+#define RECORDING_VERSION 2
 
 /* Line 1 of a recording. */
 struct rec_header {
@@ -65,9 +65,10 @@ struct recorder;
 struct recorder *recorder_open(const char *path, const struct rec_header *h, char *err,
                                size_t errlen);
 /* Write one record (as engine_tap_fn: engine_set_tap(e, recorder_tap, rc)).
- * Lines are whole; they go to the file at every sample's end and when 1 MB
- * is waiting. A failed write (a full disk) stops the recording for good: the
- * file is cut back to its last whole line, and `say` (if set) is told once. */
+ * Lines are whole; they go to the file at a sample's end when 64 KB or a
+ * second of the run waits, and whenever 1 MB is waiting. A failed write (a full disk) stops the
+ * recording for good: the file is cut back to its last whole line, and `say` (if set) is told once.
+ */
 void recorder_tap(void *rc, const struct record *r);
 void recorder_set_say(struct recorder *rc, void (*say)(void *ctx, const char *line), void *ctx);
 /* Still recording (no write failed)? */
@@ -122,6 +123,9 @@ struct replay_marker {
     enum replay_mark kind;
     size_t pos; /* the position just after its record */
     uint64_t t_ns;
+    /* What happened, in words: "check no_lost_update FAILED", "worker-2 died
+     * (SIGKILL)", "deadlock: worker-1 ↔ worker-2", "typed: kill worker-1". */
+    char label[96];
 };
 
 struct replay_opts {
@@ -178,6 +182,13 @@ uint64_t replay_ops(const struct replay *rp);
 const struct replay_marker *replay_markers(const struct replay *rp, size_t *n);
 /* The next / previous marker from the position (dir +1 / -1); -1 when none. */
 long replay_marker_near(const struct replay *rp, int dir);
+
+/* Records the last seek (or step) applied to get there: from the nearest
+ * keyframe, or from a checkpoint a seek left near the position (a model copy
+ * every min(K/16, 1024) records over the last 16 such steps before where it
+ * went, the 16 nearest kept), so a step back applies at most that step,
+ * unless it goes back past a keyframe the checkpoints do not reach. */
+size_t replay_applied(const struct replay *rp);
 
 /* Memory held: records and keyframes (bench, status line). */
 size_t replay_bytes(const struct replay *rp);

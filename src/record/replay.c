@@ -5,12 +5,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
+#include "../model/signames.h"
 #include "recording.h"
 
 #define REPLAY_LIVE_BYTES ((size_t)256 << 20)
 #define REPLAY_KEYFRAMES 48
 #define REPLAY_K0 1024
+/* Checkpoints near the position: a model copy every REPLAY_FINE_STEP records
+ * (or K / REPLAY_FINE, when less) over the last REPLAY_FINE steps a seek
+ * passes before where it goes, REPLAY_FINE of them kept (the farthest from
+ * where the view is goes first), so a step back starts at most a step
+ * before where it goes. */
+#define REPLAY_FINE 16
+#define REPLAY_FINE_STEP 1024
 
 struct replay {
     struct replay_opts o;
@@ -32,6 +41,9 @@ struct replay {
     bool at_end;       /* the view follows the end: its model is tip */
     size_t pos;
     uint64_t end_t;
+    struct model *fine[REPLAY_FINE]; /* checkpoints, allocated as needed */
+    size_t fine_pos[REPLAY_FINE];    /* their positions; 0: the slot is free */
+    size_t applied;                  /* records the last seek applied */
     struct record scratch;
     bool oom;
 };
@@ -84,6 +96,8 @@ void replay_free(struct replay *rp)
     for (int j = 0; j < rp->nkf; j++)
         free(rp->kf[j]);
     free(rp->kf);
+    for (int i = 0; i < REPLAY_FINE; i++)
+        free(rp->fine[i]);
     free(rp->base);
     free(rp->cur);
     free(rp->tip);
@@ -153,8 +167,54 @@ static size_t kf_pos(const struct replay *rp, int j)
     return rp->first + (size_t)(j + 1) * rp->k;
 }
 
+/* Checkpoints stop being valid when K or the start change. */
+static void fine_forget(struct replay *rp)
+{
+    for (int i = 0; i < REPLAY_FINE; i++)
+        rp->fine_pos[i] = 0;
+}
+
+static size_t fine_step(const struct replay *rp)
+{
+    size_t step = rp->k / REPLAY_FINE;
+    return step > REPLAY_FINE_STEP ? REPLAY_FINE_STEP : step ? step : 1;
+}
+
+/* cur is at a checkpoint's position (a multiple of the step past first, not
+ * a keyframe's) in the last REPLAY_FINE steps before `to`: keep a copy
+ * unless there is one. */
+static void fine_keep(struct replay *rp, size_t to)
+{
+    size_t rel = rp->pos - rp->first, step = fine_step(rp);
+    if (rel == 0 || rel % step != 0 || rel % rp->k == 0 || to - rp->pos > step * REPLAY_FINE)
+        return;
+    int slot = -1;
+    size_t far = 0;
+    for (int i = 0; i < REPLAY_FINE; i++) {
+        if (rp->fine_pos[i] == rp->pos)
+            return;
+        size_t d = rp->fine_pos[i] == 0        ? (size_t)-1
+                   : rp->fine_pos[i] > rp->pos ? rp->fine_pos[i] - rp->pos
+                                               : rp->pos - rp->fine_pos[i];
+        if (slot < 0 || d > far) {
+            slot = i;
+            far = d;
+        }
+    }
+    if (!rp->fine[slot] && !(rp->fine[slot] = malloc(sizeof *rp->fine[slot])))
+        return;
+    memcpy(rp->fine[slot], rp->cur, sizeof *rp->cur);
+    rp->fine_pos[slot] = rp->pos;
+}
+
+size_t replay_applied(const struct replay *rp)
+{
+    return rp->applied;
+}
+
 void replay_seek(struct replay *rp, size_t pos)
 {
+    rp->applied = 0;
     size_t end = replay_count(rp);
     if (pos > end)
         pos = end;
@@ -174,12 +234,22 @@ void replay_seek(struct replay *rp, size_t pos)
     while (j >= 0 && kf_pos(rp, j) > pos)
         j--;
     size_t from = j >= 0 ? kf_pos(rp, j) : rp->first;
+    const struct model *start = j >= 0 ? rp->kf[j] : rp->base;
+    for (int i = 0; i < REPLAY_FINE; i++)
+        if (rp->fine_pos[i] && rp->fine_pos[i] <= pos && rp->fine_pos[i] > from) {
+            from = rp->fine_pos[i];
+            start = rp->fine[i];
+        }
     if (rp->pos == (size_t)-1 || !(rp->pos <= pos && rp->pos >= from)) {
-        memcpy(rp->cur, j >= 0 ? rp->kf[j] : rp->base, sizeof *rp->cur);
+        memcpy(rp->cur, start, sizeof *rp->cur);
         rp->pos = from;
     }
-    for (; rp->pos < pos; rp->pos++)
+    while (rp->pos < pos) {
         apply_at(rp, rp->cur, rp->pos);
+        rp->pos++;
+        rp->applied++;
+        fine_keep(rp, pos);
+    }
 }
 
 /* Drop every other keyframe and double K: memory stays bounded. */
@@ -194,15 +264,124 @@ static void thin_keyframes(struct replay *rp)
     }
     rp->nkf = w;
     rp->k *= 2;
+    fine_forget(rp);
 }
 
-static void add_marker(struct replay *rp, enum replay_mark kind, size_t pos, uint64_t t)
+static struct replay_marker *add_marker(struct replay *rp, enum replay_mark kind, size_t pos,
+                                        uint64_t t)
 {
     if (!grow((void **)&rp->marks, &rp->marks_cap, rp->nmarks + 1, sizeof *rp->marks)) {
         rp->oom = true;
-        return;
+        return NULL;
     }
-    rp->marks[rp->nmarks++] = (struct replay_marker){kind, pos, t};
+    struct replay_marker *mk = &rp->marks[rp->nmarks++];
+    *mk = (struct replay_marker){.kind = kind, .pos = pos, .t_ns = t};
+    return mk;
+}
+
+/* "worker-1 -> set 0 sem 1 -> worker-2 -> ... -> worker-1": the processes
+ * of the cycle, "worker-1 ↔ worker-2" (two) or "a → b → c" (more). */
+static void cycle_names(const char *text, char *out, size_t len)
+{
+    size_t o = 0;
+    int i = 0;
+    char first[40] = "";
+    out[0] = '\0';
+    for (const char *p = text; *p && o + 1 < len; i++) {
+        const char *e = strstr(p, " -> ");
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (i % 2 == 0) {
+            char name[40];
+            snprintf(name, sizeof name, "%.*s", (int)(n < 39 ? n : 39), p);
+            if (i == 0)
+                snprintf(first, sizeof first, "%s", name);
+            else if (strcmp(name, first) == 0)
+                break; /* the cycle closes */
+            int w = snprintf(out + o, len - o, "%s%s", i ? "\x1f" : "", name);
+            o = w < 0 ? o : o + (size_t)w >= len ? len - 1 : o + (size_t)w;
+        }
+        if (!e)
+            break;
+        p = e + 4;
+    }
+    /* the separators, now that the count is known */
+    int names = 1;
+    for (const char *c = out; *c; c++)
+        names += *c == '\x1f';
+    const char *sep = names == 2 ? " \u2194 " : " \u2192 ";
+    char tmp[160];
+    size_t t = 0;
+    for (const char *c = out; *c && t + 6 < sizeof tmp; c++) {
+        if (*c == '\x1f') {
+            memcpy(tmp + t, sep, strlen(sep));
+            t += strlen(sep);
+        } else {
+            tmp[t++] = *c;
+        }
+    }
+    tmp[t] = '\0';
+    if (t >= len) { /* cut, never inside a character */
+        t = len - 1;
+        while (t > 0 && ((unsigned char)tmp[t] & 0xc0) == 0x80)
+            t--;
+    }
+    memcpy(out, tmp, t);
+    out[t] = '\0';
+}
+
+/* The marker's words, from its record and the model just after it. */
+static void label_marker(struct replay_marker *mk, const struct model *m, const struct record *r)
+{
+    switch (mk->kind) {
+    case MARK_CHECK: {
+        static const char *const st[] = {"pending", "ok", "FAILED", "failed (on purpose)"};
+        int s = r->u.check.status;
+        snprintf(mk->label, sizeof mk->label, "check %.40s %s", r->u.check.name,
+                 s >= 0 && s < 4 ? st[s] : "changed");
+        break;
+    }
+    case MARK_DEATH: {
+        const struct event *ev = &r->u.ev;
+        int i = model_find_proc(m, ev->pid);
+        char name[40];
+        if (i >= 0)
+            snprintf(name, sizeof name, "%s", m->procs[i].name);
+        else
+            snprintf(name, sizeof name, "pid %d", (int)ev->pid);
+        int st = ev->exited.status;
+        if (WIFSIGNALED(st))
+            snprintf(mk->label, sizeof mk->label, "%s died (%s)", name, signame(WTERMSIG(st)).s);
+        else if (WIFEXITED(st))
+            snprintf(mk->label, sizeof mk->label, "%s exited with status %d", name,
+                     WEXITSTATUS(st));
+        else
+            snprintf(mk->label, sizeof mk->label, "%s is gone", name);
+        break;
+    }
+    case MARK_DEADLOCK:
+        if (r->u.dl.n > 0) {
+            char names[80];
+            cycle_names(r->u.dl.text, names, sizeof names);
+            snprintf(mk->label, sizeof mk->label, "deadlock: %s", names);
+        } else {
+            size_t n = strcspn(r->u.dl.text, ";");
+            snprintf(mk->label, sizeof mk->label, "deadlock broken: %.*s", (int)(n < 70 ? n : 70),
+                     r->u.dl.text);
+        }
+        break;
+    case MARK_COMMAND: {
+        /* "kill worker-1   (F9)": the command, without its note */
+        const char *d = r->u.say.detail;
+        const char *note = strstr(d, "   (");
+        size_t n = note ? (size_t)(note - d) : strlen(d);
+        snprintf(mk->label, sizeof mk->label, "typed: %.*s", (int)(n < 80 ? n : 80), d);
+        break;
+    }
+    case MARK_ERROR:
+        snprintf(mk->label, sizeof mk->label, "a role gave up%s%.70s",
+                 r->u.error.hint[0] ? ": " : "", r->u.error.hint);
+        break;
+    }
 }
 
 static void index_record(struct replay *rp, const struct record *r, size_t pos)
@@ -213,16 +392,19 @@ static void index_record(struct replay *rp, const struct record *r, size_t pos)
         else
             rp->oom = true;
     }
+    struct replay_marker *mk = NULL;
     if (r->kind == REC_EVENT && r->u.ev.op == OP_EXITED)
-        add_marker(rp, MARK_DEATH, pos, r->t_ns);
+        mk = add_marker(rp, MARK_DEATH, pos, r->t_ns);
     else if (r->kind == REC_CHECK)
-        add_marker(rp, MARK_CHECK, pos, r->t_ns);
+        mk = add_marker(rp, MARK_CHECK, pos, r->t_ns);
     else if (r->kind == REC_SAMPLE_DEADLOCK)
-        add_marker(rp, MARK_DEADLOCK, pos, r->t_ns);
+        mk = add_marker(rp, MARK_DEADLOCK, pos, r->t_ns);
     else if (r->kind == REC_RUN_ERROR)
-        add_marker(rp, MARK_ERROR, pos, r->t_ns);
+        mk = add_marker(rp, MARK_ERROR, pos, r->t_ns);
     else if (r->kind == REC_SAY && r->u.say.kind == 1 && strncmp(r->u.say.who, "you", 3) == 0)
-        add_marker(rp, MARK_COMMAND, pos, r->t_ns);
+        mk = add_marker(rp, MARK_COMMAND, pos, r->t_ns);
+    if (mk)
+        label_marker(mk, rp->tip, r);
 }
 
 /* Keep the newest records only: drop the front up to the middle keyframe,
@@ -247,6 +429,7 @@ static void drop_front(struct replay *rp)
         rp->off[i - d] = rp->off[i] - cut;
     rp->n -= d;
     rp->first = newfirst;
+    fine_forget(rp);
     size_t o = 0;
     while (o < rp->nops && rp->ops[o] <= newfirst)
         o++;
@@ -402,8 +585,11 @@ long replay_marker_near(const struct replay *rp, int dir)
 
 size_t replay_bytes(const struct replay *rp)
 {
+    size_t fine = 0;
+    for (int i = 0; i < REPLAY_FINE; i++)
+        fine += rp->fine[i] != NULL;
     return rp->arena_cap + rp->cap * sizeof *rp->off + rp->ops_cap * sizeof *rp->ops +
-           (size_t)(rp->nkf + 3) * sizeof(struct model);
+           (size_t)(rp->nkf + 3) * sizeof(struct model) + fine * sizeof(struct model);
 }
 
 int replay_load(struct replay *rp, const char *path, struct rec_header *h, struct rec_trailer *end,

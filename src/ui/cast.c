@@ -84,9 +84,9 @@ static void cast_output(struct cast *c, uint64_t t_ns)
 
 static void cast_marker(struct cast *c, const struct replay_marker *mk)
 {
-    char label[96];
-    snprintf(label, sizeof label, "%s (%.1f s)", timeline_mark_word(mk->kind),
-             (double)mk->t_ns / 1e9);
+    char label[128];
+    snprintf(label, sizeof label, "%s (%.1f s)",
+             mk->label[0] ? mk->label : timeline_mark_word(mk->kind), (double)mk->t_ns / 1e9);
     fprintf(c->out, "[%.6f, \"m\", ", (double)mk->t_ns / c->speed / 1e9);
     json_str(c->out, label, strlen(label));
     fputs("]\n", c->out);

@@ -176,7 +176,8 @@ static int tl_seek_mark(struct ui_tl *t, int dir, char *err, size_t errlen)
     const struct replay_marker *mk = replay_markers(t->rp, &n);
     replay_seek(t->rp, mk[i].pos);
     snprintf(t->msg, sizeof t->msg, "marker %ld of %zu: %s at %.1f s", i + 1, n,
-             timeline_mark_word(mk[i].kind), (double)mk[i].t_ns / 1e9);
+             mk[i].label[0] ? mk[i].label : timeline_mark_word(mk[i].kind),
+             (double)mk[i].t_ns / 1e9);
     t->msg_kind = OUT_INFO;
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "headless.h"
+#include "watch.h"
 
 static int replay_file(const char *path, bool json, bool note)
 {
@@ -36,8 +37,13 @@ static int replay_file(const char *path, bool json, bool note)
         printf("# ipcplay %s %s, recorded %s by ipcplay %s on Linux %s\n", h.scenario, h.params,
                when, h.ipcplay_version, h.kernel);
     }
-    struct headless_opts o = {.json = json, .out = stdout};
-    int st = headless_replay(rp, &h, rc == 0 ? &end : NULL, &o);
+    int st;
+    if (strcmp(h.scenario, "watch") == 0) { /* a watch session: its own lines */
+        st = watch_replay(rp, rc == 0 ? &end : NULL, json, stdout);
+    } else {
+        struct headless_opts o = {.json = json, .out = stdout};
+        st = headless_replay(rp, &h, rc == 0 ? &end : NULL, &o);
+    }
     if (rc == 1) { /* cut short: replayed what is there */
         fprintf(stderr, "ipcplay: %s\n", err);
         st = 3;

@@ -232,3 +232,35 @@ int watch_headless(struct engine *e, struct model *m, const struct watch_opts *o
         return 3;
     return status;
 }
+
+/* ---- fed by a recording ---------------------------------------------------- */
+
+int watch_replay(struct replay *rp, const struct rec_trailer *end, bool json, FILE *out)
+{
+    struct watch_opts o = {.json = json, .out = out};
+    struct wtext now = {malloc(WATCH_TEXT_CAP), 0, WATCH_TEXT_CAP};
+    struct wtext last = {malloc(WATCH_TEXT_CAP), 0, WATCH_TEXT_CAP};
+    if (!now.buf || !last.buf) {
+        free(now.buf);
+        free(last.buf);
+        return 3;
+    }
+    last.buf[0] = '\0';
+    /* live: a sample printed after it was taken (the first before the
+     * loop, then one a turn: a watch session's turns apply nothing else),
+     * when it shows something new */
+    size_t n = replay_count(rp);
+    struct record r;
+    for (size_t pos = replay_pos(rp); pos < n && !ferror(out); pos++) {
+        replay_get(rp, pos, &r);
+        if (r.kind != REC_SYS_END)
+            continue;
+        replay_seek(rp, pos + 1);
+        print_if_changed(&o, replay_model(rp), &now, &last);
+    }
+    free(now.buf);
+    free(last.buf);
+    if (ferror(out))
+        return 3;
+    return end && end->how == REC_END_SIGNAL ? 128 + end->signal : 0;
+}

@@ -93,3 +93,31 @@ Test(recording, unwritable_path_is_refused_before_the_run)
     struct stat st;
     cr_expect(stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode), "/dev/full is left alone");
 }
+
+/* A watch session of the whole system: recorded, its headless replay prints
+ * what the live `watch --headless` printed (text and JSON), and so does the
+ * same exit status. */
+Test(recording, watch_session_replays_exactly)
+{
+    make_dir();
+    for (int json = 0; json <= 1; json++) {
+        char file[128];
+        snprintf(file, sizeof file, "%s/watch%s", dir, json ? ".jsonl.gz" : ".jsonl");
+        const char *live_argv[] = {"ipcplay",  "watch", "--headless",           "--for", "1.2",
+                                   "--record", file,    json ? "--json" : NULL, NULL};
+        struct run live, rep;
+        int a = support_run(&live, live_argv, 60);
+        const char *rep_argv[] = {"ipcplay", "replay", file, "--headless", json ? "--json" : NULL,
+                                  NULL};
+        int b = support_run(&rep, rep_argv, 60);
+        cr_expect_eq(a, 0, "the live watch exits 0");
+        cr_expect_eq(a, b, "live exit %d, replay exit %d", a, b);
+        cr_expect(live.len > 0 && live.len == rep.len && memcmp(live.out, rep.out, live.len) == 0,
+                  "watch%s: replay differs from the live output (%zu vs %zu bytes)",
+                  json ? " --json" : "", live.len, rep.len);
+        unlink(file);
+        support_free(&live);
+        support_free(&rep);
+    }
+    rmdir(dir);
+}

@@ -43,8 +43,8 @@ EOF
 else
   echo "skip - python3 not installed: the JSON checks"
 fi
-check "a marker for a check change" grep -q '"m", "a check changed' "$CAST"
-check "a marker for a death" grep -q '"m", "a process died' "$CAST"
+check "a marker names the check and its verdict" grep -qE '"m", "check [a-z_]+ (ok|FAILED|pending)' "$CAST"
+check "a marker names who exited and how" grep -qE '"m", "worker-[0-9]+ (exited with status [0-9]+|died \(SIG[A-Z]+\))' "$CAST"
 
 "$BIN" export "$REC" --cast "$TMPD/fast.cast" --speed 2 < /dev/null
 last_time() { tail -1 "$1" | sed 's/^\[\([0-9.]*\),.*/\1/'; }

@@ -73,10 +73,20 @@ t send-keys End
 check "End returns to live: the row goes" eventually 5 no_timeline_row
 type_keys "record $TMPD/live.jsonl.gz" Enter
 check "record shows REC" wait_for ' REC '
+type_keys 'speed 2' Enter
+check "a command typed while recording is in the story" wait_for_re 'you +speed 2'
 type_keys 'record stop' Enter
 check "record stop says where the file is" wait_for 'recording stopped'
 type_keys 'quit' Enter
 check "the live run quits" wait_for 'ipcplay-rc='
 replays() { "$BIN" replay "$TMPD/live.jsonl.gz" --headless > /dev/null; }
 check "the console's recording replays" replays
+typed_echoed() { "$BIN" replay "$TMPD/live.jsonl.gz" --headless | grep -qE '^ *[0-9.]+  you +speed 2$'; }
+check "its headless replay echoes the typed command at its moment" typed_echoed
+typed_marker() {
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    "$BIN" export "$TMPD/live.jsonl.gz" --cast "$TMPD/live.cast" < /dev/null &&
+    grep -q '"m", "typed: speed 2 (' "$TMPD/live.cast"
+}
+check "the typed command is a marker that says it" typed_marker
 finish
