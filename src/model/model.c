@@ -131,11 +131,244 @@ struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kin
     return new_line(m, t, proc, kind);
 }
 
+/* A story line is put into words only when read (model.h): the format's
+ * conversions are walked once when it is said, each argument taken from
+ * the va_list by its type and kept (strings copied into the line), and
+ * written out conversion by conversion when the line is first read. A
+ * format this does not know (%n, long double, too many arguments, strings
+ * that do not fit) is written out at once, as before. */
+
+struct conv {
+    const char *start, *end; /* "%-5.*lld" */
+    char type;               /* 'i' signed, 'u' unsigned, 'd' double, 's', 'p', '%' */
+    char len;                /* 'H' hh, 'h', 'l', 'L' ll, 'z', 'j', 't', 0 */
+    int stars;               /* '*' in width and precision: ints taken first */
+};
+
+/* The next conversion at or after *f, or false at the end (or one it does
+ * not know: then c->type is 0). */
+static bool next_conv(const char **f, struct conv *c)
+{
+    const char *s = strchr(*f, '%');
+    if (!s)
+        return false;
+    memset(c, 0, sizeof *c);
+    c->start = s++;
+    while (*s && strchr("-+ #0'", *s))
+        s++;
+    for (int part = 0; part < 2; part++) {
+        if (*s == '*') {
+            c->stars++;
+            s++;
+        } else {
+            while (*s >= '0' && *s <= '9')
+                s++;
+        }
+        if (part == 0 && *s == '.')
+            s++;
+        else
+            break;
+    }
+    if (s[0] == 'h' && s[1] == 'h')
+        c->len = 'H', s += 2;
+    else if (s[0] == 'l' && s[1] == 'l')
+        c->len = 'L', s += 2;
+    else if (*s && strchr("hlzjt", *s))
+        c->len = *s++;
+    switch (*s) {
+    case 'd':
+    case 'i': c->type = 'i'; break;
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o': c->type = 'u'; break;
+    case 'c': c->type = 'i'; break;
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
+    case 'a':
+    case 'A': c->type = c->len ? 0 : 'd'; break;
+    case 's': c->type = c->len ? 0 : 's'; break;
+    case 'p': c->type = 'p'; break;
+    case '%': c->type = '%'; break;
+    default: c->type = 0; break;
+    }
+    c->end = *s ? s + 1 : s;
+    *f = c->end;
+    return true;
+}
+
+static long long take_signed(va_list *ap, char len)
+{
+    switch (len) {
+    case 'l': return va_arg(*ap, long);
+    case 'L': return va_arg(*ap, long long);
+    case 'z': return va_arg(*ap, ssize_t);
+    case 'j': return va_arg(*ap, intmax_t);
+    case 't': return va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, int);
+    }
+}
+
+static unsigned long long take_unsigned(va_list *ap, char len)
+{
+    switch (len) {
+    case 'l': return va_arg(*ap, unsigned long);
+    case 'L': return va_arg(*ap, unsigned long long);
+    case 'z': return va_arg(*ap, size_t);
+    case 'j': return va_arg(*ap, uintmax_t);
+    case 't': return (unsigned long long)va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, unsigned);
+    }
+}
+
+/* Keep fmt and its arguments in l; false when it cannot (l unchanged). */
+static bool line_capture(struct model_line *l, const char *fmt, va_list ap0)
+{
+    union model_line_arg arg[MODEL_LINE_ARGS];
+    char strs[sizeof l->lazy.strs];
+    size_t nstr = 0;
+    int n = 0;
+    va_list ap;
+    va_copy(ap, ap0);
+    const char *f = fmt;
+    struct conv c;
+    bool ok = true;
+    while (ok && next_conv(&f, &c)) {
+        if (c.type == '%')
+            continue;
+        if (!c.type || n + c.stars + 1 > MODEL_LINE_ARGS) {
+            ok = false;
+            break;
+        }
+        for (int k = 0; k < c.stars; k++)
+            arg[n++].i = va_arg(ap, int);
+        switch (c.type) {
+        case 'i': arg[n++].i = take_signed(&ap, c.len); break;
+        case 'u': arg[n++].u = take_unsigned(&ap, c.len); break;
+        case 'd': arg[n++].d = va_arg(ap, double); break;
+        case 'p': arg[n++].p = va_arg(ap, const void *); break;
+        case 's': {
+            const char *str = va_arg(ap, const char *);
+            if (!str)
+                str = "(null)";
+            size_t len = strlen(str) + 1;
+            if (len > sizeof strs - nstr) {
+                ok = false;
+                break;
+            }
+            memcpy(strs + nstr, str, len);
+            arg[n++].str = (uint32_t)nstr;
+            nstr += len;
+            break;
+        }
+        }
+    }
+    va_end(ap);
+    if (!ok)
+        return false;
+    memcpy(l->lazy.arg, arg, (size_t)n * sizeof arg[0]);
+    memcpy(l->lazy.strs, strs, nstr);
+    l->fmt = fmt;
+    return true;
+}
+
+/* Write out what l kept (its format's conversions one by one). */
+static void line_render(struct model_line *l)
+{
+    char out[sizeof l->detail];
+    size_t o = 0;
+    memset(out, 0, sizeof out); /* a line written out is the same bytes in every model */
+    const char *f = l->fmt, *lit = f;
+    int n = 0;
+    struct conv c;
+    out[0] = '\0';
+    while (next_conv(&f, &c)) {
+        strbuf_put(out, sizeof out, &o, "%.*s", (int)(c.start - lit), lit);
+        lit = c.end;
+        if (c.type == '%') {
+            strbuf_put(out, sizeof out, &o, "%%");
+            continue;
+        }
+        /* The conversion with its length modifier made ll (the value was
+         * widened when kept) and its stars written as numbers. */
+        char spec[48];
+        size_t so = 0;
+        const char *s = c.start;
+        spec[0] = '\0';
+        while (s < c.end - 1 && so < sizeof spec - 24) {
+            if (*s == '*')
+                so += (size_t)snprintf(spec + so, sizeof spec - so, "%d", (int)l->lazy.arg[n++].i);
+            else if (!strchr("hlzjt", *s))
+                spec[so++] = *s;
+            s++;
+        }
+        if (c.type == 'i' || c.type == 'u') {
+            if (c.end[-1] != 'c')
+                spec[so++] = 'l', spec[so++] = 'l';
+        }
+        spec[so++] = c.end[-1];
+        spec[so] = '\0';
+        union model_line_arg a = l->lazy.arg[n++];
+        switch (c.type) {
+        case 'i':
+            if (c.end[-1] == 'c')
+                strbuf_put(out, sizeof out, &o, spec, (int)a.i);
+            else
+                strbuf_put(out, sizeof out, &o, spec, a.i);
+            break;
+        case 'u': strbuf_put(out, sizeof out, &o, spec, a.u); break;
+        case 'd': strbuf_put(out, sizeof out, &o, spec, a.d); break;
+        case 'p': strbuf_put(out, sizeof out, &o, spec, a.p); break;
+        case 's': strbuf_put(out, sizeof out, &o, spec, l->lazy.strs + a.str); break;
+        }
+    }
+    strbuf_put(out, sizeof out, &o, "%s", lit);
+    l->fmt = NULL;
+    memcpy(l->detail, out, sizeof out);
+}
+
+/* Lines and doings are written out when read: the model is logically
+ * unchanged by it, hence the casts from const. */
+static void line_write_out(struct model_line *l)
+{
+    if (l->fmt)
+        line_render(l);
+    if (l->what_lazy) {
+        model_doing(&l->what_ev, l->what, sizeof l->what);
+        l->what_lazy = false;
+    }
+}
+
 const struct model_line *model_story_line(const struct model *m, uint64_t i)
 {
     if (i >= m->story_count || i < model_story_first(m))
         return NULL;
-    return &m->story[i % MODEL_STORY_CAP];
+    struct model_line *l = (struct model_line *)&m->story[i % MODEL_STORY_CAP];
+    line_write_out(l);
+    return l;
+}
+
+/* doing_lazy stays set once written out (doing is no longer ""), so a model
+ * that was read and one that was not differ only in doing's text. */
+const char *model_proc_doing(const struct model_proc *p)
+{
+    if (p->doing_lazy && !p->doing[0]) {
+        struct model_proc *w = (struct model_proc *)p;
+        model_doing(&p->doing_ev, w->doing, sizeof w->doing);
+    }
+    return p->doing;
+}
+
+void model_write_out(struct model *m)
+{
+    for (uint64_t i = model_story_first(m); i < m->story_count; i++)
+        line_write_out(&m->story[i % MODEL_STORY_CAP]);
+    for (int i = 0; i < m->nprocs; i++)
+        model_proc_doing(&m->procs[i]);
 }
 
 uint64_t model_story_first(const struct model *m)
@@ -202,7 +435,9 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(l->detail, sizeof l->detail, fmt, ap);
+    l->fmt = NULL;
+    if (!line_capture(l, fmt, ap))
+        vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
 }
 
@@ -227,7 +462,9 @@ static void apply_to_proc(struct model *m, const struct event *ev, const struct 
     if (ev->phase == PH_BEGIN) {
         p->op = ev->op;
         p->doing_since = ev->t_ns;
-        snprintf(p->doing, sizeof p->doing, "%s", cx->what);
+        p->doing[0] = '\0'; /* written out when read: model_proc_doing() */
+        p->doing_lazy = true;
+        p->doing_ev = *ev;
     } else if (ev->phase == PH_END) {
         p->ops_done++;
         p->op = OP_NONE;
@@ -258,16 +495,17 @@ void model_apply_event(struct model *m, const struct event *ev)
         model_proc_label(cx.p, cx.who, sizeof cx.who);
     else
         snprintf(cx.who, sizeof cx.who, "pid %d", (int)ev->pid);
-    model_doing(ev, cx.what, sizeof cx.what);
     if (cx.p)
         apply_to_proc(m, ev, e, &cx);
     if (e->apply)
         e->apply(m, ev, &cx);
     struct model_line *l = e->story ? e->story(m, ev, &cx) : NULL;
     if (l) {
-        snprintf(l->who, sizeof l->who, "%s", cx.who);
-        if (!l->what[0])
-            snprintf(l->what, sizeof l->what, "%s", cx.what);
+        memcpy(l->who, cx.who, sizeof l->who);
+        if (!l->what[0]) { /* the op's name, written out when read */
+            l->what_lazy = true;
+            l->what_ev = *ev;
+        }
     }
 }
 

@@ -102,8 +102,11 @@ struct model_proc {
     bool exited;         /* reaped by the engine */
     int wait_status;     /* when exited */
     /* op runner's view, from events */
-    int op;               /* enum op_kind being executed, OP_NONE when between ops */
-    char doing[48];       /* "P(sem 0)", "in critical", "thinking" */
+    int op;          /* enum op_kind being executed, OP_NONE when between ops */
+    char doing[48];  /* "P(sem 0)", "in critical", "thinking": read it through
+                        model_proc_doing() (written when first read) */
+    bool doing_lazy; /* doing is "" and doing_ev's op names it */
+    struct event doing_ev;
     uint64_t doing_since; /* ns */
     uint64_t ops_done;
     /* kernel's view, from samples */
@@ -336,14 +339,38 @@ struct model_check {
     char detail[384];
 };
 
-/* One line of the story: the event log in plain words. */
+/* Arguments of a story line not put into words yet (model_line_say). */
+#define MODEL_LINE_ARGS 8
+union model_line_arg {
+    long long i;
+    unsigned long long u;
+    double d;
+    const void *p;
+    uint32_t str; /* %s: offset of its copy in lazy.strs */
+};
+
+/* One line of the story: the event log in plain words. At --speed max a
+ * run tells hundreds of thousands of lines a second and a view shows a few
+ * of them, so a line is put into words only when it is read: its op's name
+ * ("what") is kept as the event, its detail as the format and a copy of its
+ * arguments. Read lines through model_story_line(), which writes them out
+ * (once) and returns them whole. */
 struct model_line {
     uint64_t t_ns;
-    int proc;         /* index into procs, -1 for the engine */
-    int kind;         /* enum line_kind */
-    char who[32];     /* "worker-2[4711]" */
-    char what[40];    /* "P(sem 0)" */
-    char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
+    int proc;      /* index into procs, -1 for the engine */
+    int kind;      /* enum line_kind */
+    char who[32];  /* "worker-2[4711]" */
+    char what[40]; /* "P(sem 0)" */
+    union {
+        char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
+        struct {
+            union model_line_arg arg[MODEL_LINE_ARGS];
+            char strs[128 - MODEL_LINE_ARGS * sizeof(union model_line_arg)];
+        } lazy; /* while fmt is set */
+    };
+    const char *fmt;      /* detail not written yet: its format (a literal) */
+    bool what_lazy;       /* what not written yet: the op of ev names it */
+    struct event what_ev; /* while what_lazy */
 };
 
 /* What `inspect PROCESS` shows beyond the regular sample, read while an
@@ -492,9 +519,15 @@ struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kin
 /* Shared by the ops' apply and story functions (src/ops/). */
 /* The semaphore set of plan index `index`, or NULL. */
 struct model_semset *model_semset(struct model *m, int index);
-/* A story line's detail, cut to fit. */
+/* A story line's detail, cut to fit. fmt must be a string literal: the
+ * line keeps it and a copy of the arguments, and is written out when read. */
 void model_line_say(struct model_line *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* What a process is doing ("P(sem 0)"), written out on first read. */
+const char *model_proc_doing(const struct model_proc *p);
+/* Write out every story line and doing not written yet: two models that
+ * applied the same records are then the same bytes. */
+void model_write_out(struct model *m);
 /* What ev's process is doing, as its op's entry says ("P(sem 0)"). */
 void model_doing(const struct event *ev, char *buf, size_t len);
 /* "type 2", "any", "type<=2", "not 2": a msgrcv selector in words. */

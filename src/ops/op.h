@@ -77,7 +77,6 @@ struct op_ctx {
     int pi;               /* the process's index in the model, -1 when unknown */
     struct model_proc *p; /* that process, or NULL */
     char who[32];         /* "worker-2[4711]" */
-    char what[40];        /* the op as the story names it: "P(sem 0)" */
     union {
         struct {
             int held_undo, held_dead; /* locks it held, given back or left taken */

@@ -308,16 +308,17 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
             snprintf(buf, len, "%s", how);
         return;
     }
-    if (p->role < 0 || !p->doing[0] || m->state == RUN_DONE || p->doing_since == 0 ||
+    const char *doing = model_proc_doing(p);
+    if (p->role < 0 || !doing[0] || m->state == RUN_DONE || p->doing_since == 0 ||
         m->now_ns < p->doing_since) {
-        snprintf(buf, len, "%s", p->doing[0] ? p->doing : "-");
+        snprintf(buf, len, "%s", doing[0] ? doing : "-");
         return;
     }
     double s = (double)(m->now_ns - p->doing_since) / 1e9;
-    snprintf(buf, len, "%s %.1fs", p->doing, s);
+    snprintf(buf, len, "%s %.1fs", doing, s);
     /* what it does matters more than for how long: no "msgrcv(type 2) 0…" */
     if (draw_width(buf) > maxw)
-        snprintf(buf, len, "%s", p->doing);
+        snprintf(buf, len, "%s", doing);
 }
 
 static int procs_want(const struct ui *u, int width, int level)
