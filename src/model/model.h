@@ -157,6 +157,26 @@ struct model_stream {
     pid_t writer, reader;
 };
 
+/* One mechanism of the race scenario, as its sender's and receiver's notes
+ * told it (a few a second, not one per message). */
+struct model_race_lane {
+    bool used, started, tx_done, done;
+    int mode;           /* enum race_mode */
+    int32_t size;       /* bytes per message */
+    int64_t count;      /* messages to move */
+    int64_t sent, rcvd; /* so far */
+    int64_t bytes, bad; /* received */
+    uint64_t t_begin;   /* the sender's start (setup done) */
+    uint64_t t_last;    /* the receiver's latest count */
+    int err;            /* the first failed call's errno */
+    pid_t tx, rx;
+};
+
+struct model_race {
+    bool present;
+    struct model_race_lane lane[RACE__N];
+};
+
 /* Reads of a file with known content: who, where, how much, and whether the
  * bytes were the file's. Reads by one process that continue each other (same
  * outcome, no close in between) are one record, so reading a big file in
@@ -445,6 +465,7 @@ struct model {
     struct model_fdtable fdtables[MODEL_MAX_FDTABLES];
     int nfdtables;
     struct model_stream streams[MODEL_MAX_STREAMS];
+    struct model_race race; /* the race scenario (ops/race.c) */
     struct model_chunk chunks[MODEL_MAX_CHUNKS];
     int nchunks;
     int chunk_seal;        /* records before this index are never extended */
@@ -523,6 +544,9 @@ struct model_semset *model_semset(struct model *m, int index);
  * line keeps it and a copy of the arguments, and is written out when read. */
 void model_line_say(struct model_line *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A race lane's figure: MB/s streamed, or microseconds per round trip
+ * (ping-pong); 0 before it has one. */
+double model_race_figure(const struct model_race_lane *l);
 /* What a process is doing ("P(sem 0)"), written out on first read. */
 const char *model_proc_doing(const struct model_proc *p);
 /* Write out every story line and doing not written yet: two models that

@@ -23,6 +23,7 @@
 #include "msgq.h"
 #include "pipebuf.h"
 #include "proc.h"
+#include "race.h"
 #include "sem.h"
 #include "shm.h"
 #include "sig.h"
@@ -35,7 +36,7 @@
 // clang-format off
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_FD(X) OPS_KEY(X)      \
-        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X)
+        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X) OPS_RACE(X)
 // clang-format on
 
 enum op_kind {
@@ -53,7 +54,8 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 // clang-format off
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_FD      \
-        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM
+        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM \
+        PAYLOADS_RACE
 // clang-format on
 
 union op_payload {
