@@ -208,6 +208,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->plan = plan;
     e->pgid = 0;
     e->nchildren = 0;
+    memset(e->child_slot, 0, sizeof e->child_slot);
     e->nalive = 0;
     e->failure.op = OP_NONE;
     memset(e->semids, -1, sizeof e->semids);

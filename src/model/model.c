@@ -53,6 +53,11 @@ void model_init(struct model *m)
     m->speed = 1.0;
 }
 
+static unsigned pid_hash(pid_t pid)
+{
+    return ((unsigned)pid * 2654435761u) >> 22; /* 10 bits: MODEL_PID_SLOTS */
+}
+
 int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance, const char *name)
 {
     int i = model_find_proc(m, pid);
@@ -61,6 +66,10 @@ int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instanc
     if (m->nprocs >= MODEL_MAX_PROCS)
         return -1;
     i = m->nprocs++;
+    unsigned h = pid_hash(pid);
+    while (m->pid_slot[h])
+        h = (h + 1) % MODEL_PID_SLOTS;
+    m->pid_slot[h] = (int16_t)(i + 1);
     struct model_proc *p = &m->procs[i];
     memset(p, 0, sizeof *p);
     p->pid = pid;
@@ -75,11 +84,19 @@ int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instanc
     return i;
 }
 
+/* The first process added with pid (pids are not reused within a run, but
+ * a model applies what it is told). */
 int model_find_proc(const struct model *m, pid_t pid)
 {
-    for (int i = 0; i < m->nprocs; i++)
-        if (m->procs[i].pid == pid)
-            return i;
+    _Static_assert(MODEL_PID_SLOTS == 1024, "pid_hash gives 10 bits");
+    for (unsigned h = pid_hash(pid), n = 0; n < MODEL_PID_SLOTS;
+         h = (h + 1) % MODEL_PID_SLOTS, n++) {
+        int s = m->pid_slot[h];
+        if (s == 0)
+            return -1;
+        if (m->procs[s - 1].pid == pid)
+            return s - 1;
+    }
     return -1;
 }
 
@@ -354,6 +371,18 @@ const struct model_line *model_story_line(const struct model *m, uint64_t i)
 
 /* doing_lazy stays set once written out (doing is no longer ""), so a model
  * that was read and one that was not differ only in doing's text. */
+const char *model_story_what(const struct model *m, uint64_t i)
+{
+    if (i >= m->story_count || i < model_story_first(m))
+        return NULL;
+    struct model_line *l = (struct model_line *)&m->story[i % MODEL_STORY_CAP];
+    if (l->what_lazy) {
+        model_doing(&l->what_ev, l->what, sizeof l->what);
+        l->what_lazy = false;
+    }
+    return l->what;
+}
+
 const char *model_proc_doing(const struct model_proc *p)
 {
     if (p->doing_lazy && !p->doing[0]) {

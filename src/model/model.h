@@ -14,6 +14,7 @@
 #include "tree.h"
 
 #define MODEL_MAX_PROCS 320
+#define MODEL_PID_SLOTS 1024 /* a power of two, over three times MODEL_MAX_PROCS */
 #define MODEL_MAX_SEMSETS 4
 #define MODEL_MAX_SEMS 32
 #define MODEL_MAX_SHMSEGS 4
@@ -430,6 +431,9 @@ struct model {
     bool live; /* false when replaying */
 
     struct model_proc procs[MODEL_MAX_PROCS];
+    /* pid -> 1 + index into procs (open addressing, 0 empty): every event
+     * looks its process up, and a run has up to 320 */
+    int16_t pid_slot[MODEL_PID_SLOTS];
     int nprocs;
     struct model_semset semsets[MODEL_MAX_SEMSETS];
     int nsemsets;
@@ -493,6 +497,8 @@ void model_apply_event(struct model *m, const struct event *ev);
 void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 const struct model_line *model_story_line(const struct model *m, uint64_t i);
+/* Line i's op ("P(sem 0)") alone, written out without its detail; NULL. */
+const char *model_story_what(const struct model *m, uint64_t i);
 uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
