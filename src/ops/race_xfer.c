@@ -179,7 +179,9 @@ static void wait_change(_Atomic uint32_t *w, _Atomic uint32_t *flag, uint32_t va
     for (int i = 0; i < 200; i++) {
         if (atomic_load_explicit(w, memory_order_acquire) != val)
             return;
+#if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
+#endif
     }
     while (atomic_load_explicit(w, memory_order_acquire) == val) {
         atomic_store(flag, 1);
