@@ -20,6 +20,7 @@
 
 static long npairs;
 static uint64_t full_waits; /* times the worker found its ring full */
+static uint64_t nudges;     /* times it woke the front end early */
 
 static const struct param_def no_params[] = {{0}};
 
@@ -72,6 +73,7 @@ static double engine_run(struct engine *e, struct model *m, long pairs)
     }
     double t = now_s() - t0;
     full_waits += events_full_waits(&e->ev);
+    nudges += events_nudges(&e->ev);
     if (pairs > 0 && m->ops_begun < (uint64_t)(2 * pairs))
         fprintf(stderr, "bench/ops: only %ld ops were seen of %ld\n", (long)m->ops_begun,
                 2 * pairs);
@@ -142,7 +144,8 @@ int main(int argc, char **argv)
     printf("  ratio                      %8.2f x    %.2f..%.2f   target <= 2.00 x  %s\n",
            ratio[rounds / 2], ratio[0], ratio[rounds - 1],
            ratio[rounds / 2] <= 2.0 ? "met" : "NOT met");
-    printf("  the worker waited for room in its ring %llu time(s)\n",
-           (unsigned long long)full_waits);
+    printf("  the worker waited for room in its ring %llu time(s), woke the front end early "
+           "%llu time(s)\n",
+           (unsigned long long)full_waits, (unsigned long long)nudges);
     return 0;
 }

@@ -80,7 +80,9 @@ void engine_breaks_check(struct engine *e)
     int hit = -1;
     const struct model_line *l = NULL;
     for (uint64_t i = from; i < m->story_count && hit < 0; i++) {
-        l = &m->story[i % MODEL_STORY_CAP];
+        l = model_story_line(m, i);
+        if (!l)
+            continue;
         int b = line_break(l);
         if (b >= 0 && (e->breaks & (1u << b)))
             hit = b;

@@ -212,6 +212,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     e->plan = plan;
     e->pgid = 0;
     e->nchildren = 0;
+    memset(e->child_slot, 0, sizeof e->child_slot);
     e->nalive = 0;
     e->failure.op = OP_NONE;
     hand_reset(e);
@@ -275,13 +276,16 @@ static void drain_events_n(struct engine *e, int *flags, int max_batches)
     struct event batch[256];
     int n, batches = 0;
     e->streaming = false;
+    /* One record for the batch: a record is far larger than an event, and
+     * clearing it per event cost more than applying the event. */
+    static struct record r;
+    record_init(&r, REC_EVENT, 0);
     while ((max_batches <= 0 || batches++ < max_batches) &&
            (n = events_read(&e->ev, batch, 256)) > 0) {
         for (int i = 0; i < n; i++) {
             family_on_event(e, &batch[i]);
             outside_on_event(e, &batch[i]);
-            struct record r;
-            record_init(&r, REC_EVENT, batch[i].t_ns);
+            r.t_ns = batch[i].t_ns;
             r.u.ev = batch[i];
             engine_emit(e, &r);
             struct child *c = supervisor_find(e, batch[i].pid);

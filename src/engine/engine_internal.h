@@ -14,6 +14,7 @@
 #include "../plan/plan.h"
 
 #define ENGINE_MAX_CHILDREN 300
+#define ENGINE_CHILD_SLOTS 1024 /* a power of two, over three times the children */
 
 struct child {
     pid_t pid;
@@ -95,6 +96,9 @@ struct engine {
     pid_t anchor; /* its leader, kept unreaped while it is registered */
     struct child children[ENGINE_MAX_CHILDREN];
     int nchildren;
+    /* pid -> 1 + index into children (open addressing, 0 empty): every
+     * event finds its child (supervisor_find) */
+    int16_t child_slot[ENGINE_CHILD_SLOTS];
     int nalive;
     int semids[PLAN_MAX_SEMSETS];
     int shmids[PLAN_MAX_SHMSEGS];
@@ -131,6 +135,8 @@ int supervisor_reap(struct engine *e);
 /* SIGKILL every live child and reap them all (bounded wait). */
 void supervisor_kill_all(struct engine *e);
 struct child *supervisor_find(struct engine *e, pid_t pid);
+/* A new child entry for pid (cleared, findable), or NULL when full. */
+struct child *supervisor_add_child(struct engine *e, pid_t pid);
 /* The run is over: kill what is left in its group, forget the group, then
  * reap its anchor. Idempotent. */
 void supervisor_release_group(struct engine *e);

@@ -6,7 +6,8 @@
  * only when it is about to sleep and something waits: it raises a flag
  * before poll(), and the first producer to see the flag writes one wake
  * record to the pipe the engine polls. A full ring makes its producer wait
- * (nothing is lost) and is counted. A process that exec'd (the fdreport
+ * (nothing is lost) and is counted; a ring three quarters full wakes the
+ * engine once (it may be looking only every millisecond). A process that exec'd (the fdreport
  * helper) has no mapping any more and writes whole records to the pipe, as
  * every process did before: one 64-byte write is atomic (PIPE_BUF). */
 #ifndef IPCPLAY_EVENTS_H
@@ -18,8 +19,8 @@
 
 #include "../model/event.h"
 
-#define EV_RING_SLOTS 512 /* records a ring holds (a power of two) */
-#define EV_MAX_RINGS 1024 /* processes of one run that get a ring */
+#define EV_RING_SLOTS 2048 /* records a ring holds (a power of two): 128 KiB, touched as used */
+#define EV_MAX_RINGS 1024  /* processes of one run that get a ring */
 #define EV_PIPE_PENDING 256
 
 struct ev_shared;
@@ -54,6 +55,8 @@ int events_arm(struct event_channel *ch);
 extern void (*events_midpass_hook)(int ring);
 /* Counters: times a producer found its ring full, and rings in use. */
 uint64_t events_full_waits(const struct event_channel *ch);
+/* Times a producer woke the engine early, its ring three quarters full. */
+uint64_t events_nudges(const struct event_channel *ch);
 int events_rings(const struct event_channel *ch);
 /* Records ring k has taken so far (tests). */
 uint64_t events_ring_tail(const struct event_channel *ch, int k);

@@ -39,8 +39,7 @@ struct child *family_track(struct engine *e, pid_t pid, pid_t ppid, int role, in
         return c;
     if (pid <= 0 || e->nchildren >= ENGINE_MAX_CHILDREN)
         return NULL;
-    c = &e->children[e->nchildren++];
-    memset(c, 0, sizeof *c);
+    c = supervisor_add_child(e, pid);
     family_init_child(c);
     c->pid = pid;
     c->role = role;

@@ -487,10 +487,8 @@ static int hand_spawn(struct engine *e, char *err, size_t errlen)
     hand.pid = pid;
     hand.cmdfd = p[1];
     hand.child = e->nchildren;
-    struct child *c = &e->children[e->nchildren++];
-    memset(c, 0, sizeof *c);
+    struct child *c = supervisor_add_child(e, pid); /* found by pid like the roles */
     family_init_child(c);
-    c->pid = pid;
     c->role = hand_role(e);
     c->instance = 1;
     c->started = true;
@@ -577,7 +575,7 @@ int engine_hand(struct engine *e, const struct hand_cmd *c, char *err, size_t er
     if (engine_hand_busy(e)) {
         const struct model_proc *p = ch ? &e->m->procs[ch->model_idx] : NULL;
         snprintf(err, errlen, "you is still in %s: Ctrl-C (on an empty line) interrupts it",
-                 p && p->doing[0] ? p->doing : "its last call");
+                 p && model_proc_doing(p)[0] ? model_proc_doing(p) : "its last call");
         return -1;
     }
     if (!ch && hand_spawn(e, err, errlen) < 0)

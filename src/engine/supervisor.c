@@ -27,12 +27,38 @@
 #include "procfs.h"
 #include "registry.h"
 
+static unsigned child_hash(pid_t pid)
+{
+    _Static_assert(ENGINE_CHILD_SLOTS == 1024, "child_hash gives 10 bits");
+    return ((unsigned)pid * 2654435761u) >> 22;
+}
+
 struct child *supervisor_find(struct engine *e, pid_t pid)
 {
-    for (int i = 0; i < e->nchildren; i++)
-        if (e->children[i].pid == pid)
-            return &e->children[i];
+    for (unsigned h = child_hash(pid), n = 0; n < ENGINE_CHILD_SLOTS;
+         h = (h + 1) % ENGINE_CHILD_SLOTS, n++) {
+        int s = e->child_slot[h];
+        if (s == 0)
+            return NULL;
+        if (e->children[s - 1].pid == pid)
+            return &e->children[s - 1];
+    }
     return NULL;
+}
+
+struct child *supervisor_add_child(struct engine *e, pid_t pid)
+{
+    if (e->nchildren >= ENGINE_MAX_CHILDREN)
+        return NULL;
+    int i = e->nchildren++;
+    unsigned h = child_hash(pid);
+    while (e->child_slot[h])
+        h = (h + 1) % ENGINE_CHILD_SLOTS;
+    e->child_slot[h] = (int16_t)(i + 1);
+    struct child *c = &e->children[i];
+    memset(c, 0, sizeof *c);
+    c->pid = pid;
+    return c;
 }
 
 /* In the child, before any op runs: a clean slate. */
@@ -209,8 +235,7 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
                 snprintf(err, errlen, "too many objects");
                 return -1;
             }
-            struct child *c = &e->children[e->nchildren++];
-            memset(c, 0, sizeof *c);
+            struct child *c = supervisor_add_child(e, pid);
             family_init_child(c);
             c->pid = pid;
             c->role = ri;

@@ -30,7 +30,8 @@ enum op_flag {
     OPF_EOF = 1u << 12,          /* read: until end of file */
     OPF_SHARED = 1u << 13,       /* cow_init: MAP_SHARED instead of MAP_PRIVATE */
     OPF_LOOP = 1u << 14,         /* sigchld handler: loop waitpid(-1, WNOHANG) */
-    OPF_PER_INSTANCE = 1u << 15, /* sleep: ms x instance; exit: code + instance */
+    OPF_PER_INSTANCE = 1u << 15, /* sleep: ms x instance; exit: code + instance;
+                                    fork: role arg0 + instance - 1 */
 };
 
 struct event {

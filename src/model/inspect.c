@@ -147,7 +147,8 @@ static void inspect_proc(const struct model *m, const struct model_proc *p, stru
     bool live = run_live(m) || p->role < 0;
     strbuf_add(t, "  state %c: %s\n", p->state, state_word(p->state));
     if (p->role >= 0) {
-        strbuf_add(t, "  op runner: %s  (%llu ops done)\n", p->doing[0] ? p->doing : "-",
+        strbuf_add(t, "  op runner: %s  (%llu ops done)\n",
+                   model_proc_doing(p)[0] ? model_proc_doing(p) : "-",
                    (unsigned long long)p->ops_done);
         strbuf_add(t, "  kernel says: %s\n", p->kernel.text[0] ? p->kernel.text : "-");
     }

@@ -53,6 +53,11 @@ void model_init(struct model *m)
     m->speed = 1.0;
 }
 
+static unsigned pid_hash(pid_t pid)
+{
+    return ((unsigned)pid * 2654435761u) >> 22; /* 10 bits: MODEL_PID_SLOTS */
+}
+
 int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instance, const char *name)
 {
     int i = model_find_proc(m, pid);
@@ -61,6 +66,10 @@ int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instanc
     if (m->nprocs >= MODEL_MAX_PROCS)
         return -1;
     i = m->nprocs++;
+    unsigned h = pid_hash(pid);
+    while (m->pid_slot[h])
+        h = (h + 1) % MODEL_PID_SLOTS;
+    m->pid_slot[h] = (int16_t)(i + 1);
     struct model_proc *p = &m->procs[i];
     memset(p, 0, sizeof *p);
     p->pid = pid;
@@ -75,11 +84,19 @@ int model_add_proc(struct model *m, pid_t pid, pid_t ppid, int role, int instanc
     return i;
 }
 
+/* The first process added with pid (pids are not reused within a run, but
+ * a model applies what it is told). */
 int model_find_proc(const struct model *m, pid_t pid)
 {
-    for (int i = 0; i < m->nprocs; i++)
-        if (m->procs[i].pid == pid)
-            return i;
+    _Static_assert(MODEL_PID_SLOTS == 1024, "pid_hash gives 10 bits");
+    for (unsigned h = pid_hash(pid), n = 0; n < MODEL_PID_SLOTS;
+         h = (h + 1) % MODEL_PID_SLOTS, n++) {
+        int s = m->pid_slot[h];
+        if (s == 0)
+            return -1;
+        if (m->procs[s - 1].pid == pid)
+            return s - 1;
+    }
     return -1;
 }
 
@@ -133,11 +150,256 @@ struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kin
     return new_line(m, t, proc, kind);
 }
 
+/* A story line is put into words only when read (model.h): the format's
+ * conversions are walked once when it is said, each argument taken from
+ * the va_list by its type and kept (strings copied into the line), and
+ * written out conversion by conversion when the line is first read. A
+ * format this does not know (%n, long double, too many arguments, strings
+ * that do not fit) is written out at once, as before. */
+
+struct conv {
+    const char *start, *end; /* "%-5.*lld" */
+    char type;               /* 'i' signed, 'u' unsigned, 'd' double, 's', 'p', '%' */
+    char len;                /* 'H' hh, 'h', 'l', 'L' ll, 'z', 'j', 't', 0 */
+    int stars;               /* '*' in width and precision: ints taken first */
+};
+
+/* The next conversion at or after *f, or false at the end (or one it does
+ * not know: then c->type is 0). */
+static bool next_conv(const char **f, struct conv *c)
+{
+    const char *s = strchr(*f, '%');
+    if (!s)
+        return false;
+    memset(c, 0, sizeof *c);
+    c->start = s++;
+    while (*s && strchr("-+ #0'", *s))
+        s++;
+    for (int part = 0; part < 2; part++) {
+        if (*s == '*') {
+            c->stars++;
+            s++;
+        } else {
+            while (*s >= '0' && *s <= '9')
+                s++;
+        }
+        if (part == 0 && *s == '.')
+            s++;
+        else
+            break;
+    }
+    if (s[0] == 'h' && s[1] == 'h')
+        c->len = 'H', s += 2;
+    else if (s[0] == 'l' && s[1] == 'l')
+        c->len = 'L', s += 2;
+    else if (*s && strchr("hlzjt", *s))
+        c->len = *s++;
+    switch (*s) {
+    case 'd':
+    case 'i': c->type = 'i'; break;
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'o': c->type = 'u'; break;
+    case 'c': c->type = 'i'; break;
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
+    case 'a':
+    case 'A': c->type = c->len ? 0 : 'd'; break;
+    case 's': c->type = c->len ? 0 : 's'; break;
+    case 'p': c->type = 'p'; break;
+    case '%': c->type = '%'; break;
+    default: c->type = 0; break;
+    }
+    c->end = *s ? s + 1 : s;
+    *f = c->end;
+    return true;
+}
+
+static long long take_signed(va_list *ap, char len)
+{
+    switch (len) {
+    case 'l': return va_arg(*ap, long);
+    case 'L': return va_arg(*ap, long long);
+    case 'z': return va_arg(*ap, ssize_t);
+    case 'j': return va_arg(*ap, intmax_t);
+    case 't': return va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, int);
+    }
+}
+
+static unsigned long long take_unsigned(va_list *ap, char len)
+{
+    switch (len) {
+    case 'l': return va_arg(*ap, unsigned long);
+    case 'L': return va_arg(*ap, unsigned long long);
+    case 'z': return va_arg(*ap, size_t);
+    case 'j': return va_arg(*ap, uintmax_t);
+    case 't': return (unsigned long long)va_arg(*ap, ptrdiff_t);
+    default: return va_arg(*ap, unsigned);
+    }
+}
+
+/* Keep fmt and its arguments in l; false when it cannot (l unchanged). */
+static bool line_capture(struct model_line *l, const char *fmt, va_list ap0)
+{
+    union model_line_arg arg[MODEL_LINE_ARGS];
+    char strs[sizeof l->lazy.strs];
+    size_t nstr = 0;
+    int n = 0;
+    va_list ap;
+    va_copy(ap, ap0);
+    const char *f = fmt;
+    struct conv c;
+    bool ok = true;
+    while (ok && next_conv(&f, &c)) {
+        if (c.type == '%')
+            continue;
+        if (!c.type || n + c.stars + 1 > MODEL_LINE_ARGS) {
+            ok = false;
+            break;
+        }
+        for (int k = 0; k < c.stars; k++)
+            arg[n++].i = va_arg(ap, int);
+        switch (c.type) {
+        case 'i': arg[n++].i = take_signed(&ap, c.len); break;
+        case 'u': arg[n++].u = take_unsigned(&ap, c.len); break;
+        case 'd': arg[n++].d = va_arg(ap, double); break;
+        case 'p': arg[n++].p = va_arg(ap, const void *); break;
+        case 's': {
+            const char *str = va_arg(ap, const char *);
+            if (!str)
+                str = "(null)";
+            size_t len = strlen(str) + 1;
+            if (len > sizeof strs - nstr) {
+                ok = false;
+                break;
+            }
+            memcpy(strs + nstr, str, len);
+            arg[n++].str = (uint32_t)nstr;
+            nstr += len;
+            break;
+        }
+        }
+    }
+    va_end(ap);
+    if (!ok)
+        return false;
+    memcpy(l->lazy.arg, arg, (size_t)n * sizeof arg[0]);
+    memcpy(l->lazy.strs, strs, nstr);
+    l->fmt = fmt;
+    return true;
+}
+
+/* Write out what l kept (its format's conversions one by one). */
+static void line_render(struct model_line *l)
+{
+    char out[sizeof l->detail];
+    size_t o = 0;
+    memset(out, 0, sizeof out); /* a line written out is the same bytes in every model */
+    const char *f = l->fmt, *lit = f;
+    int n = 0;
+    struct conv c;
+    out[0] = '\0';
+    while (next_conv(&f, &c)) {
+        strbuf_put(out, sizeof out, &o, "%.*s", (int)(c.start - lit), lit);
+        lit = c.end;
+        if (c.type == '%') {
+            strbuf_put(out, sizeof out, &o, "%%");
+            continue;
+        }
+        /* The conversion with its length modifier made ll (the value was
+         * widened when kept) and its stars written as numbers. */
+        char spec[48];
+        size_t so = 0;
+        const char *s = c.start;
+        spec[0] = '\0';
+        while (s < c.end - 1 && so < sizeof spec - 24) {
+            if (*s == '*')
+                so += (size_t)snprintf(spec + so, sizeof spec - so, "%d", (int)l->lazy.arg[n++].i);
+            else if (!strchr("hlzjt", *s))
+                spec[so++] = *s;
+            s++;
+        }
+        if (c.type == 'i' || c.type == 'u') {
+            if (c.end[-1] != 'c')
+                spec[so++] = 'l', spec[so++] = 'l';
+        }
+        spec[so++] = c.end[-1];
+        spec[so] = '\0';
+        union model_line_arg a = l->lazy.arg[n++];
+        switch (c.type) {
+        case 'i':
+            if (c.end[-1] == 'c')
+                strbuf_put(out, sizeof out, &o, spec, (int)a.i);
+            else
+                strbuf_put(out, sizeof out, &o, spec, a.i);
+            break;
+        case 'u': strbuf_put(out, sizeof out, &o, spec, a.u); break;
+        case 'd': strbuf_put(out, sizeof out, &o, spec, a.d); break;
+        case 'p': strbuf_put(out, sizeof out, &o, spec, a.p); break;
+        case 's': strbuf_put(out, sizeof out, &o, spec, l->lazy.strs + a.str); break;
+        }
+    }
+    strbuf_put(out, sizeof out, &o, "%s", lit);
+    l->fmt = NULL;
+    memcpy(l->detail, out, sizeof out);
+}
+
+/* Lines and doings are written out when read: the model is logically
+ * unchanged by it, hence the casts from const. */
+static void line_write_out(struct model_line *l)
+{
+    if (l->fmt)
+        line_render(l);
+    if (l->what_lazy) {
+        model_doing(&l->what_ev, l->what, sizeof l->what);
+        l->what_lazy = false;
+    }
+}
+
 const struct model_line *model_story_line(const struct model *m, uint64_t i)
 {
     if (i >= m->story_count || i < model_story_first(m))
         return NULL;
-    return &m->story[i % MODEL_STORY_CAP];
+    struct model_line *l = (struct model_line *)&m->story[i % MODEL_STORY_CAP];
+    line_write_out(l);
+    return l;
+}
+
+/* doing_lazy stays set once written out (doing is no longer ""), so a model
+ * that was read and one that was not differ only in doing's text. */
+const char *model_story_what(const struct model *m, uint64_t i)
+{
+    if (i >= m->story_count || i < model_story_first(m))
+        return NULL;
+    struct model_line *l = (struct model_line *)&m->story[i % MODEL_STORY_CAP];
+    if (l->what_lazy) {
+        model_doing(&l->what_ev, l->what, sizeof l->what);
+        l->what_lazy = false;
+    }
+    return l->what;
+}
+
+const char *model_proc_doing(const struct model_proc *p)
+{
+    if (p->doing_lazy && !p->doing[0]) {
+        struct model_proc *w = (struct model_proc *)p;
+        model_doing(&p->doing_ev, w->doing, sizeof w->doing);
+    }
+    return p->doing;
+}
+
+void model_write_out(struct model *m)
+{
+    for (uint64_t i = model_story_first(m); i < m->story_count; i++)
+        line_write_out(&m->story[i % MODEL_STORY_CAP]);
+    for (int i = 0; i < m->nprocs; i++)
+        model_proc_doing(&m->procs[i]);
 }
 
 uint64_t model_story_first(const struct model *m)
@@ -212,7 +474,9 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(l->detail, sizeof l->detail, fmt, ap);
+    l->fmt = NULL;
+    if (!line_capture(l, fmt, ap))
+        vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
 }
 
@@ -237,15 +501,31 @@ static void apply_to_proc(struct model *m, const struct event *ev, const struct 
     if (ev->phase == PH_BEGIN) {
         p->op = ev->op;
         p->doing_since = ev->t_ns;
-        snprintf(p->doing, sizeof p->doing, "%s", cx->what);
+        p->doing[0] = '\0'; /* written out when read: model_proc_doing() */
+        p->doing_lazy = true;
+        p->doing_ev = *ev;
     } else if (ev->phase == PH_END) {
         p->ops_done++;
         p->op = OP_NONE;
     }
 }
 
-/* One event through its op's entry: the process's bookkeeping, then what
- * the op changes (apply), then how the story tells it (story). */
+/* Do two lines say the same words? The cheap refusals come first (kind,
+ * who, the format and the op a lazy line keeps): lines are written out only
+ * when those agree, so folding costs nothing on a run that does not repeat. */
+static bool same_words(struct model_line *a, struct model_line *b)
+{
+    if (a->kind != b->kind || strcmp(a->who, b->who) != 0)
+        return false;
+    if (a->fmt && b->fmt && a->fmt != b->fmt)
+        return false;
+    if (a->what_lazy && b->what_lazy && a->what_ev.op != b->what_ev.op)
+        return false;
+    line_write_out(a);
+    line_write_out(b);
+    return strcmp(a->what, b->what) == 0 && strcmp(a->detail, b->detail) == 0;
+}
+
 /* A process tells the same line again (same words, a retry's EAGAIN, a
  * poll's 0): the earlier line counts it instead ("x12"), so a retry loop
  * does not flood the story. Only an event's single line folds, into the
@@ -255,10 +535,11 @@ static void collapse_repeat(struct model *m, struct model_proc *p, uint64_t befo
 {
     uint64_t last = m->story_count - 1;
     struct model_line *l = &m->story[last % MODEL_STORY_CAP];
-    const struct model_line *prev = p->last_line1 ? model_story_line(m, p->last_line1 - 1) : NULL;
-    if (last == before && prev && prev != l && prev->kind == l->kind &&
-        strcmp(prev->who, l->who) == 0 && strcmp(prev->what, l->what) == 0 &&
-        strcmp(prev->detail, l->detail) == 0) {
+    uint64_t pi = p->last_line1 - 1;
+    struct model_line *prev = p->last_line1 && pi >= model_story_first(m) && pi < last
+                                  ? &m->story[pi % MODEL_STORY_CAP]
+                                  : NULL;
+    if (last == before && prev && same_words(prev, l)) {
         struct model_line *pl = &m->story[(p->last_line1 - 1) % MODEL_STORY_CAP];
         pl->more++;
         pl->t_last_ns = l->t_ns;
@@ -275,6 +556,8 @@ static void collapse_repeat(struct model *m, struct model_proc *p, uint64_t befo
     p->last_line1 = last + 1;
 }
 
+/* One event through its op's entry: the process's bookkeeping, then what
+ * the op changes (apply), then how the story tells it (story). */
 void model_apply_event(struct model *m, const struct event *ev)
 {
     const struct op_entry *e = op_entry(ev->op);
@@ -297,7 +580,6 @@ void model_apply_event(struct model *m, const struct event *ev)
         model_proc_label(cx.p, cx.who, sizeof cx.who);
     else
         snprintf(cx.who, sizeof cx.who, "pid %d", (int)ev->pid);
-    model_doing(ev, cx.what, sizeof cx.what);
     if (cx.p)
         apply_to_proc(m, ev, e, &cx);
     if (e->apply)
@@ -305,9 +587,11 @@ void model_apply_event(struct model *m, const struct event *ev)
     uint64_t before = m->story_count;
     struct model_line *l = e->story ? e->story(m, ev, &cx) : NULL;
     if (l) {
-        snprintf(l->who, sizeof l->who, "%s", cx.who);
-        if (!l->what[0])
-            snprintf(l->what, sizeof l->what, "%s", cx.what);
+        memcpy(l->who, cx.who, sizeof l->who);
+        if (!l->what[0]) { /* the op's name, written out when read */
+            l->what_lazy = true;
+            l->what_ev = *ev;
+        }
     }
     if (cx.p && m->story_count > before)
         collapse_repeat(m, cx.p, before);

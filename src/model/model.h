@@ -14,6 +14,7 @@
 #include "tree.h"
 
 #define MODEL_MAX_PROCS 320
+#define MODEL_PID_SLOTS 1024 /* a power of two, over three times MODEL_MAX_PROCS */
 #define MODEL_MAX_SEMSETS 4
 #define MODEL_MAX_SEMS 32
 #define MODEL_MAX_SHMSEGS 4
@@ -103,8 +104,11 @@ struct model_proc {
     bool exited;         /* reaped by the engine */
     int wait_status;     /* when exited */
     /* op runner's view, from events */
-    int op;               /* enum op_kind being executed, OP_NONE when between ops */
-    char doing[48];       /* "P(sem 0)", "in critical", "thinking" */
+    int op;          /* enum op_kind being executed, OP_NONE when between ops */
+    char doing[48];  /* "P(sem 0)", "in critical", "thinking": read it through
+                        model_proc_doing() (written when first read) */
+    bool doing_lazy; /* doing is "" and doing_ev's op names it */
+    struct event doing_ev;
     uint64_t doing_since; /* ns */
     uint64_t ops_done;
     /* kernel's view, from samples */
@@ -153,6 +157,26 @@ struct model_stream {
     bool eof;       /* the reader saw read() return 0 */
     int werr, rerr; /* last error (EPIPE, ETIMEDOUT waiting for EOF) */
     pid_t writer, reader;
+};
+
+/* One mechanism of the race scenario, as its sender's and receiver's notes
+ * told it (a few a second, not one per message). */
+struct model_race_lane {
+    bool used, started, tx_done, done;
+    int mode;           /* enum race_mode */
+    int32_t size;       /* bytes per message */
+    int64_t count;      /* messages to move */
+    int64_t sent, rcvd; /* so far */
+    int64_t bytes, bad; /* received */
+    uint64_t t_begin;   /* the sender's start (setup done) */
+    uint64_t t_last;    /* the receiver's latest count */
+    int err;            /* the first failed call's errno */
+    pid_t tx, rx;
+};
+
+struct model_race {
+    bool present;
+    struct model_race_lane lane[RACE__N];
 };
 
 /* Reads of a file with known content: who, where, how much, and whether the
@@ -342,14 +366,38 @@ struct model_check {
     char detail[384];
 };
 
-/* One line of the story: the event log in plain words. */
+/* Arguments of a story line not put into words yet (model_line_say). */
+#define MODEL_LINE_ARGS 8
+union model_line_arg {
+    long long i;
+    unsigned long long u;
+    double d;
+    const void *p;
+    uint32_t str; /* %s: offset of its copy in lazy.strs */
+};
+
+/* One line of the story: the event log in plain words. At --speed max a
+ * run tells hundreds of thousands of lines a second and a view shows a few
+ * of them, so a line is put into words only when it is read: its op's name
+ * ("what") is kept as the event, its detail as the format and a copy of its
+ * arguments. Read lines through model_story_line(), which writes them out
+ * (once) and returns them whole. */
 struct model_line {
     uint64_t t_ns;
-    int proc;         /* index into procs, -1 for the engine */
-    int kind;         /* enum line_kind */
-    char who[32];     /* "worker-2[4711]" */
-    char what[40];    /* "P(sem 0)" */
-    char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
+    int proc;      /* index into procs, -1 for the engine */
+    int kind;      /* enum line_kind */
+    char who[32];  /* "worker-2[4711]" */
+    char what[40]; /* "P(sem 0)" */
+    union {
+        char detail[128]; /* "acquired, waited 0.301 s; semval 1 -> 0" */
+        struct {
+            union model_line_arg arg[MODEL_LINE_ARGS];
+            char strs[128 - MODEL_LINE_ARGS * sizeof(union model_line_arg)];
+        } lazy; /* while fmt is set */
+    };
+    const char *fmt;      /* detail not written yet: its format (a literal) */
+    bool what_lazy;       /* what not written yet: the op of ev names it */
+    struct event what_ev; /* while what_lazy */
     /* Repeats: the same process told the same line again (a retry's EAGAIN):
      * the model counts it here instead of adding a line ("EAGAIN x12"). */
     uint32_t more;      /* times it was told again after the first */
@@ -395,6 +443,9 @@ struct model {
     bool live; /* false when replaying */
 
     struct model_proc procs[MODEL_MAX_PROCS];
+    /* pid -> 1 + index into procs (open addressing, 0 empty): every event
+     * looks its process up, and a run has up to 320 */
+    int16_t pid_slot[MODEL_PID_SLOTS];
     int nprocs;
     struct model_semset semsets[MODEL_MAX_SEMSETS];
     int nsemsets;
@@ -432,6 +483,7 @@ struct model {
     struct model_fdtable fdtables[MODEL_MAX_FDTABLES];
     int nfdtables;
     struct model_stream streams[MODEL_MAX_STREAMS];
+    struct model_race race; /* the race scenario (ops/race.c) */
     struct model_chunk chunks[MODEL_MAX_CHUNKS];
     int nchunks;
     int chunk_seal;        /* records before this index are never extended */
@@ -459,6 +511,8 @@ void model_apply_event(struct model *m, const struct event *ev);
 void model_say(struct model *m, int kind, const char *who, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 const struct model_line *model_story_line(const struct model *m, uint64_t i);
+/* Line i's op ("P(sem 0)") alone, written out without its detail; NULL. */
+const char *model_story_what(const struct model *m, uint64_t i);
 uint64_t model_story_first(const struct model *m);
 void model_set_check(struct model *m, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -506,9 +560,18 @@ struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kin
 /* Shared by the ops' apply and story functions (src/ops/). */
 /* The semaphore set of plan index `index`, or NULL. */
 struct model_semset *model_semset(struct model *m, int index);
-/* A story line's detail, cut to fit. */
+/* A story line's detail, cut to fit. fmt must be a string literal: the
+ * line keeps it and a copy of the arguments, and is written out when read. */
 void model_line_say(struct model_line *l, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A race lane's figure: MB/s streamed, or microseconds per round trip
+ * (ping-pong); 0 before it has one. */
+double model_race_figure(const struct model_race_lane *l);
+/* What a process is doing ("P(sem 0)"), written out on first read. */
+const char *model_proc_doing(const struct model_proc *p);
+/* Write out every story line and doing not written yet: two models that
+ * applied the same records are then the same bytes. */
+void model_write_out(struct model *m);
 /* What ev's process is doing, as its op's entry says ("P(sem 0)"). */
 void model_doing(const struct event *ev, char *buf, size_t len);
 /* "type 2", "any", "type<=2", "not 2": a msgrcv selector in words. */

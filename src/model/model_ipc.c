@@ -24,8 +24,27 @@ void model_instance_name(const struct model *m, int role, int instance, char *bu
 
 void model_proc_label(const struct model_proc *p, char *buf, size_t len)
 {
-    /* Names fit 31 characters; the label keeps the pid whole. */
-    snprintf(buf, len, "%.19s[%d]", p->name, (int)p->pid);
+    /* Names fit 31 characters; the label keeps the pid whole. Said for
+     * every event: "%.19s[%d]" written by hand, without printf. */
+    char tmp[40], digits[12];
+    size_t n = strnlen(p->name, 19), d = 0;
+    memcpy(tmp, p->name, n);
+    unsigned long long v = p->pid < 0 ? -(unsigned long long)p->pid : (unsigned long long)p->pid;
+    do
+        digits[d++] = (char)('0' + v % 10);
+    while ((v /= 10) && d < sizeof digits);
+    tmp[n++] = '[';
+    if (p->pid < 0)
+        tmp[n++] = '-';
+    while (d)
+        tmp[n++] = digits[--d];
+    tmp[n++] = ']';
+    tmp[n] = '\0';
+    if (len) {
+        size_t k = n < len - 1 ? n : len - 1;
+        memcpy(buf, tmp, k);
+        buf[k] = '\0';
+    }
 }
 
 void role_instance_name(const char *role, int instance, char *buf, size_t len)

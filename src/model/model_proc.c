@@ -19,7 +19,7 @@
 static struct model_fact *fact_find(const struct model *m, const char *key)
 {
     for (int i = 0; i < m->nfacts; i++)
-        if (strcmp(m->facts[i].key, key) == 0)
+        if (m->facts[i].key[0] == key[0] && strcmp(m->facts[i].key, key) == 0)
             return (struct model_fact *)&m->facts[i];
     return NULL;
 }
@@ -38,7 +38,11 @@ void model_fact_set(struct model *m, const char *key, long long v)
 
 void model_fact_add(struct model *m, const char *key, long long d)
 {
-    model_fact_set(m, key, model_fact(m, key, 0) + d);
+    struct model_fact *f = fact_find(m, key); /* once: it is done per P and V */
+    if (f)
+        f->v += d;
+    else
+        model_fact_set(m, key, d);
 }
 
 long long model_fact(const struct model *m, const char *key, long long dflt)

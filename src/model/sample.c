@@ -163,7 +163,7 @@ static unsigned refine(struct model *m, struct model_proc *p, const struct sampl
             snprintf(text, len, "%s(any child)", name);
         if (asleep(p->state))
             seen |= SEEN_WAIT;
-    } else if (p->op == OP_HOLD && strncmp(p->doing, "busy", 4) == 0 &&
+    } else if (p->op == OP_HOLD && strncmp(model_proc_doing(p), "busy", 4) == 0 &&
                (is(nr, SYS_clock_nanosleep) || is(nr, SYS_nanosleep))) {
         snprintf(text, len, "%s, not in wait()", name);
     } else if (is(nr, SYS_openat)) {

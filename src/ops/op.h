@@ -24,6 +24,7 @@
 #include "msgq.h"
 #include "pipebuf.h"
 #include "proc.h"
+#include "race.h"
 #include "sem.h"
 #include "shm.h"
 #include "shmlife.h"
@@ -37,7 +38,7 @@
 // clang-format off
 #define IPCPLAY_OPS(X)                                                                   \
     OPS_DEMO(X) OPS_PROC(X) OPS_SEM(X) OPS_MSGQ(X) OPS_SHM(X) OPS_SHMLIFE(X) OPS_FD(X) OPS_KEY(X)      \
-        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X) OPS_HAND(X)
+        OPS_CHAT(X) OPS_SIG(X) OPS_PIPEBUF(X) OPS_WAITST(X) OPS_EXECFAM(X) OPS_HAND(X) OPS_RACE(X)
 // clang-format on
 
 enum op_kind {
@@ -55,7 +56,8 @@ enum ev_phase { PH_BEGIN = 0, PH_END = 1, PH_NOTE = 2 };
 // clang-format off
 #define IPCPLAY_PAYLOADS                                                                 \
     PAYLOADS_DEMO PAYLOADS_PROC PAYLOADS_SEM PAYLOADS_MSGQ PAYLOADS_SHM PAYLOADS_SHMLIFE PAYLOADS_FD      \
-        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM PAYLOADS_HAND
+        PAYLOADS_KEY PAYLOADS_CHAT PAYLOADS_SIG PAYLOADS_PIPEBUF PAYLOADS_WAITST PAYLOADS_EXECFAM PAYLOADS_HAND \
+        PAYLOADS_RACE
 // clang-format on
 
 union op_payload {
@@ -79,7 +81,6 @@ struct op_ctx {
     int pi;               /* the process's index in the model, -1 when unknown */
     struct model_proc *p; /* that process, or NULL */
     char who[32];         /* "worker-2[4711]" */
-    char what[40];        /* the op as the story names it: "P(sem 0)" */
     union {
         struct {
             int held_undo, held_dead; /* locks it held, given back or left taken */

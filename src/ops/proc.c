@@ -171,7 +171,10 @@ static int run_fork(struct runner *r, const struct op *op)
 {
     if (!r->plan || op->arg0 < 0 || op->arg0 >= r->plan->nroles)
         return -1;
-    int sub = op->arg0;
+    /* OPF_PER_INSTANCE: each instance forks a role of its own, arg0 + instance - 1 */
+    int sub = op->arg0 + ((op->flags & OPF_PER_INSTANCE) ? r->instance - 1 : 0);
+    if (sub >= r->plan->nroles)
+        return -1;
     const struct plan_role *pr = &r->plan->roles[sub];
     int n = op->count > 0 ? op->count : 1;
     for (int k = 0; k < n; k++) {

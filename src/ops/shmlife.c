@@ -511,9 +511,22 @@ static void obj_text(const struct model *m, const struct event *ev, int kind, ch
                  ev->obj >= 0 && ev->obj < m->nshmsegs ? m->shmsegs[ev->obj].shmid : -1);
 }
 
+/* The event's line (at its end), named `what` ("first read") or, with
+ * NULL, by its op (written out when read). */
+static struct model_line *end_line_as(struct model *m, const struct event *ev, struct op_ctx *cx,
+                                      const char *what)
+{
+    if (ev->phase != PH_END)
+        return NULL;
+    struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
+    if (what)
+        snprintf(l->what, sizeof l->what, "%s", what);
+    return l;
+}
+
 static struct model_line *end_line(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    return ev->phase == PH_END ? model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT) : NULL;
+    return end_line_as(m, ev, cx, NULL);
 }
 
 #define SAY(...) model_line_say(l, __VA_ARGS__)
@@ -521,9 +534,17 @@ static struct model_line *end_line(struct model *m, const struct event *ev, stru
 /* A further line of the same event (a story line holds 127 characters). */
 static struct model_line *more(struct model *m, const struct event *ev, const struct op_ctx *cx)
 {
+    /* named as the event's first line is (the line just told) */
+    char what[sizeof m->story[0].what];
+    memcpy(what, m->story[(m->story_count - 1) % MODEL_STORY_CAP].what, sizeof what);
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->who, sizeof l->who, "%s", cx->who);
-    snprintf(l->what, sizeof l->what, "%s", cx->what);
+    if (what[0]) {
+        memcpy(l->what, what, sizeof what);
+    } else {
+        l->what_lazy = true;
+        l->what_ev = *ev;
+    }
     return l;
 }
 
@@ -674,8 +695,7 @@ static void apply_zeros(struct model *m, const struct event *ev, struct op_ctx *
 
 static struct model_line *story_zeros(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    snprintf(cx->what, sizeof cx->what, "first read");
-    struct model_line *l = end_line(m, ev, cx);
+    struct model_line *l = end_line_as(m, ev, cx, "first read");
     if (!l)
         return NULL;
     if (ev->result < 0) {
@@ -726,11 +746,12 @@ static void apply_msg(struct model *m, const struct event *ev, struct op_ctx *cx
 
 static struct model_line *story_msg(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    if (ev->op == OP_SHM_READ)
-        snprintf(cx->what, sizeof cx->what, "read #%d", ev->shml_msg.seq);
-    else if (ev->op == OP_SHM_AWAIT)
-        snprintf(cx->what, sizeof cx->what, "waited");
-    struct model_line *l = end_line(m, ev, cx);
+    char what[24];
+    snprintf(what, sizeof what, "read #%d", ev->shml_msg.seq);
+    struct model_line *l = end_line_as(m, ev, cx,
+                                       ev->op == OP_SHM_READ    ? what
+                                       : ev->op == OP_SHM_AWAIT ? "waited"
+                                                                : NULL);
     if (!l)
         return NULL;
     unsigned long long a = (unsigned long long)ev->shml_msg.addr;
@@ -858,8 +879,7 @@ static void apply_name(struct model *m, const struct event *ev, struct op_ctx *c
 
 static struct model_line *story_name(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
-    snprintf(cx->what, sizeof cx->what, "name, maps");
-    struct model_line *l = end_line(m, ev, cx);
+    struct model_line *l = end_line_as(m, ev, cx, "name, maps");
     if (!l)
         return NULL;
     int k = ev_kind(ev->shml_name.kind);

@@ -16,12 +16,13 @@ extern const struct scenario_def scenario_fdpass;
 extern const struct scenario_def scenario_deadlock;
 extern const struct scenario_def scenario_keys;
 extern const struct scenario_def scenario_chatroom;
+extern const struct scenario_def scenario_race;
 
 /* sem first (the dashboard's default), then the chapter's order. */
 const struct scenario_def *const scenarios[] = {
     &scenario_sem,     &scenario_fork,     &scenario_zombie, &scenario_wait,    &scenario_pipe,
     &scenario_pipebuf, &scenario_msgq,     &scenario_shm,    &scenario_shmlife, &scenario_chatroom,
-    &scenario_fdpass,  &scenario_deadlock, &scenario_keys,
+    &scenario_fdpass,  &scenario_deadlock, &scenario_keys,   &scenario_race,
 };
 const int nscenarios = (int)(sizeof scenarios / sizeof scenarios[0]);
 

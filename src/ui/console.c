@@ -386,7 +386,7 @@ static const struct model_proc *console_hand_asleep(const struct model *m)
     for (int i = 0; i < m->nprocs; i++) {
         const struct model_proc *p = &m->procs[i];
         if (p->role >= 0 && !p->exited && p->op != OP_NONE && strcmp(p->name, "you") == 0 &&
-            p->doing[0])
+            model_proc_doing(p)[0])
             return p;
     }
     return NULL;
@@ -402,7 +402,8 @@ void console_draw(struct ui *u, WINDOW *w, int h, int width)
     const struct model_proc *you = console_hand_asleep(u->m);
     if (you) {
         char asleep[96];
-        snprintf(asleep, sizeof asleep, "you asleep in %s (Ctrl-C interrupts) ", you->doing);
+        snprintf(asleep, sizeof asleep, "you asleep in %s (Ctrl-C interrupts) ",
+                 model_proc_doing(you));
         x = draw_text(w, 0, 0, width / 2, theme_style(S_BAR_WAIT), asleep);
     }
     int pw = draw_width(prompt);

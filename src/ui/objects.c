@@ -1070,6 +1070,89 @@ static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width,
     return y - y0;
 }
 
+/* ---- the race: one bar per mechanism, growing as the counts come in -------- */
+
+static int race_lanes(const struct model *m)
+{
+    int n = 0;
+    for (int k = 0; k < RACE__N; k++)
+        n += m->race.lane[k].used;
+    return n;
+}
+
+static int race_count(const struct model *m)
+{
+    return m->race.present ? 1 : 0;
+}
+
+static int race_rows(const struct ui *u, int i, int width, int level)
+{
+    return ((level >= 2) ? 1 : 0) + race_lanes(u->m);
+}
+
+/* How fast, as a bar's length: MB/s, or round trips per second. */
+static double race_speed(const struct model_race_lane *l)
+{
+    double f = model_race_figure(l);
+    if (f <= 0)
+        return 0;
+    return l->mode == RACE_PINGPONG ? 1e6 / f : f;
+}
+
+static int race_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
+{
+    const struct model *m = u->m;
+    int y0 = y;
+    bool pp = false;
+    double best = 0;
+    for (int k = 0; k < RACE__N; k++) {
+        const struct model_race_lane *l = &m->race.lane[k];
+        if (!l->used)
+            continue;
+        pp = l->mode == RACE_PINGPONG;
+        if (race_speed(l) > best)
+            best = race_speed(l);
+    }
+    if (level >= 2)
+        y += heading(w, y, width, "IPC RACE",
+                     pp ? "round trip, microseconds (shorter bar: slower)"
+                        : "MB/s streamed, every byte checked");
+    for (int k = 0; k < RACE__N && y < h; k++) {
+        const struct model_race_lane *l = &m->race.lane[k];
+        if (!l->used)
+            continue;
+        int x = 2;
+        x += draw_textf(w, y, x, width - x, A_BOLD, "%-11s", race_mech_name(k));
+        int cells = width - x - 36;
+        if (cells > 40)
+            cells = 40;
+        if (cells >= 4)
+            x += draw_bar(w, y, x, cells, (long)(race_speed(l) * 100), (long)(best * 100),
+                          l->bad || l->err) +
+                 1;
+        double f = model_race_figure(l);
+        if (f > 0)
+            x += draw_textf(w, y, x, width - x, A_NORMAL, pp ? "%9.2f us" : "%9.1f MB/s", f);
+        else
+            x += draw_text(w, y, x, width - x, theme_style(S_DIM),
+                           pp ? "        - us" : "        - MB/s");
+        int pct = l->count > 0 ? (int)(l->rcvd * 100 / l->count) : 0;
+        if (l->err)
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  %s", errname(l->err));
+        else if (l->bad)
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  %lld bad",
+                       (long long)l->bad);
+        else if (l->done)
+            draw_text(w, y, x, width - x, theme_style(S_OK), "  intact");
+        else if (l->started)
+            draw_textf(w, y, x, width - x, theme_style(S_PENDING), "  %3d%%", pct);
+        else
+            draw_text(w, y, x, width - x, theme_style(S_DIM), "  waiting");
+        y++;
+    }
+    return y - y0;
+}
+
 /* ---- fd tables side by side ------------------------------------------------- */
 
 #define FD_COL_MIN 27
@@ -1254,6 +1337,7 @@ struct ui_section {
 };
 
 static const struct ui_section sections[] = {
+    {.name = "race", .count = race_count, .rows = race_rows, .draw = race_draw},
     {.name = "deadlock", .count = deadlock_count, .rows = deadlock_rows, .draw = deadlock_draw},
     {.name = "semaphores", .count = semset_count, .rows = semset_rows, .draw = semset_draw},
     {.name = "critical section", .count = cs_count, .rows = cs_rows, .draw = cs_draw},
@@ -1278,7 +1362,7 @@ bool objects_any(const struct model *m)
 
 bool objects_prefer_full_width(const struct model *m)
 {
-    return fds_count(m) > 0 || streams_used(m) > 0;
+    return fds_count(m) > 0 || streams_used(m) > 0 || m->race.present;
 }
 
 int objects_want(const struct ui *u, int width, int level)

@@ -308,16 +308,17 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
             snprintf(buf, len, "%s", how);
         return;
     }
-    if (p->role < 0 || !p->doing[0] || m->state == RUN_DONE || p->doing_since == 0 ||
+    const char *doing = model_proc_doing(p);
+    if (p->role < 0 || !doing[0] || m->state == RUN_DONE || p->doing_since == 0 ||
         m->now_ns < p->doing_since) {
-        snprintf(buf, len, "%s", p->doing[0] ? p->doing : "-");
+        snprintf(buf, len, "%s", doing[0] ? doing : "-");
         return;
     }
     double s = (double)(m->now_ns - p->doing_since) / 1e9;
-    snprintf(buf, len, "%s %.1fs", p->doing, s);
+    snprintf(buf, len, "%s %.1fs", doing, s);
     /* what it does matters more than for how long: no "msgrcv(type 2) 0…" */
     if (draw_width(buf) > maxw)
-        snprintf(buf, len, "%s", p->doing);
+        snprintf(buf, len, "%s", doing);
 }
 
 static int procs_want(const struct ui *u, int width, int level)
@@ -494,13 +495,33 @@ static void story_cols(const struct ui *u, int width, struct story_cols *c)
         whow = c->pids ? 16 : 10;
     if (whow > maxw)
         whow = maxw;
-    int cap = width >= 110 ? 19 : 16, whatw = 10;
-    for (uint64_t i = story_first(u); i < m->story_count; i++) {
-        const struct model_line *l = model_story_line(m, i);
-        int n = l && l->what[0] ? (int)strlen(l->what) + 1 : 0;
-        if (n > whatw)
-            whatw = n;
+    int cap = width >= 110 ? 19 : 16;
+    /* The widest op of the run so far, kept from frame to frame: at full
+     * speed thousands of lines come between two frames, and only their op
+     * names are needed here (model_story_what), not their words. A story
+     * that went back (a seek, a new run, `clear`) is looked at afresh. */
+    static struct {
+        const struct model *m;
+        uint64_t base, next;
+        int whatw;
+    } seen;
+    uint64_t first = story_first(u);
+    if (seen.m != m || seen.base != u->story_base || m->story_count < seen.next ||
+        first > m->story_count) {
+        seen.m = m;
+        seen.base = u->story_base;
+        seen.next = first;
+        seen.whatw = 10;
     }
+    if (seen.next < first)
+        seen.next = first;
+    for (; seen.next < m->story_count; seen.next++) {
+        const char *what = model_story_what(m, seen.next);
+        int n = what && what[0] ? (int)strlen(what) + 1 : 0;
+        if (n > seen.whatw)
+            seen.whatw = n;
+    }
+    int whatw = seen.whatw;
     if (whatw > cap)
         whatw = cap;
     c->what = c->who + whow;

@@ -133,7 +133,7 @@ static json_object *json_procs(const struct model *m)
         char st[2] = {p->state, 0};
         json_object_object_add(po, "state", json_object_new_string(st));
         json_object_object_add(po, "kernel", json_object_new_string(p->kernel.text));
-        json_object_object_add(po, "doing", json_object_new_string(p->doing));
+        json_object_object_add(po, "doing", json_object_new_string(model_proc_doing(p)));
         json_object_object_add(po, "ppid", json_object_new_int(p->ppid));
         if (p->comm[0])
             json_object_object_add(po, "comm", json_object_new_string(p->comm));

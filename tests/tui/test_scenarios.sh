@@ -2,8 +2,8 @@
 # visible: the queue's gauge and contents (msgq), the ring in shared memory
 # and its named semaphores (shm), the cycle (deadlock), fd tables side by
 # side with the shared file (fork, fdpass), the byte stream (pipe), zombies
-# in the tree (zombie). Each is started from the console with `run`, at
-# 120x40, and looked at again at 80x24.
+# in the tree (zombie), a bar per mechanism (race). Each is started from the
+# console with `run`, at 120x40, and looked at again at 80x24.
 . "$(dirname "$0")/lib.sh"
 
 start_shell 120 40
@@ -49,6 +49,11 @@ check "zombie: a zombie in the tree (state Z)" wait_for_re 'child-[123] +Z '
 check "zombie: the kernel view says so" wait_for 'zombie, exit status'
 check "zombie: the panel counts zombies apart from the living" \
   wait_for_re 'PROCESSES +5, 2 alive, 3 zombies'
+
+run "race total=256"
+check "race: a bar per mechanism with its MB/s" wait_for_re 'pipe +[^ ]+ +[0-9]+\.[0-9] MB/s'
+check "race: every mechanism's messages intact" wait_for_re 'posixshm +[^ ]+ +[0-9]+\.[0-9] MB/s +intact'
+check "race: the ranking" wait_for 'fastest ok'
 
 t resize-window -x 80 -y 24
 run "shm think=600ms"

@@ -210,3 +210,24 @@ Test(pattern, sums_agree_however_the_bytes_are_split)
     cr_expect_neq(pattern_sum_update(PATTERN_SUM_INIT, buf, sizeof buf), whole);
     cr_expect_eq(pattern_byte(0, 31), '\n');
 }
+
+/* A process is found by pid through a hash: every one of a full model,
+ * pids that collide in the table included, and none that was not added. */
+Test(model_proc, every_process_is_found_by_its_pid)
+{
+    static struct model big;
+    model_init(&big);
+    int n = 0;
+    /* 1024 apart: the same low bits; then a run of neighbours */
+    for (pid_t pid = 1024; n < MODEL_MAX_PROCS / 2; pid += 1024, n++)
+        cr_assert_eq(model_add_proc(&big, pid, 1, 0, n + 1, "worker"), n);
+    for (pid_t pid = 40000; n < MODEL_MAX_PROCS; pid++, n++)
+        cr_assert_eq(model_add_proc(&big, pid, 1, 0, n + 1, "worker"), n);
+    cr_expect_eq(model_add_proc(&big, 99999, 1, 0, 1, "one too many"), -1);
+    for (int i = 0; i < MODEL_MAX_PROCS; i++)
+        cr_expect_eq(model_find_proc(&big, big.procs[i].pid), i, "pid %d", (int)big.procs[i].pid);
+    cr_expect_eq(model_find_proc(&big, 99999), -1);
+    cr_expect_eq(model_find_proc(&big, 1024 * 500), -1);
+    /* added again: the same entry */
+    cr_expect_eq(model_add_proc(&big, 40003, 1, 0, 1, "worker"), MODEL_MAX_PROCS / 2 + 3);
+}
