@@ -15,7 +15,7 @@ const char cli_usage[] =
     "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
     "       ipcplay export FILE --text | --cast OUT.cast [--size 120x40] [--speed X]\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
-    "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
+    "       ipcplay watch [--trace=preload|ptrace|off] [options] -- PROGRAM [ARGS]\n"
     "       ipcplay watch --pid PID [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
@@ -42,8 +42,13 @@ const char cli_usage[] =
     "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
     "  --sort ORDER       watch: id (default), key, owner or activity\n"
     "  -- PROGRAM [ARGS]  watch: run PROGRAM as a tracked tree and tell its IPC and\n"
-    "                     process calls (traced: ptrace + seccomp, those calls only)\n"
-    "  --no-trace         watch -- PROGRAM: no tracing; the story comes from samples\n"
+    "                     process calls (traced: see --trace)\n"
+    "  --trace HOW        watch -- PROGRAM: how its calls are traced: preload (the\n"
+    "                     default: an interposer, libipcplay-hook.so, in each\n"
+    "                     process; for dynamically linked programs), ptrace\n"
+    "                     (ptrace + seccomp, those calls only; the fallback for\n"
+    "                     static programs; ~100x slower per traced call), off\n"
+    "  --no-trace         the same as --trace=off: the story comes from samples\n"
     "  --pid PID          watch: the running tree of PID (samples only; never signalled)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
@@ -74,23 +79,15 @@ static int cli_parse_size(const char *s, int *cols, int *rows)
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"headless", no_argument, NULL, 'H'},
-        {"json", no_argument, NULL, 'j'},
-        {"speed", required_argument, NULL, 's'},
-        {"for", required_argument, NULL, 'f'},
-        {"paused", no_argument, NULL, 'P'},
-        {"record", required_argument, NULL, 'r'},
-        {"text", no_argument, NULL, 't'},
-        {"cast", required_argument, NULL, 'c'},
-        {"size", required_argument, NULL, 'z'},
-        {"user", required_argument, NULL, 'u'},
-        {"key", required_argument, NULL, 'k'},
-        {"sort", required_argument, NULL, 'o'},
-        {"pid", required_argument, NULL, 'p'},
-        {"no-trace", no_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
+        {"headless", no_argument, NULL, 'H'},    {"json", no_argument, NULL, 'j'},
+        {"speed", required_argument, NULL, 's'}, {"for", required_argument, NULL, 'f'},
+        {"paused", no_argument, NULL, 'P'},      {"record", required_argument, NULL, 'r'},
+        {"text", no_argument, NULL, 't'},        {"cast", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 'z'},  {"user", required_argument, NULL, 'u'},
+        {"key", required_argument, NULL, 'k'},   {"sort", required_argument, NULL, 'o'},
+        {"pid", required_argument, NULL, 'p'},   {"no-trace", no_argument, NULL, 'T'},
+        {"trace", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0, .sort = -1, .cast_cols = 120, .cast_rows = 40};
     /* `watch ... -- PROGRAM ARGS`: the program's words are not ours to read. */
@@ -148,6 +145,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case 'k': o->key = optarg; break;
         case 'T': o->no_trace = true; break;
+        case 'R':
+            if (strcmp(optarg, "off") == 0) {
+                o->no_trace = true;
+            } else if (strcmp(optarg, "preload") == 0 || strcmp(optarg, "ptrace") == 0) {
+                o->trace_via = optarg[1] == 'r' ? 1 : 2;
+            } else {
+                snprintf(err, errlen, "bad --trace '%s': accepted preload, ptrace, off", optarg);
+                return CLI_ERROR;
+            }
+            o->trace_set = true;
+            break;
         case 'p': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -196,6 +204,12 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     }
     o->nwords = argc - optind;
     o->words = argv + optind;
+    if (o->trace_set && !o->prog) {
+        snprintf(err, errlen,
+                 "--trace goes with watch -- PROGRAM (ipcplay watch --trace=ptrace -- "
+                 "PROGRAM)");
+        return CLI_ERROR;
+    }
     if ((o->prog || o->pid || o->no_trace) &&
         (o->nwords == 0 || strcmp(o->words[0], "watch") != 0)) {
         snprintf(err, errlen,

@@ -17,9 +17,12 @@
 struct tree_opts {
     char *const *argv; /* the program and its arguments; NULL with pid */
     pid_t pid;         /* watch --pid: a running tree; 0 with argv */
-    bool trace;        /* watch -- PROGRAM: trace its calls (ptrace + seccomp) */
+    bool trace;        /* watch -- PROGRAM: trace its calls */
+    int via;           /* how: TREE_VIA_AUTO (preload when it can), _PRELOAD, _PTRACE */
     int period_ms;     /* between samples */
 };
+
+enum { TREE_VIA_AUTO, TREE_VIA_PRELOAD, TREE_VIA_PTRACE };
 
 /* Check that argv[0] can be run (found in PATH, a regular file, executable)
  * before anything starts: 0, or -1 with one clear line in err. */
@@ -47,6 +50,9 @@ int engine_tree_kill(struct engine *e, pid_t pid, int sig);
 
 /* For engine.c's loop. */
 int engine_tree_pollfd(const struct engine *e); /* its output; -1 */
+int engine_tree_hookfd(struct engine *e);       /* preload's wake fd, armed; -1 */
+int engine_tree_wakefd(const struct engine *e); /* the same fd, not armed */
+int engine_tree_calls(struct engine *e);        /* preload's calls: engine flags */
 int engine_tree_output(struct engine *e);       /* output readable: engine flags */
 int engine_tree_sigchld(struct engine *e);      /* reap / trace stops: engine flags */
 void engine_tree_sample(struct engine *e);      /* after each watch sample */

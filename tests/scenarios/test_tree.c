@@ -60,7 +60,7 @@ Test(tree, turns_traced_story)
     const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "turns", "2", NULL};
     int rc = watch(&r, argv, 30);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
-    cr_assert(strstr(r.out, "story from traced calls"), "%s", r.out);
+    cr_assert(strstr(r.out, "story from traced calls: traced via preload"), "%s", r.out);
     cr_assert(strstr(r.out, "semget(IPC_PRIVATE, nsems 1, 0600) -> semid "), "%s", r.out);
     cr_assert(strstr(r.out, "fork -> child "), "%s", r.out);
     cr_assert(strstr(r.out, "semop(semid ") && strstr(r.out, "[{0, -1, 0}]) -> blocks: semval 0"),
@@ -73,6 +73,92 @@ Test(tree, turns_traced_story)
     cr_assert(strstr(r.out, "exit status 0, reaped by ipcplay"), "%s", r.out);
     cr_assert(!strstr(r.out, "STALL"), "%s", r.out);
     support_free(&r);
+}
+
+/* The same story from each way of tracing: ptrace chosen, and ptrace as
+ * the fallback for a statically linked program the interposer cannot
+ * reach. */
+static void assert_turns_story(const char *out)
+{
+    cr_assert(strstr(out, "semget(IPC_PRIVATE, nsems 1, 0600) -> semid "), "%s", out);
+    cr_assert(strstr(out, "fork -> child "), "%s", out);
+    cr_assert(strstr(out, "[{0, -1, 0}]) -> blocks: semval 0"), "%s", out);
+    cr_assert(strstr(out, "[{0, 1, 0}]) -> 0"), "%s", out);
+    cr_assert(strstr(out, "type 1, 16 bytes) -> 0"), "%s", out);
+    cr_assert(strstr(out, "wait4("), "%s", out);
+    cr_assert(strstr(out, "exit status 0, reaped by ipcplay"), "%s", out);
+}
+
+Test(tree, turns_traced_via_ptrace)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--trace=ptrace", "--", SEMQ_BIN,
+                          "turns",   "2",     NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "story from traced calls: traced via ptrace"), "%s", r.out);
+    assert_turns_story(r.out);
+    support_free(&r);
+}
+
+Test(tree, static_program_falls_back_to_ptrace)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay",       "watch", "--headless", "--",
+                          SEMQ_STATIC_BIN, "turns", "1",          NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "traced via ptrace: a statically linked program"), "%s", r.out);
+    assert_turns_story(r.out);
+    support_free(&r);
+    const char *want[] = {"ipcplay", "watch",         "--headless", "--trace=preload",
+                          "--",      SEMQ_STATIC_BIN, "quick",      NULL};
+    rc = support_run(&r, want, 20);
+    cr_assert_eq(rc, 3, "--trace=preload of a static program is refused: %d\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "watch --trace=preload: a statically linked program"), "%s", r.out);
+    support_free(&r);
+}
+
+/* The interposer trusts no fd named in its variable: a regular file, a
+ * pipe, an fd that is not open, words that are not numbers. The program
+ * then runs as without it, and nothing is written anywhere. */
+Test(tree, hook_refuses_fds_that_are_not_its_rings)
+{
+    char file[] = "/tmp/ipcplay-hookfd-XXXXXX";
+    int fd = mkstemp(file);
+    cr_assert(fd >= 0);
+    unlink(file);
+    cr_assert_eq(ftruncate(fd, 1 << 20), 0);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    char vals[4][32];
+    snprintf(vals[0], sizeof vals[0], "%d,%d", fd, p[1]);
+    snprintf(vals[1], sizeof vals[1], "%d,%d", p[0], p[1]);
+    snprintf(vals[2], sizeof vals[2], "900,901");
+    snprintf(vals[3], sizeof vals[3], "x,y");
+    for (int i = 0; i < 4; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int out = open("/dev/null", O_WRONLY);
+            dup2(out, 1);
+            setenv("LD_PRELOAD", IPCPLAY_HOOK_LIB, 1);
+            setenv("IPCPLAY_HOOK", vals[i], 1);
+            execl(SEMQ_BIN, SEMQ_BIN, "quick", (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "IPCPLAY_HOOK=%s: status %d", vals[i], st);
+    }
+    char buf[16];
+    cr_assert_eq(pread(fd, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+    for (size_t i = 0; i < sizeof buf; i++)
+        cr_assert_eq(buf[i], 0, "the file was written");
+    cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    cr_assert_eq(read(p[0], buf, sizeof buf), -1, "the pipe was written");
+    close(fd);
+    close(p[0]);
+    close(p[1]);
 }
 
 Test(tree, stall_named_with_waiters)
