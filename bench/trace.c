@@ -6,7 +6,8 @@
  * target 3x); under a bare tracer written here (seccomp stops at
  * semop/semtimedop only, an entry and an exit stop per call, nothing else:
  * the floor of ptrace, what the kernel's mechanism alone costs); and under
- * `ipcplay watch --headless --trace=ptrace -- LOOP`.
+ * `ipcplay watch --headless --trace=ptrace -- LOOP`. Each figure is the
+ * best of three runs.
  * A getpid loop, which the filter lets through, shows untraced calls stay
  * at full speed. Prints each figure, its target and the floor; asserts
  * nothing (timings belong here, not in tests). */
@@ -101,9 +102,21 @@ static double run_env(char *const argv[], int bare_trace, const char *preload)
     return fig;
 }
 
+/* The best of three runs: on a shared machine the noise only adds. */
+static double best3(char *const argv[], int bare_trace, const char *preload)
+{
+    double best = -1;
+    for (int i = 0; i < 3; i++) {
+        double f = run_env(argv, bare_trace, preload);
+        if (f > 0 && (best < 0 || f < best))
+            best = f;
+    }
+    return best;
+}
+
 static double run(char *const argv[], int bare_trace)
 {
-    return run_env(argv, bare_trace, NULL);
+    return best3(argv, bare_trace, NULL);
 }
 
 int main(void)
@@ -123,7 +136,7 @@ int main(void)
                          "--trace=ptrace", "--",      IPCPLAY_TRACE_LOOP,
                          "getpid",         "2000000", NULL};
     double plain = run(semop_plain, 0);
-    double hooked = run_env(semop_plain, 0, IPCPLAY_HOOK_LIB);
+    double hooked = best3(semop_plain, 0, IPCPLAY_HOOK_LIB);
     double pre = run(semop_pre, 0);
     double floor_ = run(semop_plain, 1);
     double traced = run(semop_pt, 0);

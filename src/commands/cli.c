@@ -15,7 +15,7 @@ const char cli_usage[] =
     "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
     "       ipcplay export FILE --text | --cast OUT.cast [--size 120x40] [--speed X]\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
-    "       ipcplay watch [--trace=preload|ptrace|off] [options] -- PROGRAM [ARGS]\n"
+    "       ipcplay watch [--trace=preload|ptrace|off] [--stdin] [options] -- PROGRAM [ARGS]\n"
     "       ipcplay watch --pid PID [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
@@ -49,6 +49,9 @@ const char cli_usage[] =
     "                     (ptrace + seccomp, those calls only; the fallback for\n"
     "                     static programs; ~100x slower per traced call), off\n"
     "  --no-trace         the same as --trace=off: the story comes from samples\n"
+    "  --stdin            watch -- PROGRAM: its stdin is a pipe the console command\n"
+    "                     `input TEXT` writes to (`input --eof` closes it); without\n"
+    "                     it, /dev/null\n"
     "  --pid PID          watch: the running tree of PID (samples only; never signalled)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
@@ -79,15 +82,25 @@ static int cli_parse_size(const char *s, int *cols, int *rows)
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 {
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},        {"version", no_argument, NULL, 'V'},
-        {"headless", no_argument, NULL, 'H'},    {"json", no_argument, NULL, 'j'},
-        {"speed", required_argument, NULL, 's'}, {"for", required_argument, NULL, 'f'},
-        {"paused", no_argument, NULL, 'P'},      {"record", required_argument, NULL, 'r'},
-        {"text", no_argument, NULL, 't'},        {"cast", required_argument, NULL, 'c'},
-        {"size", required_argument, NULL, 'z'},  {"user", required_argument, NULL, 'u'},
-        {"key", required_argument, NULL, 'k'},   {"sort", required_argument, NULL, 'o'},
-        {"pid", required_argument, NULL, 'p'},   {"no-trace", no_argument, NULL, 'T'},
-        {"trace", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"headless", no_argument, NULL, 'H'},
+        {"json", no_argument, NULL, 'j'},
+        {"speed", required_argument, NULL, 's'},
+        {"for", required_argument, NULL, 'f'},
+        {"paused", no_argument, NULL, 'P'},
+        {"record", required_argument, NULL, 'r'},
+        {"text", no_argument, NULL, 't'},
+        {"cast", required_argument, NULL, 'c'},
+        {"size", required_argument, NULL, 'z'},
+        {"user", required_argument, NULL, 'u'},
+        {"key", required_argument, NULL, 'k'},
+        {"sort", required_argument, NULL, 'o'},
+        {"pid", required_argument, NULL, 'p'},
+        {"no-trace", no_argument, NULL, 'T'},
+        {"trace", required_argument, NULL, 'R'},
+        {"stdin", no_argument, NULL, 'I'},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0, .sort = -1, .cast_cols = 120, .cast_rows = 40};
     /* `watch ... -- PROGRAM ARGS`: the program's words are not ours to read. */
@@ -145,6 +158,7 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case 'k': o->key = optarg; break;
         case 'T': o->no_trace = true; break;
+        case 'I': o->stdin_pipe = true; break;
         case 'R':
             if (strcmp(optarg, "off") == 0) {
                 o->no_trace = true;
@@ -204,6 +218,11 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     }
     o->nwords = argc - optind;
     o->words = argv + optind;
+    if (o->stdin_pipe && !o->prog) {
+        snprintf(err, errlen,
+                 "--stdin goes with watch -- PROGRAM (ipcplay watch --stdin -- PROGRAM)");
+        return CLI_ERROR;
+    }
     if (o->trace_set && !o->prog) {
         snprintf(err, errlen,
                  "--trace goes with watch -- PROGRAM (ipcplay watch --trace=ptrace -- "

@@ -129,15 +129,15 @@ static _Noreturn void anchor_main(pid_t parent)
         pause();
 }
 
-static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, const struct engine_tree *t,
-                                const char *path, char *const *argv)
+static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, int infd,
+                                const struct engine_tree *t, const char *path, char *const *argv)
 {
     setpgid(0, anchor);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
     runner_reset_signals();
-    int null = open("/dev/null", O_RDONLY);
+    int null = infd >= 0 ? infd : open("/dev/null", O_RDONLY);
     if (null >= 0 && null != 0) {
         dup2(null, 0);
         close(null);
@@ -191,9 +191,15 @@ static void say_start(struct engine *e, struct engine_tree *t, const struct tree
 static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts *o,
                  const char *path, char *err, size_t errlen)
 {
-    int pfd[2];
+    int pfd[2], ifd[2] = {-1, -1};
     if (pipe2(pfd, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (o->stdin_pipe && pipe2(ifd, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
         return -1;
     }
     pid_t a = fork();
@@ -208,13 +214,22 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
         }
         close(pfd[0]);
         close(pfd[1]);
+        if (ifd[0] >= 0) {
+            close(ifd[0]);
+            close(ifd[1]);
+        }
         return -1;
     }
     t->anchor = a;
     pid_t pid = fork();
     if (pid == 0)
-        root_main(e->self, a, pfd[1], t, path, o->argv);
+        root_main(e->self, a, pfd[1], ifd[0], t, path, o->argv);
     close(pfd[1]);
+    if (ifd[0] >= 0)
+        close(ifd[0]);
+    t->infd = ifd[1];
+    if (t->infd >= 0)
+        fcntl(t->infd, F_SETFL, O_NONBLOCK);
     if (pid < 0) {
         snprintf(err, errlen, "fork failed: %s", strerror(errno));
         close(pfd[0]);
@@ -286,7 +301,8 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
         snprintf(err, errlen, "cannot look at /proc");
         return -1;
     }
-    t->outfd = -1;
+    t->outfd = t->infd = -1;
+    t->stdin_pipe = o->stdin_pipe && o->argv;
     t->hook_fd = t->hook_wake = t->hook_timer = t->hook_polled = -1;
     err[0] = '\0';
     t->mode = o->argv ? TREE_RUN : TREE_PID;
@@ -505,6 +521,8 @@ void engine_tree_free(struct engine *e)
     engine_tree_stop(e);
     if (t->outfd >= 0)
         close(t->outfd);
+    if (t->infd >= 0)
+        close(t->infd);
     if (t->procfd >= 0)
         close(t->procfd);
     hook_close(t);
@@ -539,6 +557,54 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
     else
         trace_release(e, t);
     return 0;
+}
+
+int engine_tree_input(struct engine *e, const char *text, bool eof, char *err, size_t errlen)
+{
+    struct engine_tree *t = e->tree;
+    if (!t || t->mode != TREE_RUN) {
+        snprintf(err, errlen, "input goes to a program ipcplay runs (watch --stdin -- PROGRAM)");
+        return -1;
+    }
+    if (!t->stdin_pipe) {
+        snprintf(err, errlen,
+                 "the program's stdin is /dev/null; start it with watch --stdin -- PROGRAM to type "
+                 "to it");
+        return -1;
+    }
+    if (t->infd < 0) {
+        snprintf(err, errlen, "the program's stdin is closed already (input --eof)");
+        return -1;
+    }
+    if (eof) {
+        close(t->infd);
+        t->infd = -1;
+        engine_say(e, 1, "ipcplay", "input", "stdin closed: the program reads end of file");
+        return 0;
+    }
+    size_t n = strlen(text);
+    char *line = malloc(n + 1);
+    if (!line) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(line, text, n);
+    line[n] = '\n';
+    ssize_t w = write(t->infd, line, n + 1);
+    free(line);
+    if (w == (ssize_t)(n + 1)) {
+        engine_say(e, 1, "ipcplay", "input", "%.200s", text);
+        return 0;
+    }
+    if (w < 0 && errno == EPIPE)
+        snprintf(err, errlen, "the program closed its stdin; nothing was sent");
+    else if (w < 0 && errno == EAGAIN)
+        snprintf(err, errlen, "the program's stdin is full (it reads nothing); nothing was sent");
+    else if (w >= 0)
+        snprintf(err, errlen, "only %zd of %zu bytes went in (the pipe is full)", w, n + 1);
+    else
+        snprintf(err, errlen, "cannot write to the program's stdin: %s", strerror(errno));
+    return -1;
 }
 
 /* kill PID of the tree: only a process that is provably the tree's now. A

@@ -20,6 +20,7 @@ struct tree_opts {
     bool trace;        /* watch -- PROGRAM: trace its calls */
     int via;           /* how: TREE_VIA_AUTO (preload when it can), _PRELOAD, _PTRACE */
     int period_ms;     /* between samples */
+    bool stdin_pipe;   /* watch --stdin: its stdin a pipe `input TEXT` writes to */
 };
 
 enum { TREE_VIA_AUTO, TREE_VIA_PRELOAD, TREE_VIA_PTRACE };
@@ -44,6 +45,9 @@ void engine_tree_stop(struct engine *e);
  * the tree is not traced. */
 int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, size_t errlen);
 enum { TREE_GATE_RUN, TREE_GATE_PAUSE, TREE_GATE_STEP };
+/* `input TEXT`: write text and a newline to the program's stdin (watch
+ * --stdin); with eof, close it instead. 0, or -1 with one line in err. */
+int engine_tree_input(struct engine *e, const char *text, bool eof, char *err, size_t errlen);
 /* Signal one process of a tree ipcplay started, only while it is provably
  * the tree's (traced by us, or in the anchor's group); -1 (ESRCH) if not. */
 int engine_tree_kill(struct engine *e, pid_t pid, int sig);

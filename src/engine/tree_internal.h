@@ -30,6 +30,8 @@ struct engine_tree {
     bool traced;
     bool root_reaped;
     int outfd; /* read end of the program's stdout/stderr; -1 */
+    int infd;  /* write end of its stdin (watch --stdin); -1 */
+    bool stdin_pipe;
     char outbuf[512];
     size_t outlen;
     char comm[16]; /* the program's name, for output lines */

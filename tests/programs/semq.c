@@ -9,6 +9,8 @@
  *   quick        exits at once
  *   ignore-term  ignores SIGTERM and sleeps
  *   fork N       forks N children that sleep
+ *   read         reads lines from stdin, prints "read: LINE" for each, and
+ *                "eof" at the end of file
  * It prints its object ids ("semid S msqid Q") so a test can remove them. */
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +86,16 @@ int main(int argc, char **argv)
         signal(SIGTERM, SIG_IGN);
         for (;;)
             pause();
+    }
+    if (strcmp(mode, "read") == 0) {
+        char line[256];
+        while (fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\n")] = '\0';
+            printf("read: %s\n", line);
+            fflush(stdout);
+        }
+        printf("eof\n");
+        return 0;
     }
     if (strcmp(mode, "fork") == 0) {
         for (int i = 0; i < n; i++)

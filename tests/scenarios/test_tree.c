@@ -24,6 +24,7 @@
 #include "engine/engine.h"
 #include "engine/registry.h"
 #include "engine/tree.h"
+#include "commands/commands.h"
 #include "support.h"
 
 static void setup(void)
@@ -113,9 +114,10 @@ Test(tree, static_program_falls_back_to_ptrace)
     support_free(&r);
     const char *want[] = {"ipcplay", "watch",         "--headless", "--trace=preload",
                           "--",      SEMQ_STATIC_BIN, "quick",      NULL};
-    rc = support_run(&r, want, 20);
-    cr_assert_eq(rc, 3, "--trace=preload of a static program is refused: %d\n%s", rc, r.out);
-    cr_assert(strstr(r.out, "watch --trace=preload: a statically linked program"), "%s", r.out);
+    char said[512] = "";
+    rc = support_run_stderr(&r, want, 20, said, sizeof said);
+    cr_assert_eq(rc, 3, "--trace=preload of a static program is refused: %d\n%s", rc, said);
+    cr_assert(strstr(said, "watch --trace=preload: a statically linked program"), "%s", said);
     support_free(&r);
 }
 
@@ -299,6 +301,55 @@ static void turn(struct engine *e, double seconds)
         poll(p, (nfds_t)n, 50);
         engine_dispatch(e, p, n);
     }
+}
+
+static int input_host_said_n;
+static char input_host_said[512];
+static void input_host_print(void *self, int kind, const char *line)
+{
+    input_host_said_n++;
+    snprintf(input_host_said, sizeof input_host_said, "%s", line);
+}
+
+/* watch --stdin: `input TEXT` is a line on the program's stdin, `input
+ * --eof` its end of file; without --stdin the command says why not. */
+Test(tree, input_types_to_the_program)
+{
+    static struct model m;
+    registry_init(-1);
+    struct engine *e = engine_new(&m);
+    cr_assert(e);
+    char *argv[] = {SEMQ_BIN, "read", NULL};
+    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100, .stdin_pipe = true};
+    char err[256];
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    struct cmd_host h = {.where = CMD_CONSOLE, .engine = e, .model = &m, .print = input_host_print};
+    cr_assert_eq(command_run_line(&h, "input hello   world"), CMD_OK, "%s", input_host_said);
+    turn(e, 0.5);
+    cr_assert_eq(count(&m, "read: hello world"), 1);
+    cr_assert_eq(count(&m, "eof"), 0, "stdin still open");
+    cr_assert_eq(engine_tree_done(e), false);
+    cr_assert_eq(command_run_line(&h, "input --eof"), CMD_OK, "%s", input_host_said);
+    turn(e, 5);
+    cr_assert(count(&m, "eof") >= 1, "the program read end of file");
+    cr_assert(engine_tree_done(e));
+    cr_assert_eq(command_run_line(&h, "input more"), CMD_ERROR);
+    cr_assert(strstr(input_host_said, "closed"), "%s", input_host_said);
+    engine_free(e);
+
+    static struct model m2;
+    e = engine_new(&m2);
+    cr_assert(e);
+    o.stdin_pipe = false;
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    h.engine = e;
+    h.model = &m2;
+    cr_assert_eq(command_run_line(&h, "input hello"), CMD_ERROR);
+    cr_assert(strstr(input_host_said, "stdin is /dev/null; start it with watch --stdin"), "%s",
+              input_host_said);
+    turn(e, 5);
+    cr_assert(count(&m2, "eof") >= 1, "/dev/null: end of file at once");
+    engine_free(e);
 }
 
 Test(tree, pause_and_step_hold_traced_calls)
