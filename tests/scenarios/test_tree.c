@@ -352,16 +352,17 @@ Test(tree, input_types_to_the_program)
     engine_free(e);
 }
 
-Test(tree, pause_and_step_hold_traced_calls)
+static void pause_and_step(int via, const char *how)
 {
     static struct model m;
     registry_init(-1);
     struct engine *e = engine_new(&m);
     cr_assert(e);
     char *argv[] = {SEMQ_BIN, "turns", "1", NULL};
-    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100};
+    struct tree_opts o = {.argv = argv, .trace = true, .via = via, .period_ms = 100};
     char err[256];
     cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(m.tree.start.note, how), "%s", m.tree.start.note);
     cr_assert_eq(engine_tree_gate(e, TREE_GATE_PAUSE, 0, 0, err, sizeof err), 0, "%s", err);
     turn(e, 0.5);
     pid_t root = m.tree.start.root;
@@ -379,4 +380,14 @@ Test(tree, pause_and_step_hold_traced_calls)
     cr_assert(engine_tree_done(e), "the tree finished after resume");
     cr_assert(m.tree.root_reaped && m.tree.root_status == 0, "status %d", m.tree.root_status);
     engine_free(e);
+}
+
+Test(tree, pause_and_step_hold_traced_calls)
+{
+    pause_and_step(TREE_VIA_AUTO, "traced via preload");
+}
+
+Test(tree, pause_and_step_hold_ptrace_calls)
+{
+    pause_and_step(TREE_VIA_PTRACE, "traced via ptrace");
 }
