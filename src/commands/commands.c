@@ -605,12 +605,13 @@ const struct command commands[] = {
      "The run's objects go at once; any other only after a y/N question naming it. Never in a "
      "replay.",
      CMD_CONSOLE, 2, 2, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcrm},
-    {"watch", NULL, "[user=U] [key=K] [sort=S] [every=S]",
+    {"watch", NULL, "[user=U] [key=K] [sort=S] [scope=tree|all] [every=S]",
      "watch the whole system's IPC objects and who uses them",
      "Samples every object (System V and POSIX) and the processes asleep on or attached to them "
      "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
-     "the list.",
-     CMD_CLI | CMD_CONSOLE, 0, 4, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
+     "the list. Watching a program (watch -- PROGRAM), the panel shows its objects only; scope=all "
+     "widens it to the whole system, scope=tree narrows it again.",
+     CMD_CLI | CMD_CONSOLE, 0, 5, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
     {"back", NULL, "[N]", "go back N ops (default 1) on the timeline",
      "In a replay, or in a live run (the run itself is not touched: its records are kept in "
      "memory). Shift-F4 does `back`; `live` or End returns to the present.",

@@ -141,6 +141,10 @@ void tree_apply(struct model *m, const struct record *r);
 const struct tree_procm *tree_find(const struct tree *t, int pid);
 /* Is this System V object one the tree created or used? */
 bool tree_has_obj(const struct tree *t, int kind, int id);
+/* The system's objects the dashboard lists, in the filter's order: with a
+ * tree watched and the filter's scope not all, only the tree's objects
+ * (created or used by it: its traced calls' ids and the users seen). */
+int tree_select_objs(const struct model *m, int *idx, int max);
 /* Processes of the tree still there (not gone, not reaped). */
 int tree_alive(const struct tree *t);
 /* What a process is doing, as the story says it ("semop(semid 3, [{0, -1,
