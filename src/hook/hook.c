@@ -187,7 +187,15 @@ static struct hook_ring *claim(void)
 
 /* One call into this thread's ring. A full ring waits for the engine (it
  * drains at every wake-up): the story loses nothing. */
+static void emit_at(struct trace_call *c, uint64_t t_ns);
+
 static void emit(struct trace_call *c)
+{
+    emit_at(c, now_ns());
+}
+
+/* t_ns orders it among every thread's calls (the engine merges by it). */
+static void emit_at(struct trace_call *c, uint64_t t_ns)
 {
     struct hook_ring *r = claim();
     if (!r) {
@@ -205,7 +213,7 @@ static void emit(struct trace_call *c)
         }
     }
     struct hook_slot *s = &r->slot[t % HOOK_SLOTS];
-    s->t_ns = now_ns();
+    s->t_ns = t_ns;
     s->c = *c;
     atomic_store_explicit(&r->tail, t + 1, memory_order_release);
     /* Pairs with the engine's fence before it sleeps (as in events.c). */
@@ -511,6 +519,9 @@ EXPORT int shmctl(int shmid, int cmd, struct shmid_ds *buf)
 
 EXPORT pid_t fork(void)
 {
+    /* Told at the moment before the fork, so it comes before anything the
+     * child does (its exec, its calls), as ptrace's fork event does. */
+    uint64_t t = sh ? now_ns() : 0;
     pid_t pid = RESOLVE(fork)();
     if (!sh)
         return pid;
@@ -524,7 +535,7 @@ EXPORT pid_t fork(void)
         call_init(&c, SYS_fork, 0, 0, 0, 0, 0);
         c.phase = TRACE_EVENT;
         c.ret = pid;
-        emit(&c);
+        emit_at(&c, t);
     }
     errno = err;
     return pid;
@@ -573,6 +584,11 @@ EXPORT pid_t waitpid(pid_t pid, int *status, int options)
 EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
 {
     return wait_call(pid, status, options, ru);
+}
+
+EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
+{
+    return wait_call(-1, status, options, ru);
 }
 
 EXPORT int waitid(idtype_t type, id_t id, siginfo_t *info, int options)
