@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <mqueue.h>
 #include <linux/futex.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -78,6 +79,14 @@ DECLARE_REAL(int, pipe2, int *, int);
 DECLARE_REAL(int, socketpair, int, int, int, int *);
 DECLARE_REAL(int, mkfifo, const char *, mode_t);
 DECLARE_REAL(ssize_t, sendmsg, int, const struct msghdr *, int);
+DECLARE_REAL(int, shm_open, const char *, int, mode_t);
+DECLARE_REAL(int, shm_unlink, const char *);
+DECLARE_REAL(mqd_t, mq_open, const char *, int, ...);
+DECLARE_REAL(int, mq_unlink, const char *);
+DECLARE_REAL(int, mq_timedsend, mqd_t, const char *, size_t, unsigned, const struct timespec *);
+DECLARE_REAL(ssize_t, mq_timedreceive, mqd_t, char *, size_t, unsigned *, const struct timespec *);
+DECLARE_REAL(int, mq_send, mqd_t, const char *, size_t, unsigned);
+DECLARE_REAL(ssize_t, mq_receive, mqd_t, char *, size_t, unsigned *);
 DECLARE_REAL(void, exit, int) __attribute__((noreturn));
 DECLARE_REAL(void, _exit, int) __attribute__((noreturn));
 DECLARE_REAL(int, __libc_start_main, int (*)(int, char **, char **), int, char **, void (*)(void),
@@ -726,4 +735,131 @@ EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
     }
     errno = err;
     return rc;
+}
+
+/* ---- POSIX shared memory and message queues ---- */
+
+static void posix_call(struct trace_call *c, int nr, const char *name, int64_t a1, int64_t a2)
+{
+    call_init(c, nr, 0, a1, a2, 0, 0);
+    snprintf(c->path, sizeof c->path, "%s", name && name[0] == '/' ? name + 1 : name ? name : "");
+}
+
+EXPORT int shm_open(const char *name, int oflag, mode_t mode)
+{
+    RESOLVE(shm_open);
+    if (!sh)
+        return real_shm_open(name, oflag, mode);
+    struct trace_call c;
+    posix_call(&c, TRACE_NR_SHM_OPEN, name, oflag, mode);
+    gate(&c);
+    int rc = real_shm_open(name, oflag, mode);
+    done(&c, rc, errno);
+    return rc;
+}
+
+EXPORT int shm_unlink(const char *name)
+{
+    RESOLVE(shm_unlink);
+    if (!sh)
+        return real_shm_unlink(name);
+    struct trace_call c;
+    posix_call(&c, TRACE_NR_SHM_UNLINK, name, 0, 0);
+    gate(&c);
+    int rc = real_shm_unlink(name);
+    done(&c, rc, errno);
+    return rc;
+}
+
+EXPORT mqd_t mq_open(const char *name, int oflag, ...)
+{
+    mode_t mode = 0;
+    struct mq_attr *attr = NULL;
+    if (oflag & O_CREAT) {
+        va_list ap;
+        va_start(ap, oflag);
+        mode = (mode_t)va_arg(ap, unsigned);
+        attr = va_arg(ap, struct mq_attr *);
+        va_end(ap);
+    }
+    RESOLVE(mq_open);
+    if (!sh)
+        return real_mq_open(name, oflag, mode, attr);
+    struct trace_call c;
+    posix_call(&c, SYS_mq_open, name, oflag, mode);
+    gate(&c);
+    mqd_t q = real_mq_open(name, oflag, mode, attr);
+    done(&c, q, errno);
+    return q;
+}
+
+EXPORT int mq_unlink(const char *name)
+{
+    RESOLVE(mq_unlink);
+    if (!sh)
+        return real_mq_unlink(name);
+    struct trace_call c;
+    posix_call(&c, SYS_mq_unlink, name, 0, 0);
+    gate(&c);
+    int rc = real_mq_unlink(name);
+    done(&c, rc, errno);
+    return rc;
+}
+
+/* glibc declares the timeouts of mq_timed* non-null: mq_send and
+ * mq_receive go to their own real functions. */
+static int mq_send_call(mqd_t q, const char *msg, size_t len, unsigned prio,
+                        const struct timespec *timeout)
+{
+    RESOLVE(mq_timedsend);
+    RESOLVE(mq_send);
+    if (!sh)
+        return timeout ? real_mq_timedsend(q, msg, len, prio, timeout)
+                       : real_mq_send(q, msg, len, prio);
+    struct trace_call c;
+    call_init(&c, SYS_mq_timedsend, q, (int64_t)(uintptr_t)msg, (int64_t)len, prio, 0);
+    gate(&c);
+    int rc =
+        timeout ? real_mq_timedsend(q, msg, len, prio, timeout) : real_mq_send(q, msg, len, prio);
+    done(&c, rc, errno);
+    return rc;
+}
+
+EXPORT int mq_timedsend(mqd_t q, const char *msg, size_t len, unsigned prio,
+                        const struct timespec *timeout)
+{
+    return mq_send_call(q, msg, len, prio, timeout);
+}
+
+EXPORT int mq_send(mqd_t q, const char *msg, size_t len, unsigned prio)
+{
+    return mq_send_call(q, msg, len, prio, NULL);
+}
+
+static ssize_t mq_receive_call(mqd_t q, char *msg, size_t len, unsigned *prio,
+                               const struct timespec *timeout)
+{
+    RESOLVE(mq_timedreceive);
+    RESOLVE(mq_receive);
+    if (!sh)
+        return timeout ? real_mq_timedreceive(q, msg, len, prio, timeout)
+                       : real_mq_receive(q, msg, len, prio);
+    struct trace_call c;
+    call_init(&c, SYS_mq_timedreceive, q, (int64_t)(uintptr_t)msg, (int64_t)len, 0, 0);
+    gate(&c);
+    ssize_t rc = timeout ? real_mq_timedreceive(q, msg, len, prio, timeout)
+                         : real_mq_receive(q, msg, len, prio);
+    done(&c, rc, errno);
+    return rc;
+}
+
+EXPORT ssize_t mq_timedreceive(mqd_t q, char *msg, size_t len, unsigned *prio,
+                               const struct timespec *timeout)
+{
+    return mq_receive_call(q, msg, len, prio, timeout);
+}
+
+EXPORT ssize_t mq_receive(mqd_t q, char *msg, size_t len, unsigned *prio)
+{
+    return mq_receive_call(q, msg, len, prio, NULL);
 }

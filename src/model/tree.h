@@ -79,6 +79,9 @@ enum trace_phase {
     TRACE_HELD = 2,   /* held at entry by pause/step */
     TRACE_EVENT = 3,  /* fork/clone (ret: the child), exec, exit (ret: status) */
 };
+/* Calls told by the preload hook that are no system call of their own
+ * (shm_open is an openat of /dev/shm/NAME): numbers beyond any syscall's. */
+enum { TRACE_NR_SHM_OPEN = 100000, TRACE_NR_SHM_UNLINK = 100001 };
 struct trace_call {
     int32_t pid;
     int32_t nr; /* syscall number (this architecture's SYS_*) */

@@ -121,6 +121,26 @@ Test(tree, static_program_falls_back_to_ptrace)
     support_free(&r);
 }
 
+/* POSIX shared memory and queues are told through the preload hook (they
+ * are no system call of their own, or not one ptrace's filter stops at). */
+Test(tree, posix_calls_told_via_preload)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "posix", NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "output   posix 5"), "%s", r.out);
+    cr_assert(strstr(r.out, "calls    shm_open(/semq-test-") &&
+                  strstr(r.out, ", O_RDWR|O_CREAT|O_EXCL, 0600) -> fd "),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "calls    shm_unlink(/semq-test-"), "%s", r.out);
+    cr_assert(strstr(r.out, "-> mqd "), "%s", r.out);
+    cr_assert(strstr(r.out, "mq_send(mqd ") && strstr(r.out, "5 bytes, prio 1) -> 0"), "%s", r.out);
+    cr_assert(strstr(r.out, "up to 32 bytes) -> 5 bytes"), "%s", r.out);
+    cr_assert(strstr(r.out, "calls    mq_unlink(/semq-test-"), "%s", r.out);
+    support_free(&r);
+}
+
 /* The interposer trusts no fd named in its variable: a regular file, a
  * pipe, an fd that is not open, words that are not numbers. The program
  * then runs as without it, and nothing is written anywhere. */
