@@ -196,7 +196,11 @@ static int cli_tree(struct cli *c, int period_ms)
     struct tree_opts to = {.argv = c->opts->prog,
                            .pid = c->opts->pid,
                            .trace = !c->opts->no_trace,
-                           .period_ms = period_ms};
+                           .via = c->opts->trace_via == 1   ? TREE_VIA_PRELOAD
+                                  : c->opts->trace_via == 2 ? TREE_VIA_PTRACE
+                                                            : TREE_VIA_AUTO,
+                           .period_ms = period_ms,
+                           .stdin_pipe = c->opts->stdin_pipe};
     if (engine_watch_tree(e, &to, err, sizeof err) < 0) {
         fprintf(stderr, "ipcplay: %s\n", err);
         c->status = 3;

@@ -100,6 +100,11 @@ static int a_kill(void *ctx, pid_t pid, int sig)
     return engine_kill(ctx, pid, sig);
 }
 
+static int a_input(void *ctx, const char *text, bool eof, char *err, size_t errlen)
+{
+    return engine_tree_input(ctx, text, eof, err, errlen);
+}
+
 const struct cmd_actions *cmd_actions_engine(struct engine *e)
 {
     /* One engine per process (engine.h): one table. */
@@ -114,7 +119,8 @@ const struct cmd_actions *cmd_actions_engine(struct engine *e)
                                      .step_one = a_step_one,
                                      .step_proc = a_step_proc,
                                      .get_breaks = a_get_breaks,
-                                     .set_breaks = a_set_breaks};
+                                     .set_breaks = a_set_breaks,
+                                     .input = a_input};
     act.ctx = e;
     return &act;
 }

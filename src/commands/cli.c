@@ -15,7 +15,7 @@ const char cli_usage[] =
     "       ipcplay replay FILE [--headless [--json]]   (the dashboard without --headless)\n"
     "       ipcplay export FILE --text | --cast OUT.cast [--size 120x40] [--speed X]\n"
     "       ipcplay watch [--user U] [--key K] [--sort id|key|owner|activity] [options]\n"
-    "       ipcplay watch [--no-trace] [options] -- PROGRAM [ARGS]\n"
+    "       ipcplay watch [--trace=preload|ptrace|off] [--stdin] [options] -- PROGRAM [ARGS]\n"
     "       ipcplay watch --pid PID [options]\n"
     "       ipcplay list [SCENARIO]\n"
     "       ipcplay help [COMMAND] | --help | --version\n"
@@ -42,8 +42,16 @@ const char cli_usage[] =
     "  --key KEY          watch: only objects with this key (0x1234abcd)\n"
     "  --sort ORDER       watch: id (default), key, owner or activity\n"
     "  -- PROGRAM [ARGS]  watch: run PROGRAM as a tracked tree and tell its IPC and\n"
-    "                     process calls (traced: ptrace + seccomp, those calls only)\n"
-    "  --no-trace         watch -- PROGRAM: no tracing; the story comes from samples\n"
+    "                     process calls (traced: see --trace)\n"
+    "  --trace HOW        watch -- PROGRAM: how its calls are traced: preload (the\n"
+    "                     default: an interposer, libipcplay-hook.so, in each\n"
+    "                     process; for dynamically linked programs), ptrace\n"
+    "                     (ptrace + seccomp, those calls only; the fallback for\n"
+    "                     static programs; ~100x slower per traced call), off\n"
+    "  --no-trace         the same as --trace=off: the story comes from samples\n"
+    "  --stdin            watch -- PROGRAM: its stdin is a pipe the console command\n"
+    "                     `input TEXT` writes to (`input --eof` closes it); without\n"
+    "                     it, /dev/null\n"
     "  --pid PID          watch: the running tree of PID (samples only; never signalled)\n"
     "  -h, --help         this text\n"
     "  -V, --version      the version\n"
@@ -90,6 +98,8 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
         {"sort", required_argument, NULL, 'o'},
         {"pid", required_argument, NULL, 'p'},
         {"no-trace", no_argument, NULL, 'T'},
+        {"trace", required_argument, NULL, 'R'},
+        {"stdin", no_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct cli_opts){.speed = 1.0, .sort = -1, .cast_cols = 120, .cast_rows = 40};
@@ -148,6 +158,18 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
             break;
         case 'k': o->key = optarg; break;
         case 'T': o->no_trace = true; break;
+        case 'I': o->stdin_pipe = true; break;
+        case 'R':
+            if (strcmp(optarg, "off") == 0) {
+                o->no_trace = true;
+            } else if (strcmp(optarg, "preload") == 0 || strcmp(optarg, "ptrace") == 0) {
+                o->trace_via = optarg[1] == 'r' ? 1 : 2;
+            } else {
+                snprintf(err, errlen, "bad --trace '%s': accepted preload, ptrace, off", optarg);
+                return CLI_ERROR;
+            }
+            o->trace_set = true;
+            break;
         case 'p': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -196,6 +218,17 @@ int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errle
     }
     o->nwords = argc - optind;
     o->words = argv + optind;
+    if (o->stdin_pipe && !o->prog) {
+        snprintf(err, errlen,
+                 "--stdin goes with watch -- PROGRAM (ipcplay watch --stdin -- PROGRAM)");
+        return CLI_ERROR;
+    }
+    if (o->trace_set && !o->prog) {
+        snprintf(err, errlen,
+                 "--trace goes with watch -- PROGRAM (ipcplay watch --trace=ptrace -- "
+                 "PROGRAM)");
+        return CLI_ERROR;
+    }
     if ((o->prog || o->pid || o->no_trace) &&
         (o->nwords == 0 || strcmp(o->words[0], "watch") != 0)) {
         snprintf(err, errlen,

@@ -33,6 +33,9 @@ struct cli_opts {
     char **prog; /* NULL-terminated, into argv; NULL when not given */
     int pid;     /* 0 when not given */
     bool no_trace;
+    int trace_via;   /* --trace: 0 default (preload when it can), 1 preload, 2 ptrace */
+    bool trace_set;  /* --trace given */
+    bool stdin_pipe; /* --stdin */
     int nwords;
     char **words; /* points into argv, or at the default "run sem" */
 };

@@ -561,6 +561,41 @@ static int c_record(struct cmd_host *h, int argc, char **argv)
     return CMD_OK;
 }
 
+/* input TEXT...: the words joined by one space, and a newline. */
+static int c_input(struct cmd_host *h, int argc, char **argv)
+{
+    if (!actions(h) || !h->act->input) {
+        ERR("input needs a program started with watch --stdin -- PROGRAM");
+        return CMD_ERROR;
+    }
+    bool eof = strcmp(argv[1], "--eof") == 0;
+    if (eof && argc > 2) {
+        ERR("input --eof takes nothing more (to send the word, type input -- --eof)");
+        return CMD_ERROR;
+    }
+    int first = strcmp(argv[1], "--") == 0 ? 2 : 1;
+    char text[1024];
+    size_t off = 0;
+    text[0] = '\0';
+    for (int i = first; i < argc && !eof; i++) {
+        size_t n = strlen(argv[i]);
+        if (off + n + 2 > sizeof text) {
+            ERR("input: a line of at most %zu bytes", sizeof text - 2);
+            return CMD_ERROR;
+        }
+        if (i > first)
+            text[off++] = ' ';
+        memcpy(text + off, argv[i], n + 1);
+        off += n;
+    }
+    char err[256] = "";
+    if (h->act->input(h->act->ctx, text, eof, err, sizeof err) < 0) {
+        ERR("%s", err);
+        return CMD_ERROR;
+    }
+    return CMD_OK;
+}
+
 static int c_help(struct cmd_host *h, int argc, char **argv);
 
 /* name, alias, args (the usage line), summary, help, where, argument words
@@ -643,6 +678,11 @@ const struct command commands[] = {
      "A set or queue goes at once (its sleepers wake with EIDRM); a segment when its last "
      "attachment goes.",
      CMD_CONSOLE, 1, 1, NEEDS_RUN, COMPLETE_HAND, cmd_hand_rmid},
+    {"input", NULL, "TEXT...|--eof", "type a line to the watched program's stdin",
+     "With watch --stdin -- PROGRAM, the program's stdin is a pipe: `input hello world` writes "
+     "\"hello world\" and a newline to it; `input --eof` closes it (the program reads end of "
+     "file). Without --stdin its stdin is /dev/null.",
+     CMD_CONSOLE, 1, -1, NEEDS_NOTHING, COMPLETE_NONE, c_input},
     {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
      "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
      "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "
@@ -656,12 +696,13 @@ const struct command commands[] = {
      "The run's objects go at once; any other only after a y/N question naming it. Never in a "
      "replay.",
      CMD_CONSOLE, 2, 2, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcrm},
-    {"watch", NULL, "[user=U] [key=K] [sort=S] [every=S]",
+    {"watch", NULL, "[user=U] [key=K] [sort=S] [scope=tree|all] [every=S]",
      "watch the whole system's IPC objects and who uses them",
      "Samples every object (System V and POSIX) and the processes asleep on or attached to them "
      "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
-     "the list.",
-     CMD_CLI | CMD_CONSOLE, 0, 4, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
+     "the list. Watching a program (watch -- PROGRAM), the panel shows its objects only; scope=all "
+     "widens it to the whole system, scope=tree narrows it again.",
+     CMD_CLI | CMD_CONSOLE, 0, 5, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
     {"back", NULL, "[N]", "go back N ops (default 1) on the timeline",
      "In a replay, or in a live run (the run itself is not touched: its records are kept in "
      "memory). Shift-F4 does `back`; `live` or End returns to the present.",

@@ -58,6 +58,9 @@ struct cmd_actions {
     /* breakpoints: a bit per engine_break_names entry; may be NULL */
     unsigned (*get_breaks)(void *ctx);
     void (*set_breaks)(void *ctx, unsigned mask);
+    /* `input TEXT` / `input --eof` to a watched program's stdin; may be
+     * NULL. 0, or -1 with one line in err. */
+    int (*input)(void *ctx, const char *text, bool eof, char *err, size_t errlen);
 };
 
 /* Actions on a real engine (one per engine; the pointer stays valid). */

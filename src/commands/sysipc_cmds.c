@@ -217,6 +217,13 @@ int sysipc_cmd_parse_watch(int argc, char **argv, struct sysipc_filter *f, int *
                 snprintf(err, errlen, "bad sort '%s': accepted id, key, owner, activity", v);
                 return -1;
             }
+        } else if (nl == 5 && strncmp(a, "scope", 5) == 0) {
+            if (strcmp(v, "tree") != 0 && strcmp(v, "all") != 0) {
+                snprintf(err, errlen,
+                         "bad scope '%s': accepted tree (the watched program's objects) or all", v);
+                return -1;
+            }
+            f->all = strcmp(v, "all") == 0;
         } else if (nl == 5 && strncmp(a, "every", 5) == 0) {
             char *end;
             double s = strtod(v, &end);
@@ -228,7 +235,7 @@ int sysipc_cmd_parse_watch(int argc, char **argv, struct sysipc_filter *f, int *
         } else {
             snprintf(err, errlen,
                      "unknown watch parameter '%s' (accepted: user=U key=K "
-                     "sort=id|key|owner|activity every=SECONDS)",
+                     "sort=id|key|owner|activity scope=tree|all every=SECONDS)",
                      a);
             return -1;
         }

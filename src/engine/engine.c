@@ -420,6 +420,9 @@ int engine_pollfds(struct engine *e, struct pollfd *pfds, int max)
         pfds[n++] = (struct pollfd){engine_sys_pollfd(e), POLLIN, 0};
     if (n < max && engine_tree_pollfd(e) >= 0)
         pfds[n++] = (struct pollfd){engine_tree_pollfd(e), POLLIN, 0};
+    int hfd = n < max ? engine_tree_hookfd(e) : -1;
+    if (hfd >= 0)
+        pfds[n++] = (struct pollfd){hfd, POLLIN, 0};
     return n;
 }
 
@@ -502,6 +505,8 @@ int engine_dispatch(struct engine *e, const struct pollfd *pfds, int n)
             flags |= engine_sys_tick(e);
         } else if (pfds[i].fd == engine_tree_pollfd(e)) {
             flags |= engine_tree_output(e);
+        } else if (pfds[i].fd == engine_tree_wakefd(e)) {
+            flags |= engine_tree_calls(e);
         }
     }
     if (e->active) {

@@ -25,7 +25,7 @@ enum engine_flag {
     ENGINE_SAMPLE = 1 << 5,  /* a sample was taken */
 };
 
-#define ENGINE_MAX_POLLFDS 6
+#define ENGINE_MAX_POLLFDS 8
 
 /* Create the engine for this process: blocks SIGCHLD/SIGINT/SIGTERM/SIGHUP/
  * SIGWINCH into a signalfd, becomes a child subreaper. One per process. */

@@ -24,6 +24,7 @@
 
 #include "engine_internal.h"
 #include "events.h"
+#include "hookring.h"
 #include "ops.h"
 #include "procfs.h"
 #include "registry.h"
@@ -128,25 +129,35 @@ static _Noreturn void anchor_main(pid_t parent)
         pause();
 }
 
-static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, bool trace, const char *path,
-                                char *const *argv)
+static _Noreturn void root_main(pid_t parent, pid_t anchor, int outfd, int infd,
+                                const struct engine_tree *t, const char *path, char *const *argv)
 {
     setpgid(0, anchor);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(127);
     runner_reset_signals();
-    int null = open("/dev/null", O_RDONLY);
+    int null = infd >= 0 ? infd : open("/dev/null", O_RDONLY);
     if (null >= 0 && null != 0) {
         dup2(null, 0);
         close(null);
     }
     dup2(outfd, 1);
     dup2(outfd, 2);
-    close_range(3, ~0u, 0);
-    if (trace)
-        trace_child_prepare();
-    execv(path, argv);
+    if (t->traced && t->via == TREE_VIA_PRELOAD) {
+        if (hook_child_fds(t) < 0) {
+            dprintf(2, "ipcplay: cannot hand the program its trace rings: %s\n", strerror(errno));
+            _exit(127);
+        }
+        close_range(3, HOOK_RING_FD - 1, 0);
+        close_range(HOOK_WAKE_FD + 1, ~0u, 0);
+        execve(path, argv, t->hook_env);
+    } else {
+        close_range(3, ~0u, 0);
+        if (t->traced)
+            trace_child_prepare();
+        execv(path, argv);
+    }
     dprintf(2, "ipcplay: cannot run %s: %s\n", path, strerror(errno));
     _exit(127);
 }
@@ -180,9 +191,15 @@ static void say_start(struct engine *e, struct engine_tree *t, const struct tree
 static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts *o,
                  const char *path, char *err, size_t errlen)
 {
-    int pfd[2];
+    int pfd[2], ifd[2] = {-1, -1};
     if (pipe2(pfd, O_CLOEXEC) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    if (o->stdin_pipe && pipe2(ifd, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
         return -1;
     }
     pid_t a = fork();
@@ -197,13 +214,22 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
         }
         close(pfd[0]);
         close(pfd[1]);
+        if (ifd[0] >= 0) {
+            close(ifd[0]);
+            close(ifd[1]);
+        }
         return -1;
     }
     t->anchor = a;
     pid_t pid = fork();
     if (pid == 0)
-        root_main(e->self, a, pfd[1], t->traced, path, o->argv);
+        root_main(e->self, a, pfd[1], ifd[0], t, path, o->argv);
     close(pfd[1]);
+    if (ifd[0] >= 0)
+        close(ifd[0]);
+    t->infd = ifd[1];
+    if (t->infd >= 0)
+        fcntl(t->infd, F_SETFL, O_NONBLOCK);
     if (pid < 0) {
         snprintf(err, errlen, "fork failed: %s", strerror(errno));
         close(pfd[0]);
@@ -214,11 +240,50 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     tree_add_known(t, pid);
     t->outfd = pfd[0];
     fcntl(t->outfd, F_SETFL, O_NONBLOCK);
-    if (t->traced && trace_attach(pid) < 0) {
+    if (t->traced && t->via == TREE_VIA_PTRACE && trace_attach(pid) < 0) {
         snprintf(err, errlen, "cannot trace the program: %s", strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* Preload when it can work (a dynamically linked program, the interposer
+ * found next to ipcplay), ptrace otherwise; the header says which and why.
+ * An explicit --trace=preload that cannot work is an error (in err). */
+static bool choose_tracing(struct engine_tree *t, const struct tree_opts *o, const char *path,
+                           char *note, size_t notelen, char *err, size_t errlen)
+{
+    char why[128] = "", lib[4096];
+    bool can_ptrace = trace_supported(why, sizeof why);
+    if (o->via != TREE_VIA_PTRACE) {
+        bool fits = hook_program_fits(path, why, sizeof why);
+        if (fits && hook_find_library(lib, sizeof lib) < 0) {
+            fits = false;
+            snprintf(why, sizeof why, "libipcplay-hook.so is not next to ipcplay");
+        }
+        if (fits && (hook_open(t) < 0 || !hook_environ(t, lib))) {
+            fits = false;
+            snprintf(why, sizeof why, "cannot make the trace rings: %s", strerror(errno));
+            hook_close(t);
+        }
+        if (fits) {
+            t->via = TREE_VIA_PRELOAD;
+            snprintf(note, notelen, "traced via preload");
+            return true;
+        }
+        if (o->via == TREE_VIA_PRELOAD) {
+            snprintf(err, errlen, "watch --trace=preload: %s (--trace=ptrace works for it)", why);
+            return false;
+        }
+    }
+    if (!can_ptrace) {
+        snprintf(note, notelen, "%s", why);
+        return false;
+    }
+    t->via = TREE_VIA_PTRACE;
+    snprintf(note, notelen, "traced via ptrace%s%s", o->via == TREE_VIA_PTRACE ? "" : ": ",
+             o->via == TREE_VIA_PTRACE ? "" : why);
+    return true;
 }
 
 int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, size_t errlen)
@@ -236,11 +301,18 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
         snprintf(err, errlen, "cannot look at /proc");
         return -1;
     }
-    t->outfd = -1;
+    t->outfd = t->infd = -1;
+    t->stdin_pipe = o->stdin_pipe && o->argv;
+    t->hook_fd = t->hook_wake = t->hook_timer = t->hook_polled = -1;
+    err[0] = '\0';
     t->mode = o->argv ? TREE_RUN : TREE_PID;
     e->tree = t;
     if (o->argv) {
-        t->traced = o->trace && trace_supported(note, sizeof note);
+        t->traced = o->trace && choose_tracing(t, o, path, note, sizeof note, err, errlen);
+        if (o->trace && !t->traced && err[0]) {
+            engine_tree_free(e);
+            return -1;
+        }
         snprintf(t->comm, sizeof t->comm, "%s",
                  strrchr(o->argv[0], '/') ? strrchr(o->argv[0], '/') + 1 : o->argv[0]);
         if (spawn(e, t, o, path, err, errlen) < 0) {
@@ -312,6 +384,24 @@ int engine_tree_pollfd(const struct engine *e)
     return e->tree ? e->tree->outfd : -1;
 }
 
+int engine_tree_hookfd(struct engine *e)
+{
+    if (!e->tree || !e->tree->hook)
+        return -1;
+    hook_arm(e->tree);
+    return e->tree->hook_polled;
+}
+
+int engine_tree_wakefd(const struct engine *e)
+{
+    return e->tree ? hook_pollfd(e->tree) : -1;
+}
+
+int engine_tree_calls(struct engine *e)
+{
+    return hook_drain(e, e->tree);
+}
+
 /* Forget the group before its anchor is reaped (see the top of this file). */
 static void release_anchor(struct engine_tree *t, bool kill_group)
 {
@@ -336,11 +426,12 @@ int engine_tree_sigchld(struct engine *e)
     if (t->anchor > 0 && waitid(P_PID, (id_t)t->anchor, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
         si.si_pid == t->anchor)
         release_anchor(t, false);
-    int flags = 0, status;
+    /* The calls a process wrote before it exited come before its exit. */
+    int flags = hook_drain(e, t), status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
         flags |= ENGINE_CHANGED;
-        if (t->traced && trace_on_status(e, t, pid, status))
+        if (t->traced && t->via == TREE_VIA_PTRACE && trace_on_status(e, t, pid, status))
             continue;
         if (!WIFEXITED(status) && !WIFSIGNALED(status))
             continue;
@@ -430,8 +521,11 @@ void engine_tree_free(struct engine *e)
     engine_tree_stop(e);
     if (t->outfd >= 0)
         close(t->outfd);
+    if (t->infd >= 0)
+        close(t->infd);
     if (t->procfd >= 0)
         close(t->procfd);
+    hook_close(t);
     free(t);
     e->tree = NULL;
 }
@@ -458,8 +552,59 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
         engine_say(e, 1, "ipcplay", "step", "%d traced calls go through", t->tokens);
     else
         engine_say(e, 1, "ipcplay", "resume", "the tree's calls go on");
-    trace_release(e, t);
+    if (t->via == TREE_VIA_PRELOAD)
+        hook_gate(t);
+    else
+        trace_release(e, t);
     return 0;
+}
+
+int engine_tree_input(struct engine *e, const char *text, bool eof, char *err, size_t errlen)
+{
+    struct engine_tree *t = e->tree;
+    if (!t || t->mode != TREE_RUN) {
+        snprintf(err, errlen, "input goes to a program ipcplay runs (watch --stdin -- PROGRAM)");
+        return -1;
+    }
+    if (!t->stdin_pipe) {
+        snprintf(err, errlen,
+                 "the program's stdin is /dev/null; start it with watch --stdin -- PROGRAM to type "
+                 "to it");
+        return -1;
+    }
+    if (t->infd < 0) {
+        snprintf(err, errlen, "the program's stdin is closed already (input --eof)");
+        return -1;
+    }
+    if (eof) {
+        close(t->infd);
+        t->infd = -1;
+        engine_say(e, 1, "ipcplay", "input", "stdin closed: the program reads end of file");
+        return 0;
+    }
+    size_t n = strlen(text);
+    char *line = malloc(n + 1);
+    if (!line) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(line, text, n);
+    line[n] = '\n';
+    ssize_t w = write(t->infd, line, n + 1);
+    free(line);
+    if (w == (ssize_t)(n + 1)) {
+        engine_say(e, 1, "ipcplay", "input", "%.200s", text);
+        return 0;
+    }
+    if (w < 0 && errno == EPIPE)
+        snprintf(err, errlen, "the program closed its stdin; nothing was sent");
+    else if (w < 0 && errno == EAGAIN)
+        snprintf(err, errlen, "the program's stdin is full (it reads nothing); nothing was sent");
+    else if (w >= 0)
+        snprintf(err, errlen, "only %zd of %zu bytes went in (the pipe is full)", w, n + 1);
+    else
+        snprintf(err, errlen, "cannot write to the program's stdin: %s", strerror(errno));
+    return -1;
 }
 
 /* kill PID of the tree: only a process that is provably the tree's now. A

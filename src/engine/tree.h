@@ -17,9 +17,13 @@
 struct tree_opts {
     char *const *argv; /* the program and its arguments; NULL with pid */
     pid_t pid;         /* watch --pid: a running tree; 0 with argv */
-    bool trace;        /* watch -- PROGRAM: trace its calls (ptrace + seccomp) */
+    bool trace;        /* watch -- PROGRAM: trace its calls */
+    int via;           /* how: TREE_VIA_AUTO (preload when it can), _PRELOAD, _PTRACE */
     int period_ms;     /* between samples */
+    bool stdin_pipe;   /* watch --stdin: its stdin a pipe `input TEXT` writes to */
 };
+
+enum { TREE_VIA_AUTO, TREE_VIA_PRELOAD, TREE_VIA_PTRACE };
 
 /* Check that argv[0] can be run (found in PATH, a regular file, executable)
  * before anything starts: 0, or -1 with one clear line in err. */
@@ -41,12 +45,18 @@ void engine_tree_stop(struct engine *e);
  * the tree is not traced. */
 int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, size_t errlen);
 enum { TREE_GATE_RUN, TREE_GATE_PAUSE, TREE_GATE_STEP };
+/* `input TEXT`: write text and a newline to the program's stdin (watch
+ * --stdin); with eof, close it instead. 0, or -1 with one line in err. */
+int engine_tree_input(struct engine *e, const char *text, bool eof, char *err, size_t errlen);
 /* Signal one process of a tree ipcplay started, only while it is provably
  * the tree's (traced by us, or in the anchor's group); -1 (ESRCH) if not. */
 int engine_tree_kill(struct engine *e, pid_t pid, int sig);
 
 /* For engine.c's loop. */
 int engine_tree_pollfd(const struct engine *e); /* its output; -1 */
+int engine_tree_hookfd(struct engine *e);       /* preload's wake fd, armed; -1 */
+int engine_tree_wakefd(const struct engine *e); /* the same fd, not armed */
+int engine_tree_calls(struct engine *e);        /* preload's calls: engine flags */
 int engine_tree_output(struct engine *e);       /* output readable: engine flags */
 int engine_tree_sigchld(struct engine *e);      /* reap / trace stops: engine flags */
 void engine_tree_sample(struct engine *e);      /* after each watch sample */

@@ -5,6 +5,7 @@
 #define IPCPLAY_TREE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,6 +30,8 @@ struct engine_tree {
     bool traced;
     bool root_reaped;
     int outfd; /* read end of the program's stdout/stderr; -1 */
+    int infd;  /* write end of its stdin (watch --stdin); -1 */
+    bool stdin_pipe;
     char outbuf[512];
     size_t outlen;
     char comm[16]; /* the program's name, for output lines */
@@ -38,9 +41,16 @@ struct engine_tree {
     int nknown;
     struct tracee tracees[TREE_TRACK_MAX];
     int ntracees;
-    int gate;       /* TREE_GATE_* */
-    int tokens;     /* calls step still lets through */
-    pid_t step_pid; /* step of one process only; 0 any */
+    int gate;                 /* TREE_GATE_* */
+    int tokens;               /* calls step still lets through */
+    pid_t step_pid;           /* step of one process only; 0 any */
+    int via;                  /* TREE_VIA_PTRACE or TREE_VIA_PRELOAD, when traced */
+    struct hook_shared *hook; /* the interposer's rings (preload); NULL */
+    int hook_fd, hook_wake;   /* its memfd and eventfd; -1 */
+    char **hook_env;          /* the program's environment (preload) */
+    int hook_timer;           /* timerfd: look again soon while calls stream in; -1 */
+    int hook_polled;          /* the fd the loop polls for calls now; -1 */
+    bool hook_streaming;      /* the last drain found calls */
 };
 
 struct engine_tree *tree_state(const struct engine *e);
@@ -67,5 +77,19 @@ int trace_on_status(struct engine *e, struct engine_tree *t, pid_t pid, int stat
 /* Resume held tracees as the gate now allows. */
 void trace_release(struct engine *e, struct engine_tree *t);
 void trace_forget(struct engine_tree *t, pid_t pid);
+
+/* hookmode.c: tracing by preload (see there). */
+struct hook_shared;
+int hook_find_library(char *out, size_t len);
+bool hook_program_fits(const char *path, char *why, size_t len);
+int hook_open(struct engine_tree *t);
+void hook_close(struct engine_tree *t);
+char **hook_environ(struct engine_tree *t, const char *lib);
+void hook_free_environ(char **env);
+int hook_child_fds(const struct engine_tree *t); /* in the child */
+int hook_pollfd(const struct engine_tree *t);
+void hook_arm(struct engine_tree *t);
+int hook_drain(struct engine *e, struct engine_tree *t); /* engine flags */
+void hook_gate(struct engine_tree *t);
 
 #endif

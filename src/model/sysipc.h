@@ -123,6 +123,7 @@ struct sysipc_filter {
     uint32_t key;
     int32_t has_key;
     int32_t sort; /* enum sys_sort */
+    int32_t all;  /* watch -- PROGRAM: 1 the whole system, 0 the tree's objects only */
 };
 
 /* One object in the model: the last record about it, and when its numbers

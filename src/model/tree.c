@@ -48,6 +48,19 @@ static void add_obj(struct tree *t, int kind, int id)
         t->objs[t->nobjs++] = (struct tree_obj){kind, id};
 }
 
+int tree_select_objs(const struct model *m, int *idx, int max)
+{
+    const struct sysipc *s = &m->sys;
+    int n = sysipc_select(s, &s->filter, idx, max);
+    if (!m->tree.on || s->filter.all)
+        return n;
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (tree_has_obj(&m->tree, s->objs[idx[i]].o.kind, s->objs[idx[i]].o.id))
+            idx[k++] = idx[i];
+    return k;
+}
+
 int tree_alive(const struct tree *t)
 {
     int n = 0;

@@ -79,6 +79,9 @@ enum trace_phase {
     TRACE_HELD = 2,   /* held at entry by pause/step */
     TRACE_EVENT = 3,  /* fork/clone (ret: the child), exec, exit (ret: status) */
 };
+/* Calls told by the preload hook that are no system call of their own
+ * (shm_open is an openat of /dev/shm/NAME): numbers beyond any syscall's. */
+enum { TRACE_NR_SHM_OPEN = 100000, TRACE_NR_SHM_UNLINK = 100001 };
 struct trace_call {
     int32_t pid;
     int32_t nr; /* syscall number (this architecture's SYS_*) */
@@ -141,6 +144,10 @@ void tree_apply(struct model *m, const struct record *r);
 const struct tree_procm *tree_find(const struct tree *t, int pid);
 /* Is this System V object one the tree created or used? */
 bool tree_has_obj(const struct tree *t, int kind, int id);
+/* The system's objects the dashboard lists, in the filter's order: with a
+ * tree watched and the filter's scope not all, only the tree's objects
+ * (created or used by it: its traced calls' ids and the users seen). */
+int tree_select_objs(const struct model *m, int *idx, int max);
 /* Processes of the tree still there (not gone, not reaped). */
 int tree_alive(const struct tree *t);
 /* What a process is doing, as the story says it ("semop(semid 3, [{0, -1,

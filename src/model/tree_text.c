@@ -2,6 +2,7 @@
  * real arguments and result, what a sampled process sleeps in, and the
  * tree's whole view (processes, zombies, links, objects, who waits for
  * whom, a stall) as lines for the headless view and the tests. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ipc.h>
@@ -136,6 +137,25 @@ static void call_args(const struct trace_call *c, char *buf, size_t len)
 #ifdef SYS_clone3
     case SYS_clone3: snprintf(buf, len, "clone3"); break;
 #endif
+    case TRACE_NR_SHM_OPEN:
+    case SYS_mq_open:
+        snprintf(buf, len, "%s(/%s, %s%s%s, 0%o)", c->nr == SYS_mq_open ? "mq_open" : "shm_open",
+                 c->path,
+                 (a[1] & O_ACCMODE) == O_RDWR     ? "O_RDWR"
+                 : (a[1] & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
+                                                  : "O_RDONLY",
+                 a[1] & O_CREAT ? "|O_CREAT" : "", a[1] & O_EXCL ? "|O_EXCL" : "",
+                 (unsigned)(a[2] & 0777));
+        break;
+    case TRACE_NR_SHM_UNLINK: snprintf(buf, len, "shm_unlink(/%s)", c->path); break;
+    case SYS_mq_unlink: snprintf(buf, len, "mq_unlink(/%s)", c->path); break;
+    case SYS_mq_timedsend:
+        snprintf(buf, len, "mq_send(mqd %d, %lld bytes, prio %lld)", (int)a[0], (long long)a[2],
+                 (long long)a[3]);
+        break;
+    case SYS_mq_timedreceive:
+        snprintf(buf, len, "mq_receive(mqd %d, up to %lld bytes)", (int)a[0], (long long)a[2]);
+        break;
     default: snprintf(buf, len, "syscall %d", c->nr); break;
     }
 }
@@ -176,7 +196,10 @@ static void result_text(const struct trace_call *c, char *buf, size_t len)
         snprintf(buf, len, "%lld bytes%s", (long long)c->ret,
                  c->scm_fds > 0 ? ", passing fds (SCM_RIGHTS)" : "");
         return;
-    case SYS_openat: snprintf(buf, len, "fd %lld", (long long)c->ret); return;
+    case SYS_openat:
+    case TRACE_NR_SHM_OPEN: snprintf(buf, len, "fd %lld", (long long)c->ret); return;
+    case SYS_mq_open: snprintf(buf, len, "mqd %lld", (long long)c->ret); return;
+    case SYS_mq_timedreceive: snprintf(buf, len, "%lld bytes", (long long)c->ret); return;
     case SYS_wait4:
     case SYS_waitid: snprintf(buf, len, "reaped %lld", (long long)c->ret); return;
     default: break;

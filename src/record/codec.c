@@ -245,7 +245,8 @@ static const struct field f_sys_limits[] = {
     FLD(struct sys_limits, semvmx), FLD_END};
 static const struct field f_sys_filter[] = {
     FLD_STR(struct sysipc_filter, user), FLD(struct sysipc_filter, key),
-    FLD(struct sysipc_filter, has_key), FLD(struct sysipc_filter, sort), FLD_END};
+    FLD(struct sysipc_filter, has_key),  FLD(struct sysipc_filter, sort),
+    FLD(struct sysipc_filter, all),      FLD_END};
 
 static const struct field f_tree_start[] = {
     FLD(struct tree_start, mode),     FLD(struct tree_start, root),

@@ -37,16 +37,24 @@ void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width)
 {
     const struct sysipc *s = &u->m->sys;
     static int idx[SYSIPC_MAX_OBJS];
-    int n = sysipc_select(s, &s->filter, idx, SYSIPC_MAX_OBJS);
-    char extra[128];
-    snprintf(extra, sizeof extra, "%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)",
-             n, s->nobjs, s->filter.user[0] ? "user=" : "all users", s->filter.user,
-             sysipc_sort_name(s->filter.sort), s->last.nprocs, s->last.nosys);
-    draw_rule(w, 0, 0, width, "SYSTEM IPC (watch)", extra);
+    int n = tree_select_objs(u->m, idx, SYSIPC_MAX_OBJS);
+    bool tree = u->m->tree.on && !s->filter.all;
+    char extra[160];
+    if (tree)
+        snprintf(extra, sizeof extra,
+                 "the program's %d of %d objects; `watch scope=all` shows the whole system", n,
+                 s->nobjs);
+    else
+        snprintf(extra, sizeof extra,
+                 "%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)", n, s->nobjs,
+                 s->filter.user[0] ? "user=" : "all users", s->filter.user,
+                 sysipc_sort_name(s->filter.sort), s->last.nprocs, s->last.nosys);
+    draw_rule(w, 0, 0, width, tree ? "PROGRAM'S IPC (watch)" : "SYSTEM IPC (watch)", extra);
     if (n == 0) {
         draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
-                  s->nobjs ? "no object matches the filter (watch user= key= changes it)"
-                           : "no IPC object on the system; ipcmk -S 1 makes one");
+                  tree       ? "the program has created or used no System V object yet"
+                  : s->nobjs ? "no object matches the filter (watch user= key= changes it)"
+                             : "no IPC object on the system; ipcmk -S 1 makes one");
         return;
     }
     struct rows r = {w, 1, h, width, 0};

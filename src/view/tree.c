@@ -45,12 +45,18 @@ static void print_story(struct tview *v)
     uint64_t first = model_story_first(m);
     if (v->next_line < first)
         v->next_line = first;
+    bool told = false;
     for (; v->next_line < m->story_count; v->next_line++) {
         const struct model_line *l = model_story_line(m, v->next_line);
         if (l)
             fprintf(v->out, "%7.3f  %-16s %-8s %s\n", (double)l->t_ns / 1e9, l->who, l->what,
                     l->detail);
+        told = true;
     }
+    /* Out at once: stdout into a pipe is buffered, and a quiet view would
+     * keep the story's last lines from whoever reads it. */
+    if (told)
+        fflush(v->out);
 }
 
 static void print_view(struct tview *v)

@@ -9,12 +9,19 @@
  *   quick        exits at once
  *   ignore-term  ignores SIGTERM and sleeps
  *   fork N       forks N children that sleep
+ *   posix        POSIX shared memory and a queue: shm_open, mmap, a message
+ *                sent and received, both names unlinked
+ *   read         reads lines from stdin, prints "read: LINE" for each, and
+ *                "eof" at the end of file
  * It prints its object ids ("semid S msqid Q") so a test can remove them. */
+#include <fcntl.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/wait.h>
@@ -84,6 +91,41 @@ int main(int argc, char **argv)
         signal(SIGTERM, SIG_IGN);
         for (;;)
             pause();
+    }
+    if (strcmp(mode, "posix") == 0) {
+        char name[64];
+        snprintf(name, sizeof name, "/semq-test-%d", (int)getpid());
+        int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+        if (fd < 0 || ftruncate(fd, 4096) < 0)
+            return 1;
+        char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+            return 1;
+        p[0] = 'x';
+        munmap(p, 4096);
+        close(fd);
+        shm_unlink(name);
+        struct mq_attr attr = {.mq_maxmsg = 4, .mq_msgsize = 32};
+        mqd_t q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
+        if (q == (mqd_t)-1)
+            return 1;
+        char buf[32];
+        mq_send(q, "hello", 5, 1);
+        ssize_t got = mq_receive(q, buf, sizeof buf, NULL);
+        mq_close(q);
+        mq_unlink(name);
+        printf("posix %zd\n", got);
+        return 0;
+    }
+    if (strcmp(mode, "read") == 0) {
+        char line[256];
+        while (fgets(line, sizeof line, stdin)) {
+            line[strcspn(line, "\n")] = '\0';
+            printf("read: %s\n", line);
+            fflush(stdout);
+        }
+        printf("eof\n");
+        return 0;
     }
     if (strcmp(mode, "fork") == 0) {
         for (int i = 0; i < n; i++)

@@ -24,6 +24,7 @@
 #include "engine/engine.h"
 #include "engine/registry.h"
 #include "engine/tree.h"
+#include "commands/commands.h"
 #include "support.h"
 
 static void setup(void)
@@ -60,7 +61,7 @@ Test(tree, turns_traced_story)
     const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "turns", "2", NULL};
     int rc = watch(&r, argv, 30);
     cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
-    cr_assert(strstr(r.out, "story from traced calls"), "%s", r.out);
+    cr_assert(strstr(r.out, "story from traced calls: traced via preload"), "%s", r.out);
     cr_assert(strstr(r.out, "semget(IPC_PRIVATE, nsems 1, 0600) -> semid "), "%s", r.out);
     cr_assert(strstr(r.out, "fork -> child "), "%s", r.out);
     cr_assert(strstr(r.out, "semop(semid ") && strstr(r.out, "[{0, -1, 0}]) -> blocks: semval 0"),
@@ -73,6 +74,113 @@ Test(tree, turns_traced_story)
     cr_assert(strstr(r.out, "exit status 0, reaped by ipcplay"), "%s", r.out);
     cr_assert(!strstr(r.out, "STALL"), "%s", r.out);
     support_free(&r);
+}
+
+/* The same story from each way of tracing: ptrace chosen, and ptrace as
+ * the fallback for a statically linked program the interposer cannot
+ * reach. */
+static void assert_turns_story(const char *out)
+{
+    cr_assert(strstr(out, "semget(IPC_PRIVATE, nsems 1, 0600) -> semid "), "%s", out);
+    cr_assert(strstr(out, "fork -> child "), "%s", out);
+    cr_assert(strstr(out, "[{0, -1, 0}]) -> blocks: semval 0"), "%s", out);
+    cr_assert(strstr(out, "[{0, 1, 0}]) -> 0"), "%s", out);
+    cr_assert(strstr(out, "type 1, 16 bytes) -> 0"), "%s", out);
+    cr_assert(strstr(out, "wait4("), "%s", out);
+    cr_assert(strstr(out, "exit status 0, reaped by ipcplay"), "%s", out);
+}
+
+Test(tree, turns_traced_via_ptrace)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--trace=ptrace", "--", SEMQ_BIN,
+                          "turns",   "2",     NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "story from traced calls: traced via ptrace"), "%s", r.out);
+    assert_turns_story(r.out);
+    support_free(&r);
+}
+
+Test(tree, static_program_falls_back_to_ptrace)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay",       "watch", "--headless", "--",
+                          SEMQ_STATIC_BIN, "turns", "1",          NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "traced via ptrace: a statically linked program"), "%s", r.out);
+    assert_turns_story(r.out);
+    support_free(&r);
+    const char *want[] = {"ipcplay", "watch",         "--headless", "--trace=preload",
+                          "--",      SEMQ_STATIC_BIN, "quick",      NULL};
+    char said[512] = "";
+    rc = support_run_stderr(&r, want, 20, said, sizeof said);
+    cr_assert_eq(rc, 3, "--trace=preload of a static program is refused: %d\n%s", rc, said);
+    cr_assert(strstr(said, "watch --trace=preload: a statically linked program"), "%s", said);
+    support_free(&r);
+}
+
+/* POSIX shared memory and queues are told through the preload hook (they
+ * are no system call of their own, or not one ptrace's filter stops at). */
+Test(tree, posix_calls_told_via_preload)
+{
+    struct run r;
+    const char *argv[] = {"ipcplay", "watch", "--headless", "--", SEMQ_BIN, "posix", NULL};
+    int rc = watch(&r, argv, 30);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, r.out);
+    cr_assert(strstr(r.out, "output   posix 5"), "%s", r.out);
+    cr_assert(strstr(r.out, "calls    shm_open(/semq-test-") &&
+                  strstr(r.out, ", O_RDWR|O_CREAT|O_EXCL, 0600) -> fd "),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "calls    shm_unlink(/semq-test-"), "%s", r.out);
+    cr_assert(strstr(r.out, "-> mqd "), "%s", r.out);
+    cr_assert(strstr(r.out, "mq_send(mqd ") && strstr(r.out, "5 bytes, prio 1) -> 0"), "%s", r.out);
+    cr_assert(strstr(r.out, "up to 32 bytes) -> 5 bytes"), "%s", r.out);
+    cr_assert(strstr(r.out, "calls    mq_unlink(/semq-test-"), "%s", r.out);
+    support_free(&r);
+}
+
+/* The interposer trusts no fd named in its variable: a regular file, a
+ * pipe, an fd that is not open, words that are not numbers. The program
+ * then runs as without it, and nothing is written anywhere. */
+Test(tree, hook_refuses_fds_that_are_not_its_rings)
+{
+    char file[] = "/tmp/ipcplay-hookfd-XXXXXX";
+    int fd = mkstemp(file);
+    cr_assert(fd >= 0);
+    unlink(file);
+    cr_assert_eq(ftruncate(fd, 1 << 20), 0);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    char vals[4][32];
+    snprintf(vals[0], sizeof vals[0], "%d,%d", fd, p[1]);
+    snprintf(vals[1], sizeof vals[1], "%d,%d", p[0], p[1]);
+    snprintf(vals[2], sizeof vals[2], "900,901");
+    snprintf(vals[3], sizeof vals[3], "x,y");
+    for (int i = 0; i < 4; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            int out = open("/dev/null", O_WRONLY);
+            dup2(out, 1);
+            setenv("LD_PRELOAD", IPCPLAY_HOOK_LIB, 1);
+            setenv("IPCPLAY_HOOK", vals[i], 1);
+            execl(SEMQ_BIN, SEMQ_BIN, "quick", (char *)NULL);
+            _exit(127);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "IPCPLAY_HOOK=%s: status %d", vals[i], st);
+    }
+    char buf[16];
+    cr_assert_eq(pread(fd, buf, sizeof buf, 0), (ssize_t)sizeof buf);
+    for (size_t i = 0; i < sizeof buf; i++)
+        cr_assert_eq(buf[i], 0, "the file was written");
+    cr_assert_eq(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    cr_assert_eq(read(p[0], buf, sizeof buf), -1, "the pipe was written");
+    close(fd);
+    close(p[0]);
+    close(p[1]);
 }
 
 Test(tree, stall_named_with_waiters)
@@ -215,16 +323,66 @@ static void turn(struct engine *e, double seconds)
     }
 }
 
-Test(tree, pause_and_step_hold_traced_calls)
+static int input_host_said_n;
+static char input_host_said[512];
+static void input_host_print(void *self, int kind, const char *line)
+{
+    input_host_said_n++;
+    snprintf(input_host_said, sizeof input_host_said, "%s", line);
+}
+
+/* watch --stdin: `input TEXT` is a line on the program's stdin, `input
+ * --eof` its end of file; without --stdin the command says why not. */
+Test(tree, input_types_to_the_program)
+{
+    static struct model m;
+    registry_init(-1);
+    struct engine *e = engine_new(&m);
+    cr_assert(e);
+    char *argv[] = {SEMQ_BIN, "read", NULL};
+    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100, .stdin_pipe = true};
+    char err[256];
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    struct cmd_host h = {.where = CMD_CONSOLE, .engine = e, .model = &m, .print = input_host_print};
+    cr_assert_eq(command_run_line(&h, "input hello   world"), CMD_OK, "%s", input_host_said);
+    turn(e, 0.5);
+    cr_assert_eq(count(&m, "read: hello world"), 1);
+    cr_assert_eq(count(&m, "eof"), 0, "stdin still open");
+    cr_assert_eq(engine_tree_done(e), false);
+    cr_assert_eq(command_run_line(&h, "input --eof"), CMD_OK, "%s", input_host_said);
+    turn(e, 5);
+    cr_assert(count(&m, "eof") >= 1, "the program read end of file");
+    cr_assert(engine_tree_done(e));
+    cr_assert_eq(command_run_line(&h, "input more"), CMD_ERROR);
+    cr_assert(strstr(input_host_said, "closed"), "%s", input_host_said);
+    engine_free(e);
+
+    static struct model m2;
+    e = engine_new(&m2);
+    cr_assert(e);
+    o.stdin_pipe = false;
+    cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    h.engine = e;
+    h.model = &m2;
+    cr_assert_eq(command_run_line(&h, "input hello"), CMD_ERROR);
+    cr_assert(strstr(input_host_said, "stdin is /dev/null; start it with watch --stdin"), "%s",
+              input_host_said);
+    turn(e, 5);
+    cr_assert(count(&m2, "eof") >= 1, "/dev/null: end of file at once");
+    engine_free(e);
+}
+
+static void pause_and_step(int via, const char *how)
 {
     static struct model m;
     registry_init(-1);
     struct engine *e = engine_new(&m);
     cr_assert(e);
     char *argv[] = {SEMQ_BIN, "turns", "1", NULL};
-    struct tree_opts o = {.argv = argv, .trace = true, .period_ms = 100};
+    struct tree_opts o = {.argv = argv, .trace = true, .via = via, .period_ms = 100};
     char err[256];
     cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(m.tree.start.note, how), "%s", m.tree.start.note);
     cr_assert_eq(engine_tree_gate(e, TREE_GATE_PAUSE, 0, 0, err, sizeof err), 0, "%s", err);
     turn(e, 0.5);
     pid_t root = m.tree.start.root;
@@ -242,4 +400,14 @@ Test(tree, pause_and_step_hold_traced_calls)
     cr_assert(engine_tree_done(e), "the tree finished after resume");
     cr_assert(m.tree.root_reaped && m.tree.root_status == 0, "status %d", m.tree.root_status);
     engine_free(e);
+}
+
+Test(tree, pause_and_step_hold_traced_calls)
+{
+    pause_and_step(TREE_VIA_AUTO, "traced via preload");
+}
+
+Test(tree, pause_and_step_hold_ptrace_calls)
+{
+    pause_and_step(TREE_VIA_PTRACE, "traced via ptrace");
 }
