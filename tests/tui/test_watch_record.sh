@@ -4,6 +4,12 @@
 # headless; a watch of a program is still refused, before anything starts.
 . "$(dirname "$0")/lib.sh"
 
+# The system may have no IPC object at all: make one of our own to watch,
+# removed by its id when the test ends.
+SEMID=$(ipcmk -S 1 -p 0600 | sed -n 's/^Semaphore id: \([0-9]*\)$/\1/p')
+[ -n "$SEMID" ] || { echo "ipcmk -S 1 failed" >&2; exit 2; }
+trap 'ipcrm -s "$SEMID" 2>/dev/null; lib_cleanup' EXIT
+
 start_shell 120 40
 REC="$TMPD/watch.jsonl.gz"
 
