@@ -1,0 +1,42 @@
+/* width.c — display width of UTF-8 (or the locale's) text. See width.h. */
+#include "width.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+int text_width(const char *s)
+{
+    int cols = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x80) {
+            cols++;
+            s++;
+            continue;
+        }
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, s, strlen(s), &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            memset(&st, 0, sizeof st);
+            cols++;
+            s++;
+            continue;
+        }
+        int w = wcwidth(wc);
+        cols += w < 0 ? 1 : w;
+        s += n;
+    }
+    return cols;
+}
+
+const char *text_pad(char *buf, size_t len, const char *s, int cols)
+{
+    if (len == 0)
+        return "";
+    int pad = cols - text_width(s);
+    snprintf(buf, len, "%s%*s", s, pad > 0 ? pad : 0, "");
+    return buf;
+}
