@@ -5,6 +5,7 @@
 #include "model.h"
 #include "signames.h"
 #include "strbuf.h"
+#include "i18n.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -146,10 +147,10 @@ uint64_t model_story_first(const struct model *m)
 const char *model_check_word(int status)
 {
     switch (status) {
-    case CHECK_OK: return "ok";
-    case CHECK_FAILED: return "FAILED";
-    case CHECK_BROKEN: return "broken on purpose";
-    default: return "pending";
+    case CHECK_OK: return N_("ok");
+    case CHECK_FAILED: return N_("FAILED");
+    case CHECK_BROKEN: return N_("broken on purpose");
+    default: return N_("pending");
     }
 }
 
