@@ -7,6 +7,7 @@
 
 #include "../model/model.h"
 #include "engine_internal.h"
+#include "../model/i18n.h"
 
 const char *const engine_break_names[ENGINE_NBREAKS] = {
     "block", "wake", "zombie", "reap", "cycle", "inflight", "full", "eidrm", "check",
@@ -91,10 +92,10 @@ void engine_breaks_check(struct engine *e)
     gate_set_mode(e->gate, GATE_PAUSE);
     if (l)
         engine_say(e, LINE_NOTE, "ipcplay", "break",
-                   "breakpoint '%s': %s %s %.60s -- paused (resume: F3, step: F4)",
+                   _("breakpoint '%s': %s %s %.60s -- paused (resume: F3, step: F4)"),
                    engine_break_names[hit], l->who, l->what, l->detail);
     else
         engine_say(e, LINE_NOTE, "ipcplay", "break",
-                   "breakpoint 'check': a check failed -- paused (resume: F3)");
+                   _("breakpoint 'check': a check failed -- paused (resume: F3)"));
     e->break_seen = e->m->story_count;
 }

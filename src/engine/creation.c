@@ -22,6 +22,7 @@
 #include "engine_internal.h"
 #include "registry.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 unsigned creation_mode(const struct plan_key *k)
 {
@@ -54,8 +55,8 @@ int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *e
     said_run = e->ipc.run;
     said_key = key;
     engine_say(e, LINE_EVENT, "ipcplay", "ftok",
-               "ftok(%s, %d) -> key 0x%08x: proj 0x%02x, device minor 0x%02x, inode's low 16 "
-               "bits 0x%04x",
+               _("ftok(%s, %d) -> key 0x%08x: proj 0x%02x, device minor 0x%02x, inode's low 16 "
+                 "bits 0x%04x"),
                f->name, k->proj, (unsigned)key, (unsigned)k->proj & 0xff,
                (unsigned)minor(st.st_dev) & 0xff, (unsigned)st.st_ino & 0xffff);
     *out = key;
@@ -144,8 +145,8 @@ static int set_mode(struct engine *e, int kind, int id, unsigned mode, char *err
         return -1;
     }
     engine_say(e, LINE_EVENT, "ipcplay", "IPC_SET",
-               "%s(%d, IPC_SET, {mode %04o}): only the owner or creator may; the mode bits "
-               "now decide who may read (r) and alter (w) it",
+               _("%s(%d, IPC_SET, {mode %04o}): only the owner or creator may; the mode bits "
+                 "now decide who may read (r) and alter (w) it"),
                call, id, mode);
     return 0;
 }
@@ -188,10 +189,10 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
     char k[16], f[48], init[160];
     creation_key_text(key, k, sizeof k);
     ipc_flags_text(flags, f, sizeof f);
-    engine_say(e, LINE_EVENT, "ipcplay", "semget", "semget(%s, %d, %s) -> semid %d%s", k, ps->nsems,
-               f, id,
-               key == IPC_PRIVATE ? ": a new set only this run's processes know the id of"
-                                  : ": a new set, found by anyone who knows the key");
+    engine_say(e, LINE_EVENT, "ipcplay", "semget", _("semget(%s, %d, %s) -> semid %d%s"), k,
+               ps->nsems, f, id,
+               key == IPC_PRIVATE ? _(": a new set only this run's processes know the id of")
+                                  : _(": a new set, found by anyone who knows the key"));
     unsigned short vals[PLAN_MAX_SEMS];
     for (int n = 0; n < ps->nsems; n++)
         vals[n] = (unsigned short)ps->init[n];
@@ -202,7 +203,7 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
     }
     init_words(ps, init, sizeof init);
     engine_say(e, LINE_EVENT, "ipcplay", "SETALL",
-               "semctl(%d, 0, SETALL, {%s}): a new set's values are 0 until set", id, init);
+               _("semctl(%d, 0, SETALL, {%s}): a new set's values are 0 until set"), id, init);
     return set_mode(e, REG_SEM, id, creation_mode(&ps->key), err, errlen);
 }
 
@@ -235,8 +236,8 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
     creation_key_text(key, k, sizeof k);
     ipc_flags_text(flags, f, sizeof f);
     engine_say(e, LINE_EVENT, "ipcplay", "shmget",
-               "shmget(%s, %zu, %s) -> shmid %d: a new segment, zero-filled, attached by no one "
-               "yet",
+               _("shmget(%s, %zu, %s) -> shmid %d: a new segment, zero-filled, attached by no one "
+                 "yet"),
                k, ps->size, f, id);
     return set_mode(e, REG_SHM, id, creation_mode(&ps->key), err, errlen);
 }

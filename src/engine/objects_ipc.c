@@ -19,6 +19,7 @@
 #include "creation.h"
 #include "engine_internal.h"
 #include "registry.h"
+#include "../model/i18n.h"
 
 void objects_ipc_reset(struct engine *e)
 {
@@ -64,8 +65,8 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         /* Nothing to register: anonymous memory dies with its last mapping. */
         x->shm_map[i] = p;
         engine_say(e, LINE_EVENT, "ipcplay", "mmap",
-                   "mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) -> "
-                   "%p: no name, no id; only the children forked after it share it",
+                   _("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) -> "
+                     "%p: no name, no id; only the children forked after it share it"),
                    ps->size, p);
         objects_ipc_add_seg(e, i, -1);
         return 0;
@@ -89,8 +90,8 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
         return -1;
     }
     engine_say(e, LINE_EVENT, "ipcplay", "shm_open",
-               "shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
-               "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it",
+               _("shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
+                 "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it"),
                x->shm_name[i], fd, fd, ps->size);
     objects_ipc_add_seg(e, i, -1);
     return 0;
@@ -122,8 +123,8 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         creation_key_text(key, kt, sizeof kt);
         ipc_flags_text(flags, ft, sizeof ft);
         engine_say(e, LINE_EVENT, "ipcplay", "msgget",
-                   "msgget(%s, %s) -> msqid %d: a new, empty "
-                   "queue",
+                   _("msgget(%s, %s) -> msqid %d: a new, empty "
+                     "queue"),
                    kt, ft, id);
         e->ipc.msqids[i] = id;
         struct msqid_ds ds;
@@ -151,9 +152,9 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         engine_emit(e, &r);
         if (want > 0 && want != dflt)
             engine_say(e, LINE_EVENT, "ipcplay", "msgctl(IPC_SET)",
-                       "msgctl(%d, IPC_SET, {msg_qbytes %ld -> %ld}) (the default comes from "
-                       "msgmnb): "
-                       "senders sleep once that many bytes wait in the queue",
+                       _("msgctl(%d, IPC_SET, {msg_qbytes %ld -> %ld}) (the default comes from "
+                         "msgmnb): "
+                         "senders sleep once that many bytes wait in the queue"),
                        id, dflt, want);
         if (creation_set_mode(e, REG_MSG, id, pk, err, errlen) < 0)
             return -1;

@@ -16,6 +16,7 @@
 #include "board.h"
 #include "engine_internal.h"
 #include "registry.h"
+#include "../model/i18n.h"
 
 static int write_all(int fd, const unsigned char *buf, size_t n)
 {
@@ -127,7 +128,7 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     snprintf(r.u.rundir.path, sizeof r.u.rundir.path, "%s", dir);
     engine_emit(e, &r);
     engine_say(e, LINE_EVENT, "ipcplay", "mkdir",
-               "run directory %s (mode 0700), removed when the run ends", dir);
+               _("run directory %s (mode 0700), removed when the run ends"), dir);
     for (int i = 0; i < p->nfiles; i++) {
         struct plan_file *f = &p->files[i];
         char leaf[sizeof f->name];
@@ -152,12 +153,12 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
             rc = make_file(f->path, PATTERN_FILE_STREAM + i, f->size);
             if (rc == 0)
                 engine_say(e, LINE_EVENT, "ipcplay", "create",
-                           "%s: %d bytes of known text, mode 0600", f->name, f->size);
+                           _("%s: %d bytes of known text, mode 0600"), f->name, f->size);
         } else if (f->kind == PLANF_HELPER) {
             rc = install_helper(f->path);
             if (rc == 0)
                 engine_say(e, LINE_EVENT, "ipcplay", "helper",
-                           "%s: ipcplay's helper mode under its own name, for exec", f->name);
+                           _("%s: ipcplay's helper mode under its own name, for exec"), f->name);
         }
         if (rc < 0) {
             snprintf(err, errlen, "cannot create %s: %s", f->path, strerror(errno));

@@ -32,6 +32,7 @@
 #include "../model/waitfor.h"
 #include "engine_internal.h"
 #include "procfs.h"
+#include "../model/i18n.h"
 
 static int msgq_of(const struct model *m, int index)
 {
@@ -224,8 +225,8 @@ int sampler_ipc_deadlock(struct engine *e)
         if (e->interactive) {
             gate_set_mode(e->gate, GATE_PAUSE);
             engine_say(e, LINE_NOTE, "ipcplay", "deadlock",
-                       "the run is paused and stays deadlocked: kill one of the cycle (kill "
-                       "worker-1) and watch SEM_UNDO give its lock back, or stop");
+                       _("the run is paused and stays deadlocked: kill one of the cycle (kill "
+                         "worker-1) and watch SEM_UNDO give its lock back, or stop"));
         }
     }
     if (e->interactive)

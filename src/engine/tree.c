@@ -29,6 +29,7 @@
 #include "registry.h"
 #include "tree_internal.h"
 #include "watch.h"
+#include "../model/i18n.h"
 
 struct engine_tree *tree_state(const struct engine *e)
 {
@@ -451,13 +452,13 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
     t->tokens = mode == TREE_GATE_STEP ? (n > 0 ? n : 1) : 0;
     t->step_pid = pid;
     if (mode == TREE_GATE_PAUSE)
-        engine_say(e, 1, "ipcplay", "pause", "the tree stops at its next traced call");
+        engine_say(e, 1, "ipcplay", "pause", _("the tree stops at its next traced call"));
     else if (mode == TREE_GATE_STEP && pid)
-        engine_say(e, 1, "ipcplay", "step", "one call of %d goes through", (int)pid);
+        engine_say(e, 1, "ipcplay", "step", _("one call of %d goes through"), (int)pid);
     else if (mode == TREE_GATE_STEP)
-        engine_say(e, 1, "ipcplay", "step", "%d traced calls go through", t->tokens);
+        engine_say(e, 1, "ipcplay", "step", _("%d traced calls go through"), t->tokens);
     else
-        engine_say(e, 1, "ipcplay", "resume", "the tree's calls go on");
+        engine_say(e, 1, "ipcplay", "resume", _("the tree's calls go on"));
     trace_release(e, t);
     return 0;
 }

@@ -184,10 +184,10 @@ void model_end_in_error(struct model *m, const char *hint)
     if (hint && hint[0] && n < sizeof m->error)
         snprintf(m->error + n, sizeof m->error - n, ": %s", hint);
     if (hint && hint[0])
-        model_say(m, LINE_ERROR, "ipcplay", "error", "%s; ipcplay ends the run", hint);
+        model_say(m, LINE_ERROR, "ipcplay", "error", _("%s; ipcplay ends the run"), hint);
     else
         model_say(m, LINE_ERROR, "ipcplay", "error",
-                  "ipcplay ends the run: its processes are killed, its objects removed");
+                  _("ipcplay ends the run: its processes are killed, its objects removed"));
     m->gen_header++;
 }
 

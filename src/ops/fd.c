@@ -29,6 +29,7 @@
 #include "../model/model.h"
 #include "../model/pattern.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define IO_BUF 65536
 #define CONNECT_LIMIT_MS 10000 /* a listener that does not come in this time */
@@ -480,7 +481,8 @@ static struct model_line *story_open(struct model *m, const struct event *ev, st
     int side = ev->open.access >= 0 && ev->open.access <= 2 ? ev->open.access : 2;
     if (ev->phase == PH_BEGIN && ev->open.fifo && side < 2 && !(ev->flags & OPF_NOWAIT)) {
         struct model_line *b = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-        model_line_say(b, "-> open(%s, %s) of a FIFO: open waits until %s has the other end open",
+        model_line_say(b,
+                       _("-> open(%s, %s) of a FIFO: open waits until %s has the other end open"),
                        model_file_name(m, ev->obj), side ? "O_WRONLY" : "O_RDONLY", who[side]);
         return b;
     }
