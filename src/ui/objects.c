@@ -1313,7 +1313,7 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             if (m->shmsegs[i].kind == SHM_SYSV)
                 off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
                                         off ? ", " : "", m->shmsegs[i].shmid);
-        draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);
+        draw_rule(w, 0, 0, width, _("IPC OBJECTS"), extra);
         y = 1;
         if (!objects_any(m)) {
             draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
