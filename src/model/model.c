@@ -6,6 +6,7 @@
 #include "signames.h"
 #include "strbuf.h"
 #include "i18n.h"
+#include "width.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -125,6 +126,7 @@ void model_say(struct model *m, int kind, const char *who, const char *what, con
     va_start(ap, fmt);
     vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind)
@@ -172,6 +174,7 @@ void model_set_check(struct model *m, const char *name, int status, const char *
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(detail);
     if (c->status != status || strcmp(c->detail, detail) != 0)
         m->gen_header++;
     c->status = status;
@@ -205,6 +208,7 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 void model_doing(const struct event *ev, char *buf, size_t len)

@@ -16,6 +16,7 @@
 #include "record.h"
 #include "signames.h"
 #include "i18n.h"
+#include "width.h"
 
 static bool asleep(char state)
 {
@@ -35,6 +36,7 @@ static void say_proc(struct model *m, uint64_t t, int pi, const char *what, cons
     va_start(ap, fmt);
     vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 /* What semncnt (semzcnt) was when this process went to sleep: itself and

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "strbuf.h"
 #include "i18n.h"
+#include "width.h"
 
 #define CUT(dst, src)                                                                              \
     do {                                                                                           \
@@ -321,6 +322,7 @@ static void apply_call(struct model *m, uint64_t t_ns, const struct trace_call *
     snprintf(l->who, sizeof l->who, "%s", who);
     snprintf(l->what, sizeof l->what, "%s", c->phase == TRACE_HELD ? "held" : "calls");
     snprintf(l->detail, sizeof l->detail, "%s", text);
+    text_cut_utf8(l->detail);
     t->gen++;
 }
 

@@ -40,3 +40,17 @@ const char *text_pad(char *buf, size_t len, const char *s, int cols)
     snprintf(buf, len, "%s%*s", s, pad > 0 ? pad : 0, "");
     return buf;
 }
+
+void text_cut_utf8(char *s)
+{
+    size_t n = strlen(s), k = n;
+    /* back over continuation bytes to the lead byte of the last character */
+    while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k == 0 || (unsigned char)s[k - 1] < 0xC0)
+        return; /* ASCII last, or no lead byte: nothing to mend */
+    unsigned char lead = (unsigned char)s[k - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (n - (k - 1) < want)
+        s[k - 1] = '\0';
+}

@@ -12,4 +12,8 @@ int text_width(const char *s);
 /* s padded with spaces to at least cols columns, in buf (len bytes): buf. */
 const char *text_pad(char *buf, size_t len, const char *s, int cols);
 
+/* A string cut to its buffer by snprintf may end inside a UTF-8 sequence
+ * (a Chinese story line is three bytes a character): drop that partial tail. */
+void text_cut_utf8(char *s);
+
 #endif
