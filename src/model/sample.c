@@ -99,15 +99,15 @@ static void note_msg_block(struct model *m, int pi, const struct model_kernel *b
         if (m->msgqs[i].msqid == now->msqid)
             q = &m->msgqs[i];
     if (now->msgcall == 2) {
-        char sel[32];
+        char sel[48];
         if (now->msgflg & MSG_EXCEPT)
-            snprintf(sel, sizeof sel, "any type but %ld", now->msgtyp);
+            snprintf(sel, sizeof sel, _("any type but %ld"), now->msgtyp);
         else if (now->msgtyp == 0)
-            snprintf(sel, sizeof sel, "any type");
+            snprintf(sel, sizeof sel, _("any type"));
         else if (now->msgtyp > 0)
-            snprintf(sel, sizeof sel, "type %ld", now->msgtyp);
+            snprintf(sel, sizeof sel, _("type %ld"), now->msgtyp);
         else
-            snprintf(sel, sizeof sel, "a type <= %lld", -(long long)now->msgtyp);
+            snprintf(sel, sizeof sel, _("a type <= %lld"), -(long long)now->msgtyp);
         model_say(m, LINE_EVENT, p->name, now->text,
                   _("blocks: no message of %s in the queue (qnum %ld); the kernel puts it to "
                     "sleep until one arrives"),

@@ -404,12 +404,12 @@ void overlay_draw(struct ui *u)
     int page = b.h - 2;
     char foot[64];
     if (u->overlay_nlines > page)
-        snprintf(foot, sizeof foot, "%d-%d of %d  Esc closes", u->overlay_scroll + 1,
+        snprintf(foot, sizeof foot, _("%d-%d of %d  Esc closes"), u->overlay_scroll + 1,
                  u->overlay_scroll + page < u->overlay_nlines ? u->overlay_scroll + page
                                                               : u->overlay_nlines,
                  u->overlay_nlines);
     else
-        snprintf(foot, sizeof foot, "Esc closes");
+        snprintf(foot, sizeof foot, _("Esc closes"));
     box_frame(w, b.h, b.w, u->overlay_title, foot);
     const char *t = u->overlay_text ? u->overlay_text : "";
     for (int y = 1, r = u->overlay_scroll; y < b.h - 1 && r < norows; y++, r++) {

@@ -88,7 +88,7 @@ static void host_print(void *self, int kind, const char *line)
 
 static void ui_welcome_run(struct ui *u, const struct scenario_def *s)
 {
-    ui_say(u, OUT_INFO, _("what to watch: %s"), s->watch);
+    ui_say(u, OUT_INFO, _("what to watch: %s"), _(s->watch));
     ui_say(u, OUT_INFO,
            _("F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
              "every command, F1 for keys"));
