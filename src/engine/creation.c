@@ -35,14 +35,14 @@ int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *e
     if (k->file <= 0)
         return 0;
     if (k->file > e->plan.nfiles) {
-        snprintf(err, errlen, "a key names run file %d, which the plan does not have", k->file);
+        snprintf(err, errlen, _("a key names run file %d, which the plan does not have"), k->file);
         return -1;
     }
     const struct plan_file *f = &e->plan.files[k->file - 1];
     key_t key = ftok(f->path, k->proj);
     struct stat st;
     if (key == (key_t)-1 || stat(f->path, &st) < 0) {
-        snprintf(err, errlen, "ftok(%s, %d) failed: %s", f->name, k->proj, strerror(errno));
+        snprintf(err, errlen, _("ftok(%s, %d) failed: %s"), f->name, k->proj, strerror(errno));
         return -1;
     }
     /* Told once per run and key: one key may name an object of each kind. */
@@ -97,12 +97,12 @@ void creation_refused(int err, const char *call, key_t key, char *buf, size_t le
     creation_key_text(key, k, sizeof k);
     if (err == EEXIST)
         snprintf(buf, len,
-                 "%s(key %s, IPC_CREAT|IPC_EXCL) failed: EEXIST: something already has that key "
-                 "(made by another program, or left by an earlier run) — ipcplay does not touch "
-                 "it (ipcs shows it; remove it with ipcrm if it is yours)",
+                 _("%s(key %s, IPC_CREAT|IPC_EXCL) failed: EEXIST: something already has that key "
+                   "(made by another program, or left by an earlier run) — ipcplay does not touch "
+                   "it (ipcs shows it; remove it with ipcrm if it is yours)"),
                  call, k);
     else
-        snprintf(buf, len, "%s(key %s) failed: %s (%s)", call, k, errname(err), strerror(err));
+        snprintf(buf, len, _("%s(key %s) failed: %s (%s)"), call, k, errname(err), strerror(err));
 }
 
 /* The set's final mode, when it is not 0600: IPC_SET after SETALL, since a
@@ -140,7 +140,7 @@ static int set_mode(struct engine *e, int kind, int id, unsigned mode, char *err
         }
     }
     if (rc < 0) {
-        snprintf(err, errlen, "%s(%d, IPC_SET, mode %04o) failed: %s", call, id, mode,
+        snprintf(err, errlen, _("%s(%d, IPC_SET, mode %04o) failed: %s"), call, id, mode,
                  strerror(errno));
         return -1;
     }
@@ -182,7 +182,7 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
     }
     if (creation_register(REG_SEM, id, key, creation_mode(&ps->key)) < 0) {
         semctl(id, 0, IPC_RMID);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     e->semids[i] = id;
@@ -198,7 +198,7 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
         vals[n] = (unsigned short)ps->init[n];
     union semun arg = {.array = vals};
     if (semctl(id, 0, SETALL, arg) < 0) {
-        snprintf(err, errlen, "semctl SETALL failed: %s", strerror(errno));
+        snprintf(err, errlen, _("semctl SETALL failed: %s"), strerror(errno));
         return -1;
     }
     init_words(ps, init, sizeof init);
@@ -219,7 +219,7 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
         if (key != IPC_PRIVATE)
             creation_refused(errno, "shmget", key, err, errlen);
         else
-            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
+            snprintf(err, errlen, _("shmget failed: %s%s"), strerror(errno),
                      errno == ENOSPC   ? " (the system's limit on segments, kernel.shmmni or "
                                          "shmall, is reached: see ipcs -l)"
                      : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
@@ -228,7 +228,7 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
     }
     if (creation_register(REG_SHM, id, key, creation_mode(&ps->key)) < 0) {
         shmctl(id, IPC_RMID, NULL);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     e->shmids[i] = id;

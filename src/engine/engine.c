@@ -216,7 +216,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     objects_ipc_reset(e);
     events_close(&e->ev);
     if (events_open(&e->ev) < 0) {
-        snprintf(err, errlen, "cannot create the event pipe: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot create the event pipe: %s"), strerror(errno));
         return -1;
     }
     e->t0_ns = e->ev.t0_ns;

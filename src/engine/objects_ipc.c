@@ -59,7 +59,7 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
     if (ps->kind == PLAN_SHM_ANON) {
         void *p = mmap(NULL, ps->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) {
-            snprintf(err, errlen, "mmap(MAP_SHARED|MAP_ANONYMOUS) failed: %s", strerror(errno));
+            snprintf(err, errlen, _("mmap(MAP_SHARED|MAP_ANONYMOUS) failed: %s"), strerror(errno));
             return -1;
         }
         /* Nothing to register: anonymous memory dies with its last mapping. */
@@ -74,19 +74,19 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
     snprintf(x->shm_name[i], sizeof x->shm_name[i], "/ipcplay-%d-%u-%d", (int)e->self, x->run, i);
     int fd = shm_open(x->shm_name[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errlen, "shm_open %s failed: %s", x->shm_name[i], strerror(errno));
+        snprintf(err, errlen, _("shm_open %s failed: %s"), x->shm_name[i], strerror(errno));
         x->shm_name[i][0] = '\0';
         return -1;
     }
     if (registry_add(REG_POSIX_SHM, 0, x->shm_name[i]) < 0) {
         shm_unlink(x->shm_name[i]);
         close(fd);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     x->shm_fd[i] = fd;
     if (ftruncate(fd, (off_t)ps->size) < 0) {
-        snprintf(err, errlen, "ftruncate %s failed: %s", x->shm_name[i], strerror(errno));
+        snprintf(err, errlen, _("ftruncate %s failed: %s"), x->shm_name[i], strerror(errno));
         return -1;
     }
     engine_say(e, LINE_EVENT, "ipcplay", "shm_open",
@@ -110,13 +110,13 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
             if (key != IPC_PRIVATE)
                 creation_refused(errno, "msgget", key, err, errlen);
             else
-                snprintf(err, errlen, "msgget failed: %s (see /proc/sys/kernel/msgmni)",
+                snprintf(err, errlen, _("msgget failed: %s (see /proc/sys/kernel/msgmni)"),
                          strerror(errno));
             return -1;
         }
         if (creation_register(REG_MSG, id, key, creation_mode(pk)) < 0) {
             msgctl(id, IPC_RMID, NULL);
-            snprintf(err, errlen, "too many objects");
+            snprintf(err, errlen, _("too many objects"));
             return -1;
         }
         char kt[16], ft[48];
@@ -129,7 +129,7 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         e->ipc.msqids[i] = id;
         struct msqid_ds ds;
         if (msgctl(id, IPC_STAT, &ds) < 0) {
-            snprintf(err, errlen, "msgctl IPC_STAT failed: %s", strerror(errno));
+            snprintf(err, errlen, _("msgctl IPC_STAT failed: %s"), strerror(errno));
             return -1;
         }
         long dflt = (long)ds.msg_qbytes;
@@ -137,7 +137,7 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         if (want > 0 && want != dflt) {
             ds.msg_qbytes = (msglen_t)want;
             if (msgctl(id, IPC_SET, &ds) < 0) {
-                snprintf(err, errlen, "msgctl IPC_SET msg_qbytes=%ld failed: %s%s", want,
+                snprintf(err, errlen, _("msgctl IPC_SET msg_qbytes=%ld failed: %s%s"), want,
                          strerror(errno),
                          errno == EPERM ? " (raising it above msgmnb needs CAP_SYS_RESOURCE)" : "");
                 return -1;

@@ -97,7 +97,7 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     if (p->observe) {
         struct board *b = board_get();
         if (!b) {
-            snprintf(err, errlen, "cannot map the board: %s", strerror(errno));
+            snprintf(err, errlen, _("cannot map the board: %s"), strerror(errno));
             return -1;
         }
         board_reset(b);
@@ -115,12 +115,12 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     char dir[PLAN_PATH_LEN];
     snprintf(dir, sizeof dir, "%.48s/ipcplay-%d-XXXXXX", tmp, (int)getpid());
     if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot create a directory in %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, _("cannot create a directory in %s: %s"), tmp, strerror(errno));
         return -1;
     }
     if (registry_add(REG_DIR, 0, dir) < 0) {
         rmdir(dir);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     struct record r;
@@ -135,11 +135,11 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
         memcpy(leaf, f->name, sizeof leaf);
         int w = snprintf(f->path, sizeof f->path, "%s/%s", dir, leaf);
         if (w < 0 || (size_t)w >= sizeof f->path) {
-            snprintf(err, errlen, "path too long: %s/%s", dir, leaf);
+            snprintf(err, errlen, _("path too long: %s/%s"), dir, leaf);
             return -1;
         }
         if (registry_add(REG_PATH, 0, f->path) < 0) {
-            snprintf(err, errlen, "too many objects");
+            snprintf(err, errlen, _("too many objects"));
             return -1;
         }
         if (i < MODEL_MAX_FILES) {
@@ -161,7 +161,7 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
                            _("%s: ipcplay's helper mode under its own name, for exec"), f->name);
         }
         if (rc < 0) {
-            snprintf(err, errlen, "cannot create %s: %s", f->path, strerror(errno));
+            snprintf(err, errlen, _("cannot create %s: %s"), f->path, strerror(errno));
             return -1;
         }
     }

@@ -76,7 +76,7 @@ int tree_check_program(const char *prog, char *path, size_t pathlen, char *err, 
 {
     struct stat st;
     if (!prog || !*prog) {
-        snprintf(err, errlen, "watch --: no program given");
+        snprintf(err, errlen, _("watch --: no program given"));
         return -1;
     }
     if (strchr(prog, '/')) {
@@ -94,20 +94,20 @@ int tree_check_program(const char *prog, char *path, size_t pathlen, char *err, 
             p += n + (p[n] == ':');
         }
         if (!path[0]) {
-            snprintf(err, errlen, "watch: no program '%s' in PATH", prog);
+            snprintf(err, errlen, _("watch: no program '%s' in PATH"), prog);
             return -1;
         }
     }
     if (stat(path, &st) < 0) {
-        snprintf(err, errlen, "watch: cannot run '%s': %s", prog, strerror(errno));
+        snprintf(err, errlen, _("watch: cannot run '%s': %s"), prog, strerror(errno));
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "watch: '%s' is not a program (not a regular file)", prog);
+        snprintf(err, errlen, _("watch: '%s' is not a program (not a regular file)"), prog);
         return -1;
     }
     if (access(path, X_OK) < 0) {
-        snprintf(err, errlen, "watch: '%s' is not executable (mode %04o)", prog,
+        snprintf(err, errlen, _("watch: '%s' is not executable (mode %04o)"), prog,
                  (unsigned)(st.st_mode & 07777));
         return -1;
     }
@@ -183,14 +183,14 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
 {
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        snprintf(err, errlen, _("pipe: %s"), strerror(errno));
         return -1;
     }
     pid_t a = fork();
     if (a == 0)
         anchor_main(e->self);
     if (a < 0 || (setpgid(a, a), registry_add(REG_PGID, a, NULL)) < 0) {
-        snprintf(err, errlen, "cannot start the tree's group: %s",
+        snprintf(err, errlen, _("cannot start the tree's group: %s"),
                  a < 0 ? strerror(errno) : "too many objects");
         if (a > 0) {
             kill(a, SIGKILL);
@@ -206,7 +206,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
         root_main(e->self, a, pfd[1], t->traced, path, o->argv);
     close(pfd[1]);
     if (pid < 0) {
-        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        snprintf(err, errlen, _("fork failed: %s"), strerror(errno));
         close(pfd[0]);
         return -1;
     }
@@ -216,7 +216,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     t->outfd = pfd[0];
     fcntl(t->outfd, F_SETFL, O_NONBLOCK);
     if (t->traced && trace_attach(pid) < 0) {
-        snprintf(err, errlen, "cannot trace the program: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot trace the program: %s"), strerror(errno));
         return -1;
     }
     return 0;
@@ -228,13 +228,13 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
     if (o->argv && tree_check_program(o->argv[0], path, sizeof path, err, errlen) < 0)
         return -1;
     if (!o->argv && (o->pid <= 0 || kill(o->pid, 0) < 0) && errno != EPERM) {
-        snprintf(err, errlen, "watch --pid %d: no such process", (int)o->pid);
+        snprintf(err, errlen, _("watch --pid %d: no such process"), (int)o->pid);
         return -1;
     }
     struct engine_tree *t = calloc(1, sizeof *t);
     if (!t || (t->procfd = procfs_open_root(NULL)) < 0) {
         free(t);
-        snprintf(err, errlen, "cannot look at /proc");
+        snprintf(err, errlen, _("cannot look at /proc"));
         return -1;
     }
     t->outfd = -1;
@@ -250,12 +250,13 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
             return -1;
         }
         if (!o->trace)
-            snprintf(note, sizeof note, "tracing is off");
+            snprintf(note, sizeof note, _("tracing is off"));
     } else {
         t->root = o->pid;
         tree_add_known(t, o->pid);
         snprintf(t->comm, sizeof t->comm, "%d", (int)o->pid);
-        snprintf(note, sizeof note, "watch --pid attaches to nothing; calls are seen only asleep");
+        snprintf(note, sizeof note,
+                 _("watch --pid attaches to nothing; calls are seen only asleep"));
     }
     say_start(e, t, o, note);
     struct sysipc_filter f = {.sort = SYS_SORT_ID};
@@ -441,11 +442,11 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
 {
     struct engine_tree *t = e->tree;
     if (!t || !t->traced) {
-        snprintf(err, errlen, "the watched tree is not traced: pause and step need its calls");
+        snprintf(err, errlen, _("the watched tree is not traced: pause and step need its calls"));
         return -1;
     }
     if (pid > 0 && !tree_known(t, pid)) {
-        snprintf(err, errlen, "%d is not a process of the watched tree", (int)pid);
+        snprintf(err, errlen, _("%d is not a process of the watched tree"), (int)pid);
         return -1;
     }
     t->gate = mode;
