@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 bool watch_panel_active(const struct model *m)
 {
@@ -39,14 +40,15 @@ void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width)
     static int idx[SYSIPC_MAX_OBJS];
     int n = sysipc_select(s, &s->filter, idx, SYSIPC_MAX_OBJS);
     char extra[128];
-    snprintf(extra, sizeof extra, "%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)",
-             n, s->nobjs, s->filter.user[0] ? "user=" : "all users", s->filter.user,
+    snprintf(extra, sizeof extra,
+             _("%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)"), n, s->nobjs,
+             s->filter.user[0] ? "user=" : _("all users"), s->filter.user,
              sysipc_sort_name(s->filter.sort), s->last.nprocs, s->last.nosys);
-    draw_rule(w, 0, 0, width, "SYSTEM IPC (watch)", extra);
+    draw_rule(w, 0, 0, width, _("SYSTEM IPC (watch)"), extra);
     if (n == 0) {
         draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
-                  s->nobjs ? "no object matches the filter (watch user= key= changes it)"
-                           : "no IPC object on the system; ipcmk -S 1 makes one");
+                  s->nobjs ? _("no object matches the filter (watch user= key= changes it)")
+                           : _("no IPC object on the system; ipcmk -S 1 makes one"));
         return;
     }
     struct rows r = {w, 1, h, width, 0};
@@ -61,5 +63,5 @@ void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width)
     }
     if (i < n)
         draw_textf(w, h - 1, 2, width - 3, theme_style(S_DIM),
-                   "%d more: a taller terminal, watch user=/key=, or ipcs lists them", n - i);
+                   _("%d more: a taller terminal, watch user=/key=, or ipcs lists them"), n - i);
 }
