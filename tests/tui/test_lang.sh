@@ -21,12 +21,13 @@ rules_reach() {
   [ -z "$bad" ] || { echo "rules not $w wide: $bad"; return 1; }
 }
 # the box drawn over the panels (F1 help): its right border is in one
-# column on every row, by display width (perl counts a wide character as two)
+# column on every row, by display width (perl counts a CJK or fullwidth
+# character as two; the ranges are written out, so no Unicode tables are needed)
 box_aligned() {
   screen | perl -CSD -Mutf8 -ne '
     # the display column of every character of the row
     my @ch = split //; my ($col, @at) = (0);
-    for (@ch) { push @at, $col; $col += /\p{Ea=W}|\p{Ea=F}/ ? 2 : 1 }
+    for (@ch) { push @at, $col; $col += /[\x{1100}-\x{115F}\x{2E80}-\x{A4CF}\x{AC00}-\x{D7A3}\x{F900}-\x{FAFF}\x{FE30}-\x{FE4F}\x{FF00}-\x{FF60}\x{FFE0}-\x{FFE6}]/ ? 2 : 1 }
     my $i;
     if (!defined $left) {
       for $i (0 .. $#ch) { if ($ch[$i] eq "┌") { $left = $at[$i]; last } }
