@@ -88,11 +88,14 @@ size_t draw_skip(const char *s, int cols)
     return off;
 }
 
-/* A wide character starts at byte k of p, or one ends just before it. */
+/* Byte k of p is between two characters, and a wide one starts at k or ends
+ * just before it. */
 static bool wide_break(const char *p, size_t k)
 {
     int cw;
     bool bad;
+    if (((unsigned char)p[k] & 0xC0) == 0x80)
+        return false; /* inside a character */
     if ((unsigned char)p[k] >= 0xC0) {
         draw_char(p + k, &cw, &bad);
         if (cw == 2)

@@ -50,6 +50,14 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
                 for (size_t i = max / 3; i + 1 < max; i++)
                     if (text[off + i] == *ends && text[off + i + 1] == ' ')
                         cut = i + 1;
+            /* Chinese has its own full stops and commas, and no spaces */
+            for (int k = 0; k < 4 && !cut; k++) {
+                static const char *const cjk_ends[] = {"。", "；", "：", "，"};
+                size_t el = strlen(cjk_ends[k]);
+                for (size_t i = max / 3; i + el <= max; i++)
+                    if (memcmp(text + off + i, cjk_ends[k], el) == 0)
+                        cut = i + el;
+            }
             if (!cut)
                 for (size_t i = max / 2; i < max; i++)
                     if (text[off + i] == ' ')
