@@ -577,7 +577,12 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     if (l->kind == LINE_ERROR)
         da = theme_style(S_ERROR);
     else if (strstr(l->detail, "broken") || strstr(l->detail, " lost") ||
-             strstr(l->detail, "failed") || strstr(l->detail, "killed"))
+             strstr(l->detail, "failed") || strstr(l->detail, "killed") ||
+             /* TRANSLATORS: words that make a story line red: parts of the
+              * translated lines that say something broke, was lost, failed
+              * or was killed */
+             strstr(l->detail, _("broken")) || strstr(l->detail, _(" lost")) ||
+             strstr(l->detail, _("failed")) || strstr(l->detail, _("killed")))
         da = theme_style(S_FAIL_TEXT);
     else if (l->kind == LINE_NOTE)
         da = theme_style(S_INFO);

@@ -4,7 +4,8 @@
 # columns) and every rule reaches the right edge, so borders stay aligned;
 # the F1 help fits too; `lang en` switches back. Without --lang (LANG=C.UTF-8)
 # everything is English, headless output too; `--lang zh`, LANGUAGE=zh_CN and
-# LANG=zh_CN.UTF-8 (even with no such locale installed) give Chinese.
+# LANG=zh_CN.UTF-8 (even with no such locale installed) give Chinese. A
+# breakpoint still meets the story lines when they are Chinese.
 . "$(dirname "$0")/lib.sh"
 
 # widest row of the screen, in display columns (wc -L counts wcwidth)
@@ -76,6 +77,10 @@ t resize-window -x 120 -y 40
 check "120x40 zh: the semaphore panel is titled in Chinese" wait_for '信号量集'
 check "120x40 zh: critical section in the chapter's words" wait_for '临界区'
 check "120x40 zh: no row wider than 120 columns, every rule reaches the edge" fits_for 120 20
+type_keys 'break on block' Enter
+check "zh: a breakpoint meets a Chinese story line (block) and pauses" wait_for "断点 'block'："
+check "zh: the header says paused" wait_for '已暂停'
+type_keys 'break clear' Enter
 type_keys 'run msgq' Enter
 check "120x40 zh msgq: the queue panel is titled in Chinese" wait_for '消息队列'
 check "120x40 zh msgq: fits" fits_for 120 20
