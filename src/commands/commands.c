@@ -256,11 +256,11 @@ static void break_names(unsigned mask, char *buf, size_t len)
 static int c_predict(struct cmd_host *h, int argc, char **argv)
 {
     if (!h->engine) {
-        ERR("predict needs a live run (not a replay)");
+        ERR(_("predict needs a live run (not a replay)"));
         return CMD_ERROR;
     }
     if (argc == 2 && strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0) {
-        ERR("bad predict '%s': accepted on, off (or nothing: the score)", argv[1]);
+        ERR(_("bad predict '%s': accepted on, off (or nothing: the score)"), argv[1]);
         return CMD_ERROR;
     }
     if (argc == 2)
@@ -268,11 +268,11 @@ static int c_predict(struct cmd_host *h, int argc, char **argv)
     char score[96];
     engine_predict_score(h->engine, score, sizeof score);
     if (argc == 2 && engine_predict_on(h->engine))
-        OUT("predict on: at each breakpoint a question about the next step (break on ... "
-            "first); answer, then step. Score so far: %s",
+        OUT(_("predict on: at each breakpoint a question about the next step (break on ... "
+              "first); answer, then step. Score so far: %s"),
             score);
     else
-        OUT("predict %s; score: %s", engine_predict_on(h->engine) ? "on" : "off", score);
+        OUT(_("predict %s; score: %s"), engine_predict_on(h->engine) ? "on" : "off", score);
     return CMD_OK;
 }
 
@@ -285,7 +285,7 @@ static int c_answer(struct cmd_host *h, int argc, char **argv)
         snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i > 1 ? " " : "",
                  argv[i]);
     if (!h->engine) {
-        ERR("answer goes with predict on, in a live run");
+        ERR(_("answer goes with predict on, in a live run"));
         return CMD_ERROR;
     }
     if (engine_predict_answer(h->engine, text, msg, sizeof msg) < 0) {
@@ -580,12 +580,12 @@ static int c_record(struct cmd_host *h, int argc, char **argv)
 static int c_input(struct cmd_host *h, int argc, char **argv)
 {
     if (!actions(h) || !h->act->input) {
-        ERR("input needs a program started with watch --stdin -- PROGRAM");
+        ERR(_("input needs a program started with watch --stdin -- PROGRAM"));
         return CMD_ERROR;
     }
     bool eof = strcmp(argv[1], "--eof") == 0;
     if (eof && argc > 2) {
-        ERR("input --eof takes nothing more (to send the word, type input -- --eof)");
+        ERR(_("input --eof takes nothing more (to send the word, type input -- --eof)"));
         return CMD_ERROR;
     }
     int first = strcmp(argv[1], "--") == 0 ? 2 : 1;
@@ -595,7 +595,7 @@ static int c_input(struct cmd_host *h, int argc, char **argv)
     for (int i = first; i < argc && !eof; i++) {
         size_t n = strlen(argv[i]);
         if (off + n + 2 > sizeof text) {
-            ERR("input: a line of at most %zu bytes", sizeof text - 2);
+            ERR(_("input: a line of at most %zu bytes"), sizeof text - 2);
             return CMD_ERROR;
         }
         if (i > first)

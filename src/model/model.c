@@ -247,7 +247,12 @@ static unsigned long long take_unsigned(va_list *ap, char len)
     }
 }
 
-/* Keep fmt and its arguments in l; false when it cannot (l unchanged). */
+/* Keep fmt and its arguments in l; false when it cannot (l unchanged).
+ * fmt is kept as a pointer: a literal, or a translation _() returned, which
+ * points into a gettext catalogue. glibc never unloads a catalogue it has
+ * loaded (switching with `lang` calls textdomain() and sets LANGUAGE; both
+ * only load more), so the pointer stays good for the life of the process,
+ * and a line written out after a switch keeps the language it was said in. */
 static bool line_capture(struct model_line *l, const char *fmt, va_list ap0)
 {
     union model_line_arg arg[MODEL_LINE_ARGS];

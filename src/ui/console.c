@@ -403,7 +403,7 @@ void console_draw(struct ui *u, WINDOW *w, int h, int width)
     const struct model_proc *you = console_hand_asleep(u->m);
     if (you) {
         char asleep[96];
-        snprintf(asleep, sizeof asleep, "you asleep in %s (Ctrl-C interrupts) ",
+        snprintf(asleep, sizeof asleep, _("you asleep in %s (Ctrl-C interrupts) "),
                  model_proc_doing(you));
         x = draw_text(w, 0, 0, width / 2, theme_style(S_BAR_WAIT), asleep);
     }

@@ -1118,9 +1118,9 @@ static int race_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
             best = race_speed(l);
     }
     if (level >= 2)
-        y += heading(w, y, width, "IPC RACE",
-                     pp ? "round trip, microseconds (shorter bar: slower)"
-                        : "MB/s streamed, every byte checked");
+        y += heading(w, y, width, _("IPC RACE"),
+                     pp ? _("round trip, microseconds (shorter bar: slower)")
+                        : _("MB/s streamed, every byte checked"));
     for (int k = 0; k < RACE__N && y < h; k++) {
         const struct model_race_lane *l = &m->race.lane[k];
         if (!l->used)
