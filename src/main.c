@@ -13,6 +13,7 @@
 
 #include "commands/cli.h"
 #include "commands/commands.h"
+#include "commands/lang.h"
 #include "engine/engine.h"
 #include "engine/guardian.h"
 #include "engine/helper.h"
@@ -20,6 +21,7 @@
 #include "engine/registry.h"
 #include "engine/tree.h"
 #include "engine/watch.h"
+#include "model/i18n.h"
 #include "model/model.h"
 #include "ui/ui.h"
 #include "record/recording.h"
@@ -51,7 +53,7 @@ static void cli_print(void *self, int kind, const char *line)
 {
     (void)self;
     if (kind == OUT_ERROR) {
-        fprintf(stderr, "ipcplay: %s\n", line);
+        fprintf(stderr, _("ipcplay: %s\n"), line);
         return;
     }
     errno = 0;
@@ -86,7 +88,7 @@ static struct recorder *record_open(struct cli *c, const struct scenario_def *s,
                     c->argc, c->argv);
     struct recorder *rc = recorder_open(c->record, &h, err, sizeof err);
     if (!rc) {
-        fprintf(stderr, "ipcplay: %s\n", err);
+        fprintf(stderr, _("ipcplay: %s\n"), err);
         c->status = 2;
     }
     return rc;
@@ -96,7 +98,7 @@ static void record_close(struct recorder *rc, struct rec_trailer *end)
 {
     char err[512];
     if (rc && recorder_close(rc, end, err, sizeof err) < 0)
-        fprintf(stderr, "ipcplay: %s\n", err);
+        fprintf(stderr, _("ipcplay: %s\n"), err);
 }
 
 static int cli_run(void *self, const struct scenario_def *s, const long *vals)
@@ -104,15 +106,15 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     struct cli *c = self;
     bool tui = !c->headless && ui_available();
     if (!c->headless && !have_terminal()) {
-        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on (stdin/stdout is not a "
-                        "tty or TERM is dumb); use --headless for text output\n");
+        fprintf(stderr, _("ipcplay: no terminal to draw the dashboard on (stdin/stdout is not a "
+                          "tty or TERM is dumb); use --headless for text output\n"));
         c->status = 2;
         return -1;
     }
     bool paused = c->paused || (c->host && c->host->start_paused);
     if (paused && !tui) {
-        fprintf(stderr, "ipcplay: --paused needs the dashboard: a headless run has no one to "
-                        "resume it\n");
+        fprintf(stderr, _("ipcplay: --paused needs the dashboard: a headless run has no one to "
+                          "resume it\n"));
         c->status = 2;
         return -1;
     }
@@ -122,15 +124,15 @@ static int cli_run(void *self, const struct scenario_def *s, const long *vals)
     c->ran = true;
     char note[512];
     if (journal_sweep(note, sizeof note) > 0)
-        fprintf(stderr, "ipcplay: %s\n", note);
+        fprintf(stderr, _("ipcplay: %s\n"), note);
     if (journal_warning())
-        fprintf(stderr, "ipcplay: warning: %s\n", journal_warning());
+        fprintf(stderr, _("ipcplay: warning: %s\n"), journal_warning());
     int gfd = guardian_start(tui);
     registry_init(gfd);
     static struct model model;
     struct engine *e = engine_new(&model);
     if (!e) {
-        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        fprintf(stderr, _("ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n"));
         record_close(rec, NULL);
         c->status = 3;
         return -1;
@@ -167,19 +169,19 @@ static int cli_tree(struct cli *c, int period_ms)
 {
     char path[4096], err[256];
     if (c->record) { /* said, not ignored: nothing would be written */
-        fprintf(stderr, "ipcplay: --record: a watch of a program is not recorded yet\n");
+        fprintf(stderr, _("ipcplay: --record: a watch of a program is not recorded yet\n"));
         c->status = 2;
         return -1;
     }
     if (c->opts->prog &&
         tree_check_program(c->opts->prog[0], path, sizeof path, err, sizeof err) < 0) {
-        fprintf(stderr, "ipcplay: %s\n", err);
+        fprintf(stderr, _("ipcplay: %s\n"), err);
         c->status = 2;
         return -1;
     }
     bool tui = !c->headless && ui_available();
     if (!c->headless && !have_terminal()) {
-        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        fprintf(stderr, _("ipcplay: no terminal to draw the dashboard on; use watch --headless\n"));
         c->status = 2;
         return -1;
     }
@@ -189,7 +191,7 @@ static int cli_tree(struct cli *c, int period_ms)
     static struct model model;
     struct engine *e = engine_new(&model);
     if (!e) {
-        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        fprintf(stderr, _("ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n"));
         c->status = 3;
         return -1;
     }
@@ -202,7 +204,7 @@ static int cli_tree(struct cli *c, int period_ms)
                            .period_ms = period_ms,
                            .stdin_pipe = c->opts->stdin_pipe};
     if (engine_watch_tree(e, &to, err, sizeof err) < 0) {
-        fprintf(stderr, "ipcplay: %s\n", err);
+        fprintf(stderr, _("ipcplay: %s\n"), err);
         c->status = 3;
     } else if (tui) {
         struct ui_opts uo = {.speed = c->speed};
@@ -233,7 +235,7 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
         f.sort = c->opts->sort;
     bool tui = !c->headless && ui_available();
     if (!c->headless && !have_terminal()) {
-        fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use watch --headless\n");
+        fprintf(stderr, _("ipcplay: no terminal to draw the dashboard on; use watch --headless\n"));
         c->status = 2;
         return -1;
     }
@@ -264,7 +266,7 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
     static struct model model;
     struct engine *e = engine_new(&model);
     if (!e) {
-        fprintf(stderr, "ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n");
+        fprintf(stderr, _("ipcplay: cannot set up the engine (signalfd, timerfd or /proc)\n"));
         record_close(rec, NULL);
         c->status = 3;
         return -1;
@@ -277,7 +279,7 @@ static int cli_watch(void *self, const struct sysipc_filter *words, int period_m
     if (tui) {
         char err[256];
         if (engine_watch_system(e, period_ms, &f, err, sizeof err) < 0) {
-            fprintf(stderr, "ipcplay: watch: %s\n", err);
+            fprintf(stderr, _("ipcplay: watch: %s\n"), err);
             c->status = 3;
         } else {
             struct ui_opts uo = {.speed = c->speed, .rec = &rec};
@@ -310,7 +312,7 @@ static int output_status(int status)
     if (fflush(stdout) == 0 && !ferror(stdout))
         return status;
     int err = out_errno ? out_errno : errno ? errno : EIO;
-    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(err));
+    fprintf(stderr, _("ipcplay: cannot write the output: %s\n"), strerror(err));
     return 3;
 }
 
@@ -335,13 +337,13 @@ static void reserve_stdio(void)
 static int export_cast(const struct cli_opts *o)
 {
     if (o->nwords != 2 || o->text || o->headless || o->json) {
-        fprintf(stderr, "ipcplay: usage: ipcplay export FILE --cast OUT.cast [--size 120x40] "
-                        "[--speed X]\n");
+        fprintf(stderr, _("ipcplay: usage: ipcplay export FILE --cast OUT.cast [--size 120x40] "
+                          "[--speed X]\n"));
         return 2;
     }
     if (o->speed == 0) {
-        fprintf(stderr, "ipcplay: export --cast: --speed max has no meaning in a cast; give a "
-                        "factor (2 plays twice as fast)\n");
+        fprintf(stderr, _("ipcplay: export --cast: --speed max has no meaning in a cast; give a "
+                          "factor (2 plays twice as fast)\n"));
         return 2;
     }
     struct ui_cast_opts co = {
@@ -355,19 +357,19 @@ int main(int argc, char **argv)
     /* Hidden helper modes, exec'd by scenarios; not in --help. */
     if (argc >= 2 && strcmp(argv[1], "__fdreport") == 0)
         return helper_fdreport(argc - 2, argv + 2);
-    setlocale(LC_ALL, "");
+    lang_init(lang_from_argv(argc, argv)); /* a bad --lang is cli_parse's to report */
     int bad_op;
     if (op_table_check(&bad_op) < 0) {
-        fprintf(stderr, "ipcplay: op %d has no complete entry in the op table\n", bad_op);
+        fprintf(stderr, _("ipcplay: op %d has no complete entry in the op table\n"), bad_op);
         return 3;
     }
     struct cli cli = {.status = 0};
     struct cli_opts o;
     char err[256];
     switch (cli_parse(argc, argv, &o, err, sizeof err)) {
-    case CLI_HELP: fputs(cli_usage, stdout); return output_status(0);
+    case CLI_HELP: fputs(_(cli_usage), stdout); return output_status(0);
     case CLI_VERSION: printf("ipcplay %s\n", IPCPLAY_VERSION); return output_status(0);
-    case CLI_ERROR: fprintf(stderr, "ipcplay: %s\n", err); return 2;
+    case CLI_ERROR: fprintf(stderr, _("ipcplay: %s\n"), err); return 2;
     default: break;
     }
     cli.headless = o.headless;
@@ -381,8 +383,8 @@ int main(int argc, char **argv)
     if (strcmp(o.words[0], "replay") == 0 && o.nwords == 2 && !o.headless && !o.json) {
         /* the dashboard on a recording; `run` typed there starts it live */
         if (!have_terminal()) {
-            fprintf(stderr, "ipcplay: no terminal to draw the dashboard on; use replay FILE "
-                            "--headless\n");
+            fprintf(stderr, _("ipcplay: no terminal to draw the dashboard on; use replay FILE "
+                              "--headless\n"));
             return 2;
         }
         const struct scenario_def *next = NULL;

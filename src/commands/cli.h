@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-extern const char cli_usage[];
+extern const char *const cli_usage; /* marked N_(): show it through _() */
 
 enum cli_action {
     CLI_ERROR = -1, /* err says why: exit 2 */

@@ -16,7 +16,9 @@
 #include "../model/signames.h"
 #include "../model/strbuf.h"
 #include "hand_cmds.h"
+#include "lang.h"
 #include "sysipc_cmds.h"
+#include "../model/i18n.h"
 
 #define MAX_ARGS 64
 
@@ -51,7 +53,7 @@ static bool need_dashboard(struct cmd_host *h)
 {
     if (actions(h))
         return true;
-    ERR("this command needs the dashboard (try: ipcplay run NAME)");
+    ERR(_("this command needs the dashboard (try: ipcplay run NAME)"));
     return false;
 }
 
@@ -67,14 +69,14 @@ static bool need_run(struct cmd_host *h)
         return false;
     if (running(h))
         return true;
-    ERR("nothing is running (start one with: run NAME)");
+    ERR(_("nothing is running (start one with: run NAME)"));
     return false;
 }
 
 /* The one usage line, from the table. */
 static int usage(struct cmd_host *h, const struct command *c)
 {
-    ERR("usage: %s%s%s  (%s)", c->name, c->args[0] ? " " : "", c->args, c->summary);
+    ERR(_("usage: %s%s%s  (%s)"), c->name, c->args[0] ? " " : "", c->args, _(c->summary));
     return CMD_ERROR;
 }
 
@@ -103,7 +105,7 @@ static int unknown_scenario(struct cmd_host *h, const char *name)
     names[0] = '\0';
     for (int i = 0; i < nscenarios; i++)
         strbuf_put(names, sizeof names, &off, "%s%s", i ? ", " : "", scenarios[i]->name);
-    ERR("unknown scenario: %s (accepted: %s)", name, names);
+    ERR(_("unknown scenario: %s (accepted: %s)"), name, names);
     return CMD_ERROR;
 }
 
@@ -114,7 +116,7 @@ static void print_scenario_params(struct cmd_host *h, const struct scenario_def 
         char def[48], range[160];
         scenario_param_value(p, p->def, def, sizeof def);
         scenario_param_range(p, range, sizeof range);
-        OUT("    %-12s default %-7s %-22s %s", p->name, def, range, p->help);
+        OUT(_("    %-12s default %-7s %-22s %s"), p->name, def, range, _(p->help));
     }
 }
 
@@ -124,15 +126,15 @@ static int c_list(struct cmd_host *h, int argc, char **argv)
         const struct scenario_def *s = scenario_find(argv[1]);
         if (!s)
             return unknown_scenario(h, argv[1]);
-        OUT("%s — %s", s->name, s->summary);
-        OUT("  parameters:");
+        OUT("%s — %s", s->name, _(s->summary));
+        OUT(_("  parameters:"));
         print_scenario_params(h, s);
-        OUT("  what to watch: %s", s->watch);
+        OUT(_("  what to watch: %s"), _(s->watch));
         return CMD_OK;
     }
     for (int i = 0; i < nscenarios; i++) {
         const struct scenario_def *s = scenarios[i];
-        OUT("%-9s %s", s->name, s->summary);
+        OUT("%-9s %s", s->name, _(s->summary));
         print_scenario_params(h, s);
     }
     return CMD_OK;
@@ -154,9 +156,10 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
         }
     for (int i = 2; i < argc && h->where == CMD_CONSOLE; i++)
         if (strncmp(argv[i], "--", 2) == 0) {
-            ERR("%s is an option of the ipcplay command line; in the dashboard type: %s", argv[i],
-                strncmp(argv[i], "--speed", 7) == 0 ? "speed X|max (before or during the run)"
-                                                    : "run NAME [name=value ...]");
+            ERR(_("%s is an option of the ipcplay command line; in the dashboard type: %s"),
+                argv[i],
+                strncmp(argv[i], "--speed", 7) == 0 ? _("speed X|max (before or during the run)")
+                                                    : _("run NAME [name=value ...]"));
             return CMD_ERROR;
         }
     long vals[SCENARIO_MAX_PARAMS];
@@ -171,7 +174,7 @@ static int c_run(struct cmd_host *h, int argc, char **argv)
     memset(&trial, 0, sizeof trial);
     err[0] = '\0';
     if (s->build(vals, &trial, err, sizeof err) < 0) {
-        ERR("%s: %s", s->name, err[0] ? err : "these parameters do not go together");
+        ERR("%s: %s", s->name, err[0] ? err : _("these parameters do not go together"));
         return CMD_ERROR;
     }
     return h->run(h->self, s, vals) < 0 ? CMD_ERROR : CMD_OK;
@@ -186,7 +189,7 @@ static int c_stop(struct cmd_host *h, int argc, char **argv)
 static int c_pause(struct cmd_host *h, int argc, char **argv)
 {
     h->act->pause(h->act->ctx);
-    OUT("paused: every process stops at its next op (press F3 or type resume)");
+    OUT(_("paused: every process stops at its next op (press F3 or type resume)"));
     return CMD_OK;
 }
 
@@ -212,26 +215,27 @@ static int c_step(struct cmd_host *h, int argc, char **argv)
     }
     int ncount = argc - 1 - (p ? 1 : 0);
     if (argc == 3 && !p) {
-        ERR("no process '%s' in this run (give a role like worker-2 or a pid)", argv[1]);
+        ERR(_("no process '%s' in this run (give a role like worker-2 or a pid)"), argv[1]);
         return CMD_ERROR;
     }
     if (ncount == 1) {
         char *end;
         n = strtol(argv[argc - 1], &end, 10);
         if (*end || n < 1 || n > 1000) {
-            ERR("bad step count '%s': accepted 1..1000 (or a role like worker-2)", argv[argc - 1]);
+            ERR(_("bad step count '%s': accepted 1..1000 (or a role like worker-2)"),
+                argv[argc - 1]);
             return CMD_ERROR;
         }
     }
     if (!need_run(h))
         return CMD_ERROR;
     if (p && (p->exited || p->state == 'Z')) {
-        ERR("%s has no ops left (it has exited)", p->name);
+        ERR(_("%s has no ops left (it has exited)"), p->name);
         return CMD_ERROR;
     }
     if (p && h->act->step_proc) {
         h->act->step_proc(h->act->ctx, p->pid, (int)n);
-        OUT("step %s[%d]: %ld op%s of it alone; every other process stays paused", p->name,
+        OUT(_("step %s[%d]: %ld op%s of it alone; every other process stays paused"), p->name,
             (int)p->pid, n, n == 1 ? "" : "s");
     } else {
         h->act->step(h->act->ctx, (int)n);
@@ -252,11 +256,11 @@ static void break_names(unsigned mask, char *buf, size_t len)
 static int c_predict(struct cmd_host *h, int argc, char **argv)
 {
     if (!h->engine) {
-        ERR("predict needs a live run (not a replay)");
+        ERR(_("predict needs a live run (not a replay)"));
         return CMD_ERROR;
     }
     if (argc == 2 && strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0) {
-        ERR("bad predict '%s': accepted on, off (or nothing: the score)", argv[1]);
+        ERR(_("bad predict '%s': accepted on, off (or nothing: the score)"), argv[1]);
         return CMD_ERROR;
     }
     if (argc == 2)
@@ -264,11 +268,11 @@ static int c_predict(struct cmd_host *h, int argc, char **argv)
     char score[96];
     engine_predict_score(h->engine, score, sizeof score);
     if (argc == 2 && engine_predict_on(h->engine))
-        OUT("predict on: at each breakpoint a question about the next step (break on ... "
-            "first); answer, then step. Score so far: %s",
+        OUT(_("predict on: at each breakpoint a question about the next step (break on ... "
+              "first); answer, then step. Score so far: %s"),
             score);
     else
-        OUT("predict %s; score: %s", engine_predict_on(h->engine) ? "on" : "off", score);
+        OUT(_("predict %s; score: %s"), engine_predict_on(h->engine) ? "on" : "off", score);
     return CMD_OK;
 }
 
@@ -281,7 +285,7 @@ static int c_answer(struct cmd_host *h, int argc, char **argv)
         snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", i > 1 ? " " : "",
                  argv[i]);
     if (!h->engine) {
-        ERR("answer goes with predict on, in a live run");
+        ERR(_("answer goes with predict on, in a live run"));
         return CMD_ERROR;
     }
     if (engine_predict_answer(h->engine, text, msg, sizeof msg) < 0) {
@@ -299,7 +303,7 @@ static int c_break(struct cmd_host *h, int argc, char **argv)
         return CMD_ERROR;
     const struct cmd_actions *a = h->act;
     if (!a->get_breaks || !a->set_breaks) {
-        ERR("breakpoints need the dashboard");
+        ERR(_("breakpoints need the dashboard"));
         return CMD_ERROR;
     }
     unsigned mask = a->get_breaks(a->ctx);
@@ -309,7 +313,7 @@ static int c_break(struct cmd_host *h, int argc, char **argv)
     if ((on || off) && argc == 3) {
         int b = engine_break_find(argv[2]);
         if (b < 0) {
-            ERR("no breakpoint '%s' (accepted: %s)", argv[2], all);
+            ERR(_("no breakpoint '%s' (accepted: %s)"), argv[2], all);
             return CMD_ERROR;
         }
         mask = on ? mask | (1u << b) : mask & ~(1u << b);
@@ -318,12 +322,12 @@ static int c_break(struct cmd_host *h, int argc, char **argv)
         mask = 0;
         a->set_breaks(a->ctx, 0);
     } else if (strcmp(argv[1], "list") != 0 || argc != 2) {
-        ERR("usage: break on|off WHAT, break list, break clear (WHAT: %s)", all);
+        ERR(_("usage: break on|off WHAT, break list, break clear (WHAT: %s)"), all);
         return CMD_ERROR;
     }
     char set[160];
     break_names(mask, set, sizeof set);
-    OUT("breakpoints: %s", mask ? set : "none (break on WHAT pauses when WHAT happens)");
+    OUT(_("breakpoints: %s"), mask ? set : _("none (break on WHAT pauses when WHAT happens)"));
     return CMD_OK;
 }
 
@@ -355,14 +359,15 @@ static int c_speed(struct cmd_host *h, int argc, char **argv)
     if (argc != 2) {
         double s = h->act->get_speed(h->act->ctx);
         if (s == 0)
-            OUT("speed max (no delays)");
+            OUT(_("speed max (no delays)"));
         else
-            OUT("speed %gx", s);
+            OUT(_("speed %gx"), s);
         return CMD_OK;
     }
     double v;
     if (parse_speed(argv[1], &v) < 0) {
-        ERR("bad speed '%s': accepted a factor from 0.05 to 100 (0.25, 2x, 1/4) or max", argv[1]);
+        ERR(_("bad speed '%s': accepted a factor from 0.05 to 100 (0.25, 2x, 1/4) or max"),
+            argv[1]);
         return CMD_ERROR;
     }
     h->act->set_speed(h->act->ctx, v);
@@ -393,14 +398,14 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
 {
     int sig = SIGTERM;
     if (argc == 3 && (sig = signame_parse(argv[2])) < 0) {
-        ERR("unknown signal '%s': accepted a name (TERM or SIGTERM, KILL, INT, STOP, CONT, "
-            "RTMIN+N, RTMAX-N ...) or a number 1..31, %d..%d",
+        ERR(_("unknown signal '%s': accepted a name (TERM or SIGTERM, KILL, INT, STOP, CONT, "
+              "RTMIN+N, RTMAX-N ...) or a number 1..31, %d..%d"),
             argv[2], SIGRTMIN, SIGRTMAX);
         return CMD_ERROR;
     }
     const struct model_proc *self = find_self(h, argv[1]);
     if (self) {
-        ERR("that is ipcplay itself (pid %d); ipcplay does not signal itself: use quit",
+        ERR(_("that is ipcplay itself (pid %d); ipcplay does not signal itself: use quit"),
             self->pid > 0 ? (int)self->pid : (int)getpid());
         return CMD_ERROR;
     }
@@ -408,23 +413,23 @@ static int c_kill(struct cmd_host *h, int argc, char **argv)
         return CMD_ERROR;
     const struct model_proc *p = find_proc(h, argv[1]);
     if (!p || p->role < 0 || p->exited) {
-        ERR("no live process '%s' in this run (give a role like worker-2 or one of its pids)",
+        ERR(_("no live process '%s' in this run (give a role like worker-2 or one of its pids)"),
             argv[1]);
         return CMD_ERROR;
     }
     pid_t pid = p->pid;
     if (h->act->kill(h->act->ctx, pid, sig) < 0) {
-        ERR("cannot signal %s: it is not one of this run's processes", argv[1]);
+        ERR(_("cannot signal %s: it is not one of this run's processes"), argv[1]);
         return CMD_ERROR;
     }
-    OUT("sent %s to %s (pid %d)", signame(sig).s, p->name, (int)pid);
+    OUT(_("sent %s to %s (pid %d)"), signame(sig).s, p->name, (int)pid);
     return CMD_OK;
 }
 
 static int c_inspect(struct cmd_host *h, int argc, char **argv)
 {
     if (!h->inspect) {
-        ERR("inspect needs the dashboard");
+        ERR(_("inspect needs the dashboard"));
         return CMD_ERROR;
     }
     h->inspect(h->self, argv[1]);
@@ -443,6 +448,16 @@ static int c_quit(struct cmd_host *h, int argc, char **argv)
     return CMD_QUIT;
 }
 
+static int c_lang(struct cmd_host *h, int argc, char **argv)
+{
+    if (argc == 2 && lang_set(argv[1]) < 0) {
+        ERR(_("bad language '%s': accepted zh (Chinese) or en (English)"), argv[1]);
+        return CMD_ERROR;
+    }
+    OUT(_("language: %s (lang zh: Chinese, lang en: English)"), lang_current());
+    return CMD_OK;
+}
+
 static int c_version(struct cmd_host *h, int argc, char **argv)
 {
     OUT("ipcplay %s", IPCPLAY_VERSION);
@@ -453,7 +468,7 @@ static bool need_timeline(struct cmd_host *h)
 {
     if (actions(h) && h->act->seek)
         return true;
-    ERR("going back needs the dashboard: a replay (ipcplay replay FILE) or a run");
+    ERR(_("going back needs the dashboard: a replay (ipcplay replay FILE) or a run"));
     return false;
 }
 
@@ -479,7 +494,7 @@ static int count_arg(struct cmd_host *h, int argc, char **argv, long *n)
     char *end;
     *n = strtol(argv[1], &end, 10);
     if (*end || end == argv[1] || *n < 1 || *n > 100000) {
-        ERR("bad count '%s': accepted 1..100000", argv[1]);
+        ERR(_("bad count '%s': accepted 1..100000"), argv[1]);
         return -1;
     }
     return 0;
@@ -501,13 +516,13 @@ static int c_seek(struct cmd_host *h, int argc, char **argv)
         char *end;
         long n = argc == 3 ? strtol(argv[2], &end, 10) : -1;
         if (argc != 3 || *end || n < 0) {
-            ERR("seek op N: N is an op number from 0 (the start)");
+            ERR(_("seek op N: N is an op number from 0 (the start)"));
             return CMD_ERROR;
         }
         return go(h, CMD_SEEK_OP, (double)n);
     }
     if (argc != 2) {
-        ERR("usage: seek SECONDS|+S|-S|op N|start|end");
+        ERR(_("usage: seek SECONDS|+S|-S|op N|start|end"));
         return CMD_ERROR;
     }
     if (strcmp(a, "start") == 0)
@@ -521,7 +536,7 @@ static int c_seek(struct cmd_host *h, int argc, char **argv)
         v = strtod(end + 1, &end);
     }
     if (end == a || *end || v != v || v > 1e7 || v < -1e7) {
-        ERR("bad time '%s': seconds (12.5), from here (+3, -5), mm:ss, op N, start or end", a);
+        ERR(_("bad time '%s': seconds (12.5), from here (+3, -5), mm:ss, op N, start or end"), a);
         return CMD_ERROR;
     }
     v += 60 * min;
@@ -532,8 +547,8 @@ static int c_mark(struct cmd_host *h, int argc, char **argv)
 {
     const char *a = argc > 1 ? argv[1] : "next";
     if (strcmp(a, "next") != 0 && strcmp(a, "prev") != 0) {
-        ERR("mark next|prev: the next or previous marker (a check, a death, a deadlock, a "
-            "command)");
+        ERR(_("mark next|prev: the next or previous marker (a check, a death, a deadlock, a "
+              "command)"));
         return CMD_ERROR;
     }
     return go(h, CMD_SEEK_MARK, a[0] == 'n' ? 1 : -1);
@@ -547,7 +562,7 @@ static int c_live(struct cmd_host *h, int argc, char **argv)
 static int c_record(struct cmd_host *h, int argc, char **argv)
 {
     if (!actions(h) || !h->act->record) {
-        ERR("record needs a live run in the dashboard");
+        ERR(_("record needs a live run in the dashboard"));
         return CMD_ERROR;
     }
     char err[512] = "";
@@ -565,12 +580,12 @@ static int c_record(struct cmd_host *h, int argc, char **argv)
 static int c_input(struct cmd_host *h, int argc, char **argv)
 {
     if (!actions(h) || !h->act->input) {
-        ERR("input needs a program started with watch --stdin -- PROGRAM");
+        ERR(_("input needs a program started with watch --stdin -- PROGRAM"));
         return CMD_ERROR;
     }
     bool eof = strcmp(argv[1], "--eof") == 0;
     if (eof && argc > 2) {
-        ERR("input --eof takes nothing more (to send the word, type input -- --eof)");
+        ERR(_("input --eof takes nothing more (to send the word, type input -- --eof)"));
         return CMD_ERROR;
     }
     int first = strcmp(argv[1], "--") == 0 ? 2 : 1;
@@ -580,7 +595,7 @@ static int c_input(struct cmd_host *h, int argc, char **argv)
     for (int i = first; i < argc && !eof; i++) {
         size_t n = strlen(argv[i]);
         if (off + n + 2 > sizeof text) {
-            ERR("input: a line of at most %zu bytes", sizeof text - 2);
+            ERR(_("input: a line of at most %zu bytes"), sizeof text - 2);
             return CMD_ERROR;
         }
         if (i > first)
@@ -601,133 +616,144 @@ static int c_help(struct cmd_host *h, int argc, char **argv);
 /* name, alias, args (the usage line), summary, help, where, argument words
  * (least, most; -1 any), what it needs, what Tab completes, handler. */
 const struct command commands[] = {
-    {"help", "?", "[COMMAND]", "list commands, or explain one",
-     "With no argument, lists every command. `help run` explains one.", CMD_CLI | CMD_CONSOLE, 0, 1,
-     NEEDS_NOTHING, COMPLETE_COMMAND, c_help},
-    {"list", "ls", "[SCENARIO]", "list scenarios and their parameters",
-     "Each scenario with its parameters (default, accepted values, meaning). `list sem` adds "
-     "what to watch.",
+    {"help", "?", "[COMMAND]", N_("list commands, or explain one"),
+     N_("With no argument, lists every command. `help run` explains one."), CMD_CLI | CMD_CONSOLE,
+     0, 1, NEEDS_NOTHING, COMPLETE_COMMAND, c_help},
+    {"list", "ls", "[SCENARIO]", N_("list scenarios and their parameters"),
+     N_("Each scenario with its parameters (default, accepted values, meaning). `list sem` adds "
+        "what to watch."),
      CMD_CLI | CMD_CONSOLE, 0, 1, NEEDS_NOTHING, COMPLETE_SCENARIO, c_list},
-    {"run", NULL, "SCENARIO [name=value ...]", "start a scenario",
-     "Starts SCENARIO with the given parameters; a running one is stopped first. "
-     "Example: run sem workers=6 hold=1s",
+    {"run", NULL, "SCENARIO [name=value ...]", N_("start a scenario"),
+     N_("Starts SCENARIO with the given parameters; a running one is stopped first. "
+        "Example: run sem workers=6 hold=1s"),
      CMD_CLI | CMD_CONSOLE, 1, -1, NEEDS_NOTHING, COMPLETE_RUN, c_run},
-    {"stop", NULL, "", "stop the running scenario",
-     "Kills the run's processes, removes its objects and shows the checks.", CMD_CONSOLE, 0, 0,
+    {"stop", NULL, "", N_("stop the running scenario"),
+     N_("Kills the run's processes, removes its objects and shows the checks."), CMD_CONSOLE, 0, 0,
      NEEDS_RUN, COMPLETE_NONE, c_stop},
-    {"pause", NULL, "", "pause: every process stops at its next op",
-     "Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real.", CMD_CONSOLE,
-     0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
-    {"resume", "continue", "", "resume after pause or step", "Lets every process go on.",
+    {"pause", NULL, "", N_("pause: every process stops at its next op"),
+     N_("Processes wait at their gate (no SIGSTOP), so what the kernel shows stays real."),
+     CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_pause},
+    {"resume", "continue", "", N_("resume after pause or step"), N_("Lets every process go on."),
      CMD_CONSOLE, 0, 0, NEEDS_RUN, COMPLETE_NONE, c_resume},
-    {"step", NULL, "[ROLE|PID] [N]", "let exactly N ops happen (default 1), then pause",
-     "Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
-     "or pid (step worker-2 3) only that process goes on.",
+    {"step", NULL, "[ROLE|PID] [N]", N_("let exactly N ops happen (default 1), then pause"),
+     N_("Each op (P, V, a sleep, ...) of any process counts as one; N from 1 to 1000. With a role "
+        "or pid (step worker-2 3) only that process goes on."),
      CMD_CONSOLE, 0, 2, NEEDS_NOTHING, COMPLETE_KILL, c_step},
-    {"break", NULL, "on|off|list|clear [WHAT]", "pause the run when something happens",
-     "WHAT: block (a process goes to sleep), wake, zombie, reap, cycle (a deadlock), inflight "
-     "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
-     "says which breakpoint paused the run.",
+    {"break", NULL, "on|off|list|clear [WHAT]", N_("pause the run when something happens"),
+     N_("WHAT: block (a process goes to sleep), wake, zombie, reap, cycle (a deadlock), inflight "
+        "(an fd sent, not yet received), full (a queue), eidrm, check (a check fails). The story "
+        "says which breakpoint paused the run."),
      CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_break},
-    {"predict", NULL, "[on|off]", "predict, then see: a question at each breakpoint",
-     "predict on: at each breakpoint the story asks one question about the next step (who "
-     "passes P next, what semncnt the next sleeper makes, who gets the message, does this call "
-     "block); type the answer (answer X, or just X), then step: the story says right or wrong. "
-     "predict alone shows the score; each run's end tells it (it counts from predict on).",
+    {"predict", NULL, "[on|off]", N_("predict, then see: a question at each breakpoint"),
+     N_("predict on: at each breakpoint the story asks one question about the next step (who "
+        "passes P next, what semncnt the next sleeper makes, who gets the message, does this call "
+        "block); type the answer (answer X, or just X), then step: the story says right or wrong. "
+        "predict alone shows the score; each run's end tells it (it counts from predict on)."),
      CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_predict},
-    {"answer", NULL, "X", "answer predict's question (a name, a pid, yes or no)",
-     "The answer is checked when the step happens. While a question is open a lone word that "
-     "is not a command is taken as the answer.",
+    {"answer", NULL, "X", N_("answer predict's question (a name, a pid, yes or no)"),
+     N_("The answer is checked when the step happens. While a question is open a lone word that "
+        "is not a command is taken as the answer."),
      CMD_CONSOLE, 1, -1, NEEDS_DASHBOARD, COMPLETE_NONE, c_answer},
-    {"speed", NULL, "X|max", "set the pace: 0.25 slow motion, 2 faster, max no delays",
-     "Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
-     "shows the speed.",
+    {"speed", NULL, "X|max", N_("set the pace: 0.25 slow motion, 2 faster, max no delays"),
+     N_("Scales every delay (hold, think, sleep) by 1/X, X from 0.05 to 100. Without an argument, "
+        "shows the speed."),
      CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_speed},
-    {"kill", NULL, "ROLE|PID [SIGNAL]", "send a signal to one process of the run",
-     "Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 KILL",
+    {"kill", NULL, "ROLE|PID [SIGNAL]", N_("send a signal to one process of the run"),
+     N_("Default SIGTERM. Kill the semaphore holder to see SEM_UNDO give it back: kill worker-1 "
+        "KILL"),
      CMD_CONSOLE, 1, 2, NEEDS_NOTHING, COMPLETE_KILL, c_kill},
-    {"p", NULL, "[SEM] [N] [nowait] [undo]", "you (a process of the run) take N from a semaphore",
-     "`you` is a real process of the run (you[PID] in the tree and the story): P by N (default "
-     "1) on semaphore SEM (default 0) of the run's set. It may sleep; Ctrl-C on an empty line "
-     "interrupts it (EINTR). undo: SEM_UNDO, given back when you dies (kill you). Works while "
-     "the run is paused: the pause holds the scenario's roles, not your hand.",
+    {"p", NULL, "[SEM] [N] [nowait] [undo]",
+     N_("you (a process of the run) take N from a semaphore"),
+     N_("`you` is a real process of the run (you[PID] in the tree and the story): P by N (default "
+        "1) on semaphore SEM (default 0) of the run's set. It may sleep; Ctrl-C on an empty line "
+        "interrupts it (EINTR). undo: SEM_UNDO, given back when you dies (kill you). Works while "
+        "the run is paused: the pause holds the scenario's roles, not your hand."),
      CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_p},
-    {"v", NULL, "[SEM] [N] [nowait] [undo]", "you give N to a semaphore (wakes a sleeper)",
-     "V by N (default 1) on semaphore SEM (default 0), made by `you`, a real process of the run.",
+    {"v", NULL, "[SEM] [N] [nowait] [undo]", N_("you give N to a semaphore (wakes a sleeper)"),
+     N_("V by N (default 1) on semaphore SEM (default 0), made by `you`, a real process of the "
+        "run."),
      CMD_CONSOLE, 0, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_v},
-    {"semop", NULL, "SEM:OP[,SEM:OP...] [nowait] [undo]", "you make one semop of several sembufs",
-     "Up to 4 sembufs in one call, all applied or none: semop 0:-1,1:-1 takes both or sleeps; "
-     "semop 0:-1,1:+1 nowait shows EAGAIN changing nothing. OP 0 waits for zero.",
+    {"semop", NULL, "SEM:OP[,SEM:OP...] [nowait] [undo]",
+     N_("you make one semop of several sembufs"),
+     N_("Up to 4 sembufs in one call, all applied or none: semop 0:-1,1:-1 takes both or sleeps; "
+        "semop 0:-1,1:+1 nowait shows EAGAIN changing nothing. OP 0 waits for zero."),
      CMD_CONSOLE, 1, 3, NEEDS_RUN, COMPLETE_HAND, cmd_hand_semop},
-    {"setval", NULL, "SEM N", "you set a semaphore's value (semctl SETVAL)",
-     "Wakes whoever the new value lets go and clears every process's SEM_UNDO adjustment of it.",
+    {"setval", NULL, "SEM N", N_("you set a semaphore's value (semctl SETVAL)"),
+     N_("Wakes whoever the new value lets go and clears every process's SEM_UNDO adjustment of "
+        "it."),
      CMD_CONSOLE, 2, 2, NEEDS_RUN, COMPLETE_HAND, cmd_hand_setval},
-    {"wait0", NULL, "[SEM] [nowait]", "you wait until a semaphore is 0",
-     "A semop with sem_op 0 on SEM (default 0): sleeps while semval is not 0 (semzcnt counts "
-     "you).",
+    {"wait0", NULL, "[SEM] [nowait]", N_("you wait until a semaphore is 0"),
+     N_("A semop with sem_op 0 on SEM (default 0): sleeps while semval is not 0 (semzcnt counts "
+        "you)."),
      CMD_CONSOLE, 0, 3, NEEDS_RUN, COMPLETE_HAND, cmd_hand_wait0},
-    {"msgsnd", NULL, "TYPE TEXT [nowait]", "you send a message to the run's queue",
-     "TYPE 1 or more; the text is carried with a header naming you and a checksum, so the "
-     "receivers' checks count it as yours, not as damage. Sleeps while the queue is full.",
+    {"msgsnd", NULL, "TYPE TEXT [nowait]", N_("you send a message to the run's queue"),
+     N_("TYPE 1 or more; the text is carried with a header naming you and a checksum, so the "
+        "receivers' checks count it as yours, not as damage. Sleeps while the queue is full."),
      CMD_CONSOLE, 2, -1, NEEDS_RUN, COMPLETE_HAND, cmd_hand_msgsnd},
-    {"msgrcv", NULL, "SEL [except] [noerror] [nowait]", "you take a message from the run's queue",
-     "SEL 0 the first, N the first of type N, -N the lowest type <= N; except: any type but N; "
-     "noerror: MSG_NOERROR; nowait: ENOMSG instead of sleeping.",
+    {"msgrcv", NULL, "SEL [except] [noerror] [nowait]",
+     N_("you take a message from the run's queue"),
+     N_("SEL 0 the first, N the first of type N, -N the lowest type <= N; except: any type but N; "
+        "noerror: MSG_NOERROR; nowait: ENOMSG instead of sleeping."),
      CMD_CONSOLE, 1, 4, NEEDS_RUN, COMPLETE_HAND, cmd_hand_msgrcv},
-    {"rmid", NULL, "sem|msq|shm", "you remove the run's object (IPC_RMID)",
-     "A set or queue goes at once (its sleepers wake with EIDRM); a segment when its last "
-     "attachment goes.",
+    {"rmid", NULL, "sem|msq|shm", N_("you remove the run's object (IPC_RMID)"),
+     N_("A set or queue goes at once (its sleepers wake with EIDRM); a segment when its last "
+        "attachment goes."),
      CMD_CONSOLE, 1, 1, NEEDS_RUN, COMPLETE_HAND, cmd_hand_rmid},
-    {"input", NULL, "TEXT...|--eof", "type a line to the watched program's stdin",
-     "With watch --stdin -- PROGRAM, the program's stdin is a pipe: `input hello world` writes "
-     "\"hello world\" and a newline to it; `input --eof` closes it (the program reads end of "
-     "file). Without --stdin its stdin is /dev/null.",
+    {"input", NULL, "TEXT...|--eof", N_("type a line to the watched program's stdin"),
+     N_("With watch --stdin -- PROGRAM, the program's stdin is a pipe: `input hello world` writes "
+        "\"hello world\" and a newline to it; `input --eof` closes it (the program reads end of "
+        "file). Without --stdin its stdin is /dev/null."),
      CMD_CONSOLE, 1, -1, NEEDS_NOTHING, COMPLETE_NONE, c_input},
-    {"inspect", NULL, "ROLE|PID|ID", "details of a process or an IPC object",
-     "Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
-     "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "
-     "/name of a POSIX object, or pid is shown read-only from a look at the whole system.",
+    {"inspect", NULL, "ROLE|PID|ID", N_("details of a process or an IPC object"),
+     N_("Shows /proc status and fd table of a process, or the full *_ds of a semaphore set, "
+        "segment or queue (by id, or sem / shm / msq for the run's first one). Any other id, "
+        "/name of a POSIX object, or pid is shown read-only from a look at the whole system."),
      CMD_CONSOLE, 1, 1, NEEDS_NOTHING, COMPLETE_INSPECT, c_inspect},
-    {"ipcs", NULL, "[-a|-q|-m|-s] [-l] [-i ID]", "the system's IPC objects, as util-linux ipcs",
-     "Every System V queue, segment and semaphore set with util-linux's columns (the run's "
-     "marked), then POSIX ones; -l the kernel's limits; -i ID one object and who uses it.",
+    {"ipcs", NULL, "[-a|-q|-m|-s] [-l] [-i ID]", N_("the system's IPC objects, as util-linux ipcs"),
+     N_("Every System V queue, segment and semaphore set with util-linux's columns (the run's "
+        "marked), then POSIX ones; -l the kernel's limits; -i ID one object and who uses it."),
      CMD_CONSOLE, 0, 3, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcs},
-    {"ipcrm", NULL, "sem|shm|msq ID | key KEY", "remove a System V object",
-     "The run's objects go at once; any other only after a y/N question naming it. Never in a "
-     "replay.",
+    {"ipcrm", NULL, "sem|shm|msq ID | key KEY", N_("remove a System V object"),
+     N_("The run's objects go at once; any other only after a y/N question naming it. Never in a "
+        "replay."),
      CMD_CONSOLE, 2, 2, NEEDS_NOTHING, COMPLETE_NONE, cmd_ipcrm},
     {"watch", NULL, "[user=U] [key=K] [sort=S] [scope=tree|all] [every=S]",
-     "watch the whole system's IPC objects and who uses them",
-     "Samples every object (System V and POSIX) and the processes asleep on or attached to them "
-     "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
-     "the list. Watching a program (watch -- PROGRAM), the panel shows its objects only; scope=all "
-     "widens it to the whole system, scope=tree narrows it again.",
+     N_("watch the whole system's IPC objects and who uses them"),
+     N_("Samples every object (System V and POSIX) and the processes asleep on or attached to them "
+        "every S seconds (default 1); user= and key= filter, sort=id|key|owner|activity orders "
+        "the list. Watching a program (watch -- PROGRAM), the panel shows its objects only; "
+        "scope=all "
+        "widens it to the whole system, scope=tree narrows it again."),
      CMD_CLI | CMD_CONSOLE, 0, 5, NEEDS_NOTHING, COMPLETE_NONE, cmd_watch},
-    {"back", NULL, "[N]", "go back N ops (default 1) on the timeline",
-     "In a replay, or in a live run (the run itself is not touched: its records are kept in "
-     "memory). Shift-F4 does `back`; `live` or End returns to the present.",
+    {"back", NULL, "[N]", N_("go back N ops (default 1) on the timeline"),
+     N_("In a replay, or in a live run (the run itself is not touched: its records are kept in "
+        "memory). Shift-F4 does `back`; `live` or End returns to the present."),
      CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_back},
-    {"seek", NULL, "SECONDS|+S|-S|op N|start|end", "go to a time or an op on the timeline",
-     "seek 12.5 (from the start), seek +3 / seek -5 (from here), seek op 140, seek start, seek "
-     "end. Left/Right go 5 s, Home/End to the ends, when the line is empty.",
+    {"seek", NULL, "SECONDS|+S|-S|op N|start|end", N_("go to a time or an op on the timeline"),
+     N_("seek 12.5 (from the start), seek +3 / seek -5 (from here), seek op 140, seek start, seek "
+        "end. Left/Right go 5 s, Home/End to the ends, when the line is empty."),
      CMD_CONSOLE, 1, 2, NEEDS_DASHBOARD, COMPLETE_NONE, c_seek},
-    {"mark", NULL, "next|prev", "go to the next or previous marker",
-     "Markers: a check changed, a process died, a deadlock was found, you typed a command. "
-     "] and [ do the same when the line is empty.",
+    {"mark", NULL, "next|prev", N_("go to the next or previous marker"),
+     N_("Markers: a check changed, a process died, a deadlock was found, you typed a command. "
+        "] and [ do the same when the line is empty."),
      CMD_CONSOLE, 0, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_mark},
-    {"live", NULL, "", "back to the present after going back in a live run",
-     "The view follows the run again (End does the same).", CMD_CONSOLE, 0, 0, NEEDS_DASHBOARD,
+    {"live", NULL, "", N_("back to the present after going back in a live run"),
+     N_("The view follows the run again (End does the same)."), CMD_CONSOLE, 0, 0, NEEDS_DASHBOARD,
      COMPLETE_NONE, c_live},
-    {"record", NULL, "FILE|stop", "record the run to FILE (from its start), or stop",
-     "Writes the run so far, then every record as it comes; the header shows REC. A name "
-     "ending in .gz is compressed. ipcplay replay FILE plays it back.",
+    {"record", NULL, "FILE|stop", N_("record the run to FILE (from its start), or stop"),
+     N_("Writes the run so far, then every record as it comes; the header shows REC. A name "
+        "ending in .gz is compressed. ipcplay replay FILE plays it back."),
      CMD_CONSOLE, 1, 1, NEEDS_DASHBOARD, COMPLETE_NONE, c_record},
-    {"clear", NULL, "", "clear the story", "Empties the story panel.", CMD_CONSOLE, 0, 0,
+    {"clear", NULL, "", N_("clear the story"), N_("Empties the story panel."), CMD_CONSOLE, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_clear},
-    {"quit", "exit", "", "quit ipcplay",
-     "Stops the run, removes everything, restores the terminal.", CMD_CONSOLE, 0, 0, NEEDS_NOTHING,
-     COMPLETE_NONE, c_quit},
-    {"version", NULL, "", "print the version", "Prints ipcplay's version.", CMD_CLI, 0, 0,
+    {"quit", "exit", "", N_("quit ipcplay"),
+     N_("Stops the run, removes everything, restores the terminal."), CMD_CONSOLE, 0, 0,
+     NEEDS_NOTHING, COMPLETE_NONE, c_quit},
+    {"lang", NULL, "[zh|en]", N_("show or switch the language: zh Chinese, en English"),
+     N_("Everything shown from now on (panels, story, help) is in that language; the lines "
+        "already in the story stay as they were. The command line takes --lang zh|en."),
+     CMD_CONSOLE, 0, 1, NEEDS_NOTHING, COMPLETE_NONE, c_lang},
+    {"version", NULL, "", N_("print the version"), N_("Prints ipcplay's version."), CMD_CLI, 0, 0,
      NEEDS_NOTHING, COMPLETE_NONE, c_version},
 };
 const int ncommands = (int)(sizeof commands / sizeof commands[0]);
@@ -741,11 +767,11 @@ static int c_help(struct cmd_host *h, int argc, char **argv)
             ERR("%s", err);
             return CMD_ERROR;
         }
-        OUT("usage: %s %s", c->name, c->args);
-        OUT("  %s", c->summary);
-        OUT("  %s", c->help);
+        OUT(_("usage: %s %s"), c->name, c->args);
+        OUT("  %s", _(c->summary));
+        OUT("  %s", _(c->help));
         if (c->alias)
-            OUT("  alias: %s", c->alias);
+            OUT(_("  alias: %s"), c->alias);
         return CMD_OK;
     }
     for (int i = 0; i < ncommands; i++) {
@@ -754,7 +780,7 @@ static int c_help(struct cmd_host *h, int argc, char **argv)
             continue;
         char head[64];
         snprintf(head, sizeof head, "%s %s", c->name, c->args);
-        OUT("  %-32s %s", head, c->summary);
+        OUT("  %-32s %s", head, _(c->summary));
     }
     return CMD_OK;
 }
@@ -781,9 +807,9 @@ const struct command *command_find(const char *word, unsigned where, char *err, 
     if (matches == 1)
         return found;
     if (matches > 1)
-        snprintf(err, errlen, "ambiguous command: %s, could be: %s", word, cands);
+        snprintf(err, errlen, _("ambiguous command: %s, could be: %s"), word, cands);
     else
-        snprintf(err, errlen, "unknown command: %s (type help for the list)", word);
+        snprintf(err, errlen, _("unknown command: %s (type help for the list)"), word);
     return NULL;
 }
 
@@ -857,7 +883,7 @@ int command_run_line(struct cmd_host *h, const char *line)
     char buf[1024];
     int argc = command_split(line, argv, MAX_ARGS, buf, sizeof buf);
     if (argc < 0) {
-        ERR("cannot parse that line: unbalanced quotes or too long");
+        ERR(_("cannot parse that line: unbalanced quotes or too long"));
         return CMD_ERROR;
     }
     return command_run_argv(h, argc, argv);

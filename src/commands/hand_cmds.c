@@ -15,6 +15,7 @@
 #include "../model/event.h"
 #include "../model/model.h"
 #include "../plan/plan.h"
+#include "../model/i18n.h"
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -56,21 +57,22 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         c->kind = HAND_SEMOP;
         c->nsops = 1;
         if (words > 1 && parse_int(argv[1], 0, PLAN_MAX_SEMS - 1, &v) < 0) {
-            snprintf(err, errlen, "%s: '%s' is not a semaphore number (0 to %d)%s", name, argv[1],
-                     PLAN_MAX_SEMS - 1, w0 ? "; then nowait, undo" : "; then N, nowait, undo");
+            snprintf(err, errlen, _("%s: '%s' is not a semaphore number (0 to %d)%s"), name,
+                     argv[1], PLAN_MAX_SEMS - 1,
+                     w0 ? "; then nowait, undo" : "; then N, nowait, undo");
             return -1;
         }
         c->sops[0].num = (int16_t)(words > 1 ? v : 0);
         n = 1;
         if (words > 2 && (w0 || parse_int(argv[2], 1, 32767, &n) < 0)) {
-            snprintf(err, errlen, "%s: '%s' is not %s", name, argv[2],
+            snprintf(err, errlen, _("%s: '%s' is not %s"), name, argv[2],
                      w0 ? "accepted (wait0 [SEM] [nowait] [undo])"
                         : "a count (1 to 32767; then nowait, undo)");
             return -1;
         }
         if (words > 3) {
-            snprintf(err, errlen, "%s: '%s' is not accepted (%s [SEM] [N] [nowait] [undo])", name,
-                     argv[3], name);
+            snprintf(err, errlen, _("%s: '%s' is not accepted (%s [SEM] [N] [nowait] [undo])"),
+                     name, argv[3], name);
             return -1;
         }
         c->sops[0].op = (int16_t)(w0 ? 0 : name[0] == 'p' ? -n : n);
@@ -80,8 +82,8 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         c->kind = HAND_SEMOP;
         if (words != 2) {
             snprintf(err, errlen,
-                     "semop: one list SEM:OP[,SEM:OP...] (e.g. 0:-1,1:+1), then "
-                     "nowait, undo");
+                     _("semop: one list SEM:OP[,SEM:OP...] (e.g. 0:-1,1:+1), then "
+                       "nowait, undo"));
             return -1;
         }
         char buf[128];
@@ -91,11 +93,12 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
             char *colon = strchr(t, ':');
             long num, op;
             if (c->nsops >= HAND_MAX_SOPS) {
-                snprintf(err, errlen, "semop: at most %d sembufs in one call here", HAND_MAX_SOPS);
+                snprintf(err, errlen, _("semop: at most %d sembufs in one call here"),
+                         HAND_MAX_SOPS);
                 return -1;
             }
             if (!colon) {
-                snprintf(err, errlen, "semop: '%s' is not SEM:OP (e.g. 0:-1, 1:+1, 2:0)", t);
+                snprintf(err, errlen, _("semop: '%s' is not SEM:OP (e.g. 0:-1, 1:+1, 2:0)"), t);
                 return -1;
             }
             *colon = '\0';
@@ -103,7 +106,7 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
             if (parse_int(t, 0, PLAN_MAX_SEMS - 1, &num) < 0 ||
                 parse_int(os, -32767, 32767, &op) < 0 || (colon[1] == '+' && os[0] == '-')) {
                 snprintf(err, errlen,
-                         "semop: '%s:%s' is not SEM:OP (SEM 0 to %d, OP -32767 to +32767)", t,
+                         _("semop: '%s:%s' is not SEM:OP (SEM 0 to %d, OP -32767 to +32767)"), t,
                          colon + 1, PLAN_MAX_SEMS - 1);
                 return -1;
             }
@@ -112,7 +115,7 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
             c->nsops++;
         }
         if (c->nsops == 0) {
-            snprintf(err, errlen, "semop: one list SEM:OP[,SEM:OP...] (e.g. 0:-1,1:+1)");
+            snprintf(err, errlen, _("semop: one list SEM:OP[,SEM:OP...] (e.g. 0:-1,1:+1)"));
             return -1;
         }
         return 0;
@@ -122,7 +125,8 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         c->nsops = 1;
         if (words != 3 || parse_int(argv[1], 0, PLAN_MAX_SEMS - 1, &n) < 0 ||
             parse_int(argv[2], 0, 32767, &v) < 0) {
-            snprintf(err, errlen, "setval: SEM N (SEM 0 to %d, N 0 to 32767)", PLAN_MAX_SEMS - 1);
+            snprintf(err, errlen, _("setval: SEM N (SEM 0 to %d, N 0 to 32767)"),
+                     PLAN_MAX_SEMS - 1);
             return -1;
         }
         c->sops[0].num = (int16_t)n;
@@ -133,8 +137,8 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         c->kind = HAND_MSGSND;
         if (words < 3 || parse_int(argv[1], 1, 2147483647L, &v) < 0) {
             snprintf(err, errlen,
-                     "msgsnd: TYPE TEXT (TYPE 1 or more; quote a TEXT with spaces), "
-                     "then nowait");
+                     _("msgsnd: TYPE TEXT (TYPE 1 or more; quote a TEXT with spaces), "
+                       "then nowait"));
             return -1;
         }
         c->type = v;
@@ -143,7 +147,7 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
             int k =
                 snprintf(c->text + off, sizeof c->text - off, "%s%s", i > 2 ? " " : "", argv[i]);
             if (k < 0 || (size_t)k >= sizeof c->text - off) {
-                snprintf(err, errlen, "msgsnd: a TEXT of at most %d bytes", HAND_MAX_TEXT - 1);
+                snprintf(err, errlen, _("msgsnd: a TEXT of at most %d bytes"), HAND_MAX_TEXT - 1);
                 return -1;
             }
             off += (size_t)k;
@@ -155,8 +159,8 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         c->kind = HAND_MSGRCV;
         if (words != 2 || parse_int(argv[1], -2147483647L, 2147483647L, &v) < 0) {
             snprintf(err, errlen,
-                     "msgrcv: SEL (0 any, N type N, -N lowest type <= N), then "
-                     "except, noerror, nowait");
+                     _("msgrcv: SEL (0 any, N type N, -N lowest type <= N), then "
+                       "except, noerror, nowait"));
             return -1;
         }
         c->type = v;
@@ -171,19 +175,19 @@ int hand_parse(int argc, char **argv, struct hand_cmd *c, char *err, size_t errl
         else if (words == 2 && strcmp(argv[1], "shm") == 0)
             c->what = HAND_OBJ_SHM;
         else {
-            snprintf(err, errlen, "rmid: sem, msq or shm (the run's own object of that kind)");
+            snprintf(err, errlen, _("rmid: sem, msq or shm (the run's own object of that kind)"));
             return -1;
         }
         return 0;
     }
-    snprintf(err, errlen, "%s is no hand command", name);
+    snprintf(err, errlen, _("%s is no hand command"), name);
     return -1;
 }
 
 static int hand_run(struct cmd_host *h, const char *name, int argc, char **argv)
 {
     if (!h->engine || !h->model || !h->model->live) {
-        command_printf(h, OUT_ERROR, "%s: hand operations need a live run (not a replay)", name);
+        command_printf(h, OUT_ERROR, _("%s: hand operations need a live run (not a replay)"), name);
         return CMD_ERROR;
     }
     argv[0] = (char *)name; /* a prefix or alias was typed: parse as the command */

@@ -12,6 +12,7 @@
 
 #include "../engine/watch.h"
 #include "../model/model.h"
+#include "../model/i18n.h"
 
 #define OUT(...) command_printf(h, OUT_INFO, __VA_ARGS__)
 #define ERR(...) command_printf(h, OUT_ERROR, __VA_ARGS__)
@@ -35,7 +36,7 @@ static bool refresh(struct cmd_host *h)
 int cmd_ipcs(struct cmd_host *h, int argc, char **argv)
 {
     if (!h->model) {
-        ERR("ipcs needs the dashboard");
+        ERR(_("ipcs needs the dashboard"));
         return CMD_ERROR;
     }
     unsigned kinds = 0;
@@ -56,7 +57,7 @@ int cmd_ipcs(struct cmd_host *h, int argc, char **argv)
         else if ((strcmp(a, "-i") == 0 || strcmp(a, "--id") == 0) && i + 1 < argc)
             id = argv[++i];
         else {
-            ERR("ipcs: unknown option '%s' (accepted: -a -q -m -s -l, -i ID)", a);
+            ERR(_("ipcs: unknown option '%s' (accepted: -a -q -m -s -l, -i ID)"), a);
             return CMD_ERROR;
         }
     }
@@ -68,7 +69,7 @@ int cmd_ipcs(struct cmd_host *h, int argc, char **argv)
         return CMD_OK;
     }
     if (!refresh(h) && !s->watching) {
-        ERR("no look at the system was taken in this session (ipcs needs a live dashboard)");
+        ERR(_("no look at the system was taken in this session (ipcs needs a live dashboard)"));
         return CMD_ERROR;
     }
     if (id) {
@@ -83,7 +84,7 @@ int cmd_ipcs(struct cmd_host *h, int argc, char **argv)
             n++;
         }
         if (n == 0) {
-            ERR("ipcs: no object with id '%s'", id);
+            ERR(_("ipcs: no object with id '%s'"), id);
             return CMD_ERROR;
         }
         return CMD_OK;
@@ -116,7 +117,7 @@ static int remove_now(struct cmd_host *h, const struct sys_obj *o)
         ERR("%s", err);
         return CMD_ERROR;
     }
-    OUT("removed %s %d (key 0x%08x)", kind_words(o->kind), o->id, o->key);
+    OUT(_("removed %s %d (key 0x%08x)"), kind_words(o->kind), o->id, o->key);
     return CMD_OK;
 }
 
@@ -127,7 +128,7 @@ int sysipc_cmd_answer(struct cmd_host *h, const char *line)
     while (*line == ' ')
         line++;
     if (strcasecmp(line, "y") != 0 && strcasecmp(line, "yes") != 0) {
-        OUT("kept %s %d: nothing removed", kind_words(o.kind), o.id);
+        OUT(_("kept %s %d: nothing removed"), kind_words(o.kind), o.id);
         return CMD_OK;
     }
     return remove_now(h, &o);
@@ -143,13 +144,13 @@ static int pick(struct cmd_host *h, int argc, char **argv, const struct sysipc_o
     char *end;
     if (strcmp(argv[1], "key") == 0) {
         if (sysipc_parse_key(argv[2], &key) < 0 || key == 0) {
-            ERR("ipcrm: bad key '%s' (0x1234abcd or a number; IPC_PRIVATE objects have no key)",
+            ERR(_("ipcrm: bad key '%s' (0x1234abcd or a number; IPC_PRIVATE objects have no key)"),
                 argv[2]);
             return -1;
         }
     } else if ((kind = sysipc_kind_parse(argv[1])) < 0 || kind > SYS_SHM ||
                (id = strtol(argv[2], &end, 10)) < 0 || *end || end == argv[2]) {
-        ERR("usage: ipcrm sem|shm|msq ID  or  ipcrm key KEY");
+        ERR(_("usage: ipcrm sem|shm|msq ID  or  ipcrm key KEY"));
         return -1;
     }
     int n = 0;
@@ -161,10 +162,10 @@ static int pick(struct cmd_host *h, int argc, char **argv, const struct sysipc_o
         n++;
     }
     if (n == 0)
-        ERR("ipcrm: no %s %s on the system", kind >= 0 ? kind_words(kind) : "object with key",
+        ERR(_("ipcrm: no %s %s on the system"), kind >= 0 ? kind_words(kind) : _("object with key"),
             argv[2]);
     else if (n > 1)
-        ERR("ipcrm: several objects have key %s: remove one by kind and id (ipcrm sem ID)",
+        ERR(_("ipcrm: several objects have key %s: remove one by kind and id (ipcrm sem ID)"),
             argv[2]);
     return n == 1 ? 0 : -1;
 }
@@ -172,7 +173,7 @@ static int pick(struct cmd_host *h, int argc, char **argv, const struct sysipc_o
 int cmd_ipcrm(struct cmd_host *h, int argc, char **argv)
 {
     if (!h->model || !h->model->live || !h->engine) {
-        ERR("ipcrm is never possible in a replay: a recording only shows what was");
+        ERR(_("ipcrm is never possible in a replay: a recording only shows what was"));
         return CMD_ERROR;
     }
     refresh(h);
@@ -186,13 +187,13 @@ int cmd_ipcrm(struct cmd_host *h, int argc, char **argv)
     pending.o = o;
     char size[48];
     if (o.kind == SYS_SEM)
-        snprintf(size, sizeof size, "%d semaphores", o.nsems);
+        snprintf(size, sizeof size, _("%d semaphores"), o.nsems);
     else if (o.kind == SYS_MSG)
-        snprintf(size, sizeof size, "%lld messages", (long long)o.qnum);
+        snprintf(size, sizeof size, _("%lld messages"), (long long)o.qnum);
     else
-        snprintf(size, sizeof size, "%llu bytes, %lld attached", (unsigned long long)o.segsz,
+        snprintf(size, sizeof size, _("%llu bytes, %lld attached"), (unsigned long long)o.segsz,
                  (long long)o.nattch);
-    OUT("%s %d (key 0x%08x, owner %s, mode %03o, %s) is not this run's. Remove it? y/N",
+    OUT(_("%s %d (key 0x%08x, owner %s, mode %03o, %s) is not this run's. Remove it? y/N"),
         kind_words(o.kind), o.id, o.key, o.owner, o.mode & 0777, size);
     return CMD_OK;
 }
@@ -209,12 +210,12 @@ int sysipc_cmd_parse_watch(int argc, char **argv, struct sysipc_filter *f, int *
         } else if (nl == 3 && strncmp(a, "key", 3) == 0) {
             f->has_key = *v != '\0';
             if (f->has_key && sysipc_parse_key(v, &f->key) < 0) {
-                snprintf(err, errlen, "bad key '%s': 0x1234abcd or a number", v);
+                snprintf(err, errlen, _("bad key '%s': 0x1234abcd or a number"), v);
                 return -1;
             }
         } else if (nl == 4 && strncmp(a, "sort", 4) == 0) {
             if ((f->sort = sysipc_sort_parse(v)) < 0) {
-                snprintf(err, errlen, "bad sort '%s': accepted id, key, owner, activity", v);
+                snprintf(err, errlen, _("bad sort '%s': accepted id, key, owner, activity"), v);
                 return -1;
             }
         } else if (nl == 5 && strncmp(a, "scope", 5) == 0) {
@@ -228,14 +229,14 @@ int sysipc_cmd_parse_watch(int argc, char **argv, struct sysipc_filter *f, int *
             char *end;
             double s = strtod(v, &end);
             if (end == v || *end || !(s >= 0.1 && s <= 60)) {
-                snprintf(err, errlen, "bad every '%s': seconds from 0.1 to 60", v);
+                snprintf(err, errlen, _("bad every '%s': seconds from 0.1 to 60"), v);
                 return -1;
             }
             *period_ms = (int)(s * 1000 + 0.5);
         } else {
             snprintf(err, errlen,
-                     "unknown watch parameter '%s' (accepted: user=U key=K "
-                     "sort=id|key|owner|activity scope=tree|all every=SECONDS)",
+                     _("unknown watch parameter '%s' (accepted: user=U key=K "
+                       "sort=id|key|owner|activity scope=tree|all every=SECONDS)"),
                      a);
             return -1;
         }
@@ -249,21 +250,21 @@ int cmd_watch(struct cmd_host *h, int argc, char **argv)
     int period = WATCH_DEFAULT_MS;
     char err[256];
     if (sysipc_cmd_parse_watch(argc, argv, &f, &period, err, sizeof err) < 0) {
-        ERR("watch: %s", err);
+        ERR(_("watch: %s"), err);
         return CMD_ERROR;
     }
     if (h->watch)
         return h->watch(h->self, &f, period) < 0 ? CMD_ERROR : CMD_OK;
     if (!h->engine) {
-        ERR("watch needs the dashboard or the command line (ipcplay watch)");
+        ERR(_("watch needs the dashboard or the command line (ipcplay watch)"));
         return CMD_ERROR;
     }
     if (engine_watch_system(h->engine, period, &f, err, sizeof err) < 0) {
-        ERR("watch: %s", err);
+        ERR(_("watch: %s"), err);
         return CMD_ERROR;
     }
-    OUT("watching the whole system every %.1f s (%s%s, sort=%s); ipcs lists it, inspect ID "
-        "shows one object",
-        period / 1000.0, f.user[0] ? "user=" : "all users", f.user, sysipc_sort_name(f.sort));
+    OUT(_("watching the whole system every %.1f s (%s%s, sort=%s); ipcs lists it, inspect ID "
+          "shows one object"),
+        period / 1000.0, f.user[0] ? "user=" : _("all users"), f.user, sysipc_sort_name(f.sort));
     return CMD_OK;
 }

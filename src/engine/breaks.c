@@ -7,6 +7,7 @@
 
 #include "../model/model.h"
 #include "engine_internal.h"
+#include "../model/i18n.h"
 
 const char *const engine_break_names[ENGINE_NBREAKS] = {
     "block", "wake", "zombie", "reap", "cycle", "inflight", "full", "eidrm", "check",
@@ -31,22 +32,37 @@ unsigned engine_get_breaks(const struct engine *e)
     return e->breaks;
 }
 
+/* The story says it in English or in the language shown: a marked fragment
+ * matches either (its translation is a part of the translated lines). */
+static bool says(const char *text, const char *fragment)
+{
+    return strstr(text, fragment) || strstr(text, _(fragment));
+}
+
+static bool starts(const char *text, const char *prefix)
+{
+    const char *tr = _(prefix);
+    return strncmp(text, prefix, strlen(prefix)) == 0 || strncmp(text, tr, strlen(tr)) == 0;
+}
+
 /* Which breakpoint a story line meets, or -1. */
 static int line_break(const struct model_line *l)
 {
     if (l->kind != LINE_EVENT)
         return -1;
-    if (strncmp(l->detail, "blocks:", 7) == 0)
-        return strstr(l->detail, "queue is full") ? 6 : 0;
-    if (strstr(l->detail, "waited ") || strstr(l->detail, "wakes"))
+    /* TRANSLATORS: the fragments below are parts of story lines: each
+     * translation must be the same part of those lines' translations. */
+    if (starts(l->detail, N_("blocks:")))
+        return says(l->detail, N_("queue is full")) ? 6 : 0;
+    if (says(l->detail, N_("waited ")) || says(l->detail, N_("wakes")))
         return 1;
     if (strcmp(l->what, "zombie") == 0)
         return 2;
-    if (strcmp(l->what, "reaped") == 0 || strstr(l->detail, "reaped"))
+    if (strcmp(l->what, "reaped") == 0 || says(l->detail, N_("reaped")))
         return 3;
-    if (strcmp(l->what, "deadlock") == 0 && strncmp(l->detail, "deadlock:", 9) == 0)
+    if (strcmp(l->what, "deadlock") == 0 && starts(l->detail, N_("deadlock:")))
         return 4;
-    if (strcmp(l->what, "in flight") == 0 || strstr(l->detail, "is now in flight"))
+    if (strcmp(l->what, "in flight") == 0 || says(l->detail, N_("is now in flight")))
         return 5;
     if (strstr(l->detail, "EIDRM"))
         return 7;
@@ -96,11 +112,11 @@ void engine_breaks_check(struct engine *e)
     gate_set_mode(e->gate, GATE_PAUSE);
     if (l)
         engine_say(e, LINE_NOTE, "ipcplay", "break",
-                   "breakpoint '%s': %s %s %.60s -- paused (resume: F3, step: F4)",
+                   _("breakpoint '%s': %s %s %.60s -- paused (resume: F3, step: F4)"),
                    engine_break_names[hit], l->who, l->what, l->detail);
     else
         engine_say(e, LINE_NOTE, "ipcplay", "break",
-                   "breakpoint 'check': a check failed -- paused (resume: F3)");
+                   _("breakpoint 'check': a check failed -- paused (resume: F3)"));
     if (e->predict.on && predict_ask(&e->predict, m, l))
         engine_say(e, LINE_NOTE, "ipcplay", "predict", "%s", e->predict.question);
     e->break_seen = e->m->story_count;

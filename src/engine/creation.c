@@ -22,6 +22,7 @@
 #include "engine_internal.h"
 #include "registry.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 unsigned creation_mode(const struct plan_key *k)
 {
@@ -34,14 +35,14 @@ int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *e
     if (k->file <= 0)
         return 0;
     if (k->file > e->plan.nfiles) {
-        snprintf(err, errlen, "a key names run file %d, which the plan does not have", k->file);
+        snprintf(err, errlen, _("a key names run file %d, which the plan does not have"), k->file);
         return -1;
     }
     const struct plan_file *f = &e->plan.files[k->file - 1];
     key_t key = ftok(f->path, k->proj);
     struct stat st;
     if (key == (key_t)-1 || stat(f->path, &st) < 0) {
-        snprintf(err, errlen, "ftok(%s, %d) failed: %s", f->name, k->proj, strerror(errno));
+        snprintf(err, errlen, _("ftok(%s, %d) failed: %s"), f->name, k->proj, strerror(errno));
         return -1;
     }
     /* Told once per run and key: one key may name an object of each kind. */
@@ -54,8 +55,8 @@ int creation_key(struct engine *e, const struct plan_key *k, key_t *out, char *e
     said_run = e->ipc.run;
     said_key = key;
     engine_say(e, LINE_EVENT, "ipcplay", "ftok",
-               "ftok(%s, %d) -> key 0x%08x: proj 0x%02x, device minor 0x%02x, inode's low 16 "
-               "bits 0x%04x",
+               _("ftok(%s, %d) -> key 0x%08x: proj 0x%02x, device minor 0x%02x, inode's low 16 "
+                 "bits 0x%04x"),
                f->name, k->proj, (unsigned)key, (unsigned)k->proj & 0xff,
                (unsigned)minor(st.st_dev) & 0xff, (unsigned)st.st_ino & 0xffff);
     *out = key;
@@ -96,12 +97,12 @@ void creation_refused(int err, const char *call, key_t key, char *buf, size_t le
     creation_key_text(key, k, sizeof k);
     if (err == EEXIST)
         snprintf(buf, len,
-                 "%s(key %s, IPC_CREAT|IPC_EXCL) failed: EEXIST: something already has that key "
-                 "(made by another program, or left by an earlier run) — ipcplay does not touch "
-                 "it (ipcs shows it; remove it with ipcrm if it is yours)",
+                 _("%s(key %s, IPC_CREAT|IPC_EXCL) failed: EEXIST: something already has that key "
+                   "(made by another program, or left by an earlier run) — ipcplay does not touch "
+                   "it (ipcs shows it; remove it with ipcrm if it is yours)"),
                  call, k);
     else
-        snprintf(buf, len, "%s(key %s) failed: %s (%s)", call, k, errname(err), strerror(err));
+        snprintf(buf, len, _("%s(key %s) failed: %s (%s)"), call, k, errname(err), strerror(err));
 }
 
 /* The set's final mode, when it is not 0600: IPC_SET after SETALL, since a
@@ -139,13 +140,13 @@ static int set_mode(struct engine *e, int kind, int id, unsigned mode, char *err
         }
     }
     if (rc < 0) {
-        snprintf(err, errlen, "%s(%d, IPC_SET, mode %04o) failed: %s", call, id, mode,
+        snprintf(err, errlen, _("%s(%d, IPC_SET, mode %04o) failed: %s"), call, id, mode,
                  strerror(errno));
         return -1;
     }
     engine_say(e, LINE_EVENT, "ipcplay", "IPC_SET",
-               "%s(%d, IPC_SET, {mode %04o}): only the owner or creator may; the mode bits "
-               "now decide who may read (r) and alter (w) it",
+               _("%s(%d, IPC_SET, {mode %04o}): only the owner or creator may; the mode bits "
+                 "now decide who may read (r) and alter (w) it"),
                call, id, mode);
     return 0;
 }
@@ -181,28 +182,28 @@ int creation_semset(struct engine *e, int i, char *err, size_t errlen)
     }
     if (creation_register(REG_SEM, id, key, creation_mode(&ps->key)) < 0) {
         semctl(id, 0, IPC_RMID);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     e->semids[i] = id;
     char k[16], f[48], init[160];
     creation_key_text(key, k, sizeof k);
     ipc_flags_text(flags, f, sizeof f);
-    engine_say(e, LINE_EVENT, "ipcplay", "semget", "semget(%s, %d, %s) -> semid %d%s", k, ps->nsems,
-               f, id,
-               key == IPC_PRIVATE ? ": a new set only this run's processes know the id of"
-                                  : ": a new set, found by anyone who knows the key");
+    engine_say(e, LINE_EVENT, "ipcplay", "semget", _("semget(%s, %d, %s) -> semid %d%s"), k,
+               ps->nsems, f, id,
+               key == IPC_PRIVATE ? _(": a new set only this run's processes know the id of")
+                                  : _(": a new set, found by anyone who knows the key"));
     unsigned short vals[PLAN_MAX_SEMS];
     for (int n = 0; n < ps->nsems; n++)
         vals[n] = (unsigned short)ps->init[n];
     union semun arg = {.array = vals};
     if (semctl(id, 0, SETALL, arg) < 0) {
-        snprintf(err, errlen, "semctl SETALL failed: %s", strerror(errno));
+        snprintf(err, errlen, _("semctl SETALL failed: %s"), strerror(errno));
         return -1;
     }
     init_words(ps, init, sizeof init);
     engine_say(e, LINE_EVENT, "ipcplay", "SETALL",
-               "semctl(%d, 0, SETALL, {%s}): a new set's values are 0 until set", id, init);
+               _("semctl(%d, 0, SETALL, {%s}): a new set's values are 0 until set"), id, init);
     return set_mode(e, REG_SEM, id, creation_mode(&ps->key), err, errlen);
 }
 
@@ -218,7 +219,7 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
         if (key != IPC_PRIVATE)
             creation_refused(errno, "shmget", key, err, errlen);
         else
-            snprintf(err, errlen, "shmget failed: %s%s", strerror(errno),
+            snprintf(err, errlen, _("shmget failed: %s%s"), strerror(errno),
                      errno == ENOSPC   ? " (the system's limit on segments, kernel.shmmni or "
                                          "shmall, is reached: see ipcs -l)"
                      : errno == EINVAL ? " (size outside kernel.shmmin..shmmax: see ipcs -l)"
@@ -227,7 +228,7 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
     }
     if (creation_register(REG_SHM, id, key, creation_mode(&ps->key)) < 0) {
         shmctl(id, IPC_RMID, NULL);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     e->shmids[i] = id;
@@ -235,8 +236,8 @@ int creation_shmseg(struct engine *e, int i, char *err, size_t errlen)
     creation_key_text(key, k, sizeof k);
     ipc_flags_text(flags, f, sizeof f);
     engine_say(e, LINE_EVENT, "ipcplay", "shmget",
-               "shmget(%s, %zu, %s) -> shmid %d: a new segment, zero-filled, attached by no one "
-               "yet",
+               _("shmget(%s, %zu, %s) -> shmid %d: a new segment, zero-filled, attached by no one "
+                 "yet"),
                k, ps->size, f, id);
     return set_mode(e, REG_SHM, id, creation_mode(&ps->key), err, errlen);
 }

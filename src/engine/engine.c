@@ -28,6 +28,7 @@
 #include "registry.h"
 #include "tree.h"
 #include "watch.h"
+#include "../model/i18n.h"
 
 struct engine *engine_new(struct model *m)
 {
@@ -223,7 +224,7 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     objects_ipc_reset(e);
     events_close(&e->ev);
     if (events_open(&e->ev) < 0) {
-        snprintf(err, errlen, "cannot create the event pipe: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot create the event pipe: %s"), strerror(errno));
         return -1;
     }
     e->t0_ns = e->ev.t0_ns;
@@ -252,8 +253,8 @@ int engine_start(struct engine *e, const struct scenario_def *s, const long *val
     engine_judge(e, 0);
     if (paused)
         engine_say(e, LINE_NOTE, "ipcplay", "paused",
-                   "paused before the first op: the objects as created (sem_otime 0, nothing "
-                   "done yet); resume (F3), or step");
+                   _("paused before the first op: the objects as created (sem_otime 0, nothing "
+                     "done yet); resume (F3), or step"));
     else
         gate_set_mode(e->gate, GATE_RUN);
     arm_timer(e, e->sample_ms);
@@ -328,8 +329,8 @@ static void end_deadlocked(struct engine *e, int *flags)
 {
     gate_set_mode(e->gate, GATE_RUN);
     engine_say(e, LINE_EVENT, "ipcplay", "deadlock",
-               "nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
-               "removes its objects)");
+               _("nobody in the cycle can ever go on: ipcplay ends the run (kills its processes, "
+                 "removes its objects)"));
     supervisor_kill_all(e);
     drain_events(e, flags);
     finish(e, 1);
@@ -392,7 +393,8 @@ void engine_stop(struct engine *e)
     drain_events(e, &flags); /* learn of every process roles forked */
     supervisor_kill_all(e);
     drain_events(e, &flags);
-    engine_say(e, LINE_NOTE, "ipcplay", "stop", "the run was stopped; its processes were killed");
+    engine_say(e, LINE_NOTE, "ipcplay", "stop",
+               _("the run was stopped; its processes were killed"));
     finish(e, 2);
 }
 

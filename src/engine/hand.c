@@ -26,6 +26,7 @@
 #include "procfs.h"
 #include "registry.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 /* What `you` and the engine share: commands finished so far. */
 struct hand_shared {
@@ -441,22 +442,22 @@ static int hand_role(const struct engine *e)
 static int hand_spawn(struct engine *e, char *err, size_t errlen)
 {
     if (e->pgid <= 0 || e->anchor <= 0) {
-        snprintf(err, errlen, "the run's process group is gone: no hand can join it");
+        snprintf(err, errlen, _("the run's process group is gone: no hand can join it"));
         return -1;
     }
     if (hand_role(e) >= MODEL_MAX_ROLES || e->nchildren >= ENGINE_MAX_CHILDREN) {
-        snprintf(err, errlen, "this run has no room for one more process (you)");
+        snprintf(err, errlen, _("this run has no room for one more process (you)"));
         return -1;
     }
     struct hand_shared *sh =
         mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED) {
-        snprintf(err, errlen, "cannot start you: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot start you: %s"), strerror(errno));
         return -1;
     }
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "cannot start you: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot start you: %s"), strerror(errno));
         munmap(sh, sizeof *sh);
         return -1;
     }
@@ -464,7 +465,7 @@ static int hand_spawn(struct engine *e, char *err, size_t errlen)
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        snprintf(err, errlen, _("fork failed: %s"), strerror(errno));
         close(p[0]);
         close(p[1]);
         hand_reset(e);
@@ -481,7 +482,7 @@ static int hand_spawn(struct engine *e, char *err, size_t errlen)
         waitpid(pid, NULL, 0);
         close(p[1]);
         hand_reset(e);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     hand.pid = pid;
@@ -516,8 +517,8 @@ static int hand_spawn(struct engine *e, char *err, size_t errlen)
                             .phase = PH_NOTE};
     engine_emit(e, &r);
     engine_say(e, LINE_NOTE, "ipcplay", "you",
-               "you[%d] joins the run: a real process in its group that makes the calls you "
-               "type (its own SEM_UNDO; it dies with the run)",
+               _("you[%d] joins the run: a real process in its group that makes the calls you "
+                 "type (its own SEM_UNDO; it dies with the run)"),
                (int)pid);
     return 0;
 }
@@ -532,13 +533,13 @@ static int check_object(const struct engine *e, const struct hand_cmd *c, char *
     if (sem) {
         if (c->obj >= e->plan.nsemsets) {
             snprintf(err, errlen,
-                     "this run has no semaphore set (try a sem, deadlock or msgq run)");
+                     _("this run has no semaphore set (try a sem, deadlock or msgq run)"));
             return -1;
         }
         int nsems = e->plan.semsets[c->obj].nsems;
         for (int i = 0; c->kind != HAND_RMID && i < c->nsops; i++)
             if (c->sops[i].num >= nsems) {
-                snprintf(err, errlen, "no semaphore %d: this run's set has %d (0 to %d)",
+                snprintf(err, errlen, _("no semaphore %d: this run's set has %d (0 to %d)"),
                          c->sops[i].num, nsems, nsems - 1);
                 return -1;
             }
@@ -546,14 +547,14 @@ static int check_object(const struct engine *e, const struct hand_cmd *c, char *
     }
     if (msq) {
         if (c->obj >= e->plan.nmsgqs || e->ipc.msqids[c->obj] < 0) {
-            snprintf(err, errlen, "this run has no message queue (try a msgq run)");
+            snprintf(err, errlen, _("this run has no message queue (try a msgq run)"));
             return -1;
         }
         return 0;
     }
     if (c->obj >= e->plan.nshmsegs || e->plan.shmsegs[c->obj].kind != PLAN_SHM_SYSV ||
         e->shmids[c->obj] < 0) {
-        snprintf(err, errlen, "this run has no System V shared memory segment");
+        snprintf(err, errlen, _("this run has no System V shared memory segment"));
         return -1;
     }
     return 0;
@@ -562,19 +563,20 @@ static int check_object(const struct engine *e, const struct hand_cmd *c, char *
 int engine_hand(struct engine *e, const struct hand_cmd *c, char *err, size_t errlen)
 {
     if (!e->active) {
-        snprintf(err, errlen, "no run: start one first (run sem)");
+        snprintf(err, errlen, _("no run: start one first (run sem)"));
         return -1;
     }
     if (check_object(e, c, err, errlen) < 0)
         return -1;
     struct child *ch = hand_child(e);
     if (ch && ch->reaped) {
-        snprintf(err, errlen, "you[%d] is gone (killed): the next run has a new you", (int)ch->pid);
+        snprintf(err, errlen, _("you[%d] is gone (killed): the next run has a new you"),
+                 (int)ch->pid);
         return -1;
     }
     if (engine_hand_busy(e)) {
         const struct model_proc *p = ch ? &e->m->procs[ch->model_idx] : NULL;
-        snprintf(err, errlen, "you is still in %s: Ctrl-C (on an empty line) interrupts it",
+        snprintf(err, errlen, _("you is still in %s: Ctrl-C (on an empty line) interrupts it"),
                  p && model_proc_doing(p)[0] ? model_proc_doing(p) : "its last call");
         return -1;
     }
@@ -585,7 +587,7 @@ int engine_hand(struct engine *e, const struct hand_cmd *c, char *err, size_t er
         n = write(hand.cmdfd, c, sizeof *c);
     while (n < 0 && errno == EINTR);
     if (n != (ssize_t)sizeof *c) {
-        snprintf(err, errlen, "cannot reach you: %s", n < 0 ? strerror(errno) : "short write");
+        snprintf(err, errlen, _("cannot reach you: %s"), n < 0 ? strerror(errno) : "short write");
         return -1;
     }
     hand.sent++;

@@ -11,6 +11,7 @@
 #include "engine_internal.h"
 #include "../model/signames.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 /* kernel.sem's semmsl (semaphores per set), or -1. */
 static int semmsl(void)
@@ -32,11 +33,11 @@ void hints_semget(int nsems, int err, char *buf, size_t len)
     int limit = err == EINVAL ? semmsl() : -1;
     if (limit >= 0 && nsems > limit)
         snprintf(buf, len,
-                 "semget(%d semaphores) failed: EINVAL (%s): a set of %d is more than "
-                 "kernel.sem allows per set (semmsl %d): see ipcs -l",
+                 _("semget(%d semaphores) failed: EINVAL (%s): a set of %d is more than "
+                   "kernel.sem allows per set (semmsl %d): see ipcs -l"),
                  nsems, strerror(err), nsems, limit);
     else
-        snprintf(buf, len, "semget(%d semaphores) failed: %s (%s)%s", nsems, errname(err),
+        snprintf(buf, len, _("semget(%d semaphores) failed: %s (%s)%s"), nsems, errname(err),
                  strerror(err),
                  err == ENOSPC ? ": the system's limit on semaphore sets or semaphores, "
                                  "kernel.sem, is reached: see ipcs -l"
@@ -47,7 +48,7 @@ static void msgsnd_too_long(const struct event *ev, char *buf, size_t len)
 {
     int max = msgmax();
     if (max >= 0 && ev->msgsnd.len > max)
-        snprintf(buf, len, "a %d-byte message is longer than kernel.msgmax (%d): see ipcs -l",
+        snprintf(buf, len, _("a %d-byte message is longer than kernel.msgmax (%d): see ipcs -l"),
                  ev->msgsnd.len, max);
 }
 
@@ -59,13 +60,14 @@ static const struct {
     void (*hint)(const struct event *ev, char *buf, size_t len);
 } hints[] = {
     {OP_MSGSND, EINVAL, NULL, msgsnd_too_long},
-    {OP_P, ERANGE, "a semaphore's value or its SEM_UNDO adjustment would pass 32767 (semvmx)",
+    {OP_P, ERANGE, N_("a semaphore's value or its SEM_UNDO adjustment would pass 32767 (semvmx)"),
      NULL},
-    {OP_V, ERANGE, "a semaphore's value or its SEM_UNDO adjustment would pass 32767 (semvmx)",
+    {OP_V, ERANGE, N_("a semaphore's value or its SEM_UNDO adjustment would pass 32767 (semvmx)"),
      NULL},
-    {OP_FORK, EAGAIN, "the limit on processes (ulimit -u, kernel.threads-max) is reached", NULL},
-    {OP_NONE, EMFILE, "the process's limit on open files (ulimit -n) is reached", NULL},
-    {OP_NONE, ENFILE, "the system's limit on open files (fs.file-max) is reached", NULL},
+    {OP_FORK, EAGAIN, N_("the limit on processes (ulimit -u, kernel.threads-max) is reached"),
+     NULL},
+    {OP_NONE, EMFILE, N_("the process's limit on open files (ulimit -n) is reached"), NULL},
+    {OP_NONE, ENFILE, N_("the system's limit on open files (fs.file-max) is reached"), NULL},
 };
 
 void hints_failure(const struct event *failed, char *buf, size_t len)
@@ -77,7 +79,7 @@ void hints_failure(const struct event *failed, char *buf, size_t len)
             if (hints[i].hint)
                 hints[i].hint(failed, buf, len);
             else
-                snprintf(buf, len, "%s", hints[i].text);
+                snprintf(buf, len, "%s", _(hints[i].text));
             return;
         }
 }

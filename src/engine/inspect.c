@@ -18,6 +18,7 @@
 #include "engine_internal.h"
 #include "watch.h"
 #include "procfs.h"
+#include "../model/i18n.h"
 
 #define WATCH_NS 2000000000ull /* a watch lapses 2 s after the view last asked */
 

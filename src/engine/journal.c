@@ -29,6 +29,7 @@
 #include "objline.h"
 #include "registry.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 #define JOURNAL_MAX_BYTES (1 << 20) /* a journal larger than this is not one of ours */
 
@@ -54,11 +55,11 @@ static int parent_safe(int pfd, const char *path)
         return -1;
     uid_t me = geteuid();
     if (st.st_uid != me && st.st_uid != 0) {
-        snprintf(jwarn, sizeof jwarn, "%s belongs to uid %d, not to you", path, (int)st.st_uid);
+        snprintf(jwarn, sizeof jwarn, _("%s belongs to uid %d, not to you"), path, (int)st.st_uid);
         return -1;
     }
     if ((st.st_mode & 0022) && !(st.st_mode & S_ISVTX)) {
-        snprintf(jwarn, sizeof jwarn, "%s is writable by others", path);
+        snprintf(jwarn, sizeof jwarn, _("%s is writable by others"), path);
         return -1;
     }
     return 0;
@@ -70,22 +71,24 @@ static int open_in(const char *base, const char *leaf)
 {
     int pfd = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
     if (pfd < 0) {
-        snprintf(jwarn, sizeof jwarn, "cannot open %s: %s", base, strerror(errno));
+        snprintf(jwarn, sizeof jwarn, _("cannot open %s: %s"), base, strerror(errno));
         return -1;
     }
     int fd = -1;
     if (parent_safe(pfd, base) == 0) {
         if (mkdirat(pfd, leaf, 0700) < 0 && errno != EEXIST) {
-            snprintf(jwarn, sizeof jwarn, "cannot create %s/%s: %s", base, leaf, strerror(errno));
+            snprintf(jwarn, sizeof jwarn, _("cannot create %s/%s: %s"), base, leaf,
+                     strerror(errno));
         } else if ((fd = openat(pfd, leaf, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-            snprintf(jwarn, sizeof jwarn, "%s/%s is %s", base, leaf,
+            snprintf(jwarn, sizeof jwarn, _("%s/%s is %s"), base, leaf,
                      errno == ELOOP || errno == ENOTDIR ? "a link or not a directory"
                                                         : strerror(errno));
         } else {
             struct stat st;
             if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0077)) {
-                snprintf(jwarn, sizeof jwarn, "%s/%s is not yours alone (owner uid %d, mode %03o)",
-                         base, leaf, (int)st.st_uid, (unsigned)(st.st_mode & 0777));
+                snprintf(jwarn, sizeof jwarn,
+                         _("%s/%s is not yours alone (owner uid %d, mode %03o)"), base, leaf,
+                         (int)st.st_uid, (unsigned)(st.st_mode & 0777));
                 close(fd);
                 fd = -1;
             }
@@ -122,7 +125,7 @@ int journal_dir_fd(void)
         jdirpath[n] = '\0';
         if (why[0])
             snprintf(jwarn, sizeof jwarn,
-                     "journal not kept under XDG_RUNTIME_DIR (%.200s): using %.200s", why,
+                     _("journal not kept under XDG_RUNTIME_DIR (%.200s): using %.200s"), why,
                      jdirpath);
         else
             jwarn[0] = '\0';
@@ -131,8 +134,8 @@ int journal_dir_fd(void)
         snprintf(last, sizeof last, "%s", jwarn);
         snprintf(
             jwarn, sizeof jwarn,
-            "no journal (%.160s%s%.160s): if ipcplay and its guardian are killed together, their "
-            "objects stay until removed by hand",
+            _("no journal (%.160s%s%.160s): if ipcplay and its guardian are killed together, their "
+              "objects stay until removed by hand"),
             why, why[0] ? "; " : "", last);
     }
     return jdir;
@@ -517,17 +520,17 @@ int journal_sweep(char *note, size_t len)
         size_t at = 0;
         if (tot.removed > 0)
             at += (size_t)snprintf(note, len,
-                                   "removed %d object(s) left by %d earlier run(s) that were "
-                                   "killed with their guardian",
+                                   _("removed %d object(s) left by %d earlier run(s) that were "
+                                     "killed with their guardian"),
                                    tot.removed, tot.runs);
         if (tot.unreadable > 0 && at < len)
             at += (size_t)snprintf(note + at, len - at,
-                                   "%sremoved %d unreadable journal(s) of dead runs (%s)",
+                                   _("%sremoved %d unreadable journal(s) of dead runs (%s)"),
                                    at ? "; " : "", tot.unreadable, tot.what);
         if (tot.foreign > 0 && at < len)
             snprintf(note + at, len - at,
-                     "%s%d System V object(s) of dead runs were in an IPC namespace that is "
-                     "gone: the kernel removed them with it",
+                     _("%s%d System V object(s) of dead runs were in an IPC namespace that is "
+                       "gone: the kernel removed them with it"),
                      at ? "; " : "", tot.foreign);
     }
     return tot.removed + tot.unreadable + tot.foreign;

@@ -19,6 +19,7 @@
 #include "creation.h"
 #include "engine_internal.h"
 #include "registry.h"
+#include "../model/i18n.h"
 
 void objects_ipc_reset(struct engine *e)
 {
@@ -58,14 +59,14 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
     if (ps->kind == PLAN_SHM_ANON) {
         void *p = mmap(NULL, ps->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) {
-            snprintf(err, errlen, "mmap(MAP_SHARED|MAP_ANONYMOUS) failed: %s", strerror(errno));
+            snprintf(err, errlen, _("mmap(MAP_SHARED|MAP_ANONYMOUS) failed: %s"), strerror(errno));
             return -1;
         }
         /* Nothing to register: anonymous memory dies with its last mapping. */
         x->shm_map[i] = p;
         engine_say(e, LINE_EVENT, "ipcplay", "mmap",
-                   "mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) -> "
-                   "%p: no name, no id; only the children forked after it share it",
+                   _("mmap(NULL, %zu, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS, -1, 0) -> "
+                     "%p: no name, no id; only the children forked after it share it"),
                    ps->size, p);
         objects_ipc_add_seg(e, i, -1);
         return 0;
@@ -73,24 +74,24 @@ int objects_ipc_create_shm(struct engine *e, int i, char *err, size_t errlen)
     snprintf(x->shm_name[i], sizeof x->shm_name[i], "/ipcplay-%d-%u-%d", (int)e->self, x->run, i);
     int fd = shm_open(x->shm_name[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errlen, "shm_open %s failed: %s", x->shm_name[i], strerror(errno));
+        snprintf(err, errlen, _("shm_open %s failed: %s"), x->shm_name[i], strerror(errno));
         x->shm_name[i][0] = '\0';
         return -1;
     }
     if (registry_add(REG_POSIX_SHM, 0, x->shm_name[i]) < 0) {
         shm_unlink(x->shm_name[i]);
         close(fd);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     x->shm_fd[i] = fd;
     if (ftruncate(fd, (off_t)ps->size) < 0) {
-        snprintf(err, errlen, "ftruncate %s failed: %s", x->shm_name[i], strerror(errno));
+        snprintf(err, errlen, _("ftruncate %s failed: %s"), x->shm_name[i], strerror(errno));
         return -1;
     }
     engine_say(e, LINE_EVENT, "ipcplay", "shm_open",
-               "shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
-               "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it",
+               _("shm_open(\"%s\", O_RDWR|O_CREAT|O_EXCL|O_CLOEXEC, 0600) -> fd %d, then "
+                 "ftruncate(fd %d, %zu): a file in /dev/shm, 0 bytes until ftruncate sizes it"),
                x->shm_name[i], fd, fd, ps->size);
     if (ps->hands_off) {
         /* the processes map it by name; nothing of ipcplay keeps it alive */
@@ -118,26 +119,26 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
             if (key != IPC_PRIVATE)
                 creation_refused(errno, "msgget", key, err, errlen);
             else
-                snprintf(err, errlen, "msgget failed: %s (see /proc/sys/kernel/msgmni)",
+                snprintf(err, errlen, _("msgget failed: %s (see /proc/sys/kernel/msgmni)"),
                          strerror(errno));
             return -1;
         }
         if (creation_register(REG_MSG, id, key, creation_mode(pk)) < 0) {
             msgctl(id, IPC_RMID, NULL);
-            snprintf(err, errlen, "too many objects");
+            snprintf(err, errlen, _("too many objects"));
             return -1;
         }
         char kt[16], ft[48];
         creation_key_text(key, kt, sizeof kt);
         ipc_flags_text(flags, ft, sizeof ft);
         engine_say(e, LINE_EVENT, "ipcplay", "msgget",
-                   "msgget(%s, %s) -> msqid %d: a new, empty "
-                   "queue",
+                   _("msgget(%s, %s) -> msqid %d: a new, empty "
+                     "queue"),
                    kt, ft, id);
         e->ipc.msqids[i] = id;
         struct msqid_ds ds;
         if (msgctl(id, IPC_STAT, &ds) < 0) {
-            snprintf(err, errlen, "msgctl IPC_STAT failed: %s", strerror(errno));
+            snprintf(err, errlen, _("msgctl IPC_STAT failed: %s"), strerror(errno));
             return -1;
         }
         long dflt = (long)ds.msg_qbytes;
@@ -145,7 +146,7 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         if (want > 0 && want != dflt) {
             ds.msg_qbytes = (msglen_t)want;
             if (msgctl(id, IPC_SET, &ds) < 0) {
-                snprintf(err, errlen, "msgctl IPC_SET msg_qbytes=%ld failed: %s%s", want,
+                snprintf(err, errlen, _("msgctl IPC_SET msg_qbytes=%ld failed: %s%s"), want,
                          strerror(errno),
                          errno == EPERM ? " (raising it above msgmnb needs CAP_SYS_RESOURCE)" : "");
                 return -1;
@@ -160,9 +161,9 @@ int objects_ipc_create_msgqs(struct engine *e, char *err, size_t errlen)
         engine_emit(e, &r);
         if (want > 0 && want != dflt)
             engine_say(e, LINE_EVENT, "ipcplay", "msgctl(IPC_SET)",
-                       "msgctl(%d, IPC_SET, {msg_qbytes %ld -> %ld}) (the default comes from "
-                       "msgmnb): "
-                       "senders sleep once that many bytes wait in the queue",
+                       _("msgctl(%d, IPC_SET, {msg_qbytes %ld -> %ld}) (the default comes from "
+                         "msgmnb): "
+                         "senders sleep once that many bytes wait in the queue"),
                        id, dflt, want);
         if (creation_set_mode(e, REG_MSG, id, pk, err, errlen) < 0)
             return -1;

@@ -16,6 +16,7 @@
 #include "board.h"
 #include "engine_internal.h"
 #include "registry.h"
+#include "../model/i18n.h"
 
 static int write_all(int fd, const unsigned char *buf, size_t n)
 {
@@ -96,7 +97,7 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     if (p->observe) {
         struct board *b = board_get();
         if (!b) {
-            snprintf(err, errlen, "cannot map the board: %s", strerror(errno));
+            snprintf(err, errlen, _("cannot map the board: %s"), strerror(errno));
             return -1;
         }
         board_reset(b);
@@ -114,12 +115,12 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     char dir[PLAN_PATH_LEN];
     snprintf(dir, sizeof dir, "%.48s/ipcplay-%d-XXXXXX", tmp, (int)getpid());
     if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot create a directory in %s: %s", tmp, strerror(errno));
+        snprintf(err, errlen, _("cannot create a directory in %s: %s"), tmp, strerror(errno));
         return -1;
     }
     if (registry_add(REG_DIR, 0, dir) < 0) {
         rmdir(dir);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     struct record r;
@@ -127,18 +128,18 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
     snprintf(r.u.rundir.path, sizeof r.u.rundir.path, "%s", dir);
     engine_emit(e, &r);
     engine_say(e, LINE_EVENT, "ipcplay", "mkdir",
-               "run directory %s (mode 0700), removed when the run ends", dir);
+               _("run directory %s (mode 0700), removed when the run ends"), dir);
     for (int i = 0; i < p->nfiles; i++) {
         struct plan_file *f = &p->files[i];
         char leaf[sizeof f->name];
         memcpy(leaf, f->name, sizeof leaf);
         int w = snprintf(f->path, sizeof f->path, "%s/%s", dir, leaf);
         if (w < 0 || (size_t)w >= sizeof f->path) {
-            snprintf(err, errlen, "path too long: %s/%s", dir, leaf);
+            snprintf(err, errlen, _("path too long: %s/%s"), dir, leaf);
             return -1;
         }
         if (registry_add(REG_PATH, 0, f->path) < 0) {
-            snprintf(err, errlen, "too many objects");
+            snprintf(err, errlen, _("too many objects"));
             return -1;
         }
         if (i < MODEL_MAX_FILES) {
@@ -153,19 +154,19 @@ int rundir_create(struct engine *e, char *err, size_t errlen)
             if (rc == 0) {
                 if (f->size > 0)
                     engine_say(e, LINE_EVENT, "ipcplay", "create",
-                               "%s: %d bytes of known text, mode 0600", f->name, f->size);
+                               _("%s: %d bytes of known text, mode 0600"), f->name, f->size);
                 else
-                    engine_say(e, LINE_EVENT, "ipcplay", "create", "%s: an empty file, mode 0600",
-                               f->name);
+                    engine_say(e, LINE_EVENT, "ipcplay", "create",
+                               _("%s: an empty file, mode 0600"), f->name);
             }
         } else if (f->kind == PLANF_HELPER) {
             rc = install_helper(f->path);
             if (rc == 0)
                 engine_say(e, LINE_EVENT, "ipcplay", "helper",
-                           "%s: ipcplay's helper mode under its own name, for exec", f->name);
+                           _("%s: ipcplay's helper mode under its own name, for exec"), f->name);
         }
         if (rc < 0) {
-            snprintf(err, errlen, "cannot create %s: %s", f->path, strerror(errno));
+            snprintf(err, errlen, _("cannot create %s: %s"), f->path, strerror(errno));
             return -1;
         }
     }

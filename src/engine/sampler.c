@@ -21,6 +21,7 @@
 #include "engine_internal.h"
 #include "procfs.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 _Static_assert(sizeof(struct cs_stats) <= MODEL_SHM_PEEK,
                "the sampler's copy of a stats segment must hold struct cs_stats");
@@ -127,8 +128,8 @@ static const void *read_sysv(struct engine *e, int i, size_t n)
     if (!e->ipc.shm_late_said[i]) {
         e->ipc.shm_late_said[i] = true;
         engine_say(e, LINE_NOTE, "ipcplay", "shmat",
-                   "no process of the run has shm %d attached any more: ipcplay attaches it "
-                   "read-only to look (from now on nattch counts ipcplay, shm_atime is its)",
+                   _("no process of the run has shm %d attached any more: ipcplay attaches it "
+                     "read-only to look (from now on nattch counts ipcplay, shm_atime is its)"),
                    e->shmids[i]);
     }
     return p;

@@ -28,6 +28,7 @@
 #include "engine_internal.h"
 #include "procfs.h"
 #include "procfs_fd.h"
+#include "../model/i18n.h"
 
 static void read_exe(struct engine *e, pid_t pid, char *out, size_t len)
 {

@@ -32,6 +32,8 @@
 #include "../model/waitfor.h"
 #include "engine_internal.h"
 #include "procfs.h"
+#include "../model/i18n.h"
+#include "../model/width.h"
 
 static int msgq_of(const struct model *m, int index)
 {
@@ -182,18 +184,19 @@ static void deadlock_broken(struct engine *e)
         int st = p->exited ? p->wait_status : p->zombie_status;
         char how[32];
         if (st >= 0 && WIFSIGNALED(st))
-            snprintf(how, sizeof how, "killed by %s", signame(WTERMSIG(st)).s);
+            snprintf(how, sizeof how, _("killed by %s"), signame(WTERMSIG(st)).s);
         else
-            snprintf(how, sizeof how, "gone");
+            snprintf(how, sizeof how, "%s", _("gone"));
         snprintf(r.u.dl.text, sizeof r.u.dl.text,
-                 "%.23s was %.24s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
-                 "lock it held went back up and the next in the cycle could take it",
+                 _("%.23s was %.24s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
+                   "lock it held went back up and the next in the cycle could take it"),
                  p->name, how);
+        text_cut_utf8(r.u.dl.text);
         break;
     }
     if (!r.u.dl.text[0])
         snprintf(r.u.dl.text, sizeof r.u.dl.text,
-                 "someone in the cycle got its semaphore (a V from elsewhere)");
+                 _("someone in the cycle got its semaphore (a V from elsewhere)"));
     engine_emit(e, &r);
 }
 
@@ -224,8 +227,8 @@ int sampler_ipc_deadlock(struct engine *e)
         if (e->interactive) {
             gate_set_mode(e->gate, GATE_PAUSE);
             engine_say(e, LINE_NOTE, "ipcplay", "deadlock",
-                       "the run is paused and stays deadlocked: kill one of the cycle (kill "
-                       "worker-1) and watch SEM_UNDO give its lock back, or stop");
+                       _("the run is paused and stays deadlocked: kill one of the cycle (kill "
+                         "worker-1) and watch SEM_UNDO give its lock back, or stop"));
         }
     }
     if (e->interactive)

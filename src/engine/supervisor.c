@@ -26,6 +26,7 @@
 #include "ops.h"
 #include "procfs.h"
 #include "registry.h"
+#include "../model/i18n.h"
 
 static unsigned child_hash(pid_t pid)
 {
@@ -141,7 +142,7 @@ static int spawn_anchor(struct engine *e, char *err, size_t errlen)
 {
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        snprintf(err, errlen, _("fork failed: %s"), strerror(errno));
         return -1;
     }
     if (pid == 0)
@@ -150,7 +151,7 @@ static int spawn_anchor(struct engine *e, char *err, size_t errlen)
     e->anchor = e->pgid = pid;
     if (registry_add(REG_PGID, pid, NULL) < 0) {
         supervisor_release_group(e);
-        snprintf(err, errlen, "too many objects");
+        snprintf(err, errlen, _("too many objects"));
         return -1;
     }
     return 0;
@@ -216,12 +217,12 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
         const struct plan_role *pr = &e->plan.roles[ri];
         for (int k = 1; k <= pr->count; k++) {
             if (e->nchildren >= ENGINE_MAX_CHILDREN) {
-                snprintf(err, errlen, "too many processes (at most %d)", ENGINE_MAX_CHILDREN);
+                snprintf(err, errlen, _("too many processes (at most %d)"), ENGINE_MAX_CHILDREN);
                 return -1;
             }
             pid_t pid = fork();
             if (pid < 0) {
-                snprintf(err, errlen, "fork failed: %s", strerror(errno));
+                snprintf(err, errlen, _("fork failed: %s"), strerror(errno));
                 return -1;
             }
             if (pid == 0) {
@@ -232,7 +233,7 @@ int supervisor_spawn_all(struct engine *e, char *err, size_t errlen)
             if (registry_add(REG_PID, pid, NULL) < 0) {
                 kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);
-                snprintf(err, errlen, "too many objects");
+                snprintf(err, errlen, _("too many objects"));
                 return -1;
             }
             struct child *c = supervisor_add_child(e, pid);

@@ -20,6 +20,7 @@
 
 #include "procfs.h"
 #include "syswatch_internal.h"
+#include "../model/i18n.h"
 
 #define SW_DENIED_RETRY 20 /* samples before a refused process is asked again */
 

@@ -31,6 +31,7 @@
 
 #include "engine_internal.h"
 #include "tree_internal.h"
+#include "../model/i18n.h"
 
 #ifdef SYS_semop
 #define IF_SEMOP_NR(x) x
@@ -68,7 +69,7 @@ bool trace_supported(char *why, size_t len)
     (void)len;
     return true;
 #else
-    snprintf(why, len, "tracing is written for x86-64 only");
+    snprintf(why, len, _("tracing is written for x86-64 only"));
     return false;
 #endif
 }

@@ -30,6 +30,7 @@
 #include "registry.h"
 #include "tree_internal.h"
 #include "watch.h"
+#include "../model/i18n.h"
 
 struct engine_tree *tree_state(const struct engine *e)
 {
@@ -76,7 +77,7 @@ int tree_check_program(const char *prog, char *path, size_t pathlen, char *err, 
 {
     struct stat st;
     if (!prog || !*prog) {
-        snprintf(err, errlen, "watch --: no program given");
+        snprintf(err, errlen, _("watch --: no program given"));
         return -1;
     }
     if (strchr(prog, '/')) {
@@ -94,20 +95,20 @@ int tree_check_program(const char *prog, char *path, size_t pathlen, char *err, 
             p += n + (p[n] == ':');
         }
         if (!path[0]) {
-            snprintf(err, errlen, "watch: no program '%s' in PATH", prog);
+            snprintf(err, errlen, _("watch: no program '%s' in PATH"), prog);
             return -1;
         }
     }
     if (stat(path, &st) < 0) {
-        snprintf(err, errlen, "watch: cannot run '%s': %s", prog, strerror(errno));
+        snprintf(err, errlen, _("watch: cannot run '%s': %s"), prog, strerror(errno));
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "watch: '%s' is not a program (not a regular file)", prog);
+        snprintf(err, errlen, _("watch: '%s' is not a program (not a regular file)"), prog);
         return -1;
     }
     if (access(path, X_OK) < 0) {
-        snprintf(err, errlen, "watch: '%s' is not executable (mode %04o)", prog,
+        snprintf(err, errlen, _("watch: '%s' is not executable (mode %04o)"), prog,
                  (unsigned)(st.st_mode & 07777));
         return -1;
     }
@@ -193,7 +194,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
 {
     int pfd[2], ifd[2] = {-1, -1};
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        snprintf(err, errlen, _("pipe: %s"), strerror(errno));
         return -1;
     }
     if (o->stdin_pipe && pipe2(ifd, O_CLOEXEC) < 0) {
@@ -206,7 +207,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     if (a == 0)
         anchor_main(e->self);
     if (a < 0 || (setpgid(a, a), registry_add(REG_PGID, a, NULL)) < 0) {
-        snprintf(err, errlen, "cannot start the tree's group: %s",
+        snprintf(err, errlen, _("cannot start the tree's group: %s"),
                  a < 0 ? strerror(errno) : "too many objects");
         if (a > 0) {
             kill(a, SIGKILL);
@@ -231,7 +232,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     if (t->infd >= 0)
         fcntl(t->infd, F_SETFL, O_NONBLOCK);
     if (pid < 0) {
-        snprintf(err, errlen, "fork failed: %s", strerror(errno));
+        snprintf(err, errlen, _("fork failed: %s"), strerror(errno));
         close(pfd[0]);
         return -1;
     }
@@ -241,7 +242,7 @@ static int spawn(struct engine *e, struct engine_tree *t, const struct tree_opts
     t->outfd = pfd[0];
     fcntl(t->outfd, F_SETFL, O_NONBLOCK);
     if (t->traced && t->via == TREE_VIA_PTRACE && trace_attach(pid) < 0) {
-        snprintf(err, errlen, "cannot trace the program: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot trace the program: %s"), strerror(errno));
         return -1;
     }
     return 0;
@@ -292,13 +293,13 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
     if (o->argv && tree_check_program(o->argv[0], path, sizeof path, err, errlen) < 0)
         return -1;
     if (!o->argv && (o->pid <= 0 || kill(o->pid, 0) < 0) && errno != EPERM) {
-        snprintf(err, errlen, "watch --pid %d: no such process", (int)o->pid);
+        snprintf(err, errlen, _("watch --pid %d: no such process"), (int)o->pid);
         return -1;
     }
     struct engine_tree *t = calloc(1, sizeof *t);
     if (!t || (t->procfd = procfs_open_root(NULL)) < 0) {
         free(t);
-        snprintf(err, errlen, "cannot look at /proc");
+        snprintf(err, errlen, _("cannot look at /proc"));
         return -1;
     }
     t->outfd = t->infd = -1;
@@ -321,12 +322,13 @@ int engine_watch_tree(struct engine *e, const struct tree_opts *o, char *err, si
             return -1;
         }
         if (!o->trace)
-            snprintf(note, sizeof note, "tracing is off");
+            snprintf(note, sizeof note, _("tracing is off"));
     } else {
         t->root = o->pid;
         tree_add_known(t, o->pid);
         snprintf(t->comm, sizeof t->comm, "%d", (int)o->pid);
-        snprintf(note, sizeof note, "watch --pid attaches to nothing; calls are seen only asleep");
+        snprintf(note, sizeof note,
+                 _("watch --pid attaches to nothing; calls are seen only asleep"));
     }
     say_start(e, t, o, note);
     struct sysipc_filter f = {.sort = SYS_SORT_ID};
@@ -534,24 +536,24 @@ int engine_tree_gate(struct engine *e, int mode, int n, pid_t pid, char *err, si
 {
     struct engine_tree *t = e->tree;
     if (!t || !t->traced) {
-        snprintf(err, errlen, "the watched tree is not traced: pause and step need its calls");
+        snprintf(err, errlen, _("the watched tree is not traced: pause and step need its calls"));
         return -1;
     }
     if (pid > 0 && !tree_known(t, pid)) {
-        snprintf(err, errlen, "%d is not a process of the watched tree", (int)pid);
+        snprintf(err, errlen, _("%d is not a process of the watched tree"), (int)pid);
         return -1;
     }
     t->gate = mode;
     t->tokens = mode == TREE_GATE_STEP ? (n > 0 ? n : 1) : 0;
     t->step_pid = pid;
     if (mode == TREE_GATE_PAUSE)
-        engine_say(e, 1, "ipcplay", "pause", "the tree stops at its next traced call");
+        engine_say(e, 1, "ipcplay", "pause", _("the tree stops at its next traced call"));
     else if (mode == TREE_GATE_STEP && pid)
-        engine_say(e, 1, "ipcplay", "step", "one call of %d goes through", (int)pid);
+        engine_say(e, 1, "ipcplay", "step", _("one call of %d goes through"), (int)pid);
     else if (mode == TREE_GATE_STEP)
-        engine_say(e, 1, "ipcplay", "step", "%d traced calls go through", t->tokens);
+        engine_say(e, 1, "ipcplay", "step", _("%d traced calls go through"), t->tokens);
     else
-        engine_say(e, 1, "ipcplay", "resume", "the tree's calls go on");
+        engine_say(e, 1, "ipcplay", "resume", _("the tree's calls go on"));
     if (t->via == TREE_VIA_PRELOAD)
         hook_gate(t);
     else

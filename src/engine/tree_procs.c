@@ -18,6 +18,7 @@
 #include "procfs.h"
 #include "procfs_fd.h"
 #include "tree_internal.h"
+#include "../model/i18n.h"
 
 struct pinfo {
     pid_t pid, ppid;

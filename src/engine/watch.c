@@ -16,6 +16,7 @@
 #include "syswatch.h"
 #include "tree.h"
 #include "sysv.h"
+#include "../model/i18n.h"
 
 struct engine_sys {
     struct syswatch *w;
@@ -138,18 +139,18 @@ int engine_watch_system(struct engine *e, int period_ms, const struct sysipc_fil
                         size_t errlen)
 {
     if (period_ms < 100 || period_ms > 60000) {
-        snprintf(err, errlen, "a watch samples every 100 ms to 60 s");
+        snprintf(err, errlen, _("a watch samples every 100 ms to 60 s"));
         return -1;
     }
     struct engine_sys *s = sys_get(e);
     if (!s) {
-        snprintf(err, errlen, "cannot look at /proc: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot look at /proc: %s"), strerror(errno));
         return -1;
     }
     if (s->timerfd < 0)
         s->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
     if (s->timerfd < 0) {
-        snprintf(err, errlen, "timerfd: %s", strerror(errno));
+        snprintf(err, errlen, _("timerfd: %s"), strerror(errno));
         return -1;
     }
     if (!e->active && !e->m->scenario[0])
@@ -191,8 +192,8 @@ static int still_same(const struct sys_obj *o, char *err, size_t errlen)
     }
     if ((uint32_t)st.key != o->key || st.cuid != o->cuid) {
         snprintf(err, errlen,
-                 "%s %d is not the object that was shown (key or creator changed): nothing "
-                 "removed",
+                 _("%s %d is not the object that was shown (key or creator changed): nothing "
+                   "removed"),
                  sysipc_kind_name(o->kind), o->id);
         return -1;
     }
@@ -202,7 +203,7 @@ static int still_same(const struct sys_obj *o, char *err, size_t errlen)
 int engine_sys_remove(struct engine *e, const struct sys_obj *o, char *err, size_t errlen)
 {
     if (o->kind < SYS_SEM || o->kind > SYS_SHM) {
-        snprintf(err, errlen, "only System V objects are removed by id");
+        snprintf(err, errlen, _("only System V objects are removed by id"));
         return -1;
     }
     if (still_same(o, err, errlen) < 0)
@@ -211,7 +212,7 @@ int engine_sys_remove(struct engine *e, const struct sys_obj *o, char *err, size
              : o->kind == SYS_MSG ? msgctl(o->id, IPC_RMID, NULL)
                                   : shmctl(o->id, IPC_RMID, NULL);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot remove %s %d: %s", sysipc_kind_name(o->kind), o->id,
+        snprintf(err, errlen, _("cannot remove %s %d: %s"), sysipc_kind_name(o->kind), o->id,
                  strerror(errno));
         return -1;
     }

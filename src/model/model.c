@@ -5,6 +5,8 @@
 #include "model.h"
 #include "signames.h"
 #include "strbuf.h"
+#include "i18n.h"
+#include "width.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -143,6 +145,7 @@ void model_say(struct model *m, int kind, const char *who, const char *what, con
     va_start(ap, fmt);
     vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 struct model_line *model_new_line(struct model *m, uint64_t t, int proc, int kind)
@@ -244,7 +247,12 @@ static unsigned long long take_unsigned(va_list *ap, char len)
     }
 }
 
-/* Keep fmt and its arguments in l; false when it cannot (l unchanged). */
+/* Keep fmt and its arguments in l; false when it cannot (l unchanged).
+ * fmt is kept as a pointer: a literal, or a translation _() returned, which
+ * points into a gettext catalogue. glibc never unloads a catalogue it has
+ * loaded (switching with `lang` calls textdomain() and sets LANGUAGE; both
+ * only load more), so the pointer stays good for the life of the process,
+ * and a line written out after a switch keeps the language it was said in. */
 static bool line_capture(struct model_line *l, const char *fmt, va_list ap0)
 {
     union model_line_arg arg[MODEL_LINE_ARGS];
@@ -410,10 +418,10 @@ uint64_t model_story_first(const struct model *m)
 const char *model_check_word(int status)
 {
     switch (status) {
-    case CHECK_OK: return "ok";
-    case CHECK_FAILED: return "FAILED";
-    case CHECK_BROKEN: return "broken on purpose";
-    default: return "pending";
+    case CHECK_OK: return N_("ok");
+    case CHECK_FAILED: return N_("FAILED");
+    case CHECK_BROKEN: return N_("broken on purpose");
+    default: return N_("pending");
     }
 }
 
@@ -435,6 +443,7 @@ void model_set_check(struct model *m, const char *name, int status, const char *
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(detail);
     if (c->status != status || strcmp(c->detail, detail) != 0)
         m->gen_header++;
     c->status = status;
@@ -455,10 +464,10 @@ void model_end_in_error(struct model *m, const char *hint)
     if (hint && hint[0] && n < sizeof m->error)
         snprintf(m->error + n, sizeof m->error - n, ": %s", hint);
     if (hint && hint[0])
-        model_say(m, LINE_ERROR, "ipcplay", "error", "%s; ipcplay ends the run", hint);
+        model_say(m, LINE_ERROR, "ipcplay", "error", _("%s; ipcplay ends the run"), hint);
     else
         model_say(m, LINE_ERROR, "ipcplay", "error",
-                  "ipcplay ends the run: its processes are killed, its objects removed");
+                  _("ipcplay ends the run: its processes are killed, its objects removed"));
     m->gen_header++;
 }
 
@@ -478,6 +487,7 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
     if (!line_capture(l, fmt, ap))
         vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 void model_doing(const struct event *ev, char *buf, size_t len)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "model.h"
+#include "i18n.h"
 
 /* "worker-3[4711]" -> "worker-3" */
 static void name_of(const char *who, char *buf, size_t len)
@@ -58,26 +59,27 @@ bool predict_ask(struct predict *p, const struct model *m, const struct model_li
         p->kind = PREDICT_WHO_GETS;
         if (p->type > 0)
             snprintf(p->question, sizeof p->question,
-                     "who gets the message of type %d? (answer NAME or PID)", p->type);
+                     _("who gets the message of type %d? (answer NAME or PID)"), p->type);
         else
             snprintf(p->question, sizeof p->question,
-                     "who gets the next message? (answer NAME or PID)");
+                     _("who gets the next message? (answer NAME or PID)"));
     } else if (strncmp(why->what, "P(sem ", 6) == 0 && strncmp(why->detail, "blocks:", 7) == 0 &&
                p->asked % 2 == 1) {
         p->kind = PREDICT_SEMNCNT;
         snprintf(p->subject, sizeof p->subject, "%s", why->what);
         snprintf(p->question, sizeof p->question,
-                 "when the next process sleeps in %s, semncnt = ? (answer a number)", p->subject);
+                 _("when the next process sleeps in %s, semncnt = ? (answer a number)"),
+                 p->subject);
     } else if (strncmp(why->what, "P(sem ", 6) == 0 || strncmp(why->what, "V(sem ", 6) == 0) {
         p->kind = PREDICT_WHO_PASSES;
         snprintf(p->subject, sizeof p->subject, "P%s", why->what + 1);
-        snprintf(p->question, sizeof p->question, "who passes %s next? (answer NAME or PID)",
+        snprintf(p->question, sizeof p->question, _("who passes %s next? (answer NAME or PID)"),
                  p->subject);
     } else if ((why->proc >= 0 || strchr(why->who, '[')) && has_calls_left(m, why)) {
         p->kind = PREDICT_BLOCKS;
         snprintf(p->subject, sizeof p->subject, "%s", name);
-        snprintf(p->question, sizeof p->question, "does %s's next call block? (answer yes or no)",
-                 name);
+        snprintf(p->question, sizeof p->question,
+                 _("does %s's next call block? (answer yes or no)"), name);
     } else {
         return false;
     }
@@ -100,27 +102,27 @@ int predict_answer(struct predict *p, const char *text, char *msg, size_t len)
     while (*text && isspace((unsigned char)*text))
         text++;
     if (p->kind == PREDICT_NONE) {
-        snprintf(msg, len, "no question is open (predict on asks one at each breakpoint)");
+        snprintf(msg, len, _("no question is open (predict on asks one at each breakpoint)"));
         return -1;
     }
     if (!*text) {
-        snprintf(msg, len, "the question: %s", p->question);
+        snprintf(msg, len, _("the question: %s"), p->question);
         return -1;
     }
     if (p->kind == PREDICT_BLOCKS && !is_yes(text) && !is_no(text)) {
-        snprintf(msg, len, "answer yes or no: %s", p->question);
+        snprintf(msg, len, _("answer yes or no: %s"), p->question);
         return -1;
     }
     if (p->kind == PREDICT_SEMNCNT && strspn(text, "0123456789") != strlen(text)) {
-        snprintf(msg, len, "answer a number: %s", p->question);
+        snprintf(msg, len, _("answer a number: %s"), p->question);
         return -1;
     }
     if (p->kind != PREDICT_BLOCKS && strchr(text, ' ')) {
-        snprintf(msg, len, "answer one process, by name (worker-3) or pid: %s", p->question);
+        snprintf(msg, len, _("answer one process, by name (worker-3) or pid: %s"), p->question);
         return -1;
     }
     snprintf(p->answer, sizeof p->answer, "%s", text);
-    snprintf(msg, len, "your answer: %s -- now step to see", p->answer);
+    snprintf(msg, len, _("your answer: %s -- now step to see"), p->answer);
     return 0;
 }
 
@@ -193,13 +195,13 @@ int predict_resolve(struct predict *p, const struct model *m, char *msg, size_t 
                      strspn(p->answer, "0123456789") == strlen(p->answer));
         if (!p->answer[0]) {
             p->unanswered++;
-            snprintf(msg, len, "%s -- it was %s (no answer given)", p->question, truth);
+            snprintf(msg, len, _("%s -- it was %s (no answer given)"), p->question, truth);
         } else if (right) {
             p->right++;
-            snprintf(msg, len, "right: it was %s", truth);
+            snprintf(msg, len, _("right: it was %s"), truth);
         } else {
             p->wrong++;
-            snprintf(msg, len, "wrong: you said %s, it was %s", p->answer, truth);
+            snprintf(msg, len, _("wrong: you said %s, it was %s"), p->answer, truth);
         }
         p->kind = PREDICT_NONE;
         return 1;
@@ -209,6 +211,8 @@ int predict_resolve(struct predict *p, const struct model *m, char *msg, size_t 
 
 void predict_score(const struct predict *p, char *buf, size_t len)
 {
-    snprintf(buf, len, "%d right, %d wrong, %d unanswered of %d question%s", p->right, p->wrong,
-             p->unanswered, p->asked, p->asked == 1 ? "" : "s");
+    snprintf(buf, len,
+             P_("%d right, %d wrong, %d unanswered of %d question",
+                "%d right, %d wrong, %d unanswered of %d questions", p->asked),
+             p->right, p->wrong, p->unanswered, p->asked);
 }

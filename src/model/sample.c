@@ -15,6 +15,8 @@
 #include "model.h"
 #include "record.h"
 #include "signames.h"
+#include "i18n.h"
+#include "width.h"
 
 static bool asleep(char state)
 {
@@ -34,6 +36,7 @@ static void say_proc(struct model *m, uint64_t t, int pi, const char *what, cons
     va_start(ap, fmt);
     vsnprintf(l->detail, sizeof l->detail, fmt, ap);
     va_end(ap);
+    text_cut_utf8(l->detail);
 }
 
 /* What semncnt (semzcnt) was when this process went to sleep: itself and
@@ -73,11 +76,12 @@ static void note_sem_block(struct model *m, int pi, const struct model_kernel *k
         count = sampled;
     if (k->sem_op == 0)
         model_say(m, LINE_EVENT, who, what,
-                  "blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt now %d)", val,
-                  count);
+                  _("blocks: semval is %d, not 0; the kernel puts it to sleep (semzcnt now %d)"),
+                  val, count);
     else
         model_say(m, LINE_EVENT, who, what,
-                  "blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)", val, count);
+                  _("blocks: semval is %d; the kernel puts it to sleep (semncnt now %d)"), val,
+                  count);
     m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = pi;
 }
 
@@ -95,23 +99,23 @@ static void note_msg_block(struct model *m, int pi, const struct model_kernel *b
         if (m->msgqs[i].msqid == now->msqid)
             q = &m->msgqs[i];
     if (now->msgcall == 2) {
-        char sel[32];
+        char sel[48];
         if (now->msgflg & MSG_EXCEPT)
-            snprintf(sel, sizeof sel, "any type but %ld", now->msgtyp);
+            snprintf(sel, sizeof sel, _("any type but %ld"), now->msgtyp);
         else if (now->msgtyp == 0)
-            snprintf(sel, sizeof sel, "any type");
+            snprintf(sel, sizeof sel, _("any type"));
         else if (now->msgtyp > 0)
-            snprintf(sel, sizeof sel, "type %ld", now->msgtyp);
+            snprintf(sel, sizeof sel, _("type %ld"), now->msgtyp);
         else
-            snprintf(sel, sizeof sel, "a type <= %lld", -(long long)now->msgtyp);
+            snprintf(sel, sizeof sel, _("a type <= %lld"), -(long long)now->msgtyp);
         model_say(m, LINE_EVENT, p->name, now->text,
-                  "blocks: no message of %s in the queue (qnum %ld); the kernel puts it to "
-                  "sleep until one arrives",
+                  _("blocks: no message of %s in the queue (qnum %ld); the kernel puts it to "
+                    "sleep until one arrives"),
                   sel, q ? q->qnum : 0L);
     } else {
         model_say(m, LINE_EVENT, p->name, now->text,
-                  "blocks: the queue is full (cbytes %ld + %ld > qbytes %ld); the kernel puts "
-                  "it to sleep until a receiver makes room",
+                  _("blocks: the queue is full (cbytes %ld + %ld > qbytes %ld); the kernel puts "
+                    "it to sleep until a receiver makes room"),
                   q ? q->cbytes : 0L, now->msgsz, q ? q->qbytes : 0L);
     }
     m->story[(m->story_count - 1) % MODEL_STORY_CAP].proc = pi;
@@ -200,7 +204,7 @@ static unsigned look_after_exec(struct model *m, uint64_t t, int pi, const struc
     bool exe_changed = p->exe[0] && strcmp(p->exe, before) != 0;
     model_fact_set(m, "exec.comm_changed", comm_changed);
     model_fact_set(m, "exec.exe_changed", exe_changed);
-    say_proc(m, t, pi, "exec", "/proc says: comm %.15s -> %s, exe %s -> %s", p->name, p->comm,
+    say_proc(m, t, pi, "exec", _("/proc says: comm %.15s -> %s, exe %s -> %s"), p->name, p->comm,
              before, p->exe[0] ? p->exe : "?");
     return SEEN_EXEC;
 }
@@ -220,9 +224,9 @@ static void apply_observed(struct model *m, uint64_t t, int pi, const struct sam
         if (!(p->seen & SEEN_ZOMBIE)) {
             int qi = model_find_proc(m, p->ppid);
             say_proc(m, t, pi, "zombie",
-                     "state Z: it has %s, but its parent %s has not called wait() yet; the "
-                     "kernel keeps its pid and status",
-                     st, qi >= 0 ? m->procs[qi].name : "(someone)");
+                     _("state Z: it has %s, but its parent %s has not called wait() yet; the "
+                       "kernel keeps its pid and status"),
+                     st, qi >= 0 ? m->procs[qi].name : _("(someone)"));
         }
     } else {
         seen |= refine(m, p, s);
@@ -232,8 +236,8 @@ static void apply_observed(struct model *m, uint64_t t, int pi, const struct sam
         seen |= SEEN_ADOPTED;
         p->adopted = true;
         say_proc(m, t, pi, "adopted",
-                 "PPID %d -> %d: its parent is gone, ipcplay (the child subreaper) is its "
-                 "parent now",
+                 _("PPID %d -> %d: its parent is gone, ipcplay (the child subreaper) is its "
+                   "parent now"),
                  (int)p->parent0, (int)self);
     }
     if (s->flags & SP_EXE)
@@ -246,8 +250,8 @@ static void apply_observed(struct model *m, uint64_t t, int pi, const struct sam
             seen |= SEEN_SCM;
     if ((seen & SEEN_SCM) && !(p->seen & SEEN_SCM))
         say_proc(m, t, pi, "in flight",
-                 "fdinfo shows scm_fds 1 on its socket: an fd sits in the socket's queue, "
-                 "sent but not yet received");
+                 _("fdinfo shows scm_fds 1 on its socket: an fd sits in the socket's queue, "
+                   "sent but not yet received"));
     if ((seen | p->seen) != p->seen)
         m->gen_procs++;
     p->seen |= seen;

@@ -8,6 +8,7 @@
 #include "apply.h"
 #include "model.h"
 #include "record.h"
+#include "i18n.h"
 
 void apply_sample_semset(struct model *m, const struct sample_semset *s)
 {
@@ -126,7 +127,7 @@ void apply_sample_deadlock(struct model *m, uint64_t t, const struct sample_dead
         APPLY_STR(m->deadlock.broken, s->text);
         m->gen_header++;
         m->gen_objects++;
-        model_say(m, LINE_EVENT, "ipcplay", "deadlock", "the cycle is broken: %s",
+        model_say(m, LINE_EVENT, "ipcplay", "deadlock", _("the cycle is broken: %s"),
                   m->deadlock.broken);
         return;
     }
@@ -138,10 +139,10 @@ void apply_sample_deadlock(struct model *m, uint64_t t, const struct sample_dead
     APPLY_STR(m->deadlock.text, s->text);
     m->gen_header++;
     m->gen_objects++;
-    model_say(m, LINE_EVENT, "ipcplay", "deadlock", "deadlock: %s", m->deadlock.text);
+    model_say(m, LINE_EVENT, "ipcplay", "deadlock", _("deadlock: %s"), m->deadlock.text);
     model_say(m, LINE_EVENT, "ipcplay", "deadlock",
-              "each of the %d waits in semtimedop for a semaphore (semval 0) that the next "
-              "one holds: no one can ever V",
+              _("each of the %d waits in semtimedop for a semaphore (semval 0) that the next "
+                "one holds: no one can ever V"),
               s->n);
 }
 

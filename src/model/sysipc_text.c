@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sysipc.h"
+#include "i18n.h"
 
 static void say(sysipc_line_fn *line, void *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -151,7 +152,7 @@ static uint64_t shmall_kb(const struct sys_limits *l)
 void sysipc_format_limits(const struct sysipc *s, sysipc_line_fn *line, void *ctx)
 {
     if (!s->have_limits) {
-        line(ctx, "the kernel's limits were not read in this session");
+        line(ctx, _("the kernel's limits were not read in this session"));
         return;
     }
     const struct sys_limits *l = &s->limits;
@@ -205,7 +206,7 @@ static void format_msg(const struct sys_obj *o, sysipc_line_fn *line, void *ctx)
     say(line, ctx, "uid=%u\tgid=%u\tcuid=%u\tcgid=%u\tmode=%#o", o->uid, o->gid, o->cuid, o->cgid,
         o->mode & 0777);
     if (o->qbytes < 0)
-        snprintf(qb, sizeof qb, "(no permission)");
+        snprintf(qb, sizeof qb, _("(no permission)"));
     else
         snprintf(qb, sizeof qb, "%lld", (long long)o->qbytes);
     say(line, ctx, "cbytes=%lld\tqbytes=%s\tqnum=%lld\tlspid=%d\tlrpid=%d", (long long)o->cbytes,
@@ -248,7 +249,7 @@ void sysipc_format_object(const struct sysipc *s, const struct sysipc_obj *so, s
     }
     }
     line(ctx, "");
-    line(ctx, "who uses it:");
+    line(ctx, _("who uses it:"));
     sysipc_format_users(s, so, "  ", line, ctx);
 }
 
@@ -256,30 +257,30 @@ static void use_text(const struct sys_use *u, char *buf, size_t len)
 {
     switch (u->how) {
     case SYS_USE_ATTACH:
-        snprintf(buf, len, "attached at 0x%llx, %llu bytes", (unsigned long long)u->addr,
+        snprintf(buf, len, _("attached at 0x%llx, %llu bytes"), (unsigned long long)u->addr,
                  (unsigned long long)u->size);
         break;
     case SYS_USE_SEMOP:
         if (u->nsops < 0)
-            snprintf(buf, len, "asleep in semop (its sembuf: no permission)");
+            snprintf(buf, len, _("asleep in semop (its sembuf: no permission)"));
         else
-            snprintf(buf, len, "asleep in semop(sem %d, %+d%s)%s", u->sem_num, u->sem_op,
+            snprintf(buf, len, _("asleep in semop(sem %d, %+d%s)%s"), u->sem_num, u->sem_op,
                      (u->sem_flg & 0x1000) ? ", SEM_UNDO" : "",
                      u->nsops > 1 ? " and more ops" : "");
         break;
     case SYS_USE_MSGSND:
         if (u->msgtyp_ok)
-            snprintf(buf, len, "asleep in msgsnd(type %lld, %lld bytes): the queue is full",
+            snprintf(buf, len, _("asleep in msgsnd(type %lld, %lld bytes): the queue is full"),
                      (long long)u->msgtyp, (long long)u->msgsz);
         else
-            snprintf(buf, len, "asleep in msgsnd(%lld bytes): the queue is full",
+            snprintf(buf, len, _("asleep in msgsnd(%lld bytes): the queue is full"),
                      (long long)u->msgsz);
         break;
     case SYS_USE_MSGRCV:
-        snprintf(buf, len, "asleep in msgrcv(type %lld): no such message yet",
+        snprintf(buf, len, _("asleep in msgrcv(type %lld): no such message yet"),
                  (long long)u->msgtyp);
         break;
-    default: snprintf(buf, len, "uses it"); break;
+    default: snprintf(buf, len, _("uses it")); break;
     }
 }
 
@@ -441,10 +442,10 @@ int sysipc_inspect(const struct sysipc *s, const char *what, char *title, size_t
             to_buf(&t, "");
         sysipc_format_object(s, &s->objs[i], to_buf, &t);
         if (o->kind <= SYS_SHM)
-            snprintf(title, titlelen, "inspect %s %d%s", sysipc_kind_name(o->kind), o->id,
+            snprintf(title, titlelen, _("inspect %s %d%s"), sysipc_kind_name(o->kind), o->id,
                      o->ours ? "" : " (not this run's: read-only)");
         else
-            snprintf(title, titlelen, "inspect %s /%s (read-only)", sysipc_kind_name(o->kind),
+            snprintf(title, titlelen, _("inspect %s /%s (read-only)"), sysipc_kind_name(o->kind),
                      o->name);
     }
     char *end;
@@ -453,13 +454,13 @@ int sysipc_inspect(const struct sysipc *s, const char *what, char *title, size_t
         if (found)
             to_buf(&t, "");
         if (inspect_pid(s, (int)pid, &t) && !found++)
-            snprintf(title, titlelen, "inspect process %ld (read-only)", pid);
+            snprintf(title, titlelen, _("inspect process %ld (read-only)"), pid);
     }
     if (found)
         return 0;
     snprintf(err, errlen,
-             "nothing called '%s' in this session or on the system (give a role, a pid, an IPC "
-             "id, or /name of a POSIX object)",
+             _("nothing called '%s' in this session or on the system (give a role, a pid, an IPC "
+               "id, or /name of a POSIX object)"),
              what);
     return -1;
 }

@@ -12,6 +12,8 @@
 #include "model.h"
 #include "record.h"
 #include "strbuf.h"
+#include "i18n.h"
+#include "width.h"
 
 #define CUT(dst, src)                                                                              \
     do {                                                                                           \
@@ -114,7 +116,7 @@ static void apply_proc(struct model *m, const struct tree_proc *in)
         p->p = *in;
         CUT(p->p.comm, in->comm);
         who_of(t, in->pid, who, sizeof who);
-        model_say(m, 0, who, "appears", "a process of the tree, child of %d", in->ppid);
+        model_say(m, 0, who, "appears", _("a process of the tree, child of %d"), in->ppid);
     }
     char old = p->p.state;
     int32_t oldnr = p->p.nr;
@@ -124,7 +126,8 @@ static void apply_proc(struct model *m, const struct tree_proc *in)
         char who[32], parent[32];
         who_of(t, in->pid, who, sizeof who);
         who_of(t, in->ppid, parent, sizeof parent);
-        model_say(m, 0, who, "zombie", "exited (status %d); its parent %s should reap it with wait",
+        model_say(m, 0, who, "zombie",
+                  _("exited (status %d); its parent %s should reap it with wait"),
                   in->zombie_status, parent);
     }
     if (oldnr != p->p.nr)
@@ -149,8 +152,8 @@ static void apply_exit(struct model *m, const struct tree_exit *x)
         snprintf(how, sizeof how, "exit status %d", (st >> 8) & 0xff);
     else
         snprintf(how, sizeof how, "killed by signal %d", st & 0x7f);
-    model_say(m, 0, who, "reaped", "%s, reaped by %s", how,
-              x->by == 0 ? "ipcplay (subreaper)" : "its parent");
+    model_say(m, 0, who, "reaped", _("%s, reaped by %s"), how,
+              x->by == 0 ? _("ipcplay (subreaper)") : _("its parent"));
     if (x->pid == t->start.root) {
         t->root_reaped = true;
         t->root_status = x->status;
@@ -268,7 +271,7 @@ static void apply_end(struct model *m, const struct tree_end *e)
             p->gone = true;
             char who[32];
             who_of(t, p->p.pid, who, sizeof who);
-            model_say(m, 0, who, "gone", "exited; reaped by its parent");
+            model_say(m, 0, who, "gone", _("exited; reaped by its parent"));
         }
     }
     t->dropped = e->dropped;
@@ -332,6 +335,7 @@ static void apply_call(struct model *m, uint64_t t_ns, const struct trace_call *
     snprintf(l->who, sizeof l->who, "%s", who);
     snprintf(l->what, sizeof l->what, "%s", c->phase == TRACE_HELD ? "held" : "calls");
     snprintf(l->detail, sizeof l->detail, "%s", text);
+    text_cut_utf8(l->detail);
     t->gen++;
 }
 

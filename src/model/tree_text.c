@@ -14,6 +14,7 @@
 #include "strbuf.h"
 #include "sysipc.h"
 #include "tree.h"
+#include "i18n.h"
 
 #ifdef SYS_semop
 #define IF_SEMOP(x) x
@@ -164,17 +165,17 @@ static void result_text(const struct trace_call *c, char *buf, size_t len)
 {
     if (c->phase == TRACE_BLOCKS) {
         if ((c->nr == SYS_semtimedop IF_SEMOP(|| c->nr == SYS_semop)) && c->semval >= 0)
-            snprintf(buf, len, "blocks: semval %d", c->semval);
+            snprintf(buf, len, _("blocks: semval %d"), c->semval);
         else if (c->nr == SYS_msgrcv)
-            snprintf(buf, len, "blocks: no message of that type");
+            snprintf(buf, len, _("blocks: no message of that type"));
         else if (c->nr == SYS_msgsnd)
-            snprintf(buf, len, "blocks: the queue is full");
+            snprintf(buf, len, _("blocks: the queue is full"));
         else
-            snprintf(buf, len, "blocks");
+            snprintf(buf, len, _("blocks"));
         return;
     }
     if (c->phase == TRACE_HELD) {
-        snprintf(buf, len, "held before the call (step lets it through)");
+        snprintf(buf, len, _("held before the call (step lets it through)"));
         return;
     }
     if (c->ret < 0 && c->err) {
@@ -186,14 +187,14 @@ static void result_text(const struct trace_call *c, char *buf, size_t len)
     case SYS_msgget: snprintf(buf, len, "msqid %lld", (long long)c->ret); return;
     case SYS_shmget: snprintf(buf, len, "shmid %lld", (long long)c->ret); return;
     case SYS_shmat: snprintf(buf, len, "0x%llx", (unsigned long long)c->ret); return;
-    case SYS_msgrcv: snprintf(buf, len, "%lld bytes", (long long)c->ret); return;
+    case SYS_msgrcv: snprintf(buf, len, _("%lld bytes"), (long long)c->ret); return;
 #ifdef SYS_pipe
     case SYS_pipe:
 #endif
     case SYS_pipe2:
     case SYS_socketpair: snprintf(buf, len, "fds %d, %d", c->fds[0], c->fds[1]); return;
     case SYS_sendmsg:
-        snprintf(buf, len, "%lld bytes%s", (long long)c->ret,
+        snprintf(buf, len, _("%lld bytes%s"), (long long)c->ret,
                  c->scm_fds > 0 ? ", passing fds (SCM_RIGHTS)" : "");
         return;
     case SYS_openat:
@@ -201,11 +202,11 @@ static void result_text(const struct trace_call *c, char *buf, size_t len)
     case SYS_mq_open: snprintf(buf, len, "mqd %lld", (long long)c->ret); return;
     case SYS_mq_timedreceive: snprintf(buf, len, "%lld bytes", (long long)c->ret); return;
     case SYS_wait4:
-    case SYS_waitid: snprintf(buf, len, "reaped %lld", (long long)c->ret); return;
+    case SYS_waitid: snprintf(buf, len, _("reaped %lld"), (long long)c->ret); return;
     default: break;
     }
     if (c->phase == TRACE_EVENT && c->nr != SYS_execve && c->nr != SYS_exit_group)
-        snprintf(buf, len, "child %lld", (long long)c->ret);
+        snprintf(buf, len, _("child %lld"), (long long)c->ret);
     else if (c->phase == TRACE_EVENT)
         snprintf(buf, len, "%s", c->nr == SYS_execve ? "runs it" : "exits");
     else
@@ -237,10 +238,10 @@ void tree_kernel_text(const struct model *m, const struct tree_procm *p, char *b
         return;
     }
     switch (p->p.nr) {
-    case -1: snprintf(buf, len, "in user space"); return;
+    case -1: snprintf(buf, len, _("in user space")); return;
     case -2: snprintf(buf, len, "running"); return;
     case -3: snprintf(buf, len, "?"); return;
-    case -4: snprintf(buf, len, "(no permission to read its call)"); return;
+    case -4: snprintf(buf, len, _("(no permission to read its call)")); return;
     case SYS_semtimedop:
 #ifdef SYS_semop
     case SYS_semop:
@@ -268,13 +269,13 @@ static void fmt_header(const struct model *m, tree_line_fn *line, void *ctx)
     int zombies = 0;
     for (int i = 0; i < t->nprocs; i++)
         zombies += !t->procs[i].gone && !t->procs[i].reaped && t->procs[i].p.state == 'Z';
-    snprintf(buf, sizeof buf, "tree: %s (root %d): %d processes, %d zombies; %s%s%s", t->start.argv,
-             t->start.root, tree_alive(t), zombies,
+    snprintf(buf, sizeof buf, _("tree: %s (root %d): %d processes, %d zombies; %s%s%s"),
+             t->start.argv, t->start.root, tree_alive(t), zombies,
              t->start.traced ? "story from traced calls" : "story from samples only",
              t->start.note[0] ? ": " : "", t->start.note);
     line(ctx, buf);
     if (t->dropped) {
-        snprintf(buf, sizeof buf, "  (%d more processes than ipcplay keeps)", t->dropped);
+        snprintf(buf, sizeof buf, _("  (%d more processes than ipcplay keeps)"), t->dropped);
         line(ctx, buf);
     }
 }
@@ -290,7 +291,7 @@ static void fmt_procs(const struct model *m, tree_line_fn *line, void *ctx)
         if (p->p.state == 'Z') {
             const struct tree_procm *pp = tree_find(t, p->p.ppid);
             snprintf(buf, sizeof buf,
-                     "  %d %-15.15s Z zombie (status %d): its parent %d (%s) should reap it",
+                     _("  %d %-15.15s Z zombie (status %d): its parent %d (%s) should reap it"),
                      p->p.pid, p->p.comm, p->p.zombie_status, p->p.ppid,
                      pp ? pp->p.comm : "not of the tree");
         } else {
@@ -335,11 +336,11 @@ static void fmt_waits(const struct model *m, tree_line_fn *line, void *ctx)
         size_t off = 0;
         tree_kernel_text(m, p, k, sizeof k);
         const struct sysipc_obj *o = sysipc_find(&m->sys, u->kind, u->id);
-        strbuf_put(buf, sizeof buf, &off, "  waits: %d (%s) %s", p->p.pid, p->p.comm, k);
+        strbuf_put(buf, sizeof buf, &off, _("  waits: %d (%s) %s"), p->p.pid, p->p.comm, k);
         if (o && u->how == SYS_USE_SEMOP && u->nsops >= 0 && u->sem_num < o->o.nvals)
             strbuf_put(buf, sizeof buf, &off, ": semval %d", o->o.sem[u->sem_num].val);
         else if (o && u->kind == SYS_MSG)
-            strbuf_put(buf, sizeof buf, &off, ": %lld messages", (long long)o->o.qnum);
+            strbuf_put(buf, sizeof buf, &off, _(": %lld messages"), (long long)o->o.qnum);
         int wakers = 0;
         for (int j = 0; j < t->nprocs; j++) {
             const struct tree_procm *q = &t->procs[j];
@@ -350,7 +351,7 @@ static void fmt_waits(const struct model *m, tree_line_fn *line, void *ctx)
                        q->p.pid, q->p.comm);
         }
         if (!wakers)
-            strbuf_put(buf, sizeof buf, &off, "; no process of the tree is awake to wake it");
+            strbuf_put(buf, sizeof buf, &off, _("; no process of the tree is awake to wake it"));
         line(ctx, buf);
     }
 }
@@ -382,7 +383,7 @@ void tree_format(const struct model *m, tree_line_fn *line, void *ctx)
     fmt_waits(m, line, ctx);
     if (t->stall[0]) {
         char buf[300];
-        snprintf(buf, sizeof buf, "STALL: %s", t->stall);
+        snprintf(buf, sizeof buf, _("STALL: %s"), t->stall);
         line(ctx, buf);
     }
 }

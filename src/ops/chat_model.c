@@ -8,6 +8,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "chat_wire.h"
+#include "../model/i18n.h"
 
 static struct model_line *line_for(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
@@ -48,13 +49,13 @@ struct model_line *chat_story_serve(struct model *m, const struct event *ev, str
     if (ev->phase == PH_NOTE) {
         l = line_for(m, ev, cx);
         if (ev->chat_serve.net == CHAT_NET_TCP)
-            SAY("socket(AF_INET) + bind(127.0.0.1:0) + listen -> fd %d on port %d (the kernel "
-                "picked it; written to the port file for the clients); SIGCHLD handler writes "
-                "to a self-pipe, poll() watches it, the listening fd and every socketpair",
+            SAY(_("socket(AF_INET) + bind(127.0.0.1:0) + listen -> fd %d on port %d (the kernel "
+                  "picked it; written to the port file for the clients); SIGCHLD handler writes "
+                  "to a self-pipe, poll() watches it, the listening fd and every socketpair"),
                 ev->chat_serve.fd, ev->chat_serve.port);
         else
-            SAY("socket(AF_UNIX) + bind(%s) + listen -> fd %d; SIGCHLD handler writes to a "
-                "self-pipe, poll() watches it, the listening fd and every socketpair",
+            SAY(_("socket(AF_UNIX) + bind(%s) + listen -> fd %d; SIGCHLD handler writes to a "
+                  "self-pipe, poll() watches it, the listening fd and every socketpair"),
                 model_file_name(m, ev->obj), ev->chat_serve.fd);
         return l;
     }
@@ -62,10 +63,10 @@ struct model_line *chat_story_serve(struct model *m, const struct event *ev, str
         return NULL;
     l = line_for(m, ev, cx);
     if (ev->result < 0)
-        SAY("the server could not start: %s", errname(ev->err));
+        SAY(_("the server could not start: %s"), errname(ev->err));
     else
-        SAY("forked %lld children and reaped %lld in its SIGCHLD path; closes the listening "
-            "socket",
+        SAY(_("forked %lld children and reaped %lld in its SIGCHLD path; closes the listening "
+              "socket"),
             (long long)ev->chat_serve.forked, (long long)ev->chat_serve.reaped);
     return l;
 }
@@ -90,8 +91,8 @@ struct model_line *chat_story_accept(struct model *m, const struct event *ev, st
     char peer[32] = "";
     if (ev->chat_accept.peer_port)
         snprintf(peer, sizeof peer, " from 127.0.0.1:%lld", (long long)ev->chat_accept.peer_port);
-    SAY("accept -> fd %d%s; socketpair -> its end fd %d; fork -> conn-%d (pid %lld) serves "
-        "this client; the parent closes its copy of fd %d",
+    SAY(_("accept -> fd %d%s; socketpair -> its end fd %d; fork -> conn-%d (pid %lld) serves "
+          "this client; the parent closes its copy of fd %d"),
         ev->chat_accept.conn, peer, ev->chat_accept.sp, ev->chat_accept.child,
         (long long)ev->chat_accept.child_pid, ev->chat_accept.conn);
     return l;
@@ -125,12 +126,12 @@ struct model_line *chat_story_store(struct model *m, const struct event *ev, str
 {
     struct model_line *l = line_for(m, ev, cx);
     if (ev->chat_line.told > 0)
-        SAY("OVERWRITES buffer %d with line %d while %d child(ren) have not read the line it "
-            "held (sync=off: nothing waits)",
+        SAY(_("OVERWRITES buffer %d with line %d while %d child(ren) have not read the line it "
+              "held (sync=off: nothing waits)"),
             ev->chat_line.buf, ev->chat_line.seq, ev->chat_line.told);
     else
-        SAY("line %d from its client -> buffer %d in shared memory; tells the parent over the "
-            "socketpair",
+        SAY(_("line %d from its client -> buffer %d in shared memory; tells the parent over the "
+              "socketpair"),
             ev->chat_line.seq, ev->chat_line.buf);
     return l;
 }
@@ -160,9 +161,9 @@ struct model_line *chat_story_notify(struct model *m, const struct event *ev, st
         if (ev->chat_line.told_mask & (1ll << k))
             off += (size_t)snprintf(who + off, sizeof who - off, "%sclient-%d's", off ? ", " : "",
                                     k + 1);
-    SAY("buffer %d holds line %d: tells %d child(ren) (%s) over their socketpairs%s",
-        ev->chat_line.buf, ev->chat_line.seq, ev->chat_line.told, off ? who : "none",
-        ev->chat_line.lost ? "; one had gone (EPIPE)" : "");
+    SAY(_("buffer %d holds line %d: tells %d child(ren) (%s) over their socketpairs%s"),
+        ev->chat_line.buf, ev->chat_line.seq, ev->chat_line.told, off ? who : _("none"),
+        ev->chat_line.lost ? _("; one had gone (EPIPE)") : "");
     return l;
 }
 
@@ -186,15 +187,15 @@ struct model_line *chat_story_relay(struct model *m, const struct event *ev, str
 {
     struct model_line *l = line_for(m, ev, cx);
     if (ev->chat_line.lost == 2)
-        SAY("its client has gone: the notice for buffer %d (line %d) is dropped unread",
+        SAY(_("its client has gone: the notice for buffer %d (line %d) is dropped unread"),
             ev->chat_line.buf, ev->chat_line.seq);
     else if (ev->chat_line.lost)
-        SAY("STALE: told to read line %d from buffer %d, found line %d there (overwritten "
-            "before it read it)",
+        SAY(_("STALE: told to read line %d from buffer %d, found line %d there (overwritten "
+              "before it read it)"),
             ev->chat_line.seq, ev->chat_line.buf, ev->chat_line.told);
     else
-        SAY("reads buffer %d (line %d of client-%d) and sends it to its client", ev->chat_line.buf,
-            ev->chat_line.seq, ev->chat_line.buf + 1);
+        SAY(_("reads buffer %d (line %d of client-%d) and sends it to its client"),
+            ev->chat_line.buf, ev->chat_line.seq, ev->chat_line.buf + 1);
     return l;
 }
 
@@ -225,13 +226,13 @@ struct model_line *chat_story_client(struct model *m, const struct event *ev, st
         return NULL;
     struct model_line *l = line_for(m, ev, cx);
     if (ev->result < 0)
-        SAY("could not connect: %s", errname(ev->err));
+        SAY(_("could not connect: %s"), errname(ev->err));
     else if (ev->chat_client.quit)
-        SAY("disconnects midway after %lld lines (shutdown SHUT_WR, then close): its child sees "
-            "EOF and exits",
+        SAY(_("disconnects midway after %lld lines (shutdown SHUT_WR, then close): its child sees "
+              "EOF and exits"),
             (long long)ev->chat_client.total);
     else
-        SAY("the server closed: sent %lld lines, got %d", (long long)ev->chat_client.total,
+        SAY(_("the server closed: sent %lld lines, got %d"), (long long)ev->chat_client.total,
             ev->chat_client.seq);
     return l;
 }
@@ -251,7 +252,7 @@ void chat_apply_sent(struct model *m, const struct event *ev, struct op_ctx *cx)
 struct model_line *chat_story_sent(struct model *m, const struct event *ev, struct op_ctx *cx)
 {
     struct model_line *l = line_for(m, ev, cx);
-    SAY("sends line %d", ev->chat_client.seq);
+    SAY(_("sends line %d"), ev->chat_client.seq);
     return l;
 }
 
@@ -279,8 +280,8 @@ struct model_line *chat_story_got(struct model *m, const struct event *ev, struc
     struct model_line *l = line_for(m, ev, cx);
     int k = ev->instance - 1, s = ev->chat_client.from - 1;
     bool next = in_range(k) && in_range(s) && ev->chat_client.ok;
-    SAY("got line %d of client-%d%s", ev->chat_client.seq, ev->chat_client.from,
-        next ? "" : ": NOT that sender's text");
+    SAY(_("got line %d of client-%d%s"), ev->chat_client.seq, ev->chat_client.from,
+        next ? "" : _(": NOT that sender's text"));
     return l;
 }
 

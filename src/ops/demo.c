@@ -14,6 +14,7 @@
 #include "../engine/ops.h"
 #include "../model/model.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define RECORD_LEN 16
 
@@ -148,7 +149,7 @@ static struct model_line *story_record(struct model *m, const struct event *ev, 
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "write(fd %d, record %d, 16 bytes) -> the fd's offset is now %lld",
+    model_line_say(l, _("write(fd %d, record %d, 16 bytes) -> the fd's offset is now %lld"),
                    ev->record.fd, ev->record.seq, (long long)ev->record.offset);
     return l;
 }
@@ -169,8 +170,8 @@ static struct model_line *story_file_check(struct model *m, const struct event *
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l,
-                   "reads the file back: %lld bytes, %d intact records, %lld overwritten or "
-                   "damaged",
+                   _("reads the file back: %lld bytes, %d intact records, %lld overwritten or "
+                     "damaged"),
                    (long long)ev->file_check.size, ev->result, (long long)ev->file_check.bad);
     return l;
 }

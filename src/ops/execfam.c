@@ -17,6 +17,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 static const char *const variant_names[EXV__N] = {"execl", "execlp", "execle", "execv", "execvp"};
 
@@ -116,31 +117,31 @@ static struct model_line *story_execas(struct model *m, const struct event *ev, 
     bool list = x->variant <= EXV_EXECLE;
     if (ev->phase == PH_END) {
         model_line_say(l,
-                       "-> %s returned -1 %s: %s; the old program goes on (a shell would "
-                       "exit 127)",
+                       _("-> %s returned -1 %s: %s; the old program goes on (a shell would "
+                         "exit 127)"),
                        variant_name(x->variant), errname(ev->err),
-                       p ? "no directory of PATH has it" : "no such file");
+                       p ? _("no directory of PATH has it") : _("no such file"));
         model_fact_add(m, "exec.failed", 1);
         return l;
     }
     if (p && x->found)
         model_line_say(l,
-                       "%s(\"%s\", %s): no slash: PATH search, %d dirs, found in dir %d (the "
-                       "run dir); environ goes along",
+                       _("%s(\"%s\", %s): no slash: PATH search, %d dirs, found in dir %d (the "
+                         "run dir); environ goes along"),
                        variant_name(x->variant), name, list ? "arg, ..., NULL" : "argv", x->ndirs,
                        x->found);
     else if (p)
-        model_line_say(l, "%s(\"%s\", %s): searches PATH, %d directories: none has it",
+        model_line_say(l, _("%s(\"%s\", %s): searches PATH, %d directories: none has it"),
                        variant_name(x->variant), name, list ? "arg, ..., NULL" : "argv", x->ndirs);
     else if (x->variant == EXV_EXECLE)
         model_line_say(l,
-                       "execle(%s, ..., envp): the new program gets exactly envp: %d "
-                       "variables, IPCPLAY_EXEC=execle added",
+                       _("execle(%s, ..., envp): the new program gets exactly envp: %d "
+                         "variables, IPCPLAY_EXEC=execle added"),
                        x->missing ? name : model_file_name(m, ev->obj), x->envc);
     else
         model_line_say(l,
-                       "%s(%s, %s): a path, no PATH search; the caller's environment goes "
-                       "along",
+                       _("%s(%s, %s): a path, no PATH search; the caller's environment goes "
+                         "along"),
                        variant_name(x->variant), x->missing ? name : model_file_name(m, ev->obj),
                        list ? "arg, ..., NULL" : "argv");
     return l;

@@ -29,6 +29,7 @@
 #include "../model/model.h"
 #include "../model/pattern.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define IO_BUF 65536
 #define CONNECT_LIMIT_MS 10000 /* a listener that does not come in this time */
@@ -480,7 +481,8 @@ static struct model_line *story_open(struct model *m, const struct event *ev, st
     int side = ev->open.access >= 0 && ev->open.access <= 2 ? ev->open.access : 2;
     if (ev->phase == PH_BEGIN && ev->open.fifo && side < 2 && !(ev->flags & OPF_NOWAIT)) {
         struct model_line *b = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-        model_line_say(b, "-> open(%s, %s) of a FIFO: open waits until %s has the other end open",
+        model_line_say(b,
+                       _("-> open(%s, %s) of a FIFO: open waits until %s has the other end open"),
                        model_file_name(m, ev->obj), side ? "O_WRONLY" : "O_RDONLY", who[side]);
         return b;
     }
@@ -488,23 +490,23 @@ static struct model_line *story_open(struct model *m, const struct event *ev, st
     if (!l)
         return NULL;
     if (ev->result < 0 && ev->err == ENXIO && ev->open.fifo) {
-        SAY("open(%s, O_WRONLY|O_NONBLOCK) -> ENXIO: no process has the FIFO open for reading, "
-            "and O_NONBLOCK says do not wait for one",
+        SAY(_("open(%s, O_WRONLY|O_NONBLOCK) -> ENXIO: no process has the FIFO open for reading, "
+              "and O_NONBLOCK says do not wait for one"),
             model_file_name(m, ev->obj));
         model_fact_add(m, "fifo.enxio", 1);
         return l;
     }
     if (ev->result < 0) {
-        SAY("open(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
+        SAY(_("open(%s) failed: %s"), model_file_name(m, ev->obj), errname(ev->err));
         return l;
     }
     static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR"};
     int a = ev->open.access;
-    SAY("open(%s, %s%s%s) -> fd %d (inode %lld): a new open file description%s",
+    SAY(_("open(%s, %s%s%s) -> fd %d (inode %lld): a new open file description%s"),
         model_file_name(m, ev->obj), acc[a >= 0 && a <= 2 ? a : 0],
         (ev->flags & OPF_CLOEXEC) ? "|O_CLOEXEC" : "",
         (ev->flags & OPF_NOWAIT) ? "|O_NONBLOCK" : "", ev->result, (long long)ev->open.ino,
-        ev->open.fifo && a < 2 && !(ev->flags & OPF_NOWAIT) ? "; the other side is there" : "");
+        ev->open.fifo && a < 2 && !(ev->flags & OPF_NOWAIT) ? _("; the other side is there") : "");
     return l;
 }
 
@@ -530,9 +532,9 @@ static struct model_line *story_close(struct model *m, const struct event *ev, s
     if (!l)
         return NULL;
     if (ev->result == 0)
-        SAY("close(fd %d)", ev->fd.fd);
+        SAY(_("close(fd %d)"), ev->fd.fd);
     else
-        SAY("close(fd %d) failed: %s", ev->fd.fd, errname(ev->err));
+        SAY(_("close(fd %d) failed: %s"), ev->fd.fd, errname(ev->err));
     return l;
 }
 
@@ -547,13 +549,13 @@ static struct model_line *story_pair(struct model *m, const struct event *ev, st
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("%s failed: %s", op_name(ev->op), errname(ev->err));
+        SAY(_("%s failed: %s"), op_name(ev->op), errname(ev->err));
     else if (ev->op == OP_PIPE)
-        SAY("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld", ev->pair.fd0,
-            ev->pair.fd1, (long long)ev->pair.ino0);
+        SAY(_("pipe() -> fd %d (read end) and fd %d (write end), one pipe, inode %lld"),
+            ev->pair.fd0, ev->pair.fd1, (long long)ev->pair.ino0);
     else
-        SAY("socketpair(AF_UNIX) -> fd %d and fd %d: two connected sockets, each end reads and "
-            "writes",
+        SAY(_("socketpair(AF_UNIX) -> fd %d and fd %d: two connected sockets, each end reads and "
+              "writes"),
             ev->pair.fd0, ev->pair.fd1);
     return l;
 }
@@ -569,10 +571,10 @@ static struct model_line *story_mkfifo(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result == 0)
-        SAY("mkfifo(%s, 0600): a pipe with a name; unrelated processes open it by path",
+        SAY(_("mkfifo(%s, 0600): a pipe with a name; unrelated processes open it by path"),
             model_file_name(m, ev->obj));
     else
-        SAY("mkfifo(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
+        SAY(_("mkfifo(%s) failed: %s"), model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -610,19 +612,19 @@ static struct model_line *story_read(struct model *m, const struct event *ev, st
     bool pat = ev->flags & OPF_PATTERN;
     int fd = ev->io.fd;
     if (ev->obj < 0 && !pat && ev->result > 0)
-        SAY("read(fd %d) -> 1 byte: its turn", fd);
+        SAY(_("read(fd %d) -> 1 byte: its turn"), fd);
     else if (ev->result > 0 && pat)
-        SAY("read(fd %d) -> %d bytes at offset %d%s", fd, ev->result, ev->io.offset,
-            ev->io.bad == 0 ? ", the file's own bytes" : ": WRONG bytes");
+        SAY(_("read(fd %d) -> %d bytes at offset %d%s"), fd, ev->result, ev->io.offset,
+            ev->io.bad == 0 ? _(", the file's own bytes") : _(": WRONG bytes"));
     else if (ev->result > 0)
-        SAY("read(fd %d) -> %d bytes (%lld so far)", fd, ev->result, (long long)ev->io.total);
+        SAY(_("read(fd %d) -> %d bytes (%lld so far)"), fd, ev->result, (long long)ev->io.total);
     else if (ev->result == 0)
-        SAY("read(fd %d) -> 0: end of file%s", fd, pat ? "" : ": every write end is closed");
+        SAY(_("read(fd %d) -> 0: end of file%s"), fd, pat ? "" : _(": every write end is closed"));
     else if (ev->err == ETIMEDOUT)
-        SAY("no EOF after all %lld bytes: some write end is still open (maybe its own)",
+        SAY(_("no EOF after all %lld bytes: some write end is still open (maybe its own)"),
             (long long)ev->io.total);
     else
-        SAY("read(fd %d) failed: %s", fd, errname(ev->err));
+        SAY(_("read(fd %d) failed: %s"), fd, errname(ev->err));
     return l;
 }
 
@@ -652,15 +654,15 @@ static struct model_line *story_write(struct model *m, const struct event *ev, s
         return NULL;
     int fd = ev->io.fd;
     if (ev->obj < 0 && ev->result > 0)
-        SAY("write(fd %d) -> 1 byte: passes the turn", fd);
+        SAY(_("write(fd %d) -> 1 byte: passes the turn"), fd);
     else if (ev->result >= 0)
-        SAY("write(fd %d) -> %d bytes (%lld so far)", fd, ev->result, (long long)ev->io.total);
+        SAY(_("write(fd %d) -> %d bytes (%lld so far)"), fd, ev->result, (long long)ev->io.total);
     else if (ev->err == EPIPE)
-        SAY("write(fd %d) -> EPIPE: nobody has the read end open any more (SIGPIPE is "
-            "ignored, so the call fails instead of killing)",
+        SAY(_("write(fd %d) -> EPIPE: nobody has the read end open any more (SIGPIPE is "
+              "ignored, so the call fails instead of killing)"),
             fd);
     else
-        SAY("write(fd %d) failed: %s", fd, errname(ev->err));
+        SAY(_("write(fd %d) failed: %s"), fd, errname(ev->err));
     return l;
 }
 
@@ -673,7 +675,8 @@ static struct model_line *story_shutdown(struct model *m, const struct event *ev
 {
     struct model_line *l = end_line(m, ev, cx);
     if (l)
-        SAY("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read", ev->fd.fd);
+        SAY(_("shutdown(fd %d, SHUT_WR): the peer will read EOF; this end can still read"),
+            ev->fd.fd);
     return l;
 }
 
@@ -688,11 +691,11 @@ static struct model_line *story_listen(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result >= 0)
-        SAY("socket(AF_UNIX) + bind(%s) + listen -> fd %d; the socket file now exists (mode "
-            "0600)",
+        SAY(_("socket(AF_UNIX) + bind(%s) + listen -> fd %d; the socket file now exists (mode "
+              "0600)"),
             model_file_name(m, ev->obj), ev->result);
     else
-        SAY("listen on %s failed: %s", model_file_name(m, ev->obj), errname(ev->err));
+        SAY(_("listen on %s failed: %s"), model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -707,9 +710,9 @@ static struct model_line *story_accept(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result >= 0)
-        SAY("accept(fd %d) -> fd %d: connected", ev->fd.fd, ev->result);
+        SAY(_("accept(fd %d) -> fd %d: connected"), ev->fd.fd, ev->result);
     else
-        SAY("accept(fd %d) failed: %s", ev->fd.fd, errname(ev->err));
+        SAY(_("accept(fd %d) failed: %s"), ev->fd.fd, errname(ev->err));
     return l;
 }
 
@@ -724,9 +727,9 @@ static struct model_line *story_connect(struct model *m, const struct event *ev,
     if (!l)
         return NULL;
     if (ev->result >= 0)
-        SAY("connect(%s) -> fd %d", model_file_name(m, ev->obj), ev->result);
+        SAY(_("connect(%s) -> fd %d"), model_file_name(m, ev->obj), ev->result);
     else
-        SAY("connect(%s) failed: %s", model_file_name(m, ev->obj), errname(ev->err));
+        SAY(_("connect(%s) failed: %s"), model_file_name(m, ev->obj), errname(ev->err));
     return l;
 }
 
@@ -751,10 +754,10 @@ static struct model_line *story_sendfd(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("sendmsg failed: %s", errname(ev->err));
+        SAY(_("sendmsg failed: %s"), errname(ev->err));
     else
-        SAY("sendmsg(fd %d, SCM_RIGHTS [fd %d]): the open file (inode %lld) is now in flight, "
-            "held by the kernel",
+        SAY(_("sendmsg(fd %d, SCM_RIGHTS [fd %d]): the open file (inode %lld) is now in flight, "
+              "held by the kernel"),
             ev->fdpass.sock, ev->fdpass.fd, (long long)ev->fdpass.ino);
     return l;
 }
@@ -780,10 +783,10 @@ static struct model_line *story_recvfd(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("recvmsg failed: %s", errname(ev->err));
+        SAY(_("recvmsg failed: %s"), errname(ev->err));
     else
-        SAY("recvmsg(fd %d) -> a NEW fd %d in this process for the same open file (inode "
-            "%lld; the sender's was fd %lld)",
+        SAY(_("recvmsg(fd %d) -> a NEW fd %d in this process for the same open file (inode "
+              "%lld; the sender's was fd %lld)"),
             ev->fdpass.sock, ev->result, (long long)ev->fdpass.ino,
             model_fact(m, "fdpass.sent_fd", -1));
     return l;

@@ -25,6 +25,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 static key_t my_key = IPC_PRIVATE;
 static int my_id[3] = {-1, -1, -1};
@@ -181,10 +182,10 @@ static struct model_line *story_ftok(struct model *m, const struct event *ev, st
     if (!l)
         return NULL;
     if (ev->result < 0)
-        SAY("ftok(%s, %d) failed: %s", model_file_name(m, ev->obj), ev->ftok.proj,
+        SAY(_("ftok(%s, %d) failed: %s"), model_file_name(m, ev->obj), ev->ftok.proj,
             errname(ev->err));
     else
-        SAY("ftok(%s, %d) -> key 0x%08llx (from the file's inode %lld and device, and proj)",
+        SAY(_("ftok(%s, %d) -> key 0x%08llx (from the file's inode %lld and device, and proj)"),
             model_file_name(m, ev->obj), ev->ftok.proj, (unsigned long long)ev->ftok.key,
             (long long)ev->ftok.ino);
     return l;
@@ -242,13 +243,13 @@ static struct model_line *story_get(struct model *m, const struct event *ev, str
         return l;
     }
     bool same = ev->result == engine_id(m, kind);
-    SAY("%s(%s) -> id %d: %s%s", call_of[kind], args, ev->result,
-        same ? "the object ipcplay made with this key" : "NOT the object ipcplay made",
+    SAY(_("%s(%s) -> id %d: %s%s"), call_of[kind], args, ev->result,
+        same ? _("the object ipcplay made with this key") : _("NOT the object ipcplay made"),
         !same                          ? ""
-        : ev->ipcget.flags & IPC_CREAT ? " (it exists, so IPC_CREAT just opens it)"
-        : ev->op == OP_MSGGET          ? " (flags 0: open an existing one)"
-        : ev->ipcget.size == 0         ? (ev->op == OP_SHMGET ? " (size 0: open an existing one)"
-                                                              : " (nsems 0: open an existing one)")
+        : ev->ipcget.flags & IPC_CREAT ? _(" (it exists, so IPC_CREAT just opens it)")
+        : ev->op == OP_MSGGET          ? _(" (flags 0: open an existing one)")
+        : ev->ipcget.size == 0         ? (ev->op == OP_SHMGET ? _(" (size 0: open an existing one)")
+                                                              : _(" (nsems 0: open an existing one)"))
                                        : "");
     return l;
 }
@@ -270,15 +271,15 @@ static struct model_line *story_setuid(struct model *m, const struct event *ev, 
     if (!l)
         return NULL;
     if (ev->result == 0)
-        SAY("setresuid(%d, %d, %d): from now on a stranger to the objects (their owner is "
-            "uid 0, and root's CAP_IPC_OWNER is gone)",
+        SAY(_("setresuid(%d, %d, %d): from now on a stranger to the objects (their owner is "
+              "uid 0, and root's CAP_IPC_OWNER is gone)"),
             ev->setuid.uid, ev->setuid.uid, ev->setuid.uid);
     else if (ev->result == 1)
-        SAY("not root: it cannot become uid %d and stays uid %d, the objects' owner — only a "
-            "mode that refuses the owner too (0400) refuses it",
+        SAY(_("not root: it cannot become uid %d and stays uid %d, the objects' owner — only a "
+              "mode that refuses the owner too (0400) refuses it"),
             ev->setuid.uid, ev->setuid.now);
     else
-        SAY("setresuid(%d) failed: %s", ev->setuid.uid, errname(ev->err));
+        SAY(_("setresuid(%d) failed: %s"), ev->setuid.uid, errname(ev->err));
     return l;
 }
 
@@ -300,14 +301,14 @@ static struct model_line *story_alter(struct model *m, const struct event *ev, s
         return NULL;
     const char *what = alter_of[alter_kind(ev)];
     if (ev->result == 0)
-        SAY("%s on id %d as uid %d -> done: the mode grants it write (alter) permission", what,
+        SAY(_("%s on id %d as uid %d -> done: the mode grants it write (alter) permission"), what,
             ev->alter.id, ev->alter.uid);
     else if (ev->err == EACCES)
-        SAY("%s on id %d as uid %d -> EACCES: the mode bits do not give this caller w "
-            "(alter); getting the id needed none",
+        SAY(_("%s on id %d as uid %d -> EACCES: the mode bits do not give this caller w "
+              "(alter); getting the id needed none"),
             what, ev->alter.id, ev->alter.uid);
     else
-        SAY("%s on id %d -> %s", what, ev->alter.id, errname(ev->err));
+        SAY(_("%s on id %d -> %s"), what, ev->alter.id, errname(ev->err));
     return l;
 }
 

@@ -17,6 +17,7 @@
 #include "../model/model.h"
 #include "../model/msgwire.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 /* The largest message any scenario sends (msgmax is 8192 by default). */
 #define MSG_MAX_TEXT 8192
@@ -202,7 +203,7 @@ static int32_t *told_seq(struct model *m, int role, int instance)
 
 static void tell_queued(struct model_line *l, long long seq, int type, int len)
 {
-    model_line_say(l, "-> queued #%lld: type %d, %d bytes", seq, type, len);
+    model_line_say(l, _("-> queued #%lld: type %d, %d bytes"), seq, type, len);
 }
 
 /* A message was received whose send the story has not told yet (the two end
@@ -261,10 +262,10 @@ static struct model_line *story_msgsnd(struct model *m, const struct event *ev, 
     if (ev->result == 0)
         tell_queued(l, (long long)ev->msgsnd.seq, ev->msgsnd.type, ev->msgsnd.len);
     else if (ev->err == EAGAIN)
-        model_line_say(l, "-> EAGAIN: the queue is full (msg_qbytes) and IPC_NOWAIT says do "
-                          "not sleep; will retry");
+        model_line_say(l, _("-> EAGAIN: the queue is full (msg_qbytes) and IPC_NOWAIT says do "
+                            "not sleep; will retry"));
     else
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     return l;
 }
 
@@ -322,29 +323,29 @@ static struct model_line *story_msgrcv(struct model *m, const struct event *ev, 
         }
         if (ev->result < full)
             model_line_say(l,
-                           "-> got type %d from %s #%d: %d of %d bytes, MSG_NOERROR cut the "
-                           "rest",
+                           _("-> got type %d from %s #%d: %d of %d bytes, MSG_NOERROR cut the "
+                             "rest"),
                            ev->msgrcv.type, from, seq, ev->result, full);
         else
-            model_line_say(l, "-> got type %d from %s #%d (%d bytes)%s", ev->msgrcv.type, from, seq,
-                           ev->result, msgwire_how_sum_ok(how) ? "" : " CHECKSUM WRONG");
+            model_line_say(l, _("-> got type %d from %s #%d (%d bytes)%s"), ev->msgrcv.type, from,
+                           seq, ev->result, msgwire_how_sum_ok(how) ? "" : _(" CHECKSUM WRONG"));
     } else if (ev->err == E2BIG) {
         model_line_say(l,
-                       "-> E2BIG: the message it may take is longer than its %d-byte buffer; "
-                       "it stays in the queue; retry with a bigger buffer",
+                       _("-> E2BIG: the message it may take is longer than its %d-byte buffer; "
+                         "it stays in the queue; retry with a bigger buffer"),
                        msgwire_how_bufsz(how));
     } else if (ev->err == ENOMSG) {
         char sel[32];
         model_msg_selector(ev->msgrcv.sel, (ev->flags & OPF_EXCEPT) != 0, sel, sizeof sel);
         model_line_say(l,
-                       "-> ENOMSG: nothing of %s queued and IPC_NOWAIT says do not sleep; will "
-                       "retry",
+                       _("-> ENOMSG: nothing of %s queued and IPC_NOWAIT says do not sleep; will "
+                         "retry"),
                        sel);
     } else if (ev->err == EIDRM || ev->err == EINVAL) {
-        model_line_say(l, "-> %s: the queue was removed; nothing more will come, it stops",
+        model_line_say(l, _("-> %s: the queue was removed; nothing more will come, it stops"),
                        errname(ev->err));
     } else {
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     }
     return l;
 }
@@ -375,11 +376,11 @@ static struct model_line *story_rmid(struct model *m, const struct event *ev, st
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result == 0)
         model_line_say(l,
-                       "-> the queue is gone (%lld messages were still in it); receivers "
-                       "asleep in msgrcv wake with EIDRM",
+                       _("-> the queue is gone (%lld messages were still in it); receivers "
+                         "asleep in msgrcv wake with EIDRM"),
                        (long long)ev->msgq_rmid.left);
     else
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     return l;
 }
 

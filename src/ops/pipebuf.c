@@ -17,6 +17,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define PIPEBUF_MAX (1 << 17) /* the largest chunk a fill or drain moves at once */
 
@@ -230,34 +231,34 @@ static struct model_line *story_pipebuf(struct model *m, const struct event *ev,
         return NULL;
     if (ev->op == OP_PIPESZ && ev->result > 0)
         model_line_say(l,
-                       "-> F_GETPIPE_SZ: this pipe holds %d bytes; PIPE_BUF (atomic writes) "
-                       "is %d",
+                       _("-> F_GETPIPE_SZ: this pipe holds %d bytes; PIPE_BUF (atomic writes) "
+                         "is %d"),
                        ev->result, PIPE_BUF);
     else if (ev->result < 0 && ev->err == EAGAIN && ev->op == OP_FILL)
-        model_line_say(l, "-> EAGAIN: the pipe is full %s and O_NONBLOCK says do not sleep", g);
+        model_line_say(l, _("-> EAGAIN: the pipe is full %s and O_NONBLOCK says do not sleep"), g);
     else if (ev->result < 0 && ev->err == EAGAIN)
-        model_line_say(l, "-> EAGAIN: the pipe is empty and O_NONBLOCK says do not sleep; "
-                          "tries again later");
+        model_line_say(l, _("-> EAGAIN: the pipe is empty and O_NONBLOCK says do not sleep; "
+                            "tries again later"));
     else if (ev->result < 0)
-        model_line_say(l, "-> %s failed: %s", ev->op == OP_FILL ? "write" : "read",
+        model_line_say(l, _("-> %s failed: %s"), ev->op == OP_FILL ? "write" : "read",
                        errname(ev->err));
     else if (filled)
         model_line_say(l,
-                       "-> wrote %d: the pipe is full %s; the next write sleeps until the "
-                       "reader makes room",
+                       _("-> wrote %d: the pipe is full %s; the next write sleeps until the "
+                         "reader makes room"),
                        ev->result, g);
     else if (waited)
         model_line_say(l,
-                       "-> wrote %d, but only after sleeping in write: the pipe had room "
-                       "for %d %s",
+                       _("-> wrote %d, but only after sleeping in write: the pipe had room "
+                         "for %d %s"),
                        ev->result, b->cap - b->before, g);
     else if (b->chunks > 0)
         model_line_say(l,
-                       "-> EOF after %lld bytes (%d chunks): another writer's bytes cut "
-                       "into a chunk %d time(s)",
+                       _("-> EOF after %lld bytes (%d chunks): another writer's bytes cut "
+                         "into a chunk %d time(s)"),
                        (long long)b->total, b->chunks, b->split);
     else
-        model_line_say(l, "-> EOF after %lld bytes", (long long)b->total);
+        model_line_say(l, _("-> EOF after %lld bytes"), (long long)b->total);
     return l;
 }
 

@@ -26,6 +26,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define MAX_KIDS 64
 #define HOLD_LIMIT_MS 10000 /* never wait for the sampler longer than this */
@@ -490,7 +491,7 @@ static struct model_line *story_spawned(struct model *m, const struct event *ev,
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->what, sizeof l->what, "fork");
-    model_line_say(l, "ipcplay forks %s (pid %d)", cx->p ? cx->p->name : "?", (int)ev->pid);
+    model_line_say(l, _("ipcplay forks %s (pid %d)"), cx->p ? cx->p->name : "?", (int)ev->pid);
     return l;
 }
 
@@ -559,26 +560,26 @@ static struct model_line *story_exited(struct model *m, const struct event *ev, 
         snprintf(d->who, sizeof d->who, "%s", cx->who);
         if (ev->exited.stopped) {
             snprintf(d->what, sizeof d->what, "stopped inside");
-            model_line_say(d, "it was in the critical section when the run was stopped");
+            model_line_say(d, _("it was in the critical section when the run was stopped"));
         } else {
             snprintf(d->what, sizeof d->what, "died inside");
             if (cx->found.exited.held_dead)
-                model_line_say(d, "it died in the critical section without SEM_UNDO: the "
-                                  "semaphore stays taken and nobody will V it; its waiters "
-                                  "wait forever");
+                model_line_say(d, _("it died in the critical section without SEM_UNDO: the "
+                                    "semaphore stays taken and nobody will V it; its waiters "
+                                    "wait forever"));
             else if (cx->found.exited.held_undo)
-                model_line_say(d, "it died in the critical section: its SEM_UNDO gives the "
-                                  "semaphore back, so the next one may enter");
+                model_line_say(d, _("it died in the critical section: its SEM_UNDO gives the "
+                                    "semaphore back, so the next one may enter"));
             else
-                model_line_say(d, "it died in the critical section (it held no semaphore)");
+                model_line_say(d, _("it died in the critical section (it held no semaphore)"));
         }
     }
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     snprintf(l->what, sizeof l->what, "reaped");
     char st[48];
     wait_status_text((int)(ev->exited.status), STATUS_STORY, st, sizeof st);
-    model_line_say(l, "%s; ipcplay reaped it (waitpid)%s", st,
-                   ev->exited.adopted == 1 ? " as its new parent (child subreaper)" : "");
+    model_line_say(l, _("%s; ipcplay reaped it (waitpid)%s"), st,
+                   ev->exited.adopted == 1 ? _(" as its new parent (child subreaper)") : "");
     return l;
 }
 
@@ -623,7 +624,7 @@ static struct model_line *story_failed(struct model *m, const struct event *ev, 
     failed_why(ev, why, sizeof why);
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_ERROR);
     snprintf(l->what, sizeof l->what, "gives up");
-    model_line_say(l, "%s failed: %s; it exits with status 3", what, why);
+    model_line_say(l, _("%s failed: %s; it exits with status 3"), what, why);
     return l;
 }
 
@@ -667,15 +668,15 @@ static struct model_line *story_fork(struct model *m, const struct event *ev, st
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result > 0) {
         int ci = model_find_proc(m, ev->result);
-        model_line_say(l, "fork() returned %d in the parent: the pid of its new child %s",
+        model_line_say(l, _("fork() returned %d in the parent: the pid of its new child %s"),
                        ev->result, ci >= 0 ? m->procs[ci].name : "?");
     } else if (ev->result == 0) {
         bool ok = cx->p && (pid_t)ev->fork.ppid == cx->p->parent0;
-        model_line_say(l, "fork() returned 0 in the child; getppid() = %lld %s",
+        model_line_say(l, _("fork() returned 0 in the child; getppid() = %lld %s"),
                        (long long)ev->fork.ppid,
-                       ok ? "(the parent)" : "(not the parent that forked it!)");
+                       ok ? _("(the parent)") : _("(not the parent that forked it!)"));
     } else {
-        model_line_say(l, "fork() failed: %s", errname(ev->err));
+        model_line_say(l, _("fork() failed: %s"), errname(ev->err));
     }
     return l;
 }
@@ -696,14 +697,15 @@ static struct model_line *story_exec(struct model *m, const struct event *ev, st
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->phase != PH_END)
         model_line_say(l,
-                       "execve(%s): the program is replaced, the pid stays; fds without "
-                       "FD_CLOEXEC stay open",
+                       _("execve(%s): the program is replaced, the pid stays; fds without "
+                         "FD_CLOEXEC stay open"),
                        model_file_name(m, ev->obj));
     else if (ev->result == 0)
-        model_line_say(l, "now runs fdreport in the same process (pid %d): the op runner is gone",
+        model_line_say(l,
+                       _("now runs fdreport in the same process (pid %d): the op runner is gone"),
                        (int)ev->pid);
     else
-        model_line_say(l, "execve failed: %s", errname(ev->err));
+        model_line_say(l, _("execve failed: %s"), errname(ev->err));
     return l;
 }
 
@@ -720,12 +722,12 @@ static struct model_line *story_fdreport(struct model *m, const struct event *ev
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->fdreport.fd >= 0)
-        model_line_say(l, "fd %d is still open after exec (inode %lld, offset %lld)",
+        model_line_say(l, _("fd %d is still open after exec (inode %lld, offset %lld)"),
                        ev->fdreport.fd, (long long)ev->fdreport.ino, (long long)ev->fdreport.pos);
     else
         model_line_say(l,
-                       "reports %lld fd(s) open besides 0-3 (stdio on /dev/null, ipcplay's "
-                       "pipe)",
+                       _("reports %lld fd(s) open besides 0-3 (stdio on /dev/null, ipcplay's "
+                         "pipe)"),
                        (long long)ev->fdreport.ino);
     return l;
 }
@@ -761,17 +763,17 @@ static struct model_line *story_wait(struct model *m, const struct event *ev, st
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result <= 0) {
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
         return l;
     }
     char st[40], nm[48];
     wait_status_text((int)ev->wait.status, STATUS_WAIT, st, sizeof st);
     double z = zombie_seconds(m, ev);
     if (z >= 0)
-        model_line_say(l, "-> reaped %s, %s; it was a zombie for %.3f s",
+        model_line_say(l, _("-> reaped %s, %s; it was a zombie for %.3f s"),
                        proc_name(m, ev->result, nm, sizeof nm), st, z);
     else
-        model_line_say(l, "-> reaped %s, %s", proc_name(m, ev->result, nm, sizeof nm), st);
+        model_line_say(l, _("-> reaped %s, %s"), proc_name(m, ev->result, nm, sizeof nm), st);
     return l;
 }
 
@@ -793,7 +795,7 @@ static struct model_line *story_reaped(struct model *m, const struct event *ev, 
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     char st[40], nm[48];
     wait_status_text((int)ev->reaped.status, STATUS_WAIT, st, sizeof st);
-    model_line_say(l, "handler call %d: waitpid(-1, WNOHANG) reaped %s, %s (%d in this call)",
+    model_line_say(l, _("handler call %d: waitpid(-1, WNOHANG) reaped %s, %s (%d in this call)"),
                    ev->reaped.call, proc_name(m, ev->result, nm, sizeof nm), st, ev->reaped.batch);
     return l;
 }
@@ -810,9 +812,9 @@ static struct model_line *story_sigchld_install(struct model *m, const struct ev
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l,
-                   "sigaction(SIGCHLD, handler): the handler calls waitpid(-1, WNOHANG) %s; "
-                   "SIGCHLD blocked for now",
-                   (ev->flags & OPF_LOOP) ? "in a loop" : "ONCE");
+                   _("sigaction(SIGCHLD, handler): the handler calls waitpid(-1, WNOHANG) %s; "
+                     "SIGCHLD blocked for now"),
+                   (ev->flags & OPF_LOOP) ? _("in a loop") : _("ONCE"));
     return l;
 }
 
@@ -834,15 +836,15 @@ static struct model_line *story_sigchld_await(struct model *m, const struct even
 {
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->phase != PH_END)
-        model_line_say(l, "sigsuspend(): lets SIGCHLD in; signals do not queue, one may stand "
-                          "for several exits");
+        model_line_say(l, _("sigsuspend(): lets SIGCHLD in; signals do not queue, one may stand "
+                            "for several exits"));
     else if (ev->sigchld_await.left > 0)
         model_line_say(l,
-                       "%lld child(ren) left as zombies: no SIGCHLD is pending, none will "
-                       "come; the handler called waitpid only once per signal",
+                       _("%lld child(ren) left as zombies: no SIGCHLD is pending, none will "
+                         "come; the handler called waitpid only once per signal"),
                        (long long)ev->sigchld_await.left);
     else
-        model_line_say(l, "every child reaped by the handler (%lld handler call(s))",
+        model_line_say(l, _("every child reaped by the handler (%lld handler call(s))"),
                        (long long)ev->sigchld_await.calls);
     return l;
 }
@@ -874,11 +876,11 @@ static struct model_line *story_orphaned(struct model *m, const struct event *ev
     long long old = ev->orphaned.old_parent, now = ev->orphaned.new_parent;
     if (ev->result == 0)
         model_line_say(l,
-                       "its parent (pid %lld) exited: the kernel gave it a new parent, %s "
-                       "(the child subreaper): getppid() %lld -> %lld",
+                       _("its parent (pid %lld) exited: the kernel gave it a new parent, %s "
+                         "(the child subreaper): getppid() %lld -> %lld"),
                        old, proc_name(m, (pid_t)now, nm, sizeof nm), old, now);
     else
-        model_line_say(l, "its parent did not exit in time");
+        model_line_say(l, _("its parent did not exit in time"));
     return l;
 }
 
@@ -892,7 +894,7 @@ static struct model_line *story_hold(struct model *m, const struct event *ev, st
     if (ev->phase != PH_END || ev->hold.late != 1)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "ipcplay did not see it within 10 s; carrying on");
+    model_line_say(l, _("ipcplay did not see it within 10 s; carrying on"));
     return l;
 }
 
@@ -907,8 +909,8 @@ static struct model_line *story_sigign(struct model *m, const struct event *ev, 
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     model_line_say(l,
-                   "signal(%s, SIG_IGN): a write with no reader now fails with EPIPE instead "
-                   "of killing it",
+                   _("signal(%s, SIG_IGN): a write with no reader now fails with EPIPE instead "
+                     "of killing it"),
                    signame(ev->sigign.sig).s);
     return l;
 }

@@ -16,6 +16,7 @@
 #include "../engine/sysv.h"
 #include "../model/model.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
 
@@ -364,10 +365,10 @@ static struct model_line *story_semop(struct model *m, const struct event *ev, s
     if (ev->op == OP_V && ev->phase == PH_BEGIN) {
         l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
         if (ss && ss->ncnt[semn] > 0)
-            model_line_say(l, "-> releases; the kernel wakes a waiter (semncnt %d)",
+            model_line_say(l, _("-> releases; the kernel wakes a waiter (semncnt %d)"),
                            ss->ncnt[semn]);
         else
-            model_line_say(l, "-> releases");
+            model_line_say(l, _("-> releases"));
         return l;
     }
     if (ev->phase != PH_END || (ev->op == OP_V && ev->result == 0))
@@ -377,28 +378,28 @@ static struct model_line *story_semop(struct model *m, const struct event *ev, s
         int amount = ev->sem.amount ? ev->sem.amount : 1;
         if (ss && ss->zcnt[semn] > 0 && ss->val[semn] == amount)
             model_line_say(l,
-                           "-> acquired; semval is 0 now: the kernel wakes all %d waiting "
-                           "for zero (semzcnt)",
+                           _("-> acquired; semval is 0 now: the kernel wakes all %d waiting "
+                             "for zero (semzcnt)"),
                            ss->zcnt[semn]);
         else if (amount > 1)
             model_line_say(l,
-                           "-> took %d at once (sem_op -%d: the kernel lets it pass only when "
-                           "semval >= %d), waited %.3f s",
+                           _("-> took %d at once (sem_op -%d: the kernel lets it pass only when "
+                             "semval >= %d), waited %.3f s"),
                            amount, amount, amount, (double)ev->sem.waited_ns / 1e9);
         else
-            model_line_say(l, "-> acquired, waited %.3f s", (double)ev->sem.waited_ns / 1e9);
+            model_line_say(l, _("-> acquired, waited %.3f s"), (double)ev->sem.waited_ns / 1e9);
     } else if (ev->result == 0) {
-        model_line_say(l, "-> semval reached 0, waited %.3f s", (double)ev->sem.waited_ns / 1e9);
+        model_line_say(l, _("-> semval reached 0, waited %.3f s"), (double)ev->sem.waited_ns / 1e9);
     } else if (ev->err == EAGAIN && ev->op == OP_WAIT0) {
-        model_line_say(l, "-> EAGAIN: semval is not 0, and IPC_NOWAIT says do not wait for "
-                          "zero; will retry");
+        model_line_say(l, _("-> EAGAIN: semval is not 0, and IPC_NOWAIT says do not wait for "
+                            "zero; will retry"));
     } else if (ev->err == EAGAIN) {
-        model_line_say(l, "-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry");
+        model_line_say(l, _("-> EAGAIN: taken, and IPC_NOWAIT says do not sleep; will retry"));
     } else if (ev->err == EINTR && cx->p && strcmp(cx->p->name, "you") == 0) {
         /* the console's hand: Ctrl-C interrupts its call, which it gives up */
         model_line_say(l,
-                       "-> EINTR: Ctrl-C sent you SIGINT; its handler ran, the sleep ended (%s "
-                       "%d now) and you gives the call up",
+                       _("-> EINTR: Ctrl-C sent you SIGINT; its handler ran, the sleep ended (%s "
+                         "%d now) and you gives the call up"),
                        ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", ev->sem.ncnt);
     } else if (ev->err == EINTR) {
         /* semncnt before: the last sample's, or what a poke saw as it sent
@@ -409,17 +410,17 @@ static struct model_line *story_semop(struct model *m, const struct event *ev, s
             before = (int)poked;
         if (before > ev->sem.ncnt)
             model_line_say(l,
-                           "-> EINTR: a signal's handler ran; it left the sleep, so %s drops "
-                           "by one (%d -> %d); semop is never restarted: it tries again",
+                           _("-> EINTR: a signal's handler ran; it left the sleep, so %s drops "
+                             "by one (%d -> %d); semop is never restarted: it tries again"),
                            ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", before, ev->sem.ncnt);
         else
             model_line_say(l,
-                           "-> EINTR: a signal's handler ran; it left the sleep (%s %d now); "
-                           "semop is never restarted: it tries again",
+                           _("-> EINTR: a signal's handler ran; it left the sleep (%s %d now); "
+                             "semop is never restarted: it tries again"),
                            ev->op == OP_WAIT0 ? "semzcnt" : "semncnt", ev->sem.ncnt);
         model_fact_add(m, "sem.eintr", 1);
     } else {
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     }
     return l;
 }
@@ -486,16 +487,16 @@ static struct model_line *story_cs_enter(struct model *m, const struct event *ev
         inside = m->cs.ev_inside[semn] - dying;
     if (inside > 1)
         model_line_say(l,
-                       "-> enters the critical section: %lld inside at once! mutual exclusion "
-                       "broken",
+                       _("-> enters the critical section: %lld inside at once! mutual exclusion "
+                         "broken"),
                        inside);
     else if (ev->cs_enter.inside > inside)
         model_line_say(l,
-                       "-> enters the critical section (alone; the shared count %lld "
-                       "includes the dead)",
+                       _("-> enters the critical section (alone; the shared count %lld "
+                         "includes the dead)"),
                        (long long)ev->cs_enter.inside);
     else
-        model_line_say(l, "-> enters the critical section (alone)");
+        model_line_say(l, _("-> enters the critical section (alone)"));
     return l;
 }
 
@@ -505,8 +506,8 @@ static struct model_line *story_cs_update(struct model *m, const struct event *e
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> counter %lld -> %lld (read, hold, write)", (long long)ev->cs_update.read,
-                   (long long)ev->cs_update.written);
+    model_line_say(l, _("-> counter %lld -> %lld (read, hold, write)"),
+                   (long long)ev->cs_update.read, (long long)ev->cs_update.written);
     return l;
 }
 
@@ -515,7 +516,7 @@ static struct model_line *story_cs_leave(struct model *m, const struct event *ev
     if (ev->phase != PH_END)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> leaves the critical section");
+    model_line_say(l, _("-> leaves the critical section"));
     return l;
 }
 
@@ -525,9 +526,9 @@ static struct model_line *story_lock(struct model *m, const struct event *ev, st
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->op == OP_LOCKVAR_ACQUIRE)
-        model_line_say(l, "-> saw lock == 0, then set it to 1: two steps, not atomic");
+        model_line_say(l, _("-> saw lock == 0, then set it to 1: two steps, not atomic"));
     else
-        model_line_say(l, "-> lock = 0");
+        model_line_say(l, _("-> lock = 0"));
     return l;
 }
 
@@ -543,19 +544,19 @@ static struct model_line *story_setval(struct model *m, const struct event *ev, 
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     const struct ev_setval *s = &ev->setval;
     if (ev->result < 0)
-        model_line_say(l, "-> semctl(SETVAL, %d) failed: %s", s->val, errname(ev->err));
+        model_line_say(l, _("-> semctl(SETVAL, %d) failed: %s"), s->val, errname(ev->err));
     else if (s->val == 0 && s->zcnt > 0)
         model_line_say(l,
-                       "-> semctl(SETVAL, 0): semval %lld -> %lld; the kernel wakes all %d "
-                       "waiting for zero (semzcnt), no P, no SEM_UNDO",
+                       _("-> semctl(SETVAL, 0): semval %lld -> %lld; the kernel wakes all %d "
+                         "waiting for zero (semzcnt), no P, no SEM_UNDO"),
                        (long long)s->before, (long long)s->after, s->zcnt);
     else if (s->val > 0 && s->ncnt > 0)
         model_line_say(l,
-                       "-> semctl(SETVAL, %d): semval %lld -> %lld; the kernel wakes waiters "
-                       "in P (semncnt %d)",
+                       _("-> semctl(SETVAL, %d): semval %lld -> %lld; the kernel wakes waiters "
+                         "in P (semncnt %d)"),
                        s->val, (long long)s->before, (long long)s->after, s->ncnt);
     else
-        model_line_say(l, "-> semctl(SETVAL, %d): semval %lld -> %lld (semncnt %d, semzcnt %d)",
+        model_line_say(l, _("-> semctl(SETVAL, %d): semval %lld -> %lld (semncnt %d, semzcnt %d)"),
                        s->val, (long long)s->before, (long long)s->after, s->ncnt, s->zcnt);
     return l;
 }
@@ -605,29 +606,29 @@ static struct model_line *story_semop2(struct model *m, const struct event *ev, 
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (v) {
-        model_line_say(l, "-> gives back sem %d and sem %d in one semop", s->num[0], s->num[1]);
+        model_line_say(l, _("-> gives back sem %d and sem %d in one semop"), s->num[0], s->num[1]);
     } else if (ev->result == 0) {
         model_line_say(l,
-                       "-> took sem %d and sem %d in one semop (two sembufs, all or nothing): "
-                       "never one without the other",
+                       _("-> took sem %d and sem %d in one semop (two sembufs, all or nothing): "
+                         "never one without the other"),
                        s->num[0], s->num[1]);
     } else if (ev->err == EAGAIN && s->calls == 2 && s->after[0] != s->before[0]) {
         model_line_say(l,
-                       "-> two semop calls: the first took sem %d (%d -> %d), the second got "
-                       "EAGAIN on sem %d: one taken without the other, not atomic",
+                       _("-> two semop calls: the first took sem %d (%d -> %d), the second got "
+                         "EAGAIN on sem %d: one taken without the other, not atomic"),
                        s->num[0], s->before[0], s->after[0], s->num[1]);
     } else if (ev->err == EAGAIN) {
         model_line_say(l,
-                       "-> EAGAIN: sem %d is %d, so the kernel applied neither sembuf: sem %d "
-                       "stays %d, sem %d stays %d (all or nothing)",
+                       _("-> EAGAIN: sem %d is %d, so the kernel applied neither sembuf: sem %d "
+                         "stays %d, sem %d stays %d (all or nothing)"),
                        s->before[1] < s->amount ? s->num[1] : s->num[0],
                        s->before[1] < s->amount ? s->before[1] : s->before[0], s->num[0],
                        s->after[0], s->num[1], s->after[1]);
     } else if (ev->err == EINTR) {
-        model_line_say(l, "-> EINTR: a signal's handler ran; semncnt of sem %d is %d now",
+        model_line_say(l, _("-> EINTR: a signal's handler ran; semncnt of sem %d is %d now"),
                        s->num[0], s->ncnt);
     } else {
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     }
     return l;
 }
@@ -644,7 +645,7 @@ static struct model_line *story_getval(struct model *m, const struct event *ev, 
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result < 0) {
-        model_line_say(l, "-> semctl(GETVAL) failed: %s", errname(ev->err));
+        model_line_say(l, _("-> semctl(GETVAL) failed: %s"), errname(ev->err));
         return l;
     }
     long long adj = 0;
@@ -657,8 +658,8 @@ static struct model_line *story_getval(struct model *m, const struct event *ev, 
     model_fact_set(m, "semadj.getval", ev->result);
     model_fact_set(m, "semadj.exited", adj);
     model_line_say(l,
-                   "-> semval %d; the exited held semadj %+lld on it (counted from their "
-                   "SEM_UNDO ops: the kernel keeps semadj but does not publish it)",
+                   _("-> semval %d; the exited held semadj %+lld on it (counted from their "
+                     "SEM_UNDO ops: the kernel keeps semadj but does not publish it)"),
                    ev->result, adj);
     return l;
 }

@@ -16,6 +16,7 @@
 #include "../model/pattern.h"
 #include "../model/ring.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define A(p) ((_Atomic __typeof__(*(p)) *)(p))
 
@@ -170,20 +171,20 @@ static struct model_line *story_ring(struct model *m, const struct event *ev, st
     int slot = ev->ring.slot;
     if (ev->op == OP_RING_PUT) {
         snprintf(l->what, sizeof l->what, "put");
-        model_line_say(l, "-> wrote %lld into slot %d (head %lld -> %lld)", v, slot, at, at + 1);
+        model_line_say(l, _("-> wrote %lld into slot %d (head %lld -> %lld)"), v, slot, at, at + 1);
         return l;
     }
     snprintf(l->what, sizeof l->what, "take");
     if (v == 0) {
         model_line_say(l,
-                       "-> slot %d was EMPTY (0) though `full` said an item was there: the "
-                       "ring is corrupted (tail %lld -> %lld)",
+                       _("-> slot %d was EMPTY (0) though `full` said an item was there: the "
+                         "ring is corrupted (tail %lld -> %lld)"),
                        slot, at, at + 1);
         return l;
     }
     uint8_t *c = ring_counter(m, ev, false);
-    model_line_say(l, "-> read %lld from slot %d (tail %lld -> %lld)%s", v, slot, at, at + 1,
-                   c && *c > 1 ? ": TAKEN TWICE (someone else took it too)" : "");
+    model_line_say(l, _("-> read %lld from slot %d (tail %lld -> %lld)%s"), v, slot, at, at + 1,
+                   c && *c > 1 ? _(": TAKEN TWICE (someone else took it too)") : "");
     return l;
 }
 
@@ -217,19 +218,19 @@ static struct model_line *story_cow(struct model *m, const struct event *ev, str
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     bool shared = ev->flags & OPF_SHARED;
     if (ev->op == OP_COW_INIT) {
-        model_line_say(l, "mmap(%s) one page and fill it: the parent's data",
+        model_line_say(l, _("mmap(%s) one page and fill it: the parent's data"),
                        shared ? "MAP_SHARED" : "MAP_PRIVATE");
     } else if (ev->op == OP_COW_WRITE) {
         long long a = ev->cow_write.minflt_before, b = ev->cow_write.minflt_after;
-        model_line_say(l, "writes the page: minor faults %lld -> %lld (+%lld)%s", a, b,
+        model_line_say(l, _("writes the page: minor faults %lld -> %lld (+%lld)%s"), a, b,
                        model_diff(b, a),
-                       shared ? "; a shared page: no copy, the parent sees it"
-                              : "; the kernel copied the page for it (copy-on-write)");
+                       shared ? _("; a shared page: no copy, the parent sees it")
+                              : _("; the kernel copied the page for it (copy-on-write)"));
     } else {
         model_line_say(l, "%s",
                        ev->result == 1
-                           ? "its page still holds its own data: the child wrote to a copy"
-                           : "its page CHANGED: it sees the child's write");
+                           ? _("its page still holds its own data: the child wrote to a copy")
+                           : _("its page CHANGED: it sees the child's write"));
     }
     return l;
 }

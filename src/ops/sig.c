@@ -19,6 +19,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define POKE_LIMIT_MS 10000 /* never wait for the sleeper longer than this */
 
@@ -167,12 +168,12 @@ static struct model_line *story_sighandler(struct model *m, const struct event *
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result < 0)
-        model_line_say(l, "-> sigaction(%s) failed: %s", signame(ev->sighandler.sig).s,
+        model_line_say(l, _("-> sigaction(%s) failed: %s"), signame(ev->sighandler.sig).s,
                        errname(ev->err));
     else
         model_line_say(l,
-                       "-> sigaction(%s, handler): the signal now runs a handler instead of "
-                       "killing it, and a sleeping semop returns EINTR",
+                       _("-> sigaction(%s, handler): the signal now runs a handler instead of "
+                         "killing it, and a sleeping semop returns EINTR"),
                        signame(ev->sighandler.sig).s);
     return l;
 }
@@ -189,15 +190,17 @@ static struct model_line *story_poke(struct model *m, const struct event *ev, st
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (k->late)
         model_line_say(l,
-                       "-> %s was not seen asleep on sem %d (it finished first, or 10 s passed): "
-                       "no signal sent",
+                       _("-> %s was not seen asleep on sem %d (it finished first, or 10 s passed): "
+                         "no signal sent"),
                        who, k->num);
     else if (ev->result < 0)
-        model_line_say(l, "-> kill(%s, %s) failed: %s", who, signame(k->sig).s, errname(ev->err));
+        model_line_say(l, _("-> kill(%s, %s) failed: %s"), who, signame(k->sig).s,
+                       errname(ev->err));
     else
         model_fact_set(m, "poke.ncnt", k->ncnt);
     if (!k->late && ev->result == 0)
-        model_line_say(l, "-> kill(%s[%lld], %s) while it sleeps in semop on sem %d (semncnt %d)",
+        model_line_say(l,
+                       _("-> kill(%s[%lld], %s) while it sleeps in semop on sem %d (semncnt %d)"),
                        who, (long long)k->target, signame(k->sig).s, k->num, k->ncnt);
     return l;
 }
@@ -229,10 +232,10 @@ static struct model_line *story_sigsetup(struct model *m, const struct event *ev
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
     if (ev->result < 0)
-        model_line_say(l, "-> failed: %s", errname(ev->err));
+        model_line_say(l, _("-> failed: %s"), errname(ev->err));
     else
-        model_line_say(l, "-> SIGHUP: a handler; SIGPIPE: ignored; SIGWINCH: blocked, then "
-                          "raised, so it is pending");
+        model_line_say(l, _("-> SIGHUP: a handler; SIGPIPE: ignored; SIGWINCH: blocked, then "
+                            "raised, so it is pending"));
     return l;
 }
 
@@ -262,9 +265,9 @@ static struct model_line *story_sigreport(struct model *m, const struct event *e
     sigset_words(s->blocked, b, sizeof b);
     sigset_words(s->pending, p, sizeof p);
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> %s/proc: handler %s; ignored %s; blocked %s; pending %s",
-                   exec    ? "after exec "
-                   : child ? "after fork "
+    model_line_say(l, _("-> %s/proc: handler %s; ignored %s; blocked %s; pending %s"),
+                   exec    ? _("after exec ")
+                   : child ? _("after fork ")
                            : "",
                    c, i, b, p);
     return l;

@@ -19,6 +19,7 @@
 #include "../model/model.h"
 #include "../model/signames.h"
 #include "op.h"
+#include "../model/i18n.h"
 
 #define WAITPOLL_QUIET_MS 3000 /* answers of 0 this long after the last change: give up */
 
@@ -132,7 +133,7 @@ static struct model_line *story_raise(struct model *m, const struct event *ev, s
     if (ev->phase != PH_BEGIN)
         return NULL;
     struct model_line *l = model_new_line(m, ev->t_ns, cx->pi, LINE_EVENT);
-    model_line_say(l, "-> kill(getpid(), %s)", signame(ev->raise.sig).s);
+    model_line_say(l, _("-> kill(getpid(), %s)"), signame(ev->raise.sig).s);
     return l;
 }
 
@@ -169,26 +170,27 @@ static struct model_line *story_waitpoll(struct model *m, const struct event *ev
     else if (ev->result > 0)
         snprintf(who, sizeof who, "pid %d", ev->result);
     if (ev->result == 0)
-        model_line_say(l, "-> 0: children exist, none has changed state; WNOHANG returns at "
-                          "once instead of sleeping (it polls again)");
+        model_line_say(l, _("-> 0: children exist, none has changed state; WNOHANG returns at "
+                            "once instead of sleeping (it polls again)"));
     else if (ev->result < 0 && ev->err == ECHILD)
-        model_line_say(l, "-> -1 ECHILD: no children left to wait for");
+        model_line_say(l, _("-> -1 ECHILD: no children left to wait for"));
     else if (ev->result < 0)
         model_line_say(l, "-> -1 %s", errname(ev->err));
     else if (WIFEXITED(st))
-        model_line_say(l, "-> %s, status 0x%04x: WIFEXITED true, WEXITSTATUS %d", who, st,
+        model_line_say(l, _("-> %s, status 0x%04x: WIFEXITED true, WEXITSTATUS %d"), who, st,
                        WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
-        model_line_say(l, "-> %s, status 0x%04x: WIFSIGNALED true, WTERMSIG %d (%s)%s", who, st,
-                       WTERMSIG(st), signame(WTERMSIG(st)).s, WCOREDUMP(st) ? ", core dumped" : "");
+        model_line_say(l, _("-> %s, status 0x%04x: WIFSIGNALED true, WTERMSIG %d (%s)%s"), who, st,
+                       WTERMSIG(st), signame(WTERMSIG(st)).s,
+                       WCOREDUMP(st) ? _(", core dumped") : "");
     else if (WIFSTOPPED(st))
         model_line_say(l,
-                       "-> %s, status 0x%04x: WIFSTOPPED true, WSTOPSIG %d (%s) -- reported "
-                       "because of WUNTRACED; %s",
+                       _("-> %s, status 0x%04x: WIFSTOPPED true, WSTOPSIG %d (%s) -- reported "
+                         "because of WUNTRACED; %s"),
                        who, st, WSTOPSIG(st), signame(WSTOPSIG(st)).s,
-                       w->cont ? "it sends SIGCONT" : "SIGCONT failed");
+                       w->cont ? _("it sends SIGCONT") : _("SIGCONT failed"));
     else
-        model_line_say(l, "-> %s, status 0x%04x", who, st);
+        model_line_say(l, _("-> %s, status 0x%04x"), who, st);
     return l;
 }
 

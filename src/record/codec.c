@@ -1,6 +1,7 @@
 /* codec.c — see codec.h. The writer formats text itself (a record a line, at
  * the rate a run makes them); the reader takes json-c's parse of a line. */
 #include "codec.h"
+#include "../model/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -674,7 +675,7 @@ struct rd {
 
 static int bad(struct rd *c, const struct field *f, const char *why)
 {
-    snprintf(c->err, c->errlen, "field '%s' %s", f->name, why);
+    snprintf(c->err, c->errlen, _("field '%s' %s"), f->name, why);
     return -1;
 }
 
@@ -804,20 +805,20 @@ static int read_event(struct rd *c, json_object *o, struct record *r)
     json_object *j;
     ev->t_ns = r->t_ns;
     if (!json_object_object_get_ex(o, "op", &j) || !j) {
-        snprintf(c->err, c->errlen, "event without an op");
+        snprintf(c->err, c->errlen, _("event without an op"));
         return -1;
     }
     if (json_object_is_type(j, json_type_string)) {
         int op = op_from_name(json_object_get_string(j));
         if (op < 0) {
-            snprintf(c->err, c->errlen, "unknown op '%.40s'", json_object_get_string(j));
+            snprintf(c->err, c->errlen, _("unknown op '%.40s'"), json_object_get_string(j));
             return -1;
         }
         ev->op = (uint8_t)op;
     } else if (json_object_is_type(j, json_type_int)) {
         ev->op = (uint8_t)json_object_get_int(j);
     } else {
-        snprintf(c->err, c->errlen, "field 'op' is neither a name nor a number");
+        snprintf(c->err, c->errlen, _("field 'op' is neither a name nor a number"));
         return -1;
     }
     if (json_object_object_get_ex(o, "phase", &j) && j) {
@@ -827,7 +828,7 @@ static int read_event(struct rd *c, json_object *o, struct record *r)
             if (json_object_is_type(j, json_type_string) && strcmp(s, phase_names[i]) == 0)
                 ph = i;
         if (ph < 0 || ph > 255) {
-            snprintf(c->err, c->errlen, "unknown phase '%.40s'", s);
+            snprintf(c->err, c->errlen, _("unknown phase '%.40s'"), s);
             return -1;
         }
         ev->phase = (uint8_t)ph;
@@ -844,7 +845,7 @@ static int read_event(struct rd *c, json_object *o, struct record *r)
     const struct op_entry *oe = op_entry(ev->op);
     if (json_object_object_get_ex(o, "p", &j) && j) {
         if (!json_object_is_type(j, json_type_object) || !oe || !oe->payload) {
-            snprintf(c->err, c->errlen, "field 'p' does not fit op %s", op_name(ev->op));
+            snprintf(c->err, c->errlen, _("field 'p' does not fit op %s"), op_name(ev->op));
             return -1;
         }
         return read_fields(c, j, oe->payload, ev->payload);
@@ -857,20 +858,20 @@ int codec_read_record(json_object *o, struct record *r, char *err, size_t errlen
     struct rd c = {err, errlen};
     json_object *jt, *jk;
     if (!json_object_is_type(o, json_type_object)) {
-        snprintf(err, errlen, "not a JSON object");
+        snprintf(err, errlen, _("not a JSON object"));
         return -1;
     }
     if (!json_object_object_get_ex(o, "k", &jk) || !json_object_is_type(jk, json_type_string)) {
-        snprintf(err, errlen, "no record kind (\"k\")");
+        snprintf(err, errlen, _("no record kind (\"k\")"));
         return -1;
     }
     enum record_kind kind = codec_kind_from_name(json_object_get_string(jk));
     if (kind == REC_NONE) {
-        snprintf(err, errlen, "unknown record kind '%.40s'", json_object_get_string(jk));
+        snprintf(err, errlen, _("unknown record kind '%.40s'"), json_object_get_string(jk));
         return -1;
     }
     if (!json_object_object_get_ex(o, "t", &jt) || !json_object_is_type(jt, json_type_int)) {
-        snprintf(err, errlen, "no time (\"t\")");
+        snprintf(err, errlen, _("no time (\"t\")"));
         return -1;
     }
     record_init(r, kind, json_object_get_uint64(jt));

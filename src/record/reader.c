@@ -13,6 +13,7 @@
 
 #include "codec.h"
 #include "recording.h"
+#include "../model/i18n.h"
 
 #define REC_MAX_LINE (4u << 20)
 
@@ -36,14 +37,14 @@ static int read_line(struct rec_reader *rd, size_t *len, char *err, size_t errle
     for (;;) {
         if (rd->cap - n < 2) {
             if (rd->cap >= REC_MAX_LINE) {
-                snprintf(err, errlen, "%s:%ld: line longer than %u bytes", rd->path, rd->lineno + 1,
-                         REC_MAX_LINE);
+                snprintf(err, errlen, _("%s:%ld: line longer than %u bytes"), rd->path,
+                         rd->lineno + 1, REC_MAX_LINE);
                 return -1;
             }
             size_t cap = rd->cap ? rd->cap * 2 : 65536;
             char *l = realloc(rd->line, cap);
             if (!l) {
-                snprintf(err, errlen, "out of memory");
+                snprintf(err, errlen, _("out of memory"));
                 return -1;
             }
             rd->line = l;
@@ -59,9 +60,9 @@ static int read_line(struct rec_reader *rd, size_t *len, char *err, size_t errle
             if (zerr == Z_OK)
                 return 0;
             if (zerr == Z_ERRNO)
-                snprintf(err, errlen, "%s: cannot read: %s", rd->path, strerror(errno));
+                snprintf(err, errlen, _("%s: cannot read: %s"), rd->path, strerror(errno));
             else
-                snprintf(err, errlen, "%s:%ld: not a valid gzip stream (%s)", rd->path,
+                snprintf(err, errlen, _("%s:%ld: not a valid gzip stream (%s)"), rd->path,
                          rd->lineno + 1, zs ? zs : "zlib error");
             return -1;
         }
@@ -116,7 +117,7 @@ static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, s
     if (rc == -1)
         return -1;
     if (rc == 0 || (rc == -2 && len == 0)) {
-        snprintf(err, errlen, "%s: empty file, not an ipcplay recording", rd->path);
+        snprintf(err, errlen, _("%s: empty file, not an ipcplay recording"), rd->path);
         return -1;
     }
     json_object *o = parse(rd, len), *j;
@@ -124,15 +125,15 @@ static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, s
     if (o && json_object_object_get_ex(o, "format", &j) && json_object_is_type(j, json_type_string))
         fmt = json_object_get_string(j);
     if (!fmt || strcmp(fmt, RECORDING_FORMAT) != 0) {
-        snprintf(err, errlen, "%s: not an ipcplay recording (line 1 is no \"%s\" header)", rd->path,
-                 RECORDING_FORMAT);
+        snprintf(err, errlen, _("%s: not an ipcplay recording (line 1 is no \"%s\" header)"),
+                 rd->path, RECORDING_FORMAT);
         json_object_put(o);
         return -1;
     }
     memset(h, 0, sizeof *h);
     if (!json_object_object_get_ex(o, "version", &j) || !json_object_is_type(j, json_type_int) ||
         json_object_get_int64(j) < 1) {
-        snprintf(err, errlen, "%s: the recording's header has no version", rd->path);
+        snprintf(err, errlen, _("%s: the recording's header has no version"), rd->path);
         json_object_put(o);
         return -1;
     }
@@ -140,8 +141,8 @@ static int read_header(struct rec_reader *rd, struct rec_header *h, char *err, s
     copy_str(o, "ipcplay", h->ipcplay_version, sizeof h->ipcplay_version);
     if (v > RECORDING_VERSION) {
         snprintf(err, errlen,
-                 "%s: recording format version %lld (written by ipcplay %s); this ipcplay "
-                 "reads version %d and older: use a newer ipcplay",
+                 _("%s: recording format version %lld (written by ipcplay %s); this ipcplay "
+                   "reads version %d and older: use a newer ipcplay"),
                  rd->path, (long long)v, h->ipcplay_version[0] ? h->ipcplay_version : "?",
                  RECORDING_VERSION);
         json_object_put(o);
@@ -171,7 +172,7 @@ struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char 
     *status = 2;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        snprintf(err, errlen, _("cannot open %s: %s"), path, strerror(errno));
         return NULL;
     }
     struct stat st;
@@ -187,7 +188,7 @@ struct rec_reader *rec_reader_open(const char *path, struct rec_header *h, char 
     if (rd)
         rd->delta = codec_delta_new();
     if (!rd || !rd->tok || !rd->delta || !(rd->gz = gzdopen(fd, "rb"))) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf(err, errlen, _("%s: out of memory"), path);
         if (rd && rd->tok)
             json_tokener_free(rd->tok);
         if (rd)
@@ -232,19 +233,19 @@ int rec_reader_next(struct rec_reader *rd, struct record *r, char *err, size_t e
             rd->done = true;
             if (!rd->have_trailer)
                 snprintf(err, errlen,
-                         "%s: the recording ends after line %ld, cut short (no end line)", rd->path,
-                         rd->lineno);
+                         _("%s: the recording ends after line %ld, cut short (no end line)"),
+                         rd->path, rd->lineno);
             return 0;
         }
         if (rd->have_trailer) {
-            snprintf(err, errlen, "%s:%ld: a line after the end line", rd->path, rd->lineno);
+            snprintf(err, errlen, _("%s:%ld: a line after the end line"), rd->path, rd->lineno);
             return -1;
         }
         if (len == 0)
             continue;
         json_object *o = parse(rd, len), *j;
         if (!o || !json_object_is_type(o, json_type_object)) {
-            snprintf(err, errlen, "%s:%ld: not a JSON object (a corrupt line)", rd->path,
+            snprintf(err, errlen, _("%s:%ld: not a JSON object (a corrupt line)"), rd->path,
                      rd->lineno);
             json_object_put(o);
             return -1;

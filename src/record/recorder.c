@@ -16,6 +16,7 @@
 
 #include "codec.h"
 #include "recording.h"
+#include "../model/i18n.h"
 
 #define REC_FLUSH_BYTES (1u << 20)
 /* At a sample's end, what waits goes out when it is this much or this old. */
@@ -103,7 +104,7 @@ static void rec_fail(struct recorder *rc)
     if (rc->say) {
         char line[256];
         snprintf(line, sizeof line,
-                 "recording to %.150s stopped: %s (the file holds the run up to here)", rc->path,
+                 _("recording to %.150s stopped: %s (the file holds the run up to here)"), rc->path,
                  strerror(rc->werr));
         rc->say(rc->say_ctx, line);
     }
@@ -142,7 +143,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
 {
     struct recorder *rc = calloc(1, sizeof *rc);
     if (!rc) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, _("out of memory"));
         return NULL;
     }
     snprintf(rc->path, sizeof rc->path, "%s", path);
@@ -156,7 +157,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
     bool existed = lstat(path, &st) == 0;
     rc->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
     if (rc->fd < 0) {
-        snprintf(err, errlen, "cannot record to %s: %s", path, strerror(errno));
+        snprintf(err, errlen, _("cannot record to %s: %s"), path, strerror(errno));
         codec_delta_free(rc->delta);
         free(rc);
         return NULL;
@@ -165,7 +166,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
         int fd2 = dup(rc->fd); /* gzclose closes its own; ours stays for ftruncate */
         rc->gz = fd2 >= 0 ? gzdopen(fd2, "wb1") : NULL;
         if (!rc->gz) {
-            snprintf(err, errlen, "cannot record to %s: cannot start gzip", path);
+            snprintf(err, errlen, _("cannot record to %s: cannot start gzip"), path);
             if (fd2 >= 0)
                 close(fd2);
             close(rc->fd);
@@ -176,7 +177,7 @@ struct recorder *recorder_open(const char *path, const struct rec_header *h, cha
     }
     header_json(&rc->buf, h);
     if (!rec_flush(rc)) {
-        snprintf(err, errlen, "cannot record to %s: %s", path, strerror(rc->werr));
+        snprintf(err, errlen, _("cannot record to %s: %s"), path, strerror(rc->werr));
         if (rc->gz)
             gzclose(rc->gz);
         /* Remove only what we created: never a device (/dev/full) or a
@@ -245,7 +246,7 @@ int recorder_close(struct recorder *rc, const struct rec_trailer *end, char *err
         rc->failed = true;
     }
     if (rc->failed) {
-        snprintf(err, errlen, "recording to %s stopped: %s", rc->path, strerror(rc->werr));
+        snprintf(err, errlen, _("recording to %s stopped: %s"), rc->path, strerror(rc->werr));
         ret = -1;
     }
     close(rc->fd);

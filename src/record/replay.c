@@ -9,6 +9,7 @@
 
 #include "../model/signames.h"
 #include "recording.h"
+#include "../model/i18n.h"
 
 #define REPLAY_LIVE_BYTES ((size_t)256 << 20)
 #define REPLAY_KEYFRAMES 48
@@ -604,7 +605,7 @@ int replay_load(struct replay *rp, const char *path, struct rec_header *h, struc
         struct record r = rp->scratch; /* apply_at uses scratch */
         replay_append(rp, &r);
         if (rp->oom) {
-            snprintf(err, errlen, "%s: out of memory after %zu records", path, rp->n);
+            snprintf(err, errlen, _("%s: out of memory after %zu records"), path, rp->n);
             rc = -1;
             break;
         }

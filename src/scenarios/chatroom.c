@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_CLIENTS, P_LINES, P_PACE, P_NET, P_KIND, P_SYNC, P_SLOW, P_SLOWNESS, P_QUIT, P__N };
 
@@ -20,20 +21,20 @@ static const char *const net_choices[] = {"tcp", "unix", NULL};
 static const char *const kind_choices[] = {"posix", "sysv", NULL};
 
 static const struct param_def params[] = {
-    [P_CLIENTS] = {"clients", PARAM_INT, 3, 2, CHAT_MAX, NULL, "clients (one child each)"},
-    [P_LINES] = {"lines", PARAM_INT, 4, 1, 40, NULL, "lines each client sends"},
-    [P_PACE] = {"pace", PARAM_MS, 7000, 0, 10000, NULL, "a client's time between lines"},
+    [P_CLIENTS] = {"clients", PARAM_INT, 3, 2, CHAT_MAX, NULL, N_("clients (one child each)")},
+    [P_LINES] = {"lines", PARAM_INT, 4, 1, 40, NULL, N_("lines each client sends")},
+    [P_PACE] = {"pace", PARAM_MS, 7000, 0, 10000, NULL, N_("a client's time between lines")},
     [P_NET] = {"net", PARAM_ENUM, 0, 0, 0, net_choices,
-               "tcp: 127.0.0.1, a port the kernel picks; unix: a socket in the run directory"},
+               N_("tcp: 127.0.0.1, a port the kernel picks; unix: a socket in the run directory")},
     [P_KIND] = {"kind", PARAM_ENUM, 0, 0, 0, kind_choices,
-                "the shared area: shm_open + mmap, or shmget + shmat"},
+                N_("the shared area: shm_open + mmap, or shmget + shmat")},
     [P_SYNC] = {"sync", PARAM_BOOL, 1, 0, 1, NULL,
-                "a child writes its buffer only once every reader has read it (off: at once)"},
+                N_("a child writes its buffer only once every reader has read it (off: at once)")},
     [P_SLOW] = {"slow", PARAM_INT, 0, 0, CHAT_MAX, NULL,
-                "client N acks each line it gets `slowness` late (0: none)"},
-    [P_SLOWNESS] = {"slowness", PARAM_MS, 1200, 0, 10000, NULL, "the slow client's delay"},
+                N_("client N acks each line it gets `slowness` late (0: none)")},
+    [P_SLOWNESS] = {"slowness", PARAM_MS, 1200, 0, 10000, NULL, N_("the slow client's delay")},
     [P_QUIT] = {"quit", PARAM_INT, 0, 0, CHAT_MAX, NULL,
-                "client N disconnects after half its lines (0: none)"},
+                N_("client N disconnects after half its lines (0: none)")},
 };
 
 enum { R_SERVER, R_CONN, R_CLIENT };
@@ -43,12 +44,12 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int clients = (int)v[P_CLIENTS];
     if (v[P_SLOW] > clients || v[P_QUIT] > clients) {
-        snprintf(err, errlen, "slow=%ld quit=%ld: name a client from 1 to clients=%d (0: none)",
+        snprintf(err, errlen, _("slow=%ld quit=%ld: name a client from 1 to clients=%d (0: none)"),
                  v[P_SLOW], v[P_QUIT], clients);
         return -1;
     }
     if (v[P_SLOW] && v[P_SLOW] == v[P_QUIT]) {
-        snprintf(err, errlen, "the slow client and the one that quits must differ");
+        snprintf(err, errlen, _("the slow client and the one that quits must differ"));
         return -1;
     }
     p->observe = 1;
@@ -99,18 +100,18 @@ static void judge_delivery(struct model *m, const long *v, int pend)
     }
     if (bad > 0)
         model_set_check(m, "every_line_once_in_order", CHECK_FAILED,
-                        "%d line(s) arrived out of order, twice or with another's text", bad);
+                        _("%d line(s) arrived out of order, twice or with another's text"), bad);
     else if (done == n && missing == 0 && due > 0)
         model_set_check(m, "every_line_once_in_order", CHECK_OK,
-                        "every line reached every other client once, in order per sender "
-                        "(%d deliveries)",
+                        _("every line reached every other client once, in order per sender "
+                          "(%d deliveries)"),
                         due);
     else if (done == n)
         model_set_check(m, "every_line_once_in_order", pend == CHECK_FAILED ? CHECK_FAILED : pend,
-                        "%d of %d deliveries missing", missing, due);
+                        _("%d of %d deliveries missing"), missing, due);
     else
-        model_set_check(m, "every_line_once_in_order", CHECK_PENDING, "%d of %d deliveries so far",
-                        due - missing, due);
+        model_set_check(m, "every_line_once_in_order", CHECK_PENDING,
+                        _("%d of %d deliveries so far"), due - missing, due);
 }
 
 static void judge(struct model *m, const long *v, int final)
@@ -121,36 +122,38 @@ static void judge(struct model *m, const long *v, int final)
     int n = (int)v[P_CLIENTS];
     if (c->overwrites > 0 || c->stale > 0)
         model_set_check(m, "no_overwrite", CHECK_FAILED,
-                        "%d buffer write(s) came before every reader had read the line; %d "
-                        "reader(s) found the buffer moved on",
+                        _("%d buffer write(s) came before every reader had read the line; %d "
+                          "reader(s) found the buffer moved on"),
                         c->overwrites, c->stale);
     else if (final == 1 && model_fact(m, "chat.served", 0))
         model_set_check(m, "no_overwrite", CHECK_OK,
-                        "no buffer was written again before every reader had read its line");
+                        _("no buffer was written again before every reader had read its line"));
     else
-        model_set_check(m, "no_overwrite", pend, "the chat goes on");
+        model_set_check(m, "no_overwrite", pend, _("the chat goes on"));
     if (model_fact(m, "chat.served", 0) && c->forked == n && c->reaped == n)
         model_set_check(m, "every_child_reaped", CHECK_OK,
-                        "the server forked %d children and its SIGCHLD path reaped all %d", n, n);
+                        _("the server forked %d children and its SIGCHLD path reaped all %d"), n,
+                        n);
     else if (model_fact(m, "chat.served", 0))
-        model_set_check(m, "every_child_reaped", CHECK_FAILED, "forked %d, reaped %d", c->forked,
+        model_set_check(m, "every_child_reaped", CHECK_FAILED, _("forked %d, reaped %d"), c->forked,
                         c->reaped);
     else
-        model_set_check(m, "every_child_reaped", pend, "%d of %d clients accepted", c->accepted, n);
+        model_set_check(m, "every_child_reaped", pend, _("%d of %d clients accepted"), c->accepted,
+                        n);
 }
 
 const struct scenario_def scenario_chatroom = {
     .name = "chatroom",
-    .summary = "the chapter's shared-memory chat-room server: fork per client, one buffer each, "
-               "socketpair notices, SIGCHLD + poll",
-    .watch = "The server accepts each client and forks a child for it. A child writes its "
-             "client's line into its own buffer in the shared area and tells the parent over "
-             "their socketpair; the parent tells every other child which buffer to read "
-             "(watch the notices in flight); each sends it to its client. With sync on a "
-             "buffer is written again only after every reader read it — a slow client "
-             "(slow=N) slows its sender down; sync=off does not wait and the slow reader "
-             "finds the buffer overwritten. quit=N leaves midway: its child sees EOF and exits, "
-             "and the parent's SIGCHLD handler wakes poll through a self-pipe and reaps it.",
+    .summary = N_("the chapter's shared-memory chat-room server: fork per client, one buffer each, "
+                  "socketpair notices, SIGCHLD + poll"),
+    .watch = N_("The server accepts each client and forks a child for it. A child writes its "
+                "client's line into its own buffer in the shared area and tells the parent over "
+                "their socketpair; the parent tells every other child which buffer to read "
+                "(watch the notices in flight); each sends it to its client. With sync on a "
+                "buffer is written again only after every reader read it — a slow client "
+                "(slow=N) slows its sender down; sync=off does not wait and the slow reader "
+                "finds the buffer overwritten. quit=N leaves midway: its child sees EOF and exits, "
+                "and the parent's SIGCHLD handler wakes poll through a self-pipe and reaps it."),
     .params = params,
     .nparams = P__N,
     .build = build,

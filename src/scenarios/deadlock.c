@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_WORKERS, P_ORDER, P_BARRIER, P_HOLD, P_ROUNDS, P_PROBE, P__N };
 enum { ORDER_UNSAFE, ORDER_SAFE, ORDER_ATOMIC };
@@ -28,19 +29,19 @@ static const char *const orders[] = {"unsafe", "safe", "atomic", NULL};
 static const char *const probes[] = {"off", "atomic", "split", NULL};
 
 static const struct param_def params[] = {
-    [P_WORKERS] = {"workers", PARAM_INT, 2, 2, 8, NULL, "workers, and as many lock semaphores"},
+    [P_WORKERS] = {"workers", PARAM_INT, 2, 2, 8, NULL, N_("workers, and as many lock semaphores")},
     [P_ORDER] = {"order", PARAM_ENUM, ORDER_UNSAFE, 0, 2, orders,
-                 "unsafe: own lock first, then the neighbour's; safe: lower number first; "
-                 "atomic: both in one semop with two sembufs"},
+                 N_("unsafe: own lock first, then the neighbour's; safe: lower number first; "
+                    "atomic: both in one semop with two sembufs")},
     [P_BARRIER] = {"barrier", PARAM_BOOL, 1, 0, 1, NULL,
-                   "everyone holds a first lock before anyone reaches for a second (unsafe: "
-                   "makes the deadlock certain)"},
+                   N_("everyone holds a first lock before anyone reaches for a second (unsafe: "
+                      "makes the deadlock certain)")},
     [P_HOLD] = {"hold", PARAM_MS, 8000, 0, 60000, NULL,
-                "time between taking the first lock and reaching for the second"},
-    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, "times each worker takes both locks"},
+                N_("time between taking the first lock and reaching for the second")},
+    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 1000, NULL, N_("times each worker takes both locks")},
     [P_PROBE] = {"probe", PARAM_ENUM, PROBE_OFF, 0, 2, probes,
-                 "2 workers, order=atomic implied: a prober holds lock 1 and tries both with "
-                 "IPC_NOWAIT: atomic (one semop: neither taken) or split (two: one taken)"},
+                 N_("2 workers, order=atomic implied: a prober holds lock 1 and tries both with "
+                    "IPC_NOWAIT: atomic (one semop: neither taken) or split (two: one taken)")},
 };
 
 /* order=atomic: each round takes both locks in one semop, so nobody ever
@@ -86,7 +87,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int n = (int)v[P_WORKERS];
     if (v[P_PROBE] != PROBE_OFF && n != 2) { /* a probe implies order=atomic */
-        snprintf(err, errlen, "probe=%s needs workers=2", probes[v[P_PROBE]]);
+        snprintf(err, errlen, _("probe=%s needs workers=2"), probes[v[P_PROBE]]);
         return -1;
     }
     int set = plan_add_semset(p, n + 1, 1);
@@ -185,21 +186,21 @@ static void judge_safe(struct model *m, const long *v, int final)
     const struct model_deadlock *d = &m->deadlock;
     int n = (int)v[P_WORKERS];
     if (d->found)
-        model_set_check(m, "deadlock", CHECK_FAILED, "%s order, yet a cycle was found: %s",
-                        v[P_ORDER] == ORDER_ATOMIC ? "atomic" : "safe", d->text);
+        model_set_check(m, "deadlock", CHECK_FAILED, _("%s order, yet a cycle was found: %s"),
+                        v[P_ORDER] == ORDER_ATOMIC ? _("atomic") : _("safe"), d->text);
     else if (final == 1 && finished(m) == n)
-        model_set_check(m, "deadlock", CHECK_OK, "no cycle: %s; all %d workers finished",
+        model_set_check(m, "deadlock", CHECK_OK, _("no cycle: %s; all %d workers finished"),
                         v[P_ORDER] == ORDER_ATOMIC || v[P_PROBE]
-                            ? "everyone took both locks in one semop"
-                            : "everyone took the lower lock first",
+                            ? _("everyone took both locks in one semop")
+                            : _("everyone took the lower lock first"),
                         n);
     else if (final == 1)
-        model_set_check(m, "deadlock", CHECK_FAILED, "no cycle, but only %d of %d workers finished",
-                        finished(m), n);
+        model_set_check(m, "deadlock", CHECK_FAILED,
+                        _("no cycle, but only %d of %d workers finished"), finished(m), n);
     else
         model_set_check(m, "deadlock", CHECK_PENDING,
-                        "no cycle so far (safe order; %d of %d workers finished%s)", finished(m), n,
-                        final ? ", the run was cut short" : "");
+                        _("no cycle so far (safe order; %d of %d workers finished%s)"), finished(m),
+                        n, final ? _(", the run was cut short") : "");
 }
 
 /* Unsafe order: with the barrier the cycle is certain; without it, it forms
@@ -213,27 +214,27 @@ static void judge_unsafe(struct model *m, const long *v, int final)
     char want[192];
     expected_cycle(n, want, sizeof want);
     if (d->found && strcmp(d->text, want) == 0)
-        model_set_check(m, "deadlock", CHECK_OK, "cycle found: %s", d->text);
+        model_set_check(m, "deadlock", CHECK_OK, _("cycle found: %s"), d->text);
     else if (d->found)
-        model_set_check(m, "deadlock", CHECK_FAILED, "cycle %s, expected %s", d->text, want);
+        model_set_check(m, "deadlock", CHECK_FAILED, _("cycle %s, expected %s"), d->text, want);
     else if (final == 1 && !barrier && finished(m) == n)
         model_set_check(m, "deadlock", CHECK_OK,
-                        "no cycle this time: all %d workers finished (without the barrier the "
-                        "cycle needs every worker to hold its first lock at once: timing "
-                        "decides; barrier=on makes it certain)",
+                        _("no cycle this time: all %d workers finished (without the barrier the "
+                          "cycle needs every worker to hold its first lock at once: timing "
+                          "decides; barrier=on makes it certain)"),
                         n);
     else if (final == 1 && barrier)
         model_set_check(m, "deadlock", CHECK_FAILED,
-                        "no cycle formed, though the barrier had every worker hold its first "
-                        "lock at once");
+                        _("no cycle formed, though the barrier had every worker hold its first "
+                          "lock at once"));
     else if (final == 1)
-        model_set_check(m, "deadlock", CHECK_FAILED, "no cycle, but only %d of %d workers finished",
-                        finished(m), n);
+        model_set_check(m, "deadlock", CHECK_FAILED,
+                        _("no cycle, but only %d of %d workers finished"), finished(m), n);
     else if (final)
         model_set_check(m, "deadlock", CHECK_PENDING,
-                        "the run was cut short before a cycle formed");
+                        _("the run was cut short before a cycle formed"));
     else
-        model_set_check(m, "deadlock", CHECK_PENDING, "unsafe order: no cycle yet");
+        model_set_check(m, "deadlock", CHECK_PENDING, _("unsafe order: no cycle yet"));
 }
 
 /* probe: one semop of two sembufs that cannot both proceed changes nothing;
@@ -244,17 +245,18 @@ static void judge_probe(struct model *m, const long *v, int final)
     long long changed = model_fact(m, "sem2.eagain_changed", 0);
     if (changed)
         model_set_check(m, "all_or_nothing", CHECK_FAILED,
-                        "a refused P on two semaphores changed one of them%s",
-                        v[P_PROBE] == PROBE_SPLIT ? ": two semop calls (probe=split breaks it "
-                                                    "on purpose)"
+                        _("a refused P on two semaphores changed one of them%s"),
+                        v[P_PROBE] == PROBE_SPLIT ? _(": two semop calls (probe=split breaks it "
+                                                      "on purpose)")
                                                   : "");
     else if (same)
         model_set_check(m, "all_or_nothing", CHECK_OK,
-                        "refused with EAGAIN, and neither semaphore changed: the kernel applies "
-                        "every sembuf of a semop or none");
+                        _("refused with EAGAIN, and neither semaphore changed: the kernel applies "
+                          "every sembuf of a semop or none"));
     else
         model_set_check(m, "all_or_nothing", final ? CHECK_FAILED : CHECK_PENDING,
-                        "the probe has not been refused %s", final ? "(it never ran)" : "yet");
+                        _("the probe has not been refused %s"),
+                        final ? _("(it never ran)") : _("yet"));
 }
 
 static void judge(struct model *m, const long *v, int final)
@@ -269,13 +271,13 @@ static void judge(struct model *m, const long *v, int final)
 
 const struct scenario_def scenario_deadlock = {
     .name = "deadlock",
-    .summary = "workers take two locks in opposite order and wait for each other forever",
-    .watch = "Each worker holds one semaphore (semval 0, holder: it) and sleeps in semtimedop "
-             "asking for the one its neighbour holds: semncnt 1 on every lock, and nobody can "
-             "V. ipcplay builds the wait-for graph -- who waits for which semaphore (the "
-             "kernel's /proc/PID/syscall and the sembuf it passed), who holds it (the P "
-             "events) -- names the cycle, and ends the run. order=safe: everyone takes the "
-             "lower-numbered lock first; they wait for each other but never in a circle.",
+    .summary = N_("workers take two locks in opposite order and wait for each other forever"),
+    .watch = N_("Each worker holds one semaphore (semval 0, holder: it) and sleeps in semtimedop "
+                "asking for the one its neighbour holds: semncnt 1 on every lock, and nobody can "
+                "V. ipcplay builds the wait-for graph -- who waits for which semaphore (the "
+                "kernel's /proc/PID/syscall and the sembuf it passed), who holds it (the P "
+                "events) -- names the cycle, and ends the run. order=safe: everyone takes the "
+                "lower-numbered lock first; they wait for each other but never in a circle."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -10,18 +10,20 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_BYTES, P_CHUNK, P_TURNS, P_GAP, P_PASS, P__N };
 
 static const char *const pass_choices[] = {"fd", "path", NULL};
 
 static const struct param_def params[] = {
-    [P_BYTES] = {"bytes", PARAM_INT, 96, 1, 65536, NULL, "size of the file they read"},
-    [P_CHUNK] = {"chunk", PARAM_INT, 16, 1, 4096, NULL, "bytes per read"},
-    [P_TURNS] = {"turns", PARAM_INT, 2, 1, 10, NULL, "reads each before the sender closes its fd"},
-    [P_GAP] = {"gap", PARAM_MS, 3400, 0, 10000, NULL, "time between steps"},
+    [P_BYTES] = {"bytes", PARAM_INT, 96, 1, 65536, NULL, N_("size of the file they read")},
+    [P_CHUNK] = {"chunk", PARAM_INT, 16, 1, 4096, NULL, N_("bytes per read")},
+    [P_TURNS] = {"turns", PARAM_INT, 2, 1, 10, NULL,
+                 N_("reads each before the sender closes its fd")},
+    [P_GAP] = {"gap", PARAM_MS, 3400, 0, 10000, NULL, N_("time between steps")},
     [P_PASS] = {"pass", PARAM_ENUM, 0, 0, 0, pass_choices,
-                "fd: SCM_RIGHTS; path: send nothing, the receiver opens the file by name"},
+                N_("fd: SCM_RIGHTS; path: send nothing, the receiver opens the file by name")},
 };
 
 enum { F_DATA, F_SOCK };
@@ -36,8 +38,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     long in_turns = 2 * v[P_TURNS] * v[P_CHUNK];
     if (v[P_BYTES] <= in_turns) {
         snprintf(err, errlen,
-                 "bytes=%ld leaves nothing to read after the sender closes its "
-                 "fd: make it more than 2 x turns x chunk = %ld",
+                 _("bytes=%ld leaves nothing to read after the sender closes its "
+                   "fd: make it more than 2 x turns x chunk = %ld"),
                  v[P_BYTES], in_turns);
         return -1;
     }
@@ -129,10 +131,10 @@ static void judge(struct model *m, const long *v, int final)
     if (s_ino == r_ino &&
         (v[P_PASS] || model_fact(m, "fdpass.sent_dev", 0) == model_fact(m, "fdpass.recv_dev", 1)))
         model_set_check(m, "same_file", CHECK_OK,
-                        "sender's fd %lld and receiver's fd %lld: same device and inode %lld", s_fd,
-                        r_fd, s_ino);
+                        _("sender's fd %lld and receiver's fd %lld: same device and inode %lld"),
+                        s_fd, r_fd, s_ino);
     else
-        model_set_check(m, "same_file", pend, "inodes %lld and %lld", s_ino, r_ino);
+        model_set_check(m, "same_file", pend, _("inodes %lld and %lld"), s_ino, r_ino);
 
     /* Reads in turn: each starts where the previous (either process's) ended.
      * A record stands for one process's reads that continued each other. */
@@ -151,28 +153,29 @@ static void judge(struct model *m, const long *v, int final)
         all_ok = all_ok && c->ok;
     }
     if (m->chunks_lost > 0)
-        model_set_check(m, "shared_offset", pend, "%lld reads could not be recorded",
+        model_set_check(m, "shared_offset", pend, _("%lld reads could not be recorded"),
                         m->chunks_lost);
     else if (gaps == 0 && alternations > 0)
         model_set_check(m, "shared_offset", CHECK_OK,
-                        "%d reads by both in turn, each where the other's ended: one offset",
+                        _("%d reads by both in turn, each where the other's ended: one offset"),
                         reads);
     else if (gaps > 0)
         model_set_check(m, "shared_offset", CHECK_FAILED,
-                        "%d read(s) did not start where the previous one ended: two offsets", gaps);
+                        _("%d read(s) did not start where the previous one ended: two offsets"),
+                        gaps);
     else
-        model_set_check(m, "shared_offset", pend, "%d reads so far", reads);
+        model_set_check(m, "shared_offset", pend, _("%d reads so far"), reads);
 
     if (m->chunks_lost > 0)
-        model_set_check(m, "content", pend, "%lld reads could not be recorded", m->chunks_lost);
+        model_set_check(m, "content", pend, _("%lld reads could not be recorded"), m->chunks_lost);
     else if (covered == size && gaps == 0 && all_ok && m->nchunks > 0)
         model_set_check(m, "content", CHECK_OK,
-                        "all %lld bytes read once, in order, each the file's own", size);
+                        _("all %lld bytes read once, in order, each the file's own"), size);
     else if (final != 1 && gaps == 0 && all_ok && covered <= size)
-        model_set_check(m, "content", CHECK_PENDING, "%lld of %lld bytes read", covered, size);
+        model_set_check(m, "content", CHECK_PENDING, _("%lld of %lld bytes read"), covered, size);
     else
-        model_set_check(m, "content", CHECK_FAILED, "%lld bytes read for a %lld-byte file%s",
-                        covered, size, all_ok ? "" : ", some of them wrong");
+        model_set_check(m, "content", CHECK_FAILED, _("%lld bytes read for a %lld-byte file%s"),
+                        covered, size, all_ok ? "" : _(", some of them wrong"));
 
     /* The sender closed its fd; did the receiver carry on? */
     char key[28];
@@ -184,11 +187,11 @@ static void judge(struct model *m, const long *v, int final)
             after += m->chunks[i].reads;
     if (at >= 0 && after > 0 && expect == size)
         model_set_check(m, "carried_on", CHECK_OK,
-                        "after the sender closed fd %lld, the receiver read %d more time(s) "
-                        "to EOF",
+                        _("after the sender closed fd %lld, the receiver read %d more time(s) "
+                          "to EOF"),
                         s_fd, after);
     else
-        model_set_check(m, "carried_on", pend, "the receiver has not read on after the close");
+        model_set_check(m, "carried_on", pend, _("the receiver has not read on after the close"));
 }
 
 /* Knobs that break a check on purpose: told as such, not as a failure. */
@@ -200,12 +203,12 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_fdpass = {
     .breaks = breaks,
     .name = "fdpass",
-    .summary = "an open fd handed to an unrelated process over a UNIX socket (SCM_RIGHTS)",
-    .watch = "The receiver listens on a socket file in the run directory; the sender opens "
-             "data.txt and sends the fd with SCM_RIGHTS: while in flight, the receiver's "
-             "socket shows scm_fds 1 in fdinfo. The receiver gets its own fd NUMBER for the "
-             "same open file: same inode, and one offset — watch pos move in both fd tables "
-             "as they read in turn. The sender closes its copy; the receiver reads on to EOF.",
+    .summary = N_("an open fd handed to an unrelated process over a UNIX socket (SCM_RIGHTS)"),
+    .watch = N_("The receiver listens on a socket file in the run directory; the sender opens "
+                "data.txt and sends the fd with SCM_RIGHTS: while in flight, the receiver's "
+                "socket shows scm_fds 1 in fdinfo. The receiver gets its own fd NUMBER for the "
+                "same open file: same inode, and one offset — watch pos move in both fd tables "
+                "as they read in turn. The sender closes its copy; the receiver reads on to EOF."),
     .params = params,
     .nparams = P__N,
     .build = build,

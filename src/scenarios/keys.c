@@ -16,6 +16,7 @@
 #include <sys/ipc.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_PROJ, P_LOOKUP_PROJ, P_MODE, P_EXCL, P_GAP, P__N };
 
@@ -23,14 +24,14 @@ static const char *const mode_choices[] = {"0400", "0600", "0666", NULL};
 static const unsigned mode_bits[] = {0400, 0600, 0666};
 
 static const struct param_def params[] = {
-    [P_PROJ] = {"proj", PARAM_INT, 'k', 1, 255, NULL, "ftok's proj_id (the default is 'k')"},
+    [P_PROJ] = {"proj", PARAM_INT, 'k', 1, 255, NULL, N_("ftok's proj_id (the default is 'k')")},
     [P_LOOKUP_PROJ] = {"lookup_proj", PARAM_INT, 0, 0, 255, NULL,
-                       "the proj the lookup process uses (0: the same)"},
+                       N_("the proj the lookup process uses (0: the same)")},
     [P_MODE] = {"mode", PARAM_ENUM, 0, 0, 0, mode_choices,
-                "the objects' permission bits (given with IPC_SET after creation)"},
+                N_("the objects' permission bits (given with IPC_SET after creation)")},
     [P_EXCL] = {"excl", PARAM_BOOL, 1, 0, 1, NULL,
-                "the exclusive process passes IPC_CREAT|IPC_EXCL (off: IPC_CREAT only)"},
-    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 10000, NULL, "time between steps"},
+                N_("the exclusive process passes IPC_CREAT|IPC_EXCL (off: IPC_CREAT only)")},
+    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 10000, NULL, N_("time between steps")},
 };
 
 enum { R_OPENER, R_EXCLUSIVE, R_LOOKUP, R_STRANGER, R__N };
@@ -154,16 +155,16 @@ static void judge_key(struct model *m, int pend)
     }
     if (seen > 0 && same < seen)
         model_set_check(m, "same_key", CHECK_FAILED,
-                        "a process computed key 0x%08llx, not the objects' 0x%08x: another "
-                        "path or proj is another key",
+                        _("a process computed key 0x%08llx, not the objects' 0x%08x: another "
+                          "path or proj is another key"),
                         (unsigned long long)other, kernel);
     else if (seen == R__N)
         model_set_check(m, "same_key", CHECK_OK,
-                        "all 4 processes computed key 0x%08x from the file and proj, the key "
-                        "IPC_STAT shows for the set",
+                        _("all 4 processes computed key 0x%08x from the file and proj, the key "
+                          "IPC_STAT shows for the set"),
                         kernel);
     else
-        model_set_check(m, "same_key", pend, "%d of 4 processes computed the key", seen);
+        model_set_check(m, "same_key", pend, _("%d of 4 processes computed the key"), seen);
 }
 
 static void judge_gets(struct model *m, int pend)
@@ -185,12 +186,12 @@ static void judge_gets(struct model *m, int pend)
         int made, good;
         tally(m, c[i].role, c[i].want, &made, &good);
         if (made > good)
-            model_set_check(m, c[i].name, CHECK_FAILED, "%d of its %d get calls went otherwise",
+            model_set_check(m, c[i].name, CHECK_FAILED, _("%d of its %d get calls went otherwise"),
                             made - good, made);
         else if (good == 3)
             model_set_check(m, c[i].name, CHECK_OK, "%s", c[i].ok);
         else
-            model_set_check(m, c[i].name, pend, "%d of 3 get calls so far", made);
+            model_set_check(m, c[i].name, pend, _("%d of 3 get calls so far"), made);
     }
 }
 
@@ -211,26 +212,26 @@ static void judge(struct model *m, const long *v, int final)
     long long uid = fact(m, R_STRANGER, "uid", -1);
     if (tried > refused)
         model_set_check(m, "refused", CHECK_FAILED,
-                        "%d of %d alter operations by uid %lld passed: mode %s grants them",
+                        _("%d of %d alter operations by uid %lld passed: mode %s grants them"),
                         tried - refused, tried, uid, mode_choices[v[P_MODE]]);
     else if (refused == 3)
         model_set_check(m, "refused", CHECK_OK,
-                        "mode %s: semop, msgsnd and shmat read-write by uid %lld all got EACCES",
+                        _("mode %s: semop, msgsnd and shmat read-write by uid %lld all got EACCES"),
                         mode_choices[v[P_MODE]], uid);
     else
-        model_set_check(m, "refused", pend, "%d of 3 alter operations tried", tried);
+        model_set_check(m, "refused", pend, _("%d of 3 alter operations tried"), tried);
 }
 
 const struct scenario_def scenario_keys = {
     .name = "keys",
-    .summary = "System V keys: ftok, IPC_CREAT, IPC_EXCL (EEXIST), opening by key, mode bits "
-               "(EACCES)",
-    .watch = "ipcplay makes keyfile, computes ftok(keyfile, proj) and creates a set, a queue "
-             "and a segment with that one key (one key names one object of each kind: ipcs "
-             "shows the key beside each). Four processes that share nothing compute the same "
-             "key: IPC_CREAT opens what exists, IPC_CREAT|IPC_EXCL gets EEXIST, flags 0 with "
-             "nsems/size 0 opens it, and a stranger (uid 65534 when run as root) gets the ids "
-             "but every alter is refused by the mode bits: EACCES.",
+    .summary = N_("System V keys: ftok, IPC_CREAT, IPC_EXCL (EEXIST), opening by key, mode bits "
+                  "(EACCES)"),
+    .watch = N_("ipcplay makes keyfile, computes ftok(keyfile, proj) and creates a set, a queue "
+                "and a segment with that one key (one key names one object of each kind: ipcs "
+                "shows the key beside each). Four processes that share nothing compute the same "
+                "key: IPC_CREAT opens what exists, IPC_CREAT|IPC_EXCL gets EEXIST, flags 0 with "
+                "nsems/size 0 opens it, and a stranger (uid 65534 when run as root) gets the ids "
+                "but every alter is refused by the mode bits: EACCES."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum {
     P_SENDERS,
@@ -37,24 +38,25 @@ enum {
 #define MAX_TYPES 9
 
 static const struct param_def params[] = {
-    [P_SENDERS] = {"senders", PARAM_INT, 2, 1, MAX_SENDERS, NULL, "sender processes"},
-    [P_MESSAGES] = {"messages", PARAM_INT, 8, 1, MAX_MESSAGES, NULL, "messages each sender sends"},
+    [P_SENDERS] = {"senders", PARAM_INT, 2, 1, MAX_SENDERS, NULL, N_("sender processes")},
+    [P_MESSAGES] = {"messages", PARAM_INT, 8, 1, MAX_MESSAGES, NULL,
+                    N_("messages each sender sends")},
     [P_TYPES] = {"types", PARAM_INT, 3, 1, MAX_TYPES, NULL,
-                 "message types 1..N the senders cycle through"},
+                 N_("message types 1..N the senders cycle through")},
     [P_SIZE] = {"size", PARAM_INT, 48, 24, 2048, NULL,
-                "bytes in a message (mtext); also the receivers' buffer"},
+                N_("bytes in a message (mtext); also the receivers' buffer")},
     [P_LONG] = {"long", PARAM_INT, 4, 0, 100, NULL,
-                "every Nth message is 4x longer than the buffer (0: none)"},
+                N_("every Nth message is 4x longer than the buffer (0: none)")},
     [P_SEL] = {"sel", PARAM_INT, 2, 1, MAX_TYPES, NULL,
-               "the type in the selectors: type N, lowest type <= N, any type but N"},
+               N_("the type in the selectors: type N, lowest type <= N, any type but N")},
     [P_NOERROR] = {"noerror", PARAM_BOOL, 0, 0, 1, NULL,
-                   "MSG_NOERROR: cut long messages to the buffer instead of E2BIG"},
+                   N_("MSG_NOERROR: cut long messages to the buffer instead of E2BIG")},
     [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
-                  "IPC_NOWAIT: ENOMSG / EAGAIN instead of sleeping, then retry"},
+                  N_("IPC_NOWAIT: ENOMSG / EAGAIN instead of sleeping, then retry")},
     [P_QBYTES] = {"qbytes", PARAM_INT, 256, 64, 16384, NULL,
-                  "msg_qbytes set with IPC_SET (16384 is the usual default)"},
-    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 60000, NULL, "a sender's pause between messages"},
-    [P_WORK] = {"work", PARAM_MS, 1000, 0, 60000, NULL, "a receiver's time per message"},
+                  N_("msg_qbytes set with IPC_SET (16384 is the usual default)")},
+    [P_GAP] = {"gap", PARAM_MS, 3000, 0, 60000, NULL, N_("a sender's pause between messages")},
+    [P_WORK] = {"work", PARAM_MS, 1000, 0, 60000, NULL, N_("a receiver's time per message")},
 };
 
 /* Role order: the judge relies on senders being role 0. */
@@ -66,13 +68,13 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     long longest = v[P_LONG] > 0 ? 4 * v[P_SIZE] : v[P_SIZE];
     if (longest > v[P_QBYTES]) {
         snprintf(err, errlen,
-                 "qbytes=%ld cannot hold a %ld-byte message (msgsnd would fail with EINVAL): "
-                 "raise qbytes or lower size",
+                 _("qbytes=%ld cannot hold a %ld-byte message (msgsnd would fail with EINVAL): "
+                   "raise qbytes or lower size"),
                  v[P_QBYTES], longest);
         return -1;
     }
     if (total > MODEL_MSGLOG) {
-        snprintf(err, errlen, "senders x messages = %ld: at most %d", total, MODEL_MSGLOG);
+        snprintf(err, errlen, _("senders x messages = %ld: at most %d"), total, MODEL_MSGLOG);
         return -1;
     }
     int q = plan_add_msgq(p, v[P_QBYTES]);
@@ -179,8 +181,8 @@ static void check_order(const struct model_msg_recv *r, const char *who, int typ
         return;
     int32_t *l = &last[r->proc][r->instance - 1][cls];
     if (r->seq <= *l && !t->disorder++)
-        snprintf(t->first_disorder, sizeof t->first_disorder, "%s got sender-%d #%d after #%d", who,
-                 r->instance, r->seq, *l);
+        snprintf(t->first_disorder, sizeof t->first_disorder, _("%s got sender-%d #%d after #%d"),
+                 who, r->instance, r->seq, *l);
     if (r->seq > *l)
         *l = r->seq;
 }
@@ -215,8 +217,8 @@ static void count_received(const struct model *m, struct tally *t)
         bool except = (r->flags & OPF_EXCEPT) != 0;
         if ((r->type != type || !selector_matches(r->selector, except, type)) && !t->mismatched++)
             snprintf(t->first_mismatch, sizeof t->first_mismatch,
-                     "%s (selector %s%d) got sender-%d #%d of type %d", who, except ? "not " : "",
-                     r->selector, r->instance, r->seq, r->type);
+                     _("%s (selector %s%d) got sender-%d #%d of type %d"), who,
+                     except ? _("not ") : "", r->selector, r->instance, r->seq, r->type);
         if (r->got < r->full_len)
             t->cut++;
         else if (!r->sum_ok)
@@ -236,31 +238,31 @@ static void judge_every_message_once(struct model *m, const long *v, int final,
             if (sent[s][k] && !got[s][k])
                 missing++;
     if (g->overflow)
-        model_set_check(m, "every_message_once", CHECK_FAILED, "%d records did not fit the log",
+        model_set_check(m, "every_message_once", CHECK_FAILED, _("%d records did not fit the log"),
                         g->overflow);
     else if (t->dups || t->unknown)
         model_set_check(m, "every_message_once", CHECK_FAILED,
-                        "%ld received twice, %ld received that no sender sent", t->dups,
+                        _("%ld received twice, %ld received that no sender sent"), t->dups,
                         t->unknown);
     else if (!final)
         model_set_check(m, "every_message_once", CHECK_PENDING,
-                        "%ld of %ld received, each once so far", t->received, total);
+                        _("%ld of %ld received, each once so far"), t->received, total);
     else if (final == 1 && !missing && g->nsent >= total && (t->yours || t->outside))
         model_set_check(m, "every_message_once", CHECK_OK,
-                        "all %ld messages received, each exactly once (besides: %ld of yours, "
-                        "%ld from outside the run)",
+                        _("all %ld messages received, each exactly once (besides: %ld of yours, "
+                          "%ld from outside the run)"),
                         total, t->yours, t->outside);
     else if (final == 1 && (missing || g->nsent < total))
         model_set_check(m, "every_message_once", CHECK_FAILED,
-                        "%ld of %d sent were never received; %ld of %ld were sent", missing,
+                        _("%ld of %d sent were never received; %ld of %ld were sent"), missing,
                         g->nsent, (long)g->nsent, total);
     else if (missing || g->nsent < total)
         model_set_check(m, "every_message_once", CHECK_PENDING,
-                        "%ld of %ld received, each once; the run was cut short", t->received,
+                        _("%ld of %ld received, each once; the run was cut short"), t->received,
                         total);
     else
         model_set_check(m, "every_message_once", CHECK_OK,
-                        "all %ld messages received, each exactly once", total);
+                        _("all %ld messages received, each exactly once"), total);
 }
 
 /* The checks about the messages that arrived: with none, they have nothing
@@ -272,34 +274,34 @@ static void judge_arrivals(struct model *m, const long *v, int final, const stru
                                                      "whole_messages"};
         for (int i = 0; i < 3; i++)
             model_set_check(m, about_arrivals[i], CHECK_PENDING, "%s",
-                            final ? "no message was received" : "no message received yet");
+                            final ? _("no message was received") : _("no message received yet"));
         return;
     }
     if (t->mismatched)
-        model_set_check(m, "selector_matches", CHECK_FAILED, "%ld wrong: %s", t->mismatched,
+        model_set_check(m, "selector_matches", CHECK_FAILED, _("%ld wrong: %s"), t->mismatched,
                         t->first_mismatch);
     else
         model_set_check(m, "selector_matches", CHECK_OK,
-                        "each of %ld messages went to a receiver whose selector takes its type",
+                        _("each of %ld messages went to a receiver whose selector takes its type"),
                         t->received);
     if (t->disorder)
-        model_set_check(m, "kernel_order", CHECK_FAILED, "%ld out of order: %s", t->disorder,
+        model_set_check(m, "kernel_order", CHECK_FAILED, _("%ld out of order: %s"), t->disorder,
                         t->first_disorder);
     else
         model_set_check(m, "kernel_order", CHECK_OK,
-                        "every receiver got each sender's messages in the order sent%s",
-                        v[P_TYPES] > 1 ? " (the <0 one: per type)" : "");
+                        _("every receiver got each sender's messages in the order sent%s"),
+                        v[P_TYPES] > 1 ? _(" (the <0 one: per type)") : "");
     if (t->cut || t->bad)
         model_set_check(m, "whole_messages", CHECK_FAILED,
-                        "%ld cut short by MSG_NOERROR (tail lost), %ld with a wrong checksum",
+                        _("%ld cut short by MSG_NOERROR (tail lost), %ld with a wrong checksum"),
                         t->cut, t->bad);
     else if (m->msglog.e2big)
         model_set_check(m, "whole_messages", CHECK_OK,
-                        "%ld arrived whole; %d E2BIG: a long one stayed queued until asked for "
-                        "with a bigger buffer",
+                        _("%ld arrived whole; %d E2BIG: a long one stayed queued until asked for "
+                          "with a bigger buffer"),
                         t->received, m->msglog.e2big);
     else
-        model_set_check(m, "whole_messages", CHECK_OK, "%ld arrived whole (checksums held)",
+        model_set_check(m, "whole_messages", CHECK_OK, _("%ld arrived whole (checksums held)"),
                         t->received);
 }
 
@@ -322,17 +324,17 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_msgq = {
     .breaks = breaks,
     .name = "msgq",
-    .summary = "a message queue: senders send typed messages, receivers pick by selector",
-    .watch = "Watch qnum and cbytes/qbytes rise as senders queue typed messages, and the "
-             "contents by type (copied with MSG_COPY, not consumed). Each receiver asks with "
-             "one selector: recv-any takes the first message, recv-typeN only type N, "
-             "recv-uptoN the lowest type <= N, recv-notN anything but N (MSG_EXCEPT); a "
-             "receiver with nothing to take sleeps in msgrcv -- the kernel view shows which "
-             "type it waits for. When cbytes reaches qbytes, senders sleep in msgsnd. A long "
-             "message meets a short buffer: E2BIG leaves it in the queue (noerror=on cuts it "
-             "instead, and the whole_messages check fails). lspid/lrpid name the last sender "
-             "and receiver. At the end the closer, waiting for zero on `unread`, removes the "
-             "queue: sleeping receivers wake with EIDRM.",
+    .summary = N_("a message queue: senders send typed messages, receivers pick by selector"),
+    .watch = N_("Watch qnum and cbytes/qbytes rise as senders queue typed messages, and the "
+                "contents by type (copied with MSG_COPY, not consumed). Each receiver asks with "
+                "one selector: recv-any takes the first message, recv-typeN only type N, "
+                "recv-uptoN the lowest type <= N, recv-notN anything but N (MSG_EXCEPT); a "
+                "receiver with nothing to take sleeps in msgrcv -- the kernel view shows which "
+                "type it waits for. When cbytes reaches qbytes, senders sleep in msgsnd. A long "
+                "message meets a short buffer: E2BIG leaves it in the queue (noerror=on cuts it "
+                "instead, and the whole_messages check fails). lspid/lrpid name the last sender "
+                "and receiver. At the end the closer, waiting for zero on `unread`, removes the "
+                "queue: sleeping receivers wake with EIDRM."),
     .params = params,
     .nparams = P__N,
     .build = build,

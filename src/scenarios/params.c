@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 void scenario_defaults(const struct scenario_def *s, long *vals)
 {
@@ -110,14 +111,14 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
         size_t n = number_length(text, false);
         if (n == 0 || text[n] != '\0') {
             snprintf(err, errlen,
-                     "bad value '%s' for %s: accepted a whole number %s, in decimal digits", echo,
-                     p->name, range);
+                     _("bad value '%s' for %s: accepted a whole number %s, in decimal digits"),
+                     echo, p->name, range);
             return -1;
         }
         errno = 0;
         long v = strtol(text, NULL, 10);
         if (errno == ERANGE || v < p->min || v > p->max) {
-            snprintf(err, errlen, "%s=%s is out of range: accepted %s", p->name, echo, range);
+            snprintf(err, errlen, _("%s=%s is out of range: accepted %s"), p->name, echo, range);
             return -1;
         }
         *out = v;
@@ -133,7 +134,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
             n = 0;
         if (n == 0) {
             snprintf(err, errlen,
-                     "bad value '%s' for %s: accepted a duration %s (600, 600ms, 1.5s)", echo,
+                     _("bad value '%s' for %s: accepted a duration %s (600, 600ms, 1.5s)"), echo,
                      p->name, range);
             return -1;
         }
@@ -154,7 +155,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
         }
         v *= *text == '-' ? -scale : scale;
         if (v < (double)p->min || v > (double)p->max) {
-            snprintf(err, errlen, "%s=%s is out of range: accepted %s", p->name, echo, range);
+            snprintf(err, errlen, _("%s=%s is out of range: accepted %s"), p->name, echo, range);
             return -1;
         }
         *out = (long)(v + 0.5);
@@ -171,7 +172,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
             *out = 0;
             return 0;
         }
-        snprintf(err, errlen, "bad value '%s' for %s: accepted on|off", echo, p->name);
+        snprintf(err, errlen, _("bad value '%s' for %s: accepted on|off"), echo, p->name);
         return -1;
     case PARAM_ENUM:
         for (int i = 0; p->choices[i]; i++)
@@ -179,7 +180,7 @@ static int parse_value(const struct param_def *p, const char *text, long *out, c
                 *out = i;
                 return 0;
             }
-        snprintf(err, errlen, "bad value '%s' for %s: accepted %s", echo, p->name, range);
+        snprintf(err, errlen, _("bad value '%s' for %s: accepted %s"), echo, p->name, range);
         return -1;
     }
     return -1;
@@ -206,8 +207,8 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
         }
         if (!eq || eq == argv[i]) {
             char cut[48];
-            snprintf(err, errlen, "expected name=value, got '%s' (parameters of %s: %s)",
-                     shown(argv[i], cut, sizeof cut), s->name, s->nparams ? names : "none");
+            snprintf(err, errlen, _("expected name=value, got '%s' (parameters of %s: %s)"),
+                     shown(argv[i], cut, sizeof cut), s->name, s->nparams ? names : _("none"));
             return -1;
         }
         char name[64];
@@ -218,14 +219,14 @@ int scenario_parse_params(const struct scenario_def *s, int argc, char *const ar
         name[nl] = '\0';
         int idx = scenario_param_index(s, name);
         if (idx < 0) {
-            snprintf(err, errlen, "unknown parameter '%s' for %s: accepted %s", name, s->name,
-                     s->nparams ? names : "none");
+            snprintf(err, errlen, _("unknown parameter '%s' for %s: accepted %s"), name, s->name,
+                     s->nparams ? names : _("none"));
             return -1;
         }
         /* Which one would win is a guess a person should not have to make. */
         if (given[idx] >= 0) {
             char cut1[48], cut2[48];
-            snprintf(err, errlen, "%s given twice (%s, then %s): give each parameter once", name,
+            snprintf(err, errlen, _("%s given twice (%s, then %s): give each parameter once"), name,
                      shown(argv[given[idx]], cut1, sizeof cut1), shown(argv[i], cut2, sizeof cut2));
             return -1;
         }

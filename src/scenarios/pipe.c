@@ -13,6 +13,7 @@
 
 #include "../model/pattern.h"
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_MODE, P_BYTES, P_CHUNK, P_GAP, P_CLOSE_READER, P_CLOSE_UNUSED, P_SIGPIPE, P_PROBE, P__N };
 enum { M_PIPE, M_DUPLEX, M_SOCKETPAIR, M_FIFO };
@@ -21,20 +22,23 @@ static const char *const mode_choices[] = {"pipe", "duplex", "socketpair", "fifo
 static const char *const sigpipe_choices[] = {"default", "ignore", NULL};
 
 static const struct param_def params[] = {
-    [P_MODE] = {"mode", PARAM_ENUM, M_PIPE, 0, 0, mode_choices,
-                "pipe: parent to child; duplex: two pipes; socketpair; fifo: unrelated processes"},
-    [P_BYTES] = {"bytes", PARAM_INT, 4096, 1, 1 << 20, NULL, "bytes sent each way"},
-    [P_CHUNK] = {"chunk", PARAM_INT, 512, 1, 65536, NULL, "bytes per write() and read()"},
-    [P_GAP] = {"gap", PARAM_MS, 2500, 0, 10000, NULL, "time between writes"},
+    [P_MODE] =
+        {"mode", PARAM_ENUM, M_PIPE, 0, 0, mode_choices,
+         N_("pipe: parent to child; duplex: two pipes; socketpair; fifo: unrelated processes")},
+    [P_BYTES] = {"bytes", PARAM_INT, 4096, 1, 1 << 20, NULL, N_("bytes sent each way")},
+    [P_CHUNK] = {"chunk", PARAM_INT, 512, 1, 65536, NULL, N_("bytes per write() and read()")},
+    [P_GAP] = {"gap", PARAM_MS, 2500, 0, 10000, NULL, N_("time between writes")},
     [P_CLOSE_READER] = {"close_reader", PARAM_BOOL, 0, 0, 1, NULL,
-                        "the reader closes its end and exits before the writer writes"},
+                        N_("the reader closes its end and exits before the writer writes")},
     [P_CLOSE_UNUSED] = {"close_unused", PARAM_BOOL, 1, 0, 1, NULL,
-                        "after fork each side closes the ends it does not use (off: no EOF)"},
-    [P_SIGPIPE] = {"sigpipe", PARAM_ENUM, 0, 0, 0, sigpipe_choices,
-                   "the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)"},
-    [P_PROBE] = {"probe", PARAM_BOOL, 0, 0, 1, NULL,
-                 "mode=fifo: before its own open the reader tries open(O_WRONLY|O_NONBLOCK) while "
-                 "nobody reads: ENXIO"},
+                        N_("after fork each side closes the ends it does not use (off: no EOF)")},
+    [P_SIGPIPE] =
+        {"sigpipe", PARAM_ENUM, 0, 0, 0, sigpipe_choices,
+         N_("the writer's SIGPIPE: default (it is killed) or ignore (write fails EPIPE)")},
+    [P_PROBE] =
+        {"probe", PARAM_BOOL, 0, 0, 1, NULL,
+         N_("mode=fifo: before its own open the reader tries open(O_WRONLY|O_NONBLOCK) while "
+            "nobody reads: ENXIO")},
 };
 
 enum { R_A, R_B };               /* parent/child, or writer/reader for fifo */
@@ -184,14 +188,14 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
                           .cu = v[P_CLOSE_UNUSED] || mode == M_FIFO,
                           .probe = v[P_PROBE] != 0};
     if (x.probe && mode != M_FIFO) {
-        snprintf(err, errlen, "probe=on goes with mode=fifo");
+        snprintf(err, errlen, _("probe=on goes with mode=fifo"));
         return -1;
     }
     if (x.gone && !x.cu && x.bytes > 4096) {
         snprintf(err, errlen,
-                 "close_reader=on with close_unused=off: the writer's own read "
-                 "end keeps the pipe open, so %d bytes could block it forever; "
-                 "use bytes=4096 or less",
+                 _("close_reader=on with close_unused=off: the writer's own read "
+                   "end keeps the pipe open, so %d bytes could block it forever; "
+                   "use bytes=4096 or less"),
                  x.bytes);
         return -1;
     }
@@ -249,15 +253,16 @@ static void judge(struct model *m, const long *v, int final)
         if (st->written == bytes && st->read == bytes && st->wsum == st->rsum && st->rsum == expect)
             ok++;
         else if (!why[0])
-            snprintf(why, sizeof why, "stream %d: %lld written, %lld read%s", s, st->written,
+            snprintf(why, sizeof why, _("stream %d: %lld written, %lld read%s"), s, st->written,
                      st->read,
-                     st->read == st->written && st->rsum != st->wsum ? ", checksums differ" : "");
+                     st->read == st->written && st->rsum != st->wsum ? _(", checksums differ")
+                                                                     : "");
         if (st->eof)
             eofs++;
     }
     if (ok == nstreams)
         model_set_check(m, "delivery", CHECK_OK,
-                        "%lld bytes each way, %d way(s): all arrived once, in order (checksum)",
+                        _("%lld bytes each way, %d way(s): all arrived once, in order (checksum)"),
                         bytes, nstreams);
     else
         model_set_check(m, "delivery", pend, "%s", why);
@@ -265,36 +270,36 @@ static void judge(struct model *m, const long *v, int final)
     if (v[P_PROBE]) {
         if (model_fact(m, "fifo.enxio", 0))
             model_set_check(m, "fifo_enxio", CHECK_OK,
-                            "O_NONBLOCK open for writing with no reader failed with ENXIO");
+                            _("O_NONBLOCK open for writing with no reader failed with ENXIO"));
         else
-            model_set_check(m, "fifo_enxio", pend, "no ENXIO seen (yet)");
+            model_set_check(m, "fifo_enxio", pend, _("no ENXIO seen (yet)"));
         bool slept = false;
         for (int i = 0; i < m->nprocs; i++)
             slept |= m->procs[i].role == R_B && (m->procs[i].seen & SEEN_OPEN);
         if (slept)
             model_set_check(m, "fifo_open_blocks", CHECK_OK,
-                            "the reader was seen asleep in open until the writer opened");
+                            _("the reader was seen asleep in open until the writer opened"));
         else
             model_set_check(m, "fifo_open_blocks", pend,
-                            "the reader not seen asleep in open (yet)");
+                            _("the reader not seen asleep in open (yet)"));
     }
     if (gone) {
         bool epipe = m->streams[0].werr == EPIPE, killed = killed_by_sigpipe(m);
         if (killed || epipe)
-            model_set_check(m, "sigpipe", CHECK_OK, "the reader was gone: the writer %s",
-                            killed ? "was killed by SIGPIPE" : "got EPIPE (SIGPIPE ignored)");
+            model_set_check(m, "sigpipe", CHECK_OK, _("the reader was gone: the writer %s"),
+                            killed ? _("was killed by SIGPIPE") : _("got EPIPE (SIGPIPE ignored)"));
         else
-            model_set_check(m, "sigpipe", pend, "no SIGPIPE or EPIPE seen (yet)");
+            model_set_check(m, "sigpipe", pend, _("no SIGPIPE or EPIPE seen (yet)"));
         return;
     }
     if (eofs == nstreams)
         model_set_check(m, "eof", CHECK_OK,
-                        "every reader saw read() return 0 once the last write end was closed");
+                        _("every reader saw read() return 0 once the last write end was closed"));
     else if (m->streams[0].rerr == ETIMEDOUT || m->streams[1].rerr == ETIMEDOUT)
         model_set_check(m, "eof", CHECK_FAILED,
-                        "no EOF: a write end stayed open (close_unused=off: the reader's own)");
+                        _("no EOF: a write end stayed open (close_unused=off: the reader's own)"));
     else
-        model_set_check(m, "eof", pend, "%d of %d readers saw EOF", eofs, nstreams);
+        model_set_check(m, "eof", pend, _("%d of %d readers saw EOF"), eofs, nstreams);
 
     bool blocked = false;
     for (int i = 0; i < m->nprocs; i++)
@@ -302,12 +307,12 @@ static void judge(struct model *m, const long *v, int final)
             blocked = true;
     if (blocked)
         model_set_check(m, "reader_blocked", CHECK_OK,
-                        "a reader was seen asleep in read() on an empty %s",
-                        mode == M_SOCKETPAIR ? "socket"
-                        : mode == M_FIFO     ? "FIFO"
-                                             : "pipe");
+                        _("a reader was seen asleep in read() on an empty %s"),
+                        mode == M_SOCKETPAIR ? _("socket")
+                        : mode == M_FIFO     ? _("FIFO")
+                                             : _("pipe"));
     else
-        model_set_check(m, "reader_blocked", pend, "no reader seen asleep in read() (yet)");
+        model_set_check(m, "reader_blocked", pend, _("no reader seen asleep in read() (yet)"));
 }
 
 /* Knobs that break a check on purpose: told as such, not as a failure. */
@@ -320,12 +325,12 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_pipe = {
     .breaks = breaks,
     .name = "pipe",
-    .summary = "bytes through a pipe, two pipes, a socketpair or a FIFO; EOF and SIGPIPE",
-    .watch = "The reader sleeps in read() on the empty pipe (state S, read(fd N pipe:[inode])) "
-             "until the writer writes. Each side closes the ends it does not use: EOF (read "
-             "returns 0) comes only when every write end is closed. Two pipes or a socketpair "
-             "carry both directions; a FIFO lets unrelated processes meet by path (open blocks "
-             "until both sides are there). close_reader=on: the writer gets SIGPIPE.",
+    .summary = N_("bytes through a pipe, two pipes, a socketpair or a FIFO; EOF and SIGPIPE"),
+    .watch = N_("The reader sleeps in read() on the empty pipe (state S, read(fd N pipe:[inode])) "
+                "until the writer writes. Each side closes the ends it does not use: EOF (read "
+                "returns 0) comes only when every write end is closed. Two pipes or a socketpair "
+                "carry both directions; a FIFO lets unrelated processes meet by path (open blocks "
+                "until both sides are there). close_reader=on: the writer gets SIGPIPE."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_MODE, P_BYTES, P_CHUNK, P_READER, P_NONBLOCK, P_GAP, P__N };
 enum { M_FILL, M_ATOMIC };
@@ -22,15 +23,15 @@ static const char *const readers[] = {"slow", "fast", NULL};
 
 static const struct param_def params[] = {
     [P_MODE] = {"mode", PARAM_ENUM, M_FILL, 0, 1, modes,
-                "fill: one writer fills the pipe; atomic: two writers, chunks checked whole"},
-    [P_BYTES] = {"bytes", PARAM_INT, 131072, 1, 1 << 22, NULL, "bytes each writer writes"},
+                N_("fill: one writer fills the pipe; atomic: two writers, chunks checked whole")},
+    [P_BYTES] = {"bytes", PARAM_INT, 131072, 1, 1 << 22, NULL, N_("bytes each writer writes")},
     [P_CHUNK] = {"chunk", PARAM_INT, 4096, 1, 1 << 17, NULL,
-                 "bytes per write() (PIPE_BUF is 4096: up to it a write is atomic)"},
+                 N_("bytes per write() (PIPE_BUF is 4096: up to it a write is atomic)")},
     [P_READER] = {"reader", PARAM_ENUM, RD_SLOW, 0, 1, readers,
-                  "slow: reads only once the writer(s) sleep on the full pipe; fast: at once"},
+                  N_("slow: reads only once the writer(s) sleep on the full pipe; fast: at once")},
     [P_NONBLOCK] = {"nonblock", PARAM_BOOL, 0, 0, 1, NULL,
-                    "fill: O_NONBLOCK on both ends: EAGAIN instead of sleeping"},
-    [P_GAP] = {"gap", PARAM_MS, 600, 0, 10000, NULL, "the reader's pause between reads"},
+                    N_("fill: O_NONBLOCK on both ends: EAGAIN instead of sleeping")},
+    [P_GAP] = {"gap", PARAM_MS, 600, 0, 10000, NULL, N_("the reader's pause between reads")},
 };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
@@ -41,7 +42,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     bool slow = v[P_READER] == RD_SLOW;
     int32_t bytes = (int32_t)v[P_BYTES], chunk = (int32_t)v[P_CHUNK], gap = (int32_t)v[P_GAP];
     if (atomic && nb) {
-        snprintf(err, errlen, "nonblock=on goes with mode=fill");
+        snprintf(err, errlen, _("nonblock=on goes with mode=fill"));
         return -1;
     }
     p->observe = 1; /* the board: who sleeps in write */
@@ -79,19 +80,20 @@ static void judge_fill(struct model *m, const long *v, int pend)
     long long cap = model_fact(m, "pipe.cap", 0), top = model_fact(m, "pipe.queued_max", 0);
     if (cap > 0)
         model_set_check(m, "capacity", CHECK_OK,
-                        "F_GETPIPE_SZ: %lld bytes; the pipe held at most %lld at once", cap, top);
+                        _("F_GETPIPE_SZ: %lld bytes; the pipe held at most %lld at once"), cap,
+                        top);
     else
-        model_set_check(m, "capacity", pend, "nobody asked the pipe its capacity (yet)");
+        model_set_check(m, "capacity", pend, _("nobody asked the pipe its capacity (yet)"));
     if (v[P_NONBLOCK]) {
         long long re = model_fact(m, "pipe.read_eagain", 0);
         long long we = model_fact(m, "pipe.write_eagain", 0);
         if (re && we)
             model_set_check(m, "nonblock", CHECK_OK,
-                            "O_NONBLOCK: read of the empty pipe and write to the full one both "
-                            "returned EAGAIN instead of sleeping");
+                            _("O_NONBLOCK: read of the empty pipe and write to the full one both "
+                              "returned EAGAIN instead of sleeping"));
         else
-            model_set_check(m, "nonblock", pend, "EAGAIN seen: read %s, write %s",
-                            re ? "yes" : "no", we ? "yes" : "no");
+            model_set_check(m, "nonblock", pend, _("EAGAIN seen: read %s, write %s"),
+                            re ? _("yes") : _("no"), we ? _("yes") : _("no"));
         return;
     }
     long long waited = model_fact(m, "pipe.write_waited", 0);
@@ -100,20 +102,20 @@ static void judge_fill(struct model *m, const long *v, int pend)
         seen |= m->procs[i].role == R_WRITER && (m->procs[i].seen & SEEN_WRITE);
     if (waited && seen)
         model_set_check(m, "writer_blocked", CHECK_OK,
-                        "the writer slept in write on the full pipe (%lld write(s) waited for "
-                        "room)",
+                        _("the writer slept in write on the full pipe (%lld write(s) waited for "
+                          "room)"),
                         waited);
     else if (pend == CHECK_FAILED && cap > 0 && v[P_BYTES] < cap)
         model_set_check(m, "writer_blocked", CHECK_FAILED,
-                        "the writer never slept: %ld bytes never fill a %lld-byte pipe", v[P_BYTES],
-                        cap);
+                        _("the writer never slept: %ld bytes never fill a %lld-byte pipe"),
+                        v[P_BYTES], cap);
     else
-        model_set_check(m, "writer_blocked", pend, "no write has waited for room (yet)");
+        model_set_check(m, "writer_blocked", pend, _("no write has waited for room (yet)"));
     long long got = model_fact(m, "pipe.drained", -1);
     if (got == v[P_BYTES])
-        model_set_check(m, "delivery", CHECK_OK, "all %lld bytes arrived", got);
+        model_set_check(m, "delivery", CHECK_OK, _("all %lld bytes arrived"), got);
     else
-        model_set_check(m, "delivery", pend, "%lld of %ld bytes read", got < 0 ? 0 : got,
+        model_set_check(m, "delivery", pend, _("%lld of %ld bytes read"), got < 0 ? 0 : got,
                         v[P_BYTES]);
 }
 
@@ -122,22 +124,22 @@ static void judge_atomic(struct model *m, const long *v, int pend)
     long long split = model_fact(m, "pipe.split", 0), chunks = model_fact(m, "pipe.chunks", 0);
     long chunk = v[P_CHUNK];
     if (!model_has_fact(m, "pipe.chunks"))
-        model_set_check(m, "pipe_buf_atomic", pend, "the reader has not reached EOF (yet)");
+        model_set_check(m, "pipe_buf_atomic", pend, _("the reader has not reached EOF (yet)"));
     else if (split > 0)
         model_set_check(m, "pipe_buf_atomic", CHECK_FAILED,
-                        "chunks of %ld bytes were cut %lld time(s) by the other writer's "
-                        "bytes (%lld chunks)%s",
+                        _("chunks of %ld bytes were cut %lld time(s) by the other writer's "
+                          "bytes (%lld chunks)%s"),
                         chunk, split, chunks,
-                        chunk > PIPE_BUF ? " (chunk > PIPE_BUF: broken on purpose)" : "");
+                        chunk > PIPE_BUF ? _(" (chunk > PIPE_BUF: broken on purpose)") : "");
     else if (chunk > PIPE_BUF)
         model_set_check(m, "pipe_buf_atomic", CHECK_OK,
-                        "none of %lld chunks of %ld bytes was cut this time, but writes over "
-                        "PIPE_BUF (%d) are not promised whole: timing decided",
+                        _("none of %lld chunks of %ld bytes was cut this time, but writes over "
+                          "PIPE_BUF (%d) are not promised whole: timing decided"),
                         chunks, chunk, PIPE_BUF);
     else
         model_set_check(m, "pipe_buf_atomic", CHECK_OK,
-                        "none of %lld chunks of %ld bytes was cut: writes of at most PIPE_BUF "
-                        "(%d) bytes are atomic",
+                        _("none of %lld chunks of %ld bytes was cut: writes of at most PIPE_BUF "
+                          "(%d) bytes are atomic"),
                         chunks, chunk, PIPE_BUF);
 }
 
@@ -152,12 +154,12 @@ static void judge(struct model *m, const long *v, int final)
 
 const struct scenario_def scenario_pipebuf = {
     .name = "pipebuf",
-    .summary = "a pipe's capacity, a writer asleep on a full pipe, O_NONBLOCK, PIPE_BUF",
-    .watch = "The writer asks the pipe its size (F_GETPIPE_SZ, 65536 here) and fills it; the "
-             "gauge in the story climbs to full and the writer sleeps in write (state S, "
-             "pipe_write) until the slow reader makes room. nonblock=on: EAGAIN instead of "
-             "sleeping, at both ends. mode=atomic: two writers, one pipe: each chunk of at most "
-             "PIPE_BUF bytes arrives whole; chunk=100000 lets the other writer's bytes in.",
+    .summary = N_("a pipe's capacity, a writer asleep on a full pipe, O_NONBLOCK, PIPE_BUF"),
+    .watch = N_("The writer asks the pipe its size (F_GETPIPE_SZ, 65536 here) and fills it; the "
+                "gauge in the story climbs to full and the writer sleeps in write (state S, "
+                "pipe_write) until the slow reader makes room. nonblock=on: EAGAIN instead of "
+                "sleeping, at both ends. mode=atomic: two writers, one pipe: each chunk of at most "
+                "PIPE_BUF bytes arrives whole; chunk=100000 lets the other writer's bytes in."),
     .params = params,
     .nparams = P__N,
     .build = build,

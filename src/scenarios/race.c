@@ -14,6 +14,7 @@
 #include "../model/signames.h"
 #include "../ops/race.h"
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_SIZE, P_TOTAL, P_MODE, P_ORDER, P_ONLY, P__N };
 
@@ -25,15 +26,15 @@ static const char *const only_choices[] = {"all",  "pipe",    "fifo",     "socke
 
 static const struct param_def params[] = {
     [P_SIZE] = {"size", PARAM_INT, 4096, RACE_MIN_SIZE, RACE_MAX_SIZE, NULL,
-                "bytes per message, a multiple of 8 (at most msgmax's default, 8192)"},
-    [P_TOTAL] = {"total", PARAM_INT, 64, 1, 4096, NULL, "MiB each mechanism moves"},
+                N_("bytes per message, a multiple of 8 (at most msgmax's default, 8192)")},
+    [P_TOTAL] = {"total", PARAM_INT, 64, 1, 4096, NULL, N_("MiB each mechanism moves")},
     [P_MODE] = {"mode", PARAM_ENUM, RACE_STREAM, 0, 0, mode_choices,
-                "stream: throughput (MB/s); pingpong: each message waits for its echo "
-                "(round trip in microseconds)"},
+                N_("stream: throughput (MB/s); pingpong: each message waits for its echo "
+                   "(round trip in microseconds)")},
     [P_ORDER] = {"order", PARAM_ENUM, 0, 0, 0, order_choices,
-                 "turn: one mechanism after another, each with the machine to itself; "
-                 "together: all at once, sharing the CPUs"},
-    [P_ONLY] = {"only", PARAM_ENUM, 0, 0, 0, only_choices, "race every mechanism, or one"},
+                 N_("turn: one mechanism after another, each with the machine to itself; "
+                    "together: all at once, sharing the CPUs")},
+    [P_ONLY] = {"only", PARAM_ENUM, 0, 0, 0, only_choices, N_("race every mechanism, or one")},
 };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
@@ -42,7 +43,7 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
 {
     int32_t size = (int32_t)v[P_SIZE];
     if (size % 8) {
-        snprintf(err, errlen, "size=%d: must be a multiple of 8 (16..%d)", size, RACE_MAX_SIZE);
+        snprintf(err, errlen, _("size=%d: must be a multiple of 8 (16..%d)"), size, RACE_MAX_SIZE);
         return -1;
     }
     int first = v[P_ONLY] ? (int)v[P_ONLY] - 1 : 0;
@@ -105,29 +106,30 @@ static void judge(struct model *m, const long *v, int final)
         if (l->done && !l->err && !l->bad && l->rcvd == l->count) {
             if (l->mode == RACE_PINGPONG)
                 model_set_check(m, name, CHECK_OK,
-                                "%9.2f us per round trip: %lld messages of %d bytes and their "
-                                "echoes, intact, in order",
+                                _("%9.2f us per round trip: %lld messages of %d bytes and their "
+                                  "echoes, intact, in order"),
                                 fig, (long long)l->rcvd, l->size);
             else
                 model_set_check(m, name, CHECK_OK,
-                                "%9.1f MB/s: %lld messages of %d bytes, intact, in order", fig,
+                                _("%9.1f MB/s: %lld messages of %d bytes, intact, in order"), fig,
                                 (long long)l->rcvd, l->size);
             order[done++] = k;
         } else if (l->bad) {
-            model_set_check(m, name, CHECK_FAILED, "%lld of %lld messages damaged or out of order",
-                            (long long)l->bad, (long long)l->rcvd);
+            model_set_check(m, name, CHECK_FAILED,
+                            _("%lld of %lld messages damaged or out of order"), (long long)l->bad,
+                            (long long)l->rcvd);
         } else if (l->err) {
-            model_set_check(m, name, CHECK_FAILED, "failed (%s) after %lld of %lld messages",
+            model_set_check(m, name, CHECK_FAILED, _("failed (%s) after %lld of %lld messages"),
                             errname(l->err), (long long)l->rcvd, (long long)l->count);
         } else {
-            model_set_check(m, name, l->done ? CHECK_FAILED : pend, "%lld of %lld messages",
+            model_set_check(m, name, l->done ? CHECK_FAILED : pend, _("%lld of %lld messages"),
                             (long long)l->rcvd, (long long)l->count);
         }
     }
     if (n < 2)
         return;
     if (done < n) {
-        model_set_check(m, "fastest", pend, "%d of %d mechanisms done", done, n);
+        model_set_check(m, "fastest", pend, _("%d of %d mechanisms done"), done, n);
         return;
     }
     /* best first: the most MB/s, or the shortest round trip */
@@ -149,22 +151,24 @@ static void judge(struct model *m, const long *v, int final)
                                 race_mech_name(order[i]));
     double best = model_race_figure(&m->race.lane[order[0]]);
     double worst = model_race_figure(&m->race.lane[order[n - 1]]);
-    model_set_check(m, "fastest", CHECK_OK, "%s (%.1fx the slowest)", buf,
+    model_set_check(m, "fastest", CHECK_OK, _("%s (%.1fx the slowest)"), buf,
                     pp ? worst / (best > 0 ? best : 1) : best / (worst > 0 ? worst : 1));
 }
 
 const struct scenario_def scenario_race = {
     .name = "race",
-    .summary = "which IPC is fastest? pipe, FIFO, socketpair, msgq, System V and POSIX shm race",
-    .watch = "Each mechanism moves the same messages from a sender to the receiver it forked; "
-             "the receiver checks every byte and the order. A pipe, a FIFO, a socket and a "
-             "queue copy every message into the kernel and out again; through shared memory the "
-             "sender writes it straight into the ring and the receiver reads it there. POSIX "
-             "shared memory here sleeps on a futex only when the ring is empty or full; System "
-             "V shared memory pays a semop for every slot on each side, so with small messages a "
-             "pipe can beat it. Ping-pong measures a round trip: the cost of waking the other "
-             "side. Watch who sleeps where: a reader in read() or msgrcv(), a ring's side in "
-             "semtimedop or futex.",
+    .summary =
+        N_("which IPC is fastest? pipe, FIFO, socketpair, msgq, System V and POSIX shm race"),
+    .watch =
+        N_("Each mechanism moves the same messages from a sender to the receiver it forked; "
+           "the receiver checks every byte and the order. A pipe, a FIFO, a socket and a "
+           "queue copy every message into the kernel and out again; through shared memory the "
+           "sender writes it straight into the ring and the receiver reads it there. POSIX "
+           "shared memory here sleeps on a futex only when the ring is empty or full; System "
+           "V shared memory pays a semop for every slot on each side, so with small messages a "
+           "pipe can beat it. Ping-pong measures a round trip: the cost of waking the other "
+           "side. Watch who sleeps where: a reader in read() or msgrcv(), a ring's side in "
+           "semtimedop or futex."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum {
     P_WORKERS,
@@ -41,33 +42,36 @@ enum { USR1_OFF, USR1_HANDLER, USR1_POKE, USR1_KILL };
 static const char *const usr1_choices[] = {"off", "handler", "poke", "kill", NULL};
 
 static const struct param_def params[] = {
-    [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, "worker processes contending"},
-    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 100000, NULL, "critical sections per worker"},
+    [P_WORKERS] = {"workers", PARAM_INT, 4, 1, 256, NULL, N_("worker processes contending")},
+    [P_ROUNDS] = {"rounds", PARAM_INT, 3, 1, 100000, NULL, N_("critical sections per worker")},
     [P_HOLD] = {"hold", PARAM_MS, 2000, 0, 60000, NULL,
-                "time spent inside (between read and write)"},
-    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, "time spent outside between rounds"},
+                N_("time spent inside (between read and write)")},
+    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, N_("time spent outside between rounds")},
     [P_UNDO] = {"undo", PARAM_BOOL, 1, 0, 1, NULL,
-                "SEM_UNDO: the kernel gives the semaphore back if a holder dies"},
+                N_("SEM_UNDO: the kernel gives the semaphore back if a holder dies")},
     [P_NOWAIT] = {"nowait", PARAM_BOOL, 0, 0, 1, NULL,
-                  "try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry"},
-    [P_SEM] = {"sem", PARAM_BOOL, 1, 0, 1, NULL,
-               "off: guard with a plain shared variable instead (the race the chapter warns of)"},
+                  N_("try-P with IPC_NOWAIT: EAGAIN instead of sleeping, then retry")},
+    [P_SEM] =
+        {"sem", PARAM_BOOL, 1, 0, 1, NULL,
+         N_("off: guard with a plain shared variable instead (the race the chapter warns of)")},
     [P_OP] = {"op", PARAM_ENUM, OP_PV, 0, 2, ops,
-              "wait0: first all wait for zero on a start semaphore (semzcnt), woken at once; "
-              "setval: woken by semctl(SETVAL, 0)"},
-    [P_SEMS] = {"sems", PARAM_INT, 1, 1, PLAN_MAX_SECTIONS, NULL,
-                "semaphores in the set, each guarding its own section; worker i uses (i-1) mod N"},
+              N_("wait0: first all wait for zero on a start semaphore (semzcnt), woken at once; "
+                 "setval: woken by semctl(SETVAL, 0)")},
+    [P_SEMS] =
+        {"sems", PARAM_INT, 1, 1, PLAN_MAX_SECTIONS, NULL,
+         N_("semaphores in the set, each guarding its own section; worker i uses (i-1) mod N")},
     [P_TAKE] = {"take", PARAM_INT, 1, 1, 100, NULL,
-                "units P takes and V gives in one semop (sem_op -N / +N)"},
-    [P_POOL] = {"pool", PARAM_INT, 0, 0, 1000, NULL,
-                "the semaphore's initial value (0: take); pool/take workers fit inside at once"},
+                N_("units P takes and V gives in one semop (sem_op -N / +N)")},
+    [P_POOL] =
+        {"pool", PARAM_INT, 0, 0, 1000, NULL,
+         N_("the semaphore's initial value (0: take); pool/take workers fit inside at once")},
     [P_USR1] = {"usr1", PARAM_ENUM, USR1_OFF, 0, 3, usr1_choices,
-                "handler: workers catch SIGUSR1, so `kill worker-2 USR1` makes a sleeping P "
-                "return EINTR; poke: and a poker sends it to worker-2 asleep in P; kill: the "
-                "poker's signal, with no handler"},
+                N_("handler: workers catch SIGUSR1, so `kill worker-2 USR1` makes a sleeping P "
+                   "return EINTR; poke: and a poker sends it to worker-2 asleep in P; kill: the "
+                   "poker's signal, with no handler")},
     [P_DIE] = {"die", PARAM_BOOL, 0, 0, 1, NULL,
-               "workers=1: the worker exits inside, holding the semaphore; a checker then reads "
-               "semval (did the kernel apply its semadj?)"},
+               N_("workers=1: the worker exits inside, holding the semaphore; a checker then reads "
+                  "semval (did the kernel apply its semadj?)")},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
@@ -75,20 +79,21 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     int sems = (int)v[P_SEMS];
     bool wait0 = v[P_OP] == OP_WAIT0_START || v[P_OP] == OP_WAIT0_SETVAL;
     if (sems > 1 && !v[P_SEM]) {
-        snprintf(err, errlen, "sems=%d needs sem=on (sem=off has one plain-variable lock)", sems);
+        snprintf(err, errlen, _("sems=%d needs sem=on (sem=off has one plain-variable lock)"),
+                 sems);
         return -1;
     }
     int take = (int)v[P_TAKE], pool = v[P_POOL] ? (int)v[P_POOL] : take;
     if (v[P_USR1] >= USR1_POKE && (v[P_WORKERS] < 2 || !v[P_SEM])) {
         snprintf(err, errlen,
-                 "usr1=poke|kill needs workers=2 or more and sem=on (it signals worker-2 "
-                 "asleep in P)");
+                 _("usr1=poke|kill needs workers=2 or more and sem=on (it signals worker-2 "
+                   "asleep in P)"));
         return -1;
     }
     if (v[P_DIE] && (v[P_WORKERS] != 1 || !v[P_SEM] || sems != 1 || wait0)) {
         snprintf(err, errlen,
-                 "die=on needs workers=1, sems=1, op=pv and sem=on (without "
-                 "SEM_UNDO a waiter would sleep forever)");
+                 _("die=on needs workers=1, sems=1, op=pv and sem=on (without "
+                   "SEM_UNDO a waiter would sleep forever)"));
         return -1;
     }
     int set = -1, start = sems;
@@ -189,22 +194,22 @@ static void judge_poke(struct model *m, const long *v, int final)
         const struct model_proc *p = &m->procs[i];
         if (p->role == 0 && p->instance == 2 && p->exited && WIFSIGNALED(p->wait_status)) {
             model_set_check(m, "eintr", CHECK_FAILED,
-                            "worker-2 was killed by %s: without a handler the default action "
-                            "ends it%s",
-                            WTERMSIG(p->wait_status) == SIGUSR1 ? "SIGUSR1" : "a signal",
-                            v[P_USR1] == USR1_KILL ? " (usr1=kill breaks it on purpose)" : "");
+                            _("worker-2 was killed by %s: without a handler the default action "
+                              "ends it%s"),
+                            WTERMSIG(p->wait_status) == SIGUSR1 ? "SIGUSR1" : _("a signal"),
+                            v[P_USR1] == USR1_KILL ? _(" (usr1=kill breaks it on purpose)") : "");
             return;
         }
     }
     long long n = model_fact(m, "sem.eintr", 0);
     if (n > 0)
         model_set_check(m, "eintr", CHECK_OK,
-                        "semop returned EINTR %lld time(s): the handler ran, the sleeper left "
-                        "the queue and tried again",
+                        _("semop returned EINTR %lld time(s): the handler ran, the sleeper left "
+                          "the queue and tried again"),
                         n);
     else
-        model_set_check(m, "eintr", final ? CHECK_FAILED : CHECK_PENDING, "no EINTR %s",
-                        final ? "seen: the signal never interrupted a P" : "yet");
+        model_set_check(m, "eintr", final ? CHECK_FAILED : CHECK_PENDING, _("no EINTR %s"),
+                        final ? _("seen: the signal never interrupted a P") : _("yet"));
 }
 
 /* die=on: the worker exited holding the semaphore, semadj +take as counted;
@@ -214,20 +219,20 @@ static void judge_die(struct model *m, const long *v, int final)
     long long pool = v[P_POOL] ? v[P_POOL] : v[P_TAKE];
     if (!model_has_fact(m, "semadj.getval")) {
         model_set_check(m, "semadj", final == 1 ? CHECK_FAILED : CHECK_PENDING,
-                        "the checker has not read semval yet");
+                        _("the checker has not read semval yet"));
         return;
     }
     long long got = model_fact(m, "semadj.getval", -1), adj = model_fact(m, "semadj.exited", 0);
     if (adj > 0 && got == pool)
         model_set_check(m, "semadj", CHECK_OK,
-                        "the worker died holding with semadj %+lld (counted); the kernel added "
-                        "it at exit: semval is %lld again",
+                        _("the worker died holding with semadj %+lld (counted); the kernel added "
+                          "it at exit: semval is %lld again"),
                         adj, got);
     else
         model_set_check(m, "semadj", CHECK_FAILED,
-                        "semval is %lld after the holder died (semadj counted %+lld): nobody "
-                        "gave it back%s",
-                        got, adj, v[P_UNDO] ? "" : " (undo=off breaks it on purpose)");
+                        _("semval is %lld after the holder died (semadj counted %+lld): nobody "
+                          "gave it back%s"),
+                        got, adj, v[P_UNDO] ? "" : _(" (undo=off breaks it on purpose)"));
 }
 
 static void judge(struct model *m, const long *v, int final)
@@ -247,46 +252,46 @@ static void judge(struct model *m, const long *v, int final)
     int fit = v[P_SEM] ? (int)((v[P_POOL] ? v[P_POOL] : v[P_TAKE]) / v[P_TAKE]) : 1;
     if (maxocc > 1 && fit > 1) /* a pool that fits several: exclusion was never promised */
         model_set_check(m, "mutual_exclusion", CHECK_FAILED,
-                        "%d processes were inside the critical section at once: pool %ld "
-                        "holds %d takes of %ld (broken on purpose)",
+                        _("%d processes were inside the critical section at once: pool %ld "
+                          "holds %d takes of %ld (broken on purpose)"),
                         maxocc, v[P_POOL], fit, v[P_TAKE]);
     else if (maxocc > 1)
         model_set_check(m, "mutual_exclusion", CHECK_FAILED,
-                        "%d processes were inside the critical section at once", maxocc);
+                        _("%d processes were inside the critical section at once"), maxocc);
     else if (maxocc == 0 && entries == 0) /* nobody went in: nothing to say yet */
-        model_set_check(m, "mutual_exclusion", CHECK_PENDING, "nobody has entered yet");
+        model_set_check(m, "mutual_exclusion", CHECK_PENDING, _("nobody has entered yet"));
     else if (final && v[P_SEMS] > 1)
         model_set_check(m, "mutual_exclusion", CHECK_OK,
-                        "never more than 1 inside any of the %ld critical sections", v[P_SEMS]);
+                        _("never more than 1 inside any of the %ld critical sections"), v[P_SEMS]);
     else if (final)
         model_set_check(m, "mutual_exclusion", CHECK_OK,
-                        "never more than 1 inside the critical section");
+                        _("never more than 1 inside the critical section"));
     else
-        model_set_check(m, "mutual_exclusion", CHECK_OK, "at most 1 inside so far");
+        model_set_check(m, "mutual_exclusion", CHECK_OK, _("at most 1 inside so far"));
 
     /* Processes that entered and never left (stopped mid-section, or killed
      * inside) may have written their update without counting it as done. */
     long long inflight = m->cs.occupancy > 0 ? m->cs.occupancy : 0;
     if (!final) {
-        model_set_check(m, "no_lost_updates", CHECK_PENDING, "counter %lld, %lld of %lld done",
+        model_set_check(m, "no_lost_updates", CHECK_PENDING, _("counter %lld, %lld of %lld done"),
                         counter, entries, expected);
     } else if (counter < entries || counter > entries + inflight) {
         model_set_check(m, "no_lost_updates", CHECK_FAILED,
-                        "counter is %lld after %lld updates: %lld lost", counter, entries,
+                        _("counter is %lld after %lld updates: %lld lost"), counter, entries,
                         entries - counter);
     } else if (counter != entries) {
         model_set_check(m, "no_lost_updates", CHECK_OK,
-                        "counter %lld = updates %lld + %lld cut short inside (run ended early)",
+                        _("counter %lld = updates %lld + %lld cut short inside (run ended early)"),
                         counter, entries, counter - entries);
     } else if (counter == 0) {
         model_set_check(m, "no_lost_updates", CHECK_PENDING,
-                        "no update was made: the run was cut short (0 of %lld)", expected);
+                        _("no update was made: the run was cut short (0 of %lld)"), expected);
     } else if (entries != expected) {
         model_set_check(m, "no_lost_updates", CHECK_OK,
-                        "counter %lld = updates %lld (run ended early: %lld of %lld)", counter,
+                        _("counter %lld = updates %lld (run ended early: %lld of %lld)"), counter,
                         entries, entries, expected);
     } else {
-        model_set_check(m, "no_lost_updates", CHECK_OK, "counter %lld = %lld workers x rounds",
+        model_set_check(m, "no_lost_updates", CHECK_OK, _("counter %lld = %lld workers x rounds"),
                         counter, expected);
     }
 }
@@ -300,13 +305,13 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_sem = {
     .breaks = breaks,
     .name = "sem",
-    .summary = "workers contend for a binary semaphore guarding a critical section",
-    .watch = "Watch semval drop to 0 when a worker passes P, and the others sleep in "
-             "semtimedop: semncnt counts them. V wakes one. Inside, the shared counter is "
-             "read, held and written back; with sem=off two workers get in at once and "
-             "updates are lost. sems=N: a set of N semaphores side by side, each with its own "
-             "waiters. op=wait0: everyone first sleeps waiting for zero on `start` (semzcnt "
-             "counts them) until the starter takes it to 0 and all wake at once.",
+    .summary = N_("workers contend for a binary semaphore guarding a critical section"),
+    .watch = N_("Watch semval drop to 0 when a worker passes P, and the others sleep in "
+                "semtimedop: semncnt counts them. V wakes one. Inside, the shared counter is "
+                "read, held and written back; with sem=off two workers get in at once and "
+                "updates are lost. sems=N: a set of N semaphores side by side, each with its own "
+                "waiters. op=wait0: everyone first sleeps waiting for zero on `start` (semzcnt "
+                "counts them) until the starter takes it to 0 and all wake at once."),
     .params = params,
     .nparams = P__N,
     .build = build,

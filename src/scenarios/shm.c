@@ -15,6 +15,7 @@
 
 #include "../model/ring.h"
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_PRODUCERS, P_CONSUMERS, P_SLOTS, P_ITEMS, P_KIND, P_SYNC, P_HOLD, P_THINK, P__N };
 enum { SEM_EMPTY, SEM_FULL, SEM_MUTEX };
@@ -23,17 +24,17 @@ static const char *const kinds[] = {"sysv", "posix", "anon", NULL};
 
 static const struct param_def params[] = {
     [P_PRODUCERS] = {"producers", PARAM_INT, 2, 1, MODEL_RING_PRODUCERS, NULL,
-                     "processes putting items"},
-    [P_CONSUMERS] = {"consumers", PARAM_INT, 2, 1, 8, NULL, "processes taking items"},
-    [P_SLOTS] = {"slots", PARAM_INT, 4, 1, RING_MAX_SLOTS, NULL, "slots in the ring"},
-    [P_ITEMS] = {"items", PARAM_INT, 3, 1, MODEL_RING_ITEMS, NULL, "items each producer puts"},
+                     N_("processes putting items")},
+    [P_CONSUMERS] = {"consumers", PARAM_INT, 2, 1, 8, NULL, N_("processes taking items")},
+    [P_SLOTS] = {"slots", PARAM_INT, 4, 1, RING_MAX_SLOTS, NULL, N_("slots in the ring")},
+    [P_ITEMS] = {"items", PARAM_INT, 3, 1, MODEL_RING_ITEMS, NULL, N_("items each producer puts")},
     [P_KIND] = {"kind", PARAM_ENUM, 0, 0, 2, kinds,
-                "System V segment, POSIX shm_open object, or anonymous MAP_SHARED memory"},
+                N_("System V segment, POSIX shm_open object, or anonymous MAP_SHARED memory")},
     [P_SYNC] = {"sync", PARAM_BOOL, 1, 0, 1, NULL,
-                "off: no mutex around the ring's indexes (the corruption it prevents)"},
+                N_("off: no mutex around the ring's indexes (the corruption it prevents)")},
     [P_HOLD] = {"hold", PARAM_MS, 2000, 0, 60000, NULL,
-                "time between reading an index and publishing the next one"},
-    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, "pause between items"},
+                N_("time between reading an index and publishing the next one")},
+    [P_THINK] = {"think", PARAM_MS, 500, 0, 60000, NULL, N_("pause between items")},
 };
 
 static int build(const long *v, struct plan *p, char *err, size_t errlen)
@@ -106,49 +107,50 @@ static void judge(struct model *m, const long *v, int final)
     long long broken = twice + r->empty_reads + r->bad_reads + never_put;
     if (broken)
         model_set_check(m, "every_item_once", CHECK_FAILED,
-                        "%lld taken twice, %lld empty slots read, %lld never put; %lld lost", twice,
-                        r->empty_reads, r->bad_reads + never_put, final ? lost : 0);
+                        _("%lld taken twice, %lld empty slots read, %lld never put; %lld lost"),
+                        twice, r->empty_reads, r->bad_reads + never_put, final ? lost : 0);
     else if (!final)
-        model_set_check(m, "every_item_once", CHECK_PENDING, "%lld of %lld taken, each once so far",
-                        taken, total);
+        model_set_check(m, "every_item_once", CHECK_PENDING,
+                        _("%lld of %lld taken, each once so far"), taken, total);
     else if (final == 1 && (lost || r->put < total))
         model_set_check(m, "every_item_once", CHECK_FAILED,
-                        "%lld items were put and never taken; %lld of %lld were put", lost, r->put,
-                        total);
+                        _("%lld items were put and never taken; %lld of %lld were put"), lost,
+                        r->put, total);
     else if (lost || r->put < total)
         model_set_check(m, "every_item_once", CHECK_PENDING,
-                        "%lld of %lld taken, each once; the run was cut short", taken, total);
+                        _("%lld of %lld taken, each once; the run was cut short"), taken, total);
     else
-        model_set_check(m, "every_item_once", CHECK_OK, "all %lld items taken, each exactly once",
-                        total);
+        model_set_check(m, "every_item_once", CHECK_OK,
+                        _("all %lld items taken, each exactly once"), total);
 
     /* The ring's own counters, read from the shared memory itself. */
     struct ring_view rv;
     const struct model_shmseg *seg = m->nshmsegs > 0 ? &m->shmsegs[0] : NULL;
     if (!seg || ring_decode(seg->peek, seg->peek_len, seg->ring_slots, &rv) < 0) {
         model_set_check(m, "checksum", final ? CHECK_FAILED : CHECK_PENDING,
-                        "the ring could not be read");
+                        _("the ring could not be read"));
         return;
     }
     if (final == 2 && rv.produced != rv.consumed) {
         model_set_check(m, "checksum", CHECK_PENDING,
-                        "the run was stopped with %lld items still in the ring",
+                        _("the run was stopped with %lld items still in the ring"),
                         rv.produced - rv.consumed);
     } else if (!final || rv.produced == 0) {
-        model_set_check(m, "checksum", CHECK_PENDING, "in %016llx, out %016llx so far",
+        model_set_check(m, "checksum", CHECK_PENDING, _("in %016llx, out %016llx so far"),
                         (unsigned long long)rv.sum_in, (unsigned long long)rv.sum_out);
     } else if (rv.sum_in != rv.sum_out || rv.produced != rv.consumed) {
         model_set_check(m, "checksum", CHECK_FAILED,
-                        "the ring's checksums differ: in %016llx, out %016llx (%lld put, %lld "
-                        "taken)",
+                        _("the ring's checksums differ: in %016llx, out %016llx (%lld put, %lld "
+                          "taken)"),
                         (unsigned long long)rv.sum_in, (unsigned long long)rv.sum_out, rv.produced,
                         rv.consumed);
     } else if (rv.sum_in != r->sum_put) {
-        model_set_check(m, "checksum", CHECK_FAILED,
-                        "the ring's checksum %016llx is not what the producers reported (%016llx)",
-                        (unsigned long long)rv.sum_in, (unsigned long long)r->sum_put);
+        model_set_check(
+            m, "checksum", CHECK_FAILED,
+            _("the ring's checksum %016llx is not what the producers reported (%016llx)"),
+            (unsigned long long)rv.sum_in, (unsigned long long)r->sum_put);
     } else {
-        model_set_check(m, "checksum", CHECK_OK, "in = out = %016llx over %lld items",
+        model_set_check(m, "checksum", CHECK_OK, _("in = out = %016llx over %lld items"),
                         (unsigned long long)rv.sum_in, rv.produced);
     }
 }
@@ -162,15 +164,15 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_shm = {
     .breaks = breaks,
     .name = "shm",
-    .summary = "producers and consumers share a ring buffer guarded by three semaphores",
-    .watch = "Watch the ring's slots fill at head and empty at tail. Producers P(empty), "
-             "consumers P(full): when the ring is full producers sleep on `empty`, when it is "
-             "empty consumers sleep on `full`; `mutex` lets one at a time touch the indexes. "
-             "kind=sysv shows the segment's shmid_ds: segsz, nattch (the workers alone: "
-             "ipcplay reads the bytes through a worker's memory), cpid and lpid; kind=posix and "
-             "kind=anon have no such record -- the kernel keeps those facts only for System V. "
-             "With sync=off two producers read the same head: an item is overwritten, a "
-             "consumer finds an empty slot or takes an item twice, and the checks fail.",
+    .summary = N_("producers and consumers share a ring buffer guarded by three semaphores"),
+    .watch = N_("Watch the ring's slots fill at head and empty at tail. Producers P(empty), "
+                "consumers P(full): when the ring is full producers sleep on `empty`, when it is "
+                "empty consumers sleep on `full`; `mutex` lets one at a time touch the indexes. "
+                "kind=sysv shows the segment's shmid_ds: segsz, nattch (the workers alone: "
+                "ipcplay reads the bytes through a worker's memory), cpid and lpid; kind=posix and "
+                "kind=anon have no such record -- the kernel keeps those facts only for System V. "
+                "With sync=off two producers read the same head: an item is overwritten, a "
+                "consumer finds an empty slot or takes an item twice, and the checks fail."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -26,6 +26,7 @@
 
 #include "../model/signames.h"
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_KIND, P_RMID, P_LOCK, P_GAP, P__N };
 
@@ -34,13 +35,13 @@ static const char *const rmids[] = {"early", "late", NULL};
 
 static const struct param_def params[] = {
     [P_KIND] = {"kind", PARAM_ENUM, 0, 0, 2, kinds,
-                "System V segment (shmat), POSIX object (shm_open + mmap) or a regular file "
-                "(open + mmap)"},
+                N_("System V segment (shmat), POSIX object (shm_open + mmap) or a regular file "
+                   "(open + mmap)")},
     [P_RMID] = {"rmid", PARAM_ENUM, 0, 0, 1, rmids,
-                "remove it while both are attached (early), or after both detached (late)"},
+                N_("remove it while both are attached (early), or after both detached (late)")},
     [P_LOCK] = {"lock", PARAM_BOOL, 0, 0, 1, NULL,
-                "SHM_LOCK and SHM_UNLOCK the segment (kind=sysv)"},
-    [P_GAP] = {"gap", PARAM_MS, 2000, 0, 60000, NULL, "time between steps"},
+                N_("SHM_LOCK and SHM_UNLOCK the segment (kind=sysv)")},
+    [P_GAP] = {"gap", PARAM_MS, 2000, 0, 60000, NULL, N_("time between steps")},
 };
 
 enum { F_KEYFILE };
@@ -54,8 +55,8 @@ static int build(const long *v, struct plan *p, char *err, size_t errlen)
     bool early = v[P_RMID] == 0, lock = v[P_LOCK] != 0;
     if (lock && kind != SHML_SYSV) {
         snprintf(err, errlen,
-                 "lock=on needs kind=sysv: SHM_LOCK is a System V shmctl command (POSIX and "
-                 "file mappings are locked with mlock)");
+                 _("lock=on needs kind=sysv: SHM_LOCK is a System V shmctl command (POSIX and "
+                   "file mappings are locked with mlock)"));
         return -1;
     }
     p->observe = 1;
@@ -156,12 +157,12 @@ static void judge_zero(struct model *m, int pend)
 {
     long long n = model_fact(m, F("zero_bytes"), -1), nz = model_fact(m, F("zero_nonzero"), -1);
     if (n < 0)
-        model_set_check(m, "zero_filled", pend, "the writer has not looked yet");
+        model_set_check(m, "zero_filled", pend, _("the writer has not looked yet"));
     else if (nz == 0)
         model_set_check(m, "zero_filled", CHECK_OK,
-                        "all %lld bytes were 0 when first read, before anyone wrote", n);
+                        _("all %lld bytes were 0 when first read, before anyone wrote"), n);
     else
-        model_set_check(m, "zero_filled", CHECK_FAILED, "%lld of %lld bytes were not 0", nz, n);
+        model_set_check(m, "zero_filled", CHECK_FAILED, _("%lld of %lld bytes were not 0"), nz, n);
 }
 
 static void judge_outlived(struct model *m, int kind, int pend)
@@ -176,61 +177,62 @@ static void judge_outlived(struct model *m, int kind, int pend)
     snprintf(held, sizeof held, unit[kind], at);
     if (model_fact(m, F("gone_early"), 0))
         model_set_check(m, "outlived_removal", CHECK_FAILED,
-                        "the segment vanished while a process was still attached");
+                        _("the segment vanished while a process was still attached"));
     else if (removed && at == 0)
         model_set_check(m, "outlived_removal", CHECK_FAILED,
-                        "%s came with %s: nothing held it, so it went at once -- nothing "
-                        "used it after its removal",
+                        _("%s came with %s: nothing held it, so it went at once -- nothing "
+                          "used it after its removal"),
                         what[kind], held);
     else if (removed && after > 0 && gone)
         model_set_check(m, "outlived_removal", CHECK_OK,
-                        "%s with %s: message %lld still went through it, and it went "
-                        "only when the last process %s",
-                        what[kind], held, after, kind == SHML_SYSV ? "detached" : "unmapped it");
+                        _("%s with %s: message %lld still went through it, and it went "
+                          "only when the last process %s"),
+                        what[kind], held, after,
+                        kind == SHML_SYSV ? _("detached") : _("unmapped it"));
     else if (!removed)
-        model_set_check(m, "outlived_removal", pend, "not removed yet");
+        model_set_check(m, "outlived_removal", pend, _("not removed yet"));
     else
-        model_set_check(m, "outlived_removal", pend, "%s with %s %lld; %s", what[kind], unit[kind],
-                        at,
-                        after ? "waiting for the last detach" : "waiting for a message through it");
+        model_set_check(m, "outlived_removal", pend, _("%s with %s; %s"), what[kind], held,
+                        after ? _("waiting for the last detach")
+                              : _("waiting for a message through it"));
 }
 
 static void judge_sysv(struct model *m, const long *v, int pend)
 {
     if (model_fact(m, F("nattch_off"), -1) >= 0)
         model_set_check(m, "nattch_own", CHECK_FAILED,
-                        "IPC_STAT said nattch %lld, more than the run's processes had "
-                        "attached: someone else attached it",
+                        _("IPC_STAT said nattch %lld, more than the run's processes had "
+                          "attached: someone else attached it"),
                         model_fact(m, F("nattch_off"), 0));
     else if (model_fact(m, F("nattch_seen"), 0))
         model_set_check(m, "nattch_own", CHECK_OK,
-                        "every nattch IPC_STAT gave counted the run's shmat calls alone: "
-                        "ipcplay attaches nothing");
+                        _("every nattch IPC_STAT gave counted the run's shmat calls alone: "
+                          "ipcplay attaches nothing"));
     else
-        model_set_check(m, "nattch_own", pend, "no IPC_STAT yet");
+        model_set_check(m, "nattch_own", pend, _("no IPC_STAT yet"));
     if (v[P_RMID] == 0) {
         if (model_fact(m, F("dest_seen"), 0))
             model_set_check(m, "dest_key0", CHECK_OK,
-                            "after IPC_RMID, IPC_STAT and /proc/sysvipc/shm both showed "
-                            "SHM_DEST (dest) and key 0");
+                            _("after IPC_RMID, IPC_STAT and /proc/sysvipc/shm both showed "
+                              "SHM_DEST (dest) and key 0"));
         else
-            model_set_check(m, "dest_key0", pend, "no IPC_STAT after IPC_RMID yet");
+            model_set_check(m, "dest_key0", pend, _("no IPC_STAT after IPC_RMID yet"));
     }
     if (!v[P_LOCK])
         return;
     long long rc = model_fact(m, F("lock_rc"), 1);
     if (rc == 1)
-        model_set_check(m, "shm_lock", pend, "not locked yet");
+        model_set_check(m, "shm_lock", pend, _("not locked yet"));
     else if (rc < 0)
         model_set_check(m, "shm_lock", model_fact(m, F("lock_seen"), 0) ? CHECK_FAILED : CHECK_OK,
-                        "SHM_LOCK is not permitted here (%s), and IPC_STAT shows the segment "
-                        "not locked",
+                        _("SHM_LOCK is not permitted here (%s), and IPC_STAT shows the segment "
+                          "not locked"),
                         errname((int)-rc));
     else if (model_fact(m, F("lock_seen"), 0) && model_fact(m, F("unlocked_seen"), 0))
         model_set_check(m, "shm_lock", CHECK_OK,
-                        "SHM_LOCK set SHM_LOCKED (ipcs: locked), SHM_UNLOCK cleared it");
+                        _("SHM_LOCK set SHM_LOCKED (ipcs: locked), SHM_UNLOCK cleared it"));
     else
-        model_set_check(m, "shm_lock", pend, "waiting for IPC_STAT to show the lock and unlock");
+        model_set_check(m, "shm_lock", pend, _("waiting for IPC_STAT to show the lock and unlock"));
 }
 
 static void judge(struct model *m, const long *v, int final)
@@ -247,11 +249,11 @@ static void judge(struct model *m, const long *v, int final)
         return;
     if (model_fact(m, F("name_gone"), 0) && model_fact(m, F("maps_deleted"), 0))
         model_set_check(m, "name_gone", CHECK_OK,
-                        "after %s the name no longer opens (ENOENT) while /proc/PID/maps shows "
-                        "the mapping \"(deleted)\"",
+                        _("after %s the name no longer opens (ENOENT) while /proc/PID/maps shows "
+                          "the mapping \"(deleted)\""),
                         kind == SHML_POSIX ? "shm_unlink" : "unlink");
     else
-        model_set_check(m, "name_gone", pend, "not looked at after the removal yet");
+        model_set_check(m, "name_gone", pend, _("not looked at after the removal yet"));
 }
 
 /* Knobs that break a check on purpose: told as such, not as a failure. */
@@ -263,17 +265,18 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_shmlife = {
     .breaks = breaks,
     .name = "shmlife",
-    .summary = "the life of shared memory: shmat/shmdt, zero-filled, IPC_RMID while attached "
-               "(dest, key 0), shm_unlink and (deleted), SHM_LOCK, a shared file",
-    .watch = "Two processes attach the memory themselves (shmat, or shm_open/open + mmap) and "
-             "each gets its own address for it. The first bytes are all 0: new shared memory "
-             "comes zero-filled. With rmid=early the writer removes it while both are attached: "
-             "a System V segment turns `dest` with key 0 (IPC_STAT, /proc/sysvipc/shm, ipcs) and "
-             "shmget by the key finds nothing, a POSIX or file name is gone and /proc/PID/maps "
-             "says (deleted) -- yet message 2 still goes through, and the memory goes only when "
-             "the last process detaches (IPC_STAT then says EINVAL). nattch is theirs alone: "
-             "ipcplay reads without attaching. lock=on tries SHM_LOCK (EPERM where not "
-             "permitted); rmid=late removes it after both detached and breaks the claim.",
+    .summary = N_("the life of shared memory: shmat/shmdt, zero-filled, IPC_RMID while attached "
+                  "(dest, key 0), shm_unlink and (deleted), SHM_LOCK, a shared file"),
+    .watch =
+        N_("Two processes attach the memory themselves (shmat, or shm_open/open + mmap) and "
+           "each gets its own address for it. The first bytes are all 0: new shared memory "
+           "comes zero-filled. With rmid=early the writer removes it while both are attached: "
+           "a System V segment turns `dest` with key 0 (IPC_STAT, /proc/sysvipc/shm, ipcs) and "
+           "shmget by the key finds nothing, a POSIX or file name is gone and /proc/PID/maps "
+           "says (deleted) -- yet message 2 still goes through, and the memory goes only when "
+           "the last process detaches (IPC_STAT then says EINVAL). nattch is theirs alone: "
+           "ipcplay reads without attaching. lock=on tries SHM_LOCK (EPERM where not "
+           "permitted); rmid=late removes it after both detached and breaks the claim."),
     .params = params,
     .nparams = P__N,
     .build = build,

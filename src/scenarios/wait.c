@@ -10,16 +10,17 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_UNTRACED, P_WNOHANG, P_GAP, P__N };
 enum { R_PARENT, R_EXITER, R_KILLED, R_STOPPED };
 
 static const struct param_def params[] = {
     [P_UNTRACED] = {"untraced", PARAM_BOOL, 1, 0, 1, NULL,
-                    "WUNTRACED: waitpid also reports a child that stopped"},
+                    N_("WUNTRACED: waitpid also reports a child that stopped")},
     [P_WNOHANG] = {"wnohang", PARAM_BOOL, 1, 0, 1, NULL,
-                   "WNOHANG: waitpid returns 0 at once while no child changed state"},
-    [P_GAP] = {"gap", PARAM_MS, 5000, 0, 10000, NULL, "how long each child runs first"},
+                   N_("WNOHANG: waitpid returns 0 at once while no child changed state")},
+    [P_GAP] = {"gap", PARAM_MS, 5000, 0, 10000, NULL, N_("how long each child runs first")},
 };
 
 #define OP(r, ...) plan_op(r, (struct op){__VA_ARGS__})
@@ -62,42 +63,44 @@ static void judge(struct model *m, const long *v, int final)
     long long zeros = model_fact(m, "wait.zero", 0);
     if (zeros > 0)
         model_set_check(m, "wnohang", CHECK_OK,
-                        "waitpid(WNOHANG) answered 0 %lld time(s) while the children ran", zeros);
+                        _("waitpid(WNOHANG) answered 0 %lld time(s) while the children ran"),
+                        zeros);
     else if (!v[P_WNOHANG] && final)
         model_set_check(m, "wnohang", CHECK_FAILED,
-                        "waitpid never answered 0: without WNOHANG it sleeps until a child "
-                        "changes state (wnohang=off breaks it on purpose)");
+                        _("waitpid never answered 0: without WNOHANG it sleeps until a child "
+                          "changes state (wnohang=off breaks it on purpose)"));
     else
-        model_set_check(m, "wnohang", pend, "no answer of 0 yet");
+        model_set_check(m, "wnohang", pend, _("no answer of 0 yet"));
 
     long long ex = model_fact(m, "wait.exited", 0), sig = model_fact(m, "wait.signaled", 0);
     long long stop = model_fact(m, "wait.stopped", 0);
     if (ex == 8 && sig == SIGTERM && stop == SIGSTOP)
         model_set_check(m, "status", CHECK_OK,
-                        "decoded: WEXITSTATUS 7, WTERMSIG SIGTERM, WSTOPSIG SIGSTOP");
+                        _("decoded: WEXITSTATUS 7, WTERMSIG SIGTERM, WSTOPSIG SIGSTOP"));
     else if (ex == 8 && sig == SIGTERM && final && !v[P_UNTRACED])
         model_set_check(m, "status", CHECK_FAILED,
-                        "no WIFSTOPPED status: without WUNTRACED waitpid says nothing of a "
-                        "stopped child (untraced=off breaks it on purpose)");
+                        _("no WIFSTOPPED status: without WUNTRACED waitpid says nothing of a "
+                          "stopped child (untraced=off breaks it on purpose)"));
     else
-        model_set_check(m, "status", pend, "exited %s, signaled %s, stopped %s",
-                        ex ? "seen" : "not yet", sig ? "seen" : "not yet",
-                        stop ? "seen" : "not yet");
+        model_set_check(m, "status", pend, _("exited %s, signaled %s, stopped %s"),
+                        ex ? _("seen") : _("not yet"), sig ? _("seen") : _("not yet"),
+                        stop ? _("seen") : _("not yet"));
 
     if (model_fact(m, "wait.echild", 0))
-        model_set_check(m, "echild", CHECK_OK, "with every child reaped, waitpid says ECHILD");
+        model_set_check(m, "echild", CHECK_OK, _("with every child reaped, waitpid says ECHILD"));
     else
-        model_set_check(m, "echild", pend, "no ECHILD yet");
+        model_set_check(m, "echild", pend, _("no ECHILD yet"));
 }
 
 const struct scenario_def scenario_wait = {
     .name = "wait",
-    .summary = "waitpid with WNOHANG and WUNTRACED: 0 while children run, the status word, ECHILD",
-    .watch = "The parent polls waitpid(-1, &status, WNOHANG|WUNTRACED): 0 while its three "
-             "children run (it does not sleep: state R between polls). Then each status word "
-             "in hex and as the macros decode it: exited 7, killed by SIGTERM, stopped by "
-             "SIGSTOP (state T; only WUNTRACED reports it; the parent sends SIGCONT). With no "
-             "children left: -1 ECHILD.",
+    .summary =
+        N_("waitpid with WNOHANG and WUNTRACED: 0 while children run, the status word, ECHILD"),
+    .watch = N_("The parent polls waitpid(-1, &status, WNOHANG|WUNTRACED): 0 while its three "
+                "children run (it does not sleep: state R between polls). Then each status word "
+                "in hex and as the macros decode it: exited 7, killed by SIGTERM, stopped by "
+                "SIGSTOP (state T; only WUNTRACED reports it; the parent sends SIGCONT). With no "
+                "children left: -1 ECHILD."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "scenario.h"
+#include "../model/i18n.h"
 
 enum { P_CHILDREN, P_STAGGER, P_DELAY, P_REAP, P_HANDLER, P_ORPHAN, P__N };
 enum { REAP_NONE, REAP_WAIT, REAP_WAITPID, REAP_SIGCHLD };
@@ -17,19 +18,19 @@ static const char *const reap_choices[] = {"none", "wait", "waitpid", "sigchld",
 static const char *const handler_choices[] = {"loop", "once", NULL};
 
 static const struct param_def params[] = {
-    [P_CHILDREN] = {"children", PARAM_INT, 3, 1, 16, NULL, "children the parent forks"},
+    [P_CHILDREN] = {"children", PARAM_INT, 3, 1, 16, NULL, N_("children the parent forks")},
     [P_STAGGER] = {"stagger", PARAM_MS, 3000, 0, 10000, NULL,
-                   "child k exits k x stagger after it starts (exit status k)"},
+                   N_("child k exits k x stagger after it starts (exit status k)")},
     [P_DELAY] =
         {"delay", PARAM_MS, 6000, 0, 60000, NULL,
-         "how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)"},
+         N_("how long the parent leaves a zombie after ipcplay has shown it (0: reap at once)")},
     [P_REAP] =
         {"reap", PARAM_ENUM, REAP_WAIT, 0, 0, reap_choices,
-         "how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler"},
+         N_("how the parent reaps: not at all, wait(), waitpid() newest first, SIGCHLD handler")},
     [P_HANDLER] = {"handler", PARAM_ENUM, 0, 0, 0, handler_choices,
-                   "reap=sigchld: the handler loops waitpid(-1, WNOHANG), or calls it once"},
+                   N_("reap=sigchld: the handler loops waitpid(-1, WNOHANG), or calls it once")},
     [P_ORPHAN] = {"orphan", PARAM_BOOL, 0, 0, 1, NULL,
-                  "the parent exits first: its children are adopted by ipcplay (subreaper)"},
+                  N_("the parent exits first: its children are adopted by ipcplay (subreaper)")},
 };
 
 enum { R_PARENT, R_CHILD };
@@ -118,48 +119,48 @@ static void judge(struct model *m, const long *v, int final)
     bool required = v[P_DELAY] > 0 || v[P_REAP] == REAP_NONE || v[P_ORPHAN];
     if (seen == n && total == n)
         model_set_check(m, "seen_zombie", CHECK_OK,
-                        "all %d children were seen in state Z before they were reaped", n);
+                        _("all %d children were seen in state Z before they were reaped"), n);
     else if (!required)
         model_set_check(m, "seen_zombie", final == 1 ? CHECK_OK : CHECK_PENDING,
-                        "delay=0: reaped at once; %d of %d seen as Z anyway", seen, n);
+                        _("delay=0: reaped at once; %d of %d seen as Z anyway"), seen, n);
     else
-        model_set_check(m, "seen_zombie", pend, "%d of %d children seen in state Z", seen, n);
+        model_set_check(m, "seen_zombie", pend, _("%d of %d children seen in state Z"), seen, n);
 
     if (v[P_ORPHAN]) {
         if (adopted == n && by_us == n)
             model_set_check(m, "adopted", CHECK_OK,
-                            "all %d children outlived %s: PPID became ipcplay's, which reaped "
-                            "them",
+                            _("all %d children outlived %s: PPID became ipcplay's, which reaped "
+                              "them"),
                             n, pname);
         else
-            model_set_check(m, "adopted", pend, "%d of %d adopted, %d reaped by ipcplay", adopted,
-                            n, by_us);
+            model_set_check(m, "adopted", pend, _("%d of %d adopted, %d reaped by ipcplay"),
+                            adopted, n, by_us);
     } else if (by_parent == n) {
         static const char *const how[] = {"", "wait()", "waitpid()", "its SIGCHLD handler"};
-        model_set_check(m, "reaped_by_parent", CHECK_OK, "%s reaped all %d children with %s", pname,
-                        n, how[v[P_REAP]]);
+        model_set_check(m, "reaped_by_parent", CHECK_OK, _("%s reaped all %d children with %s"),
+                        pname, n, how[v[P_REAP]]);
     } else if (final != 1) {
-        model_set_check(m, "reaped_by_parent", CHECK_PENDING, "%d of %d reaped by %s so far",
+        model_set_check(m, "reaped_by_parent", CHECK_PENDING, _("%d of %d reaped by %s so far"),
                         by_parent, n, pname);
     } else {
         if (v[P_REAP] == REAP_SIGCHLD)
             model_set_check(m, "reaped_by_parent", CHECK_FAILED,
-                            "%d of %d reaped by the handler (one waitpid per SIGCHLD); %d left "
-                            "for ipcplay",
+                            _("%d of %d reaped by the handler (one waitpid per SIGCHLD); %d left "
+                              "for ipcplay"),
                             by_parent, n, by_us);
         else
             model_set_check(m, "reaped_by_parent", CHECK_FAILED,
-                            "%d of %d reaped by %s; %d stayed zombies until it exited, then "
-                            "ipcplay reaped them",
+                            _("%d of %d reaped by %s; %d stayed zombies until it exited, then "
+                              "ipcplay reaped them"),
                             by_parent, n, pname, by_us);
     }
 
     if (!final || (final == 2 && gone != n))
-        model_set_check(m, "none_left", CHECK_PENDING, "%d of %d children gone", gone, n);
+        model_set_check(m, "none_left", CHECK_PENDING, _("%d of %d children gone"), gone, n);
     else if (gone == n && total == n)
-        model_set_check(m, "none_left", CHECK_OK, "every child was reaped: no zombie is left");
+        model_set_check(m, "none_left", CHECK_OK, _("every child was reaped: no zombie is left"));
     else
-        model_set_check(m, "none_left", CHECK_FAILED, "%d of %d children were reaped", gone, n);
+        model_set_check(m, "none_left", CHECK_FAILED, _("%d of %d children were reaped"), gone, n);
 }
 
 /* Knobs that break a check on purpose: told as such, not as a failure. */
@@ -172,13 +173,13 @@ static const struct param_break breaks[] = {
 const struct scenario_def scenario_zombie = {
     .breaks = breaks,
     .name = "zombie",
-    .summary = "children exit, stay zombies (state Z) until reaped; orphans get adopted",
-    .watch = "Each child exits at its time and turns into a zombie: state Z, exit status kept "
-             "by the kernel until the parent calls wait. Watch the parent's state (wait4 when "
-             "it waits; asleep elsewhere while zombies pile up). waitpid picks one child; a "
-             "SIGCHLD handler must loop, since one signal may stand for several exits. "
-             "reap=none: zombies stay until the parent exits; orphan=on: the parent exits "
-             "first and ipcplay, a child subreaper, becomes the children's parent (PPID).",
+    .summary = N_("children exit, stay zombies (state Z) until reaped; orphans get adopted"),
+    .watch = N_("Each child exits at its time and turns into a zombie: state Z, exit status kept "
+                "by the kernel until the parent calls wait. Watch the parent's state (wait4 when "
+                "it waits; asleep elsewhere while zombies pile up). waitpid picks one child; a "
+                "SIGCHLD handler must loop, since one signal may stand for several exits. "
+                "reap=none: zombies stay until the parent exits; orphan=on: the parent exits "
+                "first and ipcplay, a child subreaper, becomes the children's parent (PPID)."),
     .params = params,
     .nparams = P__N,
     .build = build,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 #define CAST_FRAME_NS 100000000ull /* a frame at most every 0.1 s of the cast */
 
@@ -157,7 +158,7 @@ int ui_cast(const char *path, const struct ui_cast_opts *o)
     struct cast c = {.speed = o->speed > 0 ? o->speed : 1};
     c.out = fopen(o->out, "w");
     if (!c.out) {
-        fprintf(stderr, "ipcplay: cannot write %s: %s\n", o->out, strerror(errno));
+        fprintf(stderr, _("ipcplay: cannot write %s: %s\n"), o->out, strerror(errno));
         timeline_close(u);
         return 2;
     }
@@ -165,7 +166,7 @@ int ui_cast(const char *path, const struct ui_cast_opts *o)
     c.scratch = tmpfile();
     SCREEN *scr = in && c.scratch ? cast_screen(&c, in, o->cols, o->rows) : NULL;
     if (!scr) {
-        fprintf(stderr, "ipcplay: cannot make a virtual xterm-256color screen (terminfo)\n");
+        fprintf(stderr, _("ipcplay: cannot make a virtual xterm-256color screen (terminfo)\n"));
         status = 3;
     } else {
         ui_offscreen_layout(u);
@@ -186,7 +187,7 @@ int ui_cast(const char *path, const struct ui_cast_opts *o)
     free(c.buf);
     errno = 0;
     if ((ferror(c.out) | fclose(c.out)) != 0 && status == 0) {
-        fprintf(stderr, "ipcplay: cannot write %s: %s\n", o->out, strerror(errno ? errno : EIO));
+        fprintf(stderr, _("ipcplay: cannot write %s: %s\n"), o->out, strerror(errno ? errno : EIO));
         status = 3;
     }
     if (status != 0)

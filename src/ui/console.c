@@ -18,6 +18,7 @@
 #include <readline/readline.h>
 
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 #define CONSOLE_PROMPT "ipcplay> "
 #define CONSOLE_HISTORY_MAX 1000
@@ -285,8 +286,8 @@ void console_save_history(struct ui *u)
         if (rc == 0)
             history_truncate_file(u->history_path, CONSOLE_HISTORY_MAX);
         else
-            fprintf(stderr, "ipcplay: cannot save the command history to %s: %s\n", u->history_path,
-                    strerror(rc));
+            fprintf(stderr, _("ipcplay: cannot save the command history to %s: %s\n"),
+                    u->history_path, strerror(rc));
     }
     clear_history();
     cand_clear();
@@ -311,8 +312,8 @@ static bool console_over_cap(struct ui *u, const char *bytes, size_t n)
         return false;
     if (!line_capped)
         ui_say(u, OUT_ERROR,
-               "the line is longer than %d bytes: the rest is dropped, and Enter will neither "
-               "run it nor keep it in the history (Ctrl-C clears it)",
+               _("the line is longer than %d bytes: the rest is dropped, and Enter will neither "
+                 "run it nor keep it in the history (Ctrl-C clears it)"),
                CONSOLE_LINE_MAX);
     line_capped = true;
     return true;
@@ -402,7 +403,7 @@ void console_draw(struct ui *u, WINDOW *w, int h, int width)
     const struct model_proc *you = console_hand_asleep(u->m);
     if (you) {
         char asleep[96];
-        snprintf(asleep, sizeof asleep, "you asleep in %s (Ctrl-C interrupts) ",
+        snprintf(asleep, sizeof asleep, _("you asleep in %s (Ctrl-C interrupts) "),
                  model_proc_doing(you));
         x = draw_text(w, 0, 0, width / 2, theme_style(S_BAR_WAIT), asleep);
     }

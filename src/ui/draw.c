@@ -88,6 +88,29 @@ size_t draw_skip(const char *s, int cols)
     return off;
 }
 
+/* Byte k of p is between two characters, and a wide one starts at k or ends
+ * just before it. */
+static bool wide_break(const char *p, size_t k)
+{
+    int cw;
+    bool bad;
+    if (((unsigned char)p[k] & 0xC0) == 0x80)
+        return false; /* inside a character */
+    if ((unsigned char)p[k] >= 0xC0) {
+        draw_char(p + k, &cw, &bad);
+        if (cw == 2)
+            return true;
+    }
+    size_t b = k;
+    while (b > 0 && ((unsigned char)p[b - 1] & 0xC0) == 0x80)
+        b--;
+    if (b > 0 && b < k && (unsigned char)p[b - 1] >= 0xC0) {
+        draw_char(p + b - 1, &cw, &bad);
+        return cw == 2;
+    }
+    return false;
+}
+
 size_t draw_wrap_row(const char *p, size_t len, int room, bool chains)
 {
     int cols;
@@ -100,8 +123,11 @@ size_t draw_wrap_row(const char *p, size_t len, int room, bool chains)
         if (strncmp(p + k, " -> ", 4) == 0)
             cut = k;
     if (!cut) {
+        /* at a space, or between two characters when either is wide: Chinese
+         * has no spaces, and a line may break between any two of its
+         * characters (but not inside an ASCII word or number next to them) */
         cut = fit;
-        while (cut > 0 && p[cut] != ' ')
+        while (cut > 0 && p[cut] != ' ' && !wide_break(p, cut))
             cut--;
     }
     if (cut > fit / 3)

@@ -17,6 +17,7 @@
 #include "../plan/plan.h"
 #include "../model/signames.h"
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -108,7 +109,7 @@ static int draw_bar(WINDOW *w, int y, int x, int cells, long val, long scale, bo
 static void time_hms(long long t, char *buf, size_t len)
 {
     if (t <= 0) {
-        snprintf(buf, len, "never");
+        snprintf(buf, len, _("never"));
         return;
     }
     time_t tt = (time_t)t;
@@ -196,7 +197,7 @@ static int deadlock_count(const struct model *m)
 }
 
 #define DEADLOCK_BADGE " DEADLOCK "
-#define DEADLOCK_WHY "each waits for the next one's lock: none can go on"
+#define DEADLOCK_WHY _("each waits for the next one's lock: none can go on")
 
 /* The cycle is the scenario's point: it is wrapped, never cut. */
 static int deadlock_rows(const struct ui *u, int i, int width, int level)
@@ -223,8 +224,8 @@ static int deadlock_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width
     }
     char when[16], extra[48];
     draw_clock(m->deadlock.t_ns, when, sizeof when);
-    snprintf(extra, sizeof extra, "found at %s", when);
-    y += heading(w, y, width, "DEADLOCK", extra);
+    snprintf(extra, sizeof extra, _("found at %s"), when);
+    y += heading(w, y, width, _("DEADLOCK"), extra);
     if (y < h)
         y += draw_wrapped(w, y, 2, width - 3, 2, h - y < 6 ? h - y : 6, theme_style(S_FAIL_TEXT),
                           m->deadlock.text);
@@ -349,31 +350,31 @@ static void sem_pieces(const struct ui *u, const struct model_semset *ss, int k,
     bool lock = (ss->lockmask >> k) & 1;
     if (lock) {
         const char *holder = ss->holder[k] ? proc_name_by_pid(m, ss->holder[k]) : NULL;
-        piece_add(ps, 0, A_NORMAL, holder ? "held by " : "free");
+        piece_add(ps, 0, A_NORMAL, holder ? _("held by ") : _("free"));
         if (holder) {
             piece_add(ps, 0, proc_attr_by_pid(m, ss->holder[k]), holder);
             if ((ss->holder_dead >> k) & 1)
-                piece_add(ps, 0, theme_style(S_FAIL_TEXT), " (dead)");
+                piece_add(ps, 0, theme_style(S_FAIL_TEXT), _(" (dead)"));
         }
     }
     if (np) {
         names_compact(m, pidx, np, names, sizeof names);
-        piece_add(ps, 1, theme_style(S_BAR_WAIT), "asleep in P: ");
+        piece_add(ps, 1, theme_style(S_BAR_WAIT), _("asleep in P: "));
         piece_add(ps, 1, A_NORMAL, names);
     }
     if (nz) {
         names_compact(m, zidx, nz, names, sizeof names);
-        piece_add(ps, 2, theme_style(S_BAR_WAIT), "waiting for 0: ");
+        piece_add(ps, 2, theme_style(S_BAR_WAIT), _("waiting for 0: "));
         piece_add(ps, 2, A_NORMAL, names);
     }
     if (!np && !nz) {
         const char *last = proc_name_by_pid(m, ss->lastpid[k]);
         char idle[96];
-        snprintf(idle, sizeof idle, "nobody asleep on it%s%s", last ? "; last semop by " : "",
+        snprintf(idle, sizeof idle, _("nobody asleep on it%s%s"), last ? _("; last semop by ") : "",
                  last ? last : "");
         int used = lock ? group_width(ps, 0) + 3 : 0;
         if (used + draw_width(idle) > room)
-            snprintf(idle, sizeof idle, "nobody asleep on it");
+            snprintf(idle, sizeof idle, _("nobody asleep on it"));
         piece_add(ps, 3, theme_style(S_DIM), idle);
     }
 }
@@ -404,16 +405,16 @@ static int semset_draw(struct ui *u, WINDOW *w, int set, int y, int h, int width
         char full[128], shorter[96], least[48], otime[16];
         time_hms(ss->otime, otime, sizeof otime);
         if (m->state == RUN_DONE) {
-            snprintf(full, sizeof full, "semid %d %s removed (run over)", ss->semid, dot);
-            snprintf(shorter, sizeof shorter, "semid %d %s removed", ss->semid, dot);
+            snprintf(full, sizeof full, _("semid %d %s removed (run over)"), ss->semid, dot);
+            snprintf(shorter, sizeof shorter, _("semid %d %s removed"), ss->semid, dot);
         } else {
-            snprintf(full, sizeof full, "semid %d %s mode %04o %s otime %s", ss->semid, dot,
+            snprintf(full, sizeof full, _("semid %d %s mode %04o %s otime %s"), ss->semid, dot,
                      ss->mode, dot, otime);
-            snprintf(shorter, sizeof shorter, "semid %d %s otime %s", ss->semid, dot, otime);
+            snprintf(shorter, sizeof shorter, _("semid %d %s otime %s"), ss->semid, dot, otime);
         }
         snprintf(least, sizeof least, "semid %d", ss->semid);
         const char *alts[] = {full, shorter, least};
-        const char *title = "SEMAPHORE SET";
+        const char *title = _("SEMAPHORE SET");
         y += heading(w, y, width, title, first_fit(heading_room(y, width, title), alts, 3));
         if (y >= h)
             return y - y0;
@@ -518,21 +519,22 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
     int inside = cs_live(cs, -1);
     if (level < 2) {
         int x = 2;
-        x += draw_text(w, y, x, width - x, A_BOLD, "critical section: ");
+        x += draw_text(w, y, x, width - x, A_BOLD, _("critical section: "));
         x += draw_textf(w, y, x, width - x, inside > 1 ? theme_style(S_FAIL) : A_NORMAL,
-                        "inside %d", inside);
+                        _("inside %d"), inside);
         x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : A_NORMAL,
-                        ", most at once %d", cs->max_occupancy);
-        x += draw_textf(w, y, x, width - x, A_NORMAL, "  counter %lld, updates %lld of %lld",
+                        _(", most at once %d"), cs->max_occupancy);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, _("  counter %lld, updates %lld of %lld"),
                         cs->counter, cs->entries, cs->expected);
         if (lost > 0)
-            draw_textf(w, y, x, width - x, theme_style(S_FAIL), " (%lld lost)", lost);
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL), _(" (%lld lost)"), lost);
         return 1;
     }
     char extra[64] = "";
     if (shm >= 0)
-        snprintf(extra, sizeof extra, "the counter lives in shm %d", shm);
-    y += heading(w, y, width, cs->nsections > 1 ? "CRITICAL SECTIONS" : "CRITICAL SECTION", extra);
+        snprintf(extra, sizeof extra, _("the counter lives in shm %d"), shm);
+    y += heading(w, y, width, cs->nsections > 1 ? _("CRITICAL SECTIONS") : _("CRITICAL SECTION"),
+                 extra);
     if (y >= h)
         return y - y0;
     if (cs->nsections > 1) {
@@ -549,18 +551,18 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
             draw_textf(w, y, 27, 9, A_NORMAL, "%lld", cs->sect_counter[s]);
             long long sl = cs->sect_entries[s] - cs->sect_counter[s];
             draw_textf(w, y, 36, width - 37, sl > 0 ? theme_style(S_FAIL) : A_NORMAL, "%lld%s",
-                       cs->sect_entries[s], sl > 0 ? "  lost!" : "");
+                       cs->sect_entries[s], sl > 0 ? _("  lost!") : "");
         }
         if (y < h) {
             draw_textf(w, y, 2, width - 3, lost > 0 ? theme_style(S_FAIL_TEXT) : theme_style(S_DIM),
-                       "all: counter %lld, updates %lld of %lld, %s", cs->counter, cs->entries,
-                       cs->expected, lost > 0 ? "updates lost" : "none lost");
+                       _("all: counter %lld, updates %lld of %lld, %s"), cs->counter, cs->entries,
+                       cs->expected, lost > 0 ? _("updates lost") : _("none lost"));
             y++;
         }
         return y - y0;
     }
     int x = 2;
-    x += draw_text(w, y, x, width - x, A_NORMAL, "inside now ");
+    x += draw_text(w, y, x, width - x, A_NORMAL, _("inside now "));
     int cells = inside < 12 ? inside : 12;
     wmove(w, y, x);
     wattrset(w, inside > 1 ? theme_style(S_FAIL_TEXT) : theme_style(S_BAR_ON));
@@ -569,32 +571,32 @@ static int cs_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int 
     wattrset(w, A_NORMAL);
     x += cells;
     x += draw_textf(w, y, x, width - x, A_BOLD, " %d", inside);
-    x += draw_text(w, y, x, width - x, A_NORMAL, "   most at once ");
+    x += draw_text(w, y, x, width - x, A_NORMAL, _("   most at once "));
     x += draw_textf(w, y, x, width - x, broken ? theme_style(S_FAIL) : theme_style(S_OK), "%d",
                     cs->max_occupancy);
     char note[64];
     if (broken)
-        snprintf(note, sizeof note, "  (over 1: mutual exclusion broken)");
+        snprintf(note, sizeof note, _("  (over 1: mutual exclusion broken)"));
     else if (cs->died_inside > 0)
-        snprintf(note, sizeof note, "  (%d died inside)", cs->died_inside);
+        snprintf(note, sizeof note, _("  (%d died inside)"), cs->died_inside);
     else
-        snprintf(note, sizeof note, "  (must stay 1)");
+        snprintf(note, sizeof note, _("  (must stay 1)"));
     draw_text(w, y, x, width - x - 1, theme_style(S_DIM), note);
     if (++y >= h)
         return y - y0;
     x = 2;
-    x += draw_text(w, y, x, width - x, A_NORMAL, "counter ");
+    x += draw_text(w, y, x, width - x, A_NORMAL, _("counter "));
     x += draw_textf(w, y, x, width - x, A_BOLD, "%lld", cs->counter);
-    x += draw_textf(w, y, x, width - x, A_NORMAL, "   updates done %lld of %lld", cs->entries,
+    x += draw_textf(w, y, x, width - x, A_NORMAL, _("   updates done %lld of %lld"), cs->entries,
                     cs->expected);
     if (lost > 0)
-        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL), "   %lld lost!", lost);
+        draw_textf(w, y, x, width - x - 1, theme_style(S_FAIL), _("   %lld lost!"), lost);
     else
-        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), "   none lost");
+        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), _("   none lost"));
     if (++y >= h)
         return y - y0;
     x = 2;
-    x += draw_text(w, y, x, width - x, A_NORMAL, "inside over time ");
+    x += draw_text(w, y, x, width - x, A_NORMAL, _("inside over time "));
     int room = width - x - 2;
     if (room > u->occ_n)
         room = u->occ_n;
@@ -652,7 +654,7 @@ static void msgq_waiter_pieces(const struct model *m, const struct model_msgq *q
                 continue;
             if (first)
                 piece_add(ps, group, theme_style(S_BAR_WAIT),
-                          dir == 2 ? "asleep in msgrcv: " : "asleep in msgsnd (full): ");
+                          dir == 2 ? _("asleep in msgrcv: ") : _("asleep in msgsnd (full): "));
             first = false;
             const char *paren = strchr(p->kernel.text, '(');
             char txt[96];
@@ -661,7 +663,7 @@ static void msgq_waiter_pieces(const struct model *m, const struct model_msgq *q
         }
     }
     if (ps->n == 0)
-        piece_add(ps, 0, theme_style(S_DIM), "nobody asleep on it");
+        piece_add(ps, 0, theme_style(S_DIM), _("nobody asleep on it"));
 }
 
 #define MSGQ_WAIT_ROWS 3
@@ -682,7 +684,8 @@ static void msgq_by_type(const struct model_msgq *q, char *buf, size_t len)
     int count;
     for (long t = model_msgq_next_type(q, 0, &count); t && off < len;
          t = model_msgq_next_type(q, t, &count))
-        off += (size_t)snprintf(buf + off, len - off, "%stype %ld: %d", off ? "   " : "", t, count);
+        off +=
+            (size_t)snprintf(buf + off, len - off, _("%stype %ld: %d"), off ? "   " : "", t, count);
 }
 
 static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int level)
@@ -699,7 +702,7 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
         int x = 2;
         x += draw_textf(w, y, x, width - x, A_BOLD, "msq %d", q->msqid);
         if (q->removed)
-            x += draw_text(w, y, x, width - x, theme_style(S_DIM), " (removed)");
+            x += draw_text(w, y, x, width - x, theme_style(S_DIM), _(" (removed)"));
         x += draw_textf(w, y, x, width - x, A_NORMAL, ": qnum %ld  cbytes ", q->qnum);
         x += draw_bar(w, y, x, 8, q->cbytes, q->qbytes, ns > 0);
         x += draw_textf(w, y, x, width - x, A_NORMAL, " %ld/%ld  %s", q->cbytes, q->qbytes, bytype);
@@ -711,12 +714,12 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     }
     char extra[96];
     if (q->removed)
-        snprintf(extra, sizeof extra, "msqid %d %s removed (IPC_RMID)", q->msqid, dot);
+        snprintf(extra, sizeof extra, _("msqid %d %s removed (IPC_RMID)"), q->msqid, dot);
     else if (m->state == RUN_DONE)
-        snprintf(extra, sizeof extra, "msqid %d %s removed (run over)", q->msqid, dot);
+        snprintf(extra, sizeof extra, _("msqid %d %s removed (run over)"), q->msqid, dot);
     else
-        snprintf(extra, sizeof extra, "msqid %d %s mode %04o", q->msqid, dot, q->mode);
-    y += heading(w, y, width, "MESSAGE QUEUE", extra);
+        snprintf(extra, sizeof extra, _("msqid %d %s mode %04o"), q->msqid, dot, q->mode);
+    y += heading(w, y, width, _("MESSAGE QUEUE"), extra);
     if (y >= h)
         return y - y0;
     int x = 2;
@@ -725,7 +728,7 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
     x += draw_text(w, y, x, width - x, A_NORMAL, " cbytes ");
     x += draw_bar(w, y, x, 10, q->cbytes, q->qbytes, ns > 0);
     x += draw_textf(w, y, x, width - x, A_BOLD, " %ld", q->cbytes);
-    draw_textf(w, y, x, width - x - 1, A_NORMAL, " of qbytes %ld", q->qbytes);
+    draw_textf(w, y, x, width - x - 1, A_NORMAL, _(" of qbytes %ld"), q->qbytes);
     if (++y >= h)
         return y - y0;
     x = 2;
@@ -737,22 +740,22 @@ static int msgq_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
         return y - y0;
     x = 2;
     if (gone && q->npeek == 0) {
-        draw_text(w, y, x, width - 3, theme_style(S_DIM), "(gone: nothing to look at)");
+        draw_text(w, y, x, width - 3, theme_style(S_DIM), _("(gone: nothing to look at)"));
     } else if (q->peek_state == PEEK_NO_MSG_COPY) {
         draw_text(w, y, x, width - 3, theme_style(S_DIM),
-                  "contents: this kernel lacks MSG_COPY, so they cannot be peeked");
+                  _("contents: this kernel lacks MSG_COPY, so they cannot be peeked"));
     } else if (q->peek_state == PEEK_REFUSED) {
-        draw_text(w, y, x, width - 3, theme_style(S_DIM), "contents: MSG_COPY not permitted");
+        draw_text(w, y, x, width - 3, theme_style(S_DIM), _("contents: MSG_COPY not permitted"));
     } else {
-        x += draw_text(w, y, x, width - x, theme_style(S_DIM), "oldest ");
+        x += draw_text(w, y, x, width - x, theme_style(S_DIM), _("oldest "));
         if (q->npeek == 0)
-            x += draw_text(w, y, x, width - x, theme_style(S_DIM), "(empty)");
+            x += draw_text(w, y, x, width - x, theme_style(S_DIM), _("(empty)"));
         for (int k = 0; k < q->npeek && x < width - 8; k++)
             x += draw_textf(w, y, x, width - x, theme_proc((int)q->peek[k].type), "[%ld]",
                             q->peek[k].type);
         if (q->qnum > q->npeek)
             x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "+%ld", q->qnum - q->npeek);
-        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), " newest");
+        draw_text(w, y, x, width - x - 1, theme_style(S_DIM), _(" newest"));
     }
     if (++y >= h)
         return y - y0;
@@ -834,7 +837,7 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
     int y0 = y;
     struct ring_view v;
     if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) < 0) {
-        draw_text(w, y, 2, width - 3, theme_style(S_DIM), "(the ring is not written yet)");
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), _("(the ring is not written yet)"));
         return 1;
     }
     int per = ring_per_row(width);
@@ -861,11 +864,11 @@ static int shm_ring_draw(const struct model_shmseg *s, WINDOW *w, int y, int h, 
     }
     if (y < h) {
         int x = 2;
-        x += draw_textf(w, y, x, width - x, A_NORMAL, "produced %lld  consumed %lld  ", v.produced,
-                        v.consumed);
+        x += draw_textf(w, y, x, width - x, A_NORMAL, _("produced %lld  consumed %lld  "),
+                        v.produced, v.consumed);
         x += draw_textf(w, y, x, width - x,
                         v.used < 0 || v.used > v.slots ? theme_style(S_FAIL) : A_NORMAL,
-                        "head-tail %d of %d slots", v.used, v.slots);
+                        _("head-tail %d of %d slots"), v.used, v.slots);
         y++;
     }
     return y - y0;
@@ -941,7 +944,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (s->kind == SHM_POSIX)
         snprintf(what, sizeof what, "POSIX %s", s->name);
     else if (s->kind == SHM_ANON)
-        snprintf(what, sizeof what, "anonymous MAP_SHARED");
+        snprintf(what, sizeof what, _("anonymous MAP_SHARED"));
     else
         snprintf(what, sizeof what, "shmid %d", s->shmid);
     if (level < 2) {
@@ -950,18 +953,19 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         if (s->kind == SHM_SYSV) {
             char full[192], mid[160], least[96];
             const char *st = shm_status(s);
-            snprintf(full, sizeof full, ": %zu bytes, nattch %ld%s, cpid %d%s%s%s, lpid %d%s%s%s",
-                     s->segsz, s->nattch, st, (int)s->cpid, cn ? " (" : "", cn ? cn : "",
-                     cn ? ")" : "", (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
-            snprintf(mid, sizeof mid, ": %zu bytes, nattch %ld%s, cpid %d, lpid %d%s%s%s", s->segsz,
-                     s->nattch, st, (int)s->cpid, (int)s->lpid, ln ? " (" : "", ln ? ln : "",
-                     ln ? ")" : "");
-            snprintf(least, sizeof least, ": %zu bytes, nattch %ld%s, cpid %d, lpid %d", s->segsz,
-                     s->nattch, st, (int)s->cpid, (int)s->lpid);
+            snprintf(full, sizeof full,
+                     _(": %zu bytes, nattch %ld%s, cpid %d%s%s%s, lpid %d%s%s%s"), s->segsz,
+                     s->nattch, st, (int)s->cpid, cn ? " (" : "", cn ? cn : "", cn ? ")" : "",
+                     (int)s->lpid, ln ? " (" : "", ln ? ln : "", ln ? ")" : "");
+            snprintf(mid, sizeof mid, _(": %zu bytes, nattch %ld%s, cpid %d, lpid %d%s%s%s"),
+                     s->segsz, s->nattch, st, (int)s->cpid, (int)s->lpid, ln ? " (" : "",
+                     ln ? ln : "", ln ? ")" : "");
+            snprintf(least, sizeof least, _(": %zu bytes, nattch %ld%s, cpid %d, lpid %d"),
+                     s->segsz, s->nattch, st, (int)s->cpid, (int)s->lpid);
             const char *alts[] = {full, mid, least};
             x += draw_text(w, y, x, width - x, A_NORMAL, first_fit(width - x - 1, alts, 3));
         } else {
-            x += draw_textf(w, y, x, width - x, A_NORMAL, ": %zu bytes", s->segsz);
+            x += draw_textf(w, y, x, width - x, A_NORMAL, _(": %zu bytes"), s->segsz);
         }
         if (s->ring_slots <= 0 || y + 1 >= h)
             return 1;
@@ -969,16 +973,16 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         if (ring_decode(s->peek, s->peek_len, s->ring_slots, &v) == 0) {
             char r[256];
             ring_format(&v, r, sizeof r);
-            draw_textf(w, y + 1, 8, width - 9, A_NORMAL, "ring %s", r);
+            draw_textf(w, y + 1, 8, width - 9, A_NORMAL, _("ring %s"), r);
         } else {
-            draw_text(w, y + 1, 8, width - 9, theme_style(S_DIM), "ring not written yet");
+            draw_text(w, y + 1, 8, width - 9, theme_style(S_DIM), _("ring not written yet"));
         }
         return 2;
     }
     char extra[128];
-    snprintf(extra, sizeof extra, "%s %s %zu bytes%s", what, dot, s->segsz,
-             m->state == RUN_DONE ? " (removed)" : "");
-    y += heading(w, y, width, "SHARED MEMORY", extra);
+    snprintf(extra, sizeof extra, _("%s %s %zu bytes%s"), what, dot, s->segsz,
+             m->state == RUN_DONE ? _(" (removed)") : "");
+    y += heading(w, y, width, _("SHARED MEMORY"), extra);
     if (y >= h)
         return y - y0;
     if (s->kind == SHM_SYSV) {
@@ -1008,7 +1012,7 @@ static int shm_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
     if (y >= h)
         return y - y0;
     if (s->peek_len == 0) {
-        draw_text(w, y, 2, width - 3, theme_style(S_DIM), "(not sampled yet)");
+        draw_text(w, y, 2, width - 3, theme_style(S_DIM), _("(not sampled yet)"));
         return y + 1 - y0;
     }
     if (s->ring_slots > 0)
@@ -1043,7 +1047,7 @@ static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width,
     const struct model *m = u->m;
     int y0 = y;
     if (level >= 2)
-        y += heading(w, y, width, "BYTE STREAMS", "what went in and what came out");
+        y += heading(w, y, width, _("BYTE STREAMS"), _("what went in and what came out"));
     for (int k = 0; k < MODEL_MAX_STREAMS && y < h; k++) {
         const struct model_stream *s = &m->streams[k];
         if (!s->used)
@@ -1052,18 +1056,18 @@ static int streams_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width,
         x += draw_who(m, w, y, x, 22, s->writer);
         x += draw_text(w, y, x, width - x, theme_style(S_DIM), " -> ");
         x += draw_who(m, w, y, x, 22, s->reader);
-        x += draw_textf(w, y, x, width - x, A_NORMAL, "  written %lld, read %lld", s->written,
+        x += draw_textf(w, y, x, width - x, A_NORMAL, _("  written %lld, read %lld"), s->written,
                         s->read);
         if (s->written > s->read)
-            x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), ", %lld in transit",
+            x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), _(", %lld in transit"),
                             s->written - s->read);
         if (s->eof)
             x += draw_text(w, y, x, width - x, theme_style(S_OK), "  EOF");
         if (s->werr)
-            x += draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  write: %s",
+            x += draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), _("  write: %s"),
                             errname(s->werr));
         if (s->rerr)
-            draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), "  read: %s",
+            draw_textf(w, y, x, width - x, theme_style(S_FAIL_TEXT), _("  read: %s"),
                        errname(s->rerr));
         y++;
     }
@@ -1114,9 +1118,9 @@ static int race_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, in
             best = race_speed(l);
     }
     if (level >= 2)
-        y += heading(w, y, width, "IPC RACE",
-                     pp ? "round trip, microseconds (shorter bar: slower)"
-                        : "MB/s streamed, every byte checked");
+        y += heading(w, y, width, _("IPC RACE"),
+                     pp ? _("round trip, microseconds (shorter bar: slower)")
+                        : _("MB/s streamed, every byte checked"));
     for (int k = 0; k < RACE__N && y < h; k++) {
         const struct model_race_lane *l = &m->race.lane[k];
         if (!l->used)
@@ -1247,7 +1251,7 @@ static void fd_text(const struct model_fd *f, char *buf, size_t len)
         strncmp(f->target, "anon_inode:", 11) != 0)
         snprintf(extra, sizeof extra, " @%lld", f->pos); /* files: the offset */
     if (f->scm_fds > 0)
-        snprintf(extra, sizeof extra, " +%d in flight", f->scm_fds);
+        snprintf(extra, sizeof extra, _(" +%d in flight"), f->scm_fds);
     snprintf(buf, len, "%-2d %s%s%s", f->fd, f->target, extra, (f->flags & O_CLOEXEC) ? " ce" : "");
 }
 
@@ -1274,14 +1278,14 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
         return y - y0;
     }
     /* a colour is an open file description (kcmp KCMP_FILE), not an inode */
-    static const char *const legends[] = {
-        ("fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
-         "not one inode"),
-        "fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp)",
-        "@offset, ce = FD_CLOEXEC; same colour = one open file (kcmp)",
-        "same colour = one open file (kcmp)", ""};
-    y += heading(w, y, width, "FILE DESCRIPTORS",
-                 first_fit(heading_room(y, width, "FILE DESCRIPTORS"), legends, 5));
+    const char *const legends[] = {
+        _("fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp), "
+          "not one inode"),
+        _("fd -> target (@offset, ce = FD_CLOEXEC); same colour = one open file (kcmp)"),
+        _("@offset, ce = FD_CLOEXEC; same colour = one open file (kcmp)"),
+        _("same colour = one open file (kcmp)"), ""};
+    y += heading(w, y, width, _("FILE DESCRIPTORS"),
+                 first_fit(heading_room(y, width, _("FILE DESCRIPTORS")), legends, 5));
     int cols = fds_cols(width, n);
     int colw = (width - 2) / cols;
     for (int first = 0; first < n && y < h; first += cols) {
@@ -1299,8 +1303,8 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                                    p->comm);
             if (p && y + 1 < h)
                 draw_textf(w, y + 1, x, colw - 2, theme_style(S_DIM), "%sminflt %lu",
-                           p->exited         ? "gone; "
-                           : p->state == 'Z' ? "zombie; "
+                           p->exited         ? _("gone; ")
+                           : p->state == 'Z' ? _("zombie; ")
                                              : "",
                            p->minflt);
             int f = ft->nfds + (ft->more ? 1 : 0);
@@ -1320,7 +1324,7 @@ static int fds_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, int
                         draw_text(w, y, x - 1, 1, theme_proc(sh), g->bar_full);
                     draw_text(w, y, x, colw - 2, sh ? theme_proc(sh) : A_NORMAL, txt);
                 } else if (r == ft->nfds && ft->more) {
-                    draw_textf(w, y, x, colw - 2, theme_style(S_DIM), "... %d more", ft->more);
+                    draw_textf(w, y, x, colw - 2, theme_style(S_DIM), _("... %d more"), ft->more);
                 }
             }
     }
@@ -1403,12 +1407,12 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
             if (m->shmsegs[i].kind == SHM_SYSV)
                 off += (size_t)snprintf(extra + off, sizeof extra - off, "%sshmid %d",
                                         off ? ", " : "", m->shmsegs[i].shmid);
-        draw_rule(w, 0, 0, width, "IPC OBJECTS", extra);
+        draw_rule(w, 0, 0, width, _("IPC OBJECTS"), extra);
         y = 1;
         if (!objects_any(m)) {
             draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
-                      m->scenario[0] ? "this scenario uses no IPC object: watch the processes"
-                                     : "the run's semaphores, queues and segments appear here");
+                      m->scenario[0] ? _("this scenario uses no IPC object: watch the processes")
+                                     : _("the run's semaphores, queues and segments appear here"));
             return;
         }
     }
@@ -1429,7 +1433,7 @@ void objects_draw(struct ui *u, WINDOW *w, int h, int width)
         }
     if (room < h)
         draw_textf(w, h - 1, 2, width - 3, theme_style(S_DIM),
-                   "%s %d more rows: a taller terminal shows them; inspect shows any object",
+                   _("%s %d more rows: a taller terminal shows them; inspect shows any object"),
                    theme_glyphs()->down, want - room);
 }
 

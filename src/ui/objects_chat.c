@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 int chat_section_count(const struct model *m)
 {
@@ -39,14 +40,14 @@ int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, i
         draw_rule(w, y++, 0, width, "CHAT ROOM", extra);
     if (y < h)
         draw_textf(w, y++, 2, width - 3, theme_style(S_DIM),
-                   "shared buffers (one per client)      accepted %d  forked %d  reaped %d%s",
-                   c->accepted, c->forked, c->reaped, c->overwrites ? "  OVERWRITES!" : "");
+                   _("shared buffers (one per client)      accepted %d  forked %d  reaped %d%s"),
+                   c->accepted, c->forked, c->reaped, c->overwrites ? _("  OVERWRITES!") : "");
     for (int k = 0; k < n && y < h; k++) {
         const struct model_chat_buf *b = &c->buf[k];
         char owner[24];
         attr_t a = b->pending > 0 ? theme_style(S_PENDING) : theme_style(S_NORMAL);
         draw_textf(w, y++, 2, width - 3, a, "buf %d  owner %-8s  %-26s  readers left %d", k,
-                   name_of(m, b->owner, owner, sizeof owner), b->seq ? b->text : "(empty)",
+                   name_of(m, b->owner, owner, sizeof owner), b->seq ? b->text : _("(empty)"),
                    b->pending > 0 ? b->pending : 0);
     }
     if (level < 2)
@@ -57,9 +58,9 @@ int chat_section_draw(struct ui *u, WINDOW *w, int i, int y, int h, int width, i
         draw_textf(w, y++, 2, width - 3, cn->bad ? theme_style(S_FAIL_TEXT) : theme_style(S_NORMAL),
                    "%-10s <-> %-8s  sent %2d  got %2d%s  notices in flight %d%s",
                    name_of(m, cn->client, cl, sizeof cl), name_of(m, cn->child, ch, sizeof ch),
-                   cn->sent, cn->got, cn->bad ? " (BAD)" : "", c->inflight[k],
-                   cn->quit   ? "  left midway"
-                   : cn->done ? "  closed"
+                   cn->sent, cn->got, cn->bad ? _(" (BAD)") : "", c->inflight[k],
+                   cn->quit   ? _("  left midway")
+                   : cn->done ? _("  closed")
                               : "");
     }
     return y - y0;

@@ -11,6 +11,7 @@
 #include "../model/inspect.h"
 #include "../model/strbuf.h"
 #include "../engine/events.h"
+#include "../model/i18n.h"
 
 #define HELP_MAX 16384
 
@@ -148,39 +149,41 @@ void overlay_help(struct ui *u)
     static char text[HELP_MAX];
     struct strbuf s = {text, sizeof text, 0};
     text[0] = '\0';
-    strbuf_add(&s, "Commands (type at the prompt; a unique prefix is enough, Tab completes)\n");
+    strbuf_add(&s, _("Commands (type at the prompt; a unique prefix is enough, Tab completes)\n"));
     for (int i = 0; i < ncommands; i++) {
         const struct command *c = &commands[i];
         if (!(c->where & CMD_CONSOLE))
             continue;
         char head[64];
         snprintf(head, sizeof head, "%s %s", c->name, c->args);
-        strbuf_add(&s, "  %-30s %s\n", head, c->summary);
+        strbuf_add(&s, "  %-30s %s\n", head, _(c->summary));
     }
-    strbuf_add(&s, "  %-30s %s\n", "help COMMAND", "explains one command in the story");
-    strbuf_add(&s, "\nKeys\n");
+    strbuf_add(&s, "  %-30s %s\n", "help COMMAND", _("explains one command in the story"));
+    strbuf_add(&s, _("\nKeys\n"));
     s.off += keys_help_text(s.buf + s.off, s.len - s.off);
-    strbuf_add(&s, "\nProcess states (ST, from /proc/PID/stat)\n");
-    strbuf_add(
-        &s, "  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n");
+    strbuf_add(&s, _("\nProcess states (ST, from /proc/PID/stat)\n"));
     strbuf_add(
         &s,
-        "  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, not reaped\n");
-    strbuf_add(&s, "  -  gone: exited and reaped by ipcplay\n");
-    strbuf_add(&s, "\nColumns\n");
+        _("  R running or runnable    S asleep, waiting for something (a semaphore, a timer)\n"));
+    strbuf_add(&s, _("  D asleep, not interruptible    T stopped (SIGSTOP)    Z zombie: exited, "
+                     "not reaped\n"));
+    strbuf_add(&s, _("  -  gone: exited and reaped by ipcplay\n"));
+    strbuf_add(&s, _("\nColumns\n"));
     strbuf_add(&s,
-               "  DOING        what the op runner in that process is doing (from its events)\n");
+               _("  DOING        what the op runner in that process is doing (from its events)\n"));
+    strbuf_add(&s, _("  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it "
+                     "is asleep\n"));
     strbuf_add(
         &s,
-        "  KERNEL SAYS  the system call it is in (/proc/PID/syscall); in red when it is asleep\n");
+        _("               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n"));
     strbuf_add(
-        &s, "               on a semaphore. futex: it waits at ipcplay's gate (pause or step)\n");
+        &s,
+        _("  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n"));
     strbuf_add(
-        &s, "  semval       the semaphore's value; semncnt: processes asleep waiting for it to\n");
-    strbuf_add(
-        &s, "               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n");
-    strbuf_add(&s, "\nThe story and the header are the same for a recording and a live run.\n");
-    overlay_open(u, OVERLAY_HELP, "Help", text);
+        &s,
+        _("               rise (in P); semzcnt: waiting for it to reach 0; sempid: last semop\n"));
+    strbuf_add(&s, _("\nThe story and the header are the same for a recording and a live run.\n"));
+    overlay_open(u, OVERLAY_HELP, _("Help"), text);
 }
 
 void overlay_scenarios(struct ui *u)
@@ -207,7 +210,7 @@ void overlay_scenarios(struct ui *u)
     for (int i = 0; i < nscenarios && i < 64; i++) {
         const struct scenario_def *sc = scenarios[i];
         scen_line[i] = line;
-        strbuf_add(&s, "%s  %s\n", sc->name, sc->summary);
+        strbuf_add(&s, "%s  %s\n", sc->name, _(sc->summary));
         line++;
         for (int k = 0; k < sc->nparams; k++) {
             const struct param_def *p = &sc->params[k];
@@ -215,17 +218,17 @@ void overlay_scenarios(struct ui *u)
             scenario_param_value(p, p->def, def, sizeof def);
             scenario_param_range(p, range, sizeof range);
             strbuf_add(&s, "    %-*s  %-*s  %-*s  %s\n", namew, p->name, defw, def, rangew, range,
-                       p->help);
+                       _(p->help));
             line++;
         }
-        strbuf_add(&s, "    watch:  %s\n", sc->watch);
+        strbuf_add(&s, _("    watch:  %s\n"), _(sc->watch));
         strbuf_add(&s, "\n");
         line += 2;
     }
-    strbuf_add(&s, "  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n");
+    strbuf_add(&s, _("  Enter puts  run NAME  at the prompt: add name=value words, then Enter.\n"));
     if (u->overlay_sel >= nscenarios || u->overlay_sel < 0)
         u->overlay_sel = 0;
-    overlay_open(u, OVERLAY_SCENARIOS, "Scenarios", text);
+    overlay_open(u, OVERLAY_SCENARIOS, _("Scenarios"), text);
 }
 
 int overlay_inspect(struct ui *u, const char *what)
@@ -401,12 +404,12 @@ void overlay_draw(struct ui *u)
     int page = b.h - 2;
     char foot[64];
     if (u->overlay_nlines > page)
-        snprintf(foot, sizeof foot, "%d-%d of %d  Esc closes", u->overlay_scroll + 1,
+        snprintf(foot, sizeof foot, _("%d-%d of %d  Esc closes"), u->overlay_scroll + 1,
                  u->overlay_scroll + page < u->overlay_nlines ? u->overlay_scroll + page
                                                               : u->overlay_nlines,
                  u->overlay_nlines);
     else
-        snprintf(foot, sizeof foot, "Esc closes");
+        snprintf(foot, sizeof foot, _("Esc closes"));
     box_frame(w, b.h, b.w, u->overlay_title, foot);
     const char *t = u->overlay_text ? u->overlay_text : "";
     for (int y = 1, r = u->overlay_scroll; y < b.h - 1 && r < norows; y++, r++) {
@@ -486,7 +489,7 @@ void popup_draw(struct ui *u)
     werase(w);
     char title[48], foot[48];
     snprintf(title, sizeof title, "%d matches", u->nmatches);
-    snprintf(foot, sizeof foot, "%s", cut ? "more: type to narrow" : "Tab again, or type");
+    snprintf(foot, sizeof foot, "%s", cut ? _("more: type to narrow") : _("Tab again, or type"));
     box_frame(w, bh, bw, title, foot);
     int shown = cut ? nrow * ncol - 1 : u->nmatches;
     for (int i = 0; i < shown && i < u->nmatches; i++) {

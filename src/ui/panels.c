@@ -11,30 +11,34 @@
 
 #include "ui_internal.h"
 #include "../model/signames.h"
+#include "../model/i18n.h"
 
 static const char *state_badge(const struct model *m, char *buf, size_t len, int *style)
 {
     switch (m->state) {
     case RUN_RUNNING:
         *style = S_BADGE_RUN;
-        snprintf(buf, len, " RUNNING ");
+        snprintf(buf, len, _(" RUNNING "));
         break;
     case RUN_PAUSED:
         *style = S_BADGE_PAUSE;
-        snprintf(buf, len, " PAUSED ");
+        snprintf(buf, len, _(" PAUSED "));
         break;
     case RUN_STEP:
         *style = S_BADGE_STEP;
-        snprintf(buf, len, " STEP %d ", m->step_tokens);
+        snprintf(buf, len, _(" STEP %d "), m->step_tokens);
         break;
     case RUN_DONE:
         /* A role gave up: the run ended as a runtime error, said in red. */
         *style = m->error[0] ? S_FAIL : S_BADGE_DONE;
-        snprintf(buf, len, m->interrupted ? " INTERRUPTED " : m->error[0] ? " ERROR " : " DONE ");
+        snprintf(buf, len,
+                 m->interrupted ? _(" INTERRUPTED ")
+                 : m->error[0]  ? _(" ERROR ")
+                                : _(" DONE "));
         break;
     default:
         *style = S_BADGE_IDLE;
-        snprintf(buf, len, " IDLE ");
+        snprintf(buf, len, _(" IDLE "));
         break;
     }
     return buf;
@@ -43,9 +47,9 @@ static const char *state_badge(const struct model *m, char *buf, size_t len, int
 static void speed_text(double speed, char *buf, size_t len)
 {
     if (speed == 0)
-        snprintf(buf, len, "speed max");
+        snprintf(buf, len, _("speed max"));
     else
-        snprintf(buf, len, "speed %gx", speed);
+        snprintf(buf, len, _("speed %gx"), speed);
 }
 
 /* The right-hand side of the first header line. */
@@ -54,7 +58,7 @@ static void header_right(const struct model *m, char *buf, size_t len)
     char clock[16], sp[24];
     draw_clock(m->now_ns, clock, sizeof clock);
     speed_text(m->speed, sp, sizeof sp);
-    snprintf(buf, len, "  %s  %s  ops %llu ", clock, sp, (unsigned long long)m->ops_begun);
+    snprintf(buf, len, _("  %s  %s  ops %llu "), clock, sp, (unsigned long long)m->ops_begun);
 }
 
 static int header_rows(const struct ui *u, int width);
@@ -71,7 +75,10 @@ static int header_rows(const struct ui *u, int width)
     /* Measured with the widest badge, clock, speed and op count the run can
      * show, so the layout does not jump when the state or the speed changes. */
     const struct model *m = u->m;
-    int badge = 10, right = (int)strlen("  00:00.0  speed 0.25x  ops 000000 ");
+    char sp[32], probe[96];
+    snprintf(sp, sizeof sp, _("speed %gx"), 0.25);
+    snprintf(probe, sizeof probe, _("  %s  %s  ops %llu "), "00:00.0", sp, 999999ull);
+    int badge = 10, right = draw_width(probe);
     int need = 1 + 9 + 1 + draw_width(m->scenario) + 2 + draw_width(m->params) + 1 + badge + right;
     if (need <= width)
         return 2;
@@ -82,7 +89,7 @@ static int header_rows(const struct ui *u, int width)
 
 static const char *check_word(int status)
 {
-    return model_check_word(status);
+    return _(model_check_word(status));
 }
 
 static int check_style(int status)
@@ -102,20 +109,20 @@ static void header_check_counts_of(const struct model *m, WINDOW *w, int y, int 
         int st = m->checks[i].status;
         n[st == CHECK_OK ? 0 : st == CHECK_FAILED ? 2 : st == CHECK_BROKEN ? 3 : 1]++;
     }
-    x += draw_textf(w, y, x, width - x, theme_style(S_DIM), "%d checks:", m->nchecks);
+    x += draw_textf(w, y, x, width - x, theme_style(S_DIM), _("%d checks:"), m->nchecks);
     if (n[0])
-        x += draw_textf(w, y, x, width - x, theme_style(S_OK), " %s %d ok", g->ok, n[0]);
+        x += draw_textf(w, y, x, width - x, theme_style(S_OK), _(" %s %d ok"), g->ok, n[0]);
     if (n[1])
-        x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), "  %s %d pending", g->pending,
-                        n[1]);
+        x += draw_textf(w, y, x, width - x, theme_style(S_PENDING), _("  %s %d pending"),
+                        g->pending, n[1]);
     if (n[2]) {
-        x += draw_textf(w, y, x, width - x, theme_style(S_FAIL), "  %s FAILED:", g->fail);
+        x += draw_textf(w, y, x, width - x, theme_style(S_FAIL), _("  %s FAILED:"), g->fail);
         for (int i = 0; i < m->nchecks; i++)
             if (m->checks[i].status == CHECK_FAILED)
                 x += draw_textf(w, y, x, width - x, A_BOLD, " %s", m->checks[i].name);
     }
     if (n[3])
-        x += draw_textf(w, y, x, width - x, theme_style(S_BROKEN), "  %s %d broken on purpose",
+        x += draw_textf(w, y, x, width - x, theme_style(S_BROKEN), _("  %s %d broken on purpose"),
                         g->fail, n[3]);
 }
 
@@ -125,16 +132,17 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
     const struct ui_glyphs *g = theme_glyphs();
     int x = 1;
     if (m->nchecks == 0) {
-        x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
+        x += draw_text(w, y, x, width - x, theme_style(S_DIM), _("checks "));
         draw_text(w, y, x, width - x, theme_style(S_DIM),
-                  m->scenario[0] ? "(none yet)" : "(start a run: type  run sem  or press F2)");
+                  m->scenario[0] ? _("(none yet)")
+                                 : _("(start a run: type  run sem  or press F2)"));
         return;
     }
     /* With room, every check with its detail; otherwise details only for
      * failed ones, then none, then the glyph alone says ok or pending (a
      * failed check always says FAILED). */
     for (int mode = 0; mode < 4; mode++) {
-        int need = x + (mode < 3 ? 7 : 0); /* "checks " */
+        int need = x + (mode < 3 ? draw_width(_("checks ")) : 0);
         if (mode == 3) {
             /* names alone do not fit either: count them, name the failed */
             int w3 = need;
@@ -148,7 +156,7 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
         for (int i = 0; i < m->nchecks; i++) {
             const struct model_check *c = &m->checks[i];
             bool word = mode < 3 || c->status == CHECK_FAILED || c->status == CHECK_BROKEN;
-            need += 2 + draw_width(c->name) + (word ? 2 + (int)strlen(check_word(c->status)) : 0) +
+            need += 2 + draw_width(c->name) + (word ? 2 + draw_width(check_word(c->status)) : 0) +
                     (i ? 2 : 0);
             bool detail = mode == 0 || (mode == 1 && c->status == CHECK_FAILED);
             if (detail && c->detail[0])
@@ -156,7 +164,7 @@ static void header_checks(struct ui *u, WINDOW *w, int y, int width)
         }
         if (need <= width || mode == 3) {
             if (mode < 3)
-                x += draw_text(w, y, x, width - x, theme_style(S_DIM), "checks ");
+                x += draw_text(w, y, x, width - x, theme_style(S_DIM), _("checks "));
             for (int i = 0; i < m->nchecks && x < width - 1; i++) {
                 const struct model_check *c = &m->checks[i];
                 int st = check_style(c->status);
@@ -206,7 +214,7 @@ static void header_draw(struct ui *u, WINDOW *w, int h, int width)
         if (h == 2)
             draw_text(w, 0, x, width - x - rw - 1, A_NORMAL, m->params);
     } else {
-        draw_text(w, 0, x, width - x - rw, theme_style(S_DIM), "no scenario running");
+        draw_text(w, 0, x, width - x - rw, theme_style(S_DIM), _("no scenario running"));
     }
     int rx = width - rw;
     if (rx < x)
@@ -303,7 +311,7 @@ static void proc_doing(const struct model *m, const struct model_proc *p, int ma
         wait_status_text(p->wait_status, STATUS_BRIEF, how, sizeof how);
         int ri = p->reaped_by > 0 ? model_find_proc(m, p->reaped_by) : -1;
         if (ri >= 0 && m->procs[ri].role >= 0)
-            snprintf(buf, len, "%s, reaped by %s", how, m->procs[ri].name);
+            snprintf(buf, len, _("%s, reaped by %s"), how, m->procs[ri].name);
         if (!(ri >= 0 && m->procs[ri].role >= 0) || draw_width(buf) > maxw)
             snprintf(buf, len, "%s", how);
         return;
@@ -339,11 +347,11 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
     }
     char extra[64] = "";
     if (m->nprocs && zombies)
-        snprintf(extra, sizeof extra, "%d, %d alive, %d zombie%s", m->nprocs, alive, zombies,
+        snprintf(extra, sizeof extra, _("%d, %d alive, %d zombie%s"), m->nprocs, alive, zombies,
                  zombies > 1 ? "s" : "");
     else if (m->nprocs)
-        snprintf(extra, sizeof extra, "%d, %d alive", m->nprocs, alive);
-    draw_rule(w, 0, 0, inner, "PROCESSES", extra);
+        snprintf(extra, sizeof extra, _("%d, %d alive"), m->nprocs, alive);
+    draw_rule(w, 0, 0, inner, _("PROCESSES"), extra);
     if (u->lay.wide) {
         draw_text(w, 0, inner, 1, theme_style(S_RULE), g->tee_down);
         for (int y = 1; y < h; y++)
@@ -353,7 +361,7 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
         return;
     if (m->nprocs == 0) {
         draw_text(w, 1, 2, inner - 3, theme_style(S_DIM),
-                  "no run yet: type  run sem  and Enter, or press F2 to pick a scenario");
+                  _("no run yet: type  run sem  and Enter, or press F2 to pick a scenario"));
         return;
     }
     static struct proc_row rows[MODEL_MAX_PROCS];
@@ -379,11 +387,11 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
                               : rest / 2;
     int x_kern = x_doing + doingw + 1;
     attr_t hd = theme_style(S_DIM) | A_BOLD;
-    draw_text(w, 1, x_pid, pidw, hd, "PID");
-    draw_text(w, 1, x_role, rolew, hd, "ROLE");
-    draw_text(w, 1, x_st, 3, hd, "ST");
-    draw_text(w, 1, x_doing, doingw, hd, "DOING");
-    draw_text(w, 1, x_kern, inner - x_kern, hd, "KERNEL SAYS");
+    draw_text(w, 1, x_pid, pidw, hd, _("PID"));
+    draw_text(w, 1, x_role, rolew, hd, _("ROLE"));
+    draw_text(w, 1, x_st, 3, hd, _("ST"));
+    draw_text(w, 1, x_doing, doingw, hd, _("DOING"));
+    draw_text(w, 1, x_kern, inner - x_kern, hd, _("KERNEL SAYS"));
 
     int avail = h - 2;
     if (u->proc_scroll > n - avail)
@@ -399,8 +407,8 @@ static void procs_draw(struct ui *u, WINDOW *w, int h, int width)
         if ((more_above && y == 2) || (more_below && y == h - 1)) {
             int count = y == 2 ? first + 1 : n - r;
             draw_textf(w, y, x_pid, inner - 2, theme_style(S_DIM),
-                       "%s %d more %s (Shift-PgUp/PgDn scrolls this list)",
-                       y == 2 ? g->up : g->down, count, y == 2 ? "above" : "below");
+                       _("%s %d more %s (Shift-PgUp/PgDn scrolls this list)"),
+                       y == 2 ? g->up : g->down, count, y == 2 ? _("above") : _("below"));
             y++;
             continue;
         }
@@ -605,7 +613,12 @@ static void story_line_draw(struct ui *u, WINDOW *w, int y, int skip, int maxrow
     if (l->kind == LINE_ERROR)
         da = theme_style(S_ERROR);
     else if (strstr(l->detail, "broken") || strstr(l->detail, " lost") ||
-             strstr(l->detail, "failed") || strstr(l->detail, "killed"))
+             strstr(l->detail, "failed") || strstr(l->detail, "killed") ||
+             /* TRANSLATORS: words that make a story line red: parts of the
+              * translated lines that say something broke, was lost, failed
+              * or was killed */
+             strstr(l->detail, _("broken")) || strstr(l->detail, _(" lost")) ||
+             strstr(l->detail, _("failed")) || strstr(l->detail, _("killed")))
         da = theme_style(S_FAIL_TEXT);
     else if (l->kind == LINE_NOTE)
         da = theme_style(S_INFO);
@@ -686,11 +699,11 @@ static void story_draw(struct ui *u, WINDOW *w, int h, int width)
     uint64_t first = story_first(u);
     if (u->story_anchor && u->story_anchor - 1 < first)
         u->story_anchor = first + 1; /* what we were looking at left the ring */
-    draw_rule(w, 0, 0, width, "STORY", NULL);
+    draw_rule(w, 0, 0, width, _("STORY"), NULL);
     if (u->story_anchor) {
         uint64_t newer = m->story_count - u->story_anchor;
         draw_textf(w, 0, 10, width - 11, theme_style(S_BADGE_PAUSE),
-                   " %s scrolled back: %llu newer line%s below, PgDn returns ", g->up,
+                   _(" %s scrolled back: %llu newer line%s below, PgDn returns "), g->up,
                    (unsigned long long)newer, newer == 1 ? "" : "s");
     }
     if (u->lay.wide) {

@@ -11,6 +11,7 @@
 
 #include "ui_internal.h"
 #include "../view/loop.h"
+#include "../model/i18n.h"
 
 #define TL_FRAME_NS 100000000ull /* replay playback: 10 frames a second, as live */
 
@@ -68,7 +69,7 @@ int timeline_open_file(struct ui *u, const char *path, char *err, size_t errlen,
     memset(t, 0, sizeof *t);
     t->rp = replay_new(NULL);
     if (!t->rp) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, _("out of memory"));
         *status = 3;
         return -1;
     }
@@ -84,7 +85,7 @@ int timeline_open_file(struct ui *u, const char *path, char *err, size_t errlen,
         t->msg_kind = OUT_ERROR;
     } else {
         snprintf(t->msg, sizeof t->msg,
-                 "nothing runs: Space pauses, F4/Shift-F4 step, Left/Right 5 s, [ ] markers");
+                 _("nothing runs: Space pauses, F4/Shift-F4 step, Left/Right 5 s, [ ] markers"));
         t->msg_kind = OUT_INFO;
     }
     err[0] = '\0';
@@ -155,9 +156,9 @@ void timeline_close(struct ui *u)
 
 const char *timeline_mark_word(enum replay_mark k)
 {
-    static const char *const words[] = {"a check changed", "a process died", "a deadlock",
-                                        "your command", "a role gave up"};
-    return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "a marker";
+    static const char *const words[] = {N_("a check changed"), N_("a process died"),
+                                        N_("a deadlock"), N_("your command"), N_("a role gave up")};
+    return (unsigned)k < sizeof words / sizeof words[0] ? _(words[k]) : _("a marker");
 }
 
 static uint64_t secs_ns(double s)
@@ -169,13 +170,13 @@ static int tl_seek_mark(struct ui_tl *t, int dir, char *err, size_t errlen)
 {
     long i = replay_marker_near(t->rp, dir);
     if (i < 0) {
-        snprintf(err, errlen, "no marker %s here", dir > 0 ? "after" : "before");
+        snprintf(err, errlen, _("no marker %s here"), dir > 0 ? _("after") : _("before"));
         return -1;
     }
     size_t n;
     const struct replay_marker *mk = replay_markers(t->rp, &n);
     replay_seek(t->rp, mk[i].pos);
-    snprintf(t->msg, sizeof t->msg, "marker %ld of %zu: %s at %.1f s", i + 1, n,
+    snprintf(t->msg, sizeof t->msg, _("marker %ld of %zu: %s at %.1f s"), i + 1, n,
              mk[i].label[0] ? mk[i].label : timeline_mark_word(mk[i].kind),
              (double)mk[i].t_ns / 1e9);
     t->msg_kind = OUT_INFO;
@@ -187,11 +188,11 @@ static int tl_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errle
     struct ui *u = ctx;
     struct ui_tl *t = u->tl;
     if (!t || !t->rp) {
-        snprintf(err, errlen, "nothing to go back in (no run yet)");
+        snprintf(err, errlen, _("nothing to go back in (no run yet)"));
         return -1;
     }
     if (!t->file && replay_count(t->rp) == 0) {
-        snprintf(err, errlen, "nothing to go back in yet: start a run (run NAME)");
+        snprintf(err, errlen, _("nothing to go back in yet: start a run (run NAME)"));
         return -1;
     }
     t->msg[0] = '\0';
@@ -205,7 +206,7 @@ static int tl_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errle
         break;
     case CMD_SEEK_OP:
         if (replay_seek_op(t->rp, (uint64_t)to->v) < 0) {
-            snprintf(t->msg, sizeof t->msg, "there are only %llu ops: at the last",
+            snprintf(t->msg, sizeof t->msg, _("there are only %llu ops: at the last"),
                      (unsigned long long)replay_ops(t->rp));
             t->msg_kind = OUT_ERROR;
         }
@@ -213,7 +214,7 @@ static int tl_seek(void *ctx, const struct cmd_seek *to, char *err, size_t errle
     case CMD_SEEK_OPS: { /* op N-n / N+n: the op count moves by exactly n */
         uint64_t at = replay_ops_before(t->rp);
         if ((to->v < 0 && at == 0) || (to->v > 0 && at >= replay_ops(t->rp))) {
-            snprintf(err, errlen, "no op %s here", to->v < 0 ? "before" : "after");
+            snprintf(err, errlen, _("no op %s here"), to->v < 0 ? _("before") : _("after"));
             return -1;
         }
         uint64_t n = (uint64_t)(to->v < 0 ? -to->v : to->v);
@@ -309,7 +310,7 @@ static void a_set_speed(void *ctx, double speed)
     t->speed = speed == 0 || speed > 16 ? 16 : speed < 0.1 ? 0.1 : speed;
     t->play_t0 = replay_time(t->rp);
     t->play_wall0 = events_now_ns();
-    snprintf(t->msg, sizeof t->msg, "replay speed %gx (0.1 to 16)", t->speed);
+    snprintf(t->msg, sizeof t->msg, _("replay speed %gx (0.1 to 16)"), t->speed);
     t->msg_kind = OUT_INFO;
     u->dirty |= DIRTY_HEADER;
 }
@@ -375,12 +376,12 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
     struct ui *u = ctx;
     struct ui_tl *t = u->tl;
     if (!u->e || !t || t->file) {
-        snprintf(err, errlen, "a replay is a recording already (record works in a live run)");
+        snprintf(err, errlen, _("a replay is a recording already (record works in a live run)"));
         return -1;
     }
     if (!path) {
         if (!*t->rec) {
-            snprintf(err, errlen, "not recording");
+            snprintf(err, errlen, _("not recording"));
             return -1;
         }
         char path_was[512];
@@ -392,20 +393,20 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
         int rc = recorder_close(*t->rec, &end, err, errlen);
         *t->rec = NULL;
         if (rc == 0)
-            snprintf(err, errlen, "recording stopped: %s (ipcplay replay %s plays it)", path_was,
+            snprintf(err, errlen, _("recording stopped: %s (ipcplay replay %s plays it)"), path_was,
                      path_was);
         u->dirty |= DIRTY_HEADER;
         return rc;
     }
     if (*t->rec) {
-        snprintf(err, errlen, "already recording to %s (record stop first)",
+        snprintf(err, errlen, _("already recording to %s (record stop first)"),
                  recorder_path(*t->rec));
         return -1;
     }
     if (replay_first(t->rp) > 0) {
         snprintf(err, errlen,
-                 "the start of this run is no longer kept in memory: run it again "
-                 "with --record FILE");
+                 _("the start of this run is no longer kept in memory: run it again "
+                   "with --record FILE"));
         return -1;
     }
     const struct model *m = t->live_m;
@@ -423,7 +424,8 @@ static int a_record(void *ctx, const char *path, char *err, size_t errlen)
     *t->rec = rc;
     t->tee.fn[1] = recorder_tap;
     t->tee.ctx[1] = rc;
-    snprintf(err, errlen, "recording to %s (from the start of the run; record stop ends it)", path);
+    snprintf(err, errlen, _("recording to %s (from the start of the run; record stop ends it)"),
+             path);
     u->dirty |= DIRTY_HEADER;
     return 0;
 }
@@ -560,21 +562,21 @@ static int tl_left(struct ui *u, WINDOW *w, int y, int width)
     int x = 0;
     bool rec = t->rec && *t->rec;
     if (rec)
-        x += draw_text(w, y, x, width - x, theme_style(S_FAIL), " REC ");
+        x += draw_text(w, y, x, width - x, theme_style(S_FAIL), _(" REC "));
     if (t->file) {
-        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_STEP), " REPLAY ");
-        snprintf(buf, sizeof buf, " %s %gx  %s / %s  op %llu/%llu ",
-                 t->playing ? "playing" : "paused", t->speed, pos, len,
+        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_STEP), _(" REPLAY "));
+        snprintf(buf, sizeof buf, _(" %s %gx  %s / %s  op %llu/%llu "),
+                 t->playing ? _("playing") : _("paused"), t->speed, pos, len,
                  (unsigned long long)replay_ops_before(t->rp),
                  (unsigned long long)replay_ops(t->rp));
     } else if (t->behind) {
-        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_PAUSE), " PAST ");
-        snprintf(buf, sizeof buf, " %.1f s behind live  %s  op %llu  (End or live returns) ",
+        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_PAUSE), _(" PAST "));
+        snprintf(buf, sizeof buf, _(" %.1f s behind live  %s  op %llu  (End or live returns) "),
                  (double)(replay_end_time(t->rp) - replay_time(t->rp)) / 1e9, pos,
                  (unsigned long long)replay_ops_before(t->rp));
     } else {
-        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_RUN), " LIVE ");
-        snprintf(buf, sizeof buf, " %s kept (back, seek: go back) ", len);
+        x += draw_text(w, y, x, width - x, theme_style(S_BADGE_RUN), _(" LIVE "));
+        snprintf(buf, sizeof buf, _(" %s kept (back, seek: go back) "), len);
     }
     x += draw_text(w, y, x, width - x, A_NORMAL, buf);
     return x;

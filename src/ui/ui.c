@@ -27,6 +27,7 @@
 #include "../engine/hand.h"
 #include "../view/loop.h"
 #include "../model/signames.h"
+#include "../model/i18n.h"
 
 #define UI_FRAME_NS 100000000ull   /* engine-driven redraws: at most 10 a second */
 #define UI_INSPECT_NS 500000000ull /* the inspect view re-reads /proc twice a second */
@@ -50,6 +51,14 @@ static void ui_say_line(struct ui *u, int kind, const char *who, const char *tex
                 for (size_t i = max / 3; i + 1 < max; i++)
                     if (text[off + i] == *ends && text[off + i + 1] == ' ')
                         cut = i + 1;
+            /* Chinese has its own full stops and commas, and no spaces */
+            for (int k = 0; k < 4 && !cut; k++) {
+                static const char *const cjk_ends[] = {"。", "；", "：", "，"};
+                size_t el = strlen(cjk_ends[k]);
+                for (size_t i = max / 3; i + el <= max; i++)
+                    if (memcmp(text + off + i, cjk_ends[k], el) == 0)
+                        cut = i + el;
+            }
             if (!cut)
                 for (size_t i = max / 2; i < max; i++)
                     if (text[off + i] == ' ')
@@ -88,10 +97,10 @@ static void host_print(void *self, int kind, const char *line)
 
 static void ui_welcome_run(struct ui *u, const struct scenario_def *s)
 {
-    ui_say(u, OUT_INFO, "what to watch: %s", s->watch);
+    ui_say(u, OUT_INFO, _("what to watch: %s"), _(s->watch));
     ui_say(u, OUT_INFO,
-           "F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
-           "every command, F1 for keys");
+           _("F3 pauses, F4 steps one op, F5/F6 change the pace; type help for "
+             "every command, F1 for keys"));
 }
 
 static int host_run(void *self, const struct scenario_def *s, const long *vals)
@@ -109,7 +118,7 @@ static int host_run(void *self, const struct scenario_def *s, const long *vals)
     u->host.start_paused = false;
     timeline_restart(u);
     if (engine_start(u->e, s, vals, engine_speed(u->e), err, sizeof err) < 0) {
-        ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
+        ui_say(u, OUT_ERROR, _("cannot start %s: %s"), s->name, err);
         return -1;
     }
     panels_reset(u);
@@ -351,8 +360,8 @@ static void ui_key_cancel(struct ui *u)
         return;
     if (empty)
         ui_say(u, OUT_INFO,
-               "Ctrl-C clears the line being typed; to quit: quit, F10 or "
-               "Ctrl-D");
+               _("Ctrl-C clears the line being typed; to quit: quit, F10 or "
+                 "Ctrl-D"));
 }
 
 /* A timeline key's command, not echoed: moving about is no story line. */
@@ -807,7 +816,7 @@ static int checks_text(const struct model *m, const char *lead, char *buf, size_
         const struct model_check *c = &m->checks[i];
         failed += c->status == CHECK_FAILED || c->status == CHECK_BROKEN;
         off += (size_t)snprintf(buf + off, len - off, "%s%s %s", i ? ", " : "", c->name,
-                                model_check_word(c->status));
+                                _(model_check_word(c->status)));
     }
     return failed;
 }
@@ -818,12 +827,12 @@ static void ui_on_stopped(struct ui *u)
 {
     char buf[512];
     if (u->m->nchecks) {
-        int failed = checks_text(u->m, "checks when stopped: ", buf, sizeof buf);
+        int failed = checks_text(u->m, _("checks when stopped: "), buf, sizeof buf);
         ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", buf);
     }
     ui_say(u, OUT_INFO,
-           "its objects are removed too (the panels keep the last sample): run %s starts it "
-           "again",
+           _("its objects are removed too (the panels keep the last sample): run %s starts it "
+             "again"),
            u->m->scenario);
 }
 
@@ -833,10 +842,10 @@ static void ui_on_done(struct ui *u)
     char buf[512];
     int failed = checks_text(m, "", buf, sizeof buf);
     u->last_run_failed = m->error[0] ? 3 : failed > 0 ? 1 : 0;
-    ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : "the run is over");
+    ui_say_line(u, failed ? OUT_ERROR : OUT_INFO, "", m->nchecks ? buf : _("the run is over"));
     ui_say(u, OUT_INFO,
-           "the run is over and its objects are removed (the panels keep the "
-           "last sample): run %s starts it again, quit leaves",
+           _("the run is over and its objects are removed (the panels keep the "
+             "last sample): run %s starts it again, quit leaves"),
            m->scenario);
     if (u->overlay == OVERLAY_INSPECT && u->inspect_what[0])
         overlay_inspect(u, u->inspect_what);
@@ -954,8 +963,8 @@ static SCREEN *ui_open(struct ui *u)
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         fprintf(stderr,
-                "ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
-                "terminfo); use --headless for text output\n",
+                _("ipcplay: cannot draw on this terminal (TERM=%s is unknown to "
+                  "terminfo); use --headless for text output\n"),
                 term ? term : "");
         return NULL;
     }
@@ -987,13 +996,13 @@ static void ui_greet(struct ui *u, const struct scenario_def *s, const long *val
     if (s) {
         char err[256];
         if (engine_start(u->e, s, vals, speed, err, sizeof err) < 0)
-            ui_say(u, OUT_ERROR, "cannot start %s: %s", s->name, err);
+            ui_say(u, OUT_ERROR, _("cannot start %s: %s"), s->name, err);
         else
             ui_welcome_run(u, s);
     } else {
         ui_say(u, OUT_INFO,
-               "type  run sem  (or press F2 to pick a scenario); help lists "
-               "every command");
+               _("type  run sem  (or press F2 to pick a scenario); help lists "
+                 "every command"));
     }
     /* after engine_start, which clears the story */
     if (u->history_note[0])
@@ -1056,13 +1065,13 @@ static int ui_loop(struct ui *u, SCREEN *scr)
     ui_close(u, scr);
     if (u->quit_sig > 0) {
         fprintf(stderr,
-                "ipcplay: stopped by %s; every process and object of the run was "
-                "removed\n",
+                _("ipcplay: stopped by %s; every process and object of the run was "
+                  "removed\n"),
                 signame(u->quit_sig).s);
         return 128 + u->quit_sig;
     }
     if (u->quit_sig < 0) {
-        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(poll_errno));
+        fprintf(stderr, _("ipcplay: poll failed: %s\n"), strerror(poll_errno));
         return 3;
     }
     return ui_exit_status(u);

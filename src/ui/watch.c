@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ui_internal.h"
+#include "../model/i18n.h"
 
 bool watch_panel_active(const struct model *m)
 {
@@ -42,19 +43,19 @@ void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width)
     char extra[160];
     if (tree)
         snprintf(extra, sizeof extra,
-                 "the program's %d of %d objects; `watch scope=all` shows the whole system", n,
+                 _("the program's %d of %d objects; `watch scope=all` shows the whole system"), n,
                  s->nobjs);
     else
         snprintf(extra, sizeof extra,
-                 "%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)", n, s->nobjs,
-                 s->filter.user[0] ? "user=" : "all users", s->filter.user,
+                 _("%d of %d shown, %s%s, sort=%s, %d processes (%d not readable)"), n, s->nobjs,
+                 s->filter.user[0] ? "user=" : _("all users"), s->filter.user,
                  sysipc_sort_name(s->filter.sort), s->last.nprocs, s->last.nosys);
-    draw_rule(w, 0, 0, width, tree ? "PROGRAM'S IPC (watch)" : "SYSTEM IPC (watch)", extra);
+    draw_rule(w, 0, 0, width, tree ? _("PROGRAM'S IPC (watch)") : _("SYSTEM IPC (watch)"), extra);
     if (n == 0) {
         draw_text(w, 1, 2, width - 3, theme_style(S_DIM),
-                  tree       ? "the program has created or used no System V object yet"
-                  : s->nobjs ? "no object matches the filter (watch user= key= changes it)"
-                             : "no IPC object on the system; ipcmk -S 1 makes one");
+                  tree       ? _("the program has created or used no System V object yet")
+                  : s->nobjs ? _("no object matches the filter (watch user= key= changes it)")
+                             : _("no IPC object on the system; ipcmk -S 1 makes one"));
         return;
     }
     struct rows r = {w, 1, h, width, 0};
@@ -69,5 +70,5 @@ void watch_panel_draw(struct ui *u, WINDOW *w, int h, int width)
     }
     if (i < n)
         draw_textf(w, h - 1, 2, width - 3, theme_style(S_DIM),
-                   "%d more: a taller terminal, watch user=/key=, or ipcs lists them", n - i);
+                   _("%d more: a taller terminal, watch user=/key=, or ipcs lists them"), n - i);
 }

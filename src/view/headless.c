@@ -10,6 +10,8 @@
 #include "../engine/events.h"
 #include "../model/signames.h"
 #include "loop.h"
+#include "../model/i18n.h"
+#include "../model/width.h"
 
 struct hl {
     FILE *out;
@@ -61,8 +63,8 @@ static void print_line(struct hl *h, const struct model_line *l, bool series)
     uint64_t t = series ? l->t_last_ns : l->t_ns;
     char detail[sizeof l->detail + 48];
     if (series)
-        snprintf(detail, sizeof detail, "%s \u00d7%u since %.3f", l->detail, (unsigned)l->more + 1,
-                 (double)l->t_ns / 1e9);
+        snprintf(detail, sizeof detail, _("%s \u00d7%u since %.3f"), l->detail,
+                 (unsigned)l->more + 1, (double)l->t_ns / 1e9);
     else
         snprintf(detail, sizeof detail, "%s", l->detail);
     if (h->json) {
@@ -83,7 +85,9 @@ static void print_line(struct hl *h, const struct model_line *l, bool series)
         }
         emit_json(h, o);
     } else {
-        fprintf(h->out, "%7.3f  %-16s %-12s %s\n", (double)t / 1e9, l->who, l->what, detail);
+        char who[64], what[64];
+        fprintf(h->out, "%7.3f  %s %s %s\n", (double)t / 1e9, text_pad(who, sizeof who, l->who, 16),
+                text_pad(what, sizeof what, l->what, 12), detail);
         hl_flush(h);
     }
 }
@@ -174,7 +178,7 @@ static void print_state(struct hl *h)
         return;
     memcpy(h->last_state, buf, HL_STATE);
     if (!h->json) {
-        fprintf(h->out, "%7.3f  state  %s\n", (double)m->now_ns / 1e9, buf);
+        fprintf(h->out, _("%7.3f  state  %s\n"), (double)m->now_ns / 1e9, buf);
         hl_flush(h);
         return;
     }
@@ -289,13 +293,13 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
         }
         emit_json(h, o);
     } else {
-        fprintf(h->out, "summary: %s %s\n", m->scenario, m->params);
-        fprintf(h->out, "summary: %.3f s, %llu events, %llu samples, %lld processes reaped\n",
+        fprintf(h->out, _("summary: %s %s\n"), m->scenario, m->params);
+        fprintf(h->out, _("summary: %.3f s, %llu events, %llu samples, %lld processes reaped\n"),
                 elapsed, (unsigned long long)m->events, (unsigned long long)m->samples, exited);
         if (m->cs.present)
             fprintf(
                 h->out,
-                "summary: critical sections %lld of %lld, counter %lld, max inside at once %d\n",
+                _("summary: critical sections %lld of %lld, counter %lld, max inside at once %d\n"),
                 m->cs.entries, m->cs.expected, m->cs.counter, m->cs.max_occupancy);
     }
     for (int i = 0; i < m->nchecks; i++) {
@@ -312,7 +316,7 @@ static int print_summary(struct hl *h, double elapsed, bool stopped)
             json_object_object_add(o, "detail", json_object_new_string(c->detail));
             emit_json(h, o);
         } else {
-            fprintf(h->out, "check: %s %s (%s)\n", c->name, st, c->detail);
+            fprintf(h->out, _("check: %s %s (%s)\n"), c->name, _(st), c->detail);
         }
     }
     hl_flush(h);
@@ -377,30 +381,30 @@ static void print_start(struct hl *h, const struct scenario_def *s, double speed
         snprintf(sp, sizeof sp, "max");
     else
         snprintf(sp, sizeof sp, "%gx", speed);
-    fprintf(h->out, "ipcplay %s: %s (speed %s)\n", s->name, m->params, sp);
-    fprintf(h->out, "what to watch: %s\n", s->watch);
+    fprintf(h->out, _("ipcplay %s: %s (speed %s)\n"), s->name, m->params, sp);
+    fprintf(h->out, _("what to watch: %s\n"), _(s->watch));
     for (int i = 0; i < m->nsemsets; i++)
-        fprintf(h->out, "object: semaphore set semid=%d nsems=%d mode=0600\n", m->semsets[i].semid,
-                m->semsets[i].nsems);
+        fprintf(h->out, _("object: semaphore set semid=%d nsems=%d mode=0600\n"),
+                m->semsets[i].semid, m->semsets[i].nsems);
     for (int i = 0; i < m->nshmsegs; i++) {
         const struct model_shmseg *sg = &m->shmsegs[i];
         if (sg->kind == SHM_POSIX)
-            fprintf(h->out, "object: POSIX shared memory name=%s size=%zu mode=0600\n", sg->name,
+            fprintf(h->out, _("object: POSIX shared memory name=%s size=%zu mode=0600\n"), sg->name,
                     sg->segsz);
         else if (sg->kind == SHM_ANON)
             fprintf(h->out,
-                    "object: anonymous shared memory (MAP_SHARED, inherited across "
-                    "fork) size=%zu\n",
+                    _("object: anonymous shared memory (MAP_SHARED, inherited across "
+                      "fork) size=%zu\n"),
                     sg->segsz);
         else
-            fprintf(h->out, "object: shared memory shmid=%d size=%zu mode=0600\n", sg->shmid,
+            fprintf(h->out, _("object: shared memory shmid=%d size=%zu mode=0600\n"), sg->shmid,
                     sg->segsz);
     }
     for (int i = 0; i < m->nmsgqs; i++)
-        fprintf(h->out, "object: message queue msqid=%d qbytes=%ld mode=0600\n", m->msgqs[i].msqid,
-                m->msgqs[i].qbytes);
+        fprintf(h->out, _("object: message queue msqid=%d qbytes=%ld mode=0600\n"),
+                m->msgqs[i].msqid, m->msgqs[i].qbytes);
     if (m->rundir[0]) {
-        fprintf(h->out, "object: run directory %s mode=0700:", m->rundir);
+        fprintf(h->out, _("object: run directory %s mode=0700:"), m->rundir);
         for (int i = 0; i < m->nfiles; i++)
             fprintf(h->out, " %s", m->files[i]);
         fprintf(h->out, "\n");
@@ -440,7 +444,8 @@ static enum loop_verdict hl_done(struct hl *h, bool stopped)
     print_state(h);
     h->rc = print_summary(h, hl_elapsed(h), stopped);
     if (h->m->error[0]) { /* a role gave up: a runtime error, whatever the checks say */
-        fprintf(stderr, "ipcplay: %s%s\n", h->m->interrupted ? "run " : "run error: ", h->m->error);
+        fprintf(stderr, "ipcplay: %s%s\n", h->m->interrupted ? _("run ") : _("run error: "),
+                h->m->error);
         h->rc = 3;
     }
     return LOOP_STOP;
@@ -451,7 +456,7 @@ static enum loop_verdict hl_check_output(struct hl *h)
 {
     if (!ferror(h->out))
         return LOOP_GO;
-    fprintf(stderr, "ipcplay: cannot write the output: %s\n", strerror(h->werr ? h->werr : EIO));
+    fprintf(stderr, _("ipcplay: cannot write the output: %s\n"), strerror(h->werr ? h->werr : EIO));
     if (h->e)
         engine_stop(h->e);
     h->rc = 3;
@@ -465,8 +470,8 @@ static void hl_quit(struct hl *h, int sig)
     print_lines(h);
     print_open_series(h);
     fprintf(stderr,
-            "ipcplay: stopped by %s; every process and object of the run was "
-            "removed\n",
+            _("ipcplay: stopped by %s; every process and object of the run was "
+              "removed\n"),
             signame(sig).s);
     print_summary(h, hl_elapsed(h), true);
     h->rc = 128 + sig;
@@ -524,12 +529,12 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
     if (!h.state || !h.last_state) {
         free(h.state);
         free(h.last_state);
-        fprintf(stderr, "ipcplay: out of memory\n");
+        fprintf(stderr, _("ipcplay: out of memory\n"));
         return 3;
     }
     char err[256];
     if (engine_start(e, s, vals, o->speed, err, sizeof err) < 0) {
-        fprintf(stderr, "ipcplay: cannot start %s: %s\n", s->name, err);
+        fprintf(stderr, _("ipcplay: cannot start %s: %s\n"), s->name, err);
         free(h.state);
         free(h.last_state);
         return 3;
@@ -545,7 +550,7 @@ int headless_run(struct engine *e, struct model *m, const struct scenario_def *s
                                    .next_timeout_ms = hl_next_timeout_ms,
                                    .on_timeout = hl_on_timeout};
     if (loop_run(e, &view) < 0) {
-        fprintf(stderr, "ipcplay: poll failed: %s\n", strerror(errno));
+        fprintf(stderr, _("ipcplay: poll failed: %s\n"), strerror(errno));
         engine_stop(e);
         h.rc = 3;
     }
@@ -618,7 +623,7 @@ int headless_replay(struct replay *rp, const struct rec_header *hd, const struct
     if (!h.state || !h.last_state) {
         free(h.state);
         free(h.last_state);
-        fprintf(stderr, "ipcplay: out of memory\n");
+        fprintf(stderr, _("ipcplay: out of memory\n"));
         return 3;
     }
     const struct scenario_def *found = scenario_find(hd->scenario);

@@ -10,12 +10,13 @@
 
 #include "headless.h"
 #include "watch.h"
+#include "../model/i18n.h"
 
 static int replay_file(const char *path, bool json, bool note)
 {
     struct replay *rp = replay_new(NULL);
     if (!rp) {
-        fprintf(stderr, "ipcplay: out of memory\n");
+        fprintf(stderr, _("ipcplay: out of memory\n"));
         return 3;
     }
     struct rec_header h;
@@ -56,20 +57,20 @@ int replay_main(int nwords, char **words, const struct replay_cli *c)
 {
     bool export = strcmp(words[0], "export") == 0;
     if (nwords != 2) {
-        fprintf(stderr, "ipcplay: usage: ipcplay %s FILE %s\n", words[0],
+        fprintf(stderr, _("ipcplay: usage: ipcplay %s FILE %s\n"), words[0],
                 export ? "--text" : "--headless [--json]");
         return 2;
     }
     if (export) {
         if (!c->text) {
-            fprintf(stderr, "ipcplay: export needs a format: --text or --cast OUT.cast\n");
+            fprintf(stderr, _("ipcplay: export needs a format: --text or --cast OUT.cast\n"));
             return 2;
         }
         return replay_file(words[1], false, true);
     }
     if (!c->headless) {
-        fprintf(stderr, "ipcplay: replay in the dashboard is not there yet: use "
-                        "ipcplay replay FILE --headless\n");
+        fprintf(stderr, _("ipcplay: replay in the dashboard is not there yet: use "
+                          "ipcplay replay FILE --headless\n"));
         return 2;
     }
     return replay_file(words[1], c->json, false);

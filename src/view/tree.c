@@ -14,6 +14,7 @@
 #include "../engine/events.h"
 #include "../engine/tree.h"
 #include "../engine/watch.h"
+#include "../model/i18n.h"
 
 struct ttext {
     char buf[1 << 16];
@@ -114,8 +115,8 @@ int tree_headless(struct engine *e, struct model *m, const struct tree_view_opts
     engine_tree_stop(e);
     print_view(v);
     if (alive)
-        fprintf(o->out, "ipcplay: the tree's processes were killed and reaped at the end of "
-                        "the watch\n");
+        fprintf(o->out, _("ipcplay: the tree's processes were killed and reaped at the end of "
+                          "the watch\n"));
     fflush(o->out);
     free(v);
     return ferror(o->out) ? 3 : status;

@@ -13,6 +13,7 @@
 
 #include "../engine/events.h"
 #include "../engine/watch.h"
+#include "../model/i18n.h"
 
 #define WATCH_TEXT_CAP (1u << 20)
 
@@ -40,11 +41,11 @@ int watch_format_text(const struct model *m, void (*line)(void *ctx, const char 
     int n = sysipc_select(s, &s->filter, idx, SYSIPC_MAX_OBJS);
     char buf[512];
     snprintf(buf, sizeof buf,
-             "watch: %d of %d objects shown (%s%s sort=%s); %d processes looked at, %d whose "
-             "calls ipcplay may not read (no permission)%s",
-             n, s->nobjs, s->filter.user[0] ? "user=" : "all users", s->filter.user,
+             _("watch: %d of %d objects shown (%s%s sort=%s); %d processes looked at, %d whose "
+               "calls ipcplay may not read (no permission)%s"),
+             n, s->nobjs, s->filter.user[0] ? "user=" : _("all users"), s->filter.user,
              sysipc_sort_name(s->filter.sort), s->last.nprocs, s->last.nosys,
-             s->last.dropped ? "; more objects than ipcplay keeps" : "");
+             s->last.dropped ? _("; more objects than ipcplay keeps") : "");
     line(ctx, buf);
     for (int i = 0; i < n; i++) {
         const struct sysipc_obj *o = &s->objs[idx[i]];
@@ -195,7 +196,7 @@ int watch_headless(struct engine *e, struct model *m, const struct watch_opts *o
     char err[256];
     if (engine_watch_system(e, o->period_ms ? o->period_ms : WATCH_DEFAULT_MS, &o->filter, err,
                             sizeof err) < 0) {
-        fprintf(stderr, "ipcplay: watch: %s\n", err);
+        fprintf(stderr, _("ipcplay: watch: %s\n"), err);
         return 3;
     }
     struct wtext now = {malloc(WATCH_TEXT_CAP), 0, WATCH_TEXT_CAP};
