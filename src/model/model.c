@@ -355,6 +355,7 @@ static void line_render(struct model_line *l)
     }
     strbuf_put(out, sizeof out, &o, "%s", lit);
     l->fmt = NULL;
+    text_cut_utf8(out); /* a cut never ends inside a UTF-8 character */
     memcpy(l->detail, out, sizeof out);
 }
 
@@ -484,10 +485,11 @@ void model_line_say(struct model_line *l, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     l->fmt = NULL;
-    if (!line_capture(l, fmt, ap))
+    if (!line_capture(l, fmt, ap)) {
         vsnprintf(l->detail, sizeof l->detail, fmt, ap);
+        text_cut_utf8(l->detail);
+    } /* else: detail holds the kept arguments; cut when written out */
     va_end(ap);
-    text_cut_utf8(l->detail);
 }
 
 void model_doing(const struct event *ev, char *buf, size_t len)

@@ -37,8 +37,9 @@ Test(cleanup_api, sigterm_wait_while_a_child_is_stopped)
 
 Test(cleanup_api, sighup_sem_after_eintr)
 {
-    const char *const argv[] = {"ipcplay",   "run",        "sem",        "usr1=poke", "workers=3",
-                                "rounds=50", "hold=200ms", "--headless", NULL};
+    /* think=0: the workers always queue on P, so the poker finds a sleeper */
+    const char *const argv[] = {"ipcplay",   "run",        "sem",     "usr1=poke",  "workers=3",
+                                "rounds=50", "hold=200ms", "think=0", "--headless", NULL};
     interrupt_run(argv, "-> EINTR", SIGHUP);
 }
 
