@@ -363,6 +363,7 @@ Test(tree, input_types_to_the_program)
     o.stdin_pipe = false;
     cr_assert_eq(engine_watch_tree(e, &o, err, sizeof err), 0, "%s", err);
     h.engine = e;
+    h.act = NULL; /* the actions were the first engine's: taken from this one */
     h.model = &m2;
     cr_assert_eq(command_run_line(&h, "input hello"), CMD_ERROR);
     cr_assert(strstr(input_host_said, "stdin is /dev/null; start it with watch --stdin"), "%s",
