@@ -597,13 +597,18 @@ int engine_kill(struct engine *e, pid_t pid, int sig)
     /* Our own child is ours while we have not reaped it. A process a role
      * forked is reaped by its parent at any moment: only its pidfd (taken
      * while it was known to be that process) still names it for sure. */
-    if (!c->forked)
-        return kill(pid, sig);
-    if (c->pidfd < 0) {
+    int rc;
+    if (!c->forked) {
+        rc = kill(pid, sig);
+    } else if (c->pidfd < 0) {
         errno = ESRCH;
         return -1;
+    } else {
+        rc = (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
     }
-    return (int)syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
+    if (rc == 0 && sig != 0)
+        c->sent_sig = sig; /* a deadlock it breaks is told as its kill */
+    return rc;
 }
 
 void engine_set_sample_ms(struct engine *e, int ms)

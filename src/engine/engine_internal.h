@@ -26,6 +26,7 @@ struct child {
     bool dirty;   /* an event came from it since its last /proc read */
     bool settled; /* last read: asleep in a system call */
     int status;
+    int sent_sig; /* the last signal ipcplay sent it (kill ROLE SIG), 0 none */
     /* The op during which its struct sembuf was last read (from events):
      * while it is still blocked in that same call, the sembuf is unchanged. */
     uint64_t sembuf_since, sembuf_ops;

@@ -17,6 +17,7 @@
  * searched; a cycle seen in two samples in a row is reported by name and,
  * after a moment to look at it (and never while paused), ends the run. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
@@ -193,6 +194,25 @@ static void deadlock_broken(struct engine *e)
                  p->name, how);
         text_cut_utf8(r.u.dl.text);
         break;
+    }
+    /* Killed by ipcplay (kill ROLE KILL) but not reaped yet: SIGKILL cannot
+     * be caught, so it is dying, and its exit is what let the cycle go. */
+    for (int i = 0; !r.u.dl.text[0] && i < e->nchildren; i++) {
+        const struct child *c = &e->children[i];
+        if (c->sent_sig != SIGKILL || c->model_idx < 0 || c->model_idx >= m->nprocs)
+            continue;
+        const struct model_proc *p = &m->procs[c->model_idx];
+        char word[40];
+        snprintf(word, sizeof word, "%s ", p->name);
+        if (p->role < 0 || !strstr(m->deadlock.text, word))
+            continue;
+        char how[32];
+        snprintf(how, sizeof how, _("killed by %s"), signame(SIGKILL).s);
+        snprintf(r.u.dl.text, sizeof r.u.dl.text,
+                 _("%.23s was %.24s; at its exit the kernel undid its SEM_UNDO adjustments, so the "
+                   "lock it held went back up and the next in the cycle could take it"),
+                 p->name, how);
+        text_cut_utf8(r.u.dl.text);
     }
     if (!r.u.dl.text[0])
         snprintf(r.u.dl.text, sizeof r.u.dl.text,
