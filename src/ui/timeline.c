@@ -350,6 +350,26 @@ static void a_set_breaks(void *ctx, unsigned mask)
         engine_set_breaks(u->e, mask);
 }
 
+/* Live, the engine's own actions for what only it does (a watched
+ * program's stdin, one traced call); a replay runs nothing. */
+static int tl_input(void *ctx, const char *text, bool eof, char *err, size_t errlen)
+{
+    struct ui *u = ctx;
+    if (!u->e) {
+        snprintf(err, errlen, "input goes to a program ipcplay runs (watch --stdin -- PROGRAM)");
+        return -1;
+    }
+    const struct cmd_actions *a = cmd_actions_engine(u->e);
+    return a->input(a->ctx, text, eof, err, errlen);
+}
+
+static int tl_step_one(void *ctx, const char *who)
+{
+    struct ui *u = ctx;
+    const struct cmd_actions *a = u->e ? cmd_actions_engine(u->e) : NULL;
+    return a && a->step_one ? a->step_one(a->ctx, who) : 1;
+}
+
 const struct cmd_actions *timeline_actions(struct ui *u)
 {
     static struct cmd_actions act = {.active = a_active,
@@ -364,7 +384,9 @@ const struct cmd_actions *timeline_actions(struct ui *u)
                                      .record = a_record,
                                      .step_proc = a_step_proc,
                                      .get_breaks = a_get_breaks,
-                                     .set_breaks = a_set_breaks};
+                                     .set_breaks = a_set_breaks,
+                                     .step_one = tl_step_one,
+                                     .input = tl_input};
     act.ctx = u;
     return &act;
 }
